@@ -1,0 +1,46 @@
+# nabla's front door. `make test` and `make demo` work from a fresh clone on Debian 12 as root:
+# they install missing packages, configure, build and run. CMake does the real work in build/.
+.DEFAULT_GOAL := build
+.PHONY: deps configure build test test-all demo bench clean format
+
+BUILD_DIR  ?= build
+BUILD_TYPE ?= Release
+# Only 2 cores on the dev/CI machines; override with `make JOBS=8`.
+JOBS       ?= 2
+CMAKE_ARGS ?=
+
+deps:
+	tools/install-deps
+
+# Configure once; later builds let CMake re-run itself when CMakeLists change.
+configure: $(BUILD_DIR)/build.ninja
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS)
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The fast suite (label `default`); what CI runs.
+test: deps
+	$(MAKE) build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L default -j $(JOBS)
+
+# Every label, including `slow`.
+test-all: deps
+	$(MAKE) build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+demo: deps
+	$(MAKE) build
+	$(BUILD_DIR)/nabla-demo
+
+bench: deps
+	$(MAKE) build
+	$(BUILD_DIR)/bench/nabla-bench-micro
+
+clean:
+	rm -rf $(BUILD_DIR)
+
+# Formats our own sources only (never third-party or build output).
+format:
+	git ls-files -co --exclude-standard -- '*.h' '*.hpp' '*.cpp' '*.cc' | xargs -r clang-format -i

@@ -1,0 +1,8 @@
+// nabla.h — the umbrella header: `#include <nabla/nabla.h>` gives the whole public API
+// (tensors, ops, autograd). Includes only nabla headers and the standard library.
+#pragma once
+
+#include "nabla/autograd/autograd.h"
+#include "nabla/autograd/grad_mode.h"
+#include "nabla/ops/ops.h"
+#include "nabla/tensor/tensor.h"

@@ -1,0 +1,163 @@
+// ops.h — nabla's tensor functions (torch.* equivalents). Tensor methods call these.
+#pragma once
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nabla/tensor/tensor.h"
+
+namespace nabla {
+
+// ---- creation ----
+// Nested initializer lists: tensor({{1., 2.}, {3., 4.}}). Floats -> float32, ints -> int64, bools -> bool.
+class NestedList {
+ public:
+  template <typename T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+  NestedList(T v) : scalar_(v), is_scalar_(true) {}  // NOLINT
+  NestedList(std::initializer_list<NestedList> items) : items_(items) {}
+  bool is_scalar() const { return is_scalar_; }
+  const Scalar& scalar() const { return scalar_; }
+  const std::initializer_list<NestedList>& items() const { return items_; }
+
+ private:
+  Scalar scalar_;
+  std::initializer_list<NestedList> items_;
+  bool is_scalar_ = false;
+};
+Tensor tensor(NestedList data, TensorOptions options);
+Tensor tensor(NestedList data);  // dtype inferred
+Tensor scalar_tensor(Scalar v, TensorOptions options = {});
+// Copies `data` (laid out row-major with `sizes`).
+Tensor from_buffer(const void* data, IntArrayRef sizes, DType dtype);
+// Wraps `data` without copying; `deleter` runs when the last view is gone (may be null: caller owns).
+Tensor from_blob(void* data, IntArrayRef sizes, DType dtype, void (*deleter)(void*, void*) = nullptr,
+                 void* deleter_ctx = nullptr);
+Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, DType dtype);
+Tensor empty(IntArrayRef sizes, TensorOptions options = {});
+Tensor empty_strided(IntArrayRef sizes, IntArrayRef strides, TensorOptions options = {});
+Tensor zeros(IntArrayRef sizes, TensorOptions options = {});
+Tensor ones(IntArrayRef sizes, TensorOptions options = {});
+Tensor full(IntArrayRef sizes, Scalar value, TensorOptions options = {});
+Tensor full(IntArrayRef sizes, Scalar value, std::nullopt_t);  // dtype from the value, like PyTorch
+Tensor arange(Scalar end, std::optional<TensorOptions> options = std::nullopt);
+Tensor arange(Scalar start, Scalar end, Scalar step = 1, std::optional<TensorOptions> options = std::nullopt);
+Tensor linspace(double start, double end, int64_t steps, TensorOptions options = {});
+Tensor eye(int64_t n, std::optional<int64_t> m = std::nullopt, TensorOptions options = {});
+Tensor rand(IntArrayRef sizes, TensorOptions options = {}, Generator* gen = nullptr);
+Tensor randn(IntArrayRef sizes, TensorOptions options = {}, Generator* gen = nullptr);
+Tensor randint(int64_t low, int64_t high, IntArrayRef sizes, TensorOptions options = kInt64,
+               Generator* gen = nullptr);
+Tensor randperm(int64_t n, TensorOptions options = kInt64, Generator* gen = nullptr);
+Tensor bernoulli(const Tensor& p, Generator* gen = nullptr);
+Tensor empty_like(const Tensor& t, std::optional<TensorOptions> options = std::nullopt);
+Tensor zeros_like(const Tensor& t, std::optional<TensorOptions> options = std::nullopt);
+Tensor ones_like(const Tensor& t, std::optional<TensorOptions> options = std::nullopt);
+Tensor full_like(const Tensor& t, Scalar v, std::optional<TensorOptions> options = std::nullopt);
+Tensor rand_like(const Tensor& t, std::optional<TensorOptions> options = std::nullopt);
+Tensor randn_like(const Tensor& t, std::optional<TensorOptions> options = std::nullopt);
+
+// Result dtype of combining these operands under PyTorch's promotion rules.
+DType result_type(const Tensor& a, const Tensor& b);
+DType result_type(const Tensor& a, Scalar b);
+std::vector<int64_t> broadcast_shapes(IntArrayRef a, IntArrayRef b);
+
+// ---- elementwise ----
+Tensor add(const Tensor& a, const Tensor& b, Scalar alpha = 1);
+Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha = 1);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor pow(const Tensor& a, const Tensor& exponent);
+Tensor pow(const Tensor& a, Scalar exponent);
+Tensor pow(Scalar a, const Tensor& exponent);
+Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor ne(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, const Tensor& b);
+Tensor le(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor ge(const Tensor& a, const Tensor& b);
+Tensor logical_and(const Tensor& a, const Tensor& b);
+Tensor logical_or(const Tensor& a, const Tensor& b);
+Tensor logical_xor(const Tensor& a, const Tensor& b);
+Tensor neg(const Tensor& x);
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor log1p(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor rsqrt(const Tensor& x);
+Tensor abs(const Tensor& x);
+Tensor sign(const Tensor& x);
+Tensor sin(const Tensor& x);
+Tensor cos(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor relu(const Tensor& x);
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+Tensor gelu(const Tensor& x, const std::string& approximate = "none");
+Tensor softplus(const Tensor& x, double beta = 1, double threshold = 20);
+Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt);
+Tensor floor(const Tensor& x);
+Tensor ceil(const Tensor& x);
+Tensor round(const Tensor& x);
+Tensor logical_not(const Tensor& x);
+Tensor erf(const Tensor& x);
+Tensor to_dtype(const Tensor& x, DType dtype);
+// Scalar-operand forms (the scalar is a wrapped number for promotion).
+Tensor add(const Tensor& a, Scalar b);
+Tensor sub(const Tensor& a, Scalar b);
+Tensor mul(const Tensor& a, Scalar b);
+Tensor div(const Tensor& a, Scalar b);
+
+// ---- reductions and scans ----
+Tensor sum(const Tensor& x, std::optional<DType> dtype = std::nullopt);
+Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim = false, std::optional<DType> dtype = std::nullopt);
+Tensor mean(const Tensor& x);
+Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim = false);
+Tensor prod(const Tensor& x);
+Tensor prod(const Tensor& x, int64_t dim, bool keepdim = false);
+Tensor max(const Tensor& x);
+Tensor min(const Tensor& x);
+std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim = false);
+std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim = false);
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+Tensor var(const Tensor& x, std::optional<std::vector<int64_t>> dims = std::nullopt, int64_t correction = 1,
+           bool keepdim = false);
+Tensor std(const Tensor& x, std::optional<std::vector<int64_t>> dims = std::nullopt, int64_t correction = 1,
+           bool keepdim = false);
+Tensor norm(const Tensor& x, double p = 2, std::optional<std::vector<int64_t>> dims = std::nullopt,
+            bool keepdim = false);
+Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim = false);
+Tensor softmax(const Tensor& x, int64_t dim);
+Tensor log_softmax(const Tensor& x, int64_t dim);
+Tensor cumsum(const Tensor& x, int64_t dim);
+Tensor all(const Tensor& x);
+Tensor any(const Tensor& x);
+Tensor all(const Tensor& x, int64_t dim, bool keepdim = false);
+Tensor any(const Tensor& x, int64_t dim, bool keepdim = false);
+std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true);
+std::pair<Tensor, Tensor> sort(const Tensor& x, int64_t dim = -1, bool descending = false);
+
+// ---- shape ----
+Tensor cat(const TensorList& tensors, int64_t dim = 0);
+Tensor stack(const TensorList& tensors, int64_t dim = 0);
+
+// ---- indexing ----
+Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);
+
+// ---- linear algebra ----
+Tensor matmul(const Tensor& a, const Tensor& b);
+Tensor mm(const Tensor& a, const Tensor& b);
+Tensor bmm(const Tensor& a, const Tensor& b);
+Tensor addmm(const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta = 1, Scalar alpha = 1);
+Tensor dot(const Tensor& a, const Tensor& b);
+Tensor outer(const Tensor& a, const Tensor& b);
+
+// True when shapes match and all elements are within atol + rtol * |other| (NaNs equal if equal_nan).
+bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);
+bool equal(const Tensor& a, const Tensor& b);  // same shape and exactly equal values
+
+}  // namespace nabla

@@ -1,0 +1,23 @@
+// error.h — every user error nabla raises derives from nabla::Error.
+// Messages name the op and the offending shapes/dtypes, e.g.
+//   "add: shapes [2, 3] and [4] are not broadcastable".
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace nabla {
+
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+class ShapeError : public Error { public: using Error::Error; };      // incompatible shapes
+class DTypeError : public Error { public: using Error::Error; };      // unsupported / mismatched dtype
+class IndexError : public Error { public: using Error::Error; };      // dim or index out of range
+class ValueError : public Error { public: using Error::Error; };      // bad argument value
+class DeviceError : public Error { public: using Error::Error; };     // device not available
+class AutogradError : public Error { public: using Error::Error; };   // graph misuse
+class IOError : public Error { public: using Error::Error; };         // files and formats
+class NotImplementedError : public Error { public: using Error::Error; };
+
+}  // namespace nabla

@@ -1,0 +1,295 @@
+// tensor.h — nabla::Tensor, a refcounted handle to a TensorImpl (copying a Tensor shares data, like
+// PyTorch). Methods mirror torch.Tensor; the same ops exist as free functions in nabla/ops/ops.h.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nabla/tensor/error.h"
+#include "nabla/tensor/options.h"
+#include "nabla/tensor/scalar.h"
+#include "nabla/tensor/tensor_impl.h"
+
+namespace nabla {
+
+class Tensor;
+namespace autograd { struct Node; }
+
+// Index elements for Tensor::index: an integer, a Slice, None (new axis), Ellipsis, or a Tensor.
+struct NoneType {};
+inline constexpr NoneType None{};
+struct EllipsisType {};
+inline constexpr EllipsisType Ellipsis{};
+struct Slice {
+  // Slice(), Slice(1, None), Slice(None, -1, 2)... like Python's start:stop:step.
+  struct Bound {
+    Bound(NoneType) {}  // NOLINT
+    Bound(int64_t v) : set(true), value(v) {}  // NOLINT
+    Bound(int v) : set(true), value(v) {}  // NOLINT
+    bool set = false;
+    int64_t value = 0;
+  };
+  Slice(Bound start = None, Bound stop = None, int64_t step = 1) : start(start), stop(stop), step(step) {}
+  Bound start, stop;
+  int64_t step;
+};
+class TensorIndex;
+
+using TensorList = std::vector<Tensor>;
+
+class Tensor {
+ public:
+  Tensor() : impl_(nullptr) {}
+  explicit Tensor(TensorImpl* impl) : impl_(impl) {}  // takes ownership of one reference
+  Tensor(const Tensor& o) : impl_(o.impl_) { if (impl_) impl_->retain(); }
+  Tensor(Tensor&& o) noexcept : impl_(o.impl_) { o.impl_ = nullptr; }
+  Tensor& operator=(const Tensor& o) { Tensor(o).swap(*this); return *this; }
+  Tensor& operator=(Tensor&& o) noexcept { Tensor(std::move(o)).swap(*this); return *this; }
+  ~Tensor() { if (impl_) impl_->release(); }
+  void swap(Tensor& o) noexcept { std::swap(impl_, o.impl_); }
+
+  // ---- metadata ----
+  bool defined() const { return impl_ != nullptr; }
+  TensorImpl* impl() const { return impl_; }
+  int dim() const { return impl_->dim(); }
+  IntArrayRef sizes() const { return impl_->sizes(); }
+  IntArrayRef strides() const { return impl_->strides(); }
+  IntArrayRef shape() const { return impl_->sizes(); }
+  int64_t size(int64_t d) const;    // negative d counts from the end
+  int64_t stride(int64_t d) const;
+  int64_t numel() const { return impl_->numel(); }
+  DType dtype() const { return impl_->dtype(); }
+  Device device() const { return impl_->device(); }
+  TensorOptions options() const;
+  bool is_contiguous() const { return impl_->is_contiguous(); }
+  bool is_floating_point() const { return is_floating(dtype()); }
+  int64_t storage_offset() const { return impl_->offset(); }
+  bool is_same(const Tensor& o) const { return impl_ == o.impl_; }
+  void* data_ptr() const { return impl_->data(); }
+  template <typename T> T* data_ptr() const;  // checks the dtype
+  uint32_t version() const { return impl_->storage()->version(); }
+  std::string str() const;       // PyTorch-style printout
+  std::string toString() const;  // "Float32 [2, 3]"
+
+  // ---- element access ----
+  Scalar item() const;
+  template <typename T> T item() const { return item().to<T>(); }
+  Scalar at(IntArrayRef index) const;  // one element, any rank (for tests and printing)
+  std::vector<double> to_vector() const;  // all elements in row-major order, as doubles
+
+  // ---- conversion and copies ----
+  Tensor to(DType dtype, bool copy = false) const;
+  Tensor to(Device device, bool copy = false) const;
+  Tensor clone() const;
+  Tensor contiguous() const;
+  Tensor& copy_(const Tensor& src);
+  Tensor& fill_(Scalar v);
+  Tensor& zero_();
+  Tensor& uniform_(double from = 0, double to = 1, Generator* gen = nullptr);
+  Tensor& normal_(double mean = 0, double std = 1, Generator* gen = nullptr);
+
+  // ---- views and shape ----
+  Tensor view(IntArrayRef shape) const;
+  Tensor reshape(IntArrayRef shape) const;
+  Tensor flatten(int64_t start_dim = 0, int64_t end_dim = -1) const;
+  Tensor unflatten(int64_t dim, IntArrayRef sizes) const;
+  Tensor transpose(int64_t d0, int64_t d1) const;
+  Tensor t() const;
+  Tensor permute(IntArrayRef dims) const;
+  Tensor squeeze() const;
+  Tensor squeeze(int64_t dim) const;
+  Tensor unsqueeze(int64_t dim) const;
+  Tensor expand(IntArrayRef sizes) const;
+  Tensor expand_as(const Tensor& other) const;
+  Tensor narrow(int64_t dim, int64_t start, int64_t length) const;
+  Tensor select(int64_t dim, int64_t index) const;
+  Tensor slice(int64_t dim, Slice::Bound start = None, Slice::Bound end = None, int64_t step = 1) const;
+  Tensor index(std::initializer_list<TensorIndex> indices) const;
+  Tensor index(const std::vector<TensorIndex>& indices) const;
+  Tensor& index_put_(const std::vector<TensorIndex>& indices, const Tensor& value);
+  Tensor& index_put_(const std::vector<TensorIndex>& indices, Scalar value);
+  TensorList split(int64_t split_size, int64_t dim = 0) const;
+  TensorList chunk(int64_t chunks, int64_t dim = 0) const;
+  TensorList unbind(int64_t dim = 0) const;
+
+  // ---- indexing ----
+  Tensor index_select(int64_t dim, const Tensor& index) const;
+  Tensor gather(int64_t dim, const Tensor& index) const;
+  Tensor scatter(int64_t dim, const Tensor& index, const Tensor& src) const;
+  Tensor scatter_add(int64_t dim, const Tensor& index, const Tensor& src) const;
+  Tensor masked_fill(const Tensor& mask, Scalar value) const;
+  Tensor& masked_fill_(const Tensor& mask, Scalar value);
+  Tensor masked_select(const Tensor& mask) const;
+  Tensor nonzero() const;
+
+  // ---- elementwise ----
+  Tensor add(const Tensor& o, Scalar alpha = 1) const;
+  Tensor sub(const Tensor& o, Scalar alpha = 1) const;
+  Tensor mul(const Tensor& o) const;
+  Tensor div(const Tensor& o) const;
+  Tensor pow(const Tensor& e) const;
+  Tensor pow(Scalar e) const;
+  Tensor& add_(const Tensor& o, Scalar alpha = 1);
+  Tensor& sub_(const Tensor& o, Scalar alpha = 1);
+  Tensor& mul_(const Tensor& o);
+  Tensor& div_(const Tensor& o);
+  Tensor& add_(Scalar o);
+  Tensor& sub_(Scalar o);
+  Tensor& mul_(Scalar o);
+  Tensor& div_(Scalar o);
+  Tensor& pow_(Scalar e);
+  Tensor minimum(const Tensor& o) const;
+  Tensor maximum(const Tensor& o) const;
+#define NABLA_UNARY_METHOD(name) Tensor name() const; Tensor& name##_();
+  NABLA_UNARY_METHOD(neg) NABLA_UNARY_METHOD(exp) NABLA_UNARY_METHOD(log) NABLA_UNARY_METHOD(log1p)
+  NABLA_UNARY_METHOD(sqrt) NABLA_UNARY_METHOD(rsqrt) NABLA_UNARY_METHOD(abs) NABLA_UNARY_METHOD(sign)
+  NABLA_UNARY_METHOD(sin) NABLA_UNARY_METHOD(cos) NABLA_UNARY_METHOD(tanh) NABLA_UNARY_METHOD(sigmoid)
+  NABLA_UNARY_METHOD(relu) NABLA_UNARY_METHOD(floor) NABLA_UNARY_METHOD(ceil) NABLA_UNARY_METHOD(round)
+  NABLA_UNARY_METHOD(logical_not)
+#undef NABLA_UNARY_METHOD
+  Tensor leaky_relu(double negative_slope = 0.01) const;
+  Tensor gelu(const std::string& approximate = "none") const;
+  Tensor softplus(double beta = 1, double threshold = 20) const;
+  Tensor clamp(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt) const;
+  Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt);
+  Tensor eq(const Tensor& o) const;
+  Tensor ne(const Tensor& o) const;
+  Tensor lt(const Tensor& o) const;
+  Tensor le(const Tensor& o) const;
+  Tensor gt(const Tensor& o) const;
+  Tensor ge(const Tensor& o) const;
+  Tensor logical_and(const Tensor& o) const;
+  Tensor logical_or(const Tensor& o) const;
+  Tensor logical_xor(const Tensor& o) const;
+
+  // ---- reductions ----
+  Tensor sum(std::optional<DType> dtype = std::nullopt) const;
+  Tensor sum(IntArrayRef dims, bool keepdim = false, std::optional<DType> dtype = std::nullopt) const;
+  Tensor mean() const;
+  Tensor mean(IntArrayRef dims, bool keepdim = false) const;
+  Tensor prod() const;
+  Tensor prod(int64_t dim, bool keepdim = false) const;
+  Tensor max() const;
+  Tensor min() const;
+  std::pair<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;  // values, indices
+  std::pair<Tensor, Tensor> min(int64_t dim, bool keepdim = false) const;
+  Tensor argmax(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor argmin(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor var(std::optional<std::vector<int64_t>> dims = std::nullopt, int64_t correction = 1,
+             bool keepdim = false) const;
+  Tensor std(std::optional<std::vector<int64_t>> dims = std::nullopt, int64_t correction = 1,
+             bool keepdim = false) const;
+  Tensor norm(double p = 2, std::optional<std::vector<int64_t>> dims = std::nullopt,
+              bool keepdim = false) const;
+  Tensor logsumexp(IntArrayRef dims, bool keepdim = false) const;
+  Tensor softmax(int64_t dim) const;
+  Tensor log_softmax(int64_t dim) const;
+  Tensor cumsum(int64_t dim) const;
+  Tensor all() const;
+  Tensor any() const;
+  Tensor all(int64_t dim, bool keepdim = false) const;
+  Tensor any(int64_t dim, bool keepdim = false) const;
+  std::pair<Tensor, Tensor> topk(int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true) const;
+  std::pair<Tensor, Tensor> sort(int64_t dim = -1, bool descending = false) const;
+
+  // ---- linear algebra ----
+  Tensor matmul(const Tensor& o) const;
+  Tensor mm(const Tensor& o) const;
+  Tensor bmm(const Tensor& o) const;
+  Tensor dot(const Tensor& o) const;
+  Tensor outer(const Tensor& o) const;
+
+  // ---- autograd ----
+  bool requires_grad() const;
+  Tensor& requires_grad_(bool requires_grad = true);
+  bool is_leaf() const;
+  const Tensor& grad() const;  // undefined Tensor when no gradient has been accumulated
+  Tensor& mutable_grad();
+  void set_grad(const Tensor& g);
+  std::shared_ptr<autograd::Node> grad_fn() const;
+  int output_nr() const;
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
+  Tensor detach() const;
+  Tensor& detach_();
+  void retain_grad() const;
+  bool retains_grad() const;
+  // The hook sees the gradient; returning a defined Tensor replaces it. Returns a handle for remove_hook.
+  int register_hook(std::function<Tensor(const Tensor&)> hook) const;
+  void remove_hook(int handle) const;
+
+  // ---- operators ----
+  Tensor operator-() const { return neg(); }
+  Tensor& operator+=(const Tensor& o) { return add_(o); }
+  Tensor& operator-=(const Tensor& o) { return sub_(o); }
+  Tensor& operator*=(const Tensor& o) { return mul_(o); }
+  Tensor& operator/=(const Tensor& o) { return div_(o); }
+  Tensor& operator+=(Scalar o) { return add_(o); }
+  Tensor& operator-=(Scalar o) { return sub_(o); }
+  Tensor& operator*=(Scalar o) { return mul_(o); }
+  Tensor& operator/=(Scalar o) { return div_(o); }
+  Tensor operator[](int64_t i) const { return select(0, i); }
+
+ private:
+  TensorImpl* impl_;
+};
+
+// An element of Tensor::index: x.index({Slice(1, None, 2), 0, None, Ellipsis, mask}).
+class TensorIndex {
+ public:
+  enum class Kind { Integer, Slice, None, Ellipsis, Tensor };
+  TensorIndex(int64_t i) : kind_(Kind::Integer), integer_(i) {}  // NOLINT
+  TensorIndex(int i) : kind_(Kind::Integer), integer_(i) {}  // NOLINT
+  TensorIndex(nabla::Slice s) : kind_(Kind::Slice), slice_(s) {}  // NOLINT
+  TensorIndex(NoneType) : kind_(Kind::None) {}  // NOLINT
+  TensorIndex(EllipsisType) : kind_(Kind::Ellipsis) {}  // NOLINT
+  TensorIndex(nabla::Tensor t) : kind_(Kind::Tensor), tensor_(std::move(t)) {}  // NOLINT
+  Kind kind() const { return kind_; }
+  int64_t integer() const { return integer_; }
+  const nabla::Slice& slice() const { return slice_; }
+  const nabla::Tensor& tensor() const { return tensor_; }
+
+ private:
+  Kind kind_;
+  int64_t integer_ = 0;
+  nabla::Slice slice_;
+  nabla::Tensor tensor_;
+};
+
+// Binary operators with broadcasting; a Scalar operand is a "wrapped number" for type promotion.
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator+(const Tensor& a, Scalar b);
+Tensor operator-(const Tensor& a, Scalar b);
+Tensor operator*(const Tensor& a, Scalar b);
+Tensor operator/(const Tensor& a, Scalar b);
+Tensor operator+(Scalar a, const Tensor& b);
+Tensor operator-(Scalar a, const Tensor& b);
+Tensor operator*(Scalar a, const Tensor& b);
+Tensor operator/(Scalar a, const Tensor& b);
+Tensor operator<(const Tensor& a, const Tensor& b);
+Tensor operator<=(const Tensor& a, const Tensor& b);
+Tensor operator>(const Tensor& a, const Tensor& b);
+Tensor operator>=(const Tensor& a, const Tensor& b);
+Tensor operator==(const Tensor& a, const Tensor& b);
+Tensor operator!=(const Tensor& a, const Tensor& b);
+Tensor operator==(const Tensor& a, Scalar b);
+Tensor operator!=(const Tensor& a, Scalar b);
+Tensor operator<(const Tensor& a, Scalar b);
+Tensor operator<=(const Tensor& a, Scalar b);
+Tensor operator>(const Tensor& a, Scalar b);
+Tensor operator>=(const Tensor& a, Scalar b);
+Tensor operator&&(const Tensor& a, const Tensor& b);
+Tensor operator||(const Tensor& a, const Tensor& b);
+Tensor operator!(const Tensor& a);
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t);
+
+}  // namespace nabla

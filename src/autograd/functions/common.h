@@ -1,0 +1,39 @@
+// common.h — helpers shared by the op definitions in src/autograd/functions/.
+#pragma once
+#include <optional>
+#include <vector>
+
+#include "autograd/record.h"
+#include "nabla/ops/ops.h"
+#include "ops/kernels.h"
+#include "tensor/raw.h"
+#include "util/check.h"
+
+namespace nabla {
+
+using autograd::BackwardContext;
+using autograd::record;
+using autograd::should_record;
+using autograd::sum_to;
+
+// A Scalar as a 0-d tensor marked as a wrapped number (lowest priority in type promotion).
+Tensor wrap_scalar(Scalar s);
+bool is_wrapped_number(const Tensor& t);
+// Copy of `t` converted to `dtype`, without autograd (returns t itself when already that dtype).
+Tensor convert(const Tensor& t, DType dtype);
+// PyTorch's can_cast: may a value of type `from` be stored in `to` by an in-place op?
+bool can_cast(DType from, DType to);
+// Throws unless an in-place result of (shape, dtype) can be written into `self`; marks the write.
+void check_inplace(const char* op, const Tensor& self, IntArrayRef result_shape, DType result_dtype);
+// After an in-place op wrote into self: bump its version and, when grad is tracked, take over the
+// history of the out-of-place result `r` (see Note [In-place ops and autograd] in inplace.cpp).
+Tensor& commit_inplace(Tensor& self, const Tensor& r);
+// Reduction helpers
+std::vector<int64_t> normalize_dims(IntArrayRef dims, int64_t ndim, const char* op);  // all dims when empty
+std::vector<int64_t> keepdim_shape(IntArrayRef sizes, const std::vector<int64_t>& dims);
+// Re-inserts reduced dims (size 1) into a gradient computed without keepdim.
+Tensor unsqueeze_dims(const Tensor& g, const std::vector<int64_t>& dims, int64_t ndim);
+// Floating dtype an op on `t` computes in (int -> float32).
+inline DType floating_of(DType t) { return is_floating(t) ? t : DType::Float32; }
+
+}  // namespace nabla

@@ -1,0 +1,204 @@
+// creation.cpp — tensor factories: from data, constant fills, ranges, random.
+#include <cmath>
+#include <cstring>
+
+#include "autograd/functions/common.h"
+#include "ops/dispatch_dtype.h"
+
+namespace nabla {
+
+namespace {
+
+Tensor finish(Tensor t, const TensorOptions& o) {
+  if (o.requires_grad()) t.requires_grad_(true);
+  return t;
+}
+
+// Walks a nested list: records the shape (checking raggedness) and the widest scalar kind.
+void scan_nested(const NestedList& n, size_t depth, std::vector<int64_t>& shape, std::vector<int64_t>& path,
+                 Scalar::Kind& kind, bool& any_scalar) {
+  if (n.is_scalar()) {
+    NABLA_CHECK(depth == shape.size() || !any_scalar, ValueError,
+                "tensor: ragged nested list: element at index {} is a number but other rows are lists (expected depth {})",
+                shape_str(path), shape.size());
+    if (!any_scalar) shape.resize(depth);
+    any_scalar = true;
+    kind = std::max(kind, n.scalar().kind());
+    return;
+  }
+  const int64_t len = static_cast<int64_t>(n.items().size());
+  if (shape.size() <= depth) {
+    NABLA_CHECK(!any_scalar, ValueError, "tensor: ragged nested list: row {} is a list where a number was expected",
+                shape_str(path));
+    shape.push_back(len);
+  } else {
+    NABLA_CHECK(shape[depth] == len, ValueError,
+                "tensor: ragged nested list: row {} has {} elements, expected {}", shape_str(path), len, shape[depth]);
+  }
+  int64_t i = 0;
+  for (const NestedList& item : n.items()) {
+    path.push_back(i++);
+    scan_nested(item, depth + 1, shape, path, kind, any_scalar);
+    path.pop_back();
+  }
+}
+
+template <typename T>
+void flatten_nested(const NestedList& n, T*& out) {
+  if (n.is_scalar()) { *out++ = n.scalar().to<T>(); return; }
+  for (const NestedList& item : n.items()) flatten_nested(item, out);
+}
+
+Tensor from_nested(const NestedList& data, std::optional<TensorOptions> options) {
+  std::vector<int64_t> shape, path;
+  Scalar::Kind kind = Scalar::Kind::Bool;
+  bool any_scalar = false;
+  scan_nested(data, 0, shape, path, kind, any_scalar);
+  DType dt = options ? options->dtype()
+                     : kind == Scalar::Kind::Float ? DType::Float32 : kind == Scalar::Kind::Int ? DType::Int64 : DType::Bool;
+  if (!any_scalar && shape.size() == 1 && shape[0] == 0 && !options) dt = DType::Float32;  // tensor({}) is float
+  Tensor t = raw::empty(shape, dt);
+  dispatch_dtype(dt, "tensor", [&]<typename T>() {
+    T* p = t.data_ptr<T>();
+    flatten_nested<T>(data, p);
+  });
+  return options ? finish(t, *options) : t;
+}
+
+}  // namespace
+
+Tensor tensor(NestedList data, TensorOptions options) { return from_nested(data, options); }
+Tensor tensor(NestedList data) { return from_nested(data, std::nullopt); }
+Tensor scalar_tensor(Scalar v, TensorOptions options) { return full({}, v, options); }
+
+Tensor from_buffer(const void* data, IntArrayRef sizes, DType dtype) {
+  Tensor t = raw::empty(sizes, dtype);
+  if (t.numel()) std::memcpy(t.data_ptr(), data, t.numel() * dtype_size(dtype));
+  return t;
+}
+
+Tensor from_blob(void* data, IntArrayRef sizes, DType dtype, void (*deleter)(void*, void*), void* ctx) {
+  Storage* st = Storage::wrap(data, shape_numel(sizes) * dtype_size(dtype), deleter, ctx);
+  return Tensor(new TensorImpl(st, dtype, sizes, raw::contiguous_strides(sizes), 0));
+}
+
+Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, DType dtype) {
+  NABLA_CHECK(sizes.size() == strides.size(), ShapeError, "from_blob: sizes {} and strides {} differ in length",
+              shape_str(sizes), shape_str(strides));
+  int64_t extent = 1;
+  for (size_t i = 0; i < sizes.size(); ++i) extent += (sizes[i] - 1) * strides[i];
+  return Tensor(new TensorImpl(Storage::wrap(data, extent * dtype_size(dtype), nullptr, nullptr), dtype, sizes, strides, 0));
+}
+
+Tensor empty(IntArrayRef sizes, TensorOptions o) {
+  Device(o.device());  // validates
+  return finish(raw::empty(sizes, o.dtype(), o.device()), o);
+}
+Tensor empty_strided(IntArrayRef sizes, IntArrayRef strides, TensorOptions o) {
+  int64_t extent = 1;
+  for (size_t i = 0; i < sizes.size(); ++i) extent += (sizes[i] - 1) * strides[i];
+  Tensor base = raw::empty({extent}, o.dtype(), o.device());
+  return finish(raw::as_strided(base, sizes, strides, 0), o);
+}
+Tensor full(IntArrayRef sizes, Scalar value, TensorOptions o) {
+  Tensor t = raw::empty(sizes, o.dtype(), o.device());
+  kernels::fill(t, value);
+  return finish(t, o);
+}
+Tensor full(IntArrayRef sizes, Scalar value, std::nullopt_t) { return full(sizes, value, TensorOptions(value.default_dtype())); }
+Tensor zeros(IntArrayRef sizes, TensorOptions o) { return full(sizes, 0, o); }
+Tensor ones(IntArrayRef sizes, TensorOptions o) { return full(sizes, 1, o); }
+
+Tensor arange(Scalar end, std::optional<TensorOptions> o) { return arange(0, end, 1, o); }
+Tensor arange(Scalar start, Scalar end, Scalar step, std::optional<TensorOptions> o) {
+  const bool floating = start.is_floating() || end.is_floating() || step.is_floating();
+  DType dt = o ? o->dtype() : floating ? DType::Float32 : DType::Int64;
+  const double s = start.to_double(), e = end.to_double(), st = step.to_double();
+  NABLA_CHECK(st != 0, ValueError, "arange: step must be nonzero");
+  NABLA_CHECK((st > 0 && e >= s) || (st < 0 && e <= s), ValueError,
+              "arange: upper bound and larger bound inconsistent with step sign (start={}, end={}, step={})", s, e, st);
+  const int64_t n = static_cast<int64_t>(std::ceil((e - s) / st));
+  Tensor t = raw::empty({n}, dt);
+  dispatch_dtype(dt, "arange", [&]<typename T>() {
+    T* p = t.data_ptr<T>();
+    if (!floating) {
+      const int64_t si = start.to_int(), sti = step.to_int();
+      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(si + i * sti);
+    } else {
+      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(s + i * st);
+    }
+  });
+  return o ? finish(t, *o) : t;
+}
+
+Tensor linspace(double start, double end, int64_t steps, TensorOptions o) {
+  NABLA_CHECK(steps >= 0, ValueError, "linspace: number of steps must be non-negative, got {}", steps);
+  Tensor t = raw::empty({steps}, o.dtype());
+  dispatch_dtype(o.dtype(), "linspace", [&]<typename T>() {
+    T* p = t.data_ptr<T>();
+    const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0;
+    const int64_t half = steps / 2;
+    // Like PyTorch: fill the first half from start and the second half from end (symmetric rounding).
+    for (int64_t i = 0; i < steps; ++i)
+      p[i] = static_cast<T>(i < half ? start + step * static_cast<double>(i) : end - step * static_cast<double>(steps - i - 1));
+  });
+  return finish(t, o);
+}
+
+Tensor eye(int64_t n, std::optional<int64_t> m_opt, TensorOptions o) {
+  int64_t m = m_opt.value_or(n);
+  NABLA_CHECK(n >= 0 && m >= 0, ValueError, "eye: n and m must be non-negative, got {} and {}", n, m);
+  Tensor t = zeros({n, m}, o.dtype());
+  dispatch_dtype(o.dtype(), "eye", [&]<typename T>() {
+    T* p = t.data_ptr<T>();
+    for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = T(1);
+  });
+  return finish(t, o);
+}
+
+Tensor rand(IntArrayRef sizes, TensorOptions o, Generator* gen) {
+  Tensor t = raw::empty(sizes, o.dtype());
+  kernels::random_uniform(t, 0, 1, gen ? *gen : default_generator());
+  return finish(t, o);
+}
+Tensor randn(IntArrayRef sizes, TensorOptions o, Generator* gen) {
+  Tensor t = raw::empty(sizes, o.dtype());
+  kernels::random_normal(t, 0, 1, gen ? *gen : default_generator());
+  return finish(t, o);
+}
+Tensor randint(int64_t low, int64_t high, IntArrayRef sizes, TensorOptions o, Generator* gen) {
+  NABLA_CHECK(high > low, ValueError, "randint: expected low ({}) < high ({})", low, high);
+  Generator& g = gen ? *gen : default_generator();
+  Tensor t = raw::empty(sizes, o.dtype());
+  const uint64_t range = static_cast<uint64_t>(high - low);
+  dispatch_dtype(o.dtype(), "randint", [&]<typename T>() {
+    T* p = t.data_ptr<T>();
+    for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(low + static_cast<int64_t>(g.next_u64() % range));
+  });
+  return finish(t, o);
+}
+Tensor randperm(int64_t n, TensorOptions o, Generator* gen) {
+  NABLA_CHECK(n >= 0, ValueError, "randperm: n must be non-negative, got {}", n);
+  Generator& g = gen ? *gen : default_generator();
+  std::vector<int64_t> perm(n);
+  for (int64_t i = 0; i < n; ++i) perm[i] = i;
+  for (int64_t i = n - 1; i > 0; --i) std::swap(perm[i], perm[g.next_u64() % static_cast<uint64_t>(i + 1)]);
+  Tensor t = from_buffer(perm.data(), {n}, DType::Int64);
+  return finish(convert(t, o.dtype()), o);
+}
+Tensor bernoulli(const Tensor& p, Generator* gen) {
+  Tensor u = rand(p.sizes(), p.dtype(), gen);
+  return convert(u < p.detach(), p.dtype());
+}
+
+namespace {
+TensorOptions like(const Tensor& t, const std::optional<TensorOptions>& o) { return o ? *o : TensorOptions(t.dtype()); }
+}  // namespace
+Tensor empty_like(const Tensor& t, std::optional<TensorOptions> o) { return empty(t.sizes(), like(t, o)); }
+Tensor zeros_like(const Tensor& t, std::optional<TensorOptions> o) { return zeros(t.sizes(), like(t, o)); }
+Tensor ones_like(const Tensor& t, std::optional<TensorOptions> o) { return ones(t.sizes(), like(t, o)); }
+Tensor full_like(const Tensor& t, Scalar v, std::optional<TensorOptions> o) { return full(t.sizes(), v, like(t, o)); }
+Tensor rand_like(const Tensor& t, std::optional<TensorOptions> o) { return rand(t.sizes(), like(t, o)); }
+Tensor randn_like(const Tensor& t, std::optional<TensorOptions> o) { return randn(t.sizes(), like(t, o)); }
+
+}  // namespace nabla

@@ -1,0 +1,110 @@
+// linalg.cpp — mm/bmm on the matmul kernel (oneDNN for float32) with derivatives; matmul, dot,
+// outer and addmm are compositions, so their derivatives (and double backward) follow.
+#include "autograd/functions/common.h"
+
+namespace nabla {
+
+namespace {
+void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
+  NABLA_CHECK(a.dtype() == b.dtype(), DTypeError, "{}: expected both operands to have the same dtype, but got {} and {}",
+              op, dtype_name(a.dtype()), dtype_name(b.dtype()));
+}
+// Runs the kernel on rank-3 views: [B, M, K] @ [B, K, N] -> [B, M, N].
+Tensor batched_product(const Tensor& a3, const Tensor& b3) {
+  Tensor out = raw::empty({a3.size(0), a3.size(1), b3.size(2)}, a3.dtype());
+  kernels::matmul(out, a3, b3);
+  return out;
+}
+Tensor as3(const Tensor& t) {  // [M, K] -> [1, M, K] view, no autograd
+  return raw::as_strided(t, {1, t.size(0), t.size(1)}, {t.size(0) * t.size(1), t.stride(0), t.stride(1)}, t.storage_offset());
+}
+}  // namespace
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+  NABLA_CHECK(a.dim() == 2 && b.dim() == 2, ShapeError, "mm: expected 2-D tensors, got shapes {} and {}",
+              shape_str(a.sizes()), shape_str(b.sizes()));
+  NABLA_CHECK(a.size(1) == b.size(0), ShapeError, "mm: mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
+              a.size(0), a.size(1), b.size(0), b.size(1));
+  check_same_dtype("mm", a, b);
+  Tensor o3 = batched_product(as3(a), as3(b));
+  Tensor out = raw::as_strided(o3, {a.size(0), b.size(1)}, {b.size(1), 1}, 0);
+  if (should_record({&a, &b}))
+    record(OpId::mm, {a, b}, {out}, {a, b}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor &a = ctx.saved[0], &b = ctx.saved[1];
+      return {ctx.needs_grad[0] ? mm(g[0], b.t()) : Tensor(), ctx.needs_grad[1] ? mm(a.t(), g[0]) : Tensor()};
+    });
+  return out;
+}
+
+Tensor bmm(const Tensor& a, const Tensor& b) {
+  NABLA_CHECK(a.dim() == 3 && b.dim() == 3, ShapeError, "bmm: expected 3-D tensors, got shapes {} and {}",
+              shape_str(a.sizes()), shape_str(b.sizes()));
+  NABLA_CHECK(a.size(0) == b.size(0) && a.size(2) == b.size(1), ShapeError,
+              "bmm: shapes {} and {} cannot be multiplied (batch sizes and inner dimensions must match)",
+              shape_str(a.sizes()), shape_str(b.sizes()));
+  check_same_dtype("bmm", a, b);
+  Tensor out = batched_product(a, b);
+  if (should_record({&a, &b}))
+    record(OpId::bmm, {a, b}, {out}, {a, b}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor &a = ctx.saved[0], &b = ctx.saved[1];
+      return {ctx.needs_grad[0] ? bmm(g[0], b.transpose(1, 2)) : Tensor(),
+              ctx.needs_grad[1] ? bmm(a.transpose(1, 2), g[0]) : Tensor()};
+    });
+  return out;
+}
+
+Tensor dot(const Tensor& a, const Tensor& b) {
+  NABLA_CHECK(a.dim() == 1 && b.dim() == 1, ShapeError, "dot: 1D tensors expected, but got {}D and {}D tensors",
+              a.dim(), b.dim());
+  NABLA_CHECK(a.size(0) == b.size(0), ShapeError,
+              "dot: inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of elements",
+              a.size(0), b.size(0));
+  check_same_dtype("dot", a, b);
+  return mm(a.unsqueeze(0), b.unsqueeze(1)).reshape({});
+}
+
+Tensor outer(const Tensor& a, const Tensor& b) {
+  NABLA_CHECK(a.dim() == 1 && b.dim() == 1, ShapeError, "outer: 1D tensors expected, got shapes {} and {}",
+              shape_str(a.sizes()), shape_str(b.sizes()));
+  return a.unsqueeze(1) * b.unsqueeze(0);
+}
+
+Tensor addmm(const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
+  Tensor p = mm(a, b);
+  if (alpha.to_double() != 1) p = p * alpha;
+  if (beta.to_double() == 0) return p;  // PyTorch: beta=0 ignores input entirely (even NaN/inf)
+  return beta.to_double() == 1 ? input + p : input * beta + p;
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  NABLA_CHECK(a.dim() > 0 && b.dim() > 0, ShapeError,
+              "matmul: both arguments need to be at least 1D, but they are {}D and {}D", a.dim(), b.dim());
+  const int64_t da = a.dim(), db = b.dim();
+  if (da == 1 && db == 1) return dot(a, b);
+  if (da == 2 && db == 1) return mm(a, b.unsqueeze(1)).squeeze(1);
+  if (da == 1 && db == 2) return mm(a.unsqueeze(0), b).squeeze(0);
+  if (da == 2 && db == 2) return mm(a, b);
+  // Batched: broadcast the batch dims, fold them into one, bmm, unfold.
+  Tensor a2 = da == 1 ? a.unsqueeze(0) : a, b2 = db == 1 ? b.unsqueeze(1) : b;
+  const int64_t M = a2.size(-2), K = a2.size(-1), K2 = b2.size(-2), N = b2.size(-1);
+  NABLA_CHECK(K == K2, ShapeError, "matmul: shapes {} and {} cannot be multiplied ({}x{} and {}x{})",
+              shape_str(a.sizes()), shape_str(b.sizes()), M, K, K2, N);
+  std::vector<int64_t> ba(a2.sizes().begin(), a2.sizes().end() - 2), bb(b2.sizes().begin(), b2.sizes().end() - 2);
+  std::vector<int64_t> batch;
+  try {
+    batch = broadcast_shapes(ba, bb);
+  } catch (const ShapeError&) {
+    throw ShapeError(fmt::format("matmul: batch dimensions of {} and {} are not broadcastable", shape_str(a.sizes()),
+                                 shape_str(b.sizes())));
+  }
+  int64_t B = shape_numel(batch);
+  auto full = [&](std::vector<int64_t> s, int64_t r, int64_t c) { s.push_back(r); s.push_back(c); return s; };
+  Tensor a3 = a2.expand(full(batch, M, K)).reshape({B, M, K});
+  Tensor b3 = b2.expand(full(batch, K, N)).reshape({B, K, N});
+  Tensor out = bmm(a3, b3).reshape(full(batch, M, N));
+  if (da == 1) out = out.squeeze(-2);
+  if (db == 1) out = out.squeeze(-1);
+  return out;
+}
+
+}  // namespace nabla

@@ -1,0 +1,287 @@
+// reduce.cpp — reductions, softmax family, cumsum, sort/topk: forward and derivative side by side.
+#include <cmath>
+
+#include "autograd/functions/common.h"
+
+namespace nabla {
+
+using kernels::Reduce;
+
+namespace {
+
+// Reduces x over `dims` (sorted, wrapped) into keepdim layout, then drops dims unless keepdim.
+Tensor reduce_forward(Reduce op, const Tensor& x, const std::vector<int64_t>& dims, bool keepdim, DType dt) {
+  Tensor xc = convert(x, dt);
+  Tensor out = raw::empty(keepdim_shape(x.sizes(), dims), dt);
+  kernels::reduce(op, out, xc);
+  if (keepdim) return out;
+  std::vector<int64_t> shape;
+  for (int64_t d = 0; d < x.dim(); ++d)
+    if (std::find(dims.begin(), dims.end(), d) == dims.end()) shape.push_back(x.size(d));
+  return raw::as_strided(out, shape, raw::contiguous_strides(shape), 0);
+}
+
+DType sum_dtype(const Tensor& x, std::optional<DType> dtype) {
+  if (dtype) return *dtype;
+  return is_floating(x.dtype()) ? x.dtype() : DType::Int64;  // integers and bools sum to int64
+}
+
+// Gradient of a reduction that spreads g evenly back over the reduced dims.
+Tensor expand_back(const Tensor& g, const std::vector<int64_t>& dims, bool keepdim, IntArrayRef sizes) {
+  Tensor r = keepdim ? g : unsqueeze_dims(g, dims, static_cast<int64_t>(sizes.size()));
+  return r.expand(sizes);
+}
+
+}  // namespace
+
+Tensor sum(const Tensor& x, IntArrayRef dims_in, bool keepdim, std::optional<DType> dtype) {
+  auto dims = normalize_dims(dims_in, x.dim(), "sum");
+  Tensor out = reduce_forward(Reduce::Sum, x, dims, keepdim, sum_dtype(x, dtype));
+  if (should_record({&x}))
+    record(OpId::sum, {x}, {out}, {},
+           [dims, keepdim, sizes = DimVec(x.sizes()), dt = x.dtype()](const BackwardContext&, const TensorList& g) -> TensorList {
+             return {to_dtype(expand_back(g[0], dims, keepdim, sizes), dt)};
+           });
+  return out;
+}
+Tensor sum(const Tensor& x, std::optional<DType> dtype) { return sum(x, IntArrayRef{}, false, dtype); }
+
+Tensor mean(const Tensor& x, IntArrayRef dims_in, bool keepdim) {
+  NABLA_CHECK(is_floating(x.dtype()), DTypeError,
+              "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
+              "Got: {}", dtype_name(x.dtype()));
+  auto dims = normalize_dims(dims_in, x.dim(), "mean");
+  int64_t count = 1;
+  for (int64_t d : dims) count *= x.size(d);
+  Tensor s = sum(x, dims, keepdim);
+  return s / static_cast<double>(count);
+}
+Tensor mean(const Tensor& x) { return mean(x, IntArrayRef{}, false); }
+
+Tensor prod(const Tensor& x, int64_t dim, bool keepdim) {
+  int64_t d = wrap_dim(dim, x.dim(), "prod");
+  std::vector<int64_t> dims = x.dim() ? std::vector<int64_t>{d} : std::vector<int64_t>{};
+  Tensor out = reduce_forward(Reduce::Prod, x, dims, keepdim, sum_dtype(x, std::nullopt));
+  if (should_record({&x}))
+    record(OpId::prod, {x}, {out}, {x}, [dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      // Zero-safe: with no zero in a lane the grad is prod/x; with exactly one zero only that element
+      // gets the product of the others; with two or more zeros everything is 0.
+      const Tensor& x = ctx.saved[0];
+      if (dims.empty()) return {g[0]};
+      const int64_t d = dims[0];
+      Tensor is_zero = x == 0.0;
+      Tensor safe = where(is_zero, ones_like(x), x);
+      Tensor zeros_in_lane = sum(is_zero, {d}, true);
+      Tensor prod_nonzero = prod(safe, d, true);
+      Tensor gk = keepdim ? g[0] : g[0].unsqueeze(d);
+      Tensor none = prod_nonzero / safe;
+      Tensor one = where(is_zero, prod_nonzero.expand(x.sizes()), zeros_like(x));
+      Tensor deriv = where(zeros_in_lane == 0, none, where(zeros_in_lane == 1, one, zeros_like(x)));
+      return {gk * deriv};
+    });
+  return out;
+}
+Tensor prod(const Tensor& x) {
+  Tensor out = prod(x.flatten(), 0, false);
+  return out;
+}
+
+namespace {
+// max()/min() over everything: the gradient is shared evenly among tied maxima (PyTorch's rule).
+Tensor extreme_all(const Tensor& x, bool is_max) {
+  const char* name = is_max ? "max" : "min";
+  NABLA_CHECK(x.numel() > 0, ValueError,
+              "{}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
+              "with the 'dim' argument.", name);
+  Tensor out = reduce_forward(is_max ? Reduce::Max : Reduce::Min, x, normalize_dims({}, x.dim(), name), false, x.dtype());
+  if (should_record({&x}))
+    record(is_max ? OpId::max : OpId::min, {x}, {out}, {x}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor &x = ctx.saved[0], &y = ctx.saved[1];
+      Tensor mask = convert(x == y, g[0].dtype());
+      return {mask * (g[0] / sum(mask))};
+    }, {0});
+  return out;
+}
+}  // namespace
+
+std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim);
+std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim);
+
+namespace {
+std::pair<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim, bool is_max) {
+  const char* name = is_max ? "max" : "min";
+  int64_t d = wrap_dim(dim, x.dim(), name);
+  NABLA_CHECK(x.dim() == 0 || x.size(d) > 0, IndexError,
+              "{}(): Expected reduction dim {} to have non-zero size.", name, d);
+  std::vector<int64_t> ks = x.dim() ? keepdim_shape(x.sizes(), {d}) : std::vector<int64_t>{};
+  Tensor values = raw::empty(ks, x.dtype()), indices = raw::empty(ks, DType::Int64);
+  kernels::arg_reduce(is_max, values, indices, x, x.dim() ? d : 0);
+  if (!keepdim && x.dim()) {
+    values = values.squeeze(d);
+    indices = indices.squeeze(d);
+  }
+  if (should_record({&x}))
+    record(is_max ? OpId::max : OpId::min, {x}, {values}, {indices},
+           [d, keepdim, sizes = DimVec(x.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             if (sizes.size() == 0) return {g[0]};
+             Tensor idx = keepdim ? ctx.saved[0] : ctx.saved[0].unsqueeze(d);
+             Tensor gk = keepdim ? g[0] : g[0].unsqueeze(d);
+             return {zeros(sizes.ref(), g[0].dtype()).scatter(d, idx, gk)};
+           });
+  return {values, indices};
+}
+}  // namespace
+
+std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) { return extreme_dim(x, dim, keepdim, true); }
+std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) { return extreme_dim(x, dim, keepdim, false); }
+Tensor max(const Tensor& x) { return extreme_all(x, true); }
+Tensor min(const Tensor& x) { return extreme_all(x, false); }
+
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  NoGradGuard ng;
+  if (!dim) return extreme_dim(x.reshape({-1}), 0, false, true).second.reshape(keepdim ? std::vector<int64_t>(x.dim(), 1) : std::vector<int64_t>{});
+  return extreme_dim(x, *dim, keepdim, true).second;
+}
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  NoGradGuard ng;
+  if (!dim) return extreme_dim(x.reshape({-1}), 0, false, false).second.reshape(keepdim ? std::vector<int64_t>(x.dim(), 1) : std::vector<int64_t>{});
+  return extreme_dim(x, *dim, keepdim, false).second;
+}
+
+Tensor var(const Tensor& x, std::optional<std::vector<int64_t>> dims_in, int64_t correction, bool keepdim) {
+  NABLA_CHECK(is_floating(x.dtype()), DTypeError, "var: expected a floating-point input, got {}", dtype_name(x.dtype()));
+  auto dims = normalize_dims(dims_in ? IntArrayRef(*dims_in) : IntArrayRef{}, x.dim(), "var");
+  int64_t n = 1;
+  for (int64_t d : dims) n *= x.size(d);
+  // Composite of differentiable ops: its derivative (and double backward) follows.
+  Tensor centered = x - mean(x, dims, true);
+  Tensor ss = sum(centered * centered, dims, keepdim);
+  return ss / static_cast<double>(std::max<int64_t>(n - correction, 0));
+}
+Tensor std(const Tensor& x, std::optional<std::vector<int64_t>> dims, int64_t correction, bool keepdim) {
+  return sqrt(var(x, dims, correction, keepdim));
+}
+
+Tensor norm(const Tensor& x, double p, std::optional<std::vector<int64_t>> dims_in, bool keepdim) {
+  NABLA_CHECK(is_floating(x.dtype()), DTypeError, "norm: expected a floating-point input, got {}", dtype_name(x.dtype()));
+  auto dims = normalize_dims(dims_in ? IntArrayRef(*dims_in) : IntArrayRef{}, x.dim(), "norm");
+  Tensor a = abs(x);
+  if (std::isinf(p)) {
+    Tensor m = a;
+    for (auto it = dims.rbegin(); it != dims.rend(); ++it) m = (p > 0 ? max(m, *it, true) : min(m, *it, true)).first;
+    if (!keepdim) for (auto it = dims.rbegin(); it != dims.rend(); ++it) m = m.squeeze(*it);
+    return m;
+  }
+  if (p == 0) return sum(convert(x != 0, x.dtype()), dims, keepdim);
+  if (p == 1) return sum(a, dims, keepdim);
+  if (p == 2) {
+    Tensor ss = sum(x * x, dims, keepdim);
+    return sqrt(ss);
+  }
+  return pow(sum(pow(a, p), dims, keepdim), 1.0 / p);
+}
+
+Tensor logsumexp(const Tensor& x, IntArrayRef dims_in, bool keepdim) {
+  auto dims = normalize_dims(dims_in, x.dim(), "logsumexp");
+  Tensor xf = convert(x, floating_of(x.dtype()));
+  Tensor out;
+  if (dims.size() == 1 && x.dim() > 0) {
+    out = raw::empty(keepdim_shape(x.sizes(), dims), xf.dtype());
+    kernels::logsumexp(out, xf, dims[0]);
+  } else {  // several dims: max-shifted composite, computed without graph
+    NoGradGuard ng;
+    Tensor m = xf;
+    for (auto d : dims) m = max(m, d, true).first;
+    Tensor mfin = where(m.abs() == INFINITY, zeros_like(m), m);
+    out = log(sum(exp(xf - mfin), dims, true)) + mfin;
+  }
+  if (!keepdim) for (auto it = dims.rbegin(); it != dims.rend(); ++it) out = raw::select(out, *it, 0);
+  if (should_record({&x}))
+    record(OpId::logsumexp, {x}, {out}, {x}, [dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor& x = ctx.saved[0];
+      Tensor o = keepdim ? ctx.saved[1] : unsqueeze_dims(ctx.saved[1], dims, x.dim());
+      Tensor gk = keepdim ? g[0] : unsqueeze_dims(g[0], dims, x.dim());
+      return {gk * exp(x - o)};
+    }, {0});
+  return out;
+}
+
+Tensor softmax(const Tensor& x, int64_t dim) {
+  int64_t d = wrap_dim(dim, x.dim(), "softmax");
+  Tensor xf = convert(x, floating_of(x.dtype()));
+  Tensor out = raw::empty(x.sizes(), xf.dtype());
+  kernels::softmax(out, xf, x.dim() ? d : 0, false);
+  if (should_record({&x}))
+    record(OpId::softmax, {x}, {out}, {}, [d](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor& y = ctx.saved[0];
+      Tensor gy = g[0] * y;
+      return {gy - y * sum(gy, {d}, true)};
+    }, {0});
+  return out;
+}
+
+Tensor log_softmax(const Tensor& x, int64_t dim) {
+  int64_t d = wrap_dim(dim, x.dim(), "log_softmax");
+  Tensor xf = convert(x, floating_of(x.dtype()));
+  Tensor out = raw::empty(x.sizes(), xf.dtype());
+  kernels::softmax(out, xf, x.dim() ? d : 0, true);
+  if (should_record({&x}))
+    record(OpId::log_softmax, {x}, {out}, {}, [d](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor& y = ctx.saved[0];
+      return {g[0] - exp(y) * sum(g[0], {d}, true)};
+    }, {0});
+  return out;
+}
+
+Tensor cumsum(const Tensor& x, int64_t dim) {
+  int64_t d = wrap_dim(dim, x.dim(), "cumsum");
+  DType dt = sum_dtype(x, std::nullopt);
+  Tensor xc = convert(x, dt);
+  Tensor out = raw::empty(x.sizes(), dt);
+  kernels::cumsum(out, xc, x.dim() ? d : 0);
+  if (should_record({&x}))
+    record(OpId::cumsum, {x}, {out}, {}, [d](const BackwardContext&, const TensorList& g) -> TensorList {
+      if (g[0].dim() == 0) return {g[0]};
+      // Reverse cumulative sum: total - cumsum + g.
+      return {sum(g[0], {d}, true) - cumsum(g[0], d) + g[0]};
+    });
+  return out;
+}
+
+Tensor all(const Tensor& x) { return reduce_forward(Reduce::All, convert(x, DType::Bool), normalize_dims({}, x.dim(), "all"), false, DType::Bool); }
+Tensor any(const Tensor& x) { return reduce_forward(Reduce::Any, convert(x, DType::Bool), normalize_dims({}, x.dim(), "any"), false, DType::Bool); }
+Tensor all(const Tensor& x, int64_t dim, bool keepdim) {
+  return reduce_forward(Reduce::All, convert(x, DType::Bool), normalize_dims({dim}, x.dim(), "all"), keepdim, DType::Bool);
+}
+Tensor any(const Tensor& x, int64_t dim, bool keepdim) {
+  return reduce_forward(Reduce::Any, convert(x, DType::Bool), normalize_dims({dim}, x.dim(), "any"), keepdim, DType::Bool);
+}
+
+namespace {
+std::pair<Tensor, Tensor> sort_impl(OpId id, const Tensor& x, int64_t dim, bool descending, int64_t k) {
+  int64_t d = wrap_dim(dim, x.dim(), op_info(id).name.data());
+  std::vector<int64_t> shape = x.sizes().vec();
+  if (x.dim()) shape[d] = k;
+  Tensor values = raw::empty(shape, x.dtype()), indices = raw::empty(shape, DType::Int64);
+  kernels::sort(values, indices, x, x.dim() ? d : 0, descending, k);
+  if (should_record({&x}))
+    record(id, {x}, {values}, {indices}, [d, sizes = DimVec(x.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      if (sizes.size() == 0) return {g[0]};
+      return {zeros(sizes.ref(), g[0].dtype()).scatter(d, ctx.saved[0], g[0])};
+    });
+  return {values, indices};
+}
+}  // namespace
+
+std::pair<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending) {
+  int64_t n = x.dim() ? x.size(wrap_dim(dim, x.dim(), "sort")) : 1;
+  return sort_impl(OpId::sort, x, dim, descending, n);
+}
+
+std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool largest, bool) {
+  int64_t n = x.dim() ? x.size(wrap_dim(dim, x.dim(), "topk")) : 1;
+  NABLA_CHECK(k >= 0 && k <= n, IndexError, "topk: k ({}) is out of range for dimension of size {}", k, n);
+  return sort_impl(OpId::topk, x, dim, largest, k);
+}
+
+}  // namespace nabla

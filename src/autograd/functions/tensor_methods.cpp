@@ -1,0 +1,329 @@
+// tensor_methods.cpp — Tensor's metadata, element access, conversions, in-place ops and autograd
+// accessors. Methods that are plain ops forward to the free functions of nabla/ops/ops.h.
+#include "autograd/functions/common.h"
+#include "nabla/autograd/autograd.h"
+#include "ops/dispatch_dtype.h"
+
+namespace nabla {
+
+Tensor binary_forward(kernels::Binary op, const Tensor& a, const Tensor& b, double alpha);
+
+// ---- metadata ----
+int64_t Tensor::size(int64_t d) const { return sizes()[wrap_dim(d, dim(), "size")]; }
+int64_t Tensor::stride(int64_t d) const { return strides()[wrap_dim(d, dim(), "stride")]; }
+TensorOptions Tensor::options() const { return TensorOptions(dtype()).device(device()).requires_grad(requires_grad()); }
+
+template <typename T>
+T* Tensor::data_ptr() const {
+  NABLA_CHECK(dtype() == dtype_v<T>, DTypeError, "data_ptr: expected dtype {} but tensor is {}", dtype_name(dtype_v<T>),
+              dtype_name(dtype()));
+  return static_cast<T*>(impl_->data());
+}
+#define NABLA_INSTANTIATE_DATA_PTR(name, type, str) template type* Tensor::data_ptr<type>() const;
+NABLA_FOREACH_DTYPE(NABLA_INSTANTIATE_DATA_PTR)
+#undef NABLA_INSTANTIATE_DATA_PTR
+
+// ---- element access ----
+Scalar Tensor::item() const {
+  NABLA_CHECK(numel() == 1, ValueError, "item: a Tensor with {} elements (shape {}) cannot be converted to Scalar",
+              numel(), shape_str(sizes()));
+  return dispatch_dtype(dtype(), "item", [&]<typename T>() { return Scalar(*static_cast<const T*>(impl_->data())); });
+}
+
+Scalar Tensor::at(IntArrayRef index) const {
+  NABLA_CHECK(static_cast<int64_t>(index.size()) == dim(), IndexError, "at: {} indices for a tensor of shape {}",
+              index.size(), shape_str(sizes()));
+  int64_t off = 0;
+  for (int64_t d = 0; d < dim(); ++d) {
+    int64_t i = index[d] < 0 ? index[d] + size(d) : index[d];
+    NABLA_CHECK(i >= 0 && i < size(d), IndexError, "at: index {} is out of bounds for dimension {} with size {}", index[d],
+                d, size(d));
+    off += i * stride(d);
+  }
+  return dispatch_dtype(dtype(), "at", [&]<typename T>() { return Scalar(static_cast<const T*>(impl_->data())[off]); });
+}
+
+std::vector<double> Tensor::to_vector() const {
+  Tensor c = raw::empty(sizes(), DType::Float64);
+  kernels::copy(c, *this);
+  const double* p = c.data_ptr<double>();
+  return {p, p + c.numel()};
+}
+
+// ---- conversion and copies ----
+Tensor Tensor::to(DType dt, bool copy) const {
+  if (dt == dtype()) return copy ? clone() : *this;
+  return to_dtype(*this, dt);
+}
+Tensor Tensor::to(Device device, bool copy) const {
+  NABLA_CHECK(device.is_cpu(), DeviceError, "to: device '{}' is not available in this build", device.str());
+  return copy ? clone() : *this;
+}
+
+namespace {
+void bump(Tensor& self) {
+  if (!is_inference_mode_enabled()) self.impl()->storage()->bump_version();
+}
+
+// Note [In-place ops and autograd]
+// An in-place op computes its out-of-place result r and writes it into self. Without autograd, r is
+// computed from self directly. With autograd, r is computed from self.clone() (so the saved tensors
+// of r's node are not the storage we are about to overwrite), and self takes over r's history
+// (grad_fn, output_nr). In-place writes into a leaf that requires grad, or into a view of a tensor
+// that requires grad, are refused (the latter: nabla has no CopySlices yet).
+template <typename F>
+Tensor& inplace(const char* op, Tensor& self, std::initializer_list<const Tensor*> others, F&& compute) {
+  bool tracked = is_grad_enabled() && self.requires_grad();
+  for (const Tensor* o : others) tracked |= is_grad_enabled() && o->requires_grad();
+  if (tracked) {
+    NABLA_CHECK(!(self.is_leaf() && self.requires_grad()), AutogradError,
+                "{}: a leaf Variable that requires grad is being used in an in-place operation.", op);
+    auto* meta = self.impl()->autograd_meta();
+    NABLA_CHECK(!(meta && meta->is_view), NotImplementedError,
+                "{}: in-place operation on a view of a tensor that requires grad is not supported", op);
+  }
+  Tensor r = compute(tracked ? self.clone() : self);
+  check_inplace(op, self, r.sizes(), r.dtype());
+  {
+    NoGradGuard ng;
+    kernels::copy(self, r);
+  }
+  bump(self);
+  if (tracked) {
+    auto& m = self.impl()->ensure_autograd_meta();
+    m.grad_fn = r.grad_fn();
+    m.output_nr = r.output_nr();
+  }
+  return self;
+}
+}  // namespace
+
+Tensor& Tensor::copy_(const Tensor& src) {
+  NABLA_CHECK(broadcast_shapes(src.sizes(), sizes()) == sizes().vec(), ShapeError,
+              "copy_: source of shape {} cannot be broadcast to destination shape {}", shape_str(src.sizes()),
+              shape_str(sizes()));
+  if (!(is_grad_enabled() && (requires_grad() || src.requires_grad()))) {
+    kernels::copy(*this, raw::expand(src, sizes()));  // dtype conversion like PyTorch (no can_cast check)
+    bump(*this);
+    return *this;
+  }
+  return inplace("copy_", *this, {&src}, [&](const Tensor& self) {
+    return to_dtype(src, self.dtype()).expand(self.sizes()) + self * 0;
+  });
+}
+Tensor& Tensor::fill_(Scalar v) {
+  if (!(is_grad_enabled() && requires_grad())) {
+    kernels::fill(*this, v);
+    bump(*this);
+    return *this;
+  }
+  return inplace("fill_", *this, {}, [&](const Tensor& self) { return self * 0 + v; });
+}
+Tensor& Tensor::zero_() { return fill_(0); }
+Tensor& Tensor::uniform_(double from, double to, Generator* gen) {
+  NABLA_CHECK(from <= to, ValueError, "uniform_: expects to return a [from, to) range, but found from={} > to={}", from, to);
+  NoGradGuard ng;
+  Tensor t = raw::empty(sizes(), dtype());
+  kernels::random_uniform(t, from, to, gen ? *gen : default_generator());
+  kernels::copy(*this, t);
+  bump(*this);
+  return *this;
+}
+Tensor& Tensor::normal_(double mean, double std, Generator* gen) {
+  NABLA_CHECK(std >= 0, ValueError, "normal_: expects std >= 0.0, but found std {}", std);
+  NoGradGuard ng;
+  Tensor t = raw::empty(sizes(), dtype());
+  kernels::random_normal(t, mean, std, gen ? *gen : default_generator());
+  kernels::copy(*this, t);
+  bump(*this);
+  return *this;
+}
+
+// ---- in-place arithmetic ----
+Tensor& Tensor::add_(const Tensor& o, Scalar alpha) {
+  return inplace("add_", *this, {&o}, [&](const Tensor& s) { return nabla::add(s, o, alpha); });
+}
+Tensor& Tensor::sub_(const Tensor& o, Scalar alpha) {
+  return inplace("sub_", *this, {&o}, [&](const Tensor& s) { return nabla::sub(s, o, alpha); });
+}
+Tensor& Tensor::mul_(const Tensor& o) { return inplace("mul_", *this, {&o}, [&](const Tensor& s) { return nabla::mul(s, o); }); }
+Tensor& Tensor::div_(const Tensor& o) { return inplace("div_", *this, {&o}, [&](const Tensor& s) { return nabla::div(s, o); }); }
+Tensor& Tensor::add_(Scalar o) { return add_(wrap_scalar(o)); }
+Tensor& Tensor::sub_(Scalar o) { return sub_(wrap_scalar(o)); }
+Tensor& Tensor::mul_(Scalar o) { return mul_(wrap_scalar(o)); }
+Tensor& Tensor::div_(Scalar o) { return div_(wrap_scalar(o)); }
+Tensor& Tensor::pow_(Scalar e) { return inplace("pow_", *this, {}, [&](const Tensor& s) { return nabla::pow(s, e); }); }
+Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi) {
+  return inplace("clamp_", *this, {}, [&](const Tensor& s) { return nabla::clamp(s, lo, hi); });
+}
+Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar v) {
+  return inplace("masked_fill_", *this, {}, [&](const Tensor& s) { return s.masked_fill(mask, v); });
+}
+
+#define NABLA_UNARY_METHOD_IMPL(name)                                                            \
+  Tensor Tensor::name() const { return nabla::name(*this); }                                     \
+  Tensor& Tensor::name##_() {                                                                    \
+    return inplace(#name "_", *this, {}, [](const Tensor& s) { return nabla::name(s); });        \
+  }
+NABLA_UNARY_METHOD_IMPL(neg) NABLA_UNARY_METHOD_IMPL(exp) NABLA_UNARY_METHOD_IMPL(log)
+NABLA_UNARY_METHOD_IMPL(log1p) NABLA_UNARY_METHOD_IMPL(sqrt) NABLA_UNARY_METHOD_IMPL(rsqrt)
+NABLA_UNARY_METHOD_IMPL(abs) NABLA_UNARY_METHOD_IMPL(sign) NABLA_UNARY_METHOD_IMPL(sin)
+NABLA_UNARY_METHOD_IMPL(cos) NABLA_UNARY_METHOD_IMPL(tanh) NABLA_UNARY_METHOD_IMPL(sigmoid)
+NABLA_UNARY_METHOD_IMPL(relu) NABLA_UNARY_METHOD_IMPL(floor) NABLA_UNARY_METHOD_IMPL(ceil)
+NABLA_UNARY_METHOD_IMPL(round) NABLA_UNARY_METHOD_IMPL(logical_not)
+#undef NABLA_UNARY_METHOD_IMPL
+
+// ---- method forms of free functions ----
+Tensor Tensor::add(const Tensor& o, Scalar alpha) const { return nabla::add(*this, o, alpha); }
+Tensor Tensor::sub(const Tensor& o, Scalar alpha) const { return nabla::sub(*this, o, alpha); }
+Tensor Tensor::mul(const Tensor& o) const { return nabla::mul(*this, o); }
+Tensor Tensor::div(const Tensor& o) const { return nabla::div(*this, o); }
+Tensor Tensor::pow(const Tensor& e) const { return nabla::pow(*this, e); }
+Tensor Tensor::pow(Scalar e) const { return nabla::pow(*this, e); }
+Tensor Tensor::minimum(const Tensor& o) const { return nabla::minimum(*this, o); }
+Tensor Tensor::maximum(const Tensor& o) const { return nabla::maximum(*this, o); }
+Tensor Tensor::leaky_relu(double s) const { return nabla::leaky_relu(*this, s); }
+Tensor Tensor::gelu(const std::string& a) const { return nabla::gelu(*this, a); }
+Tensor Tensor::softplus(double b, double t) const { return nabla::softplus(*this, b, t); }
+Tensor Tensor::clamp(std::optional<Scalar> lo, std::optional<Scalar> hi) const { return nabla::clamp(*this, lo, hi); }
+Tensor Tensor::eq(const Tensor& o) const { return nabla::eq(*this, o); }
+Tensor Tensor::ne(const Tensor& o) const { return nabla::ne(*this, o); }
+Tensor Tensor::lt(const Tensor& o) const { return nabla::lt(*this, o); }
+Tensor Tensor::le(const Tensor& o) const { return nabla::le(*this, o); }
+Tensor Tensor::gt(const Tensor& o) const { return nabla::gt(*this, o); }
+Tensor Tensor::ge(const Tensor& o) const { return nabla::ge(*this, o); }
+Tensor Tensor::logical_and(const Tensor& o) const { return nabla::logical_and(*this, o); }
+Tensor Tensor::logical_or(const Tensor& o) const { return nabla::logical_or(*this, o); }
+Tensor Tensor::logical_xor(const Tensor& o) const { return nabla::logical_xor(*this, o); }
+Tensor Tensor::sum(std::optional<DType> dt) const { return nabla::sum(*this, dt); }
+Tensor Tensor::sum(IntArrayRef dims, bool keepdim, std::optional<DType> dt) const { return nabla::sum(*this, dims, keepdim, dt); }
+Tensor Tensor::mean() const { return nabla::mean(*this); }
+Tensor Tensor::mean(IntArrayRef dims, bool keepdim) const { return nabla::mean(*this, dims, keepdim); }
+Tensor Tensor::prod() const { return nabla::prod(*this); }
+Tensor Tensor::prod(int64_t d, bool keepdim) const { return nabla::prod(*this, d, keepdim); }
+Tensor Tensor::max() const { return nabla::max(*this); }
+Tensor Tensor::min() const { return nabla::min(*this); }
+std::pair<Tensor, Tensor> Tensor::max(int64_t d, bool k) const { return nabla::max(*this, d, k); }
+std::pair<Tensor, Tensor> Tensor::min(int64_t d, bool k) const { return nabla::min(*this, d, k); }
+Tensor Tensor::argmax(std::optional<int64_t> d, bool k) const { return nabla::argmax(*this, d, k); }
+Tensor Tensor::argmin(std::optional<int64_t> d, bool k) const { return nabla::argmin(*this, d, k); }
+Tensor Tensor::var(std::optional<std::vector<int64_t>> d, int64_t c, bool k) const { return nabla::var(*this, d, c, k); }
+Tensor Tensor::std(std::optional<std::vector<int64_t>> d, int64_t c, bool k) const { return nabla::std(*this, d, c, k); }
+Tensor Tensor::norm(double p, std::optional<std::vector<int64_t>> d, bool k) const { return nabla::norm(*this, p, d, k); }
+Tensor Tensor::logsumexp(IntArrayRef d, bool k) const { return nabla::logsumexp(*this, d, k); }
+Tensor Tensor::softmax(int64_t d) const { return nabla::softmax(*this, d); }
+Tensor Tensor::log_softmax(int64_t d) const { return nabla::log_softmax(*this, d); }
+Tensor Tensor::cumsum(int64_t d) const { return nabla::cumsum(*this, d); }
+Tensor Tensor::all() const { return nabla::all(*this); }
+Tensor Tensor::any() const { return nabla::any(*this); }
+Tensor Tensor::all(int64_t d, bool k) const { return nabla::all(*this, d, k); }
+Tensor Tensor::any(int64_t d, bool k) const { return nabla::any(*this, d, k); }
+std::pair<Tensor, Tensor> Tensor::topk(int64_t k, int64_t d, bool l, bool s) const { return nabla::topk(*this, k, d, l, s); }
+std::pair<Tensor, Tensor> Tensor::sort(int64_t d, bool desc) const { return nabla::sort(*this, d, desc); }
+Tensor Tensor::matmul(const Tensor& o) const { return nabla::matmul(*this, o); }
+Tensor Tensor::mm(const Tensor& o) const { return nabla::mm(*this, o); }
+Tensor Tensor::bmm(const Tensor& o) const { return nabla::bmm(*this, o); }
+Tensor Tensor::dot(const Tensor& o) const { return nabla::dot(*this, o); }
+Tensor Tensor::outer(const Tensor& o) const { return nabla::outer(*this, o); }
+
+// ---- autograd ----
+bool Tensor::requires_grad() const {
+  auto* m = impl_->autograd_meta();
+  return m && (m->requires_grad || m->grad_fn);
+}
+Tensor& Tensor::requires_grad_(bool r) {
+  NABLA_CHECK(is_leaf() || r, AutogradError,
+              "requires_grad_: you can only change requires_grad flags of leaf variables. If you want to use a "
+              "computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
+  NABLA_CHECK(!r || is_floating(dtype()), AutogradError,
+              "requires_grad_: only Tensors of floating point dtype can require gradients (got {})", dtype_name(dtype()));
+  impl_->ensure_autograd_meta().requires_grad = r;
+  return *this;
+}
+bool Tensor::is_leaf() const {
+  auto* m = impl_->autograd_meta();
+  return !m || !m->grad_fn;
+}
+const Tensor& Tensor::grad() const {
+  static const Tensor kUndefined;
+  auto* m = impl_->autograd_meta();
+  if (!m) return kUndefined;
+  if (m->retained_grad) return *m->retained_grad;
+  return m->grad;
+}
+Tensor& Tensor::mutable_grad() { return impl_->ensure_autograd_meta().grad; }
+void Tensor::set_grad(const Tensor& g) {
+  NABLA_CHECK(!g.defined() || g.sizes() == sizes(), ShapeError, "set_grad: assigned grad has shape {} but tensor has shape {}",
+              g.defined() ? shape_str(g.sizes()) : std::string("[]"), shape_str(sizes()));
+  impl_->ensure_autograd_meta().grad = g;
+}
+std::shared_ptr<autograd::Node> Tensor::grad_fn() const {
+  auto* m = impl_->autograd_meta();
+  return m ? m->grad_fn : nullptr;
+}
+int Tensor::output_nr() const {
+  auto* m = impl_->autograd_meta();
+  return m ? static_cast<int>(m->output_nr) : 0;
+}
+void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
+  autograd::backward({*this}, {gradient}, retain_graph, create_graph);
+}
+Tensor Tensor::detach() const { return raw::as_strided(*this, sizes(), strides(), storage_offset()); }
+Tensor& Tensor::detach_() {
+  auto* m = impl_->autograd_meta();
+  if (m) {
+    m->grad_fn.reset();
+    m->requires_grad = false;
+  }
+  return *this;
+}
+void Tensor::retain_grad() const {
+  NABLA_CHECK(requires_grad(), AutogradError, "retain_grad: can't retain_grad on Tensor that has requires_grad=False");
+  if (is_leaf()) return;  // leaves keep their grad anyway
+  auto& m = impl_->ensure_autograd_meta();
+  if (m.retains_grad) return;
+  m.retains_grad = true;
+  m.retained_grad = std::make_shared<Tensor>();
+  std::shared_ptr<Tensor> slot = m.retained_grad;
+  m.grad_fn->pre_hooks.push_back({m.output_nr, -1, [slot](const Tensor& g) {
+                                    if (!slot->defined()) *slot = g.detach().clone();
+                                    else { NoGradGuard ng; *slot = *slot + g; }
+                                    return Tensor();
+                                  }});
+}
+bool Tensor::retains_grad() const {
+  auto* m = impl_->autograd_meta();
+  return m && m->retains_grad;
+}
+int Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) const {
+  NABLA_CHECK(requires_grad(), AutogradError, "register_hook: cannot register a hook on a tensor that doesn't require gradient");
+  auto& m = impl_->ensure_autograd_meta();
+  int id = m.next_hook_id++;
+  if (m.grad_fn) m.grad_fn->pre_hooks.push_back({m.output_nr, id, std::move(hook)});
+  else m.leaf_hooks.push_back({id, std::move(hook)});
+  return id;
+}
+void Tensor::remove_hook(int id) const {
+  auto* m = impl_->autograd_meta();
+  if (!m) return;
+  std::erase_if(m->leaf_hooks, [id](const auto& h) { return h.id == id; });
+  if (m->grad_fn)
+    std::erase_if(m->grad_fn->pre_hooks, [&](const auto& h) { return h.id == id && h.output_nr == m->output_nr; });
+}
+
+bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  if (a.sizes() != b.sizes()) return false;
+  auto x = a.to_vector(), y = b.to_vector();
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (std::isnan(x[i]) || std::isnan(y[i])) {
+      if (!(equal_nan && std::isnan(x[i]) && std::isnan(y[i]))) return false;
+      continue;
+    }
+    if (x[i] == y[i]) continue;
+    if (std::abs(x[i] - y[i]) > atol + rtol * std::abs(y[i])) return false;
+  }
+  return true;
+}
+bool equal(const Tensor& a, const Tensor& b) { return a.sizes() == b.sizes() && a.to_vector() == b.to_vector(); }
+
+}  // namespace nabla

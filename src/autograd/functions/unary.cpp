@@ -1,0 +1,183 @@
+// unary.cpp — elementwise unary ops: forward and derivative side by side. Derivatives use
+// differentiable ops only, so create_graph (double backward) works for all of them.
+#include <cmath>
+
+#include "autograd/functions/common.h"
+
+namespace nabla {
+
+using kernels::Unary;
+using kernels::UnaryArgs;
+
+Tensor unary_forward(Unary op, const Tensor& x, const UnaryArgs& args, const char* name) {
+  NABLA_CHECK(x.defined(), ValueError, "{}: undefined tensor argument", name);
+  NABLA_CHECK(!(x.dtype() == DType::Bool && (op == Unary::Neg || op == Unary::Sign || op == Unary::Abs)),
+              DTypeError, "{}: not supported on a bool tensor", name);
+  DType ct = kernels::unary_needs_floating(op) ? floating_of(x.dtype()) : x.dtype();
+  if (op == Unary::Relu || op == Unary::Clamp || op == Unary::Floor || op == Unary::Ceil || op == Unary::Round)
+    NABLA_CHECK(x.dtype() != DType::Bool, DTypeError, "{}: not supported on a bool tensor", name);
+  Tensor out = raw::empty(x.sizes(), op == Unary::LogicalNot ? DType::Bool : ct, x.device());
+  kernels::unary(op, out, convert(x, ct), args);
+  return out;
+}
+
+namespace {
+// Records a unary op whose derivative is d(x, out, g) -> grad_x.
+template <typename D>
+Tensor unary_op(OpId id, Unary op, const Tensor& x, const UnaryArgs& args, bool save_x, bool save_out, D deriv) {
+  Tensor out = unary_forward(op, x, args, op_info(id).name.data());
+  if (should_record({&x})) {
+    TensorList saved;
+    if (save_x) saved.push_back(x);
+    record(id, {x}, {out}, saved,
+           [deriv, save_x](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             Tensor xs = save_x ? ctx.saved[0] : Tensor();
+             Tensor os = ctx.saved.size() > (save_x ? 1u : 0u) ? ctx.saved.back() : Tensor();
+             return {deriv(xs, os, g[0])};
+           },
+           save_out ? std::initializer_list<int>{0} : std::initializer_list<int>{});
+  }
+  return out;
+}
+constexpr double kSqrt2OverPi = 0.7978845608028654, kGeluCoef = 0.044715, kInvSqrt2Pi = 0.3989422804014327;
+}  // namespace
+
+Tensor neg(const Tensor& x) {
+  return unary_op(OpId::neg, Unary::Neg, x, {}, false, false, [](const Tensor&, const Tensor&, const Tensor& g) { return -g; });
+}
+Tensor exp(const Tensor& x) {
+  return unary_op(OpId::exp, Unary::Exp, x, {}, false, true, [](const Tensor&, const Tensor& y, const Tensor& g) { return g * y; });
+}
+Tensor log(const Tensor& x) {
+  return unary_op(OpId::log, Unary::Log, x, {}, true, false, [](const Tensor& x, const Tensor&, const Tensor& g) { return g / x; });
+}
+Tensor log1p(const Tensor& x) {
+  return unary_op(OpId::log1p, Unary::Log1p, x, {}, true, false,
+                  [](const Tensor& x, const Tensor&, const Tensor& g) { return g / (x + 1.0); });
+}
+Tensor sqrt(const Tensor& x) {
+  return unary_op(OpId::sqrt, Unary::Sqrt, x, {}, false, true,
+                  [](const Tensor&, const Tensor& y, const Tensor& g) { return g / (y * 2.0); });
+}
+Tensor rsqrt(const Tensor& x) {
+  return unary_op(OpId::rsqrt, Unary::Rsqrt, x, {}, false, true,
+                  [](const Tensor&, const Tensor& y, const Tensor& g) { return g * pow(y, 3.0) * -0.5; });
+}
+Tensor abs(const Tensor& x) {
+  return unary_op(OpId::abs, Unary::Abs, x, {}, true, false,
+                  [](const Tensor& x, const Tensor&, const Tensor& g) { return g * sign(x); });
+}
+Tensor sign(const Tensor& x) {
+  return unary_op(OpId::sign, Unary::Sign, x, {}, false, false,
+                  [](const Tensor&, const Tensor&, const Tensor& g) { return zeros_like(g); });
+}
+Tensor sin(const Tensor& x) {
+  return unary_op(OpId::sin, Unary::Sin, x, {}, true, false,
+                  [](const Tensor& x, const Tensor&, const Tensor& g) { return g * cos(x); });
+}
+Tensor cos(const Tensor& x) {
+  return unary_op(OpId::cos, Unary::Cos, x, {}, true, false,
+                  [](const Tensor& x, const Tensor&, const Tensor& g) { return -g * sin(x); });
+}
+Tensor tanh(const Tensor& x) {
+  return unary_op(OpId::tanh, Unary::Tanh, x, {}, false, true,
+                  [](const Tensor&, const Tensor& y, const Tensor& g) { return g * (1.0 - y * y); });
+}
+Tensor sigmoid(const Tensor& x) {
+  return unary_op(OpId::sigmoid, Unary::Sigmoid, x, {}, false, true,
+                  [](const Tensor&, const Tensor& y, const Tensor& g) { return g * y * (1.0 - y); });
+}
+Tensor relu(const Tensor& x) {
+  return unary_op(OpId::relu, Unary::Relu, x, {}, false, true, [](const Tensor&, const Tensor& y, const Tensor& g) {
+    return g * convert(y > 0, g.dtype());
+  });
+}
+Tensor leaky_relu(const Tensor& x, double slope) {
+  UnaryArgs a;
+  a.a = slope;
+  return unary_op(OpId::leaky_relu, Unary::LeakyRelu, x, a, true, false,
+                  [slope](const Tensor& x, const Tensor&, const Tensor& g) { return where(x > 0, g, g * slope); });
+}
+Tensor erf(const Tensor& x) {
+  return unary_op(OpId::erf, Unary::Erf, x, {}, true, false, [](const Tensor& x, const Tensor&, const Tensor& g) {
+    return g * exp(-(x * x)) * (2.0 / std::sqrt(M_PI));
+  });
+}
+Tensor gelu(const Tensor& x, const std::string& approximate) {
+  NABLA_CHECK(approximate == "none" || approximate == "tanh", ValueError,
+              "gelu: approximate must be 'none' or 'tanh', got '{}'", approximate);
+  if (approximate == "tanh")
+    return unary_op(OpId::gelu, Unary::GeluTanh, x, {}, true, false, [](const Tensor& x, const Tensor&, const Tensor& g) {
+      Tensor x2 = x * x;
+      Tensor t = tanh((x + x2 * x * kGeluCoef) * kSqrt2OverPi);
+      Tensor d = (1.0 + t) * 0.5 + x * (1.0 - t * t) * (1.0 + x2 * (3 * kGeluCoef)) * (0.5 * kSqrt2OverPi);
+      return g * d;
+    });
+  return unary_op(OpId::gelu, Unary::Gelu, x, {}, true, false, [](const Tensor& x, const Tensor&, const Tensor& g) {
+    Tensor cdf = (1.0 + erf(x * M_SQRT1_2)) * 0.5;
+    Tensor pdf = exp(x * x * -0.5) * kInvSqrt2Pi;
+    return g * (cdf + x * pdf);
+  });
+}
+Tensor softplus(const Tensor& x, double beta, double threshold) {
+  UnaryArgs a;
+  a.a = beta;
+  a.b = threshold;
+  return unary_op(OpId::softplus, Unary::Softplus, x, a, true, false,
+                  [beta, threshold](const Tensor& x, const Tensor&, const Tensor& g) {
+                    Tensor bx = x * beta;
+                    return where(bx > threshold, g, g * sigmoid(bx));
+                  });
+}
+Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) {
+  NABLA_CHECK(min || max, ValueError, "clamp: at least one of 'min' or 'max' must not be None");
+  UnaryArgs a;
+  a.has_a = min.has_value();
+  a.has_b = max.has_value();
+  a.a = min ? min->to_double() : 0;
+  a.b = max ? max->to_double() : 0;
+  return unary_op(OpId::clamp, Unary::Clamp, x, a, true, false, [a](const Tensor& x, const Tensor&, const Tensor& g) {
+    Tensor keep = ones_like(x, kBool);
+    if (a.has_a) keep = logical_and(keep, x >= a.a);
+    if (a.has_b) keep = logical_and(keep, x <= a.b);
+    return g * convert(keep, g.dtype());
+  });
+}
+Tensor floor(const Tensor& x) {
+  return unary_op(OpId::floor, Unary::Floor, x, {}, false, false,
+                  [](const Tensor&, const Tensor&, const Tensor& g) { return zeros_like(g); });
+}
+Tensor ceil(const Tensor& x) {
+  return unary_op(OpId::ceil, Unary::Ceil, x, {}, false, false,
+                  [](const Tensor&, const Tensor&, const Tensor& g) { return zeros_like(g); });
+}
+Tensor round(const Tensor& x) {
+  return unary_op(OpId::round, Unary::Round, x, {}, false, false,
+                  [](const Tensor&, const Tensor&, const Tensor& g) { return zeros_like(g); });
+}
+Tensor logical_not(const Tensor& x) { return unary_forward(Unary::LogicalNot, x, {}, "logical_not"); }
+
+Tensor pow(const Tensor& x, Scalar e) {
+  // Integer tensors with a float exponent compute in float (the promoted type).
+  DType dt = e.is_floating() && !is_floating(x.dtype()) ? DType::Float32 : x.dtype();
+  UnaryArgs a;
+  a.a = e.to_double();
+  Tensor xc = dt == x.dtype() ? x : to_dtype(x, dt);
+  return unary_op(OpId::pow_scalar, Unary::PowScalar, xc, a, true, false,
+                  [ev = e.to_double()](const Tensor& x, const Tensor&, const Tensor& g) {
+                    if (ev == 0) return zeros_like(g);
+                    return g * pow(x, ev - 1) * ev;
+                  });
+}
+
+Tensor to_dtype(const Tensor& x, DType dtype) {
+  Tensor out = convert(x, dtype);
+  if (out.is_same(x)) return x;
+  if (is_floating(dtype) && should_record({&x}))
+    record(OpId::to_dtype, {x}, {out}, {}, [src = x.dtype()](const BackwardContext&, const TensorList& g) -> TensorList {
+      return {to_dtype(g[0], src)};
+    });
+  return out;
+}
+
+}  // namespace nabla

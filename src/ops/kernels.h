@@ -1,0 +1,63 @@
+// kernels.h — the backend-neutral kernel entry points. Op definitions (src/autograd/functions) call
+// only these; each routes to the backend of its operands' device (cpu:: and dnnl:: today, a cuda::
+// slot tomorrow). Kernels write into outputs the caller has allocated, with shapes and dtypes already
+// resolved: inputs are broadcast views of the output's shape and already in the compute dtype.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "nabla/tensor/tensor.h"
+
+namespace nabla::kernels {
+
+enum class Binary : int8_t {
+  Add, Sub, Mul, Div, Pow, Minimum, Maximum, Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr,
+  LogicalXor,
+  // helpers for backward formulas
+  ThresholdGrad,  // a * (b > 0)  (relu backward on the output)
+};
+enum class Unary : int8_t {
+  Neg, Exp, Log, Log1p, Sqrt, Rsqrt, Abs, Sign, Sin, Cos, Tanh, Sigmoid, Relu, LeakyRelu, Gelu,
+  GeluTanh, Softplus, Erf, Clamp, Floor, Ceil, Round, LogicalNot, PowScalar, RPowScalar,
+};
+struct UnaryArgs {
+  double a = 0, b = 0;           // leaky slope | softplus beta, threshold | clamp min, max | pow exponent
+  bool has_a = true, has_b = true;  // clamp: which bounds are set
+};
+bool binary_is_comparison(Binary op);   // output dtype bool
+bool unary_needs_floating(Unary op);    // integer inputs compute in float32 (exp, log, ...)
+
+// out = op(a, b), with alpha scaling b for Add/Sub. a, b are broadcast to out's shape.
+void binary(Binary op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha = 1);
+void unary(Unary op, const Tensor& out, const Tensor& x, const UnaryArgs& args = {});
+void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
+void copy(const Tensor& dst, const Tensor& src);  // src broadcast to dst's shape; converts dtype
+void fill(const Tensor& dst, Scalar value);
+
+enum class Reduce : int8_t { Sum, Prod, Max, Min, All, Any };
+// out has x's rank with size 1 on the reduced dims (keepdim layout).
+void reduce(Reduce op, const Tensor& out, const Tensor& x);
+// Along one dim: values and int64 indices (keepdim layout).
+void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim);
+void softmax(const Tensor& out, const Tensor& x, int64_t dim, bool log);
+void logsumexp(const Tensor& out, const Tensor& x, int64_t dim);  // one dim, keepdim layout
+void cumsum(const Tensor& out, const Tensor& x, int64_t dim);
+void sort(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim, bool descending,
+          int64_t k);  // first k of each lane (k = size for a full sort); stable
+
+void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
+void index_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src);  // out[.., idx[i], ..] += src
+void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
+void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate);
+void masked_select(const Tensor& out, const Tensor& x, const Tensor& mask);  // x, mask broadcast; out 1-d
+void masked_scatter(const Tensor& out, const Tensor& mask, const Tensor& src);  // inverse of masked_select
+int64_t count_nonzero(const Tensor& x);
+void nonzero(const Tensor& out, const Tensor& x);  // out: [count, ndim] int64
+
+// out[b] = a[b] @ b[b] for rank-3 operands (batch may be broadcast with stride 0); any strides.
+void matmul(const Tensor& out, const Tensor& a, const Tensor& b);
+
+void random_uniform(const Tensor& out, double from, double to, Generator& gen);
+void random_normal(const Tensor& out, double mean, double std, Generator& gen);
+
+}  // namespace nabla::kernels

@@ -1,0 +1,73 @@
+// generator.cpp — xoshiro256++ seeded through splitmix64; Box-Muller normals.
+#include <cmath>
+
+#include "nabla/tensor/options.h"
+
+namespace nabla {
+
+namespace {
+uint64_t splitmix64(uint64_t& x) {
+  uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+}  // namespace
+
+void Generator::manual_seed(uint64_t seed) {
+  seed_ = seed;
+  uint64_t x = seed;
+  for (auto& w : s_) w = splitmix64(x);
+  has_cached_normal_ = false;
+}
+
+uint64_t Generator::next_u64() {
+  uint64_t result = rotl(s_[0] + s_[3], 23) + s_[0];
+  uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  return result;
+}
+
+double Generator::next_double() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+float Generator::next_float() { return static_cast<float>(next_u64() >> 40) * 0x1.0p-24f; }
+
+double Generator::next_normal() {
+  if (has_cached_normal_) {
+    has_cached_normal_ = false;
+    return cached_normal_;
+  }
+  double u1 = 1.0 - next_double();  // (0, 1]: log is finite
+  double u2 = next_double();
+  double r = std::sqrt(-2.0 * std::log(u1));
+  cached_normal_ = r * std::sin(2.0 * M_PI * u2);
+  has_cached_normal_ = true;
+  return r * std::cos(2.0 * M_PI * u2);
+}
+
+Generator::State Generator::state() const {
+  uint64_t cached;
+  static_assert(sizeof(cached) == sizeof(cached_normal_));
+  __builtin_memcpy(&cached, &cached_normal_, sizeof(cached));
+  return {s_[0], s_[1], s_[2], s_[3], seed_, has_cached_normal_ ? cached : ~0ull};
+}
+
+void Generator::set_state(const State& st) {
+  for (int i = 0; i < 4; ++i) s_[i] = st[i];
+  seed_ = st[4];
+  has_cached_normal_ = st[5] != ~0ull;
+  if (has_cached_normal_) __builtin_memcpy(&cached_normal_, &st[5], sizeof(cached_normal_));
+}
+
+Generator& default_generator() {
+  static Generator gen;
+  return gen;
+}
+void manual_seed(uint64_t seed) { default_generator().manual_seed(seed); }
+
+}  // namespace nabla

@@ -1,0 +1,55 @@
+// raw.cpp — allocation and view construction without autograd.
+#include "tensor/raw.h"
+
+#include "util/check.h"
+
+namespace nabla::raw {
+
+std::vector<int64_t> contiguous_strides(IntArrayRef sizes) {
+  std::vector<int64_t> st(sizes.size());
+  int64_t s = 1;
+  for (int i = static_cast<int>(sizes.size()) - 1; i >= 0; --i) {
+    st[i] = s;
+    s *= std::max<int64_t>(sizes[i], 1);
+  }
+  return st;
+}
+
+Tensor empty(IntArrayRef sizes, DType dtype, Device device) {
+  for (auto s : sizes)
+    NABLA_CHECK(s >= 0, ValueError, "empty: negative dimension in shape {}", shape_str(sizes));
+  DimVec sz(sizes);  // checks rank
+  const int64_t n = shape_numel(sizes);
+  Storage* st = Storage::allocate(static_cast<size_t>(n) * dtype_size(dtype), device);
+  return Tensor(new TensorImpl(st, dtype, sizes, contiguous_strides(sizes), 0));
+}
+
+Tensor empty_like(const Tensor& t) { return empty(t.sizes(), t.dtype(), t.device()); }
+
+Tensor as_strided(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
+  Storage* st = base.impl()->storage();
+  st->retain();
+  return Tensor(new TensorImpl(st, base.dtype(), sizes, strides, offset));
+}
+
+Tensor select(const Tensor& t, int64_t dim, int64_t index) {
+  DimVec sizes(t.sizes()), strides(t.strides());
+  int64_t offset = t.storage_offset() + index * t.stride(dim);
+  sizes.erase(static_cast<int>(dim));
+  strides.erase(static_cast<int>(dim));
+  return as_strided(t, sizes, strides, offset);
+}
+
+Tensor expand(const Tensor& t, IntArrayRef sizes) {
+  const int nd = static_cast<int>(sizes.size()), td = t.dim();
+  NABLA_ASSERT(nd >= td, "expand to fewer dims");
+  DimVec strides(nd);
+  for (int i = 0; i < nd; ++i) {
+    int j = i - (nd - td);
+    if (j < 0) strides[i] = 0;
+    else strides[i] = (t.size(j) == sizes[i]) ? t.stride(j) : 0;
+  }
+  return as_strided(t, sizes, strides, t.storage_offset());
+}
+
+}  // namespace nabla::raw

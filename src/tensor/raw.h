@@ -1,0 +1,15 @@
+// raw.h — tensor-layer helpers with no autograd: allocation and views used by kernels and op
+// definitions alike. (Public view ops that record graphs live in src/autograd/functions/views.cpp.)
+#pragma once
+#include "nabla/tensor/tensor.h"
+
+namespace nabla::raw {
+
+Tensor empty(IntArrayRef sizes, DType dtype, Device device = kCPU);
+Tensor empty_like(const Tensor& t);  // contiguous, same shape and dtype
+Tensor as_strided(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset);
+Tensor select(const Tensor& t, int64_t dim, int64_t index);  // dim/index already valid
+Tensor expand(const Tensor& t, IntArrayRef sizes);          // broadcast view (rank may grow)
+std::vector<int64_t> contiguous_strides(IntArrayRef sizes);
+
+}  // namespace nabla::raw

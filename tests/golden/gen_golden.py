@@ -1,0 +1,790 @@
+#!/usr/bin/python3
+"""Generates tests/golden/ops.json: forward outputs and input gradients of every op of nabla's op table,
+computed by PyTorch (the oracle). Run with Debian's python3-torch:
+
+    /usr/bin/python3 tests/golden/gen_golden.py
+
+The op list is parsed from include/nabla/ops/op_table.h, and the script fails when an op has no case.
+The argument vocabulary (`args`) of each op must match the C++ invokers in src/autograd/op_registry.cpp.
+See tests/golden/README.md for the file format.
+"""
+import json
+import os
+import re
+import struct
+import sys
+import zlib
+
+import torch
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OP_TABLE = os.path.join(ROOT, "include", "nabla", "ops", "op_table.h")
+OUT = os.path.join(ROOT, "tests", "golden", "ops.json")
+
+DTYPES = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64", torch.int32: "int32",
+          torch.uint8: "uint8", torch.bool: "bool"}
+DTYPE_FROM_NAME = {v: k for k, v in DTYPES.items()}
+
+
+def parse_op_table():
+    text = open(OP_TABLE).read()
+    body = text[text.index("#define NABLA_FOREACH_OP"):text.index("namespace nabla")]
+    return [(m.group(1), int(m.group(2)), m.group(3) == "true")
+            for m in re.finditer(r"X\((\w+),\s*(-?\d+),\s*(true|false)\)", body)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+# ---------------------------------------------------------------------------------------------
+def f32_short(v):
+    """Shortest decimal that round-trips to the same float32 (exact for the C++ reader)."""
+    for p in range(1, 10):
+        s = "%.*g" % (p, v)
+        if struct.unpack("f", struct.pack("f", float(s)))[0] == v:
+            return float(s)
+    return v
+
+
+def flat_values(t):
+    t = t.detach().contiguous().reshape(-1)
+    if t.dtype == torch.float32:
+        return [f32_short(v) for v in t.tolist()]
+    if t.dtype == torch.float64:
+        return [float(v) for v in t.tolist()]
+    if t.dtype == torch.bool:
+        return [bool(v) for v in t.tolist()]
+    return [int(v) for v in t.tolist()]
+
+
+def randn(*shape, dtype=torch.float32):
+    return torch.randn(*shape, dtype=dtype)
+
+
+def pos(*shape, dtype=torch.float32, lo=0.5, hi=2.0):
+    return (torch.rand(*shape, dtype=dtype) * (hi - lo) + lo)
+
+
+def away(*shape, dtype=torch.float32, gap=0.1):
+    """Random values at least `gap` away from 0 (for abs, relu, sign, division)."""
+    x = torch.randn(*shape, dtype=dtype)
+    return torch.where(x >= 0, x + gap, x - gap)
+
+
+def distinct(*shape, dtype=torch.float32, scale=0.37):
+    """Values with no ties (gaps >= ~0.3): for max/min/sort/topk/minimum/maximum."""
+    n = 1
+    for s in shape:
+        n *= s
+    v = (torch.randperm(n).to(dtype) - n / 2) * scale + torch.rand(n, dtype=dtype) * 0.05
+    return v.reshape(shape)
+
+
+def frac(*shape, dtype=torch.float32):
+    """Random values at least 0.05 away from integers and half-integers (floor/ceil/round)."""
+    x = torch.randn(*shape, dtype=dtype) * 2
+    r = x - torch.floor(x * 2) / 2
+    return torch.where(r < 0.05, x + 0.1, torch.where(r > 0.45, x - 0.1, x))
+
+
+def randint(lo, hi, *shape, dtype=torch.int64):
+    return torch.randint(lo, hi, shape, dtype=dtype)
+
+
+def small_ints_as_float(*shape, dtype=torch.float32):
+    """Integer-valued floats in [-2, 2]: produce ties for comparison ops."""
+    return torch.randint(-2, 3, shape).to(dtype)
+
+
+def boolean(*shape):
+    return torch.rand(*shape) > 0.5
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs with layouts
+# ---------------------------------------------------------------------------------------------
+class In:
+    """An input tensor with its memory layout: contiguous, transposed (last two dims swapped in memory)
+    or strided (every other element of a contiguous tensor whose last dim is doubled)."""
+
+    def __init__(self, t, layout="contiguous"):
+        self.t, self.layout = t, layout
+        if layout == "transposed":
+            assert t.dim() >= 2 and t.shape[-1] > 1 and t.shape[-2] > 1, "transposed needs 2 dims > 1"
+            self.data = t.transpose(-1, -2).contiguous()
+        elif layout == "strided":
+            assert t.dim() >= 1
+            base = torch.empty(*t.shape[:-1], 2 * t.shape[-1], dtype=t.dtype)
+            base[..., 0::2] = t
+            base[..., 1::2] = torch.full_like(t, 7) if t.dtype != torch.bool else True
+            self.data = base
+        else:
+            assert layout == "contiguous"
+            self.data = t.contiguous()
+
+    def build(self):
+        """The tensor the C++ test builds from `data` (non-contiguous for transposed/strided)."""
+        d = self.data.clone()
+        if self.layout == "transposed":
+            x = d.transpose(-1, -2)
+        elif self.layout == "strided":
+            x = d[..., 0::2]
+        else:
+            x = d
+        assert x.shape == self.t.shape and torch.equal(x, self.t)
+        assert (self.layout == "contiguous") == x.is_contiguous(), "layout must match contiguity"
+        return x
+
+    def encode(self):
+        return {"dtype": DTYPES[self.t.dtype], "shape": list(self.t.shape), "data": flat_values(self.data),
+                "layout": self.layout}
+
+
+def T(t):
+    return In(t, "transposed")
+
+
+def S(t):
+    return In(t, "strided")
+
+
+def encode_plain(t):
+    return {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data": flat_values(t), "layout": "contiguous"}
+
+
+# ---------------------------------------------------------------------------------------------
+# The ops in PyTorch terms, with nabla's argument vocabulary
+# ---------------------------------------------------------------------------------------------
+def opt_dtype(a):
+    return DTYPE_FROM_NAME[a["dtype"]] if "dtype" in a else None
+
+
+def parse_index(spec, tensors):
+    """'0, 1:3, None, ..., ::2, t1' -> a Python index tuple; tN is input N (a tensor index)."""
+    out = []
+    for e in (p.strip() for p in spec.split(",")):
+        if e == "None":
+            out.append(None)
+        elif e == "...":
+            out.append(Ellipsis)
+        elif e.startswith("t"):
+            out.append(tensors[int(e[1:])])
+        elif ":" in e:
+            parts = [int(p) if p else None for p in e.split(":")]
+            out.append(slice(*parts))
+        else:
+            out.append(int(e))
+    return tuple(out)
+
+
+def slice_op(x, a):
+    dim = a["dim"] % x.dim()
+    idx = (slice(None),) * dim + (slice(a.get("start"), a.get("end"), a.get("step", 1)),)
+    return x[idx]
+
+
+def reduce_or_full(fn_full, fn_dim):
+    return lambda x, a: fn_dim(x, a) if "dim" in a else fn_full(x)
+
+
+FNS = {
+    "add": lambda x, a: torch.add(x[0], x[1], alpha=a.get("alpha", 1)),
+    "sub": lambda x, a: torch.sub(x[0], x[1], alpha=a.get("alpha", 1)),
+    "mul": lambda x, a: torch.mul(x[0], x[1]),
+    "div": lambda x, a: torch.div(x[0], x[1]),
+    "pow": lambda x, a: torch.pow(x[0], x[1]),
+    "pow_scalar": lambda x, a: torch.pow(x[0], a["exponent"]),
+    "minimum": lambda x, a: torch.minimum(x[0], x[1]),
+    "maximum": lambda x, a: torch.maximum(x[0], x[1]),
+    "where": lambda x, a: torch.where(x[0], x[1], x[2]),
+    "eq": lambda x, a: torch.eq(x[0], x[1]),
+    "ne": lambda x, a: torch.ne(x[0], x[1]),
+    "lt": lambda x, a: torch.lt(x[0], x[1]),
+    "le": lambda x, a: torch.le(x[0], x[1]),
+    "gt": lambda x, a: torch.gt(x[0], x[1]),
+    "ge": lambda x, a: torch.ge(x[0], x[1]),
+    "logical_and": lambda x, a: torch.logical_and(x[0], x[1]),
+    "logical_or": lambda x, a: torch.logical_or(x[0], x[1]),
+    "logical_xor": lambda x, a: torch.logical_xor(x[0], x[1]),
+    "neg": lambda x, a: torch.neg(x[0]),
+    "exp": lambda x, a: torch.exp(x[0]),
+    "log": lambda x, a: torch.log(x[0]),
+    "log1p": lambda x, a: torch.log1p(x[0]),
+    "sqrt": lambda x, a: torch.sqrt(x[0]),
+    "rsqrt": lambda x, a: torch.rsqrt(x[0]),
+    "abs": lambda x, a: torch.abs(x[0]),
+    "sign": lambda x, a: torch.sign(x[0]),
+    "sin": lambda x, a: torch.sin(x[0]),
+    "cos": lambda x, a: torch.cos(x[0]),
+    "tanh": lambda x, a: torch.tanh(x[0]),
+    "sigmoid": lambda x, a: torch.sigmoid(x[0]),
+    "relu": lambda x, a: torch.relu(x[0]),
+    "leaky_relu": lambda x, a: F.leaky_relu(x[0], a.get("negative_slope", 0.01)),
+    "gelu": lambda x, a: F.gelu(x[0], approximate=a.get("approximate", "none")),
+    "softplus": lambda x, a: F.softplus(x[0], beta=a.get("beta", 1), threshold=a.get("threshold", 20)),
+    "clamp": lambda x, a: torch.clamp(x[0], min=a.get("min"), max=a.get("max")),
+    "floor": lambda x, a: torch.floor(x[0]),
+    "ceil": lambda x, a: torch.ceil(x[0]),
+    "round": lambda x, a: torch.round(x[0]),
+    "logical_not": lambda x, a: torch.logical_not(x[0]),
+    "to_dtype": lambda x, a: x[0].to(DTYPE_FROM_NAME[a["dtype"]]),
+    "erf": lambda x, a: torch.erf(x[0]),
+    "sum": lambda x, a: (torch.sum(x[0], a["dims"], keepdim=a.get("keepdim", False), dtype=opt_dtype(a))
+                         if "dims" in a else torch.sum(x[0], dtype=opt_dtype(a))),
+    "mean": lambda x, a: (torch.mean(x[0], a["dims"], keepdim=a.get("keepdim", False))
+                          if "dims" in a else torch.mean(x[0])),
+    "prod": reduce_or_full(torch.prod, lambda x, a: torch.prod(x, a["dim"], keepdim=a.get("keepdim", False))),
+    "max": lambda x, a: (tuple(torch.max(x[0], a["dim"], keepdim=a.get("keepdim", False)))
+                         if "dim" in a else torch.max(x[0])),
+    "min": lambda x, a: (tuple(torch.min(x[0], a["dim"], keepdim=a.get("keepdim", False)))
+                         if "dim" in a else torch.min(x[0])),
+    "argmax": lambda x, a: torch.argmax(x[0], dim=a.get("dim"), keepdim=a.get("keepdim", False)),
+    "argmin": lambda x, a: torch.argmin(x[0], dim=a.get("dim"), keepdim=a.get("keepdim", False)),
+    "var": lambda x, a: torch.var(x[0], dim=a.get("dims"), correction=a.get("correction", 1),
+                                  keepdim=a.get("keepdim", False)),
+    "std": lambda x, a: torch.std(x[0], dim=a.get("dims"), correction=a.get("correction", 1),
+                                  keepdim=a.get("keepdim", False)),
+    "norm": lambda x, a: torch.linalg.vector_norm(x[0], ord=a.get("p", 2), dim=a.get("dims"),
+                                                  keepdim=a.get("keepdim", False)),
+    "logsumexp": lambda x, a: torch.logsumexp(x[0], a["dims"], keepdim=a.get("keepdim", False)),
+    "softmax": lambda x, a: torch.softmax(x[0], a["dim"]),
+    "log_softmax": lambda x, a: torch.log_softmax(x[0], a["dim"]),
+    "cumsum": lambda x, a: torch.cumsum(x[0], a["dim"]),
+    "all": lambda x, a: (torch.all(x[0], a["dim"], keepdim=a.get("keepdim", False))
+                         if "dim" in a else torch.all(x[0])),
+    "any": lambda x, a: (torch.any(x[0], a["dim"], keepdim=a.get("keepdim", False))
+                         if "dim" in a else torch.any(x[0])),
+    "topk": lambda x, a: tuple(torch.topk(x[0], a["k"], dim=a.get("dim", -1), largest=a.get("largest", True),
+                                          sorted=a.get("sorted", True))),
+    "sort": lambda x, a: tuple(torch.sort(x[0], dim=a.get("dim", -1), descending=a.get("descending", False))),
+    "view": lambda x, a: x[0].view(a["shape"]),
+    "reshape": lambda x, a: x[0].reshape(a["shape"]),
+    "flatten": lambda x, a: x[0].flatten(a.get("start_dim", 0), a.get("end_dim", -1)),
+    "unflatten": lambda x, a: x[0].unflatten(a["dim"], a["sizes"]),
+    "transpose": lambda x, a: x[0].transpose(a["dim0"], a["dim1"]),
+    "permute": lambda x, a: x[0].permute(a["dims"]),
+    "squeeze": lambda x, a: x[0].squeeze(a["dim"]) if "dim" in a else x[0].squeeze(),
+    "unsqueeze": lambda x, a: x[0].unsqueeze(a["dim"]),
+    "expand": lambda x, a: x[0].expand(a["sizes"]),
+    "narrow": lambda x, a: x[0].narrow(a["dim"], a["start"], a["length"]),
+    "select": lambda x, a: x[0].select(a["dim"], a["index"]),
+    "slice": lambda x, a: slice_op(x[0], a),
+    "cat": lambda x, a: torch.cat(x, a.get("dim", 0)),
+    "stack": lambda x, a: torch.stack(x, a.get("dim", 0)),
+    "split": lambda x, a: tuple(torch.split(x[0], a["split_size"], a.get("dim", 0))),
+    "chunk": lambda x, a: tuple(torch.chunk(x[0], a["chunks"], a.get("dim", 0))),
+    "clone": lambda x, a: x[0].clone(),
+    "contiguous": lambda x, a: x[0].contiguous(),
+    "index_select": lambda x, a: torch.index_select(x[0], a["dim"], x[1]),
+    "gather": lambda x, a: torch.gather(x[0], a["dim"], x[1]),
+    "scatter": lambda x, a: torch.scatter(x[0], a["dim"], x[1], x[2]),
+    "scatter_add": lambda x, a: torch.scatter_add(x[0], a["dim"], x[1], x[2]),
+    "masked_fill": lambda x, a: x[0].masked_fill(x[1], a["value"]),
+    "masked_select": lambda x, a: torch.masked_select(x[0], x[1]),
+    "index": lambda x, a: x[0][parse_index(a["indices"], x)],
+    "nonzero": lambda x, a: torch.nonzero(x[0]),
+    "one_hot": lambda x, a: F.one_hot(x[0], a.get("num_classes", -1)),
+    "matmul": lambda x, a: torch.matmul(x[0], x[1]),
+    "mm": lambda x, a: torch.mm(x[0], x[1]),
+    "bmm": lambda x, a: torch.bmm(x[0], x[1]),
+    "addmm": lambda x, a: torch.addmm(x[0], x[1], x[2], beta=a.get("beta", 1), alpha=a.get("alpha", 1)),
+    "dot": lambda x, a: torch.dot(x[0], x[1]),
+    "outer": lambda x, a: torch.outer(x[0], x[1]),
+    "arange": lambda x, a: (torch.arange(a["start"], a["end"], a.get("step", 1), dtype=opt_dtype(a))
+                            if "start" in a else torch.arange(a["end"], dtype=opt_dtype(a))),
+    "linspace": lambda x, a: torch.linspace(a["start"], a["end"], a["steps"], dtype=opt_dtype(a)),
+    "eye": lambda x, a: (torch.eye(a["n"], a["m"], dtype=opt_dtype(a)) if "m" in a
+                         else torch.eye(a["n"], dtype=opt_dtype(a))),
+}
+
+# ---------------------------------------------------------------------------------------------
+# Cases
+# ---------------------------------------------------------------------------------------------
+OPS = parse_op_table()
+DIFF = {name: diff for name, _, diff in OPS}
+CASES = []
+
+
+def case(op, name, inputs, args=None, grad=True):
+    """Runs op on inputs (In or plain tensors) and records outputs, and gradients when the op is
+    differentiable, `grad` is set and some input is floating."""
+    args = args or {}
+    ins = [i if isinstance(i, In) else In(i) for i in inputs]
+    xs = [i.build() for i in ins]
+    want_grad = grad and DIFF[op] and any(x.is_floating_point() for x in xs)
+    if want_grad:
+        xs = [x.detach().requires_grad_() if x.is_floating_point() else x for x in xs]
+    outs = FNS[op](xs, args)
+    outs = list(outs) if isinstance(outs, (tuple, list)) else [outs]
+    rec = {"op": op, "name": f"{op}/{name}", "inputs": [i.encode() for i in ins], "args": args,
+           "outputs": [encode_plain(o) for o in outs], "grad_outputs": None, "grads": None}
+    if want_grad:
+        gos = [torch.randn(o.shape, dtype=o.dtype) if o.is_floating_point() and o.requires_grad else None
+               for o in outs]
+        pairs = [(o, g) for o, g in zip(outs, gos) if g is not None]
+        assert pairs, f"{op}/{name}: no differentiable output"
+        torch.autograd.backward([o for o, _ in pairs], [g for _, g in pairs])
+        rec["grad_outputs"] = [encode_plain(g) if g is not None else None for g in gos]
+        rec["grads"] = [encode_plain(x.grad) if x.is_floating_point() and x.grad is not None else None
+                        for x in xs]
+    CASES.append(rec)
+
+
+def seed(op):
+    torch.manual_seed(zlib.crc32(op.encode()))
+
+
+f64 = torch.float64
+i64 = torch.int64
+
+# ---- elementwise binary -----------------------------------------------------------------------
+def binary_cases(op, gen_a, gen_b, ints=True, int_gen=None):
+    """Plain, broadcasting, non-contiguous and mixed-dtype cases; gen_x(*shape, dtype=...)."""
+    seed(op)
+    case(op, "plain", [gen_a(2, 3), gen_b(2, 3)])
+    case(op, "bcast_row", [gen_a(2, 3), gen_b(3)])
+    case(op, "bcast_both", [gen_a(2, 1, 4), gen_b(3, 1)])
+    case(op, "transposed", [T(gen_a(3, 4)), gen_b(3, 4)])
+    case(op, "transposed_both_bcast", [T(gen_a(2, 3, 4)), T(gen_b(3, 4))])
+    case(op, "strided", [gen_a(2, 3), S(gen_b(2, 3))])
+    case(op, "float64", [gen_a(2, 3, dtype=f64), gen_b(2, 3, dtype=f64)])
+    case(op, "f32_f64", [gen_a(2, 3), gen_b(3, dtype=f64)])
+    case(op, "zerodim_f64_with_f32", [gen_a(2, 3), gen_b(dtype=f64)])
+    case(op, "zerodim_f32_first", [gen_a(), gen_b(2, 3)])
+    if ints:
+        ig = int_gen or (lambda *s: randint(1, 5, *s))
+        case(op, "int64_f32", [ig(2, 3), gen_b(2, 3)])
+        case(op, "f32_int64", [gen_a(2, 3), ig(3)])
+        case(op, "int64_int64", [ig(2, 3), ig(2, 3)])
+        case(op, "int64_zerodim_f64", [ig(2, 3), gen_b(dtype=f64)])
+
+
+binary_cases("add", randn, randn)
+case("add", "alpha_int", [randn(2, 3), randn(2, 3)], {"alpha": 2})
+case("add", "alpha_float", [randn(2, 3), T(randn(3, 2))], {"alpha": 0.5})
+case("add", "int_alpha", [randint(-5, 5, 2, 3), randint(-5, 5, 3)], {"alpha": 3})
+binary_cases("sub", randn, randn)
+case("sub", "alpha_float", [randn(2, 3), randn(3)], {"alpha": -1.5})
+binary_cases("mul", randn, randn)
+case("mul", "bool_bool", [boolean(2, 3), boolean(2, 3)])
+binary_cases("div", randn, away, int_gen=lambda *s: randint(1, 9, *s))
+binary_cases("pow", pos, randn, int_gen=lambda *s: randint(1, 4, *s))
+binary_cases("minimum", distinct, lambda *s, dtype=torch.float32: distinct(*s, dtype=dtype, scale=0.41),
+             int_gen=lambda *s: randint(-9, 9, *s))
+binary_cases("maximum", distinct, lambda *s, dtype=torch.float32: distinct(*s, dtype=dtype, scale=0.41),
+             int_gen=lambda *s: randint(-9, 9, *s))
+
+seed("pow_scalar")
+case("pow_scalar", "float_exp", [pos(2, 3)], {"exponent": 2.5})
+case("pow_scalar", "int_exp_negative_base", [randn(2, 3)], {"exponent": 3})
+case("pow_scalar", "negative_exp", [pos(2, 3)], {"exponent": -0.5})
+case("pow_scalar", "square_transposed", [T(randn(3, 4))], {"exponent": 2})
+case("pow_scalar", "float64", [pos(2, 3, dtype=f64)], {"exponent": 1.5})
+case("pow_scalar", "int64_int_exp", [randint(-3, 4, 2, 3)], {"exponent": 2})
+case("pow_scalar", "int64_float_exp", [randint(1, 5, 2, 3)], {"exponent": 0.5})
+
+seed("where")
+case("where", "plain", [boolean(2, 3), randn(2, 3), randn(2, 3)])
+case("where", "bcast", [boolean(3), randn(2, 3), randn(2, 1)])
+case("where", "bcast_zerodim", [boolean(2, 1, 4), randn(3, 1), randn()])
+case("where", "transposed", [boolean(3, 4), T(randn(3, 4)), randn(3, 4)])
+case("where", "f32_f64", [boolean(2, 3), randn(2, 3), randn(2, 3, dtype=f64)])
+case("where", "int64", [boolean(2, 3), randint(-5, 5, 2, 3), randint(-5, 5, 3)])
+
+for op in ["eq", "ne", "lt", "le", "gt", "ge"]:
+    binary_cases(op, small_ints_as_float, small_ints_as_float, int_gen=lambda *s: randint(-2, 3, *s))
+for op in ["logical_and", "logical_or", "logical_xor"]:
+    seed(op)
+    case(op, "bool", [boolean(2, 3), boolean(2, 3)])
+    case(op, "bcast", [boolean(2, 1, 4), boolean(3, 1)])
+    case(op, "float", [small_ints_as_float(2, 3), small_ints_as_float(2, 3)])
+    case(op, "int64_bool", [randint(0, 2, 2, 3), boolean(3)])
+    case(op, "transposed", [T(boolean(3, 4)), small_ints_as_float(3, 4)])
+    case(op, "zerodim", [boolean(2, 3), torch.tensor(True)])
+
+# ---- elementwise unary ------------------------------------------------------------------------
+def unary_cases(op, gen, args=None, int_input=None):
+    seed(op)
+    case(op, "plain", [gen(2, 3)], args)
+    case(op, "transposed", [T(gen(3, 4))], args)
+    case(op, "strided_3d", [S(gen(2, 3, 2))], args)
+    case(op, "float64", [gen(2, 3, dtype=f64)], args)
+    case(op, "zerodim", [gen()], args)
+    if int_input is not None:
+        case(op, "int64", [int_input], args)
+
+
+unary_cases("neg", randn, int_input=randint(-5, 5, 2, 3))
+unary_cases("exp", randn, int_input=randint(-3, 3, 2, 3))
+unary_cases("log", pos, int_input=randint(1, 9, 2, 3))
+unary_cases("log1p", lambda *s, dtype=torch.float32: pos(*s, dtype=dtype, lo=-0.5, hi=2.0),
+            int_input=randint(0, 9, 2, 3))
+unary_cases("sqrt", pos, int_input=randint(1, 9, 2, 3))
+unary_cases("rsqrt", pos, int_input=randint(1, 9, 2, 3))
+unary_cases("abs", away, int_input=randint(-5, 5, 2, 3))
+unary_cases("sign", away, int_input=randint(-5, 5, 2, 3))
+case("sign", "with_zeros", [torch.tensor([[-1.5, 0.0, 2.0], [0.0, -0.0, 3.0]])], grad=False)
+unary_cases("sin", randn, int_input=randint(-5, 5, 2, 3))
+unary_cases("cos", randn, int_input=randint(-5, 5, 2, 3))
+unary_cases("tanh", randn, int_input=randint(-5, 5, 2, 3))
+unary_cases("sigmoid", randn, int_input=randint(-5, 5, 2, 3))
+case("sigmoid", "large", [torch.tensor([-100.0, -20.0, 0.5, 20.0, 100.0])])
+unary_cases("relu", away, int_input=randint(-5, 5, 2, 3))
+unary_cases("leaky_relu", away)
+case("leaky_relu", "slope", [away(2, 3)], {"negative_slope": 0.2})
+case("leaky_relu", "slope_transposed", [T(away(3, 4))], {"negative_slope": 0.5})
+unary_cases("gelu", randn)
+case("gelu", "tanh", [randn(2, 3)], {"approximate": "tanh"})
+case("gelu", "tanh_transposed", [T(randn(3, 4))], {"approximate": "tanh"})
+unary_cases("softplus", randn)
+case("softplus", "beta", [randn(2, 3)], {"beta": 2, "threshold": 20})
+case("softplus", "threshold", [torch.tensor([[-3.0, 0.5, 1.5], [2.5, 3.5, 10.0]])], {"beta": 1.0, "threshold": 3.0})
+unary_cases("clamp", away, {"min": -0.05, "max": 0.05})
+case("clamp", "min_only", [randn(2, 3)], {"min": 0.3})
+case("clamp", "max_only", [T(randn(3, 4))], {"max": -0.2})
+case("clamp", "int64", [randint(-9, 9, 2, 3)], {"min": -2, "max": 3})
+unary_cases("floor", frac, int_input=randint(-5, 5, 2, 3))
+unary_cases("ceil", frac, int_input=randint(-5, 5, 2, 3))
+unary_cases("round", frac, int_input=randint(-5, 5, 2, 3))
+case("round", "half_to_even", [torch.tensor([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.5])], grad=False)
+seed("logical_not")
+case("logical_not", "bool", [boolean(2, 3)])
+case("logical_not", "float", [small_ints_as_float(2, 3)])
+case("logical_not", "int64_transposed", [T(randint(-1, 2, 3, 4))])
+unary_cases("erf", randn, int_input=randint(-2, 3, 2, 3))
+seed("to_dtype")
+case("to_dtype", "f32_to_f64", [randn(2, 3)], {"dtype": "float64"})
+case("to_dtype", "f64_to_f32_transposed", [T(randn(3, 4, dtype=f64))], {"dtype": "float32"})
+case("to_dtype", "f32_to_f32", [randn(2, 3)], {"dtype": "float32"})
+case("to_dtype", "f32_to_int64", [randn(2, 3) * 3], {"dtype": "int64"})
+case("to_dtype", "f32_to_int32", [randn(2, 3) * 3], {"dtype": "int32"})
+case("to_dtype", "f32_to_uint8", [pos(2, 3, lo=0, hi=200)], {"dtype": "uint8"})
+case("to_dtype", "f32_to_bool", [small_ints_as_float(2, 3)], {"dtype": "bool"})
+case("to_dtype", "int64_to_f32", [randint(-9, 9, 2, 3)], {"dtype": "float32"})
+case("to_dtype", "bool_to_f64", [boolean(2, 3)], {"dtype": "float64"})
+case("to_dtype", "int64_to_int32_transposed", [T(randint(-9, 9, 3, 4))], {"dtype": "int32"})
+
+# ---- reductions and scans ---------------------------------------------------------------------
+seed("sum")
+case("sum", "full", [randn(2, 3)])
+case("sum", "dim1_keepdim", [randn(3, 4)], {"dims": [1], "keepdim": True})
+case("sum", "dims02", [randn(2, 3, 4)], {"dims": [0, 2]})
+case("sum", "negdim_transposed", [T(randn(2, 3, 4))], {"dims": [-1]})
+case("sum", "full_transposed", [T(randn(3, 4))])
+case("sum", "dtype_f64", [randn(2, 3)], {"dims": [0], "dtype": "float64"})
+case("sum", "int64", [randint(-9, 9, 2, 3)])
+case("sum", "int32_dim", [randint(-9, 9, 2, 3, dtype=torch.int32)], {"dims": [1]})
+case("sum", "bool", [boolean(3, 4)])
+case("sum", "zerodim", [randn()])
+seed("mean")
+case("mean", "full", [randn(2, 3)])
+case("mean", "dim1_keepdim", [randn(3, 4)], {"dims": [1], "keepdim": True})
+case("mean", "dims01", [randn(2, 3, 4)], {"dims": [0, 1]})
+case("mean", "transposed", [T(randn(3, 4))], {"dims": [0]})
+case("mean", "float64", [randn(2, 3, dtype=f64)], {"dims": [-1]})
+seed("prod")
+case("prod", "full", [pos(2, 3)])
+case("prod", "dim1_keepdim", [randn(3, 4)], {"dim": 1, "keepdim": True})
+case("prod", "dim0_transposed", [T(randn(3, 4))], {"dim": 0})
+case("prod", "one_zero", [torch.tensor([[1.5, 0.0, -2.0], [0.5, 3.0, -1.0]])], {"dim": 1})
+case("prod", "one_zero_full", [torch.tensor([[1.5, 0.0, -2.0], [0.5, 3.0, -1.0]])])
+case("prod", "int64", [randint(1, 4, 2, 3)], {"dim": 0})
+for op in ["max", "min"]:
+    seed(op)
+    case(op, "full", [distinct(2, 3)])
+    case(op, "dim1", [distinct(3, 4)], {"dim": 1})
+    case(op, "dim0_keepdim", [distinct(3, 4)], {"dim": 0, "keepdim": True})
+    case(op, "transposed_dim", [T(distinct(2, 3, 4))], {"dim": -1})
+    case(op, "transposed_full", [T(distinct(3, 4))])
+    case(op, "int64_dim", [randperm_int := torch.randperm(12).reshape(3, 4)], {"dim": 1})
+    case(op, "int64_full", [torch.randperm(6).reshape(2, 3)])
+for op in ["argmax", "argmin"]:
+    seed(op)
+    case(op, "full", [distinct(3, 4)])
+    case(op, "dim1", [distinct(3, 4)], {"dim": 1})
+    case(op, "dim0_keepdim", [distinct(3, 4)], {"dim": 0, "keepdim": True})
+    case(op, "transposed", [T(distinct(2, 3, 4))], {"dim": 2})
+    case(op, "int64", [torch.randperm(12).reshape(3, 4)], {"dim": 0})
+for op in ["var", "std"]:
+    seed(op)
+    case(op, "full", [randn(2, 3)])
+    case(op, "dim1_c0", [randn(3, 4)], {"dims": [1], "correction": 0})
+    case(op, "dims02_keepdim", [randn(2, 3, 4)], {"dims": [0, 2], "keepdim": True})
+    case(op, "transposed", [T(randn(3, 4))], {"dims": [0], "correction": 1})
+    case(op, "float64", [randn(3, 4, dtype=f64)], {"dims": [-1], "correction": 0})
+seed("norm")
+case("norm", "p2_full", [randn(2, 3)])
+case("norm", "p1_dim", [away(3, 4)], {"p": 1, "dims": [1]})
+case("norm", "p3_keepdim", [randn(3, 4)], {"p": 3, "dims": [0], "keepdim": True})
+case("norm", "p2_transposed", [T(randn(2, 3, 4))], {"p": 2, "dims": [1, 2]})
+case("norm", "p1_5_float64", [randn(2, 3, dtype=f64)], {"p": 1.5})
+seed("logsumexp")
+case("logsumexp", "dim1", [randn(3, 4)], {"dims": [1]})
+case("logsumexp", "dims01_keepdim", [randn(2, 3, 4)], {"dims": [0, 1], "keepdim": True})
+case("logsumexp", "transposed", [T(randn(3, 4))], {"dims": [0]})
+case("logsumexp", "large", [randn(2, 3) * 30 + 100], {"dims": [1]})
+for op in ["softmax", "log_softmax"]:
+    seed(op)
+    case(op, "dim1", [randn(3, 4)], {"dim": 1})
+    case(op, "dim0", [randn(3, 4)], {"dim": 0})
+    case(op, "dim_last_3d", [randn(2, 3, 4)], {"dim": -1})
+    case(op, "dim1_3d", [randn(2, 3, 4)], {"dim": 1})
+    case(op, "transposed", [T(randn(3, 4))], {"dim": 1})
+    case(op, "large", [randn(2, 3) * 30 + 100], {"dim": 1})
+    case(op, "float64", [randn(2, 3, dtype=f64)], {"dim": 1})
+seed("cumsum")
+case("cumsum", "dim1", [randn(3, 4)], {"dim": 1})
+case("cumsum", "dim0_3d", [randn(2, 3, 4)], {"dim": 0})
+case("cumsum", "transposed", [T(randn(3, 4))], {"dim": -1})
+case("cumsum", "int64", [randint(-5, 5, 2, 3)], {"dim": 1})
+case("cumsum", "zerodim", [randn()], {"dim": 0})
+for op in ["all", "any"]:
+    seed(op)
+    case(op, "full_bool", [boolean(2, 3)])
+    case(op, "all_true", [torch.ones(2, 3, dtype=torch.bool)])
+    case(op, "dim1_bool", [boolean(3, 4)], {"dim": 1})
+    case(op, "dim0_keepdim_float", [small_ints_as_float(3, 4)], {"dim": 0, "keepdim": True})
+    case(op, "int64", [randint(0, 3, 2, 3)], {"dim": -1})
+    case(op, "transposed", [T(boolean(3, 4))], {"dim": 0})
+seed("topk")
+case("topk", "k2_last", [distinct(3, 4)], {"k": 2})
+case("topk", "k1_dim0_smallest", [distinct(3, 4)], {"k": 1, "dim": 0, "largest": False})
+case("topk", "k3_transposed", [T(distinct(2, 3, 4))], {"k": 3, "dim": -1})
+case("topk", "k2_dim1_3d", [distinct(2, 3, 4)], {"k": 2, "dim": 1})
+case("topk", "int64", [torch.randperm(12).reshape(3, 4)], {"k": 2, "dim": 1})
+seed("sort")
+case("sort", "last", [distinct(3, 4)])
+case("sort", "dim0_desc", [distinct(3, 4)], {"dim": 0, "descending": True})
+case("sort", "transposed", [T(distinct(2, 3, 4))], {"dim": -1})
+case("sort", "dim1_3d", [distinct(2, 3, 4)], {"dim": 1, "descending": True})
+case("sort", "int64", [torch.randperm(12).reshape(3, 4)], {"dim": 1})
+
+# ---- shape and views --------------------------------------------------------------------------
+seed("view")
+case("view", "merge", [randn(2, 3, 4)], {"shape": [6, 4]})
+case("view", "infer", [randn(2, 3, 4)], {"shape": [-1, 12]})
+case("view", "split_last_transposed", [T(randn(2, 3, 4))], {"shape": [2, 3, 2, 2]})
+case("view", "to_zerodim", [randn(1)], {"shape": []})
+seed("reshape")
+case("reshape", "plain", [randn(2, 3, 4)], {"shape": [4, 6]})
+case("reshape", "infer", [randn(2, 3, 4)], {"shape": [3, -1]})
+case("reshape", "transposed_copy", [T(randn(3, 4))], {"shape": [12]})
+case("reshape", "int64", [randint(0, 9, 2, 3)], {"shape": [3, 2]})
+seed("flatten")
+case("flatten", "all", [randn(2, 3, 4)])
+case("flatten", "from1", [randn(2, 3, 4)], {"start_dim": 1})
+case("flatten", "0_to_1_transposed", [T(randn(2, 3, 4))], {"start_dim": 0, "end_dim": 1})
+case("flatten", "transposed_all", [T(randn(3, 4))])
+seed("unflatten")
+case("unflatten", "dim1", [randn(2, 6)], {"dim": 1, "sizes": [2, 3]})
+case("unflatten", "infer", [randn(2, 6)], {"dim": -1, "sizes": [3, -1]})
+case("unflatten", "transposed", [T(randn(3, 4))], {"dim": 1, "sizes": [2, 2]})
+seed("transpose")
+case("transpose", "2d", [randn(2, 3)], {"dim0": 0, "dim1": 1})
+case("transpose", "3d_neg", [randn(2, 3, 4)], {"dim0": 0, "dim1": -1})
+case("transpose", "transposed", [T(randn(2, 3, 4))], {"dim0": 1, "dim1": 2})
+seed("permute")
+case("permute", "3d", [randn(2, 3, 4)], {"dims": [2, 0, 1]})
+case("permute", "neg", [randn(2, 3, 4)], {"dims": [-1, -3, -2]})
+case("permute", "transposed", [T(randn(2, 3, 4))], {"dims": [1, 2, 0]})
+seed("squeeze")
+case("squeeze", "all", [randn(2, 1, 3, 1)])
+case("squeeze", "dim", [randn(2, 1, 3)], {"dim": 1})
+case("squeeze", "dim_not_one", [randn(2, 3)], {"dim": 0})
+case("squeeze", "transposed", [T(randn(1, 3, 4))], {"dim": 0})
+seed("unsqueeze")
+case("unsqueeze", "front", [randn(2, 3)], {"dim": 0})
+case("unsqueeze", "back_neg", [randn(2, 3)], {"dim": -1})
+case("unsqueeze", "transposed", [T(randn(3, 4))], {"dim": 1})
+case("unsqueeze", "zerodim", [randn()], {"dim": 0})
+seed("expand")
+case("expand", "plain", [randn(3, 1)], {"sizes": [3, 4]})
+case("expand", "new_dims", [randn(3)], {"sizes": [2, 4, 3]})
+case("expand", "keep_minus1", [randn(2, 1, 3)], {"sizes": [-1, 4, -1]})
+case("expand", "transposed", [T(randn(2, 3))], {"sizes": [4, 2, 3]})
+case("expand", "zerodim", [randn()], {"sizes": [2, 3]})
+seed("narrow")
+case("narrow", "dim0", [randn(4, 3)], {"dim": 0, "start": 1, "length": 2})
+case("narrow", "dim1_neg", [randn(2, 5)], {"dim": -1, "start": 2, "length": 3})
+case("narrow", "transposed", [T(randn(3, 4))], {"dim": 1, "start": 1, "length": 2})
+seed("select")
+case("select", "dim0", [randn(3, 4)], {"dim": 0, "index": 1})
+case("select", "dim1_negidx", [randn(2, 3, 4)], {"dim": 1, "index": -1})
+case("select", "transposed", [T(randn(3, 4))], {"dim": 1, "index": 2})
+case("select", "1d", [randn(4)], {"dim": 0, "index": 3})
+seed("slice")
+case("slice", "dim0", [randn(5, 3)], {"dim": 0, "start": 1, "end": 4})
+case("slice", "step2", [randn(3, 7)], {"dim": 1, "start": 0, "end": 7, "step": 2})
+case("slice", "open_start_neg_end", [randn(3, 6)], {"dim": -1, "end": -2})
+case("slice", "open_end_step3", [randn(7, 2)], {"dim": 0, "start": 1, "step": 3})
+case("slice", "transposed", [T(randn(3, 5))], {"dim": 1, "start": -4, "end": 5, "step": 2})
+case("slice", "clamped_end", [randn(2, 3)], {"dim": 1, "start": 1, "end": 100})
+seed("cat")
+case("cat", "dim1", [randn(2, 3), randn(2, 2)], {"dim": 1})
+case("cat", "dim0_three", [randn(2, 3), randn(1, 3), randn(3, 3)], {"dim": 0})
+case("cat", "transposed_neg", [T(randn(2, 3, 4)), randn(2, 3, 2)], {"dim": -1})
+case("cat", "f32_f64", [randn(2, 3), randn(2, 3, dtype=f64)], {"dim": 0})
+case("cat", "int64", [randint(0, 9, 2, 3), randint(0, 9, 2, 3)], {"dim": 1})
+case("cat", "single", [randn(2, 3)], {"dim": 0})
+seed("stack")
+case("stack", "dim0", [randn(2, 3), randn(2, 3)], {"dim": 0})
+case("stack", "dim1_three", [randn(2, 3), randn(2, 3), randn(2, 3)], {"dim": 1})
+case("stack", "neg_transposed", [T(randn(3, 4)), randn(3, 4)], {"dim": -1})
+case("stack", "zerodim", [randn(), randn()], {"dim": 0})
+seed("split")
+case("split", "even", [randn(4, 3)], {"split_size": 2, "dim": 0})
+case("split", "uneven", [randn(3, 5)], {"split_size": 2, "dim": 1})
+case("split", "transposed", [T(randn(3, 4))], {"split_size": 3, "dim": -1})
+seed("chunk")
+case("chunk", "even", [randn(4, 3)], {"chunks": 2, "dim": 0})
+case("chunk", "uneven", [randn(2, 5)], {"chunks": 3, "dim": 1})
+case("chunk", "transposed", [T(randn(3, 4))], {"chunks": 2, "dim": 1})
+seed("clone")
+case("clone", "plain", [randn(2, 3)])
+case("clone", "transposed", [T(randn(3, 4))])
+case("clone", "int64", [randint(0, 9, 2, 3)])
+seed("contiguous")
+case("contiguous", "plain", [randn(2, 3)])
+case("contiguous", "transposed", [T(randn(3, 4))])
+case("contiguous", "strided", [S(randn(2, 3))])
+
+# ---- indexing -----------------------------------------------------------------------------------
+seed("index_select")
+case("index_select", "dim0_dup", [randn(3, 4), torch.tensor([2, 0, 2])], {"dim": 0})
+case("index_select", "dim1", [randn(3, 4), torch.tensor([3, 1])], {"dim": 1})
+case("index_select", "transposed", [T(randn(3, 4)), torch.tensor([1, 1, 0])], {"dim": -1})
+case("index_select", "int64", [randint(0, 9, 3, 4), torch.tensor([0, 2])], {"dim": 0})
+seed("gather")
+case("gather", "dim1", [randn(3, 4), torch.tensor([[0, 3], [1, 1], [2, 0]])], {"dim": 1})
+case("gather", "dim0", [randn(3, 4), torch.tensor([[2, 1, 0, 0], [1, 1, 2, 2]])], {"dim": 0})
+case("gather", "transposed", [T(randn(3, 4)), torch.tensor([[0, 3, 3], [1, 2, 0], [3, 0, 1]])], {"dim": -1})
+seed("scatter")
+case("scatter", "dim1", [randn(3, 4), torch.tensor([[0, 3], [1, 2], [2, 0]]), randn(3, 2)], {"dim": 1})
+case("scatter", "dim0", [randn(3, 4), torch.tensor([[2, 0, 1, 2]]), randn(2, 4)], {"dim": 0})
+case("scatter", "transposed", [T(randn(3, 4)), torch.tensor([[1, 0], [3, 2], [0, 1]]), T(randn(3, 3))],
+     {"dim": 1})
+seed("scatter_add")
+case("scatter_add", "dim1_dup", [randn(3, 4), torch.tensor([[0, 0, 3], [1, 2, 1], [2, 2, 2]]), randn(3, 3)],
+     {"dim": 1})
+case("scatter_add", "dim0", [randn(3, 4), torch.tensor([[2, 0, 1, 2], [2, 2, 0, 1]]), randn(2, 4)], {"dim": 0})
+case("scatter_add", "transposed", [T(randn(3, 4)), torch.tensor([[1, 1], [3, 2], [0, 0]]), T(randn(3, 3))],
+     {"dim": 1})
+seed("masked_fill")
+case("masked_fill", "plain", [randn(2, 3), boolean(2, 3)], {"value": 0.5})
+case("masked_fill", "bcast_mask", [randn(2, 3), boolean(3)], {"value": -2.0})
+case("masked_fill", "transposed", [T(randn(3, 4)), boolean(3, 4)], {"value": 1.25})
+case("masked_fill", "int64", [randint(0, 9, 2, 3), boolean(2, 3)], {"value": 7})
+case("masked_fill", "float_int_value", [randn(2, 3), boolean(2, 3)], {"value": 3})
+seed("masked_select")
+case("masked_select", "plain", [randn(2, 3), boolean(2, 3)])
+case("masked_select", "bcast_mask", [randn(2, 3), boolean(3)])
+case("masked_select", "transposed", [T(randn(3, 4)), boolean(3, 4)])
+case("masked_select", "int64", [randint(0, 9, 2, 3), boolean(2, 3)])
+seed("index")
+case("index", "int", [randn(3, 4)], {"indices": "1"})
+case("index", "slices", [randn(3, 4)], {"indices": "0:2, 1::2"})
+case("index", "int_none_ellipsis", [randn(2, 3, 4)], {"indices": "..., None, -1"})
+case("index", "neg_slice", [randn(5, 3)], {"indices": "-3:, 1"})
+case("index", "tensor_dup", [randn(3, 4), torch.tensor([2, 0, 2])], {"indices": "t1"})
+case("index", "slice_tensor", [randn(3, 4), torch.tensor([3, 1])], {"indices": ":, t1"})
+case("index", "two_tensors_bcast", [randn(3, 4), torch.tensor([[0], [2]]), torch.tensor([1, 3, 1])],
+     {"indices": "t1, t2"})
+case("index", "bool_mask", [randn(3, 4), boolean(3, 4)], {"indices": "t1"})
+case("index", "bool_rows", [randn(3, 4), torch.tensor([True, False, True])], {"indices": "t1"})
+case("index", "transposed", [T(randn(3, 4)), torch.tensor([0, 3, 0])], {"indices": "1:, t1"})
+case("index", "transposed_basic", [T(randn(2, 3, 4))], {"indices": "1, ::2"})
+case("index", "int64_tensor", [randint(0, 9, 3, 4), torch.tensor([1, 2])], {"indices": "t1, 0"})
+seed("nonzero")
+case("nonzero", "float", [small_ints_as_float(3, 4)])
+case("nonzero", "bool_1d", [boolean(6)])
+case("nonzero", "int64_transposed", [T(randint(-1, 2, 3, 4))])
+case("nonzero", "3d", [boolean(2, 3, 2)])
+seed("one_hot")
+case("one_hot", "classes5", [torch.tensor([0, 3, 1, 4])], {"num_classes": 5})
+case("one_hot", "inferred_2d", [torch.tensor([[2, 0, 1], [1, 1, 3]])])
+
+# ---- linear algebra -----------------------------------------------------------------------------
+seed("matmul")
+case("matmul", "2d_2d", [randn(3, 4), randn(4, 5)])
+case("matmul", "1d_2d", [randn(4), randn(4, 5)])
+case("matmul", "2d_1d", [randn(3, 4), randn(4)])
+case("matmul", "1d_1d", [randn(4), randn(4)])
+case("matmul", "3d_2d", [randn(2, 3, 4), randn(4, 5)])
+case("matmul", "3d_3d", [randn(2, 3, 4), randn(2, 4, 5)])
+case("matmul", "bcast_batch", [randn(2, 1, 3, 4), randn(3, 4, 2)])
+case("matmul", "1d_3d", [randn(4), randn(2, 4, 3)])
+case("matmul", "transposed_both", [T(randn(3, 4)), T(randn(4, 5))])
+case("matmul", "transposed_3d", [T(randn(2, 3, 4)), randn(4, 2)])
+case("matmul", "float64", [randn(3, 4, dtype=f64), randn(4, 2, dtype=f64)])
+seed("mm")
+case("mm", "plain", [randn(3, 4), randn(4, 5)])
+case("mm", "transposed", [T(randn(3, 4)), T(randn(4, 2))])
+case("mm", "float64", [randn(2, 3, dtype=f64), T(randn(3, 4, dtype=f64))])
+case("mm", "strided", [S(randn(3, 4)), randn(4, 2)])
+seed("bmm")
+case("bmm", "plain", [randn(2, 3, 4), randn(2, 4, 5)])
+case("bmm", "transposed", [T(randn(2, 3, 4)), T(randn(2, 4, 2))])
+case("bmm", "float64", [randn(2, 2, 3, dtype=f64), randn(2, 3, 2, dtype=f64)])
+seed("addmm")
+case("addmm", "plain", [randn(3, 5), randn(3, 4), randn(4, 5)])
+case("addmm", "bias_bcast", [randn(5), randn(3, 4), randn(4, 5)])
+case("addmm", "beta_alpha", [randn(3, 2), randn(3, 4), randn(4, 2)], {"beta": 0.5, "alpha": 2})
+case("addmm", "transposed", [T(randn(3, 2)), T(randn(3, 4)), T(randn(4, 2))], {"beta": 2, "alpha": -1.5})
+case("addmm", "float64", [randn(2, dtype=f64), randn(3, 4, dtype=f64), randn(4, 2, dtype=f64)])
+seed("dot")
+case("dot", "plain", [randn(5), randn(5)])
+case("dot", "strided", [S(randn(4)), S(randn(4))])
+case("dot", "float64", [randn(3, dtype=f64), randn(3, dtype=f64)])
+case("dot", "int64", [randint(-5, 5, 4), randint(-5, 5, 4)])
+seed("outer")
+case("outer", "plain", [randn(3), randn(4)])
+case("outer", "strided", [S(randn(3)), randn(2)])
+case("outer", "float64", [randn(2, dtype=f64), randn(3, dtype=f64)])
+
+# ---- creation -----------------------------------------------------------------------------------
+case("arange", "end_int", [], {"end": 5})
+case("arange", "start_end_step", [], {"start": 1, "end": 10, "step": 3})
+case("arange", "float_step", [], {"start": 0, "end": 1, "step": 0.25})
+case("arange", "negative_step", [], {"start": 5.0, "end": 0, "step": -1.5})
+case("arange", "dtype_f64", [], {"start": 0, "end": 5, "dtype": "float64"})
+case("arange", "float_end", [], {"end": 3.5})
+case("linspace", "plain", [], {"start": 0, "end": 1, "steps": 5})
+case("linspace", "float64", [], {"start": -1.0, "end": 1.0, "steps": 4, "dtype": "float64"})
+case("linspace", "one_step", [], {"start": 2.0, "end": 3.0, "steps": 1})
+case("linspace", "decreasing", [], {"start": 3, "end": -3, "steps": 7})
+case("eye", "square", [], {"n": 3})
+case("eye", "rect", [], {"n": 2, "m": 4})
+case("eye", "int64", [], {"n": 3, "m": 2, "dtype": "int64"})
+
+
+def check_coverage():
+    names = [c["name"] for c in CASES]
+    dup = {n for n in names if names.count(n) > 1}
+    assert not dup, f"duplicate case names: {sorted(dup)}"
+    missing = [op for op, _, _ in OPS if not any(c["op"] == op for c in CASES)]
+    unknown = sorted({c["op"] for c in CASES} - {op for op, _, _ in OPS})
+    no_grad = [op for op, _, diff in OPS if diff and not any(c["op"] == op and c["grads"] for c in CASES)]
+    errors = []
+    if missing:
+        errors.append(f"ops without a case: {missing}")
+    if unknown:
+        errors.append(f"cases for ops not in the table: {unknown}")
+    if no_grad:
+        errors.append(f"differentiable ops without a gradient case: {no_grad}")
+    if errors:
+        sys.exit("gen_golden.py: " + "; ".join(errors))
+
+
+def main():
+    check_coverage()
+    with open(OUT, "w") as f:
+        f.write('{"generator": "tests/golden/gen_golden.py", "torch_version": %s, "cases": [\n'
+                % json.dumps(torch.__version__))
+        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in CASES))
+        f.write("\n]}\n")
+    print(f"wrote {OUT}: {len(CASES)} cases for {len({c['op'] for c in CASES})} ops, "
+          f"{os.path.getsize(OUT)} bytes")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs a built nabla into a temporary prefix and builds a consumer program against it twice:
+# through find_package(nabla) (CMake) and through pkg-config. Both must run and print sum = 8.
+#   usage: run_install_test.sh <nabla build dir>
+set -euo pipefail
+
+build_dir=$(cd "${1:?usage: run_install_test.sh <nabla build dir>}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/nabla-install-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+prefix=$tmp/prefix
+
+echo "== install into $prefix"
+cmake --install "$build_dir" --prefix "$prefix" >"$tmp/install.log" || { cat "$tmp/install.log"; exit 1; }
+for f in include/nabla/nabla.h lib/libnabla.so lib/cmake/nabla/nablaConfig.cmake \
+         lib/cmake/nabla/nablaConfigVersion.cmake lib/cmake/nabla/nablaTargets.cmake \
+         lib/pkgconfig/nabla.pc; do
+  [[ -e "$prefix/$f" ]] || { echo "missing in install tree: $f" >&2; exit 1; }
+done
+
+# The installed library must not need anything from the build tree or the source tree.
+export LD_LIBRARY_PATH=$prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+
+echo "== consumer via find_package(nabla)"
+cmake -S "$here/consumer" -B "$tmp/consumer-build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$prefix" >"$tmp/configure.log" || { cat "$tmp/configure.log"; exit 1; }
+cmake --build "$tmp/consumer-build"
+"$tmp/consumer-build/consumer"
+
+echo "== consumer via pkg-config"
+# shellcheck disable=SC2046  # pkg-config output is a list of flags: word splitting intended
+g++ -o "$tmp/consumer-pc" "$here/consumer/main.cpp" \
+  $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs nabla)
+"$tmp/consumer-pc"
+
+echo "install test: OK"
