@@ -4,5 +4,6 @@
 
 #include "nabla/autograd/autograd.h"
 #include "nabla/autograd/grad_mode.h"
+#include "nabla/nn/nn.h"
 #include "nabla/ops/ops.h"
 #include "nabla/tensor/tensor.h"

@@ -33,6 +33,14 @@ void TensorImpl::set_geometry(IntArrayRef sizes, IntArrayRef strides, int64_t of
   refresh_contiguity();
 }
 
+void TensorImpl::set_data(const TensorImpl& other) {
+  other.storage_->retain();
+  storage_->release();
+  storage_ = other.storage_;
+  dtype_ = other.dtype_;
+  set_geometry(other.sizes(), other.strides(), other.offset_);
+}
+
 void TensorImpl::refresh_contiguity() {
   // Like PyTorch: size-1 dims may have any stride; empty tensors are contiguous.
   is_contiguous_ = true;

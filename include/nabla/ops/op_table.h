@@ -41,7 +41,16 @@
   X(matmul, 2, true) X(mm, 2, true) X(bmm, 2, true) X(addmm, 3, true) X(dot, 2, true)            \
   X(outer, 2, true)                                                                              \
   /* creation */                                                                                 \
-  X(arange, 0, false) X(linspace, 0, false) X(eye, 0, false)
+  X(arange, 0, false) X(linspace, 0, false) X(eye, 0, false)                                     \
+  /* nn (nabla::nn::functional) */                                                               \
+  X(linear, 3, true) X(conv1d, 3, true) X(conv2d, 3, true) X(conv_transpose2d, 3, true)          \
+  X(max_pool2d, 1, true) X(avg_pool2d, 1, true) X(adaptive_avg_pool2d, 1, true)                  \
+  X(batch_norm, 5, true) X(layer_norm, 3, true) X(group_norm, 3, true) X(dropout, 1, true)       \
+  X(embedding, 2, true) X(elu, 1, true) X(silu, 1, true)                                         \
+  /* losses */                                                                                   \
+  X(mse_loss, 2, true) X(l1_loss, 2, true) X(smooth_l1_loss, 2, true) X(huber_loss, 2, true)     \
+  X(binary_cross_entropy, 3, true) X(binary_cross_entropy_with_logits, 4, true)                  \
+  X(cross_entropy, 3, true) X(nll_loss, 3, true) X(kl_div, 2, true)
 
 namespace nabla {
 

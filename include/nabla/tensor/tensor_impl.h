@@ -34,6 +34,9 @@ class TensorImpl {
   }
   // Re-points this impl at new geometry (used by in-place shape ops like squeeze_, t_, detach_).
   void set_geometry(IntArrayRef sizes, IntArrayRef strides, int64_t offset);
+  // Points this impl at other's storage, dtype and geometry (PyTorch's `t.data = other`); every
+  // handle to this impl sees the change. Takes a new reference to other's storage.
+  void set_data(const TensorImpl& other);
 
   // A 0-d tensor made from a Scalar operand: lowest priority in type promotion (PyTorch's rule).
   bool is_wrapped_number() const { return wrapped_number_; }

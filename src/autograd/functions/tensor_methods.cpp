@@ -120,6 +120,10 @@ Tensor& Tensor::fill_(Scalar v) {
   return inplace("fill_", *this, {}, [&](const Tensor& self) { return self * 0 + v; });
 }
 Tensor& Tensor::zero_() { return fill_(0); }
+void Tensor::set_data(const Tensor& other) {
+  NABLA_CHECK(other.defined(), ValueError, "set_data: undefined tensor");
+  impl_->set_data(*other.impl());
+}
 Tensor& Tensor::uniform_(double from, double to, Generator* gen) {
   NABLA_CHECK(from <= to, ValueError, "uniform_: expects to return a [from, to) range, but found from={} > to={}", from, to);
   NoGradGuard ng;

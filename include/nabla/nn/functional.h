@@ -1,0 +1,97 @@
+// functional.h — nabla::nn::functional (torch.nn.functional): the stateless forms of the layers
+// and losses. Shapes and defaults follow PyTorch; optional tensors (bias, weight) may be undefined.
+#pragma once
+#include <array>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "nabla/ops/ops.h"
+
+namespace nabla::nn::functional {
+
+using Pair = std::array<int64_t, 2>;
+
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = {});
+
+struct ConvOptions {
+  Pair stride = {1, 1};
+  Pair padding = {0, 0};
+  Pair dilation = {1, 1};
+  int64_t groups = 1;
+  bool padding_same = false;   // padding="same" (stride must be 1)
+};
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, const ConvOptions& o = {});
+// input [N, C, L], weight [O, C/g, K]; the first element of each Pair is ignored (H = 1).
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, const ConvOptions& o = {});
+struct ConvTransposeOptions {
+  Pair stride = {1, 1};
+  Pair padding = {0, 0};
+  Pair output_padding = {0, 0};
+  Pair dilation = {1, 1};
+  int64_t groups = 1;
+};
+// weight [C_in, C_out/g, KH, KW]
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
+                        const ConvTransposeOptions& o = {});
+
+struct PoolOptions {
+  Pair kernel_size = {1, 1};
+  std::optional<Pair> stride = std::nullopt;  // default: kernel_size
+  Pair padding = {0, 0};
+  Pair dilation = {1, 1};      // max pooling only
+  bool ceil_mode = false;
+  bool count_include_pad = true;  // avg pooling only
+};
+Tensor max_pool2d(const Tensor& input, const PoolOptions& o);
+std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, const PoolOptions& o);
+Tensor avg_pool2d(const Tensor& input, const PoolOptions& o);
+Tensor adaptive_avg_pool2d(const Tensor& input, Pair output_size);
+
+// Training mode uses batch statistics and updates running stats in place (momentum as in PyTorch;
+// the running variance is unbiased). Eval mode normalises with the running stats.
+Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight = {},
+                  const Tensor& bias = {}, bool training = false, double momentum = 0.1, double eps = 1e-5);
+Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight = {}, const Tensor& bias = {},
+                  double eps = 1e-5);
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight = {}, const Tensor& bias = {},
+                  double eps = 1e-5);
+
+Tensor dropout(const Tensor& input, double p = 0.5, bool training = true, Generator* gen = nullptr);
+Tensor dropout2d(const Tensor& input, double p = 0.5, bool training = true, Generator* gen = nullptr);
+Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = std::nullopt);
+
+Tensor relu(const Tensor& x);
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+Tensor elu(const Tensor& x, double alpha = 1.0);
+Tensor gelu(const Tensor& x, const std::string& approximate = "none");
+Tensor silu(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor softplus(const Tensor& x, double beta = 1, double threshold = 20);
+Tensor softmax(const Tensor& x, int64_t dim);
+Tensor log_softmax(const Tensor& x, int64_t dim);
+
+// ---- losses: reduction is "mean" | "sum" | "none" ----
+Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean");
+Tensor l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean");
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean",
+                      double beta = 1.0);
+Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean", double delta = 1.0);
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight = {},
+                            const std::string& reduction = "mean");
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight = {},
+                                        const Tensor& pos_weight = {}, const std::string& reduction = "mean");
+// target: class indices (int64, [N] or [N, d1...]) or class probabilities (floating, input's shape).
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight = {},
+                     const std::string& reduction = "mean", int64_t ignore_index = -100, double label_smoothing = 0.0);
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight = {},
+                const std::string& reduction = "mean", int64_t ignore_index = -100);
+// input is log-probabilities; target probabilities (or log-probabilities with log_target).
+Tensor kl_div(const Tensor& input, const Tensor& target, const std::string& reduction = "mean", bool log_target = false);
+
+}  // namespace nabla::nn::functional
+
+namespace nabla {
+namespace F = nn::functional;
+}

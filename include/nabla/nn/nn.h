@@ -1,0 +1,9 @@
+// nn.h — everything of nabla::nn.
+#pragma once
+#include "nabla/nn/container.h"
+#include "nabla/nn/functional.h"
+#include "nabla/nn/init.h"
+#include "nabla/nn/layers.h"
+#include "nabla/nn/loss.h"
+#include "nabla/nn/module.h"
+#include "nabla/nn/rnn.h"

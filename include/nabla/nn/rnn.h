@@ -1,0 +1,64 @@
+// rnn.h — RNN, LSTM, GRU with torch.nn's parameters (weight_ih_l0, ..., _reverse), shapes and
+// return values: output [T, N, D*H] (or [N, T, D*H] with batch_first) and h_n [L*D, N, H].
+#pragma once
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "nabla/nn/module.h"
+
+namespace nabla::nn {
+
+struct RNNOptions {
+  int64_t num_layers = 1;
+  bool bias = true;
+  bool batch_first = false;
+  double dropout = 0;         // between layers, in training mode
+  bool bidirectional = false;
+  std::string nonlinearity = "tanh";  // RNN only: "tanh" | "relu"
+};
+
+class RNNBase : public Module {
+ public:
+  enum class Mode { RNN, LSTM, GRU };
+  RNNBase(Mode mode, int64_t input_size, int64_t hidden_size, RNNOptions options);
+  std::string name() const override;
+  std::string extra_repr() const override;
+  int64_t input_size, hidden_size;
+  RNNOptions options;
+
+ protected:
+  // Runs all layers and directions. h0/c0 may be undefined (zeros). Returns output, h_n, c_n.
+  std::tuple<Tensor, Tensor, Tensor> run(const Tensor& input, const Tensor& h0, const Tensor& c0);
+
+ private:
+  Tensor cell(const Tensor& gates_x, Tensor& h, Tensor& c, const Tensor& w_hh, const Tensor& b_hh) const;
+  Mode mode_;
+  std::vector<Tensor> weights_;  // per (layer, direction): w_ih, w_hh, b_ih, b_hh
+};
+
+class RNN : public RNNBase {
+ public:
+  RNN(int64_t input_size, int64_t hidden_size, RNNOptions options = {}) : RNNBase(Mode::RNN, input_size, hidden_size, options) {}
+  std::pair<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
+  std::pair<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) { return forward(input, h0); }
+};
+
+class GRU : public RNNBase {
+ public:
+  GRU(int64_t input_size, int64_t hidden_size, RNNOptions options = {}) : RNNBase(Mode::GRU, input_size, hidden_size, options) {}
+  std::pair<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
+  std::pair<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) { return forward(input, h0); }
+};
+
+class LSTM : public RNNBase {
+ public:
+  LSTM(int64_t input_size, int64_t hidden_size, RNNOptions options = {}) : RNNBase(Mode::LSTM, input_size, hidden_size, options) {}
+  // Returns output and (h_n, c_n).
+  std::pair<Tensor, std::pair<Tensor, Tensor>> forward(const Tensor& input, const Tensor& h0 = {}, const Tensor& c0 = {});
+  std::pair<Tensor, std::pair<Tensor, Tensor>> operator()(const Tensor& input, const Tensor& h0 = {}, const Tensor& c0 = {}) {
+    return forward(input, h0, c0);
+  }
+};
+
+}  // namespace nabla::nn

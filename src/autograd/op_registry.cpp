@@ -1,0 +1,485 @@
+// op_registry.cpp — one invoker per row of the op table (include/nabla/ops/op_table.h), calling the
+// public API with arguments named as tests/golden/gen_golden.py writes them. The invoker array is built
+// from the table itself, so an op without an invoker does not compile.
+#include "autograd/op_registry.h"
+
+#include <array>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
+#include "nabla/nn/functional.h"
+#include "nabla/ops/ops.h"
+#include "util/check.h"
+
+namespace nabla {
+
+// ---- OpArgs ---------------------------------------------------------------------------------------
+namespace {
+
+const char* kind_name(const OpArg& v) {
+  switch (v.index()) {
+    case 0: return "bool";
+    case 1: return "integer";
+    case 2: return "float";
+    case 3: return "string";
+    default: return "integer list";
+  }
+}
+
+template <typename T>
+const T& expect(const OpArg& v, const std::string& k, const char* want) {
+  const T* p = std::get_if<T>(&v);
+  NABLA_CHECK(p != nullptr, ValueError, "op argument '{}' must be {}, got {}", k, want, kind_name(v));
+  return *p;
+}
+
+}  // namespace
+
+int64_t OpArgs::i(const std::string& k, int64_t dflt) const {
+  auto it = values.find(k);
+  return it == values.end() ? dflt : expect<int64_t>(it->second, k, "an integer");
+}
+
+double OpArgs::d(const std::string& k, double dflt) const {
+  auto it = values.find(k);
+  if (it == values.end()) return dflt;
+  if (auto p = std::get_if<int64_t>(&it->second)) return static_cast<double>(*p);
+  return expect<double>(it->second, k, "a number");
+}
+
+bool OpArgs::b(const std::string& k, bool dflt) const {
+  auto it = values.find(k);
+  return it == values.end() ? dflt : expect<bool>(it->second, k, "a bool");
+}
+
+std::string OpArgs::s(const std::string& k, const std::string& dflt) const {
+  auto it = values.find(k);
+  return it == values.end() ? dflt : expect<std::string>(it->second, k, "a string");
+}
+
+std::vector<int64_t> OpArgs::ints(const std::string& k, const std::vector<int64_t>& dflt) const {
+  auto it = values.find(k);
+  if (it == values.end()) return dflt;
+  if (auto p = std::get_if<int64_t>(&it->second)) return {*p};
+  return expect<std::vector<int64_t>>(it->second, k, "an integer list");
+}
+
+// ---- argument helpers -------------------------------------------------------------------------------
+namespace {
+
+using Args = OpArgs;
+
+// A number argument as a Scalar, keeping its kind (an int stays an int for type promotion).
+std::optional<Scalar> opt_scalar(const Args& a, const std::string& k) {
+  auto it = a.values.find(k);
+  if (it == a.values.end()) return std::nullopt;
+  if (auto p = std::get_if<int64_t>(&it->second)) return Scalar(*p);
+  if (auto p = std::get_if<bool>(&it->second)) return Scalar(*p);
+  return Scalar(expect<double>(it->second, k, "a number"));
+}
+
+Scalar scalar(const Args& a, const std::string& k, Scalar dflt) { return opt_scalar(a, k).value_or(dflt); }
+
+Scalar req_scalar(const Args& a, const std::string& k) {
+  auto v = opt_scalar(a, k);
+  NABLA_CHECK(v.has_value(), ValueError, "missing op argument '{}'", k);
+  return *v;
+}
+
+int64_t req_int(const Args& a, const std::string& k) {
+  NABLA_CHECK(a.has(k), ValueError, "missing op argument '{}'", k);
+  return a.i(k, 0);
+}
+
+std::vector<int64_t> req_ints(const Args& a, const std::string& k) {
+  NABLA_CHECK(a.has(k), ValueError, "missing op argument '{}'", k);
+  return a.ints(k, {});
+}
+
+DType parse_dtype(const std::string& name) {
+  for (int t = 0; t < kNumDTypes; ++t)
+    if (dtype_name(static_cast<DType>(t)) == name) return static_cast<DType>(t);
+  throw ValueError(fmt::format("unknown dtype '{}'", name));
+}
+
+std::optional<DType> opt_dtype(const Args& a) {
+  if (!a.has("dtype")) return std::nullopt;
+  return parse_dtype(a.s("dtype", ""));
+}
+
+std::optional<int64_t> opt_int(const Args& a, const std::string& k) {
+  if (!a.has(k)) return std::nullopt;
+  return a.i(k, 0);
+}
+
+std::optional<std::vector<int64_t>> opt_ints(const Args& a, const std::string& k) {
+  if (!a.has(k)) return std::nullopt;
+  return a.ints(k, {});
+}
+
+TensorList pair_list(std::pair<Tensor, Tensor> p) { return {std::move(p.first), std::move(p.second)}; }
+
+std::string trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+std::vector<std::string> split_on(const std::string& s, char sep) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t pos; (pos = s.find(sep, start)) != std::string::npos; start = pos + 1)
+    parts.push_back(s.substr(start, pos - start));
+  parts.push_back(s.substr(start));
+  return parts;
+}
+
+int64_t parse_int(const std::string& s, const std::string& spec) {
+  size_t used = 0;
+  int64_t v = 0;
+  try {
+    v = std::stoll(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  NABLA_CHECK(used == s.size() && !s.empty(), ValueError, "index: bad entry '{}' in '{}'", s, spec);
+  return v;
+}
+
+// "0, 1:3, ::2, None, ..., t1" -> index entries; tN is tensor input N.
+std::vector<TensorIndex> parse_index_spec(const std::string& spec, const TensorList& in) {
+  std::vector<TensorIndex> out;
+  for (const std::string& raw : split_on(spec, ',')) {
+    const std::string e = trim(raw);
+    if (e == "None") {
+      out.emplace_back(None);
+    } else if (e == "...") {
+      out.emplace_back(Ellipsis);
+    } else if (!e.empty() && e[0] == 't') {
+      const int64_t k = parse_int(e.substr(1), spec);
+      NABLA_CHECK(k >= 1 && k < static_cast<int64_t>(in.size()), ValueError,
+                  "index: '{}' names input {} but there are {} inputs", e, k, in.size());
+      out.emplace_back(in[k]);
+    } else if (e.find(':') != std::string::npos) {
+      auto parts = split_on(e, ':');
+      NABLA_CHECK(parts.size() <= 3, ValueError, "index: bad slice '{}' in '{}'", e, spec);
+      auto bound = [&](size_t j) -> Slice::Bound {
+        const std::string p = j < parts.size() ? trim(parts[j]) : std::string();
+        if (p.empty()) return None;
+        return parse_int(p, spec);
+      };
+      const std::string step = parts.size() == 3 ? trim(parts[2]) : std::string();
+      out.emplace_back(Slice(bound(0), bound(1), step.empty() ? 1 : parse_int(step, spec)));
+    } else {
+      out.emplace_back(parse_int(e, spec));
+    }
+  }
+  return out;
+}
+
+// ---- invokers: elementwise binary ---------------------------------------------------------------
+#define NABLA_INVOKER(name) \
+  TensorList invoke_##name([[maybe_unused]] const TensorList& in, [[maybe_unused]] const Args& a)
+#define NABLA_BINARY_INVOKER(name) \
+  NABLA_INVOKER(name) { return {nabla::name(in[0], in[1])}; }
+#define NABLA_UNARY_INVOKER(name) \
+  NABLA_INVOKER(name) { return {nabla::name(in[0])}; }
+
+NABLA_INVOKER(add) { return {nabla::add(in[0], in[1], scalar(a, "alpha", 1))}; }
+NABLA_INVOKER(sub) { return {nabla::sub(in[0], in[1], scalar(a, "alpha", 1))}; }
+NABLA_BINARY_INVOKER(mul)
+NABLA_BINARY_INVOKER(div)
+NABLA_BINARY_INVOKER(pow)
+NABLA_INVOKER(pow_scalar) { return {nabla::pow(in[0], req_scalar(a, "exponent"))}; }
+NABLA_BINARY_INVOKER(minimum)
+NABLA_BINARY_INVOKER(maximum)
+NABLA_INVOKER(where) { return {nabla::where(in[0], in[1], in[2])}; }
+NABLA_BINARY_INVOKER(eq)
+NABLA_BINARY_INVOKER(ne)
+NABLA_BINARY_INVOKER(lt)
+NABLA_BINARY_INVOKER(le)
+NABLA_BINARY_INVOKER(gt)
+NABLA_BINARY_INVOKER(ge)
+NABLA_BINARY_INVOKER(logical_and)
+NABLA_BINARY_INVOKER(logical_or)
+NABLA_BINARY_INVOKER(logical_xor)
+
+// ---- elementwise unary --------------------------------------------------------------------------
+NABLA_UNARY_INVOKER(neg)
+NABLA_UNARY_INVOKER(exp)
+NABLA_UNARY_INVOKER(log)
+NABLA_UNARY_INVOKER(log1p)
+NABLA_UNARY_INVOKER(sqrt)
+NABLA_UNARY_INVOKER(rsqrt)
+NABLA_UNARY_INVOKER(abs)
+NABLA_UNARY_INVOKER(sign)
+NABLA_UNARY_INVOKER(sin)
+NABLA_UNARY_INVOKER(cos)
+NABLA_UNARY_INVOKER(tanh)
+NABLA_UNARY_INVOKER(sigmoid)
+NABLA_UNARY_INVOKER(relu)
+NABLA_INVOKER(leaky_relu) { return {nabla::leaky_relu(in[0], a.d("negative_slope", 0.01))}; }
+NABLA_INVOKER(gelu) { return {nabla::gelu(in[0], a.s("approximate", "none"))}; }
+NABLA_INVOKER(softplus) { return {nabla::softplus(in[0], a.d("beta", 1), a.d("threshold", 20))}; }
+NABLA_INVOKER(clamp) { return {nabla::clamp(in[0], opt_scalar(a, "min"), opt_scalar(a, "max"))}; }
+NABLA_UNARY_INVOKER(floor)
+NABLA_UNARY_INVOKER(ceil)
+NABLA_UNARY_INVOKER(round)
+NABLA_UNARY_INVOKER(logical_not)
+NABLA_INVOKER(to_dtype) { return {nabla::to_dtype(in[0], parse_dtype(a.s("dtype", "")))}; }
+NABLA_UNARY_INVOKER(erf)
+
+// ---- reductions and scans -----------------------------------------------------------------------
+NABLA_INVOKER(sum) {
+  if (a.has("dims")) return {nabla::sum(in[0], a.ints("dims", {}), a.b("keepdim", false), opt_dtype(a))};
+  return {nabla::sum(in[0], opt_dtype(a))};
+}
+NABLA_INVOKER(mean) {
+  if (a.has("dims")) return {nabla::mean(in[0], a.ints("dims", {}), a.b("keepdim", false))};
+  return {nabla::mean(in[0])};
+}
+NABLA_INVOKER(prod) {
+  if (a.has("dim")) return {nabla::prod(in[0], a.i("dim", 0), a.b("keepdim", false))};
+  return {nabla::prod(in[0])};
+}
+NABLA_INVOKER(max) {
+  if (a.has("dim")) return pair_list(nabla::max(in[0], a.i("dim", 0), a.b("keepdim", false)));
+  return {nabla::max(in[0])};
+}
+NABLA_INVOKER(min) {
+  if (a.has("dim")) return pair_list(nabla::min(in[0], a.i("dim", 0), a.b("keepdim", false)));
+  return {nabla::min(in[0])};
+}
+NABLA_INVOKER(argmax) { return {nabla::argmax(in[0], opt_int(a, "dim"), a.b("keepdim", false))}; }
+NABLA_INVOKER(argmin) { return {nabla::argmin(in[0], opt_int(a, "dim"), a.b("keepdim", false))}; }
+NABLA_INVOKER(var) {
+  return {nabla::var(in[0], opt_ints(a, "dims"), a.i("correction", 1), a.b("keepdim", false))};
+}
+NABLA_INVOKER(std) {
+  return {nabla::std(in[0], opt_ints(a, "dims"), a.i("correction", 1), a.b("keepdim", false))};
+}
+NABLA_INVOKER(norm) { return {nabla::norm(in[0], a.d("p", 2), opt_ints(a, "dims"), a.b("keepdim", false))}; }
+NABLA_INVOKER(logsumexp) { return {nabla::logsumexp(in[0], req_ints(a, "dims"), a.b("keepdim", false))}; }
+NABLA_INVOKER(softmax) { return {nabla::softmax(in[0], req_int(a, "dim"))}; }
+NABLA_INVOKER(log_softmax) { return {nabla::log_softmax(in[0], req_int(a, "dim"))}; }
+NABLA_INVOKER(cumsum) { return {nabla::cumsum(in[0], req_int(a, "dim"))}; }
+NABLA_INVOKER(all) {
+  if (a.has("dim")) return {nabla::all(in[0], a.i("dim", 0), a.b("keepdim", false))};
+  return {nabla::all(in[0])};
+}
+NABLA_INVOKER(any) {
+  if (a.has("dim")) return {nabla::any(in[0], a.i("dim", 0), a.b("keepdim", false))};
+  return {nabla::any(in[0])};
+}
+NABLA_INVOKER(topk) {
+  return pair_list(nabla::topk(in[0], req_int(a, "k"), a.i("dim", -1), a.b("largest", true), a.b("sorted", true)));
+}
+NABLA_INVOKER(sort) { return pair_list(nabla::sort(in[0], a.i("dim", -1), a.b("descending", false))); }
+
+// ---- shape and views ----------------------------------------------------------------------------
+NABLA_INVOKER(view) { return {in[0].view(req_ints(a, "shape"))}; }
+NABLA_INVOKER(reshape) { return {in[0].reshape(req_ints(a, "shape"))}; }
+NABLA_INVOKER(flatten) { return {in[0].flatten(a.i("start_dim", 0), a.i("end_dim", -1))}; }
+NABLA_INVOKER(unflatten) { return {in[0].unflatten(req_int(a, "dim"), req_ints(a, "sizes"))}; }
+NABLA_INVOKER(transpose) { return {in[0].transpose(req_int(a, "dim0"), req_int(a, "dim1"))}; }
+NABLA_INVOKER(permute) { return {in[0].permute(req_ints(a, "dims"))}; }
+NABLA_INVOKER(squeeze) { return {a.has("dim") ? in[0].squeeze(a.i("dim", 0)) : in[0].squeeze()}; }
+NABLA_INVOKER(unsqueeze) { return {in[0].unsqueeze(req_int(a, "dim"))}; }
+NABLA_INVOKER(expand) { return {in[0].expand(req_ints(a, "sizes"))}; }
+NABLA_INVOKER(narrow) { return {in[0].narrow(req_int(a, "dim"), req_int(a, "start"), req_int(a, "length"))}; }
+NABLA_INVOKER(select) { return {in[0].select(req_int(a, "dim"), req_int(a, "index"))}; }
+NABLA_INVOKER(slice) {
+  auto bound = [&](const char* k) -> Slice::Bound {
+    if (!a.has(k)) return None;
+    return a.i(k, 0);
+  };
+  return {in[0].slice(req_int(a, "dim"), bound("start"), bound("end"), a.i("step", 1))};
+}
+NABLA_INVOKER(cat) { return {nabla::cat(in, a.i("dim", 0))}; }
+NABLA_INVOKER(stack) { return {nabla::stack(in, a.i("dim", 0))}; }
+NABLA_INVOKER(split) { return in[0].split(req_int(a, "split_size"), a.i("dim", 0)); }
+NABLA_INVOKER(chunk) { return in[0].chunk(req_int(a, "chunks"), a.i("dim", 0)); }
+NABLA_INVOKER(clone) { return {in[0].clone()}; }
+NABLA_INVOKER(contiguous) { return {in[0].contiguous()}; }
+
+// ---- indexing -----------------------------------------------------------------------------------
+NABLA_INVOKER(index_select) { return {in[0].index_select(req_int(a, "dim"), in[1])}; }
+NABLA_INVOKER(gather) { return {in[0].gather(req_int(a, "dim"), in[1])}; }
+NABLA_INVOKER(scatter) { return {in[0].scatter(req_int(a, "dim"), in[1], in[2])}; }
+NABLA_INVOKER(scatter_add) { return {in[0].scatter_add(req_int(a, "dim"), in[1], in[2])}; }
+NABLA_INVOKER(masked_fill) { return {in[0].masked_fill(in[1], req_scalar(a, "value"))}; }
+NABLA_INVOKER(masked_select) { return {in[0].masked_select(in[1])}; }
+NABLA_INVOKER(index) {
+  NABLA_CHECK(!in.empty(), ValueError, "index: needs the indexed tensor as input 0");
+  return {in[0].index(parse_index_spec(a.s("indices", ""), in))};
+}
+NABLA_INVOKER(nonzero) { return {in[0].nonzero()}; }
+NABLA_INVOKER(one_hot) { return {nabla::one_hot(in[0], a.i("num_classes", -1))}; }
+
+// ---- linear algebra -----------------------------------------------------------------------------
+NABLA_BINARY_INVOKER(matmul)
+NABLA_BINARY_INVOKER(mm)
+NABLA_BINARY_INVOKER(bmm)
+NABLA_INVOKER(addmm) {
+  return {nabla::addmm(in[0], in[1], in[2], scalar(a, "beta", 1), scalar(a, "alpha", 1))};
+}
+NABLA_BINARY_INVOKER(dot)
+NABLA_BINARY_INVOKER(outer)
+
+// ---- creation -----------------------------------------------------------------------------------
+std::optional<TensorOptions> opt_options(const Args& a) {
+  auto dt = opt_dtype(a);
+  if (!dt) return std::nullopt;
+  return TensorOptions(*dt);
+}
+
+NABLA_INVOKER(arange) {
+  if (a.has("start"))
+    return {nabla::arange(req_scalar(a, "start"), req_scalar(a, "end"), scalar(a, "step", 1), opt_options(a))};
+  return {nabla::arange(req_scalar(a, "end"), opt_options(a))};
+}
+NABLA_INVOKER(linspace) {
+  return {nabla::linspace(a.d("start", 0), a.d("end", 0), req_int(a, "steps"),
+                          TensorOptions(opt_dtype(a).value_or(kFloat32)))};
+}
+NABLA_INVOKER(eye) {
+  return {nabla::eye(req_int(a, "n"), opt_int(a, "m"), TensorOptions(opt_dtype(a).value_or(kFloat32)))};
+}
+
+// ---- nn.functional ------------------------------------------------------------------------------
+// An int or [h, w] argument as a Pair.
+F::Pair pair_arg(const Args& a, const std::string& k, int64_t dflt) {
+  const auto v = a.ints(k, {dflt});
+  NABLA_CHECK(v.size() == 1 || v.size() == 2, ValueError, "op argument '{}' must be an int or a pair", k);
+  return v.size() == 1 ? F::Pair{v[0], v[0]} : F::Pair{v[0], v[1]};
+}
+
+F::ConvOptions conv_options(const Args& a, bool one_d) {
+  F::ConvOptions o;
+  if (one_d) {  // conv1d ignores the first element of each Pair
+    o.stride = {1, a.i("stride", 1)};
+    o.padding = {0, a.i("padding", 0)};
+    o.dilation = {1, a.i("dilation", 1)};
+  } else {
+    o.stride = pair_arg(a, "stride", 1);
+    o.padding = pair_arg(a, "padding", 0);
+    o.dilation = pair_arg(a, "dilation", 1);
+  }
+  o.groups = a.i("groups", 1);
+  o.padding_same = a.b("padding_same", false);
+  return o;
+}
+
+F::PoolOptions pool_options(const Args& a) {
+  F::PoolOptions o;
+  NABLA_CHECK(a.has("kernel_size"), ValueError, "missing op argument 'kernel_size'");
+  o.kernel_size = pair_arg(a, "kernel_size", 1);
+  if (a.has("stride")) o.stride = pair_arg(a, "stride", 1);
+  o.padding = pair_arg(a, "padding", 0);
+  o.dilation = pair_arg(a, "dilation", 1);
+  o.ceil_mode = a.b("ceil_mode", false);
+  o.count_include_pad = a.b("count_include_pad", true);
+  return o;
+}
+
+std::string reduction(const Args& a) { return a.s("reduction", "mean"); }
+
+NABLA_INVOKER(linear) { return {F::linear(in[0], in[1], in[2])}; }
+NABLA_INVOKER(conv1d) { return {F::conv1d(in[0], in[1], in[2], conv_options(a, true))}; }
+NABLA_INVOKER(conv2d) { return {F::conv2d(in[0], in[1], in[2], conv_options(a, false))}; }
+NABLA_INVOKER(conv_transpose2d) {
+  F::ConvTransposeOptions o;
+  o.stride = pair_arg(a, "stride", 1);
+  o.padding = pair_arg(a, "padding", 0);
+  o.output_padding = pair_arg(a, "output_padding", 0);
+  o.dilation = pair_arg(a, "dilation", 1);
+  o.groups = a.i("groups", 1);
+  return {F::conv_transpose2d(in[0], in[1], in[2], o)};
+}
+NABLA_INVOKER(max_pool2d) { return {F::max_pool2d(in[0], pool_options(a))}; }
+NABLA_INVOKER(avg_pool2d) { return {F::avg_pool2d(in[0], pool_options(a))}; }
+NABLA_INVOKER(adaptive_avg_pool2d) { return {F::adaptive_avg_pool2d(in[0], pair_arg(a, "output_size", 1))}; }
+// Inputs: input, running_mean, running_var, weight, bias. Results: the output, then the running
+// statistics when given (updated in place in training mode).
+NABLA_INVOKER(batch_norm) {
+  TensorList out{F::batch_norm(in[0], in[1], in[2], in[3], in[4], a.b("training", false), a.d("momentum", 0.1),
+                               a.d("eps", 1e-5))};
+  for (int k : {1, 2})
+    if (in[k].defined()) out.push_back(in[k]);
+  return out;
+}
+NABLA_INVOKER(layer_norm) {
+  return {F::layer_norm(in[0], req_ints(a, "normalized_shape"), in[1], in[2], a.d("eps", 1e-5))};
+}
+NABLA_INVOKER(group_norm) { return {F::group_norm(in[0], req_int(a, "num_groups"), in[1], in[2], a.d("eps", 1e-5))}; }
+NABLA_INVOKER(dropout) { return {F::dropout(in[0], a.d("p", 0.5), a.b("training", true))}; }
+NABLA_INVOKER(embedding) { return {F::embedding(in[0], in[1], opt_int(a, "padding_idx"))}; }
+NABLA_INVOKER(elu) { return {F::elu(in[0], a.d("alpha", 1.0))}; }
+NABLA_INVOKER(silu) { return {F::silu(in[0])}; }
+
+// ---- losses -------------------------------------------------------------------------------------
+NABLA_INVOKER(mse_loss) { return {F::mse_loss(in[0], in[1], reduction(a))}; }
+NABLA_INVOKER(l1_loss) { return {F::l1_loss(in[0], in[1], reduction(a))}; }
+NABLA_INVOKER(smooth_l1_loss) { return {F::smooth_l1_loss(in[0], in[1], reduction(a), a.d("beta", 1.0))}; }
+NABLA_INVOKER(huber_loss) { return {F::huber_loss(in[0], in[1], reduction(a), a.d("delta", 1.0))}; }
+NABLA_INVOKER(binary_cross_entropy) { return {F::binary_cross_entropy(in[0], in[1], in[2], reduction(a))}; }
+NABLA_INVOKER(binary_cross_entropy_with_logits) {
+  return {F::binary_cross_entropy_with_logits(in[0], in[1], in[2], in[3], reduction(a))};
+}
+NABLA_INVOKER(cross_entropy) {
+  return {F::cross_entropy(in[0], in[1], in[2], reduction(a), a.i("ignore_index", -100), a.d("label_smoothing", 0.0))};
+}
+NABLA_INVOKER(nll_loss) { return {F::nll_loss(in[0], in[1], in[2], reduction(a), a.i("ignore_index", -100))}; }
+NABLA_INVOKER(kl_div) { return {F::kl_div(in[0], in[1], reduction(a), a.b("log_target", false))}; }
+
+#undef NABLA_UNARY_INVOKER
+#undef NABLA_BINARY_INVOKER
+#undef NABLA_INVOKER
+
+// ---- the tables ---------------------------------------------------------------------------------
+// One entry per op-table row, in table order: a row without an invoke_<name> is a compile error.
+constexpr OpInvoker kRawInvokers[] = {
+#define NABLA_OP_INVOKER(name, arity, diff) &invoke_##name,
+    NABLA_FOREACH_OP(NABLA_OP_INVOKER)
+#undef NABLA_OP_INVOKER
+};
+static_assert(sizeof(kRawInvokers) / sizeof(kRawInvokers[0]) == kNumOps, "an op of the table has no invoker");
+
+// Checks the number of tensor inputs against the table's arity before calling the op (optional
+// inputs such as a bias are passed as undefined Tensors).
+template <int I>
+TensorList checked_invoke(const TensorList& inputs, const OpArgs& args) {
+  constexpr OpInfo info = kOpInfo[I];
+  if constexpr (info.arity >= 0) {
+    NABLA_CHECK(static_cast<int>(inputs.size()) == info.arity, ValueError, "{}: expected {} tensor inputs, got {}",
+                info.name, info.arity, inputs.size());
+  }
+  return kRawInvokers[I](inputs, args);
+}
+
+template <size_t... I>
+constexpr std::array<OpInvoker, sizeof...(I)> make_invokers(std::index_sequence<I...>) {
+  return {&checked_invoke<static_cast<int>(I)>...};
+}
+constexpr auto kInvokers = make_invokers(std::make_index_sequence<kNumOps>{});
+
+}  // namespace
+
+OpInvoker op_invoker(OpId id) {
+  const int k = static_cast<int>(id);
+  NABLA_CHECK(k >= 0 && k < kNumOps, ValueError, "op_invoker: no op with id {}", k);
+  return kInvokers[k];
+}
+
+OpId op_from_name(const std::string& name) {
+  static const std::unordered_map<std::string_view, OpId> by_name = [] {
+    std::unordered_map<std::string_view, OpId> m;
+    for (int k = 0; k < kNumOps; ++k) m.emplace(kOpInfo[k].name, static_cast<OpId>(k));
+    return m;
+  }();
+  auto it = by_name.find(name);
+  NABLA_CHECK(it != by_name.end(), ValueError, "unknown op '{}'", name);
+  return it->second;
+}
+
+}  // namespace nabla

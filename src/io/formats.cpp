@@ -1,0 +1,191 @@
+// formats.cpp — file bytes, gzip, IDX and CIFAR parsers (see Note [Parsers and fuzzing] in formats.h).
+#include "io/formats.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <fstream>
+
+#include "util/check.h"
+
+namespace nabla::io::detail {
+
+Bytes read_file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  NABLA_CHECK(in.good(), IOError, "{}: cannot open file (missing or unreadable)", path);
+  std::streamoff size = in.tellg();
+  NABLA_CHECK(size >= 0, IOError, "{}: cannot determine the file size", path);
+  Bytes bytes(static_cast<size_t>(size));
+  in.seekg(0);
+  if (size > 0) in.read(reinterpret_cast<char*>(bytes.data()), size);
+  NABLA_CHECK(in.good() || in.eof(), IOError, "{}: byte {}: read error", path, in.gcount());
+  return bytes;
+}
+
+void write_file_bytes(const std::string& path, ByteSpan bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  NABLA_CHECK(out.good(), IOError, "{}: cannot open file for writing", path);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  NABLA_CHECK(out.good(), IOError, "{}: write error", path);
+}
+
+// ---- gzip ----
+
+bool is_gzip(ByteSpan bytes) { return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b; }
+
+namespace {
+struct Inflater {
+  z_stream zs{};
+  explicit Inflater(const std::string& name) {
+    NABLA_CHECK(inflateInit2(&zs, 15 + 16) == Z_OK, IOError, "{}: zlib init failed", name);
+  }
+  ~Inflater() { inflateEnd(&zs); }
+  Inflater(const Inflater&) = delete;
+  Inflater& operator=(const Inflater&) = delete;
+};
+}  // namespace
+
+Bytes gunzip(ByteSpan bytes, const std::string& name, size_t max_output) {
+  NABLA_CHECK(is_gzip(bytes), IOError, "{}: byte 0: not a gzip file (bad magic)", name);
+  Inflater inf(name);
+  Bytes out;
+  out.resize(std::min<size_t>(std::max<size_t>(bytes.size() * 4, 1024), max_output));
+  size_t in_pos = 0, out_pos = 0;
+  while (true) {
+    if (out_pos == out.size()) {
+      NABLA_CHECK(out.size() < max_output, IOError, "{}: byte {}: gzip data inflates beyond {} bytes", name,
+                  in_pos, max_output);
+      out.resize(std::min(out.size() * 2, max_output));
+    }
+    inf.zs.next_in = const_cast<Bytef*>(bytes.data() + in_pos);
+    inf.zs.avail_in = static_cast<uInt>(std::min<size_t>(bytes.size() - in_pos, 1u << 30));
+    inf.zs.next_out = out.data() + out_pos;
+    inf.zs.avail_out = static_cast<uInt>(std::min<size_t>(out.size() - out_pos, 1u << 30));
+    uInt in_before = inf.zs.avail_in, out_before = inf.zs.avail_out;
+    int rc = inflate(&inf.zs, Z_NO_FLUSH);
+    in_pos += in_before - inf.zs.avail_in;
+    out_pos += out_before - inf.zs.avail_out;
+    if (rc == Z_STREAM_END) {
+      // Another member may follow (gzip allows concatenation); trailing zero padding is ignored.
+      if (in_pos == bytes.size() || bytes[in_pos] == 0) break;
+      NABLA_CHECK(inflateReset(&inf.zs) == Z_OK, IOError, "{}: byte {}: zlib reset failed", name, in_pos);
+      continue;
+    }
+    NABLA_CHECK(rc == Z_OK || rc == Z_BUF_ERROR, IOError, "{}: byte {}: corrupt gzip data ({})", name,
+                in_pos, inf.zs.msg ? inf.zs.msg : "zlib error");
+    // No progress with input left to give means the stream ended early.
+    NABLA_CHECK(!(in_pos == bytes.size() && out_pos < out.size()), IOError,
+                "{}: byte {}: truncated gzip data (stream ends before its trailer)", name, in_pos);
+  }
+  out.resize(out_pos);
+  return out;
+}
+
+Bytes gzip_compress(ByteSpan bytes) {
+  z_stream zs{};
+  NABLA_CHECK(deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK,
+              IOError, "gzip: zlib init failed");
+  Bytes out(deflateBound(&zs, static_cast<uLong>(bytes.size())) + 32);
+  zs.next_in = const_cast<Bytef*>(bytes.data());
+  zs.avail_in = static_cast<uInt>(bytes.size());
+  zs.next_out = out.data();
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  NABLA_CHECK(rc == Z_STREAM_END, IOError, "gzip: compression failed");
+  return out;
+}
+
+// ---- IDX ----
+
+namespace {
+uint32_t read_be32(ByteSpan b, size_t off) {
+  return (uint32_t{b[off]} << 24) | (uint32_t{b[off + 1]} << 16) | (uint32_t{b[off + 2]} << 8) | b[off + 3];
+}
+size_t idx_elem_size(uint8_t code) {
+  switch (code) {
+    case 0x08: case 0x09: return 1;
+    case 0x0B: return 2;
+    case 0x0C: case 0x0D: return 4;
+    case 0x0E: return 8;
+    default: return 0;
+  }
+}
+}  // namespace
+
+IdxHeader parse_idx_header(ByteSpan bytes, const std::string& name) {
+  NABLA_CHECK(bytes.size() >= 4, IOError, "{}: byte {}: truncated IDX header (file has {} bytes, need 4)", name,
+              bytes.size(), bytes.size());
+  NABLA_CHECK(bytes[0] == 0 && bytes[1] == 0, IOError,
+              "{}: byte 0: wrong magic 0x{:02x}{:02x} (an IDX file starts with 0x0000)", name, bytes[0], bytes[1]);
+  IdxHeader h;
+  h.type_code = bytes[2];
+  h.elem_size = idx_elem_size(h.type_code);
+  NABLA_CHECK(h.elem_size != 0, IOError, "{}: byte 2: unknown IDX type code 0x{:02x}", name, h.type_code);
+  int ndim = bytes[3];
+  NABLA_CHECK(ndim >= 1, IOError, "{}: byte 3: IDX rank must be at least 1, got 0", name);
+  h.data_offset = 4 + 4 * static_cast<size_t>(ndim);
+  NABLA_CHECK(bytes.size() >= h.data_offset, IOError,
+              "{}: byte {}: truncated IDX header (rank {} needs {} header bytes)", name, bytes.size(), ndim,
+              h.data_offset);
+  size_t numel = 1;
+  for (int d = 0; d < ndim; ++d) {
+    uint32_t v = read_be32(bytes, 4 + 4 * d);
+    NABLA_CHECK(v <= 0x7fffffffu, IOError, "{}: byte {}: IDX dimension {} is negative", name, 4 + 4 * d, d);
+    h.dims.push_back(v);
+    NABLA_CHECK(!__builtin_mul_overflow(numel, size_t{v}, &numel), IOError,
+                "{}: byte {}: IDX dimensions overflow", name, 4 + 4 * d);
+  }
+  size_t data_bytes = 0;
+  NABLA_CHECK(!__builtin_mul_overflow(numel, h.elem_size, &data_bytes), IOError,
+              "{}: byte 4: IDX dimensions overflow", name);
+  size_t have = bytes.size() - h.data_offset;
+  NABLA_CHECK(have >= data_bytes, IOError,
+              "{}: byte {}: truncated IDX data: header declares {} elements ({} bytes) but only {} bytes follow",
+              name, bytes.size(), numel, data_bytes, have);
+  NABLA_CHECK(have == data_bytes, IOError,
+              "{}: byte {}: IDX file has {} unexpected trailing bytes after {} elements declared in the header",
+              name, h.data_offset + data_bytes, have - data_bytes, numel);
+  h.numel = numel;
+  return h;
+}
+
+Bytes idx_native_data(ByteSpan bytes, const IdxHeader& h) {
+  Bytes out(bytes.begin() + static_cast<std::ptrdiff_t>(h.data_offset),
+            bytes.begin() + static_cast<std::ptrdiff_t>(h.data_offset + h.numel * h.elem_size));
+  if (h.elem_size > 1 && std::endian::native == std::endian::little) {
+    for (size_t i = 0; i < h.numel; ++i) {
+      uint8_t* p = out.data() + i * h.elem_size;
+      for (size_t a = 0, b = h.elem_size - 1; a < b; ++a, --b) std::swap(p[a], p[b]);
+    }
+  }
+  return out;
+}
+
+// ---- CIFAR ----
+
+CifarBatch parse_cifar_batch(ByteSpan bytes, const std::string& name, int label_bytes, int num_classes) {
+  const size_t record = static_cast<size_t>(label_bytes) + kCifarImageBytes;
+  NABLA_CHECK(!bytes.empty(), IOError, "{}: byte 0: empty CIFAR batch file", name);
+  NABLA_CHECK(bytes.size() % record == 0, IOError,
+              "{}: byte {}: truncated CIFAR batch: {} bytes is not a whole number of {}-byte records", name,
+              bytes.size() - bytes.size() % record, bytes.size(), record);
+  size_t n = bytes.size() / record;
+  CifarBatch batch;
+  batch.images.resize(n * kCifarImageBytes);
+  batch.labels.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* rec = bytes.data() + i * record;
+    int label = rec[label_bytes - 1];
+    NABLA_CHECK(label < num_classes, IOError, "{}: byte {}: label {} of record {} is out of range [0, {})", name,
+                i * record + static_cast<size_t>(label_bytes - 1), label, i, num_classes);
+    batch.labels[i] = label;
+    std::memcpy(batch.images.data() + i * kCifarImageBytes, rec + label_bytes, kCifarImageBytes);
+  }
+  return batch;
+}
+
+}  // namespace nabla::io::detail

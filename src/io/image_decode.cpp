@@ -1,0 +1,57 @@
+// image_decode.cpp — PNG/JPEG/BMP bytes -> pixels through stb_image (tensor-free: fuzz/ builds it alone).
+#include <stb/stb_image.h>
+
+#include <climits>
+#include <cstring>
+#include <memory>
+
+#include "io/formats.h"
+#include "util/check.h"
+
+namespace nabla::io::detail {
+
+namespace {
+// Largest decoded image accepted (pixels * channels): 512 MiB. Guards against headers that declare
+// gigantic images in a few bytes.
+constexpr size_t kMaxImageBytes = size_t{1} << 29;
+
+const char* image_format(ByteSpan b) {
+  static const uint8_t kPng[8] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
+  if (b.size() >= 8 && std::memcmp(b.data(), kPng, 8) == 0) return "PNG";
+  if (b.size() >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff) return "JPEG";
+  if (b.size() >= 2 && b[0] == 'B' && b[1] == 'M') return "BMP";
+  return nullptr;
+}
+}  // namespace
+
+DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string& name) {
+  NABLA_CHECK(channels >= 0 && channels <= 4, ValueError, "decode_image: channels must be 0..4, got {}",
+              channels);
+  NABLA_CHECK(!bytes.empty(), IOError, "{}: byte 0: empty image file", name);
+  const char* format = image_format(bytes);
+  NABLA_CHECK(format != nullptr, IOError,
+              "{}: byte 0: not a PNG, JPEG or BMP image (unrecognised signature 0x{:02x}{:02x})", name, bytes[0],
+              bytes.size() > 1 ? bytes[1] : 0);
+  NABLA_CHECK(bytes.size() <= static_cast<size_t>(INT_MAX), IOError, "{}: image file too large", name);
+  int len = static_cast<int>(bytes.size());
+  int w = 0, h = 0, c = 0;
+  NABLA_CHECK(stbi_info_from_memory(bytes.data(), len, &w, &h, &c), IOError,
+              "{}: byte 0: cannot read the {} header ({})", name, format, stbi_failure_reason());
+  int out_c = channels == 0 ? c : channels;
+  NABLA_CHECK(w > 0 && h > 0 && static_cast<size_t>(w) * h * out_c <= kMaxImageBytes, IOError,
+              "{}: byte 0: {} header declares an unsupported size {}x{}x{}", name, format, h, w, out_c);
+  int w2 = 0, h2 = 0, c2 = 0;
+  std::unique_ptr<stbi_uc, void (*)(void*)> pixels(stbi_load_from_memory(bytes.data(), len, &w2, &h2, &c2, out_c),
+                                                   stbi_image_free);
+  NABLA_CHECK(pixels != nullptr, IOError, "{}: cannot decode {} data ({}; header at byte 0 declares {}x{}x{})",
+              name, format, stbi_failure_reason(), h, w, c);
+  NABLA_CHECK(w2 == w && h2 == h, IOError, "{}: byte 0: {} size changed while decoding", name, format);
+  DecodedImage img;
+  img.height = h;
+  img.width = w;
+  img.channels = out_c;
+  img.pixels.assign(pixels.get(), pixels.get() + static_cast<size_t>(w) * h * out_c);
+  return img;
+}
+
+}  // namespace nabla::io::detail

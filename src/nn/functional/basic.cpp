@@ -1,0 +1,72 @@
+// basic.cpp — linear, dropout, embedding and the activations of nn::functional.
+#include "autograd/functions/common.h"
+#include "nabla/nn/functional.h"
+
+namespace nabla::nn::functional {
+
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
+  NABLA_CHECK(w.dim() == 2, ShapeError, "linear: weight must be 2-D [out, in], got {}", shape_str(w.sizes()));
+  NABLA_CHECK(x.dim() >= 1 && x.size(-1) == w.size(1), ShapeError,
+              "linear: input {} and weight {} cannot be multiplied (last dim {} vs in_features {})", shape_str(x.sizes()),
+              shape_str(w.sizes()), x.dim() ? x.size(-1) : 0, w.size(1));
+  if (x.dim() == 2 && b.defined()) return addmm(b, x, w.t());
+  Tensor y = matmul(x, w.t());
+  return b.defined() ? y + b : y;
+}
+
+Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
+  NABLA_CHECK(p >= 0 && p <= 1, ValueError, "dropout probability has to be between 0 and 1, but got {}", p);
+  if (!training || p == 0) return x;
+  if (p == 1) return x * 0.0;
+  // Keep-mask scaled by 1/(1-p), a constant for autograd.
+  Tensor mask = rand(x.sizes(), floating_of(x.dtype()), gen);
+  {
+    NoGradGuard ng;
+    mask = convert(mask >= p, mask.dtype()) * (1.0 / (1.0 - p));
+  }
+  return x * mask;
+}
+
+Tensor dropout2d(const Tensor& x, double p, bool training, Generator* gen) {
+  NABLA_CHECK(x.dim() == 3 || x.dim() == 4, ShapeError, "dropout2d: expected 3-D or 4-D input, got {}", shape_str(x.sizes()));
+  NABLA_CHECK(p >= 0 && p <= 1, ValueError, "dropout probability has to be between 0 and 1, but got {}", p);
+  if (!training || p == 0) return x;
+  std::vector<int64_t> shape = x.sizes().vec();  // one draw per channel map
+  for (int64_t d = x.dim() - 2; d < x.dim(); ++d) shape[d] = 1;
+  Tensor mask = rand(shape, floating_of(x.dtype()), gen);
+  {
+    NoGradGuard ng;
+    mask = p == 1 ? zeros_like(mask) : convert(mask >= p, mask.dtype()) * (1.0 / (1.0 - p));
+  }
+  return x * mask;
+}
+
+Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx) {
+  NABLA_CHECK(weight.dim() == 2, ShapeError, "embedding: weight must be 2-D [num_embeddings, dim], got {}",
+              shape_str(weight.sizes()));
+  NABLA_CHECK(indices.dtype() == DType::Int64 || indices.dtype() == DType::Int32, DTypeError,
+              "embedding: expected int64 indices, got {}", dtype_name(indices.dtype()));
+  std::vector<int64_t> shape = indices.sizes().vec();
+  shape.push_back(weight.size(1));
+  Tensor flat = indices.reshape({-1});
+  if (!padding_idx) return weight.index_select(0, flat).view(shape);
+  // The padding row gets no gradient: mask its uses out of the gradient path.
+  int64_t pad = *padding_idx < 0 ? *padding_idx + weight.size(0) : *padding_idx;
+  Tensor rows = weight.index_select(0, flat);
+  Tensor keep = convert(flat != pad, weight.dtype()).unsqueeze(1);
+  Tensor frozen = rows.detach() * (1.0 - keep);
+  return (rows * keep + frozen).view(shape);
+}
+
+Tensor relu(const Tensor& x) { return nabla::relu(x); }
+Tensor leaky_relu(const Tensor& x, double s) { return nabla::leaky_relu(x, s); }
+Tensor elu(const Tensor& x, double alpha) { return where(x > 0, x, (exp(x) - 1.0) * alpha); }
+Tensor gelu(const Tensor& x, const std::string& a) { return nabla::gelu(x, a); }
+Tensor silu(const Tensor& x) { return x * nabla::sigmoid(x); }
+Tensor sigmoid(const Tensor& x) { return nabla::sigmoid(x); }
+Tensor tanh(const Tensor& x) { return nabla::tanh(x); }
+Tensor softplus(const Tensor& x, double b, double t) { return nabla::softplus(x, b, t); }
+Tensor softmax(const Tensor& x, int64_t d) { return nabla::softmax(x, d); }
+Tensor log_softmax(const Tensor& x, int64_t d) { return nabla::log_softmax(x, d); }
+
+}  // namespace nabla::nn::functional

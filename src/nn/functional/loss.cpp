@@ -1,0 +1,170 @@
+// loss.cpp — the losses of nn::functional, composed of differentiable ops in their numerically
+// stable forms (log-softmax, log-sum-exp, logits), so their gradients follow from autograd.
+#include "autograd/functions/common.h"
+#include "nabla/nn/functional.h"
+
+namespace nabla::nn::functional {
+
+namespace {
+
+Tensor reduce(const Tensor& loss, const std::string& reduction, const char* op) {
+  if (reduction == "mean") return loss.mean();
+  if (reduction == "sum") return loss.sum();
+  NABLA_CHECK(reduction == "none", ValueError, "{}: reduction must be 'mean', 'sum' or 'none', got '{}'", op, reduction);
+  return loss;
+}
+
+// [N, C, d1, ...] -> [N * d1 * ..., C]: one row of class scores per sample.
+Tensor classes_last(const Tensor& x) {
+  if (x.dim() == 2) return x;
+  std::vector<int64_t> perm = {0};
+  for (int64_t d = 2; d < x.dim(); ++d) perm.push_back(d);
+  perm.push_back(1);
+  return x.permute(perm).reshape({-1, x.size(1)});
+}
+
+void check_same_shape(const char* op, const Tensor& input, const Tensor& target) {
+  NABLA_CHECK(input.sizes() == target.sizes(), ShapeError,
+              "{}: target size {} must be the same as input size {}", op, shape_str(target.sizes()),
+              shape_str(input.sizes()));
+}
+
+}  // namespace
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
+  check_same_shape("mse_loss", input, target);
+  Tensor d = input - target;
+  return reduce(d * d, reduction, "mse_loss");
+}
+
+Tensor l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
+  check_same_shape("l1_loss", input, target);
+  return reduce(abs(input - target), reduction, "l1_loss");
+}
+
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction, double beta) {
+  check_same_shape("smooth_l1_loss", input, target);
+  NABLA_CHECK(beta >= 0, ValueError, "smooth_l1_loss: beta must be non-negative, got {}", beta);
+  Tensor d = abs(input - target);
+  if (beta == 0) return reduce(d, reduction, "smooth_l1_loss");
+  return reduce(where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction, "smooth_l1_loss");
+}
+
+Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& reduction, double delta) {
+  check_same_shape("huber_loss", input, target);
+  NABLA_CHECK(delta > 0, ValueError, "huber_loss: delta must be positive, got {}", delta);
+  Tensor d = abs(input - target);
+  return reduce(where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction, "huber_loss");
+}
+
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, const std::string& reduction) {
+  check_same_shape("binary_cross_entropy", input, target);
+  {
+    NoGradGuard ng;
+    NABLA_CHECK(input.numel() == 0 || (min(input).item<double>() >= 0 && max(input).item<double>() <= 1), ValueError,
+                "binary_cross_entropy: all elements of input should be between 0 and 1");
+  }
+  // PyTorch clamps the logs at -100 so that 0 * log(0) stays finite.
+  Tensor l = -(target * clamp(log(input), -100.0) + (1.0 - target) * clamp(log(1.0 - input), -100.0));
+  if (weight.defined()) l = l * weight;
+  return reduce(l, reduction, "binary_cross_entropy");
+}
+
+Tensor binary_cross_entropy_with_logits(const Tensor& x, const Tensor& y, const Tensor& weight, const Tensor& pos_weight,
+                                        const std::string& reduction) {
+  check_same_shape("binary_cross_entropy_with_logits", x, y);
+  // log(1 + exp(-|x|)) + max(-x, 0) is log(1 + exp(-x)) without overflow.
+  Tensor log_sig_neg = log1p(exp(-abs(x))) + clamp(-x, 0.0);  // -log(sigmoid(x))
+  Tensor l;
+  if (pos_weight.defined()) {
+    Tensor lw = (pos_weight - 1.0) * y + 1.0;
+    l = (1.0 - y) * x + lw * log_sig_neg;
+  } else {
+    l = (1.0 - y) * x + log_sig_neg;
+  }
+  if (weight.defined()) l = l * weight;
+  return reduce(l, reduction, "binary_cross_entropy_with_logits");
+}
+
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, const std::string& reduction,
+                int64_t ignore_index) {
+  NABLA_CHECK(input.dim() >= 1, ShapeError, "nll_loss: input must have at least 1 dimension, got {}", shape_str(input.sizes()));
+  NABLA_CHECK(target.dtype() == DType::Int64, DTypeError, "nll_loss: expected int64 class indices as target, got {}",
+              dtype_name(target.dtype()));
+  // Move classes to the last dim: [N, C, d1..] -> [N*d1.., C].
+  const int64_t C = input.dim() == 1 ? input.size(0) : input.size(1);
+  Tensor logp = input.dim() == 1 ? input.unsqueeze(0) : classes_last(input);
+  Tensor t = target.reshape({-1});
+  NABLA_CHECK(logp.size(0) == t.size(0), ShapeError, "nll_loss: expected input batch_size ({}) to match target batch_size ({})",
+              logp.size(0), t.size(0));
+  Tensor valid = t != ignore_index;
+  Tensor safe_t = where(valid, t, zeros_like(t));
+  {
+    NoGradGuard ng;
+    if (t.numel()) {
+      Tensor vt = t.masked_select(valid);
+      NABLA_CHECK(vt.numel() == 0 || (min(vt).item<int64_t>() >= 0 && max(vt).item<int64_t>() < C), IndexError,
+                  "nll_loss: target {} is out of bounds for {} classes", vt.numel() ? (min(vt).item<int64_t>() < 0 ? min(vt).item<int64_t>() : max(vt).item<int64_t>()) : 0, C);
+    }
+  }
+  Tensor picked = -logp.gather(1, safe_t.unsqueeze(1)).squeeze(1);
+  Tensor w = convert(valid, input.dtype());
+  if (weight.defined()) w = w * weight.index_select(0, safe_t);
+  Tensor l = picked * w;
+  if (reduction == "mean") return l.sum() / w.sum();
+  if (reduction == "none") return l.reshape(target.sizes());
+  return reduce(l, reduction, "nll_loss");
+}
+
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, const std::string& reduction,
+                     int64_t ignore_index, double label_smoothing) {
+  NABLA_CHECK(label_smoothing >= 0 && label_smoothing <= 1, ValueError,
+              "cross_entropy: label_smoothing must be between 0.0 and 1.0, got {}", label_smoothing);
+  const int64_t cdim = input.dim() == 1 ? 0 : 1;
+  const int64_t C = input.size(cdim);
+  Tensor logp = nabla::log_softmax(input, cdim);
+  if (is_floating(target.dtype())) {  // class probabilities
+    check_same_shape("cross_entropy", input, target);
+    Tensor t = label_smoothing > 0 ? target * (1.0 - label_smoothing) + label_smoothing / static_cast<double>(C) : target;
+    Tensor per = logp * t;
+    if (weight.defined()) {
+      std::vector<int64_t> ws(input.dim(), 1);
+      ws[cdim] = C;
+      per = per * weight.reshape(ws);
+    }
+    Tensor l = -per.sum({cdim});
+    if (reduction == "mean") return l.sum() / static_cast<double>(input.dim() == 1 ? 1 : input.numel() / C);
+    return reduce(l, reduction, "cross_entropy");
+  }
+  Tensor nll = nll_loss(logp, target, weight, reduction, ignore_index);
+  if (label_smoothing == 0) return nll;
+  // Smoothing term: -(1/C) * sum_c w_c logp_c, over the non-ignored samples (PyTorch's formula).
+  Tensor lp = input.dim() == 1 ? logp.unsqueeze(0) : classes_last(logp);
+  Tensor t = target.reshape({-1});
+  Tensor valid = convert(t != ignore_index, input.dtype());
+  Tensor per = weight.defined() ? lp * weight : lp;
+  Tensor smooth = -per.sum({1}) * valid;
+  Tensor s;
+  if (reduction == "mean") {
+    Tensor denom = weight.defined() ? (weight.index_select(0, where(t != ignore_index, t, zeros_like(t))) * valid).sum()
+                                    : valid.sum();
+    s = smooth.sum() / denom;
+  } else if (reduction == "sum") {
+    s = smooth.sum();
+  } else {
+    s = smooth.reshape(target.sizes());
+  }
+  return nll * (1.0 - label_smoothing) + s * (label_smoothing / static_cast<double>(C));
+}
+
+Tensor kl_div(const Tensor& input, const Tensor& target, const std::string& reduction, bool log_target) {
+  check_same_shape("kl_div", input, target);
+  Tensor l = log_target ? exp(target) * (target - input)
+                        : where(target > 0, target * (log(where(target > 0, target, ones_like(target))) - input),
+                                zeros_like(input));
+  NABLA_CHECK(reduction != "batchmean" || input.dim() > 0, ShapeError, "kl_div: batchmean needs a batch dimension");
+  if (reduction == "batchmean") return l.sum() / static_cast<double>(input.size(0));
+  return reduce(l, reduction, "kl_div");
+}
+
+}  // namespace nabla::nn::functional

@@ -1,0 +1,295 @@
+// module.cpp — registration, traversal, state_dict, hooks and printing of nn::Module.
+#include "nabla/nn/module.h"
+
+#include <map>
+#include <ostream>
+#include <sstream>
+
+#include "autograd/functions/common.h"
+#include "nabla/autograd/autograd.h"
+
+namespace nabla::nn {
+
+struct Module::Hooks {
+  int next_id = 0;
+  std::vector<std::pair<int, ForwardPreHook>> pre;
+  std::vector<std::pair<int, ForwardHook>> post;
+  std::vector<std::pair<int, BackwardHook>> backward;
+  std::shared_ptr<std::function<void(int)>> remover;
+};
+
+void RemovableHandle::remove() {
+  if (auto r = remover_.lock()) (*r)(id_);
+}
+
+Module::Module() : hooks_(std::make_shared<Hooks>()) {
+  std::weak_ptr<Hooks> weak = hooks_;
+  hooks_->remover = std::make_shared<std::function<void(int)>>([weak](int id) {
+    auto h = weak.lock();
+    if (!h) return;
+    std::erase_if(h->pre, [id](auto& p) { return p.first == id; });
+    std::erase_if(h->post, [id](auto& p) { return p.first == id; });
+    std::erase_if(h->backward, [id](auto& p) { return p.first == id; });
+  });
+}
+
+Module::~Module() = default;
+
+Module::Module(Module&& o) noexcept(false)
+    : training_(o.training_), params_(std::move(o.params_)), buffers_(std::move(o.buffers_)),
+      children_(std::move(o.children_)), owned_(std::move(o.owned_)), hooks_(std::move(o.hooks_)),
+      has_member_children_(o.has_member_children_) {
+  NABLA_CHECK(!has_member_children_, Error,
+              "cannot move module {}: it registers member submodules by reference (construct it in place, or hold "
+              "it by std::shared_ptr)", name());
+}
+
+Tensor Module::forward(Tensor) {
+  throw NotImplementedError(fmt::format("{}: forward(Tensor) is not implemented for this module", name()));
+}
+
+Tensor Module::operator()(Tensor input) {
+  for (auto& [id, hook] : hooks_->pre) {
+    Tensor r = hook(*this, input);
+    if (r.defined()) input = r;
+  }
+  const bool backward_hooks = !hooks_->backward.empty() && is_grad_enabled();
+  auto grad_output = std::make_shared<Tensor>();
+  std::weak_ptr<Hooks> weak = hooks_;
+  // Runs the backward hooks; a defined result replaces grad_input.
+  auto fire = [this, weak, grad_output](const Tensor& grad_input) {
+    Tensor result;
+    if (auto h = weak.lock())
+      for (auto& [id, hook] : h->backward) {
+        Tensor r = hook(*this, result.defined() ? result : grad_input, *grad_output);
+        if (r.defined()) result = r;
+      }
+    return result;
+  };
+  Tensor x = input;
+  if (backward_hooks && input.requires_grad()) {
+    x = input.view(input.sizes());  // a node of our own: the gradient reaching it is grad_input
+    x.register_hook(fire);
+  }
+  Tensor output = forward(x);
+  for (auto& [id, hook] : hooks_->post) {
+    Tensor r = hook(*this, input, output);
+    if (r.defined()) output = r;
+  }
+  if (backward_hooks && output.requires_grad()) {
+    const bool input_tracked = input.requires_grad();
+    output.register_hook([grad_output, fire, input_tracked](const Tensor& g) {
+      *grad_output = g;
+      if (!input_tracked) fire(Tensor());  // like PyTorch: grad_input is None for a non-grad input
+      return Tensor();
+    });
+  }
+  return output;
+}
+
+// ---- registration ----
+Tensor Module::register_parameter(const std::string& name, Tensor t, bool requires_grad) {
+  NABLA_CHECK(name.find('.') == std::string::npos && !name.empty(), ValueError,
+              "register_parameter: parameter name can't contain \".\" or be empty, got '{}'", name);
+  if (t.defined() && requires_grad && !t.requires_grad()) t.requires_grad_(true);
+  params_.emplace_back(name, t);
+  return t;
+}
+
+Tensor Module::register_buffer(const std::string& name, Tensor t) {
+  NABLA_CHECK(name.find('.') == std::string::npos && !name.empty(), ValueError,
+              "register_buffer: buffer name can't contain \".\" or be empty, got '{}'", name);
+  buffers_.emplace_back(name, t);
+  return t;
+}
+
+void Module::add_child(const std::string& name, Module* child, std::shared_ptr<Module> owner) {
+  NABLA_CHECK(name.find('.') == std::string::npos && !name.empty(), ValueError,
+              "register_module: module name can't contain \".\" or be empty, got '{}'", name);
+  for (auto& [n, c] : children_)
+    NABLA_CHECK(n != name, ValueError, "register_module: a submodule named '{}' is already registered", name);
+  children_.emplace_back(name, child);
+  if (owner) owned_.push_back(std::move(owner));
+}
+
+Module& Module::register_module(const std::string& name, Module& member) {
+  add_child(name, &member, nullptr);
+  has_member_children_ = true;
+  return member;
+}
+
+void Module::register_modules(std::initializer_list<std::pair<std::string, Module&>> members) {
+  for (auto& [n, m] : members) register_module(n, m);
+}
+
+// ---- traversal ----
+void Module::collect(const std::string& prefix, bool recurse, bool params, NamedTensors& out) const {
+  for (auto& [n, t] : params ? params_ : buffers_)
+    if (t.defined()) out.emplace_back(prefix + n, t);
+  if (recurse)
+    for (auto& [n, c] : children_) c->collect(prefix + n + ".", true, params, out);
+}
+NamedTensors Module::named_parameters(bool recurse) const {
+  NamedTensors out;
+  collect("", recurse, true, out);
+  return out;
+}
+NamedTensors Module::named_buffers(bool recurse) const {
+  NamedTensors out;
+  collect("", recurse, false, out);
+  return out;
+}
+std::vector<Tensor> Module::parameters(bool recurse) const {
+  std::vector<Tensor> out;
+  for (auto& [n, t] : named_parameters(recurse)) out.push_back(t);
+  return out;
+}
+std::vector<Tensor> Module::buffers(bool recurse) const {
+  std::vector<Tensor> out;
+  for (auto& [n, t] : named_buffers(recurse)) out.push_back(t);
+  return out;
+}
+std::vector<Module*> Module::children() const {
+  std::vector<Module*> out;
+  for (auto& [n, c] : children_) out.push_back(c);
+  return out;
+}
+std::vector<std::pair<std::string, Module*>> Module::named_children() const { return children_; }
+std::vector<std::pair<std::string, Module*>> Module::named_modules(const std::string& prefix) {
+  std::vector<std::pair<std::string, Module*>> out = {{prefix, this}};
+  for (auto& [n, c] : children_) {
+    auto sub = c->named_modules(prefix.empty() ? n : prefix + "." + n);
+    out.insert(out.end(), sub.begin(), sub.end());
+  }
+  return out;
+}
+std::vector<Module*> Module::modules() {
+  std::vector<Module*> out;
+  for (auto& [n, m] : named_modules()) out.push_back(m);
+  return out;
+}
+
+// ---- state ----
+Module& Module::train(bool on) {
+  training_ = on;
+  for (auto& [n, c] : children_) c->train(on);
+  return *this;
+}
+
+Module& Module::to(DType dtype) {
+  NABLA_CHECK(is_floating(dtype), DTypeError, "Module.to only accepts floating point dtypes, got {}", dtype_name(dtype));
+  NoGradGuard ng;
+  for (auto* m : modules())
+    for (auto* list : {&m->params_, &m->buffers_})
+      for (auto& [n, t] : *list)
+        if (t.defined() && t.is_floating_point() && t.dtype() != dtype) {
+          if (t.grad().defined()) t.mutable_grad().set_data(t.grad().to(dtype));
+          t.set_data(t.to(dtype));
+        }
+  return *this;
+}
+
+Module& Module::to(Device device) {
+  NABLA_CHECK(device.is_cpu(), DeviceError, "Module.to: device '{}' is not available in this build", device.str());
+  return *this;
+}
+
+void Module::zero_grad(bool set_to_none) {
+  for (auto& p : parameters()) {
+    if (!p.grad().defined()) continue;
+    if (set_to_none) p.set_grad(Tensor());
+    else p.mutable_grad().zero_();
+  }
+}
+
+Module& Module::apply(const std::function<void(Module&)>& fn) {
+  for (auto& [n, c] : children_) c->apply(fn);
+  fn(*this);
+  return *this;
+}
+
+Module& Module::requires_grad_(bool r) {
+  for (auto& p : parameters()) p.requires_grad_(r);
+  return *this;
+}
+
+NamedTensors Module::state_dict() const {
+  // PyTorch orders each module's parameters, then its buffers, then recurses into children.
+  NamedTensors out;
+  std::function<void(const Module&, const std::string&)> walk = [&](const Module& m, const std::string& prefix) {
+    for (auto& [n, t] : m.params_)
+      if (t.defined()) out.emplace_back(prefix + n, t);
+    for (auto& [n, t] : m.buffers_)
+      if (t.defined()) out.emplace_back(prefix + n, t);
+    for (auto& [n, c] : m.children_) walk(*c, prefix + n + ".");
+  };
+  walk(*this, "");
+  return out;
+}
+
+LoadResult Module::load_state_dict(const NamedTensors& state, bool strict) {
+  std::map<std::string, Tensor> incoming(state.begin(), state.end());
+  LoadResult result;
+  std::vector<std::string> mismatches;
+  std::vector<std::pair<Tensor, Tensor>> copies;
+  for (auto& [name, t] : state_dict()) {
+    auto it = incoming.find(name);
+    if (it == incoming.end()) { result.missing_keys.push_back(name); continue; }
+    if (it->second.sizes() != t.sizes())
+      mismatches.push_back(fmt::format("size mismatch for {}: copying a param with shape {} from checkpoint, the shape "
+                                       "in current model is {}", name, shape_str(it->second.sizes()), shape_str(t.sizes())));
+    else copies.emplace_back(t, it->second);
+    incoming.erase(it);
+  }
+  for (auto& [name, t] : incoming) result.unexpected_keys.push_back(name);
+  std::string problems;
+  if (strict && !result.missing_keys.empty()) problems += "\n\tMissing key(s) in state_dict: \"" + fmt::format("{}", fmt::join(result.missing_keys, "\", \"")) + "\".";
+  if (strict && !result.unexpected_keys.empty()) problems += "\n\tUnexpected key(s) in state_dict: \"" + fmt::format("{}", fmt::join(result.unexpected_keys, "\", \"")) + "\".";
+  for (auto& m : mismatches) problems += "\n\t" + m + ".";
+  NABLA_CHECK(problems.empty(), ValueError, "Error(s) in loading state_dict for {}:{}", name(), problems);
+  NoGradGuard ng;
+  for (auto& [dst, src] : copies) dst.copy_(src);
+  return result;
+}
+
+// ---- hooks ----
+RemovableHandle Module::register_forward_pre_hook(ForwardPreHook hook) {
+  int id = hooks_->next_id++;
+  hooks_->pre.emplace_back(id, std::move(hook));
+  return {hooks_->remover, id};
+}
+RemovableHandle Module::register_forward_hook(ForwardHook hook) {
+  int id = hooks_->next_id++;
+  hooks_->post.emplace_back(id, std::move(hook));
+  return {hooks_->remover, id};
+}
+RemovableHandle Module::register_full_backward_hook(BackwardHook hook) {
+  int id = hooks_->next_id++;
+  hooks_->backward.emplace_back(id, std::move(hook));
+  return {hooks_->remover, id};
+}
+
+// ---- printing ----
+std::string Module::name() const { return "Module"; }
+std::string Module::extra_repr() const { return ""; }
+
+std::string Module::repr() const {
+  std::string out = name() + "(";
+  std::string extra = extra_repr();
+  if (children_.empty()) return out + extra + ")";
+  if (!extra.empty()) out += "\n  " + extra;
+  for (auto& [n, c] : children_) {
+    std::string child = c->repr();
+    std::string indented;
+    for (char ch : child) {
+      indented += ch;
+      if (ch == '\n') indented += "  ";
+    }
+    out += "\n  (" + n + "): " + indented;
+  }
+  return out + "\n)";
+}
+
+std::ostream& operator<<(std::ostream& os, const Module& m) { return os << m.repr(); }
+
+}  // namespace nabla::nn

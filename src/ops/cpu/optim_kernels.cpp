@@ -1,0 +1,236 @@
+// optim_kernels.cpp — CPU loops of the fused optimizer updates declared in ops/optim_kernels.h.
+// Every option that changes the arithmetic is a template flag (see with_flags), so each combination
+// is one branch-free loop over restrict pointers that the compiler vectorises; large tensors are
+// split across OpenMP threads with parallel_for. Formulas follow torch.optim 1.13 op by op:
+//   add(a, b, alpha)      -> a + alpha * b          addcmul(s, a, b, v) -> s + v * a * b
+//   addcdiv(s, a, b, v)   -> s + v * a / b          (left to right, like ATen's CPU kernels)
+#include <cmath>
+
+#include "ops/cpu/loops.h"
+#include "ops/dispatch_dtype.h"
+#include "ops/optim_kernels.h"
+
+namespace nabla::cpu {
+
+namespace {
+
+// Calls f.template operator()<B...>() with each runtime bool turned into a template argument.
+template <bool... Done, typename F>
+void with_flags(F&& f) {
+  f.template operator()<Done...>();
+}
+template <bool... Done, typename F, typename... Rest>
+void with_flags(F&& f, bool first, Rest... rest) {
+  if (first) with_flags<Done..., true>(f, rest...);
+  else with_flags<Done..., false>(f, rest...);
+}
+
+// Splits [0, n) across threads; `cost` is the work of one element relative to a copy.
+template <typename F>
+void run(int64_t n, int64_t cost, F&& chunk) {
+  parallel_for(n, cost, [&](int64_t begin, int64_t end) { chunk(begin, end - begin); });
+}
+
+template <typename T>
+T* ptr(const Tensor& t) {
+  return t.defined() ? t.data_ptr<T>() : nullptr;
+}
+
+// NaN-propagating maximum (torch.maximum).
+template <typename T>
+inline T nan_max(T a, T b) {
+  return (a > b || a != a) ? a : b;
+}
+
+// ---- SGD ----
+template <typename T>
+struct SgdScalars {
+  T sign, wd, momentum, one_minus_dampening, neg_lr;
+};
+
+template <typename T, bool kWd, bool kMomentum, bool kFirst, bool kNesterov>
+void sgd_loop(T* __restrict p, const T* __restrict g, T* __restrict buf, int64_t n, const SgdScalars<T> s) {
+  for (int64_t i = 0; i < n; ++i) {
+    T d = g[i] * s.sign;
+    if constexpr (kWd) d = d + s.wd * p[i];
+    if constexpr (kMomentum) {
+      T b;
+      if constexpr (kFirst) b = d;
+      else b = buf[i] * s.momentum + s.one_minus_dampening * d;
+      buf[i] = b;
+      if constexpr (kNesterov) d = d + s.momentum * b;
+      else d = b;
+    }
+    p[i] = p[i] + s.neg_lr * d;
+  }
+}
+
+template <typename T>
+void sgd_typed(const Tensor& param, const Tensor& grad, const Tensor& buf, const kernels::SgdArgs& a) {
+  const SgdScalars<T> s{T(a.maximize ? -1 : 1), T(a.weight_decay), T(a.momentum), T(1 - a.dampening), T(-a.lr)};
+  T* p = ptr<T>(param);
+  const T* g = ptr<T>(grad);
+  T* b = ptr<T>(buf);
+  with_flags(
+      [&]<bool kWd, bool kMomentum, bool kFirst, bool kNesterov>() {
+        run(param.numel(), 2, [&](int64_t i, int64_t n) {
+          sgd_loop<T, kWd, kMomentum, kFirst, kNesterov>(p + i, g + i, b ? b + i : nullptr, n, s);
+        });
+      },
+      a.weight_decay != 0, a.momentum != 0, a.first_step, a.nesterov);
+}
+
+// ---- Adam / AdamW ----
+template <typename T>
+struct AdamScalars {
+  T sign, wd, decay, beta1, one_minus_beta1, beta2, one_minus_beta2, bias_correction2_sqrt, eps, neg_step_size;
+};
+
+template <typename T, bool kWd, bool kDecoupled, bool kAmsgrad>
+void adam_loop(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, T* __restrict vmax,
+               int64_t n, const AdamScalars<T> s) {
+  for (int64_t i = 0; i < n; ++i) {
+    T gi = g[i] * s.sign;
+    T pi = p[i];
+    if constexpr (kDecoupled) pi = pi * s.decay;
+    else if constexpr (kWd) gi = gi + s.wd * pi;
+    const T mi = m[i] * s.beta1 + s.one_minus_beta1 * gi;
+    const T vi = v[i] * s.beta2 + s.one_minus_beta2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    T denom;
+    if constexpr (kAmsgrad) {
+      const T mx = nan_max(vmax[i], vi);
+      vmax[i] = mx;
+      denom = std::sqrt(mx) / s.bias_correction2_sqrt + s.eps;
+    } else {
+      denom = std::sqrt(vi) / s.bias_correction2_sqrt + s.eps;
+    }
+    p[i] = pi + s.neg_step_size * mi / denom;
+  }
+}
+
+template <typename T>
+void adam_typed(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
+                const Tensor& max_exp_avg_sq, const kernels::AdamArgs& a) {
+  // Scalar math in double, exactly as torch.optim's Python does it, then cast to the tensor dtype.
+  const double bias_correction1 = 1 - std::pow(a.beta1, a.step);
+  const double bias_correction2 = 1 - std::pow(a.beta2, a.step);
+  const double step_size = a.lr / bias_correction1;
+  const AdamScalars<T> s{T(a.maximize ? -1 : 1), T(a.weight_decay),      T(1 - a.lr * a.weight_decay),
+                         T(a.beta1),             T(1 - a.beta1),          T(a.beta2),
+                         T(1 - a.beta2),         T(std::sqrt(bias_correction2)), T(a.eps),
+                         T(-step_size)};
+  T* p = ptr<T>(param);
+  const T* g = ptr<T>(grad);
+  T *m = ptr<T>(exp_avg), *v = ptr<T>(exp_avg_sq), *vmax = ptr<T>(max_exp_avg_sq);
+  with_flags(
+      [&]<bool kWd, bool kDecoupled, bool kAmsgrad>() {
+        run(param.numel(), 4, [&](int64_t i, int64_t n) {
+          adam_loop<T, kWd, kDecoupled, kAmsgrad>(p + i, g + i, m + i, v + i, vmax ? vmax + i : nullptr, n, s);
+        });
+      },
+      a.weight_decay != 0 && !a.decoupled_weight_decay, a.decoupled_weight_decay, a.amsgrad);
+}
+
+// ---- RMSprop ----
+template <typename T>
+struct RmspropScalars {
+  T sign, wd, alpha, one_minus_alpha, eps, momentum, neg_lr;
+};
+
+template <typename T, bool kWd, bool kCentered, bool kMomentum>
+void rmsprop_loop(T* __restrict p, const T* __restrict g, T* __restrict sq, T* __restrict ga, T* __restrict buf,
+                  int64_t n, const RmspropScalars<T> s) {
+  for (int64_t i = 0; i < n; ++i) {
+    T gi = g[i] * s.sign;
+    if constexpr (kWd) gi = gi + s.wd * p[i];
+    const T sqi = sq[i] * s.alpha + s.one_minus_alpha * gi * gi;
+    sq[i] = sqi;
+    T avg;
+    if constexpr (kCentered) {
+      const T gai = ga[i] * s.alpha + s.one_minus_alpha * gi;
+      ga[i] = gai;
+      avg = std::sqrt(sqi + T(-1) * gai * gai);
+    } else {
+      avg = std::sqrt(sqi);
+    }
+    avg = avg + s.eps;
+    if constexpr (kMomentum) {
+      const T b = buf[i] * s.momentum + gi / avg;
+      buf[i] = b;
+      p[i] = p[i] + s.neg_lr * b;
+    } else {
+      p[i] = p[i] + s.neg_lr * gi / avg;
+    }
+  }
+}
+
+template <typename T>
+void rmsprop_typed(const Tensor& param, const Tensor& grad, const Tensor& square_avg, const Tensor& grad_avg,
+                   const Tensor& momentum_buf, const kernels::RmspropArgs& a) {
+  const RmspropScalars<T> s{T(a.maximize ? -1 : 1), T(a.weight_decay), T(a.alpha), T(1 - a.alpha),
+                            T(a.eps),                T(a.momentum),     T(-a.lr)};
+  T* p = ptr<T>(param);
+  const T* g = ptr<T>(grad);
+  T *sq = ptr<T>(square_avg), *ga = ptr<T>(grad_avg), *b = ptr<T>(momentum_buf);
+  with_flags(
+      [&]<bool kWd, bool kCentered, bool kMomentum>() {
+        run(param.numel(), 4, [&](int64_t i, int64_t n) {
+          rmsprop_loop<T, kWd, kCentered, kMomentum>(p + i, g + i, sq + i, ga ? ga + i : nullptr,
+                                                     b ? b + i : nullptr, n, s);
+        });
+      },
+      a.weight_decay != 0, a.centered, a.momentum > 0);
+}
+
+// ---- Adagrad ----
+template <typename T, bool kWd>
+void adagrad_loop(T* __restrict p, const T* __restrict g, T* __restrict sum, int64_t n, T sign, T wd, T eps,
+                  T neg_clr) {
+  for (int64_t i = 0; i < n; ++i) {
+    T gi = g[i] * sign;
+    if constexpr (kWd) gi = gi + wd * p[i];
+    const T si = sum[i] + T(1) * gi * gi;
+    sum[i] = si;
+    p[i] = p[i] + neg_clr * gi / (std::sqrt(si) + eps);
+  }
+}
+
+template <typename T>
+void adagrad_typed(const Tensor& param, const Tensor& grad, const Tensor& state_sum, const kernels::AdagradArgs& a) {
+  T* p = ptr<T>(param);
+  const T* g = ptr<T>(grad);
+  T* sum = ptr<T>(state_sum);
+  const T sign = T(a.maximize ? -1 : 1), wd = T(a.weight_decay), eps = T(a.eps), neg_clr = T(-a.clr);
+  with_flags(
+      [&]<bool kWd>() {
+        run(param.numel(), 3, [&](int64_t i, int64_t n) {
+          adagrad_loop<T, kWd>(p + i, g + i, sum + i, n, sign, wd, eps, neg_clr);
+        });
+      },
+      a.weight_decay != 0);
+}
+
+}  // namespace
+
+void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& buf, const kernels::SgdArgs& args) {
+  dispatch_floating(param.dtype(), "SGD", [&]<typename T>() { sgd_typed<T>(param, grad, buf, args); });
+}
+void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
+               const Tensor& max_exp_avg_sq, const kernels::AdamArgs& args) {
+  dispatch_floating(param.dtype(), "Adam", [&]<typename T>() {
+    adam_typed<T>(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, args);
+  });
+}
+void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg, const Tensor& grad_avg,
+                  const Tensor& momentum_buf, const kernels::RmspropArgs& args) {
+  dispatch_floating(param.dtype(), "RMSprop", [&]<typename T>() {
+    rmsprop_typed<T>(param, grad, square_avg, grad_avg, momentum_buf, args);
+  });
+}
+void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& state_sum, const kernels::AdagradArgs& args) {
+  dispatch_floating(param.dtype(), "Adagrad", [&]<typename T>() { adagrad_typed<T>(param, grad, state_sum, args); });
+}
+
+}  // namespace nabla::cpu

@@ -1,0 +1,34 @@
+// nn_kernels.h — backend-neutral entry points for the nn layers' heavy ops. Layout NCHW (conv1d is
+// conv2d with H = 1), weights [O, I/groups, KH, KW]; all tensors contiguous, dtypes equal.
+#pragma once
+#include <cstdint>
+
+#include "nabla/tensor/tensor.h"
+
+namespace nabla::kernels {
+
+struct ConvGeometry {
+  int64_t stride[2] = {1, 1};
+  int64_t padding[2] = {0, 0};
+  int64_t dilation[2] = {1, 1};
+  int64_t groups = 1;
+};
+// y[N, O, OH, OW] = conv(x[N, C, H, W], w[O, C/g, KH, KW]) + b[O] (b may be undefined).
+void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g);
+// gx = d(conv)/dx applied to gy; gx arrives allocated with x's shape.
+void conv2d_backward_data(const Tensor& gx, const Tensor& gy, const Tensor& w, const ConvGeometry& g);
+// gw (and gb if defined) from gy and x.
+void conv2d_backward_weight(const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
+                            const ConvGeometry& g);
+
+struct PoolGeometry {
+  int64_t kernel[2] = {1, 1};
+  int64_t stride[2] = {1, 1};
+  int64_t padding[2] = {0, 0};
+  int64_t dilation[2] = {1, 1};
+};
+// y, indices [N, C, OH, OW]; indices are flat positions within each H*W plane (PyTorch's convention).
+void max_pool2d_forward(const Tensor& y, const Tensor& indices, const Tensor& x, const PoolGeometry& g);
+void max_pool2d_backward(const Tensor& gx, const Tensor& gy, const Tensor& indices);  // gx zero-filled here
+
+}  // namespace nabla::kernels

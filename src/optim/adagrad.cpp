@@ -1,0 +1,54 @@
+// adagrad.cpp — torch.optim.Adagrad: step += 1; g += wd * p; clr = lr / (1 + (step - 1) lr_decay);
+// sum += g^2; p -= clr g / (sqrt(sum) + eps).
+#include "nabla/optim/adagrad.h"
+
+#include "nabla/ops/ops.h"
+#include "ops/optim_kernels.h"
+#include "util/check.h"
+
+namespace nabla::optim {
+
+void AdagradOptions::visit(FieldVisitor& v) {
+  v.field("lr", lr_);
+  v.field("lr_decay", lr_decay_);
+  v.field("eps", eps_);
+  v.field("weight_decay", weight_decay_);
+  v.field("initial_accumulator_value", initial_accumulator_value_);
+  v.field("maximize", maximize_);
+}
+
+Adagrad::Adagrad(std::vector<Tensor> params, const AdagradOptions& defaults)
+    : Adagrad(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, defaults) {}
+Adagrad::Adagrad(std::vector<OptimizerParamGroup> groups, const AdagradOptions& defaults)
+    : Optimizer(defaults.clone()) {
+  init_groups(std::move(groups));
+}
+
+bool Adagrad::options_match(const OptimizerOptions& o) const {
+  return dynamic_cast<const AdagradOptions*>(&o) != nullptr;
+}
+
+void Adagrad::validate(const OptimizerOptions& options) const {
+  const auto& o = static_cast<const AdagradOptions&>(options);
+  NABLA_CHECK(0.0 <= o.lr(), ValueError, "Invalid learning rate: {}", o.lr());
+  NABLA_CHECK(0.0 <= o.lr_decay(), ValueError, "Invalid lr_decay value: {}", o.lr_decay());
+  NABLA_CHECK(0.0 <= o.weight_decay(), ValueError, "Invalid weight_decay value: {}", o.weight_decay());
+  NABLA_CHECK(0.0 <= o.initial_accumulator_value(), ValueError, "Invalid initial_accumulator_value value: {}",
+              o.initial_accumulator_value());
+  NABLA_CHECK(0.0 <= o.eps(), ValueError, "Invalid epsilon value: {}", o.eps());
+}
+
+void Adagrad::update() {
+  for_each_param<AdagradOptions>([](const Tensor& p, const Tensor& g, ParamState& state, const AdagradOptions& o) {
+    auto it = state.find("sum");
+    if (it == state.end())
+      it = state.emplace("sum", full(p.sizes(), o.initial_accumulator_value(), TensorOptions(p.dtype()).device(p.device())))
+               .first;
+    float& step = step_counter(state).data_ptr<float>()[0];
+    step += 1;
+    const double clr = o.lr() / (1 + (static_cast<double>(step) - 1) * o.lr_decay());
+    kernels::adagrad_step(p, g, it->second, {clr, o.eps(), o.weight_decay(), o.maximize()});
+  });
+}
+
+}  // namespace nabla::optim

@@ -1,0 +1,63 @@
+// rmsprop.cpp — torch.optim.RMSprop: g += wd * p; sq = alpha sq + (1 - alpha) g^2; (centered)
+// ga = alpha ga + (1 - alpha) g, avg = sqrt(sq - ga^2) + eps, else avg = sqrt(sq) + eps;
+// (momentum) buf = momentum buf + g / avg, p -= lr buf; else p -= lr g / avg.
+#include "nabla/optim/rmsprop.h"
+
+#include "ops/optim_kernels.h"
+#include "util/check.h"
+
+namespace nabla::optim {
+
+void RMSpropOptions::visit(FieldVisitor& v) {
+  v.field("lr", lr_);
+  v.field("alpha", alpha_);
+  v.field("eps", eps_);
+  v.field("weight_decay", weight_decay_);
+  v.field("momentum", momentum_);
+  v.field("centered", centered_);
+  v.field("maximize", maximize_);
+}
+
+RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions& defaults)
+    : RMSprop(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, defaults) {}
+RMSprop::RMSprop(std::vector<OptimizerParamGroup> groups, const RMSpropOptions& defaults)
+    : Optimizer(defaults.clone()) {
+  init_groups(std::move(groups));
+}
+
+bool RMSprop::options_match(const OptimizerOptions& o) const {
+  return dynamic_cast<const RMSpropOptions*>(&o) != nullptr;
+}
+
+void RMSprop::validate(const OptimizerOptions& options) const {
+  const auto& o = static_cast<const RMSpropOptions&>(options);
+  NABLA_CHECK(0.0 <= o.lr(), ValueError, "Invalid learning rate: {}", o.lr());
+  NABLA_CHECK(0.0 <= o.eps(), ValueError, "Invalid epsilon value: {}", o.eps());
+  NABLA_CHECK(0.0 <= o.momentum(), ValueError, "Invalid momentum value: {}", o.momentum());
+  NABLA_CHECK(0.0 <= o.weight_decay(), ValueError, "Invalid weight_decay value: {}", o.weight_decay());
+  NABLA_CHECK(0.0 <= o.alpha(), ValueError, "Invalid alpha value: {}", o.alpha());
+}
+
+namespace {
+// state[name], created zero-filled like `p` when missing (or undefined when !needed).
+Tensor state_tensor(ParamState& state, const char* name, const Tensor& p, bool needed) {
+  if (!needed) return Tensor();
+  auto it = state.find(name);
+  if (it == state.end()) it = state.emplace(name, Optimizer::zeros_state(p)).first;
+  return it->second;
+}
+}  // namespace
+
+void RMSprop::update() {
+  for_each_param<RMSpropOptions>([](const Tensor& p, const Tensor& g, ParamState& state, const RMSpropOptions& o) {
+    Tensor square_avg = state_tensor(state, "square_avg", p, true);
+    Tensor momentum_buf = state_tensor(state, "momentum_buffer", p, o.momentum() > 0);
+    Tensor grad_avg = state_tensor(state, "grad_avg", p, o.centered());
+    step_counter(state).data_ptr<float>()[0] += 1;  // counted like PyTorch; the update does not use it
+    const kernels::RmspropArgs args{o.lr(),       o.alpha(),    o.eps(), o.weight_decay(),
+                                    o.momentum(), o.centered(), o.maximize()};
+    kernels::rmsprop_step(p, g, square_avg, grad_avg, momentum_buf, args);
+  });
+}
+
+}  // namespace nabla::optim

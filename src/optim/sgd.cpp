@@ -1,0 +1,53 @@
+// sgd.cpp — torch.optim.SGD: d_p = g + wd * p; buf = momentum * buf + (1 - dampening) * d_p (buf = d_p
+// on the first step); d_p = nesterov ? d_p + momentum * buf : buf; p -= lr * d_p.
+#include "nabla/optim/sgd.h"
+
+#include "ops/optim_kernels.h"
+#include "util/check.h"
+
+namespace nabla::optim {
+
+void SGDOptions::visit(FieldVisitor& v) {
+  v.field("lr", lr_);
+  v.field("momentum", momentum_);
+  v.field("dampening", dampening_);
+  v.field("weight_decay", weight_decay_);
+  v.field("nesterov", nesterov_);
+  v.field("maximize", maximize_);
+}
+
+SGD::SGD(std::vector<Tensor> params, const SGDOptions& defaults)
+    : SGD(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, defaults) {}
+
+SGD::SGD(std::vector<OptimizerParamGroup> groups, const SGDOptions& defaults) : Optimizer(defaults.clone()) {
+  init_groups(std::move(groups));
+}
+
+bool SGD::options_match(const OptimizerOptions& options) const {
+  return dynamic_cast<const SGDOptions*>(&options) != nullptr;
+}
+
+void SGD::validate(const OptimizerOptions& options) const {
+  const auto& o = static_cast<const SGDOptions&>(options);
+  NABLA_CHECK(o.lr() >= 0, ValueError, "Invalid learning rate: {}", o.lr());
+  NABLA_CHECK(o.momentum() >= 0, ValueError, "Invalid momentum value: {}", o.momentum());
+  NABLA_CHECK(o.weight_decay() >= 0, ValueError, "Invalid weight_decay value: {}", o.weight_decay());
+  NABLA_CHECK(!o.nesterov() || (o.momentum() > 0 && o.dampening() == 0), ValueError,
+              "Nesterov momentum requires a momentum and zero dampening");
+}
+
+void SGD::update() {
+  for_each_param<SGDOptions>([](const Tensor& p, const Tensor& g, ParamState& state, const SGDOptions& o) {
+    kernels::SgdArgs args{o.lr(), o.momentum(), o.dampening(), o.weight_decay(), o.nesterov(), o.maximize(), false};
+    Tensor buf;
+    if (o.momentum() != 0) {
+      auto it = state.find("momentum_buffer");
+      args.first_step = it == state.end();
+      if (args.first_step) it = state.emplace("momentum_buffer", zeros_state(p)).first;
+      buf = it->second;
+    }
+    kernels::sgd_step(p, g, buf, args);
+  });
+}
+
+}  // namespace nabla::optim
