@@ -4,6 +4,9 @@
 
 #include "nabla/autograd/autograd.h"
 #include "nabla/autograd/grad_mode.h"
+#include "nabla/data/data.h"
+#include "nabla/io/io.h"
 #include "nabla/nn/nn.h"
 #include "nabla/ops/ops.h"
+#include "nabla/optim/optim.h"
 #include "nabla/tensor/tensor.h"

@@ -85,9 +85,11 @@ void run(const std::vector<Edge>& roots, TensorList root_grads, bool keep_graph,
       if (!e.valid()) continue;
       auto& next = state[e.fn.get()];
       if (i < outs.size() && outs[i].defined()) {
-        const auto& expect = e.fn->outputs[e.input_nr].sizes;
-        NABLA_ASSERT(outs[i].sizes() == expect.ref(), "{} produced gradient {} for input {} of shape {}",
-                     node->name(), shape_str(outs[i].sizes()), i, shape_str(expect));
+        const auto& expect = e.fn->outputs[e.input_nr];
+        NABLA_ASSERT(outs[i].sizes() == expect.sizes.ref(), "{} produced gradient {} for input {} of shape {}",
+                     node->name(), shape_str(outs[i].sizes()), i, shape_str(expect.sizes));
+        // Like PyTorch, a gradient has its input's dtype (a float32 + float64 op gives a float32 grad).
+        if (outs[i].dtype() != expect.dtype) outs[i] = to_dtype(outs[i], expect.dtype);
         accumulate(next.buffer, e.input_nr, std::move(outs[i]));
       }
       if (--next.dependencies == 0) ready.push(e.fn.get());

@@ -19,11 +19,16 @@ namespace {
 
 const char* kind_name(const OpArg& v) {
   switch (v.index()) {
-    case 0: return "bool";
-    case 1: return "integer";
-    case 2: return "float";
-    case 3: return "string";
-    default: return "integer list";
+    case 0:
+      return "bool";
+    case 1:
+      return "integer";
+    case 2:
+      return "float";
+    case 3:
+      return "string";
+    default:
+      return "integer list";
   }
 }
 
@@ -272,7 +277,8 @@ NABLA_INVOKER(any) {
   return {nabla::any(in[0])};
 }
 NABLA_INVOKER(topk) {
-  return pair_list(nabla::topk(in[0], req_int(a, "k"), a.i("dim", -1), a.b("largest", true), a.b("sorted", true)));
+  return pair_list(
+      nabla::topk(in[0], req_int(a, "k"), a.i("dim", -1), a.b("largest", true), a.b("sorted", true)));
 }
 NABLA_INVOKER(sort) { return pair_list(nabla::sort(in[0], a.i("dim", -1), a.b("descending", false))); }
 
@@ -335,7 +341,8 @@ std::optional<TensorOptions> opt_options(const Args& a) {
 
 NABLA_INVOKER(arange) {
   if (a.has("start"))
-    return {nabla::arange(req_scalar(a, "start"), req_scalar(a, "end"), scalar(a, "step", 1), opt_options(a))};
+    return {
+        nabla::arange(req_scalar(a, "start"), req_scalar(a, "end"), scalar(a, "step", 1), opt_options(a))};
   return {nabla::arange(req_scalar(a, "end"), opt_options(a))};
 }
 NABLA_INVOKER(linspace) {
@@ -402,8 +409,8 @@ NABLA_INVOKER(adaptive_avg_pool2d) { return {F::adaptive_avg_pool2d(in[0], pair_
 // Inputs: input, running_mean, running_var, weight, bias. Results: the output, then the running
 // statistics when given (updated in place in training mode).
 NABLA_INVOKER(batch_norm) {
-  TensorList out{F::batch_norm(in[0], in[1], in[2], in[3], in[4], a.b("training", false), a.d("momentum", 0.1),
-                               a.d("eps", 1e-5))};
+  TensorList out{F::batch_norm(in[0], in[1], in[2], in[3], in[4], a.b("training", false),
+                               a.d("momentum", 0.1), a.d("eps", 1e-5))};
   for (int k : {1, 2})
     if (in[k].defined()) out.push_back(in[k]);
   return out;
@@ -411,7 +418,9 @@ NABLA_INVOKER(batch_norm) {
 NABLA_INVOKER(layer_norm) {
   return {F::layer_norm(in[0], req_ints(a, "normalized_shape"), in[1], in[2], a.d("eps", 1e-5))};
 }
-NABLA_INVOKER(group_norm) { return {F::group_norm(in[0], req_int(a, "num_groups"), in[1], in[2], a.d("eps", 1e-5))}; }
+NABLA_INVOKER(group_norm) {
+  return {F::group_norm(in[0], req_int(a, "num_groups"), in[1], in[2], a.d("eps", 1e-5))};
+}
 NABLA_INVOKER(dropout) { return {F::dropout(in[0], a.d("p", 0.5), a.b("training", true))}; }
 NABLA_INVOKER(embedding) { return {F::embedding(in[0], in[1], opt_int(a, "padding_idx"))}; }
 NABLA_INVOKER(elu) { return {F::elu(in[0], a.d("alpha", 1.0))}; }
@@ -427,9 +436,12 @@ NABLA_INVOKER(binary_cross_entropy_with_logits) {
   return {F::binary_cross_entropy_with_logits(in[0], in[1], in[2], in[3], reduction(a))};
 }
 NABLA_INVOKER(cross_entropy) {
-  return {F::cross_entropy(in[0], in[1], in[2], reduction(a), a.i("ignore_index", -100), a.d("label_smoothing", 0.0))};
+  return {F::cross_entropy(in[0], in[1], in[2], reduction(a), a.i("ignore_index", -100),
+                           a.d("label_smoothing", 0.0))};
 }
-NABLA_INVOKER(nll_loss) { return {F::nll_loss(in[0], in[1], in[2], reduction(a), a.i("ignore_index", -100))}; }
+NABLA_INVOKER(nll_loss) {
+  return {F::nll_loss(in[0], in[1], in[2], reduction(a), a.i("ignore_index", -100))};
+}
 NABLA_INVOKER(kl_div) { return {F::kl_div(in[0], in[1], reduction(a), a.b("log_target", false))}; }
 
 #undef NABLA_UNARY_INVOKER
@@ -451,8 +463,8 @@ template <int I>
 TensorList checked_invoke(const TensorList& inputs, const OpArgs& args) {
   constexpr OpInfo info = kOpInfo[I];
   if constexpr (info.arity >= 0) {
-    NABLA_CHECK(static_cast<int>(inputs.size()) == info.arity, ValueError, "{}: expected {} tensor inputs, got {}",
-                info.name, info.arity, inputs.size());
+    NABLA_CHECK(static_cast<int>(inputs.size()) == info.arity, ValueError,
+                "{}: expected {} tensor inputs, got {}", info.name, info.arity, inputs.size());
   }
   return kRawInvokers[I](inputs, args);
 }

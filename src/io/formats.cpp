@@ -73,8 +73,8 @@ Bytes gunzip(ByteSpan bytes, const std::string& name, size_t max_output) {
       NABLA_CHECK(inflateReset(&inf.zs) == Z_OK, IOError, "{}: byte {}: zlib reset failed", name, in_pos);
       continue;
     }
-    NABLA_CHECK(rc == Z_OK || rc == Z_BUF_ERROR, IOError, "{}: byte {}: corrupt gzip data ({})", name,
-                in_pos, inf.zs.msg ? inf.zs.msg : "zlib error");
+    NABLA_CHECK(rc == Z_OK || rc == Z_BUF_ERROR, IOError, "{}: byte {}: corrupt gzip data ({})", name, in_pos,
+                inf.zs.msg ? inf.zs.msg : "zlib error");
     // No progress with input left to give means the stream ended early.
     NABLA_CHECK(!(in_pos == bytes.size() && out_pos < out.size()), IOError,
                 "{}: byte {}: truncated gzip data (stream ends before its trailer)", name, in_pos);
@@ -107,20 +107,28 @@ uint32_t read_be32(ByteSpan b, size_t off) {
 }
 size_t idx_elem_size(uint8_t code) {
   switch (code) {
-    case 0x08: case 0x09: return 1;
-    case 0x0B: return 2;
-    case 0x0C: case 0x0D: return 4;
-    case 0x0E: return 8;
-    default: return 0;
+    case 0x08:
+    case 0x09:
+      return 1;
+    case 0x0B:
+      return 2;
+    case 0x0C:
+    case 0x0D:
+      return 4;
+    case 0x0E:
+      return 8;
+    default:
+      return 0;
   }
 }
 }  // namespace
 
 IdxHeader parse_idx_header(ByteSpan bytes, const std::string& name) {
-  NABLA_CHECK(bytes.size() >= 4, IOError, "{}: byte {}: truncated IDX header (file has {} bytes, need 4)", name,
-              bytes.size(), bytes.size());
+  NABLA_CHECK(bytes.size() >= 4, IOError, "{}: byte {}: truncated IDX header (file has {} bytes, need 4)",
+              name, bytes.size(), bytes.size());
   NABLA_CHECK(bytes[0] == 0 && bytes[1] == 0, IOError,
-              "{}: byte 0: wrong magic 0x{:02x}{:02x} (an IDX file starts with 0x0000)", name, bytes[0], bytes[1]);
+              "{}: byte 0: wrong magic 0x{:02x}{:02x} (an IDX file starts with 0x0000)", name, bytes[0],
+              bytes[1]);
   IdxHeader h;
   h.type_code = bytes[2];
   h.elem_size = idx_elem_size(h.type_code);
@@ -143,12 +151,14 @@ IdxHeader parse_idx_header(ByteSpan bytes, const std::string& name) {
   NABLA_CHECK(!__builtin_mul_overflow(numel, h.elem_size, &data_bytes), IOError,
               "{}: byte 4: IDX dimensions overflow", name);
   size_t have = bytes.size() - h.data_offset;
-  NABLA_CHECK(have >= data_bytes, IOError,
-              "{}: byte {}: truncated IDX data: header declares {} elements ({} bytes) but only {} bytes follow",
-              name, bytes.size(), numel, data_bytes, have);
-  NABLA_CHECK(have == data_bytes, IOError,
-              "{}: byte {}: IDX file has {} unexpected trailing bytes after {} elements declared in the header",
-              name, h.data_offset + data_bytes, have - data_bytes, numel);
+  NABLA_CHECK(
+      have >= data_bytes, IOError,
+      "{}: byte {}: truncated IDX data: header declares {} elements ({} bytes) but only {} bytes follow",
+      name, bytes.size(), numel, data_bytes, have);
+  NABLA_CHECK(
+      have == data_bytes, IOError,
+      "{}: byte {}: IDX file has {} unexpected trailing bytes after {} elements declared in the header", name,
+      h.data_offset + data_bytes, have - data_bytes, numel);
   h.numel = numel;
   return h;
 }
@@ -180,12 +190,68 @@ CifarBatch parse_cifar_batch(ByteSpan bytes, const std::string& name, int label_
   for (size_t i = 0; i < n; ++i) {
     const uint8_t* rec = bytes.data() + i * record;
     int label = rec[label_bytes - 1];
-    NABLA_CHECK(label < num_classes, IOError, "{}: byte {}: label {} of record {} is out of range [0, {})", name,
-                i * record + static_cast<size_t>(label_bytes - 1), label, i, num_classes);
+    NABLA_CHECK(label < num_classes, IOError, "{}: byte {}: label {} of record {} is out of range [0, {})",
+                name, i * record + static_cast<size_t>(label_bytes - 1), label, i, num_classes);
     batch.labels[i] = label;
     std::memcpy(batch.images.data() + i * kCifarImageBytes, rec + label_bytes, kCifarImageBytes);
   }
   return batch;
+}
+
+// ---- tar ----
+
+namespace {
+size_t parse_octal(const uint8_t* p, size_t n, const std::string& name, size_t off) {
+  size_t v = 0;
+  size_t i = 0;
+  while (i < n && p[i] == ' ') ++i;
+  for (; i < n && p[i] >= '0' && p[i] <= '7'; ++i) {
+    NABLA_CHECK(v < (size_t{1} << 60), IOError, "{}: byte {}: tar number overflows", name, off);
+    v = v * 8 + (p[i] - '0');
+  }
+  NABLA_CHECK(i == n || p[i] == 0 || p[i] == ' ', IOError, "{}: byte {}: bad octal number in tar header",
+              name, off + i);
+  return v;
+}
+std::string c_string(const uint8_t* p, size_t n) {
+  size_t len = 0;
+  while (len < n && p[len] != 0) ++len;
+  return std::string(reinterpret_cast<const char*>(p), len);
+}
+}  // namespace
+
+std::vector<TarEntry> parse_tar(ByteSpan bytes, const std::string& name) {
+  std::vector<TarEntry> entries;
+  std::string long_name;
+  size_t off = 0;
+  while (true) {
+    NABLA_CHECK(off + 512 <= bytes.size(), IOError,
+                "{}: byte {}: truncated tar archive (no end-of-archive block)", name, off);
+    const uint8_t* h = bytes.data() + off;
+    if (std::all_of(h, h + 512, [](uint8_t b) { return b == 0; })) break;
+    size_t sum = 0;
+    for (size_t i = 0; i < 512; ++i) sum += (i >= 148 && i < 156) ? ' ' : h[i];
+    NABLA_CHECK(parse_octal(h + 148, 8, name, off + 148) == sum, IOError,
+                "{}: byte {}: tar header checksum mismatch", name, off + 148);
+    size_t size = parse_octal(h + 124, 12, name, off + 124);
+    NABLA_CHECK(size <= bytes.size() - off - 512, IOError,
+                "{}: byte {}: truncated tar archive: entry declares {} bytes, {} remain", name, off + 124,
+                size, bytes.size() - off - 512);
+    char type = static_cast<char>(h[156]);
+    std::string entry_name = c_string(h, 100);
+    if (std::memcmp(h + 257, "ustar", 5) == 0 && h[345] != 0)
+      entry_name = c_string(h + 345, 155) + "/" + entry_name;
+    if (!long_name.empty()) entry_name = std::move(long_name), long_name.clear();
+    if (type == 'L') {
+      long_name = c_string(h + 512, size);
+    } else if (type == '0' || type == 0) {
+      NABLA_CHECK(!entry_name.empty() && entry_name[0] != '/' && entry_name.find("..") == std::string::npos,
+                  IOError, "{}: byte {}: unsafe tar entry name '{}'", name, off, entry_name);
+      entries.push_back({entry_name, off + 512, size});
+    }
+    off += 512 + (size + 511) / 512 * 512;
+  }
+  return entries;
 }
 
 }  // namespace nabla::io::detail

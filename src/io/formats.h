@@ -52,6 +52,13 @@ struct CifarBatch {
 };
 CifarBatch parse_cifar_batch(ByteSpan bytes, const std::string& name, int label_bytes, int num_classes);
 
+// ustar/GNU tar: the regular files (name, data offset, size). Rejects absolute names and "..".
+struct TarEntry {
+  std::string name;
+  size_t offset = 0, size = 0;
+};
+std::vector<TarEntry> parse_tar(ByteSpan bytes, const std::string& name);
+
 // Image decode (PNG, JPEG, BMP by signature). channels 0 keeps the file's channel count.
 struct DecodedImage {
   int height = 0, width = 0, channels = 0;

@@ -15,11 +15,16 @@ namespace {
 Tensor idx_to_tensor(const detail::Bytes& native, const detail::IdxHeader& h) {
   std::vector<int64_t> dims(h.dims.begin(), h.dims.end());
   switch (h.type_code) {
-    case 0x08: return from_buffer(native.data(), dims, kUInt8);
-    case 0x0C: return from_buffer(native.data(), dims, kInt32);
-    case 0x0D: return from_buffer(native.data(), dims, kFloat32);
-    case 0x0E: return from_buffer(native.data(), dims, kFloat64);
-    default: break;
+    case 0x08:
+      return from_buffer(native.data(), dims, kUInt8);
+    case 0x0C:
+      return from_buffer(native.data(), dims, kInt32);
+    case 0x0D:
+      return from_buffer(native.data(), dims, kFloat32);
+    case 0x0E:
+      return from_buffer(native.data(), dims, kFloat64);
+    default:
+      break;
   }
   std::vector<int32_t> wide(h.numel);
   for (size_t i = 0; i < h.numel; ++i) {
@@ -44,13 +49,22 @@ Tensor read_idx(const std::string& path) {
 
 void write_idx(const std::string& path, const Tensor& t, bool gzip) {
   NABLA_CHECK(t.defined() && t.dim() >= 1 && t.dim() <= 255, ShapeError,
-              "write_idx: expected a tensor of rank 1..255, got {}", t.defined() ? t.toString() : "undefined");
+              "write_idx: expected a tensor of rank 1..255, got {}",
+              t.defined() ? t.toString() : "undefined");
   uint8_t code = 0;
   switch (t.dtype()) {
-    case kUInt8: code = 0x08; break;
-    case kInt32: code = 0x0C; break;
-    case kFloat32: code = 0x0D; break;
-    case kFloat64: code = 0x0E; break;
+    case kUInt8:
+      code = 0x08;
+      break;
+    case kInt32:
+      code = 0x0C;
+      break;
+    case kFloat32:
+      code = 0x0D;
+      break;
+    case kFloat64:
+      code = 0x0E;
+      break;
     default:
       NABLA_CHECK(false, DTypeError, "write_idx: unsupported dtype {} (uint8, int32, float32, float64)",
                   dtype_name(t.dtype()));

@@ -20,8 +20,8 @@ Tensor encodable(const Tensor& image, const char* op) {
   NABLA_CHECK(image.defined(), ValueError, "{}: undefined tensor", op);
   NABLA_CHECK(image.dtype() == kUInt8, DTypeError, "{}: expected a uint8 image, got {}", op,
               dtype_name(image.dtype()));
-  NABLA_CHECK(image.dim() == 2 || image.dim() == 3, ShapeError, "{}: expected [H, W, C] or [H, W], got {}", op,
-              image.toString());
+  NABLA_CHECK(image.dim() == 2 || image.dim() == 3, ShapeError, "{}: expected [H, W, C] or [H, W], got {}",
+              op, image.toString());
   Tensor hwc = image.dim() == 2 ? image.unsqueeze(2) : image;
   NABLA_CHECK(hwc.size(2) >= 1 && hwc.size(2) <= 4, ShapeError, "{}: expected 1 to 4 channels, got {}", op,
               image.toString());

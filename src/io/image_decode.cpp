@@ -30,8 +30,8 @@ DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string&
   NABLA_CHECK(!bytes.empty(), IOError, "{}: byte 0: empty image file", name);
   const char* format = image_format(bytes);
   NABLA_CHECK(format != nullptr, IOError,
-              "{}: byte 0: not a PNG, JPEG or BMP image (unrecognised signature 0x{:02x}{:02x})", name, bytes[0],
-              bytes.size() > 1 ? bytes[1] : 0);
+              "{}: byte 0: not a PNG, JPEG or BMP image (unrecognised signature 0x{:02x}{:02x})", name,
+              bytes[0], bytes.size() > 1 ? bytes[1] : 0);
   NABLA_CHECK(bytes.size() <= static_cast<size_t>(INT_MAX), IOError, "{}: image file too large", name);
   int len = static_cast<int>(bytes.size());
   int w = 0, h = 0, c = 0;
@@ -41,10 +41,11 @@ DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string&
   NABLA_CHECK(w > 0 && h > 0 && static_cast<size_t>(w) * h * out_c <= kMaxImageBytes, IOError,
               "{}: byte 0: {} header declares an unsupported size {}x{}x{}", name, format, h, w, out_c);
   int w2 = 0, h2 = 0, c2 = 0;
-  std::unique_ptr<stbi_uc, void (*)(void*)> pixels(stbi_load_from_memory(bytes.data(), len, &w2, &h2, &c2, out_c),
-                                                   stbi_image_free);
-  NABLA_CHECK(pixels != nullptr, IOError, "{}: cannot decode {} data ({}; header at byte 0 declares {}x{}x{})",
-              name, format, stbi_failure_reason(), h, w, c);
+  std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
+      stbi_load_from_memory(bytes.data(), len, &w2, &h2, &c2, out_c), stbi_image_free);
+  NABLA_CHECK(pixels != nullptr, IOError,
+              "{}: cannot decode {} data ({}; header at byte 0 declares {}x{}x{})", name, format,
+              stbi_failure_reason(), h, w, c);
   NABLA_CHECK(w2 == w && h2 == h, IOError, "{}: byte 0: {} size changed while decoding", name, format);
   DecodedImage img;
   img.height = h;

@@ -8,10 +8,13 @@
 namespace nabla {
 namespace cpu {
 void sgd_step(const Tensor&, const Tensor&, const Tensor&, const kernels::SgdArgs&);
-void adam_step(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&, const kernels::AdamArgs&);
+void adam_step(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&,
+               const kernels::AdamArgs&);
 void rmsprop_step(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&,
                   const kernels::RmspropArgs&);
 void adagrad_step(const Tensor&, const Tensor&, const Tensor&, const kernels::AdagradArgs&);
+double vector_norm(const Tensor&, double);
+void scale_(const Tensor&, double);
 }  // namespace cpu
 
 namespace kernels {
@@ -20,15 +23,16 @@ namespace {
 // Every defined operand must match param (shape, dtype, device) and be contiguous — optimizers
 // guarantee it, so a failure is a nabla bug — and param's device needs a compiled-in backend.
 void check_operands(const char* op, const Tensor& param, std::initializer_list<const Tensor*> others) {
-  NABLA_ASSERT(param.defined() && param.is_contiguous(), "{}: parameter must be a defined contiguous tensor", op);
+  NABLA_ASSERT(param.defined() && param.is_contiguous(), "{}: parameter must be a defined contiguous tensor",
+               op);
   for (const Tensor* t : others) {
     if (!t->defined()) continue;
     NABLA_ASSERT(t->sizes() == param.sizes() && t->dtype() == param.dtype() && t->is_contiguous() &&
                      t->device() == param.device(),
                  "{}: operand {} does not match parameter {}", op, t->toString(), param.toString());
   }
-  NABLA_CHECK(param.device().is_cpu(), DeviceError, "{}: no optimizer kernel for device '{}' in this build", op,
-              param.device().str());
+  NABLA_CHECK(param.device().is_cpu(), DeviceError, "{}: no optimizer kernel for device '{}' in this build",
+              op, param.device().str());
 }
 }  // namespace
 
@@ -59,6 +63,16 @@ void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& state_s
   NABLA_ASSERT(state_sum.defined(), "Adagrad: missing state");
   check_operands("Adagrad", param, {&grad, &state_sum});
   cpu::adagrad_step(param, grad, state_sum, args);
+}
+
+double vector_norm(const Tensor& x, double p) {
+  check_operands("vector_norm", x, {});
+  return cpu::vector_norm(x, p);
+}
+
+void scale_(const Tensor& x, double factor) {
+  check_operands("scale_", x, {});
+  cpu::scale_(x, factor);
 }
 
 }  // namespace kernels

@@ -49,4 +49,12 @@ struct AdagradArgs {
 // param, grad, state_sum [N]
 void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& state_sum, const AdagradArgs& args);
 
+// ---- gradient clipping ----
+// The p-norm of x (float32/float64, contiguous), accumulated in double over fixed blocks, so the
+// result does not depend on the thread count. p = inf: max |x|; -inf: min |x|; 0: number of
+// non-zeros; otherwise (sum |x|^p)^(1/p). An empty x has norm 0 (inf for p = -inf).
+double vector_norm(const Tensor& x, double p);
+// x *= factor in place (factor cast to x's dtype first, like a Python scalar). x: contiguous.
+void scale_(const Tensor& x, double factor);
+
 }  // namespace nabla::kernels

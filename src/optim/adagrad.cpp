@@ -4,6 +4,7 @@
 
 #include "nabla/ops/ops.h"
 #include "ops/optim_kernels.h"
+#include "optim/python_compat.h"
 #include "util/check.h"
 
 namespace nabla::optim {
@@ -18,7 +19,7 @@ void AdagradOptions::visit(FieldVisitor& v) {
 }
 
 Adagrad::Adagrad(std::vector<Tensor> params, const AdagradOptions& defaults)
-    : Adagrad(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, defaults) {}
+    : Adagrad(single_group(std::move(params)), defaults) {}
 Adagrad::Adagrad(std::vector<OptimizerParamGroup> groups, const AdagradOptions& defaults)
     : Optimizer(defaults.clone()) {
   init_groups(std::move(groups));
@@ -30,25 +31,29 @@ bool Adagrad::options_match(const OptimizerOptions& o) const {
 
 void Adagrad::validate(const OptimizerOptions& options) const {
   const auto& o = static_cast<const AdagradOptions&>(options);
-  NABLA_CHECK(0.0 <= o.lr(), ValueError, "Invalid learning rate: {}", o.lr());
-  NABLA_CHECK(0.0 <= o.lr_decay(), ValueError, "Invalid lr_decay value: {}", o.lr_decay());
-  NABLA_CHECK(0.0 <= o.weight_decay(), ValueError, "Invalid weight_decay value: {}", o.weight_decay());
+  NABLA_CHECK(0.0 <= o.lr(), ValueError, "Invalid learning rate: {}", detail::py_float(o.lr()));
+  NABLA_CHECK(0.0 <= o.lr_decay(), ValueError, "Invalid lr_decay value: {}", detail::py_float(o.lr_decay()));
+  NABLA_CHECK(0.0 <= o.weight_decay(), ValueError, "Invalid weight_decay value: {}",
+              detail::py_float(o.weight_decay()));
   NABLA_CHECK(0.0 <= o.initial_accumulator_value(), ValueError, "Invalid initial_accumulator_value value: {}",
-              o.initial_accumulator_value());
-  NABLA_CHECK(0.0 <= o.eps(), ValueError, "Invalid epsilon value: {}", o.eps());
+              detail::py_float(o.initial_accumulator_value()));
+  NABLA_CHECK(0.0 <= o.eps(), ValueError, "Invalid epsilon value: {}", detail::py_float(o.eps()));
 }
 
 void Adagrad::update() {
-  for_each_param<AdagradOptions>([](const Tensor& p, const Tensor& g, ParamState& state, const AdagradOptions& o) {
-    auto it = state.find("sum");
-    if (it == state.end())
-      it = state.emplace("sum", full(p.sizes(), o.initial_accumulator_value(), TensorOptions(p.dtype()).device(p.device())))
-               .first;
-    float& step = step_counter(state).data_ptr<float>()[0];
-    step += 1;
-    const double clr = o.lr() / (1 + (static_cast<double>(step) - 1) * o.lr_decay());
-    kernels::adagrad_step(p, g, it->second, {clr, o.eps(), o.weight_decay(), o.maximize()});
-  });
+  for_each_param<AdagradOptions>(
+      [](const Tensor& p, const Tensor& g, ParamState& state, const AdagradOptions& o) {
+        auto it = state.find("sum");
+        if (it == state.end())
+          it = state
+                   .emplace("sum", full(p.sizes(), o.initial_accumulator_value(),
+                                        TensorOptions(p.dtype()).device(p.device())))
+                   .first;
+        float& step = step_counter(state).data_ptr<float>()[0];
+        step += 1;
+        const double clr = o.lr() / (1 + (static_cast<double>(step) - 1) * o.lr_decay());
+        kernels::adagrad_step(p, g, it->second, {clr, o.eps(), o.weight_decay(), o.maximize()});
+      });
 }
 
 }  // namespace nabla::optim

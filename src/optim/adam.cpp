@@ -4,6 +4,7 @@
 #include "nabla/optim/adam.h"
 
 #include "ops/optim_kernels.h"
+#include "optim/python_compat.h"
 #include "util/check.h"
 
 namespace nabla::optim {
@@ -22,13 +23,14 @@ void visit_adam(FieldVisitor& v, double& lr, std::pair<double, double>& betas, d
 
 template <typename O>
 void validate_adam(const O& o) {
-  NABLA_CHECK(0.0 <= o.lr(), ValueError, "Invalid learning rate: {}", o.lr());
-  NABLA_CHECK(0.0 <= o.eps(), ValueError, "Invalid epsilon value: {}", o.eps());
-  NABLA_CHECK(0.0 <= o.betas().first && o.betas().first < 1.0, ValueError, "Invalid beta parameter at index 0: {}",
-              o.betas().first);
+  NABLA_CHECK(0.0 <= o.lr(), ValueError, "Invalid learning rate: {}", detail::py_float(o.lr()));
+  NABLA_CHECK(0.0 <= o.eps(), ValueError, "Invalid epsilon value: {}", detail::py_float(o.eps()));
+  NABLA_CHECK(0.0 <= o.betas().first && o.betas().first < 1.0, ValueError,
+              "Invalid beta parameter at index 0: {}", detail::py_float(o.betas().first));
   NABLA_CHECK(0.0 <= o.betas().second && o.betas().second < 1.0, ValueError,
-              "Invalid beta parameter at index 1: {}", o.betas().second);
-  NABLA_CHECK(0.0 <= o.weight_decay(), ValueError, "Invalid weight_decay value: {}", o.weight_decay());
+              "Invalid beta parameter at index 1: {}", detail::py_float(o.betas().second));
+  NABLA_CHECK(0.0 <= o.weight_decay(), ValueError, "Invalid weight_decay value: {}",
+              detail::py_float(o.weight_decay()));
 }
 
 // One Adam/AdamW update of `p`; lazily creates the state like PyTorch.
@@ -46,24 +48,29 @@ void adam_param(const Tensor& p, const Tensor& g, ParamState& state, const O& o,
   }
   float& step = Optimizer::step_counter(state).template data_ptr<float>()[0];
   step += 1;
-  const kernels::AdamArgs args{o.lr(),     o.betas().first, o.betas().second, o.eps(), o.weight_decay(),
-                               step,       o.amsgrad(),     o.maximize(),      decoupled};
+  const kernels::AdamArgs args{o.lr(), o.betas().first, o.betas().second, o.eps(),  o.weight_decay(),
+                               step,   o.amsgrad(),     o.maximize(),     decoupled};
   kernels::adam_step(p, g, state["exp_avg"], state["exp_avg_sq"], max_sq, args);
 }
 
 }  // namespace
 
-void AdamOptions::visit(FieldVisitor& v) { visit_adam(v, lr_, betas_, eps_, weight_decay_, amsgrad_, maximize_); }
+void AdamOptions::visit(FieldVisitor& v) {
+  visit_adam(v, lr_, betas_, eps_, weight_decay_, amsgrad_, maximize_);
+}
 void AdamWOptions::visit(FieldVisitor& v) {
   visit_adam(v, lr_, betas_, eps_, weight_decay_, amsgrad_, maximize_);
 }
 
 Adam::Adam(std::vector<Tensor> params, const AdamOptions& defaults)
-    : Adam(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, defaults) {}
-Adam::Adam(std::vector<OptimizerParamGroup> groups, const AdamOptions& defaults) : Optimizer(defaults.clone()) {
+    : Adam(single_group(std::move(params)), defaults) {}
+Adam::Adam(std::vector<OptimizerParamGroup> groups, const AdamOptions& defaults)
+    : Optimizer(defaults.clone()) {
   init_groups(std::move(groups));
 }
-bool Adam::options_match(const OptimizerOptions& o) const { return dynamic_cast<const AdamOptions*>(&o) != nullptr; }
+bool Adam::options_match(const OptimizerOptions& o) const {
+  return dynamic_cast<const AdamOptions*>(&o) != nullptr;
+}
 void Adam::validate(const OptimizerOptions& o) const { validate_adam(static_cast<const AdamOptions&>(o)); }
 void Adam::update() {
   for_each_param<AdamOptions>([](const Tensor& p, const Tensor& g, ParamState& state, const AdamOptions& o) {
@@ -72,8 +79,9 @@ void Adam::update() {
 }
 
 AdamW::AdamW(std::vector<Tensor> params, const AdamWOptions& defaults)
-    : AdamW(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, defaults) {}
-AdamW::AdamW(std::vector<OptimizerParamGroup> groups, const AdamWOptions& defaults) : Optimizer(defaults.clone()) {
+    : AdamW(single_group(std::move(params)), defaults) {}
+AdamW::AdamW(std::vector<OptimizerParamGroup> groups, const AdamWOptions& defaults)
+    : Optimizer(defaults.clone()) {
   init_groups(std::move(groups));
 }
 bool AdamW::options_match(const OptimizerOptions& o) const {
@@ -81,9 +89,8 @@ bool AdamW::options_match(const OptimizerOptions& o) const {
 }
 void AdamW::validate(const OptimizerOptions& o) const { validate_adam(static_cast<const AdamWOptions&>(o)); }
 void AdamW::update() {
-  for_each_param<AdamWOptions>([](const Tensor& p, const Tensor& g, ParamState& state, const AdamWOptions& o) {
-    adam_param(p, g, state, o, /*decoupled=*/true);
-  });
+  for_each_param<AdamWOptions>([](const Tensor& p, const Tensor& g, ParamState& state,
+                                  const AdamWOptions& o) { adam_param(p, g, state, o, /*decoupled=*/true); });
 }
 
 }  // namespace nabla::optim

@@ -8,6 +8,8 @@
 #include "nabla/autograd/grad_mode.h"
 #include "nabla/ops/ops.h"
 #include "ops/dispatch_dtype.h"
+#include "ops/optim_kernels.h"
+#include "optim/python_compat.h"
 #include "util/check.h"
 
 namespace nabla::optim {
@@ -23,18 +25,17 @@ std::vector<Tensor> defined_grads(const std::vector<Tensor>& parameters) {
   return grads;
 }
 
-Tensor total_norm_of(const std::vector<Tensor>& grads, double norm_type) {
-  DType dtype = grads[0].dtype();
-  for (const auto& g : grads) dtype = promote_types(dtype, g.dtype());
-  TensorList norms;
+// The norm of the per-gradient norms (PyTorch's definition), each accumulated in double by the fused
+// kernel; non-contiguous gradients are copied first.
+double total_norm_of(const std::vector<Tensor>& grads, double norm_type) {
+  std::vector<double> norms;
   for (const auto& g : grads) {
-    NABLA_CHECK(g.is_floating_point(), DTypeError, "clip_grad_norm_: gradients must be floating point, got {}",
-                dtype_name(g.dtype()));
-    norms.push_back(std::isinf(norm_type) ? abs(g).max() : norm(g, norm_type));
-    norms.back() = norms.back().to(dtype);
+    NABLA_CHECK(g.is_floating_point(), DTypeError,
+                "clip_grad_norm_: gradients must be floating point, got {}", dtype_name(g.dtype()));
+    norms.push_back(kernels::vector_norm(g.contiguous(), norm_type));
   }
-  if (std::isinf(norm_type)) return norms.size() == 1 ? norms[0] : max(stack(norms));
-  return norm(stack(norms), norm_type);
+  return kernels::vector_norm(from_buffer(norms.data(), {static_cast<int64_t>(norms.size())}, kFloat64),
+                              norm_type);
 }
 
 }  // namespace
@@ -43,20 +44,34 @@ double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, d
                        bool error_if_nonfinite) {
   const std::vector<Tensor> grads = defined_grads(parameters);
   if (grads.empty()) return 0.0;
+  DType dtype = grads[0].dtype();
+  for (const auto& g : grads) dtype = promote_types(dtype, g.dtype());
   NoGradGuard no_grad;
-  const Tensor total = total_norm_of(grads, norm_type);
-  const double total_norm = total.item<double>();
-  NABLA_CHECK(!error_if_nonfinite || std::isfinite(total_norm), ValueError,
-              "The total norm of order {} for gradients from `parameters` is non-finite, so it cannot be clipped. To "
-              "disable this error and scale the gradients by the non-finite norm anyway, set "
-              "`error_if_nonfinite=False`",
-              norm_type);
-  // PyTorch: clip_coef = max_norm / (total + 1e-6) evaluates as reciprocal(total + 1e-6) * max_norm.
-  const double coef = dispatch_floating(total.dtype(), "clip_grad_norm_", [&]<typename T>() -> double {
-    const T c = (T(1) / (static_cast<T>(total_norm) + static_cast<T>(1e-6))) * static_cast<T>(max_norm);
-    return static_cast<double>(std::min(c, T(1)));
+  const double total = total_norm_of(grads, norm_type);
+  // PyTorch holds the total norm and the clip coefficient in the gradients' dtype; its
+  // max_norm / (total + 1e-6) evaluates as reciprocal(total + 1e-6) * max_norm.
+  double total_norm = 0, coef = 0;
+  dispatch_floating(dtype, "clip_grad_norm_", [&]<typename T>() {
+    const T t = static_cast<T>(total);
+    const T c = (T(1) / (t + static_cast<T>(1e-6))) * static_cast<T>(max_norm);
+    total_norm = static_cast<double>(t);
+    coef = static_cast<double>(std::min(c, T(1)));  // clamp(max=1) keeps a NaN
   });
-  for (const auto& g : grads) Tensor(g).mul_(coef);
+  NABLA_CHECK(
+      !error_if_nonfinite || std::isfinite(total_norm), ValueError,
+      "The total norm of order {} for gradients from `parameters` is non-finite, so it cannot be clipped. To "
+      "disable this error and scale the gradients by the non-finite norm anyway, set "
+      "`error_if_nonfinite=False`",
+      optim::detail::py_float(norm_type));
+  if (coef == 1.0) return total_norm;  // g * 1 == g: skip the pass over memory
+  for (const auto& g : grads) {
+    if (g.is_contiguous()) {
+      kernels::scale_(g, coef);
+      g.impl()->storage()->bump_version();
+    } else {
+      Tensor(g).mul_(coef);
+    }
+  }
   return total_norm;
 }
 

@@ -48,7 +48,8 @@ void JsonReader::read(const char* name, F&& f) {
   try {
     f(*it);
   } catch (const nlohmann::json::exception&) {
-    throw ValueError(fmt::format("{}: state dict field '{}' has the wrong type: {}", what_, name, it->dump()));
+    throw ValueError(
+        fmt::format("{}: state dict field '{}' has the wrong type: {}", what_, name, it->dump()));
   }
 }
 
@@ -66,8 +67,8 @@ void JsonReader::field(const char* name, std::string& v) {
 }
 void JsonReader::field(const char* name, std::pair<double, double>& v) {
   read(name, [&](const Json& j) {
-    NABLA_CHECK(j.is_array() && j.size() == 2, ValueError, "{}: state dict field '{}' should be a pair, got {}",
-                what_, name, j.dump());
+    NABLA_CHECK(j.is_array() && j.size() == 2, ValueError,
+                "{}: state dict field '{}' should be a pair, got {}", what_, name, j.dump());
     v = {decode_double(j[0], name), decode_double(j[1], name)};
   });
 }

@@ -9,15 +9,23 @@
 #include <numbers>
 
 #include "optim/json_fields.h"
-#include "optim/lr_scheduler_util.h"
+#include "optim/python_compat.h"
 #include "util/check.h"
+
+// Python never fuses a * b + c; neither may we here (Note [Exact schedules]).
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
 
 namespace nabla::optim {
 
 using detail::Json;
 
 // ---- LRScheduler ----
-LRScheduler::LRScheduler(Optimizer& optimizer, int64_t last_epoch) : optimizer_(optimizer), last_epoch_(last_epoch) {
+LRScheduler::LRScheduler(Optimizer& optimizer, int64_t last_epoch)
+    : optimizer_(optimizer), last_epoch_(last_epoch) {
   auto& groups = optimizer.param_groups();
   for (size_t i = 0; i < groups.size(); ++i) {
     if (last_epoch == -1) {
@@ -42,8 +50,8 @@ void LRScheduler::step() {
 }
 
 void LRScheduler::step(double epoch) {
-  NABLA_CHECK(std::floor(epoch) == epoch, ValueError, "{}.step(epoch): epoch must be a whole number, got {}", name(),
-              epoch);
+  NABLA_CHECK(std::floor(epoch) == epoch, ValueError, "{}.step(epoch): epoch must be a whole number, got {}",
+              name(), epoch);
   ++step_count_;
   last_epoch_ = static_cast<int64_t>(epoch);
   auto closed = closed_form_lr();
@@ -80,7 +88,8 @@ std::string LRScheduler::state_dict() const {
 void LRScheduler::load_state_dict(const std::string& state_dict) {
   const Json j = detail::parse_object(state_dict, "load_state_dict");
   const std::string type = j.value("type", std::string("?"));
-  NABLA_CHECK(type == name(), ValueError, "load_state_dict: the state dict is for a {}, not a {}", type, name());
+  NABLA_CHECK(type == name(), ValueError, "load_state_dict: the state dict is for a {}, not a {}", type,
+              name());
   detail::JsonReader reader(j, name() + ".load_state_dict");
   visit(reader);
 }
@@ -91,8 +100,8 @@ LambdaLR::LambdaLR(Optimizer& optimizer, LrLambda lr_lambda, int64_t last_epoch)
 
 LambdaLR::LambdaLR(Optimizer& optimizer, std::vector<LrLambda> lr_lambdas, int64_t last_epoch)
     : LRScheduler(optimizer, last_epoch), lr_lambdas_(std::move(lr_lambdas)) {
-  NABLA_CHECK(lr_lambdas_.size() == optimizer.param_groups().size(), ValueError, "Expected {} lr_lambdas, but got {}",
-              optimizer.param_groups().size(), lr_lambdas_.size());
+  NABLA_CHECK(lr_lambdas_.size() == optimizer.param_groups().size(), ValueError,
+              "Expected {} lr_lambdas, but got {}", optimizer.param_groups().size(), lr_lambdas_.size());
   for (const auto& f : lr_lambdas_) NABLA_CHECK(f != nullptr, ValueError, "LambdaLR: an lr_lambda is empty");
   initial_step();
 }
@@ -131,7 +140,8 @@ void StepLR::visit(FieldVisitor& v) {
 }
 
 // ---- MultiStepLR ----
-MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma, int64_t last_epoch)
+MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma,
+                         int64_t last_epoch)
     : LRScheduler(optimizer, last_epoch), milestones_(std::move(milestones)), gamma_(gamma) {
   std::sort(milestones_.begin(), milestones_.end());
   initial_step();
@@ -146,7 +156,8 @@ std::vector<double> MultiStepLR::get_lr() {
 }
 
 std::optional<std::vector<double>> MultiStepLR::closed_form_lr() const {
-  const auto passed = std::upper_bound(milestones_.begin(), milestones_.end(), last_epoch_) - milestones_.begin();
+  const auto passed =
+      std::upper_bound(milestones_.begin(), milestones_.end(), last_epoch_) - milestones_.begin();
   std::vector<double> lrs;
   for (double base : base_lrs_) lrs.push_back(base * std::pow(gamma_, static_cast<double>(passed)));
   return lrs;
@@ -210,9 +221,10 @@ std::optional<std::vector<double>> CosineAnnealingLR::closed_form_lr() const {
   constexpr double pi = std::numbers::pi;
   std::vector<double> lrs;
   for (double base : base_lrs_)
-    lrs.push_back(eta_min_ + (base - eta_min_) *
-                                 (1 + std::cos(pi * static_cast<double>(last_epoch_) / static_cast<double>(t_max_))) /
-                                 2);
+    lrs.push_back(eta_min_ +
+                  (base - eta_min_) *
+                      (1 + std::cos(pi * static_cast<double>(last_epoch_) / static_cast<double>(t_max_))) /
+                      2);
   return lrs;
 }
 
@@ -225,7 +237,10 @@ void CosineAnnealingLR::visit(FieldVisitor& v) {
 // ---- LinearLR ----
 LinearLR::LinearLR(Optimizer& optimizer, double start_factor, double end_factor, int64_t total_iters,
                    int64_t last_epoch)
-    : LRScheduler(optimizer, last_epoch), start_factor_(start_factor), end_factor_(end_factor), total_iters_(total_iters) {
+    : LRScheduler(optimizer, last_epoch),
+      start_factor_(start_factor),
+      end_factor_(end_factor),
+      total_iters_(total_iters) {
   NABLA_CHECK(!(start_factor > 1.0 || start_factor < 0), ValueError,
               "Starting multiplicative factor expected to be between 0 and 1.");
   NABLA_CHECK(!(end_factor > 1.0 || end_factor < 0), ValueError,
@@ -251,7 +266,8 @@ std::optional<std::vector<double>> LinearLR::closed_form_lr() const {
   const double done = static_cast<double>(std::min(total_iters_, last_epoch_));
   std::vector<double> lrs;
   for (double base : base_lrs_)
-    lrs.push_back(base * (start_factor_ + (end_factor_ - start_factor_) * done / static_cast<double>(total_iters_)));
+    lrs.push_back(base *
+                  (start_factor_ + (end_factor_ - start_factor_) * done / static_cast<double>(total_iters_)));
   return lrs;
 }
 

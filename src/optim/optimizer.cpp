@@ -27,7 +27,8 @@ std::string OptimizerOptions::to_json() const {
 }
 
 OptimizerParamGroup::OptimizerParamGroup(std::vector<Tensor> params) : params_(std::move(params)) {}
-OptimizerParamGroup::OptimizerParamGroup(std::vector<Tensor> params, std::unique_ptr<OptimizerOptions> options)
+OptimizerParamGroup::OptimizerParamGroup(std::vector<Tensor> params,
+                                         std::unique_ptr<OptimizerOptions> options)
     : params_(std::move(params)), options_(std::move(options)) {}
 OptimizerParamGroup::OptimizerParamGroup(const OptimizerParamGroup& other)
     : params_(other.params_),
@@ -42,8 +43,9 @@ OptimizerParamGroup& OptimizerParamGroup::operator=(const OptimizerParamGroup& o
   return *this;
 }
 OptimizerOptions& OptimizerParamGroup::options() {
-  NABLA_CHECK(options_ != nullptr, ValueError, "param group has no options (it takes the optimizer's defaults "
-                                               "once added to an optimizer)");
+  NABLA_CHECK(options_ != nullptr, ValueError,
+              "param group has no options (it takes the optimizer's defaults "
+              "once added to an optimizer)");
   return *options_;
 }
 const OptimizerOptions& OptimizerParamGroup::options() const {
@@ -59,22 +61,32 @@ void Optimizer::init_groups(std::vector<OptimizerParamGroup> groups) {
   for (auto& g : groups) add_param_group(std::move(g));
 }
 
+std::vector<OptimizerParamGroup> Optimizer::single_group(std::vector<Tensor> params) {
+  NABLA_CHECK(!params.empty(), ValueError, "optimizer got an empty parameter list");
+  std::vector<OptimizerParamGroup> groups;
+  groups.emplace_back(std::move(params));
+  return groups;
+}
+
 void Optimizer::add_param_group(OptimizerParamGroup group) {
   const auto& params = group.params();
   for (size_t i = 0; i < params.size(); ++i) {
     NABLA_CHECK(params[i].defined(), ValueError,
                 "optimizer can only optimize Tensors, but parameter {} of the group is undefined", i);
-    NABLA_CHECK(params[i].is_leaf() || params[i].retains_grad(), ValueError, "can't optimize a non-leaf Tensor");
+    NABLA_CHECK(params[i].is_leaf() || params[i].retains_grad(), ValueError,
+                "can't optimize a non-leaf Tensor");
     for (size_t j = 0; j < i; ++j)
       NABLA_CHECK(!params[j].is_same(params[i]), ValueError,
                   "optimizer contains a parameter group with duplicate parameters");
-    NABLA_CHECK(state(params[i]) == nullptr, ValueError, "some parameters appear in more than one parameter group");
+    NABLA_CHECK(state(params[i]) == nullptr, ValueError,
+                "some parameters appear in more than one parameter group");
   }
   if (!group.has_options()) {
     group.set_options(defaults_->clone());
   } else {
     NABLA_CHECK(options_match(group.options()), ValueError,
-                "{}: a parameter group has the options of another optimizer (expected {}Options)", name(), name());
+                "{}: a parameter group has the options of another optimizer (expected {}Options)", name(),
+                name());
     validate(group.options());
   }
   state_.emplace_back(group.params().size());
@@ -101,8 +113,10 @@ void Optimizer::zero_grad(bool set_to_none) {
         continue;
       }
       Tensor& g = p.mutable_grad();
-      if (g.grad_fn()) g.detach_();
-      else g.requires_grad_(false);
+      if (g.grad_fn())
+        g.detach_();
+      else
+        g.requires_grad_(false);
       NoGradGuard no_grad;
       g.zero_();
     }
@@ -117,10 +131,12 @@ const ParamState* Optimizer::state(const Tensor& param) const {
 }
 
 void Optimizer::check_grad(const Tensor& param, const Tensor& grad) const {
-  NABLA_CHECK(grad.dtype() == param.dtype(), DTypeError, "{}.step: a parameter of dtype {} has a gradient of dtype {}",
-              name(), dtype_name(param.dtype()), dtype_name(grad.dtype()));
-  NABLA_CHECK(grad.sizes() == param.sizes(), ShapeError, "{}.step: a parameter of shape {} has a gradient of shape {}",
-              name(), shape_str(param.sizes()), shape_str(grad.sizes()));
+  NABLA_CHECK(grad.dtype() == param.dtype(), DTypeError,
+              "{}.step: a parameter of dtype {} has a gradient of dtype {}", name(),
+              dtype_name(param.dtype()), dtype_name(grad.dtype()));
+  NABLA_CHECK(grad.sizes() == param.sizes(), ShapeError,
+              "{}.step: a parameter of shape {} has a gradient of shape {}", name(), shape_str(param.sizes()),
+              shape_str(grad.sizes()));
 }
 
 void Optimizer::finish_update(const Tensor& param, const Tensor& updated) {
@@ -173,14 +189,16 @@ StateKey parse_state_key(const std::string& key) {
   const size_t dot = key.find('.', prefix.size());
   char* end = nullptr;
   const long long index = key.rfind(prefix, 0) == 0 && dot != std::string::npos
-                              ? std::strtoll(key.c_str() + prefix.size(), &end, 10) : -1;
+                              ? std::strtoll(key.c_str() + prefix.size(), &end, 10)
+                              : -1;
   NABLA_CHECK(index >= 0 && end == key.c_str() + dot && dot + 1 < key.size(), ValueError,
               "load_state_dict: unexpected tensor key '{}' (expected 'state.<index>.<name>')", key);
   return {index, key.substr(dot + 1)};
 }
 
 // A private contiguous copy of saved state, cast to the parameter's dtype and device (except "step").
-Tensor restore_state(const std::string& key, const std::string& name, const Tensor& saved, const Tensor& param) {
+Tensor restore_state(const std::string& key, const std::string& name, const Tensor& saved,
+                     const Tensor& param) {
   NABLA_CHECK(saved.defined(), ValueError, "load_state_dict: tensor '{}' is undefined", key);
   if (name == "step") return saved.detach().clone().contiguous();
   NABLA_CHECK(saved.sizes() == param.sizes(), ShapeError,
@@ -205,8 +223,8 @@ void Optimizer::load_state_dict(const OptimizerStateDict& sd) {
 void Optimizer::load_state_dict_impl(const OptimizerStateDict& sd) {
   const Json j = detail::parse_object(sd.json, "load_state_dict");
   const std::string saved_name = j.value("optimizer", std::string("?"));
-  NABLA_CHECK(saved_name == name(), ValueError, "load_state_dict: the state dict is for the {} optimizer, not {}",
-              saved_name, name());
+  NABLA_CHECK(saved_name == name(), ValueError,
+              "load_state_dict: the state dict is for the {} optimizer, not {}", saved_name, name());
   const Json& saved = j.at("param_groups");
   NABLA_CHECK(saved.is_array() && saved.size() == groups_.size(), ValueError,
               "loaded state dict has a different number of parameter groups");
@@ -215,10 +233,13 @@ void Optimizer::load_state_dict_impl(const OptimizerStateDict& sd) {
   std::map<int64_t, std::pair<size_t, size_t>> id_map;  // saved index -> (group, position)
   for (size_t g = 0; g < groups_.size(); ++g) {
     const Json& ids = saved[g].at("params");
-    if (saved[g].contains("initial_lr")) initial_lrs.emplace_back(detail::decode_double(saved[g]["initial_lr"], "initial_lr"));
-    else initial_lrs.emplace_back(std::nullopt);
-    NABLA_CHECK(ids.size() == groups_[g].params().size(), ValueError,
-                "loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+    if (saved[g].contains("initial_lr"))
+      initial_lrs.emplace_back(detail::decode_double(saved[g]["initial_lr"], "initial_lr"));
+    else
+      initial_lrs.emplace_back(std::nullopt);
+    NABLA_CHECK(
+        ids.size() == groups_[g].params().size(), ValueError,
+        "loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
     for (size_t i = 0; i < ids.size(); ++i) id_map[ids[i].get<int64_t>()] = {g, i};
     options.push_back(groups_[g].options().clone());
     detail::JsonReader reader(saved[g], "load_state_dict");
@@ -232,7 +253,8 @@ void Optimizer::load_state_dict_impl(const OptimizerStateDict& sd) {
     const StateKey k = parse_state_key(key);
     auto it = id_map.find(k.index);
     NABLA_CHECK(it != id_map.end(), ValueError,
-                "load_state_dict: tensor '{}' refers to parameter {}, which no parameter group lists", key, k.index);
+                "load_state_dict: tensor '{}' refers to parameter {}, which no parameter group lists", key,
+                k.index);
     const auto [g, i] = it->second;
     state[g][i][k.name] = restore_state(key, k.name, saved_tensor, groups_[g].params()[i]);
   }

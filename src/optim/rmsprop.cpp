@@ -4,6 +4,7 @@
 #include "nabla/optim/rmsprop.h"
 
 #include "ops/optim_kernels.h"
+#include "optim/python_compat.h"
 #include "util/check.h"
 
 namespace nabla::optim {
@@ -19,7 +20,7 @@ void RMSpropOptions::visit(FieldVisitor& v) {
 }
 
 RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions& defaults)
-    : RMSprop(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, defaults) {}
+    : RMSprop(single_group(std::move(params)), defaults) {}
 RMSprop::RMSprop(std::vector<OptimizerParamGroup> groups, const RMSpropOptions& defaults)
     : Optimizer(defaults.clone()) {
   init_groups(std::move(groups));
@@ -31,11 +32,12 @@ bool RMSprop::options_match(const OptimizerOptions& o) const {
 
 void RMSprop::validate(const OptimizerOptions& options) const {
   const auto& o = static_cast<const RMSpropOptions&>(options);
-  NABLA_CHECK(0.0 <= o.lr(), ValueError, "Invalid learning rate: {}", o.lr());
-  NABLA_CHECK(0.0 <= o.eps(), ValueError, "Invalid epsilon value: {}", o.eps());
-  NABLA_CHECK(0.0 <= o.momentum(), ValueError, "Invalid momentum value: {}", o.momentum());
-  NABLA_CHECK(0.0 <= o.weight_decay(), ValueError, "Invalid weight_decay value: {}", o.weight_decay());
-  NABLA_CHECK(0.0 <= o.alpha(), ValueError, "Invalid alpha value: {}", o.alpha());
+  NABLA_CHECK(0.0 <= o.lr(), ValueError, "Invalid learning rate: {}", detail::py_float(o.lr()));
+  NABLA_CHECK(0.0 <= o.eps(), ValueError, "Invalid epsilon value: {}", detail::py_float(o.eps()));
+  NABLA_CHECK(0.0 <= o.momentum(), ValueError, "Invalid momentum value: {}", detail::py_float(o.momentum()));
+  NABLA_CHECK(0.0 <= o.weight_decay(), ValueError, "Invalid weight_decay value: {}",
+              detail::py_float(o.weight_decay()));
+  NABLA_CHECK(0.0 <= o.alpha(), ValueError, "Invalid alpha value: {}", detail::py_float(o.alpha()));
 }
 
 namespace {
@@ -49,15 +51,16 @@ Tensor state_tensor(ParamState& state, const char* name, const Tensor& p, bool n
 }  // namespace
 
 void RMSprop::update() {
-  for_each_param<RMSpropOptions>([](const Tensor& p, const Tensor& g, ParamState& state, const RMSpropOptions& o) {
-    Tensor square_avg = state_tensor(state, "square_avg", p, true);
-    Tensor momentum_buf = state_tensor(state, "momentum_buffer", p, o.momentum() > 0);
-    Tensor grad_avg = state_tensor(state, "grad_avg", p, o.centered());
-    step_counter(state).data_ptr<float>()[0] += 1;  // counted like PyTorch; the update does not use it
-    const kernels::RmspropArgs args{o.lr(),       o.alpha(),    o.eps(), o.weight_decay(),
-                                    o.momentum(), o.centered(), o.maximize()};
-    kernels::rmsprop_step(p, g, square_avg, grad_avg, momentum_buf, args);
-  });
+  for_each_param<RMSpropOptions>(
+      [](const Tensor& p, const Tensor& g, ParamState& state, const RMSpropOptions& o) {
+        Tensor square_avg = state_tensor(state, "square_avg", p, true);
+        Tensor momentum_buf = state_tensor(state, "momentum_buffer", p, o.momentum() > 0);
+        Tensor grad_avg = state_tensor(state, "grad_avg", p, o.centered());
+        step_counter(state).data_ptr<float>()[0] += 1;  // counted like PyTorch; the update does not use it
+        const kernels::RmspropArgs args{o.lr(),       o.alpha(),    o.eps(),     o.weight_decay(),
+                                        o.momentum(), o.centered(), o.maximize()};
+        kernels::rmsprop_step(p, g, square_avg, grad_avg, momentum_buf, args);
+      });
 }
 
 }  // namespace nabla::optim

@@ -3,6 +3,7 @@
 #include "nabla/optim/sgd.h"
 
 #include "ops/optim_kernels.h"
+#include "optim/python_compat.h"
 #include "util/check.h"
 
 namespace nabla::optim {
@@ -17,7 +18,7 @@ void SGDOptions::visit(FieldVisitor& v) {
 }
 
 SGD::SGD(std::vector<Tensor> params, const SGDOptions& defaults)
-    : SGD(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, defaults) {}
+    : SGD(single_group(std::move(params)), defaults) {}
 
 SGD::SGD(std::vector<OptimizerParamGroup> groups, const SGDOptions& defaults) : Optimizer(defaults.clone()) {
   init_groups(std::move(groups));
@@ -29,16 +30,18 @@ bool SGD::options_match(const OptimizerOptions& options) const {
 
 void SGD::validate(const OptimizerOptions& options) const {
   const auto& o = static_cast<const SGDOptions&>(options);
-  NABLA_CHECK(o.lr() >= 0, ValueError, "Invalid learning rate: {}", o.lr());
-  NABLA_CHECK(o.momentum() >= 0, ValueError, "Invalid momentum value: {}", o.momentum());
-  NABLA_CHECK(o.weight_decay() >= 0, ValueError, "Invalid weight_decay value: {}", o.weight_decay());
+  NABLA_CHECK(o.lr() >= 0, ValueError, "Invalid learning rate: {}", detail::py_float(o.lr()));
+  NABLA_CHECK(o.momentum() >= 0, ValueError, "Invalid momentum value: {}", detail::py_float(o.momentum()));
+  NABLA_CHECK(o.weight_decay() >= 0, ValueError, "Invalid weight_decay value: {}",
+              detail::py_float(o.weight_decay()));
   NABLA_CHECK(!o.nesterov() || (o.momentum() > 0 && o.dampening() == 0), ValueError,
               "Nesterov momentum requires a momentum and zero dampening");
 }
 
 void SGD::update() {
   for_each_param<SGDOptions>([](const Tensor& p, const Tensor& g, ParamState& state, const SGDOptions& o) {
-    kernels::SgdArgs args{o.lr(), o.momentum(), o.dampening(), o.weight_decay(), o.nesterov(), o.maximize(), false};
+    kernels::SgdArgs args{o.lr(),       o.momentum(), o.dampening(), o.weight_decay(),
+                          o.nesterov(), o.maximize(), false};
     Tensor buf;
     if (o.momentum() != 0) {
       auto it = state.find("momentum_buffer");

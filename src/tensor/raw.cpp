@@ -16,12 +16,18 @@ std::vector<int64_t> contiguous_strides(IntArrayRef sizes) {
 }
 
 Tensor empty(IntArrayRef sizes, DType dtype, Device device) {
-  for (auto s : sizes)
-    NABLA_CHECK(s >= 0, ValueError, "empty: negative dimension in shape {}", shape_str(sizes));
-  DimVec sz(sizes);  // checks rank
-  const int64_t n = shape_numel(sizes);
+  DimVec strides(static_cast<int>(sizes.size()) <= kMaxDims ? static_cast<int>(sizes.size()) : 0);
+  NABLA_CHECK(sizes.size() <= static_cast<size_t>(kMaxDims), ShapeError,
+              "shape {} has {} dimensions; nabla supports at most {}", shape_str(sizes), sizes.size(), kMaxDims);
+  int64_t n = 1;
+  for (int i = static_cast<int>(sizes.size()) - 1; i >= 0; --i) {
+    NABLA_CHECK(sizes[i] >= 0, ValueError, "empty: negative dimension in shape {}", shape_str(sizes));
+    strides[i] = n;
+    n *= std::max<int64_t>(sizes[i], 1);
+  }
+  n = shape_numel(sizes);
   Storage* st = Storage::allocate(static_cast<size_t>(n) * dtype_size(dtype), device);
-  return Tensor(new TensorImpl(st, dtype, sizes, contiguous_strides(sizes), 0));
+  return Tensor(new TensorImpl(st, dtype, sizes, strides, 0));
 }
 
 Tensor empty_like(const Tensor& t) { return empty(t.sizes(), t.dtype(), t.device()); }

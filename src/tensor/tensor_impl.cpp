@@ -3,11 +3,24 @@
 
 #include "autograd/meta.h"
 #include "util/check.h"
+#include "util/small_cache.h"
 
 namespace nabla {
 
 namespace {
 std::atomic<int64_t> g_live_impls{0};
+constexpr size_t kImplBytes = (sizeof(TensorImpl) + 63) / 64 * 64;
+thread_local SmallBlockCache<kImplBytes, 1, 256> t_impls;
+}  // namespace
+
+void* TensorImpl::operator new(size_t bytes) {
+  if (void* p = t_impls.take(bytes)) return p;
+  void* p = std::aligned_alloc(64, kImplBytes);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+void TensorImpl::operator delete(void* p) {
+  if (!t_impls.give(p, kImplBytes)) std::free(p);
 }
 
 TensorImpl::TensorImpl(Storage* storage, DType dtype, IntArrayRef sizes, IntArrayRef strides, int64_t offset)

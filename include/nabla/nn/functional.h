@@ -61,6 +61,10 @@ Tensor dropout(const Tensor& input, double p = 0.5, bool training = true, Genera
 Tensor dropout2d(const Tensor& input, double p = 0.5, bool training = true, Generator* gen = nullptr);
 Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = std::nullopt);
 
+// Constant padding like F.pad(x, pad, value=v): pad = {last_left, last_right, prev_left, prev_right, ...};
+// negative amounts crop.
+Tensor pad(const Tensor& x, const std::vector<int64_t>& pad, double value = 0);
+
 Tensor relu(const Tensor& x);
 Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
 Tensor elu(const Tensor& x, double alpha = 1.0);

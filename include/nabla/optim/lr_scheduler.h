@@ -43,7 +43,7 @@ class LRScheduler {
   // last_epoch = -1 starts a schedule (and sets missing initial_lr); otherwise every group needs an
   // initial_lr (ValueError). Subclass constructors set their fields, then call initial_step().
   LRScheduler(Optimizer& optimizer, int64_t last_epoch);
-  void initial_step();                     // PyTorch's _initial_step
+  void initial_step();                       // PyTorch's _initial_step
   virtual std::vector<double> get_lr() = 0;  // chainable form, at last_epoch_
   virtual std::optional<std::vector<double>> closed_form_lr() const { return std::nullopt; }
   virtual void visit(FieldVisitor& v);  // saved fields; overrides call this first
@@ -92,7 +92,8 @@ class StepLR : public LRScheduler {
 // lr *= gamma at each milestone (a milestone listed twice multiplies by gamma^2).
 class MultiStepLR : public LRScheduler {
  public:
-  MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma = 0.1, int64_t last_epoch = -1);
+  MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma = 0.1,
+              int64_t last_epoch = -1);
   std::string name() const override { return "MultiStepLR"; }
 
  protected:
@@ -139,8 +140,8 @@ class CosineAnnealingLR : public LRScheduler {
 // The lr factor moves linearly from start_factor to end_factor over total_iters epochs (warm-up).
 class LinearLR : public LRScheduler {
  public:
-  LinearLR(Optimizer& optimizer, double start_factor = 1.0 / 3, double end_factor = 1.0, int64_t total_iters = 5,
-           int64_t last_epoch = -1);
+  LinearLR(Optimizer& optimizer, double start_factor = 1.0 / 3, double end_factor = 1.0,
+           int64_t total_iters = 5, int64_t last_epoch = -1);
   std::string name() const override { return "LinearLR"; }
 
  protected:
@@ -173,13 +174,13 @@ class CosineAnnealingWarmRestarts : public LRScheduler {
 };
 
 struct OneCycleLROptions {
-  std::vector<double> max_lr;              // one value for all groups, or one per group
-  std::optional<int64_t> total_steps;      // or epochs * steps_per_epoch
-  std::optional<int64_t> epochs;
-  std::optional<int64_t> steps_per_epoch;
+  std::vector<double> max_lr = {};                    // one value for all groups, or one per group
+  std::optional<int64_t> total_steps = std::nullopt;  // or epochs * steps_per_epoch
+  std::optional<int64_t> epochs = std::nullopt;
+  std::optional<int64_t> steps_per_epoch = std::nullopt;
   double pct_start = 0.3;
-  std::string anneal_strategy = "cos";     // "cos" | "linear"
-  bool cycle_momentum = true;              // momentum (SGD, RMSprop) or beta1 (Adam, AdamW)
+  std::string anneal_strategy = "cos";  // "cos" | "linear"
+  bool cycle_momentum = true;           // momentum (SGD, RMSprop) or beta1 (Adam, AdamW)
   std::vector<double> base_momentum = {0.85};
   std::vector<double> max_momentum = {0.95};
   double div_factor = 25;
@@ -235,9 +236,9 @@ class SequentialLR : public LRScheduler {
 };
 
 struct ReduceLROnPlateauOptions {
-  std::string mode = "min";            // "min": the metric should decrease; "max": increase
-  double factor = 0.1;                 // new_lr = lr * factor
-  int64_t patience = 10;               // epochs without improvement before reducing
+  std::string mode = "min";  // "min": the metric should decrease; "max": increase
+  double factor = 0.1;       // new_lr = lr * factor
+  int64_t patience = 10;     // epochs without improvement before reducing
   double threshold = 1e-4;
   std::string threshold_mode = "rel";  // "rel" | "abs"
   int64_t cooldown = 0;                // epochs to wait after a reduction

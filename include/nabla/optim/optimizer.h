@@ -2,7 +2,7 @@
 // zero_grad, step (with an optional closure), state_dict / load_state_dict. torch.optim 1.13 is the
 // spec; options objects are LibTorch-style and chainable:
 //   optim::SGD opt(model.parameters(), optim::SGDOptions(0.01).momentum(0.9).nesterov(true));
-//   optim::Adam adam({{{w}, optim::AdamOptions(1e-3)}, {{b}, optim::AdamOptions(1e-2)}}, optim::AdamOptions());
+//   optim::Adam adam({{{w}, optim::AdamOptions(1e-3)}, {{b}, optim::AdamOptions(1e-2)}});
 // See docs/optim.md for the state_dict format and the few deviations from PyTorch.
 #pragma once
 #include <cstdint>
@@ -35,14 +35,14 @@ class FieldVisitor {
 
 // Declares a chainable hyper-parameter: `SGDOptions(0.1).momentum(0.9)` sets it, `o.momentum()` reads it.
 #define NABLA_OPTIM_ARG(Self, T, name, default_value) \
- public:                                               \
-  Self& name(T value) {                                \
-    name##_ = std::move(value);                        \
-    return *this;                                      \
-  }                                                    \
-  const T& name() const { return name##_; }            \
-                                                       \
- private:                                              \
+ public:                                              \
+  Self& name(T value) {                               \
+    name##_ = std::move(value);                       \
+    return *this;                                     \
+  }                                                   \
+  const T& name() const { return name##_; }           \
+                                                      \
+ private:                                             \
   T name##_ = default_value
 
 // What OneCycleLR's cycle_momentum cycles: SGD's and RMSprop's momentum, Adam's and AdamW's beta1.
@@ -151,8 +151,10 @@ class Optimizer {
   explicit Optimizer(std::unique_ptr<OptimizerOptions> defaults);
   // Subclass constructors call this (virtual calls do not reach a subclass from the base constructor).
   void init_groups(std::vector<OptimizerParamGroup> groups);
-  virtual void update() = 0;                                   // one step; runs under NoGradGuard
-  virtual void validate(const OptimizerOptions& options) const = 0;  // ValueError, PyTorch's messages
+  // A plain parameter list as one group; ValueError when it is empty (PyTorch's check).
+  static std::vector<OptimizerParamGroup> single_group(std::vector<Tensor> params);
+  virtual void update() = 0;                                              // one step; runs under NoGradGuard
+  virtual void validate(const OptimizerOptions& options) const = 0;       // ValueError, PyTorch's messages
   virtual bool options_match(const OptimizerOptions& options) const = 0;  // is it our options type?
 
   // Calls f(param, grad, state, options) for each parameter with a gradient, group by group, with

@@ -38,6 +38,8 @@ class Storage {
   Device device_;
   std::atomic<int32_t> refs_{1};
   std::atomic<uint32_t> version_{0};
+  bool inline_ = false;  // data lives in the same allocation as this object
+  size_t alloc_bytes_ = 0;
 };
 
 }  // namespace nabla

@@ -52,6 +52,9 @@ class TensorImpl {
   int32_t use_count() const { return refs_.load(std::memory_order_relaxed); }
 
   static int64_t live_count();  // number of TensorImpls alive (leak tests)
+  // Recycled per thread: creating a tensor is the eager hot path.
+  static void* operator new(size_t bytes);
+  static void operator delete(void* p);
 
  private:
   void refresh_contiguity();

@@ -32,6 +32,13 @@ void check_binary_dtypes(Binary op, DType t) {
 // Out-of-place forward with no autograd. Exposed for in-place variants.
 Tensor binary_forward(Binary op, const Tensor& a, const Tensor& b, double alpha) {
   NABLA_CHECK(a.defined() && b.defined(), ValueError, "{}: undefined tensor argument", binary_name(op));
+  // Fast path (the eager hot path): same shape and dtype, so no broadcasting and no conversion.
+  if (a.dtype() == b.dtype() && a.sizes() == b.sizes() && (op != Binary::Div || is_floating(a.dtype()))) {
+    check_binary_dtypes(op, a.dtype());
+    Tensor out = raw::empty(a.sizes(), kernels::binary_is_comparison(op) ? DType::Bool : a.dtype(), a.device());
+    kernels::binary(op, out, a, b, alpha);
+    return out;
+  }
   std::vector<int64_t> shape;
   if (a.sizes() == b.sizes()) shape = a.sizes().vec();
   else {

@@ -139,6 +139,10 @@ Tensor linspace(double start, double end, int64_t steps, TensorOptions o) {
     const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0;
     const int64_t half = steps / 2;
     // Like PyTorch: fill the first half from start and the second half from end (symmetric rounding).
+    if (steps == 1) {
+      p[0] = static_cast<T>(start);
+      return;
+    }
     for (int64_t i = 0; i < steps; ++i)
       p[i] = static_cast<T>(i < half ? start + step * static_cast<double>(i) : end - step * static_cast<double>(steps - i - 1));
   });

@@ -174,11 +174,23 @@ Tensor norm(const Tensor& x, double p, std::optional<std::vector<int64_t>> dims_
   }
   if (p == 0) return sum(convert(x != 0, x.dtype()), dims, keepdim);
   if (p == 1) return sum(a, dims, keepdim);
-  if (p == 2) {
-    Tensor ss = sum(x * x, dims, keepdim);
-    return sqrt(ss);
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = p == 2 ? sqrt(sum(x * x, dims, keepdim)) : pow(sum(pow(a, p), dims, keepdim), 1.0 / p);
   }
-  return pow(sum(pow(a, p), dims, keepdim), 1.0 / p);
+  if (should_record({&x}))
+    record(OpId::norm, {x}, {out}, {x}, [p, dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      // d||x||_p/dx = x |x|^(p-2) / ||x||^(p-1), defined as 0 where the norm is 0 (PyTorch's rule).
+      const Tensor& x = ctx.saved[0];
+      Tensor o = keepdim ? ctx.saved[1] : unsqueeze_dims(ctx.saved[1], dims, x.dim());
+      Tensor gk = keepdim ? g[0] : unsqueeze_dims(g[0], dims, x.dim());
+      Tensor zero = o == 0.0;
+      Tensor o_safe = where(zero, ones_like(o), o);
+      Tensor d = p == 2 ? x / o_safe : x * pow(abs(x), p - 2) / pow(o_safe, p - 1);
+      return {where(zero, zeros_like(x), d * gk)};
+    }, {0});
+  return out;
 }
 
 Tensor logsumexp(const Tensor& x, IntArrayRef dims_in, bool keepdim) {

@@ -54,7 +54,7 @@ std::vector<int64_t> infer_size(IntArrayRef shape, int64_t numel, const char* op
 // Strides for viewing (sizes, strides) as new_sizes without copying, if possible (PyTorch's computeStride).
 std::optional<std::vector<int64_t>> view_strides(IntArrayRef sizes, IntArrayRef strides, IntArrayRef new_sizes) {
   std::vector<int64_t> out(new_sizes.size());
-  if (shape_numel(sizes) == 0) return raw::contiguous_strides(new_sizes);
+  if (shape_numel(sizes) == 0 || sizes.empty()) return raw::contiguous_strides(new_sizes);  // 0-d: all 1s
   int64_t view_d = static_cast<int64_t>(new_sizes.size()) - 1;
   int64_t chunk_base_stride = strides.size() ? strides.back() : 1;
   int64_t tensor_numel = 1, view_numel = 1;

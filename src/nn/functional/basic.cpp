@@ -58,6 +58,28 @@ Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int6
   return (rows * keep + frozen).view(shape);
 }
 
+Tensor pad(const Tensor& x, const std::vector<int64_t>& amounts, double value) {
+  NABLA_CHECK(amounts.size() % 2 == 0 && static_cast<int64_t>(amounts.size()) / 2 <= x.dim(), ValueError,
+              "pad: padding length must be even and at most 2 * input dims ({}), got {}", 2 * x.dim(), amounts.size());
+  Tensor r = x;
+  for (size_t i = 0; i < amounts.size() / 2; ++i) {
+    const int64_t d = x.dim() - 1 - static_cast<int64_t>(i), left = amounts[2 * i], right = amounts[2 * i + 1];
+    if (left < 0) r = r.narrow(d, -left, r.size(d) + left);
+    if (right < 0) r = r.narrow(d, 0, r.size(d) + right);
+    TensorList parts;
+    auto block = [&](int64_t n) {
+      std::vector<int64_t> shape = r.sizes().vec();
+      shape[d] = n;
+      return full(shape, value, r.dtype());
+    };
+    if (left > 0) parts.push_back(block(left));
+    parts.push_back(r);
+    if (right > 0) parts.push_back(block(right));
+    if (parts.size() > 1) r = cat(parts, d);
+  }
+  return r;
+}
+
 Tensor relu(const Tensor& x) { return nabla::relu(x); }
 Tensor leaky_relu(const Tensor& x, double s) { return nabla::leaky_relu(x, s); }
 Tensor elu(const Tensor& x, double alpha) { return where(x > 0, x, (exp(x) - 1.0) * alpha); }

@@ -67,7 +67,8 @@ Tensor conv2d_impl(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Conv
   return y;
 }
 
-ConvGeometry geometry(const ConvOptions& o, const Tensor& w, const char* op) {
+// `extra_right` receives the one-element asymmetric part of padding='same' with an even total.
+ConvGeometry geometry(const ConvOptions& o, const Tensor& w, const char* op, std::array<int64_t, 2>* extra_right = nullptr) {
   ConvGeometry g;
   for (int i = 0; i < 2; ++i) {
     NABLA_CHECK(o.stride[i] > 0 && o.dilation[i] > 0 && o.padding[i] >= 0, ValueError,
@@ -81,10 +82,8 @@ ConvGeometry geometry(const ConvOptions& o, const Tensor& w, const char* op) {
     for (int i = 0; i < 2; ++i) {
       NABLA_CHECK(o.stride[i] == 1, ValueError, "{}: padding='same' is not supported for strided convolutions", op);
       const int64_t total = o.dilation[i] * (w.size(2 + i) - 1);
-      NABLA_CHECK(total % 2 == 0, NotImplementedError,
-                  "{}: padding='same' with an even total padding ({}) needs asymmetric padding, which nabla does not "
-                  "support yet", op, total);
-      g.padding[i] = total / 2;
+      g.padding[i] = total / 2;  // PyTorch puts the odd element on the right
+      if (extra_right) (*extra_right)[i] = total % 2;
     }
   }
   return g;
@@ -93,7 +92,10 @@ ConvGeometry geometry(const ConvOptions& o, const Tensor& w, const char* op) {
 }  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, const ConvOptions& o) {
-  return conv2d_impl(x, w, b, geometry(o, w, "conv2d"), "conv2d", OpId::conv2d);
+  std::array<int64_t, 2> extra = {0, 0};
+  ConvGeometry g = geometry(o, w, "conv2d", &extra);
+  Tensor xin = extra[0] || extra[1] ? pad(x, {0, extra[1], 0, extra[0]}) : x;
+  return conv2d_impl(xin, w, b, g, "conv2d", OpId::conv2d);
 }
 
 Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, const ConvOptions& o) {
@@ -104,8 +106,10 @@ Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, const ConvOptio
   o2.padding = {0, o.padding[1]};
   o2.dilation = {1, o.dilation[1]};
   Tensor w4 = w.unsqueeze(2);
-  ConvGeometry g = geometry(o2, w4, "conv1d");
-  return conv2d_impl(x.unsqueeze(2), w4, b, g, "conv1d", OpId::conv1d).squeeze(2);
+  std::array<int64_t, 2> extra = {0, 0};
+  ConvGeometry g = geometry(o2, w4, "conv1d", &extra);
+  Tensor xin = extra[1] ? pad(x, {0, extra[1]}) : x;
+  return conv2d_impl(xin.unsqueeze(2), w4, b, g, "conv1d", OpId::conv1d).squeeze(2);
 }
 
 Tensor conv_transpose2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, const ConvTransposeOptions& o) {

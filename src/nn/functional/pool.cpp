@@ -68,23 +68,34 @@ Tensor max_pool2d(const Tensor& x, const PoolOptions& o) { return max_pool2d_wit
 Tensor avg_pool2d(const Tensor& x_in, const PoolOptions& o) {
   if (x_in.dim() == 3) return avg_pool2d(x_in.unsqueeze(0), o).squeeze(0);
   auto g = pool_geometry(x_in, o, "avg_pool2d");
-  NABLA_CHECK(!o.ceil_mode, NotImplementedError, "avg_pool2d: ceil_mode=true is not supported yet");
   const int64_t C = x_in.size(1);
   // Non-overlapping windows without padding: a reshape and a mean (the common case: ResNet's pool).
-  if (g.padding[0] == 0 && g.padding[1] == 0 && g.stride[0] == g.kernel[0] && g.stride[1] == g.kernel[1] &&
+  if (!o.ceil_mode && g.padding[0] == 0 && g.padding[1] == 0 && g.stride[0] == g.kernel[0] && g.stride[1] == g.kernel[1] &&
       x_in.size(2) % g.kernel[0] == 0 && x_in.size(3) % g.kernel[1] == 0) {
     return x_in.reshape({x_in.size(0), C, x_in.size(2) / g.kernel[0], g.kernel[0], x_in.size(3) / g.kernel[1], g.kernel[1]})
         .mean({3, 5});
   }
+  // General case: explicit zero padding (including the ceil_mode overhang), window sums by a depthwise
+  // convolution with a ones kernel, divided by PyTorch's divisor: the window clipped to the padded
+  // input (count_include_pad) or to the input itself.
+  std::vector<int64_t> out(2), extra(2);
+  for (int i = 0; i < 2; ++i) {
+    const int64_t in = x_in.size(2 + i);
+    out[i] = pool_out(in, g.kernel[i], g.stride[i], g.padding[i], 1, o.ceil_mode);
+    NABLA_CHECK(out[i] > 0, ShapeError, "avg_pool2d: output size is too small for input {}", shape_str(x_in.sizes()));
+    extra[i] = std::max<int64_t>(0, (out[i] - 1) * g.stride[i] + g.kernel[i] - (in + 2 * g.padding[i]));
+  }
+  const int64_t ph = g.padding[0], pw = g.padding[1];
+  Tensor xp = pad(x_in, {pw, pw + extra[1], ph, ph + extra[0]});
   ConvOptions co;
   co.stride = {g.stride[0], g.stride[1]};
-  co.padding = {g.padding[0], g.padding[1]};
   co.groups = C;
-  Tensor ones_kernel = ones({C, 1, g.kernel[0], g.kernel[1]}, x_in.dtype());
-  Tensor window_sum = conv2d(x_in, ones_kernel, {}, co);
-  if (o.count_include_pad) return window_sum / static_cast<double>(g.kernel[0] * g.kernel[1]);
-  Tensor counts = conv2d(ones({1, C, x_in.size(2), x_in.size(3)}, x_in.dtype()), ones_kernel, {}, co);
-  return window_sum / counts;
+  Tensor sums = conv2d(xp, ones({C, 1, g.kernel[0], g.kernel[1]}, x_in.dtype()), {}, co);
+  Tensor region = o.count_include_pad ? ones({1, 1, x_in.size(2) + 2 * ph, x_in.size(3) + 2 * pw}, x_in.dtype())
+                                      : pad(ones({1, 1, x_in.size(2), x_in.size(3)}, x_in.dtype()), {pw, pw, ph, ph});
+  co.groups = 1;
+  Tensor counts = conv2d(pad(region, {0, extra[1], 0, extra[0]}), ones({1, 1, g.kernel[0], g.kernel[1]}, x_in.dtype()), {}, co);
+  return sums / counts;
 }
 
 Tensor adaptive_avg_pool2d(const Tensor& x, Pair out) {

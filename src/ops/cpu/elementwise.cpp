@@ -14,6 +14,14 @@ namespace {
 
 template <typename Out, typename In, typename F>
 void run_unary(const Tensor& out, const Tensor& x, F f) {
+  if (out.is_contiguous() && x.is_contiguous() && out.numel() == x.numel()) {
+    Out* o = static_cast<Out*>(out.data_ptr());
+    const In* a = static_cast<const In*>(x.data_ptr());
+    parallel_for(out.numel(), 1, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) o[i] = f(a[i]);
+    });
+    return;
+  }
   auto plan = make_plan<2>(out.sizes(), {&out, &x}, {out.strides().data(), x.strides().data()});
   for_each_strided<2>(plan, true, [&](char** p, const int64_t* s, int64_t n) {
     auto* o = reinterpret_cast<Out*>(p[0]);
@@ -29,6 +37,16 @@ void run_unary(const Tensor& out, const Tensor& x, F f) {
 
 template <typename Out, typename In, typename F>
 void run_binary(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
+  if (out.is_contiguous() && a.is_contiguous() && b.is_contiguous() && out.numel() == a.numel() &&
+      out.numel() == b.numel()) {
+    Out* o = static_cast<Out*>(out.data_ptr());
+    const In* x = static_cast<const In*>(a.data_ptr());
+    const In* y = static_cast<const In*>(b.data_ptr());
+    parallel_for(out.numel(), 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i) o[i] = f(x[i], y[i]);
+    });
+    return;
+  }
   auto plan = make_plan<3>(out.sizes(), {&out, &a, &b},
                            {out.strides().data(), a.strides().data(), b.strides().data()});
   for_each_strided<3>(plan, true, [&](char** p, const int64_t* s, int64_t n) {

@@ -4,11 +4,15 @@
 // split across OpenMP threads with parallel_for. Formulas follow torch.optim 1.13 op by op:
 //   add(a, b, alpha)      -> a + alpha * b          addcmul(s, a, b, v) -> s + v * a * b
 //   addcdiv(s, a, b, v)   -> s + v * a / b          (left to right, like ATen's CPU kernels)
+#include "ops/optim_kernels.h"
+
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 #include "ops/cpu/loops.h"
 #include "ops/dispatch_dtype.h"
-#include "ops/optim_kernels.h"
 
 namespace nabla::cpu {
 
@@ -21,8 +25,10 @@ void with_flags(F&& f) {
 }
 template <bool... Done, typename F, typename... Rest>
 void with_flags(F&& f, bool first, Rest... rest) {
-  if (first) with_flags<Done..., true>(f, rest...);
-  else with_flags<Done..., false>(f, rest...);
+  if (first)
+    with_flags<Done..., true>(f, rest...);
+  else
+    with_flags<Done..., false>(f, rest...);
 }
 
 // Splits [0, n) across threads; `cost` is the work of one element relative to a copy.
@@ -55,11 +61,15 @@ void sgd_loop(T* __restrict p, const T* __restrict g, T* __restrict buf, int64_t
     if constexpr (kWd) d = d + s.wd * p[i];
     if constexpr (kMomentum) {
       T b;
-      if constexpr (kFirst) b = d;
-      else b = buf[i] * s.momentum + s.one_minus_dampening * d;
+      if constexpr (kFirst)
+        b = d;
+      else
+        b = buf[i] * s.momentum + s.one_minus_dampening * d;
       buf[i] = b;
-      if constexpr (kNesterov) d = d + s.momentum * b;
-      else d = b;
+      if constexpr (kNesterov)
+        d = d + s.momentum * b;
+      else
+        d = b;
     }
     p[i] = p[i] + s.neg_lr * d;
   }
@@ -67,7 +77,8 @@ void sgd_loop(T* __restrict p, const T* __restrict g, T* __restrict buf, int64_t
 
 template <typename T>
 void sgd_typed(const Tensor& param, const Tensor& grad, const Tensor& buf, const kernels::SgdArgs& a) {
-  const SgdScalars<T> s{T(a.maximize ? -1 : 1), T(a.weight_decay), T(a.momentum), T(1 - a.dampening), T(-a.lr)};
+  const SgdScalars<T> s{T(a.maximize ? -1 : 1), T(a.weight_decay), T(a.momentum), T(1 - a.dampening),
+                        T(-a.lr)};
   T* p = ptr<T>(param);
   const T* g = ptr<T>(grad);
   T* b = ptr<T>(buf);
@@ -83,7 +94,8 @@ void sgd_typed(const Tensor& param, const Tensor& grad, const Tensor& buf, const
 // ---- Adam / AdamW ----
 template <typename T>
 struct AdamScalars {
-  T sign, wd, decay, beta1, one_minus_beta1, beta2, one_minus_beta2, bias_correction2_sqrt, eps, neg_step_size;
+  T sign, wd, decay, beta1, one_minus_beta1, beta2, one_minus_beta2, bias_correction2_sqrt, eps,
+      neg_step_size;
 };
 
 template <typename T, bool kWd, bool kDecoupled, bool kAmsgrad>
@@ -92,8 +104,10 @@ void adam_loop(T* __restrict p, const T* __restrict g, T* __restrict m, T* __res
   for (int64_t i = 0; i < n; ++i) {
     T gi = g[i] * s.sign;
     T pi = p[i];
-    if constexpr (kDecoupled) pi = pi * s.decay;
-    else if constexpr (kWd) gi = gi + s.wd * pi;
+    if constexpr (kDecoupled)
+      pi = pi * s.decay;
+    else if constexpr (kWd)
+      gi = gi + s.wd * pi;
     const T mi = m[i] * s.beta1 + s.one_minus_beta1 * gi;
     const T vi = v[i] * s.beta2 + s.one_minus_beta2 * gi * gi;
     m[i] = mi;
@@ -117,9 +131,15 @@ void adam_typed(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, 
   const double bias_correction1 = 1 - std::pow(a.beta1, a.step);
   const double bias_correction2 = 1 - std::pow(a.beta2, a.step);
   const double step_size = a.lr / bias_correction1;
-  const AdamScalars<T> s{T(a.maximize ? -1 : 1), T(a.weight_decay),      T(1 - a.lr * a.weight_decay),
-                         T(a.beta1),             T(1 - a.beta1),          T(a.beta2),
-                         T(1 - a.beta2),         T(std::sqrt(bias_correction2)), T(a.eps),
+  const AdamScalars<T> s{T(a.maximize ? -1 : 1),
+                         T(a.weight_decay),
+                         T(1 - a.lr * a.weight_decay),
+                         T(a.beta1),
+                         T(1 - a.beta1),
+                         T(a.beta2),
+                         T(1 - a.beta2),
+                         T(std::sqrt(bias_correction2)),
+                         T(a.eps),
                          T(-step_size)};
   T* p = ptr<T>(param);
   const T* g = ptr<T>(grad);
@@ -127,7 +147,8 @@ void adam_typed(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, 
   with_flags(
       [&]<bool kWd, bool kDecoupled, bool kAmsgrad>() {
         run(param.numel(), 4, [&](int64_t i, int64_t n) {
-          adam_loop<T, kWd, kDecoupled, kAmsgrad>(p + i, g + i, m + i, v + i, vmax ? vmax + i : nullptr, n, s);
+          adam_loop<T, kWd, kDecoupled, kAmsgrad>(p + i, g + i, m + i, v + i, vmax ? vmax + i : nullptr, n,
+                                                  s);
         });
       },
       a.weight_decay != 0 && !a.decoupled_weight_decay, a.decoupled_weight_decay, a.amsgrad);
@@ -140,8 +161,8 @@ struct RmspropScalars {
 };
 
 template <typename T, bool kWd, bool kCentered, bool kMomentum>
-void rmsprop_loop(T* __restrict p, const T* __restrict g, T* __restrict sq, T* __restrict ga, T* __restrict buf,
-                  int64_t n, const RmspropScalars<T> s) {
+void rmsprop_loop(T* __restrict p, const T* __restrict g, T* __restrict sq, T* __restrict ga,
+                  T* __restrict buf, int64_t n, const RmspropScalars<T> s) {
   for (int64_t i = 0; i < n; ++i) {
     T gi = g[i] * s.sign;
     if constexpr (kWd) gi = gi + s.wd * p[i];
@@ -169,8 +190,8 @@ void rmsprop_loop(T* __restrict p, const T* __restrict g, T* __restrict sq, T* _
 template <typename T>
 void rmsprop_typed(const Tensor& param, const Tensor& grad, const Tensor& square_avg, const Tensor& grad_avg,
                    const Tensor& momentum_buf, const kernels::RmspropArgs& a) {
-  const RmspropScalars<T> s{T(a.maximize ? -1 : 1), T(a.weight_decay), T(a.alpha), T(1 - a.alpha),
-                            T(a.eps),                T(a.momentum),     T(-a.lr)};
+  const RmspropScalars<T> s{T(a.maximize ? -1 : 1), T(a.weight_decay), T(a.alpha), T(1 - a.alpha), T(a.eps),
+                            T(a.momentum),          T(-a.lr)};
   T* p = ptr<T>(param);
   const T* g = ptr<T>(grad);
   T *sq = ptr<T>(square_avg), *ga = ptr<T>(grad_avg), *b = ptr<T>(momentum_buf);
@@ -198,7 +219,8 @@ void adagrad_loop(T* __restrict p, const T* __restrict g, T* __restrict sum, int
 }
 
 template <typename T>
-void adagrad_typed(const Tensor& param, const Tensor& grad, const Tensor& state_sum, const kernels::AdagradArgs& a) {
+void adagrad_typed(const Tensor& param, const Tensor& grad, const Tensor& state_sum,
+                   const kernels::AdagradArgs& a) {
   T* p = ptr<T>(param);
   const T* g = ptr<T>(grad);
   T* sum = ptr<T>(state_sum);
@@ -212,7 +234,95 @@ void adagrad_typed(const Tensor& param, const Tensor& grad, const Tensor& state_
       a.weight_decay != 0);
 }
 
+// ---- vector norms (clip_grad_norm_) ----
+enum class NormKind { Max, Min, Count, Sum, SumSq, SumPow };
+NormKind norm_kind(double p) {
+  if (std::isinf(p)) return p > 0 ? NormKind::Max : NormKind::Min;
+  if (p == 0) return NormKind::Count;
+  if (p == 1) return NormKind::Sum;
+  return p == 2 ? NormKind::SumSq : NormKind::SumPow;
+}
+
+template <typename T, NormKind kKind>
+double norm_block(const T* __restrict x, int64_t n, double p) {
+  double acc = kKind == NormKind::Min ? std::numeric_limits<double>::infinity() : 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double a = std::abs(static_cast<double>(x[i]));
+    if constexpr (kKind == NormKind::Max)
+      acc = (a > acc || a != a) ? a : acc;
+    else if constexpr (kKind == NormKind::Min)
+      acc = (a < acc || a != a) ? a : acc;
+    else if constexpr (kKind == NormKind::Count)
+      acc += a != 0 ? 1.0 : 0.0;
+    else if constexpr (kKind == NormKind::Sum)
+      acc += a;
+    else if constexpr (kKind == NormKind::SumSq)
+      acc += a * a;
+    else
+      acc += std::pow(a, p);
+  }
+  return acc;
+}
+
+template <typename T, NormKind kKind>
+double norm_typed(const Tensor& x, double p) {
+  constexpr int64_t kBlock = 4096;
+  const T* data = ptr<T>(x);
+  const int64_t n = x.numel(), blocks = (n + kBlock - 1) / kBlock;
+  std::vector<double> partial(static_cast<size_t>(blocks));
+  parallel_for(blocks, kBlock, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b)
+      partial[b] = norm_block<T, kKind>(data + b * kBlock, std::min(kBlock, n - b * kBlock), p);
+  });
+  double acc = kKind == NormKind::Min ? std::numeric_limits<double>::infinity() : 0.0;
+  for (double v : partial) {
+    if constexpr (kKind == NormKind::Max)
+      acc = (v > acc || v != v) ? v : acc;
+    else if constexpr (kKind == NormKind::Min)
+      acc = (v < acc || v != v) ? v : acc;
+    else
+      acc += v;
+  }
+  if constexpr (kKind == NormKind::SumSq) return std::sqrt(acc);
+  if constexpr (kKind == NormKind::SumPow) return std::pow(acc, 1.0 / p);
+  return acc;
+}
+
+template <typename T>
+double vector_norm_typed(const Tensor& x, double p) {
+  switch (norm_kind(p)) {
+    case NormKind::Max:
+      return norm_typed<T, NormKind::Max>(x, p);
+    case NormKind::Min:
+      return norm_typed<T, NormKind::Min>(x, p);
+    case NormKind::Count:
+      return norm_typed<T, NormKind::Count>(x, p);
+    case NormKind::Sum:
+      return norm_typed<T, NormKind::Sum>(x, p);
+    case NormKind::SumSq:
+      return norm_typed<T, NormKind::SumSq>(x, p);
+    case NormKind::SumPow:
+      return norm_typed<T, NormKind::SumPow>(x, p);
+  }
+  return 0;
+}
+
 }  // namespace
+
+double vector_norm(const Tensor& x, double p) {
+  return dispatch_floating(x.dtype(), "vector_norm",
+                           [&]<typename T>() { return vector_norm_typed<T>(x, p); });
+}
+
+void scale_(const Tensor& x, double factor) {
+  dispatch_floating(x.dtype(), "scale_", [&]<typename T>() {
+    T* __restrict data = ptr<T>(x);
+    const T f = static_cast<T>(factor);
+    run(x.numel(), 1, [&](int64_t i, int64_t n) {
+      for (int64_t k = i; k < i + n; ++k) data[k] = data[k] * f;
+    });
+  });
+}
 
 void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& buf, const kernels::SgdArgs& args) {
   dispatch_floating(param.dtype(), "SGD", [&]<typename T>() { sgd_typed<T>(param, grad, buf, args); });
@@ -229,8 +339,10 @@ void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_
     rmsprop_typed<T>(param, grad, square_avg, grad_avg, momentum_buf, args);
   });
 }
-void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& state_sum, const kernels::AdagradArgs& args) {
-  dispatch_floating(param.dtype(), "Adagrad", [&]<typename T>() { adagrad_typed<T>(param, grad, state_sum, args); });
+void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& state_sum,
+                  const kernels::AdagradArgs& args) {
+  dispatch_floating(param.dtype(), "Adagrad",
+                    [&]<typename T>() { adagrad_typed<T>(param, grad, state_sum, args); });
 }
 
 }  // namespace nabla::cpu

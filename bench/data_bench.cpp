@@ -1,0 +1,59 @@
+// data_bench — DataLoader throughput on real MNIST (run tools/fetch-data first): ToTensor + Normalize,
+// batch 64, shuffled, 0 and 2 worker threads. Prints `name<TAB>samples/s<TAB>threads=N` like
+// bench/torch_dataloader.py, which measures PyTorch's DataLoader on the same files, so the two can be
+// divided (DESIGN.md, "Benchmark contract").
+//   nabla-bench-data [data_dir] [--epochs N]     (data_dir defaults to $NABLA_DATA_DIR or ./data)
+#include <nabla/nabla.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+namespace {
+using namespace nabla;
+
+// Samples per second over `epochs` full passes (the first epoch's worker start-up included).
+double measure(const data::DatasetPtr& ds, int workers, int epochs) {
+  data::DataLoader loader(
+      ds, data::DataLoaderOptions().batch_size(64).shuffle(true).num_workers(workers).seed(0));
+  int64_t samples = 0;
+  double checksum = 0;
+  auto start = std::chrono::steady_clock::now();
+  for (int e = 0; e < epochs; ++e) {
+    for (data::Batch& b : loader) {
+      samples += b.data.size(0);
+      checksum += b.target.data_ptr<int64_t>()[0];  // touch the batch
+    }
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (checksum < 0) std::cerr << "impossible\n";
+  return static_cast<double>(samples) / seconds;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string root = std::getenv("NABLA_DATA_DIR") ? std::getenv("NABLA_DATA_DIR") : "data";
+  int epochs = 3;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--epochs") == 0 && i + 1 < argc) {
+      epochs = std::atoi(argv[++i]);
+    } else {
+      root = argv[i];
+    }
+  }
+  try {
+    auto transform = transforms::Compose({transforms::ToTensor(), transforms::Normalize({0.1307}, {0.3081})});
+    auto ds = data::share(datasets::MNIST(root, {.train = true, .transform = transform}));
+    for (int workers : {0, 2}) {
+      double rate = measure(ds, workers, epochs);
+      std::cout << "dataloader_mnist_b64_workers" << workers << "_samples_per_s\t"
+                << static_cast<int64_t>(rate) << "\tthreads=" << (workers == 0 ? 1 : workers) << "\n";
+    }
+  } catch (const nabla::Error& e) {
+    std::cerr << "nabla-bench-data: " << e.what() << "\n(run tools/fetch-data first)\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,15 @@
+// fuzz_image — PNG/JPEG/BMP decoding through stb_image (the same entry point as io::decode_image).
+#include "io/formats.h"
+#include "nabla/tensor/error.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace nabla::io::detail;
+  for (int channels : {0, 3}) {
+    try {
+      DecodedImage img = decode_image_bytes(ByteSpan(data, size), channels, "fuzz");
+      if (img.pixels.size() != static_cast<size_t>(img.height) * img.width * img.channels) __builtin_trap();
+    } catch (const nabla::Error&) {
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,85 @@
+// make_seeds — writes a small valid seed corpus per fuzz target: make_seeds <out_dir>
+// (out_dir/{idx,cifar,image,tar}/...).
+#include <stb/stb_image_write.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "io/formats.h"
+
+namespace {
+using nabla::io::detail::Bytes;
+namespace fs = std::filesystem;
+
+void put(const fs::path& path, const Bytes& b) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
+
+Bytes idx(uint8_t type, std::vector<uint32_t> dims, size_t elem) {
+  Bytes b = {0, 0, type, static_cast<uint8_t>(dims.size())};
+  size_t n = 1;
+  for (uint32_t d : dims) {
+    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(d >> s));
+    n *= d;
+  }
+  for (size_t i = 0; i < n * elem; ++i) b.push_back(static_cast<uint8_t>(i * 7));
+  return b;
+}
+
+void append(void* ctx, void* data, int size) {
+  auto* out = static_cast<Bytes*>(ctx);
+  out->insert(out->end(), static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + size);
+}
+
+Bytes tar_with(const std::string& name, const Bytes& content) {
+  Bytes t(512, 0);
+  std::copy(name.begin(), name.end(), t.begin());
+  char oct[12];
+  snprintf(oct, sizeof oct, "%011o", static_cast<unsigned>(content.size()));
+  std::copy(oct, oct + 11, t.begin() + 124);
+  t[156] = '0';
+  std::copy_n("ustar", 5, t.begin() + 257);
+  unsigned sum = 0;
+  for (size_t i = 0; i < 512; ++i) sum += (i >= 148 && i < 156) ? ' ' : t[i];
+  char chk[8];
+  snprintf(chk, sizeof chk, "%06o", sum);
+  std::copy(chk, chk + 7, t.begin() + 148);
+  t.insert(t.end(), content.begin(), content.end());
+  t.resize(t.size() + (512 - content.size() % 512) % 512 + 1024, 0);
+  return t;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  fs::path out = argc > 1 ? argv[1] : "seeds";
+  put(out / "idx/u8", idx(0x08, {3, 4, 4}, 1));
+  put(out / "idx/i32", idx(0x0C, {5}, 4));
+  put(out / "idx/f64", idx(0x0E, {2, 2}, 8));
+  put(out / "idx/gz", nabla::io::detail::gzip_compress(idx(0x08, {2, 28, 28}, 1)));
+  Bytes cifar;
+  for (int r = 0; r < 2; ++r) {
+    cifar.push_back(static_cast<uint8_t>(r + 3));
+    for (size_t i = 0; i < nabla::io::detail::kCifarImageBytes; ++i)
+      cifar.push_back(static_cast<uint8_t>(i + r));
+  }
+  put(out / "cifar/two_records", cifar);
+  std::vector<uint8_t> px(8 * 6 * 4);
+  for (size_t i = 0; i < px.size(); ++i) px[i] = static_cast<uint8_t>(i * 5);
+  for (int c : {1, 3, 4}) {
+    Bytes png, jpg, bmp;
+    stbi_write_png_to_func(append, &png, 6, 8, c, px.data(), 6 * c);
+    stbi_write_jpg_to_func(append, &jpg, 6, 8, c == 4 ? 3 : c, px.data(), 80);
+    stbi_write_bmp_to_func(append, &bmp, 6, 8, c, px.data());
+    put(out / ("image/c" + std::to_string(c) + ".png"), png);
+    put(out / ("image/c" + std::to_string(c) + ".jpg"), jpg);
+    put(out / ("image/c" + std::to_string(c) + ".bmp"), bmp);
+  }
+  put(out / "tar/one", tar_with("cifar-10-batches-bin/test_batch.bin", cifar));
+  return 0;
+}
