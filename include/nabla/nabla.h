@@ -10,3 +10,4 @@
 #include "nabla/ops/ops.h"
 #include "nabla/optim/optim.h"
 #include "nabla/tensor/tensor.h"
+#include "nabla/train/train_parts.h"

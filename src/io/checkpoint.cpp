@@ -27,8 +27,8 @@ namespace {
 constexpr std::string_view kCrcPrefix = "crc32c:";
 
 uint32_t checkpoint_crc(uint32_t data_crc, const std::vector<detail::SafetensorsEntry>& entries,
-                        const Metadata& metadata_without_checksum) {
-  std::string canonical = detail::safetensors_header_json(entries, metadata_without_checksum);
+                        const Metadata& metadata_without_checksum, const std::string& path) {
+  std::string canonical = detail::safetensors_header_json(entries, metadata_without_checksum, path);
   return detail::crc32c_extend(data_crc, canonical.data(), canonical.size());
 }
 
@@ -53,7 +53,7 @@ void save_checkpoint(const std::string& path, const NamedTensors& tensors, const
               "save_checkpoint: {}: the metadata key \"{}\" is reserved for the checksum", path,
               kChecksumKey);
   detail::PreparedTensors prepared = detail::prepare_tensors(tensors, path);
-  uint32_t crc = checkpoint_crc(detail::data_crc32c(prepared), prepared.entries, metadata);
+  uint32_t crc = checkpoint_crc(detail::data_crc32c(prepared), prepared.entries, metadata, path);
   Metadata with_checksum = metadata;
   with_checksum[kChecksumKey] = fmt::format("{}{:08x}", kCrcPrefix, crc);
   detail::write_safetensors_file(path, prepared, with_checksum);
@@ -77,7 +77,7 @@ SafetensorsFile load_checkpoint(const std::string& path) {
               "corrupted",
               path, it->second);
   file.metadata.erase(it);
-  uint32_t actual = checkpoint_crc(read.data_crc, read.header.entries, file.metadata);
+  uint32_t actual = checkpoint_crc(read.data_crc, read.header.entries, file.metadata, path);
   NABLA_CHECK(actual == expected, IOError,
               "{}: checksum mismatch (stored crc32c:{:08x}, contents hash to crc32c:{:08x}): the file is "
               "corrupted or was modified after it was written; refusing to load it",

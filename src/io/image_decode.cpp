@@ -22,6 +22,46 @@ const char* image_format(ByteSpan b) {
   if (b.size() >= 2 && b[0] == 'B' && b[1] == 'M') return "BMP";
   return nullptr;
 }
+// Note [stb JPEG Huffman tables]
+// Debian 12's stb_image (2.27 era) trusts the code counts of a JPEG DHT table: counts summing to more
+// than 256 make stbi__build_huffman and the value loop write past the table's arrays (fuzz/fuzz_image
+// found it within seconds). We walk the marker segments first, the way stb does (segment lengths;
+// 0xFF00, RSTn and fill bytes inside entropy-coded data), and reject such tables ourselves.
+void check_jpeg_huffman_tables(ByteSpan b, const std::string& name) {
+  size_t pos = 2;  // after SOI
+  while (pos + 1 < b.size()) {
+    if (b[pos] != 0xff) {
+      ++pos;  // entropy-coded data
+      continue;
+    }
+    const uint8_t m = b[pos + 1];
+    if (m == 0xff) {
+      ++pos;  // fill byte
+      continue;
+    }
+    if (m == 0x00 || m == 0x01 || m == 0xd8 || (m >= 0xd0 && m <= 0xd7)) {
+      pos += 2;  // stuffed zero, TEM, SOI, RSTn: no length
+      continue;
+    }
+    if (m == 0xd9 || pos + 4 > b.size()) return;  // EOI, or a truncated header stb will reject
+    const size_t len = (size_t{b[pos + 2]} << 8) | b[pos + 3];
+    if (m == 0xc4) {
+      // As stb reads it: tables of (class/id byte, 16 counts, sum(counts) values) while length remains.
+      size_t table = pos + 4;
+      int64_t left = static_cast<int64_t>(len) - 2;
+      while (left > 0 && table + 17 <= b.size()) {
+        size_t n = 0;
+        for (size_t i = 1; i <= 16; ++i) n += b[table + i];
+        NABLA_CHECK(n <= 256, IOError,
+                    "{}: byte {}: corrupt JPEG: Huffman table declares {} codes (at most 256)", name,
+                    table + 1, n);
+        left -= static_cast<int64_t>(17 + n);
+        table += 17 + n;
+      }
+    }
+    pos += 2 + len;
+  }
+}
 }  // namespace
 
 DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string& name) {
@@ -33,6 +73,7 @@ DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string&
               "{}: byte 0: not a PNG, JPEG or BMP image (unrecognised signature 0x{:02x}{:02x})", name,
               bytes[0], bytes.size() > 1 ? bytes[1] : 0);
   NABLA_CHECK(bytes.size() <= static_cast<size_t>(INT_MAX), IOError, "{}: image file too large", name);
+  if (format[0] == 'J') check_jpeg_huffman_tables(bytes, name);
   int len = static_cast<int>(bytes.size());
   int w = 0, h = 0, c = 0;
   NABLA_CHECK(stbi_info_from_memory(bytes.data(), len, &w, &h, &c), IOError,

@@ -111,7 +111,7 @@ uint32_t data_crc32c(const PreparedTensors& prepared) {
 
 void write_safetensors_file(const std::string& path, const PreparedTensors& prepared,
                             const Metadata& metadata) {
-  std::string header = pad_safetensors_header(safetensors_header_json(prepared.entries, metadata));
+  std::string header = pad_safetensors_header(safetensors_header_json(prepared.entries, metadata, path));
   uint8_t prefix[8];
   for (size_t i = 0; i < 8; ++i)
     prefix[i] = static_cast<uint8_t>(static_cast<uint64_t>(header.size()) >> (8 * i));

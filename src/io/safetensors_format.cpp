@@ -221,7 +221,8 @@ SafetensorsHeader parse_safetensors_header(std::span<const uint8_t> header, uint
 }
 
 std::string safetensors_header_json(const std::vector<SafetensorsEntry>& entries,
-                                    const std::map<std::string, std::string>& metadata) {
+                                    const std::map<std::string, std::string>& metadata,
+                                    const std::string& name) {
   Json j = Json::object();
   if (!metadata.empty()) {
     Json m = Json::object();
@@ -239,7 +240,7 @@ std::string safetensors_header_json(const std::vector<SafetensorsEntry>& entries
     return j.dump();
   } catch (const Json::type_error& e) {
     throw ValueError(
-        fmt::format("safetensors: a tensor name or metadata string is not valid UTF-8 ({})", e.what()));
+        fmt::format("{}: a tensor name or metadata string is not valid UTF-8 ({})", name, e.what()));
   }
 }
 

@@ -54,9 +54,10 @@ SafetensorsHeader parse_safetensors_header(std::span<const uint8_t> header, uint
 
 // The compact JSON header for `entries` (in the given order) and `metadata` ("__metadata__" first,
 // omitted when empty), without padding — the form nabla writes and the canonical form the checkpoint
-// checksum covers. ValueError for strings that are not valid UTF-8.
+// checksum covers. ValueError naming the file `name` for strings that are not valid UTF-8.
 std::string safetensors_header_json(const std::vector<SafetensorsEntry>& entries,
-                                    const std::map<std::string, std::string>& metadata);
+                                    const std::map<std::string, std::string>& metadata,
+                                    const std::string& name);
 // The JSON padded with spaces to a multiple of 8 bytes, as the reference implementation writes it.
 std::string pad_safetensors_header(std::string json);
 

@@ -1,5 +1,8 @@
 // dispatch.cpp — routes each backend-neutral kernel to the backend of its operands' device.
 // A CUDA backend adds a `case DeviceType::CUDA` here; no op definition changes.
+#include <omp.h>
+
+#include "nabla/ops/ops.h"
 #include "ops/dispatch_dtype.h"
 #include "ops/kernels.h"
 
@@ -28,6 +31,12 @@ void nonzero(const Tensor&, const Tensor&);
 namespace dnnl_backend {
 void matmul(const Tensor&, const Tensor&, const Tensor&);
 }
+
+void set_num_threads(int n) {
+  NABLA_CHECK(n > 0, ValueError, "set_num_threads: expected a positive number of threads, got {}", n);
+  omp_set_num_threads(n);
+}
+int get_num_threads() { return omp_get_max_threads(); }
 
 namespace kernels {
 

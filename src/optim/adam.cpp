@@ -36,21 +36,14 @@ void validate_adam(const O& o) {
 // One Adam/AdamW update of `p`; lazily creates the state like PyTorch.
 template <typename O>
 void adam_param(const Tensor& p, const Tensor& g, ParamState& state, const O& o, bool decoupled) {
-  if (!state.count("exp_avg")) {
-    state["exp_avg"] = Optimizer::zeros_state(p);
-    state["exp_avg_sq"] = Optimizer::zeros_state(p);
-  }
-  Tensor max_sq;
-  if (o.amsgrad()) {
-    auto it = state.find("max_exp_avg_sq");
-    if (it == state.end()) it = state.emplace("max_exp_avg_sq", Optimizer::zeros_state(p)).first;
-    max_sq = it->second;
-  }
+  const Tensor exp_avg = Optimizer::state_tensor(state, "exp_avg", p);
+  const Tensor exp_avg_sq = Optimizer::state_tensor(state, "exp_avg_sq", p);
+  const Tensor max_sq = o.amsgrad() ? Optimizer::state_tensor(state, "max_exp_avg_sq", p) : Tensor();
   float& step = Optimizer::step_counter(state).template data_ptr<float>()[0];
   step += 1;
   const kernels::AdamArgs args{o.lr(), o.betas().first, o.betas().second, o.eps(),  o.weight_decay(),
                                step,   o.amsgrad(),     o.maximize(),     decoupled};
-  kernels::adam_step(p, g, state["exp_avg"], state["exp_avg_sq"], max_sq, args);
+  kernels::adam_step(p, g, exp_avg, exp_avg_sq, max_sq, args);
 }
 
 }  // namespace

@@ -148,6 +148,12 @@ Tensor Optimizer::zeros_state(const Tensor& param) {
   return zeros(param.sizes(), TensorOptions(param.dtype()).device(param.device()));
 }
 
+Tensor& Optimizer::state_tensor(ParamState& state, const std::string& name, const Tensor& param) {
+  auto it = state.find(name);
+  if (it == state.end()) it = state.emplace(name, zeros_state(param)).first;
+  return it->second;
+}
+
 Tensor& Optimizer::step_counter(ParamState& state) {
   auto it = state.find("step");
   if (it == state.end()) it = state.emplace("step", zeros({}, kFloat32)).first;

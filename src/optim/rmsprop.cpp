@@ -40,22 +40,12 @@ void RMSprop::validate(const OptimizerOptions& options) const {
   NABLA_CHECK(0.0 <= o.alpha(), ValueError, "Invalid alpha value: {}", detail::py_float(o.alpha()));
 }
 
-namespace {
-// state[name], created zero-filled like `p` when missing (or undefined when !needed).
-Tensor state_tensor(ParamState& state, const char* name, const Tensor& p, bool needed) {
-  if (!needed) return Tensor();
-  auto it = state.find(name);
-  if (it == state.end()) it = state.emplace(name, Optimizer::zeros_state(p)).first;
-  return it->second;
-}
-}  // namespace
-
 void RMSprop::update() {
   for_each_param<RMSpropOptions>(
       [](const Tensor& p, const Tensor& g, ParamState& state, const RMSpropOptions& o) {
-        Tensor square_avg = state_tensor(state, "square_avg", p, true);
-        Tensor momentum_buf = state_tensor(state, "momentum_buffer", p, o.momentum() > 0);
-        Tensor grad_avg = state_tensor(state, "grad_avg", p, o.centered());
+        const Tensor square_avg = state_tensor(state, "square_avg", p);
+        const Tensor momentum_buf = o.momentum() > 0 ? state_tensor(state, "momentum_buffer", p) : Tensor();
+        const Tensor grad_avg = o.centered() ? state_tensor(state, "grad_avg", p) : Tensor();
         step_counter(state).data_ptr<float>()[0] += 1;  // counted like PyTorch; the update does not use it
         const kernels::RmspropArgs args{o.lr(),       o.alpha(),    o.eps(),     o.weight_decay(),
                                         o.momentum(), o.centered(), o.maximize()};

@@ -115,7 +115,7 @@ TEST(CheckpointKill, KillDuringWritesNeverLosesTheLastGoodCheckpoint) {
   save_checkpoint(path, b, {{"seq", "-1"}});
   EXPECT_EQ(dir.list(), std::vector<std::string>{base});
   std::cout << "[ kill test ] " << kTrials << " trials, one write " << write_secs * 1e3
-            << " ms; killed mid-write " << mid_write << " times, partial temporaries refused "
+            << " ms; killed mid-write " << mid_write << " times; loads of stray temporaries refused "
             << partial_refused << "\n";
 }
 

@@ -76,6 +76,21 @@ TEST(Image, BadFilesRaiseIOErrorNamingTheFile) {
   expect_error<IOError>([&] { io::read_image(dir / "junk.jpg"); }, {"junk.jpg", "JPEG"});
 }
 
+TEST(Image, JpegHuffmanTableOverflowIsRejectedBeforeStb) {
+  // A DHT table whose 16 counts sum to 257 (255 + 2): Debian's stb_image would write past its arrays
+  // (found by fuzz/fuzz_image; see Note [stb JPEG Huffman tables]).
+  std::vector<uint8_t> jpeg = {0xff, 0xd8, 0xff, 0xc4, 0x01, 0x14, 0x00, 255, 2};
+  jpeg.resize(jpeg.size() + 14, 0);   // the other 14 counts
+  jpeg.resize(jpeg.size() + 257, 7);  // the values
+  jpeg.insert(jpeg.end(), {0xff, 0xd9});
+  expect_error<IOError>(
+      [&] { io::decode_image(jpeg.data(), jpeg.size(), io::ImageReadMode::Unchanged, "dht.jpg"); },
+      {"dht.jpg", "byte 7", "Huffman table declares 257 codes"});
+  auto crash = read_bytes(NABLA_SOURCE_DIR "/fuzz/regressions/image/jpeg-dht-257-codes");
+  ASSERT_FALSE(crash.empty());
+  expect_error<IOError>([&] { io::decode_image(crash.data(), crash.size()); }, {"<memory>", "Huffman table"});
+}
+
 TEST(Image, EncodeRejectsBadTensors) {
   expect_error<DTypeError>([] { io::encode_png(zeros({2, 2, 3})); }, {"encode_png", "uint8", "float32"});
   expect_error<ShapeError>([] { io::encode_png(zeros({2, 2, 5}, kUInt8)); }, {"encode_png", "channels"});

@@ -36,7 +36,7 @@ std::unique_ptr<optim::Optimizer> optimizer_for(const Json& c, Problem& p) {
   return make_optimizer(name, std::move(groups), *defaults);
 }
 
-void train(optim::Optimizer& opt, const Problem& p, int steps) {
+void run_steps(optim::Optimizer& opt, const Problem& p, int steps) {
   for (int k = 0; k < steps; ++k) {
     opt.zero_grad();
     p.loss().backward();
@@ -68,7 +68,7 @@ TEST(OptimGolden, TrajectoriesMatchPyTorch) {
     auto opt = optimizer_for(c, p);
     int done = 0;
     for (int checkpoint : {1, 10, 50}) {
-      train(*opt, p, checkpoint - done);
+      run_steps(*opt, p, checkpoint - done);
       done = checkpoint;
       const Json& expected = c.at("steps").at(std::to_string(checkpoint));
       expect_close(p.W, expected.at("W"), rtol, atol, name + " W@" + std::to_string(checkpoint));
@@ -82,11 +82,11 @@ TEST(OptimGolden, ResumeFromStateDictIsBitForBit) {
     const std::string name = c.at("name");
     Problem straight(c.at("dtype") == "float32" ? kFloat32 : kFloat64);
     auto opt = optimizer_for(c, straight);
-    train(*opt, straight, 50);
+    run_steps(*opt, straight, 50);
 
     Problem first(straight.W.dtype());
     auto opt1 = optimizer_for(c, first);
-    train(*opt1, first, 20);
+    run_steps(*opt1, first, 20);
     optim::OptimizerStateDict saved = opt1->state_dict();
     for (auto& [key, t] : saved.tensors) t = t.clone();  // as if written to and read from a checkpoint
     const std::string json = saved.json;
@@ -100,8 +100,8 @@ TEST(OptimGolden, ResumeFromStateDictIsBitForBit) {
     }
     auto opt2 = optimizer_for(c, resumed);
     opt2->load_state_dict(saved);
-    train(*opt1, first, 1);  // the original keeps going; the loaded state must not alias it
-    train(*opt2, resumed, 30);
+    run_steps(*opt1, first, 1);  // the original keeps going; the loaded state must not alias it
+    run_steps(*opt2, resumed, 30);
     EXPECT_TRUE(equal(resumed.W, straight.W)) << name;
     EXPECT_TRUE(equal(resumed.b, straight.b)) << name;
   }
@@ -141,7 +141,7 @@ TEST(Optim, StateNamesAndStateDictLayout) {
   ASSERT_NE(opt.state(p.W), nullptr);
   EXPECT_TRUE(opt.state(p.W)->empty());  // lazily created, like PyTorch
   EXPECT_EQ(opt.state(zeros({1})), nullptr);
-  train(opt, p, 3);
+  run_steps(opt, p, 3);
   const optim::ParamState& s = *opt.state(p.W);
   EXPECT_EQ(s.size(), 4u);
   EXPECT_EQ(s.at("step").item<double>(), 3);
@@ -161,21 +161,21 @@ TEST(Optim, StateNamesAndStateDictLayout) {
   EXPECT_EQ(g.at("amsgrad"), true);
 
   optim::SGD sgd({p.W}, optim::SGDOptions(0.1).momentum(0.9));
-  train(sgd, p, 1);
+  run_steps(sgd, p, 1);
   EXPECT_EQ(sgd.state(p.W)->count("momentum_buffer"), 1u);
   optim::RMSprop rms({p.W}, optim::RMSpropOptions().centered(true).momentum(0.5));
-  train(rms, p, 1);
+  run_steps(rms, p, 1);
   for (const char* key : {"step", "square_avg", "grad_avg", "momentum_buffer"})
     EXPECT_EQ(rms.state(p.W)->count(key), 1u) << key;
   optim::Adagrad ada({p.W}, optim::AdagradOptions().initial_accumulator_value(0.5));
-  train(ada, p, 1);
+  run_steps(ada, p, 1);
   EXPECT_EQ(ada.state(p.W)->count("sum"), 1u);
 }
 
 TEST(Optim, LoadStateDictRestoresOptionsAndCastsState) {
   Problem p;
   optim::SGD opt({{{p.W}, optim::SGDOptions(0.1).momentum(0.9)}, {{p.b}}}, optim::SGDOptions(0.2));
-  train(opt, p, 2);
+  run_steps(opt, p, 2);
   opt.param_groups()[1].set_initial_lr(0.2);
   const auto sd = opt.state_dict();
 

@@ -11,6 +11,7 @@
 // that says file_version "brain.Event:2". Events are buffered and written by flush(), every
 // `max_queue` events, when `flush_secs` have passed at an add, and by close() / the destructor.
 // Errors: nabla::IOError naming the file; bad arguments: ValueError / ShapeError / DTypeError.
+// One writer is not thread-safe: use it from one thread (or lock around it). See docs/io.md.
 #pragma once
 #include <cstdint>
 #include <memory>

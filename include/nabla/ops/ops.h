@@ -156,6 +156,10 @@ Tensor addmm(const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta 
 Tensor dot(const Tensor& a, const Tensor& b);
 Tensor outer(const Tensor& a, const Tensor& b);
 
+// Threads used by kernels (OpenMP and oneDNN), like torch.set_num_threads / get_num_threads.
+void set_num_threads(int n);
+int get_num_threads();
+
 // True when shapes match and all elements are within atol + rtol * |other| (NaNs equal if equal_nan).
 bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);
 bool equal(const Tensor& a, const Tensor& b);  // same shape and exactly equal values

@@ -142,9 +142,10 @@ class Optimizer {
   // ValueError when the dict is for another optimizer or its groups do not match.
   void load_state_dict(const OptimizerStateDict& state_dict);
 
-  // Helpers for optimizer implementations: zero-filled state like `param` (contiguous), and the
-  // parameter's 0-d float32 "step" counter (PyTorch's), created at 0 when missing.
+  // Helpers for optimizer implementations: zero-filled state like `param` (contiguous); state[name],
+  // created zero-filled when missing; the 0-d float32 "step" counter (PyTorch's), created at 0.
   static Tensor zeros_state(const Tensor& param);
+  static Tensor& state_tensor(ParamState& state, const std::string& name, const Tensor& param);
   static Tensor& step_counter(ParamState& state);
 
  protected:

@@ -31,10 +31,15 @@ void with_flags(F&& f, bool first, Rest... rest) {
     with_flags<Done..., false>(f, rest...);
 }
 
-// Splits [0, n) across threads; `cost` is the work of one element relative to a copy.
+// Below this many elements an update runs on one thread: it takes microseconds, about what an OpenMP
+// fork/join costs — and on a busy machine a region can stall waiting for a descheduled thread.
+constexpr int64_t kParallelGrain = int64_t{1} << 17;
+
+// Calls chunk(begin, count) over [0, n), split across threads only for large n.
 template <typename F>
-void run(int64_t n, int64_t cost, F&& chunk) {
-  parallel_for(n, cost, [&](int64_t begin, int64_t end) { chunk(begin, end - begin); });
+void run(int64_t n, F&& chunk) {
+  if (n < kParallelGrain) return chunk(int64_t{0}, n);
+  parallel_for(n, 1, [&](int64_t begin, int64_t end) { chunk(begin, end - begin); });
 }
 
 template <typename T>
@@ -84,7 +89,7 @@ void sgd_typed(const Tensor& param, const Tensor& grad, const Tensor& buf, const
   T* b = ptr<T>(buf);
   with_flags(
       [&]<bool kWd, bool kMomentum, bool kFirst, bool kNesterov>() {
-        run(param.numel(), 2, [&](int64_t i, int64_t n) {
+        run(param.numel(), [&](int64_t i, int64_t n) {
           sgd_loop<T, kWd, kMomentum, kFirst, kNesterov>(p + i, g + i, b ? b + i : nullptr, n, s);
         });
       },
@@ -146,7 +151,7 @@ void adam_typed(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, 
   T *m = ptr<T>(exp_avg), *v = ptr<T>(exp_avg_sq), *vmax = ptr<T>(max_exp_avg_sq);
   with_flags(
       [&]<bool kWd, bool kDecoupled, bool kAmsgrad>() {
-        run(param.numel(), 4, [&](int64_t i, int64_t n) {
+        run(param.numel(), [&](int64_t i, int64_t n) {
           adam_loop<T, kWd, kDecoupled, kAmsgrad>(p + i, g + i, m + i, v + i, vmax ? vmax + i : nullptr, n,
                                                   s);
         });
@@ -197,7 +202,7 @@ void rmsprop_typed(const Tensor& param, const Tensor& grad, const Tensor& square
   T *sq = ptr<T>(square_avg), *ga = ptr<T>(grad_avg), *b = ptr<T>(momentum_buf);
   with_flags(
       [&]<bool kWd, bool kCentered, bool kMomentum>() {
-        run(param.numel(), 4, [&](int64_t i, int64_t n) {
+        run(param.numel(), [&](int64_t i, int64_t n) {
           rmsprop_loop<T, kWd, kCentered, kMomentum>(p + i, g + i, sq + i, ga ? ga + i : nullptr,
                                                      b ? b + i : nullptr, n, s);
         });
@@ -227,7 +232,7 @@ void adagrad_typed(const Tensor& param, const Tensor& grad, const Tensor& state_
   const T sign = T(a.maximize ? -1 : 1), wd = T(a.weight_decay), eps = T(a.eps), neg_clr = T(-a.clr);
   with_flags(
       [&]<bool kWd>() {
-        run(param.numel(), 3, [&](int64_t i, int64_t n) {
+        run(param.numel(), [&](int64_t i, int64_t n) {
           adagrad_loop<T, kWd>(p + i, g + i, sum + i, n, sign, wd, eps, neg_clr);
         });
       },
@@ -243,25 +248,34 @@ NormKind norm_kind(double p) {
   return p == 2 ? NormKind::SumSq : NormKind::SumPow;
 }
 
+// One block's partial result: max / min |x|, or a sum (vectorised: `omp simd` lets the compiler
+// keep one partial sum per lane — a fixed order for a given build, so results stay deterministic).
 template <typename T, NormKind kKind>
 double norm_block(const T* __restrict x, int64_t n, double p) {
-  double acc = kKind == NormKind::Min ? std::numeric_limits<double>::infinity() : 0.0;
-  for (int64_t i = 0; i < n; ++i) {
-    const double a = std::abs(static_cast<double>(x[i]));
-    if constexpr (kKind == NormKind::Max)
-      acc = (a > acc || a != a) ? a : acc;
-    else if constexpr (kKind == NormKind::Min)
-      acc = (a < acc || a != a) ? a : acc;
-    else if constexpr (kKind == NormKind::Count)
-      acc += a != 0 ? 1.0 : 0.0;
-    else if constexpr (kKind == NormKind::Sum)
-      acc += a;
-    else if constexpr (kKind == NormKind::SumSq)
-      acc += a * a;
-    else
-      acc += std::pow(a, p);
+  if constexpr (kKind == NormKind::Max || kKind == NormKind::Min) {
+    double acc = kKind == NormKind::Min ? std::numeric_limits<double>::infinity() : 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+      const double a = std::abs(static_cast<double>(x[i]));
+      const bool take = kKind == NormKind::Max ? a > acc : a < acc;
+      acc = (take || a != a) ? a : acc;  // NaN propagates
+    }
+    return acc;
+  } else {
+    double acc = 0.0;
+#pragma omp simd reduction(+ : acc)
+    for (int64_t i = 0; i < n; ++i) {
+      const double a = std::abs(static_cast<double>(x[i]));
+      if constexpr (kKind == NormKind::Count)
+        acc += a != 0 ? 1.0 : 0.0;
+      else if constexpr (kKind == NormKind::Sum)
+        acc += a;
+      else if constexpr (kKind == NormKind::SumSq)
+        acc += a * a;
+      else
+        acc += std::pow(a, p);
+    }
+    return acc;
   }
-  return acc;
 }
 
 template <typename T, NormKind kKind>
@@ -270,10 +284,14 @@ double norm_typed(const Tensor& x, double p) {
   const T* data = ptr<T>(x);
   const int64_t n = x.numel(), blocks = (n + kBlock - 1) / kBlock;
   std::vector<double> partial(static_cast<size_t>(blocks));
-  parallel_for(blocks, kBlock, [&](int64_t b0, int64_t b1) {
+  auto blocks_range = [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b)
       partial[b] = norm_block<T, kKind>(data + b * kBlock, std::min(kBlock, n - b * kBlock), p);
-  });
+  };
+  if (n < kParallelGrain)
+    blocks_range(0, blocks);
+  else
+    parallel_for(blocks, kBlock, blocks_range);
   double acc = kKind == NormKind::Min ? std::numeric_limits<double>::infinity() : 0.0;
   for (double v : partial) {
     if constexpr (kKind == NormKind::Max)
@@ -318,7 +336,7 @@ void scale_(const Tensor& x, double factor) {
   dispatch_floating(x.dtype(), "scale_", [&]<typename T>() {
     T* __restrict data = ptr<T>(x);
     const T f = static_cast<T>(factor);
-    run(x.numel(), 1, [&](int64_t i, int64_t n) {
+    run(x.numel(), [&](int64_t i, int64_t n) {
       for (int64_t k = i; k < i + n; ++k) data[k] = data[k] * f;
     });
   });

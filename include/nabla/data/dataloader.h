@@ -1,0 +1,172 @@
+// dataloader.h — DataLoader like torch.utils.data.DataLoader:
+//
+//   DataLoader loader(share(MNIST("data", {.transform = ...})),
+//                     DataLoaderOptions().batch_size(64).shuffle(true).num_workers(2).seed(0));
+//   for (Batch& b : loader) { ... b.data ... b.target ... }
+//
+// Each range-for (each begin()) is one epoch; with shuffle the order differs between epochs and is
+// reproducible from the seed. Workers are threads that prefetch whole batches, delivered in order
+// (see Note [DataLoader workers] in src/data/dataloader.cpp). An exception while loading reaches the
+// caller as the same nabla error type with "DataLoader: sample <i> (batch <b>)" prefixed to its message.
+// Leaving the loop early stops the workers (the iterator's destructor joins them).
+#pragma once
+#include <concepts>
+#include <cstdint>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "nabla/data/dataset.h"
+#include "nabla/data/samplers.h"
+
+namespace nabla::data {
+
+struct Batch {
+  Tensor data;    // collated samples, e.g. [B, C, H, W]
+  Tensor target;  // e.g. [B]; undefined when the samples have no target
+};
+
+using CollateFn = std::function<Batch(std::vector<Example>& samples)>;
+// Stacks data and targets along a new dim 0 (ShapeError naming the first mismatch otherwise).
+Batch default_collate(std::vector<Example>& samples);
+
+// Builder-style options (each setter returns a modified copy, like TensorOptions).
+class DataLoaderOptions {
+ public:
+  DataLoaderOptions batch_size(int64_t v) const {
+    auto o = *this;
+    o.batch_size_ = v;
+    return o;
+  }
+  DataLoaderOptions shuffle(bool v) const {
+    auto o = *this;
+    o.shuffle_ = v;
+    return o;
+  }
+  DataLoaderOptions num_workers(int v) const {
+    auto o = *this;
+    o.num_workers_ = v;
+    return o;
+  }
+  DataLoaderOptions drop_last(bool v) const {
+    auto o = *this;
+    o.drop_last_ = v;
+    return o;
+  }
+  DataLoaderOptions seed(uint64_t v) const {
+    auto o = *this;
+    o.seed_ = v;
+    return o;
+  }
+  // Batches each worker may have ready ahead of the consumer (PyTorch's prefetch_factor).
+  DataLoaderOptions prefetch_factor(int v) const {
+    auto o = *this;
+    o.prefetch_factor_ = v;
+    return o;
+  }
+  DataLoaderOptions sampler(SamplerPtr v) const {
+    auto o = *this;
+    o.sampler_ = std::move(v);
+    return o;
+  }
+  DataLoaderOptions batch_sampler(BatchSamplerPtr v) const {
+    auto o = *this;
+    o.batch_sampler_ = std::move(v);
+    return o;
+  }
+  DataLoaderOptions collate(CollateFn v) const {
+    auto o = *this;
+    o.collate_ = std::move(v);
+    return o;
+  }
+
+  int64_t batch_size() const { return batch_size_; }
+  bool shuffle() const { return shuffle_; }
+  int num_workers() const { return num_workers_; }
+  bool drop_last() const { return drop_last_; }
+  std::optional<uint64_t> seed() const { return seed_; }
+  int prefetch_factor() const { return prefetch_factor_; }
+  const SamplerPtr& sampler() const { return sampler_; }
+  const BatchSamplerPtr& batch_sampler() const { return batch_sampler_; }
+  const CollateFn& collate() const { return collate_; }
+
+ private:
+  int64_t batch_size_ = 1;
+  bool shuffle_ = false;
+  int num_workers_ = 0;
+  bool drop_last_ = false;
+  std::optional<uint64_t> seed_;  // unset: drawn from the default generator when the loader is made
+  int prefetch_factor_ = 2;
+  SamplerPtr sampler_;
+  BatchSamplerPtr batch_sampler_;
+  CollateFn collate_;
+};
+
+namespace detail {
+class Epoch;
+}
+
+class DataLoader {
+ public:
+  class Iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = Batch;
+    using difference_type = std::ptrdiff_t;
+    using pointer = Batch*;
+    using reference = Batch&;
+    Iterator() = default;  // the end
+    Batch& operator*() { return current_; }
+    Batch* operator->() { return &current_; }
+    Iterator& operator++();
+    bool operator==(const Iterator& o) const { return done() == o.done(); }
+
+   private:
+    friend class DataLoader;
+    explicit Iterator(std::shared_ptr<detail::Epoch> epoch);
+    bool done() const { return epoch_ == nullptr; }
+    std::shared_ptr<detail::Epoch> epoch_;
+    Batch current_;
+  };
+
+  DataLoader(DatasetPtr dataset, DataLoaderOptions options = {});
+  template <typename D>
+  requires std::derived_from<std::remove_cvref_t<D>, Dataset> DataLoader(
+      D&& dataset, DataLoaderOptions options = {})  // NOLINT: takes a dataset value
+      : DataLoader(share(std::forward<D>(dataset)), std::move(options)) {}
+
+  // Starts the next epoch: draws its order, launches the workers, loads the first batch.
+  Iterator begin();
+  Iterator end() { return Iterator(); }
+  int64_t size() const;  // batches per epoch, like len(loader)
+  const DatasetPtr& dataset() const { return dataset_; }
+  const DataLoaderOptions& options() const { return options_; }
+  int64_t epoch() const { return epoch_; }  // the epoch the next begin() starts
+  void set_epoch(int64_t epoch) { epoch_ = epoch; }
+
+ private:
+  DatasetPtr dataset_;
+  DataLoaderOptions options_;
+  SamplerPtr sampler_;
+  uint64_t seed_;
+  int64_t epoch_ = 0;
+};
+
+// Inside a DataLoader worker thread: which worker this is (like torch.utils.data.get_worker_info());
+// std::nullopt on other threads, including the caller's when num_workers == 0.
+struct WorkerInfo {
+  int id;
+  int num_workers;
+  uint64_t seed;  // the loader's seed mixed with the epoch
+};
+std::optional<WorkerInfo> get_worker_info();
+
+// The generator random transforms draw from by default. Inside a DataLoader it is a per-sample
+// generator seeded from (loader seed, epoch, sample index), so augmentations are reproducible and do
+// not depend on num_workers or thread timing; elsewhere it is nabla::default_generator() (not
+// thread-safe: give transforms their own Generator when calling them from your own threads).
+Generator& sample_generator();
+
+}  // namespace nabla::data

@@ -1,0 +1,121 @@
+// datasets.h — torchvision-style datasets: MNIST, FashionMNIST, CIFAR10, ImageFolder, and the synthetic
+// make_blobs / make_moons (scikit-learn's). Samples are Example {data, target}: images as uint8
+// [H, W] (MNIST) or [H, W, C] (CIFAR10, ImageFolder) — apply transforms::ToTensor() for float CHW — and
+// int64 scalar class indices. Bad files raise nabla::IOError naming the file and byte offset.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nabla/data/dataset.h"
+#include "nabla/data/transforms.h"
+#include "nabla/io/image.h"
+
+namespace nabla::datasets {
+
+using data::Example;
+
+struct DatasetOptions {
+  bool train = true;                            // the training split, else the test split
+  transforms::Transform transform = {};         // applied to data in get()
+  transforms::Transform target_transform = {};  // applied to the target in get()
+  bool download = false;                        // fetch missing files from `mirrors` (see download.h)
+  std::vector<std::string> mirrors = {};        // base URLs; empty: data::default_mirrors(<dataset name>)
+};
+
+// root/MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] (torchvision's layout).
+class MNIST : public data::Dataset {
+ public:
+  explicit MNIST(const std::string& root, DatasetOptions options = {});
+  int64_t size() const override { return images_.size(0); }
+  Example get(int64_t index) const override;
+  Tensor targets() const override { return labels_; }
+  const Tensor& data() const { return images_; }  // uint8 [N, H, W]
+  const std::vector<std::string>& classes() const { return classes_; }
+  const std::string& raw_folder() const { return raw_folder_; }
+
+ protected:
+  struct Resource {
+    std::string name;  // file name without .gz
+    std::string md5;   // of the .gz file on the mirrors
+  };
+  MNIST(const std::string& root, DatasetOptions options, const std::string& name,
+        std::vector<Resource> resources, std::vector<std::string> classes);
+
+ private:
+  void load(const std::string& images_file, const std::string& labels_file);
+  DatasetOptions options_;
+  std::string raw_folder_;
+  std::vector<std::string> classes_;
+  Tensor images_, labels_;
+};
+
+// Same files and layout under root/FashionMNIST/raw/.
+class FashionMNIST : public MNIST {
+ public:
+  explicit FashionMNIST(const std::string& root, DatasetOptions options = {});
+};
+
+// The CIFAR-10 "binary version": root/cifar-10-batches-bin/{data_batch_1..5,test_batch}.bin.
+// Downloading fetches cifar-10-binary.tar.gz and unpacks it.
+class CIFAR10 : public data::Dataset {
+ public:
+  explicit CIFAR10(const std::string& root, DatasetOptions options = {});
+  int64_t size() const override { return images_.size(0); }
+  Example get(int64_t index) const override;
+  Tensor targets() const override { return labels_; }
+  const Tensor& data() const { return images_; }  // uint8 [N, 32, 32, 3]
+  const std::vector<std::string>& classes() const { return classes_; }
+
+ private:
+  DatasetOptions options_;
+  std::vector<std::string> classes_;
+  Tensor images_, labels_;
+};
+
+// root/<class>/<image> with classes in sorted order; PNG, JPEG and BMP files (by extension, any case)
+// are listed at construction and decoded lazily in get().
+struct ImageFolderOptions {
+  transforms::Transform transform = {};
+  transforms::Transform target_transform = {};
+  io::ImageReadMode mode = io::ImageReadMode::RGB;  // like PIL's .convert("RGB") in torchvision's loader
+  std::vector<std::string> extensions = {".png", ".jpg", ".jpeg", ".bmp"};
+};
+class ImageFolder : public data::Dataset {
+ public:
+  explicit ImageFolder(const std::string& root, ImageFolderOptions options = {});
+  int64_t size() const override { return static_cast<int64_t>(samples_.size()); }
+  Example get(int64_t index) const override;
+  Tensor targets() const override;
+  const std::vector<std::string>& classes() const { return classes_; }
+  const std::vector<std::pair<std::string, int64_t>>& samples() const { return samples_; }  // (path, class)
+
+ private:
+  ImageFolderOptions options_;
+  std::vector<std::string> classes_;
+  std::vector<std::pair<std::string, int64_t>> samples_;
+};
+
+// Gaussian blobs (sklearn.datasets.make_blobs): data float32 [N, n_features], target int64 [N].
+struct BlobsOptions {
+  int64_t n_samples = 100;
+  int64_t n_features = 2;
+  int64_t centers = 3;
+  double cluster_std = 1.0;
+  double center_min = -10.0, center_max = 10.0;
+  bool shuffle = true;
+  uint64_t seed = 0;
+};
+data::TensorDataset make_blobs(const BlobsOptions& options = {});
+
+// Two interleaving half circles (sklearn.datasets.make_moons): data float32 [N, 2], target int64 [N].
+struct MoonsOptions {
+  int64_t n_samples = 100;
+  double noise = 0.0;
+  bool shuffle = true;
+  uint64_t seed = 0;
+};
+data::TensorDataset make_moons(const MoonsOptions& options = {});
+
+}  // namespace nabla::datasets

@@ -1,0 +1,80 @@
+// synthetic.cpp — make_blobs and make_moons (scikit-learn's definitions, nabla's Generator).
+#include <cmath>
+#include <numbers>
+#include <numeric>
+
+#include "nabla/data/datasets.h"
+#include "nabla/data/samplers.h"
+#include "nabla/ops/ops.h"
+#include "util/check.h"
+
+namespace nabla::datasets {
+
+namespace {
+// Shuffles rows of x ([n, f]) and y ([n]) together when asked, and wraps them as a dataset.
+data::TensorDataset finish(std::vector<float>& x, std::vector<int64_t>& y, int64_t f, bool shuffle,
+                           Generator& gen) {
+  const int64_t n = static_cast<int64_t>(y.size());
+  if (shuffle) {
+    std::vector<int64_t> perm(n);
+    std::iota(perm.begin(), perm.end(), 0);
+    data::shuffle_indices(perm, gen);
+    std::vector<float> x2(x.size());
+    std::vector<int64_t> y2(n);
+    for (int64_t i = 0; i < n; ++i) {
+      std::copy(x.begin() + perm[i] * f, x.begin() + (perm[i] + 1) * f, x2.begin() + i * f);
+      y2[i] = y[perm[i]];
+    }
+    x.swap(x2);
+    y.swap(y2);
+  }
+  return data::TensorDataset(from_buffer(x.data(), {n, f}, kFloat32), from_buffer(y.data(), {n}, kInt64));
+}
+}  // namespace
+
+data::TensorDataset make_blobs(const BlobsOptions& o) {
+  NABLA_CHECK(o.n_samples >= 1 && o.n_features >= 1 && o.centers >= 1, ValueError,
+              "make_blobs: n_samples ({}), n_features ({}) and centers ({}) must be positive", o.n_samples,
+              o.n_features, o.centers);
+  NABLA_CHECK(o.cluster_std >= 0, ValueError, "make_blobs: cluster_std must be >= 0, got {}", o.cluster_std);
+  Generator gen(o.seed);
+  std::vector<double> centers(o.centers * o.n_features);
+  for (auto& c : centers) c = o.center_min + (o.center_max - o.center_min) * gen.next_double();
+  std::vector<float> x;
+  std::vector<int64_t> y;
+  for (int64_t c = 0; c < o.centers; ++c) {
+    // sklearn: n_samples // centers per blob, the first n_samples % centers blobs get one more.
+    int64_t count = o.n_samples / o.centers + (c < o.n_samples % o.centers ? 1 : 0);
+    for (int64_t i = 0; i < count; ++i) {
+      for (int64_t k = 0; k < o.n_features; ++k)
+        x.push_back(static_cast<float>(centers[c * o.n_features + k] + o.cluster_std * gen.next_normal()));
+      y.push_back(c);
+    }
+  }
+  return finish(x, y, o.n_features, o.shuffle, gen);
+}
+
+data::TensorDataset make_moons(const MoonsOptions& o) {
+  NABLA_CHECK(o.n_samples >= 2, ValueError, "make_moons: n_samples must be >= 2, got {}", o.n_samples);
+  NABLA_CHECK(o.noise >= 0, ValueError, "make_moons: noise must be >= 0, got {}", o.noise);
+  Generator gen(o.seed);
+  const int64_t n_out = o.n_samples / 2, n_in = o.n_samples - n_out;
+  std::vector<float> x;
+  std::vector<int64_t> y;
+  auto add = [&](int64_t count, bool inner) {
+    for (int64_t i = 0; i < count; ++i) {
+      double t =
+          count == 1 ? 0.0 : std::numbers::pi * static_cast<double>(i) / static_cast<double>(count - 1);
+      double px = inner ? 1.0 - std::cos(t) : std::cos(t);
+      double py = inner ? 0.5 - std::sin(t) : std::sin(t);
+      x.push_back(static_cast<float>(px + o.noise * gen.next_normal()));
+      x.push_back(static_cast<float>(py + o.noise * gen.next_normal()));
+      y.push_back(inner ? 1 : 0);
+    }
+  };
+  add(n_out, false);
+  add(n_in, true);
+  return finish(x, y, 2, o.shuffle, gen);
+}
+
+}  // namespace nabla::datasets

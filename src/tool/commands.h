@@ -1,0 +1,41 @@
+// commands.h — the subcommands of the `nabla` tool and their options.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace nabla::tool {
+
+struct TrainArgs {
+  std::string data = "mnist", model = "mlp", model_fn = "model.safetensors", data_dir = "data";
+  std::string optimizer = "adam", scheduler = "none", logdir, resume;
+  int gpu_id = -1, threads = 0, num_workers = 0;
+  int64_t batch_size = 256, n_epochs = 20, n_layers = 5, early_stop = 0, kfold = 0;
+  double lr = 1e-3, train_ratio = 0.8;
+  uint64_t seed = 0;
+  bool verbose = false;
+};
+int run_train(const TrainArgs& args);
+
+struct EvalArgs {
+  std::string model_fn, data, data_dir = "data", split = "test";
+  int threads = 0;
+};
+int run_eval(const EvalArgs& args);
+
+struct PredictArgs {
+  std::string model_fn;
+  std::vector<std::string> inputs;
+  int64_t topk = 3;
+  bool json = false;
+};
+int run_predict(const PredictArgs& args);
+
+struct SamplesArgs {
+  std::string data = "fashion-mnist", data_dir = "data", out = "samples", split = "test";
+  int64_t count = 4;
+};
+int run_samples(const SamplesArgs& args);
+
+void check_device(int gpu_id);  // DeviceError unless -1 (CPU) in a CPU-only build
+
+}  // namespace nabla::tool

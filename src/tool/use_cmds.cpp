@@ -1,0 +1,111 @@
+// use_cmds.cpp — `nabla eval`, `nabla predict` and `nabla samples`: using a trained checkpoint.
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "nabla/nabla.h"
+#include "nabla/data/datasets.h"
+#include "nabla/data/utils.h"
+#include "nabla/io/image.h"
+#include "nabla/train/run_state.h"
+#include "tool/commands.h"
+#include "tool/data_setup.h"
+#include "tool/reporting.h"
+#include "util/check.h"
+
+namespace nabla::tool {
+
+namespace {
+// Rebuilds the architecture a checkpoint was trained with and loads its weights.
+std::shared_ptr<nn::Module> load_model(const std::string& path, train::RunConfig& cfg) {
+  train::LoadedRun run = train::load_run(path);
+  cfg = run.config;
+  auto model = train::build_model(cfg.model);
+  try {
+    model->load_state_dict(run.model);
+  } catch (const ValueError& e) {
+    throw IOError(fmt::format("{}: weights do not fit a {} model: {}", path, cfg.model.name, e.what()));
+  }
+  model->eval();
+  return model;
+}
+}  // namespace
+
+int run_eval(const EvalArgs& a) {
+  if (a.threads > 0) set_num_threads(a.threads);
+  train::RunConfig cfg;
+  auto model = load_model(a.model_fn, cfg);
+  const std::string spec = a.data.empty() ? cfg.data : a.data;
+  DataSplits d = load_data(spec, a.data_dir, 1.0, cfg.seed);
+  auto ds = a.split == "train" ? d.train : d.test;
+  NABLA_CHECK(ds != nullptr, ValueError, "--data {} has no {} split", spec, a.split);
+  NABLA_CHECK(d.channels == cfg.model.in_channels && d.height == cfg.model.height && d.width == cfg.model.width, ValueError,
+              "--data {}: images are {}x{}x{} but the model was trained on {}x{}x{}", spec, d.channels, d.height, d.width,
+              cfg.model.in_channels, cfg.model.height, cfg.model.width);
+  data::DataLoader loader(ds, data::DataLoaderOptions().batch_size(512));
+  auto dummy = optim::SGD(model->parameters(), optim::SGDOptions(0.0));
+  train::Trainer trainer(*model, [](const Tensor& o, const Tensor& t) { return F::cross_entropy(o, t); }, dummy);
+  train::EvalResult r = trainer.evaluate(loader, cfg.model.num_classes);
+  std::cout << fmt::format("{} on {} ({} split, {} samples): accuracy {:.2f}%, loss {:.4f}\n", cfg.model.name, spec, a.split,
+                           r.samples, 100 * r.accuracy, r.loss);
+  std::cout << confusion_report(r.confusion, cfg.classes);
+  return 0;
+}
+
+int run_predict(const PredictArgs& a) {
+  train::RunConfig cfg;
+  auto model = load_model(a.model_fn, cfg);
+  NoGradGuard no_grad;
+  nlohmann::json out = nlohmann::json::array();
+  for (const std::string& path : a.inputs) {
+    Tensor probs = softmax((*model)(preprocess_image(path, cfg)), 1).squeeze(0);
+    auto [p, idx] = probs.topk(std::min<int64_t>(a.topk, probs.numel()));
+    nlohmann::json top = nlohmann::json::array();
+    std::string line = path + ":";
+    for (int64_t i = 0; i < p.numel(); ++i) {
+      const int64_t c = idx.at({i}).to<int64_t>();
+      const std::string name = c < static_cast<int64_t>(cfg.classes.size()) ? cfg.classes[c] : std::to_string(c);
+      top.push_back({{"class", name}, {"index", c}, {"probability", p.at({i}).to<double>()}});
+      line += fmt::format("  {} {:.1f}%", name, 100 * p.at({i}).to<double>());
+    }
+    out.push_back({{"input", path}, {"top", top}});
+    if (!a.json) std::cout << line << "\n";
+  }
+  if (a.json) std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
+int run_samples(const SamplesArgs& a) {
+  datasets::DatasetOptions o;
+  o.train = a.split == "train";
+  std::unique_ptr<data::Dataset> ds;
+  std::vector<std::string> classes;
+  if (a.data == "mnist") {
+    auto m = std::make_unique<datasets::MNIST>(a.data_dir, o);
+    classes = m->classes();
+    ds = std::move(m);
+  } else if (a.data == "fashion-mnist") {
+    auto m = std::make_unique<datasets::FashionMNIST>(a.data_dir, o);
+    classes = m->classes();
+    ds = std::move(m);
+  } else if (a.data == "cifar10") {
+    auto m = std::make_unique<datasets::CIFAR10>(a.data_dir, o);
+    classes = m->classes();
+    ds = std::move(m);
+  } else {
+    throw ValueError(fmt::format("samples: unsupported --data '{}'", a.data));
+  }
+  std::filesystem::create_directories(a.out);
+  for (int64_t i = 0; i < std::min(a.count, ds->size()); ++i) {
+    auto e = ds->get(i);
+    std::string label = classes[e.target.item<int64_t>()];
+    for (char& ch : label)
+      if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    const std::string path = fmt::format("{}/{}_{}.png", a.out, i, label);
+    io::write_png(path, e.data);
+    std::cout << path << "\n";
+  }
+  return 0;
+}
+
+}  // namespace nabla::tool

@@ -1,0 +1,98 @@
+// trainer.cpp — the training loop.
+#include "nabla/train/trainer.h"
+
+#include <cmath>
+
+#include "nabla/autograd/grad_mode.h"
+#include "nabla/ops/ops.h"
+#include "util/check.h"
+
+namespace nabla::train {
+
+Trainer::Trainer(nn::Module& model, LossFn loss, optim::Optimizer& optimizer)
+    : model_(model), loss_(std::move(loss)), optimizer_(optimizer) {}
+
+double Trainer::train_one_epoch(data::DataLoader& loader) {
+  model_.train();
+  double loss_sum = 0;
+  int64_t samples = 0, batch = 0;
+  for (auto& b : loader) {
+    optimizer_.zero_grad();
+    Tensor loss = loss_(model_(b.data), b.target);
+    NABLA_CHECK(loss.numel() == 1, ShapeError, "Trainer: the loss must be a scalar, got shape {}", shape_str(loss.sizes()));
+    loss.backward();
+    optimizer_.step();
+    const double l = loss.item<double>();
+    NABLA_CHECK(std::isfinite(l), ValueError, "Trainer: loss became {} at epoch {} batch {} (try a lower --lr)", l,
+                epoch_ + 1, batch);
+    const int64_t n = b.data.size(0);
+    loss_sum += l * static_cast<double>(n);
+    samples += n;
+    ++step_;
+    Metrics m = {{"loss", l}, {"samples", static_cast<double>(samples)}, {"batches", static_cast<double>(batch + 1)}};
+    for (auto& cb : callbacks_) cb->on_batch_end(*this, batch, m);
+    ++batch;
+  }
+  return samples ? loss_sum / static_cast<double>(samples) : 0;
+}
+
+EvalResult Trainer::evaluate(data::DataLoader& loader, int64_t classes) {
+  model_.eval();
+  NoGradGuard no_grad;
+  EvalResult r;
+  double loss_sum = 0;
+  int64_t correct = 0;
+  std::vector<int64_t> cm;
+  for (auto& b : loader) {
+    Tensor out = model_(b.data);
+    const int64_t n = b.data.size(0);
+    loss_sum += loss_(out, b.target).item<double>() * static_cast<double>(n);
+    r.samples += n;
+    if (out.dim() == 2 && b.target.dtype() == kInt64) {
+      const int64_t C = classes > 0 ? classes : out.size(1);
+      if (cm.empty()) cm.assign(C * C, 0);
+      Tensor pred = out.argmax(1).contiguous(), target = b.target.contiguous();
+      const int64_t *p = pred.data_ptr<int64_t>(), *t = target.data_ptr<int64_t>();
+      for (int64_t i = 0; i < n; ++i) {
+        correct += p[i] == t[i];
+        if (t[i] >= 0 && t[i] < C && p[i] < C) ++cm[t[i] * C + p[i]];
+      }
+    }
+  }
+  if (r.samples) {
+    r.loss = loss_sum / static_cast<double>(r.samples);
+    r.accuracy = static_cast<double>(correct) / static_cast<double>(r.samples);
+  }
+  if (!cm.empty()) {
+    const int64_t C = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(cm.size()))));
+    r.confusion = from_buffer(cm.data(), {C, C}, kInt64);
+  }
+  return r;
+}
+
+std::vector<Metrics> Trainer::fit(data::DataLoader& train, data::DataLoader* val, int64_t epochs) {
+  epochs_target_ = epochs;
+  batches_per_epoch_ = train.size();
+  stop_ = false;
+  std::vector<Metrics> ran;
+  for (auto& cb : callbacks_) cb->on_train_begin(*this);
+  while (epoch_ < epochs && !stop_) {
+    for (auto& cb : callbacks_) cb->on_epoch_begin(*this, epoch_ + 1);
+    train.set_epoch(epoch_);  // the shuffle order depends on (seed, epoch): resumable
+    Metrics m = {{"epoch", static_cast<double>(epoch_ + 1)}, {"lr", optimizer_.param_groups()[0].lr()}};
+    m["train_loss"] = train_one_epoch(train);
+    if (val) {
+      EvalResult e = evaluate(*val, num_classes);
+      m["val_loss"] = e.loss;
+      if (e.confusion.defined()) m["val_acc"] = e.accuracy;
+    }
+    ++epoch_;
+    history_.push_back(m);
+    ran.push_back(m);
+    for (auto& cb : callbacks_) cb->on_epoch_end(*this, epoch_, m);
+  }
+  for (auto& cb : callbacks_) cb->on_train_end(*this);
+  return ran;
+}
+
+}  // namespace nabla::train
