@@ -30,9 +30,11 @@ test-all: deps
 	$(MAKE) build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
-demo: deps
+# Builds, fetches FashionMNIST and trains the FashionCNN (see tools/demo).
+demo:
+	tools/install-deps --with-data
 	$(MAKE) build
-	$(BUILD_DIR)/nabla-demo
+	BUILD_DIR=$(BUILD_DIR) tools/demo
 
 bench: deps
 	$(MAKE) build

@@ -25,41 +25,26 @@ const char* image_format(ByteSpan b) {
 // Note [stb JPEG Huffman tables]
 // Debian 12's stb_image (2.27 era) trusts the code counts of a JPEG DHT table: counts summing to more
 // than 256 make stbi__build_huffman and the value loop write past the table's arrays (fuzz/fuzz_image
-// found it within seconds). We walk the marker segments first, the way stb does (segment lengths;
-// 0xFF00, RSTn and fill bytes inside entropy-coded data), and reject such tables ourselves.
+// found it within seconds). We reject such tables before stb sees the file. Rather than re-implementing
+// stb's marker walk (a walk that disagrees with stb's in any corner would leave a hole), every 0xFF 0xC4
+// in the file is checked as if it were a DHT segment, read the way stb reads it: tables of (class/id
+// byte, 16 counts, sum(counts) values) while the segment length lasts, bytes past the end counting as 0.
+// Entropy-coded data cannot contain 0xFF 0xC4 (0xFF is always followed by 0x00 or RSTn there), so only
+// metadata holding those two bytes followed by implausible counts could be refused needlessly.
 void check_jpeg_huffman_tables(ByteSpan b, const std::string& name) {
-  size_t pos = 2;  // after SOI
-  while (pos + 1 < b.size()) {
-    if (b[pos] != 0xff) {
-      ++pos;  // entropy-coded data
-      continue;
+  for (size_t pos = 2; pos + 1 < b.size(); ++pos) {
+    if (b[pos] != 0xff || b[pos + 1] != 0xc4) continue;
+    const size_t len = pos + 3 < b.size() ? (size_t{b[pos + 2]} << 8) | b[pos + 3] : 0;
+    int64_t left = static_cast<int64_t>(len) - 2;
+    for (size_t table = pos + 4; left > 0 && table < b.size();) {
+      size_t n = 0;
+      for (size_t i = table + 1; i <= table + 16 && i < b.size(); ++i) n += b[i];
+      NABLA_CHECK(n <= 256, IOError,
+                  "{}: byte {}: corrupt JPEG: Huffman table declares {} codes (at most 256)", name, table + 1,
+                  n);
+      left -= static_cast<int64_t>(17 + n);
+      table += 17 + n;
     }
-    const uint8_t m = b[pos + 1];
-    if (m == 0xff) {
-      ++pos;  // fill byte
-      continue;
-    }
-    if (m == 0x00 || m == 0x01 || m == 0xd8 || (m >= 0xd0 && m <= 0xd7)) {
-      pos += 2;  // stuffed zero, TEM, SOI, RSTn: no length
-      continue;
-    }
-    if (m == 0xd9 || pos + 4 > b.size()) return;  // EOI, or a truncated header stb will reject
-    const size_t len = (size_t{b[pos + 2]} << 8) | b[pos + 3];
-    if (m == 0xc4) {
-      // As stb reads it: tables of (class/id byte, 16 counts, sum(counts) values) while length remains.
-      size_t table = pos + 4;
-      int64_t left = static_cast<int64_t>(len) - 2;
-      while (left > 0 && table + 17 <= b.size()) {
-        size_t n = 0;
-        for (size_t i = 1; i <= 16; ++i) n += b[table + i];
-        NABLA_CHECK(n <= 256, IOError,
-                    "{}: byte {}: corrupt JPEG: Huffman table declares {} codes (at most 256)", name,
-                    table + 1, n);
-        left -= static_cast<int64_t>(17 + n);
-        table += 17 + n;
-      }
-    }
-    pos += 2 + len;
   }
 }
 }  // namespace

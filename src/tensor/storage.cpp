@@ -1,6 +1,8 @@
 // storage.cpp — aligned allocation of tensor memory.
 #include "nabla/tensor/storage.h"
 
+#include <malloc.h>
+
 #include <cstdlib>
 #include <new>
 
@@ -14,6 +16,19 @@ constexpr size_t kAlignment = 64;
 // Blocks up to 4 KiB (header + data) are recycled per thread: 64 classes of 64 bytes, 16 each.
 using BlockCache = SmallBlockCache<kAlignment, 64, 16>;
 thread_local BlockCache t_blocks;
+
+// Note [Large blocks stay mapped]
+// Activations of a training step are tens of MB, allocated and freed every step. glibc serves them
+// with fresh mmaps and unmaps them on free, so every step page-faults all its activations again
+// (a quarter of a CNN step was kernel time). Keeping large blocks in the heap makes the next step
+// reuse them. Set once when the library loads; NABLA_NO_MALLOC_TUNING=1 opts out.
+struct MallocTuning {
+  MallocTuning() {
+    if (std::getenv("NABLA_NO_MALLOC_TUNING")) return;
+    mallopt(M_MMAP_THRESHOLD, 512 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  }
+} g_malloc_tuning;
 }  // namespace
 
 // The Storage object and its data share one allocation: [Storage | pad to 64 | data...]. One

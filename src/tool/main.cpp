@@ -2,6 +2,9 @@
 // checkpoints end with one clear line on stderr and a non-zero exit, never a stack dump.
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
 
 #include "nabla/tensor/error.h"
@@ -70,6 +73,14 @@ void add_samples(CLI::App& app, SamplesArgs& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // OpenMP threads that spin while idle steal the cores others need: on a busy 2-core machine two
+  // spinning threads ran a CNN 30x slower than one. libgomp reads its wait policy only when it loads,
+  // so unless the user chose one, re-run ourselves with the passive policy (see docs/PERFORMANCE.md).
+  if (!std::getenv("OMP_WAIT_POLICY") && !std::getenv("NABLA_NO_REEXEC")) {
+    setenv("OMP_WAIT_POLICY", "passive", 1);
+    setenv("NABLA_NO_REEXEC", "1", 1);
+    execv("/proc/self/exe", argv);  // on failure, just carry on
+  }
   CLI::App app{"nabla — train, evaluate and use deep-learning models (PyTorch's way of working, in C++)"};
   app.require_subcommand(1);
   TrainArgs train;

@@ -1,14 +1,14 @@
 // csv_logger.cpp — per-epoch CSV rows (see csv_logger.h).
 #include "nabla/train/csv_logger.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <set>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "util/check.h"
 
@@ -79,8 +79,8 @@ void CsvLogger::log(const Row& row) {
   NABLA_CHECK(!row.empty(), ValueError, "CsvLogger.log: empty row for '{}'", path_);
   std::set<std::string> seen;
   for (const auto& [name, value] : row)
-    NABLA_CHECK(seen.insert(name).second, ValueError, "CsvLogger.log: column '{}' appears twice in one row for '{}'",
-                name, path_);
+    NABLA_CHECK(seen.insert(name).second, ValueError,
+                "CsvLogger.log: column '{}' appears twice in one row for '{}'", name, path_);
   std::string text;
   if (columns_.empty()) {
     for (const auto& [name, value] : row) {
@@ -91,9 +91,10 @@ void CsvLogger::log(const Row& row) {
   }
   for (const auto& [name, value] : row) {
     bool known = std::find(columns_.begin(), columns_.end(), name) != columns_.end();
-    NABLA_CHECK(known, ValueError,
-                "CsvLogger.log: column '{}' is not in the header of '{}' ({}); the first row fixes the columns", name,
-                path_, fmt::format("{}", fmt::join(columns_, ",")));
+    NABLA_CHECK(
+        known, ValueError,
+        "CsvLogger.log: column '{}' is not in the header of '{}' ({}); the first row fixes the columns", name,
+        path_, fmt::format("{}", fmt::join(columns_, ",")));
   }
   std::string line;
   for (size_t c = 0; c < columns_.size(); ++c) {

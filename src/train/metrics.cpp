@@ -225,7 +225,8 @@ double ClassificationMetric::reduce(Ratio ratio) const {
 
 // ---- Accuracy, Precision, Recall, F1Score ----
 
-Accuracy::Accuracy(ClassificationOptions options) : ClassificationMetric("accuracy", std::move(options), "micro") {}
+Accuracy::Accuracy(ClassificationOptions options)
+    : ClassificationMetric("accuracy", std::move(options), "micro") {}
 double Accuracy::compute() const {
   bool binary = is_binary(options_);
   return reduce([binary](double tp, double fp, double fn, double tn) {
@@ -293,8 +294,9 @@ namespace {
 template <typename F>
 double sum_of_errors(const Tensor& preds, const Tensor& target, const char* who, F f) {
   NABLA_CHECK(preds.defined() && target.defined(), ValueError, "{}: preds and target must be defined", who);
-  NABLA_CHECK(preds.sizes() == target.sizes(), ShapeError, "{}: preds {} and target {} must have the same shape",
-              who, shape_str(preds.sizes()), shape_str(target.sizes()));
+  NABLA_CHECK(preds.sizes() == target.sizes(), ShapeError,
+              "{}: preds {} and target {} must have the same shape", who, shape_str(preds.sizes()),
+              shape_str(target.sizes()));
   std::vector<double> p = preds.detach().to_vector(), t = target.detach().to_vector();
   double sum = 0;
   for (size_t i = 0; i < p.size(); ++i) sum += f(p[i] - t[i]);

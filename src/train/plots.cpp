@@ -1,7 +1,7 @@
 // plots.cpp — metric curves and confusion matrices with PLplot's C API (pngcairo device).
 //
 // Note [PLplot state]: PLplot keeps its streams, colour maps and error handlers in process-global
-// state, so every plot holds kPlplotMutex from start to finish, creates a fresh stream (plmkstrm),
+// state, so every plot holds g_plplot_mutex from start to finish, creates a fresh stream (plmkstrm),
 // ends exactly that stream (plend1) and restores the stream that was current before (plsstrm). Fatal
 // PLplot errors call exit(), so everything that could fail is checked first: the pngcairo device is
 // installed, the output directory is writable (the temporary file is created here, not by PLplot).
@@ -9,6 +9,8 @@
 #include "nabla/train/plots.h"
 
 #include <fcntl.h>
+#include <plplot.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,17 +20,14 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
-#include <sys/stat.h>
-
-#include <plplot.h>
 
 #include "util/check.h"
 
 namespace nabla::train {
 namespace {
 
-std::mutex kPlplotMutex;
-std::string g_abort_messages;  // guarded by kPlplotMutex
+std::mutex g_plplot_mutex;
+std::string g_abort_messages;  // guarded by g_plplot_mutex
 
 void collect_abort(PLCHAR_VECTOR message) {
   if (!g_abort_messages.empty()) g_abort_messages += "; ";
@@ -37,10 +36,10 @@ void collect_abort(PLCHAR_VECTOR message) {
 
 // cmap0: background, foreground (axes, text), grid, then the series colours (matplotlib's tab10).
 constexpr int kBg = 0, kFg = 1, kGrid = 2, kFirstSeries = 3, kNumSeriesColors = 10;
-constexpr PLINT kPalette[][3] = {
-    {255, 255, 255}, {0, 0, 0},       {210, 210, 210}, {31, 119, 180}, {255, 127, 14},
-    {44, 160, 44},   {214, 39, 40},   {148, 103, 189}, {140, 86, 75},  {227, 119, 194},
-    {127, 127, 127}, {188, 189, 34},  {23, 190, 207}};
+constexpr PLINT kPalette[][3] = {{255, 255, 255}, {0, 0, 0},       {210, 210, 210}, {31, 119, 180},
+                                 {255, 127, 14},  {44, 160, 44},   {214, 39, 40},   {148, 103, 189},
+                                 {140, 86, 75},   {227, 119, 194}, {127, 127, 127}, {188, 189, 34},
+                                 {23, 190, 207}};
 constexpr int kPaletteSize = sizeof(kPalette) / sizeof(kPalette[0]);
 
 // PLplot reads '#' as the start of an escape sequence ("#u" superscript...); "##" is a literal '#'.
@@ -89,7 +88,8 @@ class PlotStream {
     plsfnam(file.c_str());
     plspage(0, 0, size.width, size.height, 0, 0);
     PLINT r[kPaletteSize], g[kPaletteSize], b[kPaletteSize];
-    for (int i = 0; i < kPaletteSize; ++i) r[i] = kPalette[i][0], g[i] = kPalette[i][1], b[i] = kPalette[i][2];
+    for (int i = 0; i < kPaletteSize; ++i)
+      r[i] = kPalette[i][0], g[i] = kPalette[i][1], b[i] = kPalette[i][2];
     plscmap0(r, g, b, kPaletteSize);
     plinit();
     pladv(0);
@@ -120,8 +120,9 @@ class PlotStream {
 template <typename Draw>
 void render_png(const std::string& path_png, PlotSize size, const char* who, Draw draw) {
   NABLA_CHECK(size.width >= 64 && size.height >= 64 && size.width <= 10000 && size.height <= 10000,
-              ValueError, "{}: plot size {}x{} must be within 64..10000 pixels", who, size.width, size.height);
-  std::lock_guard<std::mutex> lock(kPlplotMutex);
+              ValueError, "{}: plot size {}x{} must be within 64..10000 pixels", who, size.width,
+              size.height);
+  std::lock_guard<std::mutex> lock(g_plplot_mutex);
   NABLA_CHECK(pngcairo_available(), IOError,
               "{}: PLplot's pngcairo device is not installed (Debian package plplot-driver-cairo)", who);
   std::string tmp = create_temp_file(path_png);
@@ -169,7 +170,8 @@ void draw_series(const std::vector<double>& ys, int color) {
   std::vector<PLFLT> x, y;
   auto flush = [&] {
     if (x.size() >= 2) plline(static_cast<PLINT>(x.size()), x.data(), y.data());
-    if (!x.empty() && (ys.size() <= 60 || x.size() == 1)) plpoin(static_cast<PLINT>(x.size()), x.data(), y.data(), 17);
+    if (!x.empty() && (ys.size() <= 60 || x.size() == 1))
+      plpoin(static_cast<PLINT>(x.size()), x.data(), y.data(), 17);
     x.clear();
     y.clear();
   };
@@ -191,7 +193,8 @@ void draw_legend(const std::map<std::string, std::vector<double>>& series, Range
   for (const auto& [name, ys] : series)
     for (size_t i = ys.size() * 2 / 3; i < ys.size(); ++i)
       if (std::isfinite(ys[i])) (ys[i] > (y.lo + y.hi) / 2 ? upper : lower)++;
-  PLINT position = PL_POSITION_RIGHT | PL_POSITION_INSIDE | (upper > lower ? PL_POSITION_BOTTOM : PL_POSITION_TOP);
+  PLINT position =
+      PL_POSITION_RIGHT | PL_POSITION_INSIDE | (upper > lower ? PL_POSITION_BOTTOM : PL_POSITION_TOP);
   size_t n = series.size();
   std::vector<std::string> names;
   std::vector<PLCHAR_VECTOR> text, symbols(n, "");
@@ -203,10 +206,10 @@ void draw_legend(const std::map<std::string, std::vector<double>>& series, Range
     colors[i] = kFirstSeries + static_cast<PLINT>(i % kNumSeriesColors);
   }
   PLFLT width = 0, height = 0;
-  pllegend(&width, &height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, position, 0.02, 0.03, 0.08, kBg, kFg,
-           1, 0, 0, static_cast<PLINT>(n), opts.data(), 1.0, 0.9, 2.0, 0.0, text_colors.data(), text.data(),
-           nullptr, nullptr, nullptr, nullptr, colors.data(), styles.data(), widths.data(), nullptr, nullptr,
-           nullptr, nullptr);
+  pllegend(&width, &height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, position, 0.02, 0.03, 0.08, kBg,
+           kFg, 1, 0, 0, static_cast<PLINT>(n), opts.data(), 1.0, 0.9, 2.0, 0.0, text_colors.data(),
+           text.data(), nullptr, nullptr, nullptr, nullptr, colors.data(), styles.data(), widths.data(),
+           nullptr, nullptr, nullptr, nullptr);
 }
 
 void draw_curves(const std::string& title, const std::map<std::string, std::vector<double>>& series,
@@ -263,7 +266,8 @@ void draw_cells(const std::vector<double>& v, int64_t c, bool integral) {
   plscmap1l(1, 3, pos, r, g, b, nullptr);  // white -> mid blue -> dark blue (matplotlib "Blues")
   for (int64_t i = 0; i < c; ++i) {
     for (int64_t j = 0; j < c; ++j) {
-      double frac = max_v > 0 && std::isfinite(v[i * c + j]) ? std::clamp(v[i * c + j] / max_v, 0.0, 1.0) : 0.0;
+      double frac =
+          max_v > 0 && std::isfinite(v[i * c + j]) ? std::clamp(v[i * c + j] / max_v, 0.0, 1.0) : 0.0;
       PLFLT x0 = static_cast<PLFLT>(j), y0 = static_cast<PLFLT>(c - 1 - i);
       PLFLT xs[] = {x0, x0 + 1, x0 + 1, x0}, ys[] = {y0, y0, y0 + 1, y0 + 1};
       plcol1(frac);
@@ -277,7 +281,8 @@ void draw_cells(const std::vector<double>& v, int64_t c, bool integral) {
       double x = v[i * c + j];
       double frac = max_v > 0 && std::isfinite(x) ? x / max_v : 0.0;
       plcol0(frac > 0.55 ? kBg : kFg);  // white text on dark cells
-      plptex(static_cast<PLFLT>(j) + 0.5, static_cast<PLFLT>(c - 1 - i) + 0.5, 1, 0, 0.5, cell_text(x, integral).c_str());
+      plptex(static_cast<PLFLT>(j) + 0.5, static_cast<PLFLT>(c - 1 - i) + 0.5, 1, 0, 0.5,
+             cell_text(x, integral).c_str());
     }
   }
 }
@@ -324,13 +329,15 @@ void draw_confusion(const std::vector<double>& v, int64_t c, const std::vector<s
 }  // namespace
 
 void plot_confusion_matrix(const std::string& path_png, const Tensor& cm,
-                           const std::vector<std::string>& class_names, const std::string& title, PlotSize size) {
+                           const std::vector<std::string>& class_names, const std::string& title,
+                           PlotSize size) {
   NABLA_CHECK(cm.defined() && cm.dim() == 2 && cm.size(0) == cm.size(1) && cm.size(0) >= 1, ShapeError,
               "plot_confusion_matrix: expected a square [C, C] matrix, got {}",
               cm.defined() ? shape_str(cm.sizes()) : std::string("an undefined tensor"));
   int64_t c = cm.size(0);
   NABLA_CHECK(class_names.empty() || static_cast<int64_t>(class_names.size()) == c, ValueError,
-              "plot_confusion_matrix: {} class names for a {} matrix", class_names.size(), shape_str(cm.sizes()));
+              "plot_confusion_matrix: {} class names for a {} matrix", class_names.size(),
+              shape_str(cm.sizes()));
   std::vector<std::string> names = class_names;
   if (names.empty())
     for (int64_t k = 0; k < c; ++k) names.push_back(std::to_string(k));

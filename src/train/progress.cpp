@@ -1,6 +1,7 @@
 // progress.cpp — the per-epoch progress bar (see progress.h).
 #include "nabla/train/progress.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,8 +10,6 @@
 #include <cstdio>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace nabla::train {
 
@@ -48,7 +47,8 @@ std::string bar(int64_t done, int64_t total, int width) {
 
 }  // namespace
 
-ProgressBar::ProgressBar(int64_t total_batches, std::string prefix, std::ostream& out, bool is_tty, Clock clock)
+ProgressBar::ProgressBar(int64_t total_batches, std::string prefix, std::ostream& out, bool is_tty,
+                         Clock clock)
     : total_(total_batches),
       prefix_(std::move(prefix)),
       out_(out),
@@ -98,11 +98,13 @@ std::string ProgressBar::format_line(bool final, bool with_bar) const {
   append(total_ > 0 ? fmt::format("{}/{}", batches_, total_) : fmt::format("{}", batches_));
   for (const auto& [name, value] : ordered(metrics_)) append(fmt::format("{} {:.4f}", name, value));
   double elapsed = now_ - start_;
-  if (elapsed > 0 && samples_ > 0) append(fmt::format("{:.0f} samples/s", static_cast<double>(samples_) / elapsed));
+  if (elapsed > 0 && samples_ > 0)
+    append(fmt::format("{:.0f} samples/s", static_cast<double>(samples_) / elapsed));
   if (final) {
     append(format_duration(elapsed));
   } else if (total_ > 0) {
-    double eta = batches_ > 0 ? elapsed / static_cast<double>(batches_) * static_cast<double>(total_ - batches_) : NAN;
+    double eta =
+        batches_ > 0 ? elapsed / static_cast<double>(batches_) * static_cast<double>(total_ - batches_) : NAN;
     append("ETA " + format_duration(std::max(eta, 0.0)));
   }
   return s;

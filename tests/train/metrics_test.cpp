@@ -39,7 +39,8 @@ Tensor tensor_from_json(const json& j) {
 
 template <typename M>
 double run(M metric, const json& c) {
-  for (const auto& b : c["batches"]) metric.update(tensor_from_json(b["preds"]), tensor_from_json(b["target"]));
+  for (const auto& b : c["batches"])
+    metric.update(tensor_from_json(b["preds"]), tensor_from_json(b["target"]));
   return metric.compute();
 }
 
@@ -68,7 +69,8 @@ TEST(MetricsGolden, Multiclass) {
       checked += 4;
     }
     if (top_k == 1) {
-      EXPECT_EQ(confusion_of({.num_classes = num_classes}, c), c["expected"]["confusion"].get<std::vector<int64_t>>());
+      EXPECT_EQ(confusion_of({.num_classes = num_classes}, c),
+                c["expected"]["confusion"].get<std::vector<int64_t>>());
     }
   }
   EXPECT_EQ(checked, 5 * 12);
@@ -154,7 +156,8 @@ TEST(Metrics, ConfusionMatrixLayoutAndPerClassAccuracy) {
 TEST(Metrics, TopKUsesTheTargetWhenItIsAmongTheTopK) {
   Tensor scores = tensor({{0.1, 0.5, 0.4}, {0.1, 0.5, 0.4}, {0.6, 0.3, 0.1}});
   Tensor target = tensor({2, 0, 1});
-  Accuracy top1({.num_classes = 3}), top2({.num_classes = 3, .top_k = 2}), top3({.num_classes = 3, .top_k = 3});
+  Accuracy top1({.num_classes = 3}), top2({.num_classes = 3, .top_k = 2}),
+      top3({.num_classes = 3, .top_k = 3});
   for (Accuracy* a : {&top1, &top2, &top3}) a->update(scores, target);
   EXPECT_DOUBLE_EQ(top1.compute(), 0.0);
   EXPECT_DOUBLE_EQ(top2.compute(), 2.0 / 3.0);
@@ -233,36 +236,70 @@ TEST(MetricsErrors, Options) {
                                  {"Accuracy", "task", "multilabel"}));
   EXPECT_TRUE(throws<ValueError>([] { F1Score f({.num_classes = 3, .average = "samples"}); },
                                  {"F1Score", "average", "samples"}));
-  EXPECT_TRUE(throws<ValueError>([] { Precision p({.num_classes = 3, .top_k = 4}); }, {"Precision", "top_k", "4"}));
-  EXPECT_TRUE(throws<ValueError>([] { Recall r({.task = "binary", .threshold = 1.5}); }, {"Recall", "threshold"}));
+  EXPECT_TRUE(
+      throws<ValueError>([] { Precision p({.num_classes = 3, .top_k = 4}); }, {"Precision", "top_k", "4"}));
+  EXPECT_TRUE(
+      throws<ValueError>([] { Recall r({.task = "binary", .threshold = 1.5}); }, {"Recall", "threshold"}));
   EXPECT_TRUE(throws<ValueError>([] { ConfusionMatrix c({.num_classes = 3, .top_k = 2}); },
                                  {"ConfusionMatrix", "top_k"}));
 }
 
 TEST(MetricsErrors, Inputs) {
   Accuracy acc({.num_classes = 3});
-  EXPECT_TRUE(throws<ShapeError>([&] { acc.update(zeros({4, 3}), tensor({0, 1, 2})); },
-                                 {"Accuracy.update", "[4, 3]", "[3]"}));
-  EXPECT_TRUE(throws<ShapeError>([&] { acc.update(zeros({3, 4}), tensor({0, 1, 2})); },
-                                 {"Accuracy.update", "[3, 4]", "3 classes"}));
-  EXPECT_TRUE(throws<ValueError>([&] { acc.update(zeros({2, 3}), tensor({0, 3})); },
-                                 {"Accuracy.update", "target value 3", "[0, 3)"}));
-  EXPECT_TRUE(throws<ValueError>([&] { acc.update(tensor({0, -1}), tensor({0, 1})); },
-                                 {"Accuracy.update", "preds value -1"}));
+  EXPECT_TRUE(throws<ShapeError>(
+      [&] {
+        acc.update(zeros({4, 3}), tensor({0, 1, 2}));
+      },
+      {"Accuracy.update", "[4, 3]", "[3]"}));
+  EXPECT_TRUE(throws<ShapeError>(
+      [&] {
+        acc.update(zeros({3, 4}), tensor({0, 1, 2}));
+      },
+      {"Accuracy.update", "[3, 4]", "3 classes"}));
+  EXPECT_TRUE(throws<ValueError>(
+      [&] {
+        acc.update(zeros({2, 3}), tensor({0, 3}));
+      },
+      {"Accuracy.update", "target value 3", "[0, 3)"}));
+  EXPECT_TRUE(throws<ValueError>(
+      [&] {
+        acc.update(tensor({0, -1}), tensor({0, 1}));
+      },
+      {"Accuracy.update", "preds value -1"}));
   EXPECT_TRUE(throws<ValueError>([&] { acc.update(zeros({1, 3}), tensor({0.5})); }, {"target value 0.5"}));
   EXPECT_EQ(acc.num_samples(), 0);  // failed updates leave the state alone
   EXPECT_TRUE(throws<ValueError>([&] { (void)acc.compute(); }, {"Accuracy.compute", "update"}));
   Accuracy top2({.num_classes = 3, .top_k = 2});
-  EXPECT_TRUE(throws<ValueError>([&] { top2.update(tensor({0, 1}), tensor({0, 1})); }, {"top_k = 2", "score preds"}));
+  EXPECT_TRUE(throws<ValueError>(
+      [&] {
+        top2.update(tensor({0, 1}), tensor({0, 1}));
+      },
+      {"top_k = 2", "score preds"}));
   Precision bin({.task = "binary"});
-  EXPECT_TRUE(throws<ShapeError>([&] { bin.update(zeros({4}), zeros({4, 1})); }, {"Precision.update", "[4]", "[4, 1]"}));
+  EXPECT_TRUE(throws<ShapeError>(
+      [&] {
+        bin.update(zeros({4}), zeros({4, 1}));
+      },
+      {"Precision.update", "[4]", "[4, 1]"}));
   EXPECT_TRUE(throws<ValueError>([&] { bin.update(tensor({0, 2}), tensor({0, 1})); }, {"preds value 2"}));
-  EXPECT_TRUE(throws<ValueError>([&] { bin.update(tensor({0.5, 0.2}), tensor({0, 2})); }, {"target value 2"}));
+  EXPECT_TRUE(throws<ValueError>(
+      [&] {
+        bin.update(tensor({0.5, 0.2}), tensor({0, 2}));
+      },
+      {"target value 2"}));
   MeanSquaredError mse;
-  EXPECT_TRUE(throws<ShapeError>([&] { mse.update(zeros({2, 3}), zeros({3, 2})); },
-                                 {"MeanSquaredError.update", "[2, 3]", "[3, 2]"}));
-  EXPECT_TRUE(throws<ValueError>([&] { (void)MeanAbsoluteError().compute(); }, {"MeanAbsoluteError.compute"}));
-  EXPECT_TRUE(throws<ShapeError>([] { per_class_accuracy(zeros({2, 3})); }, {"per_class_accuracy", "[2, 3]"}));
+  EXPECT_TRUE(throws<ShapeError>(
+      [&] {
+        mse.update(zeros({2, 3}), zeros({3, 2}));
+      },
+      {"MeanSquaredError.update", "[2, 3]", "[3, 2]"}));
+  EXPECT_TRUE(
+      throws<ValueError>([&] { (void)MeanAbsoluteError().compute(); }, {"MeanAbsoluteError.compute"}));
+  EXPECT_TRUE(throws<ShapeError>(
+      [] {
+        per_class_accuracy(zeros({2, 3}));
+      },
+      {"per_class_accuracy", "[2, 3]"}));
 }
 
 }  // namespace

@@ -28,7 +28,9 @@ PngInfo png_info(const std::string& path) {
   const uint8_t sig[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   if (b.size() < 24) return info;
   info.magic = std::equal(sig, sig + 8, b.begin()) && std::string(b.begin() + 12, b.begin() + 16) == "IHDR";
-  auto be32 = [&](size_t at) { return uint32_t(b[at]) << 24 | uint32_t(b[at + 1]) << 16 | uint32_t(b[at + 2]) << 8 | b[at + 3]; };
+  auto be32 = [&](size_t at) {
+    return uint32_t(b[at]) << 24 | uint32_t(b[at + 1]) << 16 | uint32_t(b[at + 2]) << 8 | b[at + 3];
+  };
   info.width = be32(16);
   info.height = be32(20);
   return info;
@@ -66,8 +68,10 @@ Pixels decode(const std::string& path) {
 TEST(Plots, CurvesArePngOfTheRightSizeWithLinesAndLegend) {
   TempDir dir;
   std::string path = dir.file("curves.png");
-  plot_curves(path, "Loss", {{"train_loss", {2.3, 1.1, 0.7, 0.5, 0.42, 0.38}}, {"val_loss", {2.0, 1.0, 0.8, 0.7, 0.69, 0.7}}},
-              "epoch", "loss");
+  plot_curves(
+      path, "Loss",
+      {{"train_loss", {2.3, 1.1, 0.7, 0.5, 0.42, 0.38}}, {"val_loss", {2.0, 1.0, 0.8, 0.7, 0.69, 0.7}}},
+      "epoch", "loss");
   PngInfo info = png_info(path);
   EXPECT_TRUE(info.magic);
   EXPECT_EQ(info.width, 800u);
@@ -75,11 +79,11 @@ TEST(Plots, CurvesArePngOfTheRightSizeWithLinesAndLegend) {
   Pixels px = decode(path);
   ASSERT_EQ(px.w, 800);
   ASSERT_EQ(px.h, 600);
-  EXPECT_EQ(px.at(2, 2), (std::array<int, 3>{255, 255, 255}));  // white page
-  EXPECT_GT(px.distinct(), 20u);                                   // antialiased lines and text
-  EXPECT_GT(px.count({31, 119, 180}, 6), 300);                     // first series (tab:blue)
-  EXPECT_GT(px.count({255, 127, 14}, 6), 300);                     // second series (tab:orange)
-  EXPECT_GT(px.count({0, 0, 0}, 40), 1000);                        // axes, ticks, labels
+  EXPECT_EQ(px.at(2, 2), (std::array<int, 3>{255, 255, 255}));      // white page
+  EXPECT_GT(px.distinct(), 20u);                                    // antialiased lines and text
+  EXPECT_GT(px.count({31, 119, 180}, 6), 300);                      // first series (tab:blue)
+  EXPECT_GT(px.count({255, 127, 14}, 6), 300);                      // second series (tab:orange)
+  EXPECT_GT(px.count({0, 0, 0}, 40), 1000);                         // axes, ticks, labels
   EXPECT_EQ(dir.list(), (std::vector<std::string>{"curves.png"}));  // no temporary left behind
 }
 
@@ -87,8 +91,8 @@ TEST(Plots, CurvesHandleGapsSinglePointsAndCustomSize) {
   TempDir dir;
   std::string path = dir.file("acc.png");
   double nan = std::nan("");
-  plot_curves(path, "Accuracy", {{"val_acc", {nan, 0.8, nan, 0.85, 0.9}}, {"one", {0.5}}}, "epoch", "accuracy",
-              {.width = 640, .height = 400});
+  plot_curves(path, "Accuracy", {{"val_acc", {nan, 0.8, nan, 0.85, 0.9}}, {"one", {0.5}}}, "epoch",
+              "accuracy", {.width = 640, .height = 400});
   PngInfo info = png_info(path);
   EXPECT_TRUE(info.magic);
   EXPECT_EQ(info.width, 640u);
@@ -111,7 +115,7 @@ TEST(Plots, ConfusionMatrixHeatMap) {
   EXPECT_EQ(info.width, 800u);
   EXPECT_EQ(info.height, 800u);
   Pixels px = decode(path);
-  EXPECT_GT(px.count({8, 48, 107}, 10), 10000);  // the largest cell in the darkest blue
+  EXPECT_GT(px.count({8, 48, 107}, 10), 10000);    // the largest cell in the darkest blue
   EXPECT_GT(px.count({255, 255, 255}, 0), 10000);  // empty cells and page in white
   EXPECT_GT(px.distinct(), 20u);
   // Default names, a float (normalised) matrix, 12 classes.
@@ -143,17 +147,34 @@ TEST(Plots, SeveralThreadsAtOnce) {
 
 TEST(PlotsErrors, BadArgumentsAndPaths) {
   TempDir dir;
-  EXPECT_TRUE(throws<ValueError>([&] { plot_curves(dir.file("a.png"), "t", {}); }, {"plot_curves", "no finite value"}));
-  EXPECT_TRUE(throws<ValueError>([&] { plot_curves(dir.file("a.png"), "t", {{"x", {std::nan("")}}}); },
-                                 {"plot_curves", "a.png"}));
-  EXPECT_TRUE(throws<ValueError>([&] { plot_curves(dir.file("a.png"), "t", {{"x", {1.0}}}, "", "", {10, 10}); },
-                                 {"plot_curves", "10x10"}));
-  EXPECT_TRUE(throws<ShapeError>([&] { plot_confusion_matrix(dir.file("a.png"), zeros({2, 3})); },
-                                 {"plot_confusion_matrix", "[2, 3]"}));
-  EXPECT_TRUE(throws<ValueError>([&] { plot_confusion_matrix(dir.file("a.png"), zeros({2, 2}), {"a", "b", "c"}); },
-                                 {"plot_confusion_matrix", "3 class names", "[2, 2]"}));
+  EXPECT_TRUE(throws<ValueError>([&] { plot_curves(dir.file("a.png"), "t", {}); },
+                                 {"plot_curves", "no finite value"}));
+  EXPECT_TRUE(throws<ValueError>(
+      [&] {
+        plot_curves(dir.file("a.png"), "t", {{"x", {std::nan("")}}});
+      },
+      {"plot_curves", "a.png"}));
+  EXPECT_TRUE(throws<ValueError>(
+      [&] {
+        plot_curves(dir.file("a.png"), "t", {{"x", {1.0}}}, "", "", {10, 10});
+      },
+      {"plot_curves", "10x10"}));
+  EXPECT_TRUE(throws<ShapeError>(
+      [&] {
+        plot_confusion_matrix(dir.file("a.png"), zeros({2, 3}));
+      },
+      {"plot_confusion_matrix", "[2, 3]"}));
+  EXPECT_TRUE(throws<ValueError>(
+      [&] {
+        plot_confusion_matrix(dir.file("a.png"), zeros({2, 2}), {"a", "b", "c"});
+      },
+      {"plot_confusion_matrix", "3 class names", "[2, 2]"}));
   std::string missing = dir.file("no/such/dir/a.png");
-  EXPECT_TRUE(throws<IOError>([&] { plot_curves(missing, "t", {{"x", {1.0, 2.0}}}); }, {"no/such/dir/a.png"}));
+  EXPECT_TRUE(throws<IOError>(
+      [&] {
+        plot_curves(missing, "t", {{"x", {1.0, 2.0}}});
+      },
+      {"no/such/dir/a.png"}));
   EXPECT_TRUE(dir.list().empty());
 }
 

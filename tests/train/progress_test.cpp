@@ -2,6 +2,8 @@
 // at most ~10 times a second; non-terminal mode prints one plain line per epoch and nothing per batch.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "nabla/nabla.h"
@@ -27,7 +29,8 @@ TEST(ProgressBar, TerminalRedrawsInPlaceAndThrottles) {
   bar.update(120, 120 * 100, {{"loss", 0.41234}, {"acc", 0.88119}});
   std::string first = out.str();
   EXPECT_EQ(first,
-            "\rEpoch 3/20 [======>                       ] 120/600 loss 0.4123 acc 0.8812 1250 samples/s ETA 00:38");
+            "\rEpoch 3/20 [======>                       ] 120/600 loss 0.4123 acc 0.8812 1250 samples/s ETA "
+            "00:38");
   // Updates closer than 0.1 s to the last drawing print nothing.
   clock.now += 0.05;
   bar.update(121, 12100, {{"loss", 0.4}});
@@ -79,7 +82,8 @@ TEST(ProgressBar, NotATerminalPrintsOnePlainLinePerEpoch) {
     EXPECT_EQ(out.str(), "");  // nothing per batch
     bar.finish({{"val_acc", 0.91}, {"train_loss", 0.25}, {"val_loss", 0.3}});
   }
-  EXPECT_EQ(out.str(), "Epoch 1/2 600/600 train_loss 0.2500 val_loss 0.3000 val_acc 0.9100 20 samples/s 05:00\n");
+  EXPECT_EQ(out.str(),
+            "Epoch 1/2 600/600 train_loss 0.2500 val_loss 0.3000 val_acc 0.9100 20 samples/s 05:00\n");
   EXPECT_EQ(count(out.str(), '\r'), 0);
 }
 

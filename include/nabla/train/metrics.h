@@ -45,12 +45,13 @@ class ScalarMetric : public Metric {
 
 // Options of the classification metrics (designated initializers read like torchmetrics' keywords).
 struct ClassificationOptions {
-  std::string task = "multiclass";     // "multiclass" | "binary"
-  int64_t num_classes = 0;             // multiclass: required, >= 2
-  int64_t top_k = 1;                   // multiclass with score preds: a sample counts as correct when
-                                       // its target is among the k highest scores
-  double threshold = 0.5;              // binary: p > threshold is the positive class
-  std::optional<std::string> average = std::nullopt;  // "micro" | "macro" | "weighted"; unset = the metric's default
+  std::string task = "multiclass";  // "multiclass" | "binary"
+  int64_t num_classes = 0;          // multiclass: required, >= 2
+  int64_t top_k = 1;                // multiclass with score preds: a sample counts as correct when
+                                    // its target is among the k highest scores
+  double threshold = 0.5;           // binary: p > threshold is the positive class
+  std::optional<std::string> average =
+      std::nullopt;  // "micro" | "macro" | "weighted"; unset = the metric's default
 };
 
 // Note [Classification statistics]: every multiclass sample is reduced to one (predicted, true) label
@@ -72,8 +73,10 @@ class ClassificationMetric : public ScalarMetric {
 
  protected:
   ClassificationMetric(std::string name, ClassificationOptions options, const char* default_average);
-  // Averages `ratio(tp, fp, fn, tn)` over classes as Note [Classification statistics] describes.
-  template <typename Ratio> double reduce(Ratio ratio) const;
+  // Averages `ratio(tp, fp, fn, tn)` over classes as Note [Classification statistics] describes
+  // (defined in metrics.cpp, for the metrics there).
+  template <typename Ratio>
+  double reduce(Ratio ratio) const;
   void check_updated() const;
 
   std::string name_;
@@ -144,7 +147,10 @@ class MeanSquaredError : public ScalarMetric {
   explicit MeanSquaredError(MeanSquaredErrorOptions options = {}) : options_(options) {}
   void update(const Tensor& preds, const Tensor& target) override;
   double compute() const override;
-  void reset() override { sum_ = 0; count_ = 0; }
+  void reset() override {
+    sum_ = 0;
+    count_ = 0;
+  }
   std::string name() const override { return options_.squared ? "mse" : "rmse"; }
 
  private:
@@ -158,7 +164,10 @@ class MeanAbsoluteError : public ScalarMetric {
  public:
   void update(const Tensor& preds, const Tensor& target) override;
   double compute() const override;
-  void reset() override { sum_ = 0; count_ = 0; }
+  void reset() override {
+    sum_ = 0;
+    count_ = 0;
+  }
   std::string name() const override { return "mae"; }
 
  private:

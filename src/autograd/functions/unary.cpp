@@ -89,7 +89,12 @@ Tensor sigmoid(const Tensor& x) {
 }
 Tensor relu(const Tensor& x) {
   return unary_op(OpId::relu, Unary::Relu, x, {}, false, true, [](const Tensor&, const Tensor& y, const Tensor& g) {
-    return g * convert(y > 0, g.dtype());
+    if (!is_grad_enabled() && g.sizes() == y.sizes() && g.dtype() == y.dtype()) {  // one fused pass
+      Tensor out = raw::empty(g.sizes(), g.dtype());
+      kernels::binary(kernels::Binary::ThresholdGrad, out, g, y);
+      return out;
+    }
+    return g * convert(y > 0, g.dtype());  // differentiable form, for create_graph
   });
 }
 Tensor leaky_relu(const Tensor& x, double slope) {

@@ -1,0 +1,140 @@
+// The `nabla` tool end to end, on a small ImageFolder data set the test generates: determinism,
+// bitwise resume, eval/predict output, and one clear error line for each kind of misuse.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nabla/nabla.h>
+#include <sstream>
+
+using namespace nabla;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+Result run(const std::string& args) {
+  const fs::path dir = fs::temp_directory_path() / "nabla_cli_test_io";
+  fs::create_directories(dir);
+  const std::string out = (dir / "out").string(), err = (dir / "err").string();
+  int status = std::system((std::string(NABLA_TOOL) + " " + args + " >" + out + " 2>" + err).c_str());
+  auto slurp = [](const std::string& p) {
+    std::ifstream f(p);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+  };
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+// Three classes of 8x8 RGB images: a red, a green and a blue blob, with noise.
+class CliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_ = fs::temp_directory_path() / "nabla_cli_test";
+    fs::remove_all(root_);
+    Generator gen(7);
+    const char* names[] = {"blue", "green", "red"};
+    for (int c = 0; c < 3; ++c) {
+      fs::create_directories(root_ / "images" / names[c]);
+      for (int i = 0; i < 24; ++i) {
+        Tensor img = rand({8, 8, 3}, kFloat32, &gen) * 80;
+        img.select(2, 2 - c).add_(150);
+        io::write_png((root_ / "images" / names[c] / (std::to_string(i) + ".png")).string(), img.to(kUInt8));
+      }
+    }
+  }
+  static std::string data() { return "imagefolder:" + (root_ / "images").string(); }
+  static std::string path(const std::string& name) { return (root_ / name).string(); }
+  static std::string train_args(const std::string& name, int epochs, int seed = 3) {
+    return "train --data " + data() + " --model mlp --n_layers 2 --batch_size 16 --n_epochs " + std::to_string(epochs) +
+           " --seed " + std::to_string(seed) + " --threads 1 --model_fn " + path(name + ".safetensors") + " --logdir " +
+           path(name);
+  }
+  static fs::path root_;
+};
+fs::path CliTest::root_;
+
+bool same_weights(const std::string& a, const std::string& b) {
+  auto x = io::load_safetensors(a), y = io::load_safetensors(b);
+  std::map<std::string, Tensor> ym(y.tensors.begin(), y.tensors.end());
+  int compared = 0;
+  for (auto& [k, t] : x.tensors) {
+    if (k.rfind("_optim.", 0) == 0) continue;
+    if (!ym.count(k) || !equal(t, ym[k])) return false;
+    ++compared;
+  }
+  return compared > 0;
+}
+
+}  // namespace
+
+TEST_F(CliTest, TrainsAndWritesTheRunDirectory) {
+  Result r = run(train_args("full", 4));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("best model:"), std::string::npos) << r.out;
+  for (const char* f : {"full/last.safetensors", "full/metrics.csv", "full/loss.png", "full.safetensors"})
+    EXPECT_TRUE(fs::exists(path(f))) << f;
+  bool events = false;
+  for (auto& e : fs::directory_iterator(path("full"))) events |= e.path().filename().string().rfind("events.out.tfevents", 0) == 0;
+  EXPECT_TRUE(events);
+}
+
+TEST_F(CliTest, SameSeedSameWeightsAndResumeIsBitwiseIdentical) {
+  ASSERT_EQ(run(train_args("a", 4)).code, 0);
+  ASSERT_EQ(run(train_args("b", 4)).code, 0);
+  EXPECT_TRUE(same_weights(path("a/last.safetensors"), path("b/last.safetensors")));
+  // Interrupted after 2 epochs, resumed to 4: the same weights as the uninterrupted run.
+  ASSERT_EQ(run(train_args("c", 2)).code, 0);
+  Result r = run(train_args("c", 4) + " --resume " + path("c/last.safetensors"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("resumed from"), std::string::npos);
+  EXPECT_TRUE(same_weights(path("a/last.safetensors"), path("c/last.safetensors")));
+  // A different seed gives different weights (the comparison can fail).
+  ASSERT_EQ(run(train_args("d", 4, 4)).code, 0);
+  EXPECT_FALSE(same_weights(path("a/last.safetensors"), path("d/last.safetensors")));
+}
+
+TEST_F(CliTest, EvalAndPredict) {
+  ASSERT_EQ(run(train_args("m", 6)).code, 0);
+  Result e = run("eval --model_fn " + path("m.safetensors") + " --data " + data() + " --split train");
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_NE(e.out.find("accuracy"), std::string::npos);
+  EXPECT_NE(e.out.find("confusion matrix"), std::string::npos);
+  Result p = run("predict --model_fn " + path("m.safetensors") + " --topk 2 --json --input " +
+                 (root_ / "images" / "red" / "0.png").string());
+  ASSERT_EQ(p.code, 0) << p.err;
+  EXPECT_NE(p.out.find("\"class\": \"red\""), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("probability"), std::string::npos);
+}
+
+TEST_F(CliTest, MisuseIsOneClearLineAndNonZeroExit) {
+  auto one_line = [](const Result& r) { return std::count(r.err.begin(), r.err.end(), '\n') == 1; };
+  Result flag = run("train --no_such_flag 3");
+  EXPECT_NE(flag.code, 0);
+  EXPECT_TRUE(one_line(flag)) << flag.err;
+  Result missing = run("train --data mnist --data_dir " + path("nowhere"));
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_TRUE(one_line(missing)) << missing.err;
+  EXPECT_NE(missing.err.find("fetch-data"), std::string::npos) << missing.err;
+  std::ofstream(path("garbage.safetensors")) << "not a checkpoint";
+  Result bad = run("eval --model_fn " + path("garbage.safetensors"));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_TRUE(one_line(bad)) << bad.err;
+  EXPECT_NE(bad.err.find("garbage.safetensors"), std::string::npos);
+  ASSERT_EQ(run(train_args("arch", 1)).code, 0);
+  Result other = run("train --data " + data() + " --model resnet --n_epochs 2 --resume " + path("arch/last.safetensors") +
+                     " --model_fn " + path("x.safetensors"));
+  EXPECT_EQ(other.code, 1);
+  EXPECT_TRUE(one_line(other)) << other.err;
+  EXPECT_NE(other.err.find("mlp"), std::string::npos) << other.err;
+  Result gpu = run(train_args("g", 1) + " --gpu_id 0");
+  EXPECT_EQ(gpu.code, 1);
+  EXPECT_NE(gpu.err.find("CUDA"), std::string::npos);
+}
