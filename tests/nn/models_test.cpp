@@ -37,52 +37,6 @@ struct FashionCNN : nn::Module {
   }
 };
 
-struct BasicBlock : nn::Module {
-  nn::Conv2d conv1, conv2;
-  nn::BatchNorm2d bn1, bn2;
-  nn::Sequential shortcut;
-  BasicBlock(int64_t in, int64_t out, int64_t stride)
-      : conv1(in, out, 3, {.stride = stride, .padding = 1, .bias = false}), conv2(out, out, 3, {.padding = 1, .bias = false}),
-        bn1(out), bn2(out) {
-    if (stride != 1 || in != out) {
-      shortcut.push_back(nn::Conv2d(in, out, 1, {.stride = stride, .bias = false}));
-      shortcut.push_back(nn::BatchNorm2d(out));
-    }
-    register_modules({{"conv1", conv1}, {"bn1", bn1}, {"conv2", conv2}, {"bn2", bn2}, {"shortcut", shortcut}});
-  }
-  Tensor forward(Tensor x) override {
-    Tensor out = relu(bn1(conv1(x)));
-    out = bn2(conv2(out)) + shortcut(x);
-    return relu(out);
-  }
-};
-
-struct ResNet : nn::Module {  // BasicBlock, [2, 2, 2], 16/32/64 channels, avg_pool 8
-  nn::Conv2d conv1{3, 16, 3, {.padding = 1, .bias = false}};
-  nn::BatchNorm2d bn1{16};
-  nn::Sequential layer1, layer2, layer3;
-  nn::Linear linear{64, 10};
-  ResNet() {
-    int64_t in = 16;
-    auto make = [&](nn::Sequential& layer, int64_t planes, int64_t stride) {
-      for (int64_t s : {stride, int64_t{1}}) {
-        layer.push_back(std::make_shared<BasicBlock>(in, planes, s));
-        in = planes;
-      }
-    };
-    make(layer1, 16, 1);
-    make(layer2, 32, 2);
-    make(layer3, 64, 2);
-    register_modules({{"conv1", conv1}, {"bn1", bn1}, {"layer1", layer1}, {"layer2", layer2}, {"layer3", layer3}, {"linear", linear}});
-  }
-  Tensor forward(Tensor x) override {
-    Tensor out = relu(bn1(conv1(x)));
-    out = layer3(layer2(layer1(out)));
-    out = F::avg_pool2d(out, {.kernel_size = {8, 8}});
-    return linear(out.flatten(1));
-  }
-};
-
 struct AutoEncoder : nn::Module {
   nn::Sequential enc{nn::Linear(784, 128), nn::ReLU(), nn::Linear(128, 64), nn::ReLU(), nn::Linear(64, 12), nn::ReLU(), nn::Linear(12, 3)};
   nn::Sequential dec{nn::Linear(3, 12), nn::ReLU(), nn::Linear(12, 64), nn::ReLU(), nn::Linear(64, 128), nn::ReLU(), nn::Linear(128, 784), nn::Sigmoid()};
@@ -132,12 +86,13 @@ TEST(Models, FashionCNN) {
   EXPECT_EQ(n, 1475338);  // PyTorch: sum(p.numel() for p in FashionCNN().parameters())
 }
 
-TEST(Models, ResNet) {
-  ResNet m;
-  check_trains(m, randn({2, 3, 32, 32}), randint(0, 10, {2}), {2, 10});
+TEST(Models, ResNet) {  // the CIFAR ResNet of the model zoo (BasicBlock, [2, 2, 2], 16/32/64 channels)
+  auto m = train::build_model({.name = "resnet", .in_channels = 3, .height = 32, .width = 32});
+  check_trains(*m, randn({2, 3, 32, 32}), randint(0, 10, {2}), {2, 10});
   int64_t n = 0;
-  for (auto& p : m.parameters()) n += p.numel();
-  EXPECT_EQ(n, 175258);
+  for (auto& p : m->parameters()) n += p.numel();
+  EXPECT_EQ(n, 175258);  // sum(p.numel() for p in ResNet().parameters()) in torch_workloads.py
+  EXPECT_EQ(m->state_dict()[6].first, "layer1.0.conv1.weight");  // after conv1 and bn1 (3 params, 3 buffers)
 }
 
 TEST(Models, AutoEncoder) {

@@ -1,0 +1,148 @@
+// nabla-bench — the workloads of ../shared/anchors/torch_workloads.py: same models, batch sizes,
+// optimizers and synthetic data shapes, same flags (--threads N --seconds S --only a,b) and output
+// (name<TAB>value<TAB>threads=N), so the two can be run back to back and divided.
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <nabla/nabla.h>
+#include <set>
+#include <sstream>
+#include <string>
+
+using namespace nabla;
+
+namespace {
+
+double g_seconds = 4;
+
+// Samples (or ops) per second of `step`, which processes `batch` items per call.
+double timed(const std::function<void()>& step, double batch) {
+  for (int i = 0; i < 3; ++i) step();
+  auto t0 = std::chrono::steady_clock::now();
+  int64_t n = 0;
+  double elapsed = 0;
+  while ((elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) < g_seconds) {
+    step();
+    ++n;
+  }
+  return static_cast<double>(n) * batch / elapsed;
+}
+
+struct MLP : nn::Module {  // curriculum: DNN FashionMNIST
+  nn::Linear fc1{784, 256}, fc2{256, 128}, fc3{128, 10};
+  double p = 0.2;
+  MLP() { register_modules({{"fc1", fc1}, {"fc2", fc2}, {"fc3", fc3}}); }
+  Tensor forward(Tensor x) override {
+    x = x.view({-1, 784});
+    x = F::dropout(relu(fc1(x)), p, is_training());
+    x = F::dropout(relu(fc2(x)), p, is_training());
+    return fc3(x);
+  }
+};
+
+struct GRUClassifier : nn::Module {  // curriculum: GRU text classification (IMDB)
+  nn::Embedding embed{46159, 128};
+  nn::GRU gru{128, 256, {.batch_first = true}};
+  nn::Linear out{256, 2};
+  GRUClassifier() { register_modules({{"embed", embed}, {"gru", gru}, {"out", out}}); }
+  Tensor forward(Tensor x) override { return out(gru(embed(x)).first.select(1, -1)); }
+};
+
+struct AE : nn::Module {  // curriculum: Autoencoder
+  nn::Sequential enc{nn::Linear(784, 128), nn::ReLU(), nn::Linear(128, 64), nn::ReLU(), nn::Linear(64, 12), nn::ReLU(),
+                     nn::Linear(12, 3)};
+  nn::Sequential dec{nn::Linear(3, 12), nn::ReLU(), nn::Linear(12, 64), nn::ReLU(), nn::Linear(64, 128), nn::ReLU(),
+                     nn::Linear(128, 784), nn::Sigmoid()};
+  AE() { register_modules({{"enc", enc}, {"dec", dec}}); }
+  Tensor forward(Tensor x) override { return dec(enc(x)); }
+};
+
+std::function<void()> classify(nn::Module& m, const Tensor& x, const Tensor& y, optim::Optimizer& opt) {
+  m.train();
+  return [&m, x, y, &opt] {
+    opt.zero_grad();
+    F::cross_entropy(m(x), y).backward();
+    opt.step();
+  };
+}
+
+double mlp() {
+  MLP m;
+  optim::SGD opt(m.parameters(), optim::SGDOptions(0.01).momentum(0.5));
+  return timed(classify(m, randn({64, 1, 28, 28}), randint(0, 10, {64}), opt), 64);
+}
+double cnn() {
+  auto m = train::build_model({.name = "fashion_cnn"});
+  optim::Adam opt(m->parameters(), optim::AdamOptions(1e-3));
+  return timed(classify(*m, randn({100, 1, 28, 28}), randint(0, 10, {100}), opt), 100);
+}
+double resnet() {
+  auto m = train::build_model({.name = "resnet", .in_channels = 3, .height = 32, .width = 32});
+  optim::SGD opt(m->parameters(), optim::SGDOptions(0.1).momentum(0.9).weight_decay(5e-4));
+  return timed(classify(*m, randn({128, 3, 32, 32}), randint(0, 10, {128}), opt), 128);
+}
+double gru() {
+  GRUClassifier m;
+  optim::Adam opt(m.parameters(), optim::AdamOptions(1e-3));
+  return timed(classify(m, randint(0, 46159, {64, 200}), randint(0, 2, {64}), opt), 64);
+}
+double ae() {
+  AE m;
+  optim::Adam opt(m.parameters(), optim::AdamOptions(5e-3));
+  Tensor x = rand({64, 784});
+  return timed([&] {
+    opt.zero_grad();
+    F::mse_loss(m(x), x).backward();
+    opt.step();
+  }, 64);
+}
+double mlp_infer() {
+  MLP m;
+  m.eval();
+  Tensor x = randn({1, 1, 28, 28});
+  return timed([&] {
+    NoGradGuard ng;
+    m(x);
+  }, 1);
+}
+double op_overhead() {
+  Tensor x = ones({1}), y = ones({1});
+  return timed([&] {
+    for (int i = 0; i < 1000; ++i) x.add(y);
+  }, 1000);
+}
+double gemm() {
+  Tensor x = randn({1024, 1024}), y = randn({1024, 1024});
+  return timed([&] { mm(x, y); }, 1) * 2 * 1024.0 * 1024 * 1024 / 1e9;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int threads = 2;
+  std::string only;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--seconds")) g_seconds = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
+    else {
+      std::fprintf(stderr, "usage: nabla-bench [--threads N] [--seconds S] [--only a,b]\n");
+      return 2;
+    }
+  }
+  set_num_threads(threads);
+  manual_seed(0);
+  std::set<std::string> wanted;
+  std::stringstream ss(only);
+  for (std::string item; std::getline(ss, item, ',');) wanted.insert(item);
+  const std::pair<const char*, double (*)()> workloads[] = {
+      {"mlp_train", mlp}, {"cnn_train", cnn}, {"resnet_train", resnet}, {"gru_train", gru}, {"ae_train", ae},
+      {"mlp_infer_b1", mlp_infer}, {"op_add_1elem_per_s", op_overhead}, {"gemm1024_gflops", gemm}};
+  for (auto& [name, fn] : workloads) {
+    if (!wanted.empty() && !wanted.count(name)) continue;
+    std::printf("%s\t%.1f\tthreads=%d\n", name, fn(), threads);
+    std::fflush(stdout);
+  }
+  return 0;
+}
