@@ -64,6 +64,9 @@ struct DecodedImage {
   int height = 0, width = 0, channels = 0;
   Bytes pixels;  // H x W x C, row-major
 };
-DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string& name);
+// Images whose decoded size (H * W * C bytes) would exceed max_bytes are refused before decoding.
+inline constexpr size_t kMaxImageBytes = size_t{1} << 29;  // 512 MiB
+DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string& name,
+                                size_t max_bytes = kMaxImageBytes);
 
 }  // namespace nabla::io::detail

@@ -11,10 +11,6 @@
 namespace nabla::io::detail {
 
 namespace {
-// Largest decoded image accepted (pixels * channels): 512 MiB. Guards against headers that declare
-// gigantic images in a few bytes.
-constexpr size_t kMaxImageBytes = size_t{1} << 29;
-
 const char* image_format(ByteSpan b) {
   static const uint8_t kPng[8] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
   if (b.size() >= 8 && std::memcmp(b.data(), kPng, 8) == 0) return "PNG";
@@ -49,7 +45,7 @@ void check_jpeg_huffman_tables(ByteSpan b, const std::string& name) {
 }
 }  // namespace
 
-DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string& name) {
+DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string& name, size_t max_bytes) {
   NABLA_CHECK(channels >= 0 && channels <= 4, ValueError, "decode_image: channels must be 0..4, got {}",
               channels);
   NABLA_CHECK(!bytes.empty(), IOError, "{}: byte 0: empty image file", name);
@@ -64,7 +60,7 @@ DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string&
   NABLA_CHECK(stbi_info_from_memory(bytes.data(), len, &w, &h, &c), IOError,
               "{}: byte 0: cannot read the {} header ({})", name, format, stbi_failure_reason());
   int out_c = channels == 0 ? c : channels;
-  NABLA_CHECK(w > 0 && h > 0 && static_cast<size_t>(w) * h * out_c <= kMaxImageBytes, IOError,
+  NABLA_CHECK(w > 0 && h > 0 && static_cast<size_t>(w) * h * out_c <= max_bytes, IOError,
               "{}: byte 0: {} header declares an unsupported size {}x{}x{}", name, format, h, w, out_c);
   int w2 = 0, h2 = 0, c2 = 0;
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(

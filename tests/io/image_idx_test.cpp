@@ -95,6 +95,13 @@ TEST(Image, JpegHuffmanTableOverflowIsRejectedBeforeStb) {
   }
 }
 
+TEST(Image, DeclaredSizeIsCappedBeforeDecoding) {
+  auto png = io::encode_png(test_image(20, 20, 3));
+  expect_error<IOError>([&] { io::detail::decode_image_bytes(png, 0, "big.png", 20 * 20 * 3 - 1); },
+                        {"big.png", "byte 0", "unsupported size 20x20x3"});
+  EXPECT_EQ(io::detail::decode_image_bytes(png, 0, "ok.png", 20 * 20 * 3).pixels.size(), 1200u);
+}
+
 TEST(Image, EncodeRejectsBadTensors) {
   expect_error<DTypeError>([] { io::encode_png(zeros({2, 2, 3})); }, {"encode_png", "uint8", "float32"});
   expect_error<ShapeError>([] { io::encode_png(zeros({2, 2, 5}, kUInt8)); }, {"encode_png", "channels"});
