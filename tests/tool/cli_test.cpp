@@ -114,6 +114,17 @@ TEST_F(CliTest, EvalAndPredict) {
   EXPECT_NE(p.out.find("probability"), std::string::npos);
 }
 
+TEST_F(CliTest, KFoldReportsEachFoldAndMeanStd) {
+  Result r = run("train --data " + data() + " --model mlp --n_layers 2 --batch_size 16 --n_epochs 2 --kfold 3 --seed 5 "
+                 "--threads 1 --model_fn " + path("kfold.safetensors"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* line : {"fold 1/3: best val_acc", "fold 2/3: best val_acc", "fold 3/3: best val_acc",
+                           "3-fold cross-validation of mlp"})
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << " missing in:\n" << r.out;
+  EXPECT_NE(r.out.find("±"), std::string::npos);
+  EXPECT_NE(r.out.find("48 train / 24 val"), std::string::npos) << r.out;  // 72 images, stratified thirds
+}
+
 TEST_F(CliTest, MisuseIsOneClearLineAndNonZeroExit) {
   auto one_line = [](const Result& r) { return std::count(r.err.begin(), r.err.end(), '\n') == 1; };
   Result flag = run("train --no_such_flag 3");
