@@ -11,13 +11,7 @@
 #include "optim/json_fields.h"
 #include "optim/python_compat.h"
 #include "util/check.h"
-
-// Python never fuses a * b + c; neither may we here (Note [Exact schedules]).
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
+#include "optim/no_fp_contract.h"  // last: Python never fuses a * b + c
 
 namespace nabla::optim {
 

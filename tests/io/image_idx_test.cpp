@@ -95,6 +95,18 @@ TEST(Image, JpegHuffmanTableOverflowIsRejectedBeforeStb) {
   }
 }
 
+TEST(Image, FuzzRegressionsDecodeOrFailCleanly) {
+  // An empty first IDAT chunk (stb memcpy's 0 bytes from NULL): decodes or raises IOError, nothing else.
+  auto png = read_bytes(NABLA_SOURCE_DIR "/fuzz/regressions/image/png-empty-idat");
+  ASSERT_FALSE(png.empty());
+  try {
+    Tensor img = io::decode_image(png.data(), png.size());
+    EXPECT_EQ(img.sizes().vec(), (std::vector<int64_t>{8, 6, 1}));
+  } catch (const IOError& e) {
+    EXPECT_NE(std::string(e.what()).find("PNG"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Image, DeclaredSizeIsCappedBeforeDecoding) {
   auto png = io::encode_png(test_image(20, 20, 3));
   expect_error<IOError>([&] { io::detail::decode_image_bytes(png, 0, "big.png", 20 * 20 * 3 - 1); },

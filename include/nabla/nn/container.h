@@ -9,7 +9,27 @@
 
 namespace nabla::nn {
 
-class Sequential : public Module {
+class ModuleList : public Module {
+ public:
+  ModuleList() = default;
+  template <typename M>
+    requires std::is_base_of_v<Module, std::decay_t<M>>
+  void push_back(M&& m) {
+    push_back(std::make_shared<std::decay_t<M>>(std::forward<M>(m)));
+  }
+  void push_back(std::shared_ptr<Module> m);  // named "0", "1", ... like PyTorch
+  Module& operator[](size_t i) const;
+  size_t size() const { return items_.size(); }
+  std::vector<Module*>::const_iterator begin() const { return items_.begin(); }
+  std::vector<Module*>::const_iterator end() const { return items_.end(); }
+  std::string name() const override { return "ModuleList"; }
+
+ private:
+  std::vector<Module*> items_;
+};
+
+// A ModuleList whose forward chains its modules.
+class Sequential : public ModuleList {
  public:
   Sequential() = default;
   // Sequential{nn::Conv2d(1, 32, 3), nn::ReLU(), ...}: each layer is moved in, named "0", "1", ...
@@ -19,38 +39,8 @@ class Sequential : public Module {
   explicit Sequential(Ms&&... modules) {
     (push_back(std::forward<Ms>(modules)), ...);
   }
-  template <typename M>
-    requires std::is_base_of_v<Module, std::decay_t<M>>
-  void push_back(M&& m) {
-    push_back(std::make_shared<std::decay_t<M>>(std::forward<M>(m)));
-  }
-  void push_back(std::shared_ptr<Module> m);
-  Module& operator[](size_t i) const;
-  size_t size() const { return items_.size(); }
   Tensor forward(Tensor x) override;
   std::string name() const override { return "Sequential"; }
-
- private:
-  std::vector<Module*> items_;
-};
-
-class ModuleList : public Module {
- public:
-  ModuleList() = default;
-  template <typename M>
-    requires std::is_base_of_v<Module, std::decay_t<M>>
-  void push_back(M&& m) {
-    push_back(std::make_shared<std::decay_t<M>>(std::forward<M>(m)));
-  }
-  void push_back(std::shared_ptr<Module> m);
-  Module& operator[](size_t i) const;
-  size_t size() const { return items_.size(); }
-  std::vector<Module*>::const_iterator begin() const { return items_.begin(); }
-  std::vector<Module*>::const_iterator end() const { return items_.end(); }
-  std::string name() const override { return "ModuleList"; }
-
- private:
-  std::vector<Module*> items_;
 };
 
 class ModuleDict : public Module {

@@ -5,15 +5,8 @@
 
 namespace nabla::nn {
 
-void Sequential::push_back(std::shared_ptr<Module> m) {
-  items_.push_back(&register_module(std::to_string(items_.size()), std::move(m)));
-}
-Module& Sequential::operator[](size_t i) const {
-  NABLA_CHECK(i < items_.size(), IndexError, "Sequential: index {} is out of range (size {})", i, items_.size());
-  return *items_[i];
-}
 Tensor Sequential::forward(Tensor x) {
-  for (Module* m : items_) x = (*m)(x);
+  for (Module* m : *this) x = (*m)(x);
   return x;
 }
 
@@ -21,7 +14,7 @@ void ModuleList::push_back(std::shared_ptr<Module> m) {
   items_.push_back(&register_module(std::to_string(items_.size()), std::move(m)));
 }
 Module& ModuleList::operator[](size_t i) const {
-  NABLA_CHECK(i < items_.size(), IndexError, "ModuleList: index {} is out of range (size {})", i, items_.size());
+  NABLA_CHECK(i < items_.size(), IndexError, "{}: index {} is out of range (size {})", name(), i, items_.size());
   return *items_[i];
 }
 
