@@ -2,6 +2,7 @@
 // bitwise resume, eval/predict output, and one clear error line for each kind of misuse.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -19,8 +20,13 @@ struct Result {
   std::string out, err;
 };
 
+// CTest runs each test of this file as its own process, in parallel: every path is per process.
+fs::path scratch(const std::string& what) {
+  return fs::temp_directory_path() / ("nabla_cli_test_" + std::to_string(getpid())) / what;
+}
+
 Result run(const std::string& args) {
-  const fs::path dir = fs::temp_directory_path() / "nabla_cli_test_io";
+  const fs::path dir = scratch("io");
   fs::create_directories(dir);
   const std::string out = (dir / "out").string(), err = (dir / "err").string();
   int status = std::system((std::string(NABLA_TOOL) + " " + args + " >" + out + " 2>" + err).c_str());
@@ -37,7 +43,7 @@ Result run(const std::string& args) {
 class CliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    root_ = fs::temp_directory_path() / "nabla_cli_test";
+    root_ = scratch("run");
     fs::remove_all(root_);
     Generator gen(7);
     const char* names[] = {"blue", "green", "red"};
@@ -50,6 +56,7 @@ class CliTest : public ::testing::Test {
       }
     }
   }
+  static void TearDownTestSuite() { fs::remove_all(root_.parent_path()); }
   static std::string data() { return "imagefolder:" + (root_ / "images").string(); }
   static std::string path(const std::string& name) { return (root_ / name).string(); }
   static std::string train_args(const std::string& name, int epochs, int seed = 3) {
