@@ -12,6 +12,8 @@
 // `stop_`, wakes every worker and joins them — a worker checks `stop_` between samples, so shutdown
 // waits at most for one dataset.get() per worker.
 //
+// Each worker runs its ops with one OpenMP thread (set_num_threads(1) on the worker thread only).
+//
 // Random transforms draw from a per-sample Generator seeded from (seed, epoch, sample index) — see
 // sample_generator() — so a given seed gives the same augmented batches for any num_workers.
 #include "nabla/data/dataloader.h"
@@ -161,6 +163,9 @@ Batch Epoch::load_batch(int64_t b) {
 void Epoch::worker_loop(int id) {
   tls_worker_info = WorkerInfo{id, num_workers_, seed_};
   NoGradGuard no_grad;
+  // One kernel thread per worker, as PyTorch's workers do: the workers are the parallelism, and an
+  // OpenMP team per worker would oversubscribe the cores (OpenMP's thread count is per calling thread).
+  set_num_threads(1);
   const int64_t n = static_cast<int64_t>(batches_.size());
   std::unique_lock<std::mutex> lk(m_);
   while (true) {

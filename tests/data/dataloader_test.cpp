@@ -235,14 +235,17 @@ TEST(DataLoader, WorkerInfoInsideWorkers) {
     int64_t size() const override { return 8; }
     Example get(int64_t) const override {
       auto info = get_worker_info();
+      EXPECT_EQ(get_num_threads(), 1) << "workers run ops single-threaded";
       return {scalar_tensor(info ? info->id : -1.0), scalar_tensor(info ? info->num_workers : -1, kInt64)};
     }
   };
+  set_num_threads(2);
   DataLoader loader(Probe(), DataLoaderOptions().batch_size(2).num_workers(2));
   for (Batch& b : loader) {
     for (double id : b.data.to_vector()) EXPECT_TRUE(id == 0 || id == 1);
     for (double n : b.target.to_vector()) EXPECT_EQ(n, 2);
   }
+  EXPECT_EQ(get_num_threads(), 2) << "the caller's thread count is untouched";
 }
 
 TEST(DataLoader, WorkerErrorReachesCallerNamingTheSample) {
