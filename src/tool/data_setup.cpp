@@ -28,22 +28,8 @@ std::shared_ptr<data::TensorDataset> materialize(const data::Dataset& ds, const 
   Tensor x = stack(images, 0);  // [N, H, W] or [N, H, W, C]
   x = x.dim() == 3 ? x.unsqueeze(1) : x.permute({0, 3, 1, 2});
   x = x.to(kFloat32) / 255.0;
-  const int64_t C = x.size(1);
-  Tensor m, s;
-  std::vector<float> mv(C), sv(C);
-  for (int64_t c = 0; c < C; ++c) {
-    mv[c] = static_cast<float>(mean.size() == 1 ? mean[0] : mean[c]);
-    sv[c] = static_cast<float>(stdv.size() == 1 ? stdv[0] : stdv[c]);
-  }
-  m = from_buffer(mv.data(), {1, C, 1, 1}, kFloat32);
-  s = from_buffer(sv.data(), {1, C, 1, 1}, kFloat32);
-  x = ((x - m) / s).contiguous();
+  x = ((x - channel_values(mean, x.size(1))) / channel_values(stdv, x.size(1))).contiguous();
   return std::make_shared<data::TensorDataset>(x, from_buffer(labels.data(), {static_cast<int64_t>(labels.size())}, kInt64));
-}
-
-std::shared_ptr<data::TensorDataset> take(const data::TensorDataset& ds, const std::vector<int64_t>& idx) {
-  Tensor i = from_buffer(idx.data(), {static_cast<int64_t>(idx.size())}, kInt64);
-  return std::make_shared<data::TensorDataset>(ds.data().index_select(0, i).contiguous(), ds.targets().index_select(0, i));
 }
 
 void require_files(const std::string& dir, const std::string& name) {
@@ -52,6 +38,17 @@ void require_files(const std::string& dir, const std::string& name) {
 }
 
 }  // namespace
+
+std::shared_ptr<data::TensorDataset> take(const data::TensorDataset& ds, const std::vector<int64_t>& idx) {
+  Tensor i = from_buffer(idx.data(), {static_cast<int64_t>(idx.size())}, kInt64);
+  return std::make_shared<data::TensorDataset>(ds.data().index_select(0, i).contiguous(), ds.targets().index_select(0, i));
+}
+
+Tensor channel_values(const std::vector<double>& values, int64_t channels) {
+  std::vector<float> v(channels);
+  for (int64_t c = 0; c < channels; ++c) v[c] = static_cast<float>(values.size() == 1 ? values[0] : values[c]);
+  return from_buffer(v.data(), {1, channels, 1, 1}, kFloat32);
+}
 
 DataSplits load_data(const std::string& spec, const std::string& data_dir, double train_ratio, uint64_t seed) {
   NABLA_CHECK(train_ratio > 0 && train_ratio <= 1, ValueError, "--train_ratio must be in (0, 1], got {}", train_ratio);

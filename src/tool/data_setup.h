@@ -21,6 +21,10 @@ struct DataSplits {
 // (tools/fetch-data). train_ratio < 1 holds out a validation part of the training split.
 // IOError naming the missing files and how to get them.
 DataSplits load_data(const std::string& spec, const std::string& data_dir, double train_ratio, uint64_t seed);
+// The samples of `ds` at `indices`, as a new in-memory data set (train/val splits, K-fold folds).
+std::shared_ptr<data::TensorDataset> take(const data::TensorDataset& ds, const std::vector<int64_t>& indices);
+// Per-channel values as a [1, C, 1, 1] float32 tensor; a single value is used for every channel.
+Tensor channel_values(const std::vector<double>& values, int64_t channels);
 // The same preprocessing for one image file (predict): resized to the trained size, normalised.
 Tensor preprocess_image(const std::string& path, const train::RunConfig& config);
 

@@ -63,14 +63,7 @@ void add_reporting(train::Trainer& trainer, const std::string& logdir, bool, con
   auto tb = std::make_shared<train::TensorBoardLogger>(logdir);
   // A grid of the first training images, de-normalised back to [0, 1].
   Tensor x = d.train->data().narrow(0, 0, std::min<int64_t>(32, d.train->size()));
-  std::vector<float> m(x.size(1)), s(x.size(1));
-  for (int64_t c = 0; c < x.size(1); ++c) {
-    m[c] = static_cast<float>(d.mean.size() == 1 ? d.mean[0] : d.mean[c]);
-    s[c] = static_cast<float>(d.std.size() == 1 ? d.std[0] : d.std[c]);
-  }
-  tb->set_samples(clamp(x * from_buffer(s.data(), {1, x.size(1), 1, 1}, kFloat32) +
-                            from_buffer(m.data(), {1, x.size(1), 1, 1}, kFloat32),
-                        0.0, 1.0));
+  tb->set_samples(clamp(x * channel_values(d.std, x.size(1)) + channel_values(d.mean, x.size(1)), 0.0, 1.0));
   trainer.add_callback(tb);
 }
 
@@ -125,14 +118,9 @@ int run_kfold(const TrainArgs& a, const train::RunConfig& cfg, const DataSplits&
                                    std::vector<int64_t>(lp, lp + labels.numel()));
   std::vector<double> results;
   for (size_t k = 0; k < folds.size(); ++k) {
-    auto take = [&](const std::vector<int64_t>& idx) {
-      Tensor i = from_buffer(idx.data(), {static_cast<int64_t>(idx.size())}, kInt64);
-      return std::make_shared<data::TensorDataset>(d.train->data().index_select(0, i).contiguous(),
-                                                   labels.index_select(0, i));
-    };
     DataSplits fold = d;
-    fold.train = take(folds[k].train);
-    fold.val = take(folds[k].val);
+    fold.train = take(*d.train, folds[k].train);
+    fold.val = take(*d.train, folds[k].val);
     fold.test = nullptr;
     std::cout << fmt::format("fold {}/{}: {} train / {} val\n", k + 1, folds.size(), fold.train->size(), fold.val->size());
     results.push_back(train_fold(fold, static_cast<int>(k)));
