@@ -49,80 +49,96 @@ ConvShapes conv_shapes(IntArrayRef x, IntArrayRef w, IntArrayRef y, const kernel
   return s;
 }
 
-// Plain NCHW descriptor of a contiguous tensor (`dims` may differ from `full` only in the batch).
-memory::desc nchw(const memory::dims& dims, IntArrayRef full) {
-  return memory::desc(dims, dt::f32, memory::dims{full[1] * full[2] * full[3], full[2] * full[3], full[3], 1});
-}
-memory::desc weights_desc(const ConvShapes& s) {
-  return memory::desc(s.wei, dt::f32, s.wei.size() == 4 ? tag::oihw : tag::goihw);
+// Every operand's layout is left to oneDNN ("any"): it then picks its direct AVX-512 kernels with
+// blocked layouts (nChw16c; plain NCHW input for few channels), 3-4x faster than im2col+gemm on
+// NCHW, and the reorders at the edges cost far less than that. (Fixing NHWC instead sends 1-channel
+// inputs to the reference kernel, 1000x slower.)
+memory::desc any(const memory::dims& dims) { return memory::desc(dims, dt::f32, tag::any); }
+memory::desc any_weights(const ConvShapes& s) { return memory::desc(s.wei, dt::f32, tag::any); }
+memory::desc bias_desc(const ConvShapes& s) { return memory::desc(s.bias, dt::f32, tag::x); }
+
+// The user's weights as oneDNN dims (grouped convolutions add a leading G).
+Tensor weights_view(const Tensor& w, const ConvShapes& s) {
+  return s.wei.size() == 4 ? w : w.view(IntArrayRef(s.wei.data(), s.wei.size()));
 }
 
-dnnl::convolution_forward::primitive_desc forward_pd(const ConvShapes& s, IntArrayRef x, bool bias) {
-  auto src = nchw(s.src, x);
-  auto dst = memory::desc(s.dst, dt::f32, tag::nchw);
+dnnl::convolution_forward::primitive_desc forward_pd(const ConvShapes& s, bool bias) {
   auto d = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                                  src, weights_desc(s), memory::desc(s.bias, dt::f32, tag::x), dst,
-                                                  s.strides, s.dilates, s.pad_l, s.pad_r)
+                                                  any(s.src), any_weights(s), bias_desc(s), any(s.dst), s.strides,
+                                                  s.dilates, s.pad_l, s.pad_r)
                 : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                                  src, weights_desc(s), dst, s.strides, s.dilates, s.pad_l, s.pad_r);
+                                                  any(s.src), any_weights(s), any(s.dst), s.strides, s.dilates,
+                                                  s.pad_l, s.pad_r);
   return dnnl::convolution_forward::primitive_desc(d, engine());
 }
+
+using Dir = Staged::Dir;
+
+// A primitive with the descriptor it was made from (which tells the layouts it wants).
+template <typename Prim>
+struct WithPd {
+  typename Prim::primitive_desc pd;
+  Prim prim;
+  explicit WithPd(typename Prim::primitive_desc p) : pd(p), prim(p) {}
+};
 
 }  // namespace
 
 void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b, const kernels::ConvGeometry& g) {
-  static PrimitiveCache<20, dnnl::convolution_forward> cache;
+  static PrimitiveCache<20, WithPd<dnnl::convolution_forward>> cache;
   ConvShapes s = conv_shapes(x.sizes(), w.sizes(), y.sizes(), g);
   s.key[17] = b.defined();
-  auto prim = cache.get(s.key, [&] { return dnnl::convolution_forward(forward_pd(s, x.sizes(), b.defined())); });
-  memory src(nchw(s.src, x.sizes()), engine(), x.data_ptr()), wei(weights_desc(s), engine(), w.data_ptr());
-  memory dst(memory::desc(s.dst, dt::f32, tag::nchw), engine(), y.data_ptr());
-  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
-  if (b.defined()) args.insert({DNNL_ARG_BIAS, memory(memory::desc(s.bias, dt::f32, tag::x), engine(), b.data_ptr())});
+  auto [pd, prim] = cache.get(s.key, [&] { return WithPd<dnnl::convolution_forward>(forward_pd(s, b.defined())); });
+  Staged src(x, pd.src_desc(), Dir::In), wei(weights_view(w, s), pd.weights_desc(), Dir::In);
+  Staged dst(y, pd.dst_desc(), Dir::Out);
+  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src.mem()}, {DNNL_ARG_WEIGHTS, wei.mem()}, {DNNL_ARG_DST, dst.mem()}};
+  if (b.defined()) args.insert({DNNL_ARG_BIAS, memory(bias_desc(s), engine(), b.data_ptr())});
   prim.execute(stream(), args);
   stream().wait();
+  dst.finish();
 }
 
 void conv2d_backward_data(const Tensor& gx, const Tensor& gy, const Tensor& w, const kernels::ConvGeometry& g) {
-  static PrimitiveCache<20, dnnl::convolution_backward_data> cache;
+  static PrimitiveCache<20, WithPd<dnnl::convolution_backward_data>> cache;
   ConvShapes s = conv_shapes(gx.sizes(), w.sizes(), gy.sizes(), g);
-  auto prim = cache.get(s.key, [&] {
-    auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, nchw(s.src, gx.sizes()),
-                                                   weights_desc(s), memory::desc(s.dst, dt::f32, tag::nchw), s.strides,
-                                                   s.dilates, s.pad_l, s.pad_r);
-    return dnnl::convolution_backward_data(
-        dnnl::convolution_backward_data::primitive_desc(d, engine(), forward_pd(s, gx.sizes(), false)));
+  auto [pd, prim] = cache.get(s.key, [&] {
+    auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, any(s.src), any_weights(s),
+                                                   any(s.dst), s.strides, s.dilates, s.pad_l, s.pad_r);
+    return WithPd<dnnl::convolution_backward_data>(
+        dnnl::convolution_backward_data::primitive_desc(d, engine(), forward_pd(s, false)));
   });
-  memory diff_src(nchw(s.src, gx.sizes()), engine(), gx.data_ptr()), wei(weights_desc(s), engine(), w.data_ptr());
-  memory diff_dst(memory::desc(s.dst, dt::f32, tag::nchw), engine(), gy.data_ptr());
-  prim.execute(stream(), {{DNNL_ARG_DIFF_SRC, diff_src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_DST, diff_dst}});
+  Staged diff_dst(gy, pd.diff_dst_desc(), Dir::In), wei(weights_view(w, s), pd.weights_desc(), Dir::In);
+  Staged diff_src(gx, pd.diff_src_desc(), Dir::Out);
+  prim.execute(stream(), {{DNNL_ARG_DIFF_SRC, diff_src.mem()}, {DNNL_ARG_WEIGHTS, wei.mem()},
+                                       {DNNL_ARG_DIFF_DST, diff_dst.mem()}});
   stream().wait();
+  diff_src.finish();
 }
 
 void conv2d_backward_weight(const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
                             const kernels::ConvGeometry& g) {
-  static PrimitiveCache<20, dnnl::convolution_backward_weights> cache;
+  static PrimitiveCache<20, WithPd<dnnl::convolution_backward_weights>> cache;
   ConvShapes s = conv_shapes(x.sizes(), gw.sizes(), gy.sizes(), g);
   s.key[17] = gb.defined();
-  auto prim = cache.get(s.key, [&] {
-    auto src = nchw(s.src, x.sizes());
-    auto dst = memory::desc(s.dst, dt::f32, tag::nchw);
+  auto [pd, prim] = cache.get(s.key, [&] {
     auto d = gb.defined()
-                 ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, src, weights_desc(s),
-                                                            memory::desc(s.bias, dt::f32, tag::x), dst, s.strides,
+                 ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, any(s.src),
+                                                            any_weights(s), bias_desc(s), any(s.dst), s.strides,
                                                             s.dilates, s.pad_l, s.pad_r)
-                 : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, src, weights_desc(s),
-                                                            dst, s.strides, s.dilates, s.pad_l, s.pad_r);
-    return dnnl::convolution_backward_weights(
-        dnnl::convolution_backward_weights::primitive_desc(d, engine(), forward_pd(s, x.sizes(), gb.defined())));
+                 : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, any(s.src),
+                                                            any_weights(s), any(s.dst), s.strides, s.dilates, s.pad_l,
+                                                            s.pad_r);
+    return WithPd<dnnl::convolution_backward_weights>(
+        dnnl::convolution_backward_weights::primitive_desc(d, engine(), forward_pd(s, gb.defined())));
   });
-  memory src(nchw(s.src, x.sizes()), engine(), x.data_ptr()), diff_wei(weights_desc(s), engine(), gw.data_ptr());
-  memory diff_dst(memory::desc(s.dst, dt::f32, tag::nchw), engine(), gy.data_ptr());
-  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_WEIGHTS, diff_wei}, {DNNL_ARG_DIFF_DST, diff_dst}};
-  if (gb.defined())
-    args.insert({DNNL_ARG_DIFF_BIAS, memory(memory::desc(s.bias, dt::f32, tag::x), engine(), gb.data_ptr())});
+  Staged src(x, pd.src_desc(), Dir::In), diff_dst(gy, pd.diff_dst_desc(), Dir::In);
+  Staged diff_wei(weights_view(gw, s), pd.diff_weights_desc(), Dir::Out);
+  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src.mem()}, {DNNL_ARG_DIFF_WEIGHTS, diff_wei.mem()},
+                                          {DNNL_ARG_DIFF_DST, diff_dst.mem()}};
+  if (gb.defined()) args.insert({DNNL_ARG_DIFF_BIAS, memory(bias_desc(s), engine(), gb.data_ptr())});
   prim.execute(stream(), args);
   stream().wait();
+  diff_wei.finish();
 }
 
 }  // namespace dnnl_backend

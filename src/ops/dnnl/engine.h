@@ -1,12 +1,16 @@
-// engine.h — the process-wide oneDNN CPU engine and stream, and a small primitive cache.
+// engine.h — the process-wide oneDNN CPU engine and stream, a small primitive cache, and layout
+// staging (reorders between a tensor's own layout and the layout a primitive wants).
 #pragma once
 #include <dnnl.hpp>
+#include <omp.h>
 
 #include <array>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <unordered_map>
+
+#include "nabla/tensor/tensor.h"
 
 namespace nabla::dnnl_backend {
 
@@ -23,21 +27,49 @@ struct KeyHash {
   }
 };
 
+// oneDNN plans a primitive's work split for the thread count at creation and must run with that
+// count, so the current OpenMP thread count is part of every key.
 template <size_t N, typename Prim>
 class PrimitiveCache {
  public:
   template <typename Make>
   Prim get(const std::array<int64_t, N>& key, Make&& make) {
+    std::array<int64_t, N + 1> full;
+    std::copy(key.begin(), key.end(), full.begin());
+    full[N] = omp_get_max_threads();
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = cache_.find(key);
+    auto it = cache_.find(full);
     if (it != cache_.end()) return it->second;
     if (cache_.size() > 1024) cache_.clear();  // bound memory if shapes keep changing
-    return cache_.emplace(key, make()).first->second;
+    return cache_.emplace(full, make()).first->second;
   }
 
  private:
   std::mutex mu_;
-  std::unordered_map<std::array<int64_t, N>, Prim, KeyHash<N>> cache_;
+  std::unordered_map<std::array<int64_t, N + 1>, Prim, KeyHash<N + 1>> cache_;
+};
+
+// Descriptor of a float32 tensor exactly as it lies in memory (its own strides).
+dnnl::memory::desc strided_desc(const Tensor& t);
+
+// Copies `from` (at `from_ptr`) into `to` (at `to_ptr`) with a cached reorder primitive.
+void reorder(const dnnl::memory::desc& from, const void* from_ptr, const dnnl::memory::desc& to, void* to_ptr);
+
+// A primitive argument in the layout the primitive wants. When the tensor already has that layout
+// the memory wraps it in place; otherwise the data is staged through a scratch buffer: inputs are
+// reordered in at construction, outputs are reordered back by finish().
+class Staged {
+ public:
+  enum class Dir { In, Out };
+  Staged(const Tensor& t, const dnnl::memory::desc& want, Dir dir);
+  const dnnl::memory& mem() const { return mem_; }
+  void finish();  // for outputs: copy the staged result into the tensor
+
+ private:
+  Tensor tensor_, scratch_;
+  dnnl::memory::desc have_;
+  dnnl::memory mem_;
+  Dir dir_;
 };
 
 }  // namespace nabla::dnnl_backend

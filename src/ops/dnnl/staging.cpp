@@ -1,0 +1,56 @@
+// staging.cpp — reorders between a tensor's layout and the layout a oneDNN primitive prefers
+// (e.g. NCHW activations into the NHWC the direct AVX-512 convolutions want), cached by descriptor.
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "ops/dnnl/engine.h"
+#include "tensor/raw.h"
+
+namespace nabla::dnnl_backend {
+
+using dnnl::memory;
+
+memory::desc strided_desc(const Tensor& t) {
+  memory::dims dims(t.sizes().begin(), t.sizes().end()), strides(t.strides().begin(), t.strides().end());
+  return memory::desc(dims, memory::data_type::f32, strides);
+}
+
+void reorder(const memory::desc& from, const void* from_ptr, const memory::desc& to, void* to_ptr) {
+  static std::mutex mu;
+  static std::map<std::string, dnnl::reorder> cache;
+  std::string key(sizeof(from.data) * 2 + sizeof(int), '\0');
+  const int threads = omp_get_max_threads();
+  std::memcpy(key.data(), &from.data, sizeof(from.data));
+  std::memcpy(key.data() + sizeof(from.data), &to.data, sizeof(to.data));
+  std::memcpy(key.data() + 2 * sizeof(from.data), &threads, sizeof(int));
+  dnnl::reorder prim;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache.find(key);
+    if (it == cache.end()) {
+      if (cache.size() > 1024) cache.clear();
+      it = cache.emplace(key, dnnl::reorder(dnnl::reorder::primitive_desc(engine(), from, engine(), to))).first;
+    }
+    prim = it->second;
+  }
+  memory src(from, engine(), const_cast<void*>(from_ptr)), dst(to, engine(), to_ptr);
+  prim.execute(stream(), src, dst);
+  stream().wait();
+}
+
+Staged::Staged(const Tensor& t, const memory::desc& want, Dir dir) : tensor_(t), have_(strided_desc(t)), dir_(dir) {
+  if (have_ == want) {
+    mem_ = memory(want, engine(), t.data_ptr());
+    return;
+  }
+  scratch_ = raw::empty({static_cast<int64_t>((want.get_size() + 3) / 4)}, DType::Float32);
+  mem_ = memory(want, engine(), scratch_.data_ptr());
+  if (dir == Dir::In) reorder(have_, t.data_ptr(), want, scratch_.data_ptr());
+}
+
+void Staged::finish() {
+  if (dir_ == Dir::Out && scratch_.defined()) reorder(mem_.get_desc(), scratch_.data_ptr(), have_, tensor_.data_ptr());
+}
+
+}  // namespace nabla::dnnl_backend
