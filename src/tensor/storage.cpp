@@ -22,10 +22,12 @@ thread_local BlockCache t_blocks;
 // with fresh mmaps and unmaps them on free, so every step page-faults all its activations again
 // (a quarter of a CNN step was kernel time). Keeping large blocks in the heap makes the next step
 // reuse them. Set once when the library loads; NABLA_NO_MALLOC_TUNING=1 opts out.
+// glibc refuses mmap thresholds above 32 MiB (HEAP_MAX_SIZE / 2) — and setting the trim threshold
+// alone freezes the mmap threshold at its 128 KiB default — so ask for exactly the maximum.
 struct MallocTuning {
   MallocTuning() {
     if (std::getenv("NABLA_NO_MALLOC_TUNING")) return;
-    mallopt(M_MMAP_THRESHOLD, 512 << 20);
+    if (mallopt(M_MMAP_THRESHOLD, 32 << 20) != 1) mallopt(M_MMAP_THRESHOLD, 4 << 20);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
   }
 } g_malloc_tuning;

@@ -1,4 +1,5 @@
-// loss.h — loss modules: loss(input, target), wrapping nn::functional.
+// loss.h — loss modules: loss(input, target), wrapping nn::functional. Class weights are buffers, as in
+// PyTorch (state_dict "weight", "pos_weight"; converted by Module::to).
 #pragma once
 #include <string>
 
@@ -43,7 +44,8 @@ class HuberLoss : public Loss {
 };
 class BCELoss : public Loss {
  public:
-  explicit BCELoss(Tensor weight = {}, std::string reduction = "mean") : Loss(std::move(reduction)), weight(std::move(weight)) {}
+  explicit BCELoss(Tensor weight = {}, std::string reduction = "mean")
+      : Loss(std::move(reduction)), weight(register_buffer("weight", std::move(weight))) {}
   Tensor forward(const Tensor& i, const Tensor& t) override { return functional::binary_cross_entropy(i, t, weight, reduction); }
   std::string name() const override { return "BCELoss"; }
   Tensor weight;
@@ -51,7 +53,9 @@ class BCELoss : public Loss {
 class BCEWithLogitsLoss : public Loss {
  public:
   explicit BCEWithLogitsLoss(Tensor weight = {}, std::string reduction = "mean", Tensor pos_weight = {})
-      : Loss(std::move(reduction)), weight(std::move(weight)), pos_weight(std::move(pos_weight)) {}
+      : Loss(std::move(reduction)),
+        weight(register_buffer("weight", std::move(weight))),
+        pos_weight(register_buffer("pos_weight", std::move(pos_weight))) {}
   Tensor forward(const Tensor& i, const Tensor& t) override {
     return functional::binary_cross_entropy_with_logits(i, t, weight, pos_weight, reduction);
   }
@@ -66,7 +70,9 @@ struct CrossEntropyLossOptions {
 };
 class CrossEntropyLoss : public Loss {
  public:
-  explicit CrossEntropyLoss(CrossEntropyLossOptions o = {}) : Loss(o.reduction), options(std::move(o)) {}
+  explicit CrossEntropyLoss(CrossEntropyLossOptions o = {}) : Loss(o.reduction), options(std::move(o)) {
+    options.weight = register_buffer("weight", options.weight);
+  }
   Tensor forward(const Tensor& i, const Tensor& t) override {
     return functional::cross_entropy(i, t, options.weight, reduction, options.ignore_index, options.label_smoothing);
   }
@@ -76,7 +82,7 @@ class CrossEntropyLoss : public Loss {
 class NLLLoss : public Loss {
  public:
   explicit NLLLoss(Tensor weight = {}, int64_t ignore_index = -100, std::string reduction = "mean")
-      : Loss(std::move(reduction)), weight(std::move(weight)), ignore_index(ignore_index) {}
+      : Loss(std::move(reduction)), weight(register_buffer("weight", std::move(weight))), ignore_index(ignore_index) {}
   Tensor forward(const Tensor& i, const Tensor& t) override { return functional::nll_loss(i, t, weight, reduction, ignore_index); }
   std::string name() const override { return "NLLLoss"; }
   Tensor weight;

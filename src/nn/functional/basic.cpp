@@ -31,8 +31,10 @@ Tensor dropout2d(const Tensor& x, double p, bool training, Generator* gen) {
   NABLA_CHECK(x.dim() == 3 || x.dim() == 4, ShapeError, "dropout2d: expected 3-D or 4-D input, got {}", shape_str(x.sizes()));
   NABLA_CHECK(p >= 0 && p <= 1, ValueError, "dropout probability has to be between 0 and 1, but got {}", p);
   if (!training || p == 0) return x;
-  std::vector<int64_t> shape = x.sizes().vec();  // one draw per channel map
-  for (int64_t d = x.dim() - 2; d < x.dim(); ++d) shape[d] = 1;
+  // One draw per (dim 0, dim 1) entry, like PyTorch's feature_dropout: a 3-D input is (N, C, L), not an
+  // unbatched (C, H, W) (PyTorch warns about it but does this).
+  std::vector<int64_t> shape = x.sizes().vec();
+  for (int64_t d = 2; d < x.dim(); ++d) shape[d] = 1;
   Tensor mask = rand(shape, floating_of(x.dtype()), gen);
   {
     NoGradGuard ng;
