@@ -52,16 +52,11 @@ Tensor conv2d_impl(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Conv
     record(id, {x_in, w_in, b}, {y}, {x, w}, [g, op](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
       no_double_backward(op);
       const Tensor &x = ctx.saved[0], &w = ctx.saved[1];
-      Tensor gy = gr[0].contiguous(), gx, gw, gb;
-      if (ctx.needs_grad[0]) {
-        gx = raw::empty_like(x);
-        kernels::conv2d_backward_data(gx, gy, w, g);
-      }
-      if (ctx.needs_grad[1] || ctx.needs_grad[2]) {
-        gw = raw::empty_like(w);
-        gb = ctx.needs_grad[2] ? raw::empty({w.size(0)}, w.dtype()) : Tensor();
-        kernels::conv2d_backward_weight(gw, gb, gy, x, g);
-      }
+      Tensor gy = gr[0].contiguous();
+      Tensor gx = ctx.needs_grad[0] ? raw::empty_like(x) : Tensor();
+      Tensor gw = ctx.needs_grad[1] || ctx.needs_grad[2] ? raw::empty_like(w) : Tensor();
+      Tensor gb = ctx.needs_grad[2] ? raw::empty({w.size(0)}, w.dtype()) : Tensor();
+      kernels::conv2d_backward(gx, gw, gb, gy, x, w, g);
       return {gx, ctx.needs_grad[1] ? gw : Tensor(), gb};
     });
   return y;

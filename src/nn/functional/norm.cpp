@@ -1,7 +1,9 @@
 // norm.cpp — batch, layer and group normalisation, composed from differentiable ops (so gradcheck
-// and double backward hold). Running statistics are updated in place without autograd.
+// and double backward hold). Float32 batch norm runs on oneDNN's primitive instead (see
+// batch_norm_dnnl). Running statistics are updated in place without autograd.
 #include "autograd/functions/common.h"
 #include "nabla/nn/functional.h"
+#include "ops/norm_kernels.h"
 
 namespace nabla::nn::functional {
 
@@ -12,6 +14,62 @@ std::vector<int64_t> channel_shape(const Tensor& x) {
   s[1] = x.size(1);
   return s;
 }
+std::vector<int64_t> reduce_dims(const Tensor& x) {
+  std::vector<int64_t> dims = {0};
+  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  return dims;
+}
+
+void update_running_stats(const Tensor& running_mean, const Tensor& running_var, const Tensor& mean, const Tensor& var,
+                          double momentum, int64_t n) {
+  if (!running_mean.defined()) return;
+  NoGradGuard ng;
+  Tensor rm = running_mean, rv = running_var;  // handles: updates land in the module's buffers
+  const int64_t C = rm.numel();
+  rm.mul_(1 - momentum).add_(mean.reshape({C}) * momentum);
+  rv.mul_(1 - momentum).add_(var.reshape({C}) * (momentum * static_cast<double>(n) / static_cast<double>(n - 1)));
+}
+
+bool all_float32(std::initializer_list<const Tensor*> ts) {
+  for (const Tensor* t : ts)
+    if (t->defined() && t->dtype() != DType::Float32) return false;
+  return true;
+}
+
+// Training-mode batch norm on oneDNN: one statistics pass and one output pass, and a fused backward.
+// Under create_graph the backward is written with differentiable ops (statistics recomputed from x),
+// so double backward still holds.
+Tensor batch_norm_dnnl(const Tensor& x_in, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                       const Tensor& bias, double momentum, double eps) {
+  const int64_t C = x_in.size(1);
+  Tensor x = x_in.contiguous(), w = weight.defined() ? weight.contiguous() : weight,
+         b = bias.defined() ? bias.contiguous() : bias;
+  Tensor y = raw::empty_like(x), mean = raw::empty({C}, DType::Float32), var = raw::empty({C}, DType::Float32);
+  kernels::batch_norm_forward_training(y, mean, var, x, w, b, eps);
+  update_running_stats(running_mean, running_var, mean, var, momentum, x.numel() / C);
+  if (!should_record({&x_in, &weight, &bias})) return y;
+  record(OpId::batch_norm, {x_in, running_mean, running_var, weight, bias}, {y}, {x, mean, var, w, b},
+         [eps](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
+           const Tensor &x = ctx.saved[0], &w = ctx.saved[3];
+           const bool want_w = ctx.needs_grad[3], want_b = ctx.needs_grad[4];
+           if (is_grad_enabled()) {  // create_graph: differentiable formula
+             const auto dims = reduce_dims(x);
+             Tensor mean = x.mean(dims, true), centered = x - mean;
+             Tensor invstd = rsqrt((centered * centered).mean(dims, true) + eps), xhat = centered * invstd;
+             Tensor g = w.defined() ? gr[0] * w.reshape(channel_shape(x)) : gr[0];
+             Tensor gx = invstd * (g - g.mean(dims, true) - xhat * (g * xhat).mean(dims, true));
+             return {gx, Tensor(), Tensor(), want_w ? (gr[0] * xhat).sum(dims) : Tensor(),
+                     want_b ? gr[0].sum(dims) : Tensor()};
+           }
+           const int64_t C = x.size(1);
+           Tensor gx = raw::empty_like(x);
+           Tensor gw = want_w ? raw::empty({C}, DType::Float32) : Tensor(), gb = want_b ? raw::empty({C}, DType::Float32) : Tensor();
+           kernels::batch_norm_backward(gx, gw, gb, gr[0].contiguous(), x, ctx.saved[1], ctx.saved[2], w, ctx.saved[4], eps);
+           return {ctx.needs_grad[0] ? gx : Tensor(), Tensor(), Tensor(), gw, gb};
+         });
+  return y;
+}
+
 }  // namespace
 
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
@@ -22,23 +80,18 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
     NABLA_CHECK(!t->defined() || (t->dim() == 1 && t->size(0) == C), ShapeError,
                 "batch_norm: expected per-channel tensors of shape [{}] for input {}, got {}", C, shape_str(x.sizes()),
                 shape_str(t->sizes()));
-  std::vector<int64_t> dims = {0};
-  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  const auto dims = reduce_dims(x);
   const auto cs = channel_shape(x);
-  Tensor mean, var;
   if (training) {
     const int64_t n = x.numel() / C;
     NABLA_CHECK(n > 1, ValueError, "batch_norm: expected more than 1 value per channel when training, got input {}",
                 shape_str(x.sizes()));
-    mean = x.mean(dims, true);
+    if (x.dim() <= 5 && all_float32({&x, &running_mean, &running_var, &weight, &bias}))
+      return batch_norm_dnnl(x, running_mean, running_var, weight, bias, momentum, eps);
+    Tensor mean = x.mean(dims, true);
     Tensor centered = x - mean;
-    var = (centered * centered).mean(dims, true);
-    if (running_mean.defined()) {
-      NoGradGuard ng;
-      Tensor rm = running_mean, rv = running_var;  // handles: updates land in the module's buffers
-      rm.mul_(1 - momentum).add_(mean.reshape({C}) * momentum);
-      rv.mul_(1 - momentum).add_(var.reshape({C}) * (momentum * static_cast<double>(n) / static_cast<double>(n - 1)));
-    }
+    Tensor var = (centered * centered).mean(dims, true);
+    update_running_stats(running_mean, running_var, mean, var, momentum, n);
     Tensor y = centered * rsqrt(var + eps);
     if (weight.defined()) y = y * weight.reshape(cs);
     return bias.defined() ? y + bias.reshape(cs) : y;

@@ -10,6 +10,8 @@
 #include "ops/nn_kernels.h"
 #include "util/check.h"
 
+#include <optional>
+
 namespace nabla {
 namespace cpu {
 void conv2d_reference_forward(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const kernels::ConvGeometry&);
@@ -98,27 +100,44 @@ void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Ten
   dst.finish();
 }
 
-void conv2d_backward_data(const Tensor& gx, const Tensor& gy, const Tensor& w, const kernels::ConvGeometry& g) {
+namespace {
+
+// The gradient of the output staged into a primitive's layout, shared by the data and weight passes
+// of one backward (one reorder instead of two).
+class StagedGrad {
+ public:
+  explicit StagedGrad(const Tensor& gy) : gy_(gy) {}
+  const memory& in(const memory::desc& want) {
+    if (!staged_ || staged_->mem().get_desc() != want) staged_.emplace(gy_, want, Dir::In);
+    return staged_->mem();
+  }
+  IntArrayRef gy_sizes() const { return gy_.sizes(); }
+
+ private:
+  Tensor gy_;
+  std::optional<Staged> staged_;
+};
+
+void backward_data(const Tensor& gx, StagedGrad& gy, const Tensor& w, const kernels::ConvGeometry& g) {
   static PrimitiveCache<20, WithPd<dnnl::convolution_backward_data>> cache;
-  ConvShapes s = conv_shapes(gx.sizes(), w.sizes(), gy.sizes(), g);
+  ConvShapes s = conv_shapes(gx.sizes(), w.sizes(), gy.gy_sizes(), g);
   auto [pd, prim] = cache.get(s.key, [&] {
     auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, any(s.src), any_weights(s),
                                                    any(s.dst), s.strides, s.dilates, s.pad_l, s.pad_r);
     return WithPd<dnnl::convolution_backward_data>(
         dnnl::convolution_backward_data::primitive_desc(d, engine(), forward_pd(s, false)));
   });
-  Staged diff_dst(gy, pd.diff_dst_desc(), Dir::In), wei(weights_view(w, s), pd.weights_desc(), Dir::In);
-  Staged diff_src(gx, pd.diff_src_desc(), Dir::Out);
+  Staged wei(weights_view(w, s), pd.weights_desc(), Dir::In), diff_src(gx, pd.diff_src_desc(), Dir::Out);
   prim.execute(stream(), {{DNNL_ARG_DIFF_SRC, diff_src.mem()}, {DNNL_ARG_WEIGHTS, wei.mem()},
-                                       {DNNL_ARG_DIFF_DST, diff_dst.mem()}});
+                          {DNNL_ARG_DIFF_DST, gy.in(pd.diff_dst_desc())}});
   stream().wait();
   diff_src.finish();
 }
 
-void conv2d_backward_weight(const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
-                            const kernels::ConvGeometry& g) {
+void backward_weight(const Tensor& gw, const Tensor& gb, StagedGrad& gy, const Tensor& x,
+                     const kernels::ConvGeometry& g) {
   static PrimitiveCache<20, WithPd<dnnl::convolution_backward_weights>> cache;
-  ConvShapes s = conv_shapes(x.sizes(), gw.sizes(), gy.sizes(), g);
+  ConvShapes s = conv_shapes(x.sizes(), gw.sizes(), gy.gy_sizes(), g);
   s.key[17] = gb.defined();
   auto [pd, prim] = cache.get(s.key, [&] {
     auto d = gb.defined()
@@ -131,14 +150,22 @@ void conv2d_backward_weight(const Tensor& gw, const Tensor& gb, const Tensor& gy
     return WithPd<dnnl::convolution_backward_weights>(
         dnnl::convolution_backward_weights::primitive_desc(d, engine(), forward_pd(s, gb.defined())));
   });
-  Staged src(x, pd.src_desc(), Dir::In), diff_dst(gy, pd.diff_dst_desc(), Dir::In);
-  Staged diff_wei(weights_view(gw, s), pd.diff_weights_desc(), Dir::Out);
+  Staged src(x, pd.src_desc(), Dir::In), diff_wei(weights_view(gw, s), pd.diff_weights_desc(), Dir::Out);
   std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src.mem()}, {DNNL_ARG_DIFF_WEIGHTS, diff_wei.mem()},
-                                          {DNNL_ARG_DIFF_DST, diff_dst.mem()}};
+                                          {DNNL_ARG_DIFF_DST, gy.in(pd.diff_dst_desc())}};
   if (gb.defined()) args.insert({DNNL_ARG_DIFF_BIAS, memory(bias_desc(s), engine(), gb.data_ptr())});
   prim.execute(stream(), args);
   stream().wait();
   diff_wei.finish();
+}
+
+}  // namespace
+
+void conv2d_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
+                     const Tensor& w, const kernels::ConvGeometry& g) {
+  StagedGrad staged(gy);
+  if (gx.defined()) backward_data(gx, staged, w, g);
+  if (gw.defined()) backward_weight(gw, gb, staged, x, g);
 }
 
 }  // namespace dnnl_backend
@@ -148,12 +175,18 @@ void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Ten
   if (x.dtype() == DType::Float32) return dnnl_backend::conv2d_forward(y, x, w, b, g);
   cpu::conv2d_reference_forward(y, x, w, b, g);
 }
+void conv2d_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
+                     const Tensor& w, const ConvGeometry& g) {
+  if (gy.dtype() == DType::Float32) return dnnl_backend::conv2d_backward(gx, gw, gb, gy, x, w, g);
+  if (gx.defined()) cpu::conv2d_reference_backward_data(gx, gy, w, g);
+  if (gw.defined()) cpu::conv2d_reference_backward_weight(gw, gb, gy, x, g);
+}
 void conv2d_backward_data(const Tensor& gx, const Tensor& gy, const Tensor& w, const ConvGeometry& g) {
-  if (gx.dtype() == DType::Float32) return dnnl_backend::conv2d_backward_data(gx, gy, w, g);
+  if (gx.dtype() == DType::Float32) return dnnl_backend::conv2d_backward(gx, Tensor(), Tensor(), gy, Tensor(), w, g);
   cpu::conv2d_reference_backward_data(gx, gy, w, g);
 }
 void conv2d_backward_weight(const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x, const ConvGeometry& g) {
-  if (gw.dtype() == DType::Float32) return dnnl_backend::conv2d_backward_weight(gw, gb, gy, x, g);
+  if (gw.dtype() == DType::Float32) return dnnl_backend::conv2d_backward(Tensor(), gw, gb, gy, x, Tensor(), g);
   cpu::conv2d_reference_backward_weight(gw, gb, gy, x, g);
 }
 }  // namespace kernels
