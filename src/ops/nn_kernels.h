@@ -20,6 +20,10 @@ void conv2d_backward_data(const Tensor& gx, const Tensor& gy, const Tensor& w, c
 // gw (and gb if defined) from gy and x.
 void conv2d_backward_weight(const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
                             const ConvGeometry& g);
+// Both of the above in one call (each part skipped when its output is undefined); shares the staging
+// of gy between the two passes.
+void conv2d_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
+                     const Tensor& w, const ConvGeometry& g);
 
 struct PoolGeometry {
   int64_t kernel[2] = {1, 1};
