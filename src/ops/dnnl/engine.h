@@ -49,6 +49,26 @@ class PrimitiveCache {
   std::unordered_map<std::array<int64_t, N + 1>, Prim, KeyHash<N + 1>> cache_;
 };
 
+// Limits oneDNN (and OpenMP) to the calling thread while alive, when `single` is set: for small
+// problems, waking a sleeping OpenMP team costs more than the work itself (with OMP_WAIT_POLICY=
+// passive, which shared machines need, a wake-up is a futex round trip). Primitives made inside
+// the scope are keyed and planned for one thread.
+class ThreadLimit {
+ public:
+  explicit ThreadLimit(bool single) : saved_(omp_get_max_threads()), active_(single && saved_ > 1) {
+    if (active_) omp_set_num_threads(1);
+  }
+  ~ThreadLimit() {
+    if (active_) omp_set_num_threads(saved_);
+  }
+  ThreadLimit(const ThreadLimit&) = delete;
+  ThreadLimit& operator=(const ThreadLimit&) = delete;
+
+ private:
+  int saved_;
+  bool active_;
+};
+
 // Descriptor of a float32 tensor exactly as it lies in memory (its own strides).
 dnnl::memory::desc strided_desc(const Tensor& t);
 

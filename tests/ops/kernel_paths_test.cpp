@@ -1,0 +1,91 @@
+// Float32 fast paths (few-row matmul, oneDNN convolution in blocked layouts, oneDNN batch norm)
+// against the float64 reference kernels on the same inputs, across the shapes that pick each path.
+#include <gtest/gtest.h>
+
+#include <nabla/nabla.h>
+
+using namespace nabla;
+namespace F = nabla::nn::functional;
+
+namespace {
+void expect_close(const Tensor& got32, const Tensor& want64, double tol, const std::string& what) {
+  ASSERT_EQ(got32.sizes().vec(), want64.sizes().vec()) << what;
+  auto g = got32.to_vector(), w = want64.to_vector();
+  for (size_t i = 0; i < g.size(); ++i)
+    ASSERT_NEAR(g[i], w[i], tol * (1 + std::abs(w[i]))) << what << " at " << i;
+}
+}  // namespace
+
+// Few rows times a transposed weight (nn.Linear on a single sample): remainder columns (N % 8) and
+// a K that is not a multiple of 16 exercise the masked tails; batched and 2-thread variants too.
+TEST(KernelPaths, FewRowMatmulMatchesFloat64) {
+  manual_seed(1);
+  for (int64_t M : {1, 2, 4, 5})
+    for (auto [K, N] : {std::pair<int64_t, int64_t>{784, 256}, {17, 3}, {5, 9}, {16, 8}, {1, 1}, {33, 130}}) {
+      Tensor x = randn({M, K}), W = randn({N, K});
+      expect_close(mm(x, W.t()), mm(x.to(kFloat64), W.to(kFloat64).t()), 1e-4,
+                   "mm M=" + std::to_string(M) + " K=" + std::to_string(K) + " N=" + std::to_string(N));
+    }
+  Tensor a = randn({3, 2, 40}), b = randn({3, 24, 40});
+  expect_close(bmm(a, b.transpose(1, 2)), bmm(a.to(kFloat64), b.to(kFloat64).transpose(1, 2)), 1e-4, "bmm");
+  const int threads = get_num_threads();
+  set_num_threads(2);
+  Tensor x = randn({1, 4096}), W = randn({2048, 4096});  // large enough to split across threads
+  expect_close(mm(x, W.t()), mm(x.to(kFloat64), W.to(kFloat64).t()), 1e-4, "mm 2 threads");
+  set_num_threads(threads);
+}
+
+// Convolutions whose layouts oneDNN picks differently (1 and 3 input channels stay plain, 16+ go
+// blocked; grouped; strided 1x1): forward and both gradients against the float64 reference.
+TEST(KernelPaths, ConvolutionLayoutsMatchFloat64) {
+  manual_seed(2);
+  struct Case { int64_t n, c, o, h, k, stride, pad, groups; };
+  for (Case c : {Case{2, 1, 32, 9, 3, 1, 1, 1}, Case{2, 3, 16, 8, 3, 1, 1, 1}, Case{3, 16, 32, 8, 3, 2, 1, 1},
+                 Case{2, 16, 32, 8, 1, 2, 0, 1}, Case{2, 32, 32, 6, 3, 1, 1, 4}, Case{1, 64, 64, 4, 3, 1, 1, 1}}) {
+    Tensor x = randn({c.n, c.c, c.h, c.h}), w = randn({c.o, c.c / c.groups, c.k, c.k}) * 0.2, b = randn({c.o});
+    Tensor gy = randn({c.n, c.o, (c.h + 2 * c.pad - c.k) / c.stride + 1, (c.h + 2 * c.pad - c.k) / c.stride + 1});
+    F::ConvOptions o;
+    o.stride = {c.stride, c.stride};
+    o.padding = {c.pad, c.pad};
+    o.groups = c.groups;
+    std::vector<Tensor> grads[2];
+    Tensor y[2];
+    for (int d = 0; d < 2; ++d) {
+      DType dt = d ? kFloat64 : kFloat32;
+      Tensor xd = x.to(dt).detach().requires_grad_(), wd = w.to(dt).detach().requires_grad_(), bd = b.to(dt).detach().requires_grad_();
+      y[d] = F::conv2d(xd, wd, bd, o);
+      (y[d] * gy.to(dt)).sum().backward();
+      grads[d] = {xd.grad(), wd.grad(), bd.grad()};
+    }
+    const std::string what = "conv c=" + std::to_string(c.c) + " o=" + std::to_string(c.o) + " g=" + std::to_string(c.groups);
+    expect_close(y[0], y[1], 1e-4, what + " output");
+    for (int i = 0; i < 3; ++i) expect_close(grads[0][i], grads[1][i], 1e-4, what + " grad " + std::to_string(i));
+  }
+}
+
+// Batch norm in training mode: oneDNN (float32) against the composite (float64): output, running
+// statistics, and the gradients of input, weight and bias; also without affine parameters.
+TEST(KernelPaths, BatchNormTrainingMatchesFloat64) {
+  manual_seed(3);
+  for (auto shape : {std::vector<int64_t>{8, 3}, {4, 5, 7}, {3, 16, 5, 5}})
+    for (bool affine : {true, false}) {
+      const int64_t C = shape[1];
+      Tensor x = randn(shape) * 3 + 1, gy = randn(shape), w = rand({C}) + 0.5, b = randn({C});
+      Tensor y[2], rm[2], rv[2];
+      std::vector<Tensor> grads[2];
+      for (int d = 0; d < 2; ++d) {
+        DType dt = d ? kFloat64 : kFloat32;
+        Tensor xd = x.to(dt).detach().requires_grad_(), wd = w.to(dt).detach().requires_grad_(), bd = b.to(dt).detach().requires_grad_();
+        rm[d] = zeros({C}, dt);
+        rv[d] = ones({C}, dt);
+        y[d] = F::batch_norm(xd, rm[d], rv[d], affine ? wd : Tensor(), affine ? bd : Tensor(), true, 0.1, 1e-5);
+        (y[d] * gy.to(dt)).sum().backward();
+        grads[d] = {xd.grad(), affine ? wd.grad() : Tensor(), affine ? bd.grad() : Tensor()};
+      }
+      const std::string what = "batch_norm " + std::to_string(shape.size()) + "-D affine=" + std::to_string(affine);
+      expect_close(y[0], y[1], 1e-4, what + " output");
+      expect_close(rm[0], rm[1], 1e-5, what + " running_mean");
+      expect_close(rv[0], rv[1], 1e-4, what + " running_var");
+      for (int i = 0; i < (affine ? 3 : 1); ++i) expect_close(grads[0][i], grads[1][i], 2e-4, what + " grad " + std::to_string(i));
+    }
+}
