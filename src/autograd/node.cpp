@@ -66,7 +66,8 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
               shape_str(variable.sizes()));
   if (!meta.grad.defined()) {
     // Steal the buffer when nobody else holds it; otherwise copy so leaves never share a .grad.
-    meta.grad = (!is_grad_enabled() && g.impl()->use_count() == 1 && g.is_contiguous()) ? g.detach()
+    const bool dense = g.is_contiguous() || raw::is_strictly_channels_last(g);
+    meta.grad = (!is_grad_enabled() && g.impl()->use_count() == 1 && dense) ? g.detach()
                 : is_grad_enabled() ? g : g.detach().clone();
   } else if (is_grad_enabled()) {
     meta.grad = meta.grad + g;  // create_graph: keep the accumulation differentiable

@@ -1,5 +1,6 @@
 // nn_kernels.h — backend-neutral entry points for the nn layers' heavy ops. Layout NCHW (conv1d is
-// conv2d with H = 1), weights [O, I/groups, KH, KW]; all tensors contiguous, dtypes equal.
+// conv2d with H = 1), weights [O, I/groups, KH, KW]; all tensors contiguous (float32 activations may
+// also be channels-last, and the results then are too), dtypes equal.
 #pragma once
 #include <cstdint>
 
@@ -34,5 +35,19 @@ struct PoolGeometry {
 // y, indices [N, C, OH, OW]; indices are flat positions within each H*W plane (PyTorch's convention).
 void max_pool2d_forward(const Tensor& y, const Tensor& indices, const Tensor& x, const PoolGeometry& g);
 void max_pool2d_backward(const Tensor& gx, const Tensor& gy, const Tensor& indices);  // gx zero-filled here
+
+// Pooling on oneDNN: float32, contiguous x[N, C, H, W] and y[N, C, OH, OW] (see src/ops/dnnl/pool.cpp).
+// Max pooling keeps its argmax in an opaque workspace (a uint8 tensor) instead of indices. Returns an
+// undefined tensor, leaving y unwritten, when x holds NaN or -inf, which oneDNN pools unlike PyTorch
+// (Note [oneDNN max pooling vs PyTorch]): use max_pool2d_forward then.
+Tensor max_pool2d_forward_workspace(const Tensor& y, const Tensor& x, const PoolGeometry& g);
+// indices [N, C, OH, OW] as max_pool2d_forward writes them, decoded from the workspace.
+void max_pool2d_workspace_indices(const Tensor& indices, const Tensor& workspace, IntArrayRef x_sizes,
+                                  const PoolGeometry& g);
+void max_pool2d_backward_workspace(const Tensor& gx, const Tensor& gy, const Tensor& workspace, const PoolGeometry& g);
+// Divides by the whole window, padding included (count_include_pad), or by its elements inside x; a
+// ceil_mode window hanging past the padding is clipped by neither (the caller routes that case elsewhere).
+void avg_pool2d_forward(const Tensor& y, const Tensor& x, const PoolGeometry& g, bool count_include_pad);
+void avg_pool2d_backward(const Tensor& gx, const Tensor& gy, const PoolGeometry& g, bool count_include_pad);
 
 }  // namespace nabla::kernels

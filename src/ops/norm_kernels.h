@@ -1,4 +1,5 @@
-// norm_kernels.h — batch normalisation kernels (float32, oneDNN). x is contiguous [N, C, ...];
+// norm_kernels.h — batch normalisation kernels (float32, oneDNN). x is [N, C, ...], contiguous or
+// channels-last, and gy/gx/y share its layout;
 // mean/var/weight/bias are [C]; weight and bias may be undefined (affine=False).
 #pragma once
 #include "nabla/tensor/tensor.h"

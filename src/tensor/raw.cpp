@@ -1,6 +1,8 @@
 // raw.cpp — allocation and view construction without autograd.
 #include "tensor/raw.h"
 
+#include <algorithm>
+
 #include "util/check.h"
 
 namespace nabla::raw {
@@ -31,6 +33,26 @@ Tensor empty(IntArrayRef sizes, DType dtype, Device device) {
 }
 
 Tensor empty_like(const Tensor& t) { return empty(t.sizes(), t.dtype(), t.device()); }
+
+std::vector<int64_t> channels_last_strides(IntArrayRef sizes) {
+  NABLA_CHECK(sizes.size() == 4, ShapeError, "channels_last: expected a 4-D [N, C, H, W] shape, got {}", shape_str(sizes));
+  const int64_t C = std::max<int64_t>(sizes[1], 1), H = std::max<int64_t>(sizes[2], 1), W = std::max<int64_t>(sizes[3], 1);
+  return {H * W * C, 1, W * C, C};
+}
+
+bool is_strictly_channels_last(const Tensor& t) {
+  if (t.dim() != 4 || t.is_contiguous()) return false;
+  const auto want = channels_last_strides(t.sizes());
+  for (int d = 0; d < 4; ++d)
+    if (t.size(d) != 1 && t.stride(d) != want[d]) return false;
+  return true;
+}
+
+Tensor empty_like_layout(const Tensor& like, DType dtype) {
+  if (!is_strictly_channels_last(like)) return empty(like.sizes(), dtype, like.device());
+  Tensor out = empty(like.sizes(), dtype, like.device());
+  return as_strided(out, like.sizes(), channels_last_strides(like.sizes()), 0);
+}
 
 Tensor as_strided(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
   Storage* st = base.impl()->storage();

@@ -11,5 +11,12 @@ Tensor as_strided(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, in
 Tensor select(const Tensor& t, int64_t dim, int64_t index);  // dim/index already valid
 Tensor expand(const Tensor& t, IntArrayRef sizes);          // broadcast view (rank may grow)
 std::vector<int64_t> contiguous_strides(IntArrayRef sizes);
+// NHWC order for a 4-D [N, C, H, W] shape (PyTorch's channels_last).
+std::vector<int64_t> channels_last_strides(IntArrayRef sizes);
+// t is 4-D, laid out channels-last and not also plain contiguous (e.g. C == 1 or H == W == 1).
+bool is_strictly_channels_last(const Tensor& t);
+// A result for an elementwise op on `like` (same shape): channels-last when `like` is, else contiguous
+// — like PyTorch, elementwise ops keep the memory format of their input.
+Tensor empty_like_layout(const Tensor& like, DType dtype);
 
 }  // namespace nabla::raw

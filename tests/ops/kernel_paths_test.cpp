@@ -89,3 +89,43 @@ TEST(KernelPaths, BatchNormTrainingMatchesFloat64) {
       for (int i = 0; i < (affine ? 3 : 1); ++i) expect_close(grads[0][i], grads[1][i], 2e-4, what + " grad " + std::to_string(i));
     }
 }
+
+// Channels-last (NHWC) activations: contiguous(ChannelsLast) keeps values and gives NHWC strides;
+// conv -> batch norm -> relu -> conv + residual stays channels-last end to end and matches the NCHW
+// computation in outputs and all gradients.
+TEST(KernelPaths, ChannelsLastFlowsThroughAResidualBlock) {
+  manual_seed(4);
+  Tensor x = randn({2, 16, 6, 5});
+  Tensor xcl = x.contiguous(MemoryFormat::ChannelsLast);
+  EXPECT_TRUE(xcl.is_contiguous(MemoryFormat::ChannelsLast));
+  EXPECT_FALSE(xcl.is_contiguous());
+  EXPECT_EQ(xcl.strides().vec(), (std::vector<int64_t>{16 * 6 * 5, 1, 5 * 16, 16}));
+  EXPECT_EQ(xcl.to_vector(), x.to_vector());
+  EXPECT_THROW(randn({2, 3}).contiguous(MemoryFormat::ChannelsLast), ShapeError);
+
+  Tensor w1 = randn({16, 16, 3, 3}) * 0.1, w2 = randn({16, 16, 3, 3}) * 0.1, gamma = rand({16}) + 0.5, beta = randn({16});
+  F::ConvOptions o;
+  o.padding = {1, 1};
+  Tensor out[2];
+  std::vector<Tensor> grads[2];
+  for (int cl = 0; cl < 2; ++cl) {
+    Tensor xi = (cl ? xcl : x).detach().requires_grad_();
+    Tensor a = w1.detach().requires_grad_(), b = w2.detach().requires_grad_();
+    Tensor g = gamma.detach().requires_grad_(), be = beta.detach().requires_grad_();
+    Tensor h = relu(F::batch_norm(F::conv2d(xi, a, Tensor(), o), zeros({16}), ones({16}), g, be, true, 0.1, 1e-5));
+    Tensor y = relu(F::conv2d(h, b, Tensor(), o) + xi);
+    if (cl) {
+      EXPECT_FALSE(y.is_contiguous()) << "the block's output should stay channels-last";
+      EXPECT_TRUE(y.is_contiguous(MemoryFormat::ChannelsLast));
+    }
+    (y * y).sum().backward();
+    out[cl] = y;
+    grads[cl] = {xi.grad(), a.grad(), b.grad(), g.grad(), be.grad()};
+    if (cl) {
+      EXPECT_TRUE(xi.grad().is_contiguous(MemoryFormat::ChannelsLast));
+    }
+  }
+  expect_close(out[1], out[0].to(kFloat64), 1e-4, "channels-last block output");
+  for (int i = 0; i < 5; ++i)
+    expect_close(grads[1][i], grads[0][i].to(kFloat64), 1e-3, "channels-last block grad " + std::to_string(i));
+}

@@ -41,6 +41,11 @@ struct Slice {
 };
 class TensorIndex;
 
+// Memory layouts of a 4-D [N, C, H, W] tensor, as PyTorch's torch.memory_format. ChannelsLast keeps
+// the logical shape and stores NHWC; convolutions, batch norm and elementwise ops keep it (their
+// results come out channels-last too), which saves oneDNN's layout conversions.
+enum class MemoryFormat { Contiguous, ChannelsLast };
+
 using TensorList = std::vector<Tensor>;
 
 class Tensor {
@@ -68,6 +73,7 @@ class Tensor {
   Device device() const { return impl_->device(); }
   TensorOptions options() const;
   bool is_contiguous() const { return impl_->is_contiguous(); }
+  bool is_contiguous(MemoryFormat format) const;
   bool is_floating_point() const { return is_floating(dtype()); }
   int64_t storage_offset() const { return impl_->offset(); }
   bool is_same(const Tensor& o) const { return impl_ == o.impl_; }
@@ -88,6 +94,7 @@ class Tensor {
   Tensor to(Device device, bool copy = false) const;
   Tensor clone() const;
   Tensor contiguous() const;
+  Tensor contiguous(MemoryFormat format) const;  // a copy in that layout unless already so
   Tensor& copy_(const Tensor& src);
   Tensor& fill_(Scalar v);
   Tensor& zero_();

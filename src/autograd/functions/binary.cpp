@@ -35,7 +35,9 @@ Tensor binary_forward(Binary op, const Tensor& a, const Tensor& b, double alpha)
   // Fast path (the eager hot path): same shape and dtype, so no broadcasting and no conversion.
   if (a.dtype() == b.dtype() && a.sizes() == b.sizes() && (op != Binary::Div || is_floating(a.dtype()))) {
     check_binary_dtypes(op, a.dtype());
-    Tensor out = raw::empty(a.sizes(), kernels::binary_is_comparison(op) ? DType::Bool : a.dtype(), a.device());
+    // The result takes a channels-last layout from either operand (the other may be a broadcast).
+    const Tensor& like = raw::is_strictly_channels_last(b) ? b : a;
+    Tensor out = raw::empty_like_layout(like, kernels::binary_is_comparison(op) ? DType::Bool : a.dtype());
     kernels::binary(op, out, a, b, alpha);
     return out;
   }
@@ -52,7 +54,9 @@ Tensor binary_forward(Binary op, const Tensor& a, const Tensor& b, double alpha)
   const DType ct = compute_dtype(op, a, b);
   check_binary_dtypes(op, ct);
   const DType out_dt = kernels::binary_is_comparison(op) ? DType::Bool : ct;
-  Tensor out = raw::empty(shape, out_dt, a.device());
+  Tensor out = a.sizes() == shape   ? raw::empty_like_layout(a, out_dt)
+               : b.sizes() == shape ? raw::empty_like_layout(b, out_dt)
+                                    : raw::empty(shape, out_dt, a.device());
   Tensor ac = convert(a, ct), bc = convert(b, ct);
   kernels::binary(op, out, a.sizes() == shape ? ac : raw::expand(ac, shape),
                   b.sizes() == shape ? bc : raw::expand(bc, shape), alpha);

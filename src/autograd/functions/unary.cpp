@@ -16,7 +16,7 @@ Tensor unary_forward(Unary op, const Tensor& x, const UnaryArgs& args, const cha
   DType ct = kernels::unary_needs_floating(op) ? floating_of(x.dtype()) : x.dtype();
   if (op == Unary::Relu || op == Unary::Clamp || op == Unary::Floor || op == Unary::Ceil || op == Unary::Round)
     NABLA_CHECK(x.dtype() != DType::Bool, DTypeError, "{}: not supported on a bool tensor", name);
-  Tensor out = raw::empty(x.sizes(), op == Unary::LogicalNot ? DType::Bool : ct, x.device());
+  Tensor out = raw::empty_like_layout(x, op == Unary::LogicalNot ? DType::Bool : ct);
   kernels::unary(op, out, convert(x, ct), args);
   return out;
 }
@@ -90,7 +90,7 @@ Tensor sigmoid(const Tensor& x) {
 Tensor relu(const Tensor& x) {
   return unary_op(OpId::relu, Unary::Relu, x, {}, false, true, [](const Tensor&, const Tensor& y, const Tensor& g) {
     if (!is_grad_enabled() && g.sizes() == y.sizes() && g.dtype() == y.dtype()) {  // one fused pass
-      Tensor out = raw::empty(g.sizes(), g.dtype());
+      Tensor out = raw::empty_like_layout(g, g.dtype());
       kernels::binary(kernels::Binary::ThresholdGrad, out, g, y);
       return out;
     }

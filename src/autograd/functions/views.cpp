@@ -290,7 +290,7 @@ TensorList Tensor::unbind(int64_t d) const {
 }
 
 Tensor Tensor::clone() const {
-  Tensor out = raw::empty_like(*this);
+  Tensor out = raw::empty_like_layout(*this, dtype());  // PyTorch: clone preserves the memory format
   kernels::copy(out, *this);
   if (should_record({this}))
     record(OpId::clone, {*this}, {out}, {}, [](const BackwardContext&, const TensorList& g) -> TensorList { return {g[0]}; });
@@ -300,6 +300,27 @@ Tensor Tensor::clone() const {
 Tensor Tensor::contiguous() const {
   if (is_contiguous()) return *this;
   Tensor out = raw::empty_like(*this);
+  kernels::copy(out, *this);
+  if (should_record({this}))
+    record(OpId::contiguous, {*this}, {out}, {}, [](const BackwardContext&, const TensorList& g) -> TensorList { return {g[0]}; });
+  return out;
+}
+
+bool Tensor::is_contiguous(MemoryFormat format) const {
+  if (format == MemoryFormat::Contiguous) return is_contiguous();
+  if (dim() != 4) return false;
+  const auto want = raw::channels_last_strides(sizes());
+  for (int d = 0; d < 4; ++d)
+    if (size(d) != 1 && stride(d) != want[d]) return false;
+  return true;
+}
+
+Tensor Tensor::contiguous(MemoryFormat format) const {
+  if (format == MemoryFormat::Contiguous) return contiguous();
+  NABLA_CHECK(dim() == 4, ShapeError, "contiguous(ChannelsLast): expected a 4-D [N, C, H, W] tensor, got {}",
+              shape_str(sizes()));
+  if (is_contiguous(format)) return *this;
+  Tensor out = raw::as_strided(raw::empty_like(*this), sizes(), raw::channels_last_strides(sizes()), 0);
   kernels::copy(out, *this);
   if (should_record({this}))
     record(OpId::contiguous, {*this}, {out}, {}, [](const BackwardContext&, const TensorList& g) -> TensorList { return {g[0]}; });

@@ -42,9 +42,10 @@ bool all_float32(std::initializer_list<const Tensor*> ts) {
 Tensor batch_norm_dnnl(const Tensor& x_in, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                        const Tensor& bias, double momentum, double eps) {
   const int64_t C = x_in.size(1);
-  Tensor x = x_in.contiguous(), w = weight.defined() ? weight.contiguous() : weight,
-         b = bias.defined() ? bias.contiguous() : bias;
-  Tensor y = raw::empty_like(x), mean = raw::empty({C}, DType::Float32), var = raw::empty({C}, DType::Float32);
+  // A channels-last input stays so (oneDNN's NHWC kernel is ~7x faster than its NCHW one).
+  Tensor x = raw::is_strictly_channels_last(x_in) ? x_in : x_in.contiguous();
+  Tensor w = weight.defined() ? weight.contiguous() : weight, b = bias.defined() ? bias.contiguous() : bias;
+  Tensor y = raw::empty_like_layout(x, x.dtype()), mean = raw::empty({C}, DType::Float32), var = raw::empty({C}, DType::Float32);
   kernels::batch_norm_forward_training(y, mean, var, x, w, b, eps);
   update_running_stats(running_mean, running_var, mean, var, momentum, x.numel() / C);
   if (!should_record({&x_in, &weight, &bias})) return y;
@@ -62,9 +63,11 @@ Tensor batch_norm_dnnl(const Tensor& x_in, const Tensor& running_mean, const Ten
                      want_b ? gr[0].sum(dims) : Tensor()};
            }
            const int64_t C = x.size(1);
-           Tensor gx = raw::empty_like(x);
+           Tensor gx = raw::empty_like_layout(x, x.dtype());
+           const bool cl = raw::is_strictly_channels_last(x);
+           Tensor gy = cl ? gr[0].contiguous(MemoryFormat::ChannelsLast) : gr[0].contiguous();
            Tensor gw = want_w ? raw::empty({C}, DType::Float32) : Tensor(), gb = want_b ? raw::empty({C}, DType::Float32) : Tensor();
-           kernels::batch_norm_backward(gx, gw, gb, gr[0].contiguous(), x, ctx.saved[1], ctx.saved[2], w, ctx.saved[4], eps);
+           kernels::batch_norm_backward(gx, gw, gb, gy, x, ctx.saved[1], ctx.saved[2], w, ctx.saved[4], eps);
            return {ctx.needs_grad[0] ? gx : Tensor(), Tensor(), Tensor(), gw, gb};
          });
   return y;

@@ -14,7 +14,7 @@ namespace {
 
 template <typename Out, typename In, typename F>
 void run_unary(const Tensor& out, const Tensor& x, F f) {
-  if (out.is_contiguous() && x.is_contiguous() && out.numel() == x.numel()) {
+  if (flat_walkable(out, {&x})) {
     Out* o = static_cast<Out*>(out.data_ptr());
     const In* a = static_cast<const In*>(x.data_ptr());
     parallel_for(out.numel(), 1, [&](int64_t b, int64_t e) {
@@ -22,7 +22,7 @@ void run_unary(const Tensor& out, const Tensor& x, F f) {
     });
     return;
   }
-  auto plan = make_plan<2>(out.sizes(), {&out, &x}, {out.strides().data(), x.strides().data()});
+  auto plan = make_plan<2>(out.sizes(), {&out, &x}, {out.strides().data(), x.strides().data()}, true);
   for_each_strided<2>(plan, true, [&](char** p, const int64_t* s, int64_t n) {
     auto* o = reinterpret_cast<Out*>(p[0]);
     const auto* a = reinterpret_cast<const In*>(p[1]);
@@ -37,8 +37,7 @@ void run_unary(const Tensor& out, const Tensor& x, F f) {
 
 template <typename Out, typename In, typename F>
 void run_binary(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
-  if (out.is_contiguous() && a.is_contiguous() && b.is_contiguous() && out.numel() == a.numel() &&
-      out.numel() == b.numel()) {
+  if (flat_walkable(out, {&a, &b})) {
     Out* o = static_cast<Out*>(out.data_ptr());
     const In* x = static_cast<const In*>(a.data_ptr());
     const In* y = static_cast<const In*>(b.data_ptr());
@@ -48,7 +47,7 @@ void run_binary(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
     return;
   }
   auto plan = make_plan<3>(out.sizes(), {&out, &a, &b},
-                           {out.strides().data(), a.strides().data(), b.strides().data()});
+                           {out.strides().data(), a.strides().data(), b.strides().data()}, true);
   for_each_strided<3>(plan, true, [&](char** p, const int64_t* s, int64_t n) {
     auto* o = reinterpret_cast<Out*>(p[0]);
     const auto* x = reinterpret_cast<const In*>(p[1]);
@@ -208,7 +207,7 @@ void unary(kernels::Unary op, const Tensor& out, const Tensor& x, const kernels:
 
 void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
   auto plan = make_plan<4>(out.sizes(), {&out, &cond, &a, &b},
-                           {out.strides().data(), cond.strides().data(), a.strides().data(), b.strides().data()});
+                           {out.strides().data(), cond.strides().data(), a.strides().data(), b.strides().data()}, true);
   dispatch_dtype(out.dtype(), "where", [&]<typename T>() {
     for_each_strided<4>(plan, true, [&](char** p, const int64_t* s, int64_t n) {
       for (int64_t i = 0; i < n; ++i)
@@ -241,7 +240,7 @@ void copy(const Tensor& dst, const Tensor& src) {
 void fill(const Tensor& dst, Scalar value) {
   dispatch_dtype(dst.dtype(), "fill", [&]<typename T>() {
     const T v = value.to<T>();
-    auto plan = make_plan<1>(dst.sizes(), {&dst}, {dst.strides().data()});
+    auto plan = make_plan<1>(dst.sizes(), {&dst}, {dst.strides().data()}, true);
     for_each_strided<1>(plan, true, [&](char** p, const int64_t* s, int64_t n) {
       if (s[0] == sizeof(T)) {
         T* o = reinterpret_cast<T*>(p[0]);

@@ -9,8 +9,11 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <initializer_list>
+#include <utility>
 
 #include "nabla/tensor/tensor.h"
+#include "tensor/raw.h"
 
 namespace nabla::cpu {
 
@@ -21,6 +24,20 @@ inline constexpr int64_t kGrain = 262144;
 inline int num_threads_for(int64_t work) {
   if (work < kGrain) return 1;
   return static_cast<int>(std::min<int64_t>(omp_get_max_threads(), (work + kGrain - 1) / kGrain));
+}
+
+// True when every operand lies in memory in the same dense order as `out` (all contiguous, or all
+// channels-last with equal strides), so the kernel may walk them as flat arrays.
+inline bool flat_walkable(const Tensor& out, std::initializer_list<const Tensor*> ins) {
+  if (out.is_contiguous()) {
+    for (const Tensor* t : ins)
+      if (!t->is_contiguous() || t->numel() != out.numel()) return false;
+    return true;
+  }
+  if (!raw::is_strictly_channels_last(out)) return false;
+  for (const Tensor* t : ins)
+    if (t->sizes() != out.sizes() || t->strides() != out.strides()) return false;
+  return true;
 }
 
 // Runs f(begin, end) over [0, n) split in contiguous chunks across threads.
@@ -50,7 +67,7 @@ struct StridedPlan {
 // operands are contiguous across two adjacent dims, so plain contiguous tensors become one long run.
 template <int N>
 StridedPlan<N> make_plan(IntArrayRef shape, const std::array<const Tensor*, N>& ops,
-                         const std::array<const int64_t*, N>& elem_strides) {
+                         const std::array<const int64_t*, N>& elem_strides, bool memory_order = false) {
   StridedPlan<N> p;
   for (int k = 0; k < N; ++k) p.data[k] = static_cast<char*>(ops[k]->data_ptr());
   int nd = 0;
@@ -61,6 +78,17 @@ StridedPlan<N> make_plan(IntArrayRef shape, const std::array<const Tensor*, N>& 
       p.strides[k][nd] = elem_strides[k][d] * static_cast<int64_t>(dtype_size(ops[k]->dtype()));
     ++nd;
   }
+  // `memory_order`: iterate in operand 0's memory order (PyTorch's TensorIterator does the same), so
+  // a channels-last result runs as one flat loop instead of C-strided writes. Only for kernels where
+  // the visiting order doesn't matter (elementwise), and only when operand 0 has no zero strides.
+  bool output_dense = memory_order;
+  for (int d = 0; d < nd; ++d) output_dense &= p.strides[0][d] != 0;
+  if (output_dense)
+    for (int i = 1; i < nd; ++i)  // stable insertion sort, outermost (largest stride) first
+      for (int d = i; d > 0 && p.strides[0][d - 1] < p.strides[0][d]; --d) {
+        std::swap(p.shape[d - 1], p.shape[d]);
+        for (int k = 0; k < N; ++k) std::swap(p.strides[k][d - 1], p.strides[k][d]);
+      }
   // Coalesce d-1 into d when, for every operand, stride[d-1] == stride[d] * shape[d].
   int out = 0;
   for (int d = 0; d < nd; ++d) {

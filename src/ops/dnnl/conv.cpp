@@ -8,6 +8,7 @@
 #include "ops/dnnl/engine.h"
 #include "ops/kernels.h"
 #include "ops/nn_kernels.h"
+#include "tensor/raw.h"
 #include "util/check.h"
 
 #include <optional>
@@ -29,12 +30,16 @@ using dt = memory::data_type;
 
 struct ConvShapes {
   memory::dims src, wei, bias, dst, strides, dilates, pad_l, pad_r;
+  tag activations = tag::any;  // layout asked for src/dst (and their gradients)
   std::array<int64_t, 20> key;
 };
 
 // Geometry in oneDNN's terms.
-ConvShapes conv_shapes(IntArrayRef x, IntArrayRef w, IntArrayRef y, const kernels::ConvGeometry& g) {
+// `channels_last`: the activations already are NHWC, so ask for NHWC (no reorders) instead of "any".
+ConvShapes conv_shapes(IntArrayRef x, IntArrayRef w, IntArrayRef y, const kernels::ConvGeometry& g,
+                       bool channels_last) {
   ConvShapes s;
+  s.activations = channels_last ? tag::nhwc : tag::any;
   const int64_t G = g.groups;
   for (int i = 0; i < 2; ++i) {
     s.pad_l.push_back(g.padding[i]);
@@ -47,7 +52,7 @@ ConvShapes conv_shapes(IntArrayRef x, IntArrayRef w, IntArrayRef y, const kernel
   s.bias = {w[0]};
   s.dst = {y[0], y[1], y[2], y[3]};
   s.key = {x[0], x[1], x[2], x[3], w[0], w[1], w[2], w[3], y[2], y[3], g.stride[0], g.stride[1], g.padding[0],
-           g.padding[1], g.dilation[0], g.dilation[1], G, 0, 0, 0};
+           g.padding[1], g.dilation[0], g.dilation[1], G, 0, channels_last, 0};
   return s;
 }
 
@@ -55,7 +60,7 @@ ConvShapes conv_shapes(IntArrayRef x, IntArrayRef w, IntArrayRef y, const kernel
 // blocked layouts (nChw16c; plain NCHW input for few channels), 3-4x faster than im2col+gemm on
 // NCHW, and the reorders at the edges cost far less than that. (Fixing NHWC instead sends 1-channel
 // inputs to the reference kernel, 1000x slower.)
-memory::desc any(const memory::dims& dims) { return memory::desc(dims, dt::f32, tag::any); }
+memory::desc act(const ConvShapes& s, const memory::dims& dims) { return memory::desc(dims, dt::f32, s.activations); }
 memory::desc any_weights(const ConvShapes& s) { return memory::desc(s.wei, dt::f32, tag::any); }
 memory::desc bias_desc(const ConvShapes& s) { return memory::desc(s.bias, dt::f32, tag::x); }
 
@@ -66,10 +71,10 @@ Tensor weights_view(const Tensor& w, const ConvShapes& s) {
 
 dnnl::convolution_forward::primitive_desc forward_pd(const ConvShapes& s, bool bias) {
   auto d = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                                  any(s.src), any_weights(s), bias_desc(s), any(s.dst), s.strides,
+                                                  act(s, s.src), any_weights(s), bias_desc(s), act(s, s.dst), s.strides,
                                                   s.dilates, s.pad_l, s.pad_r)
                 : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                                  any(s.src), any_weights(s), any(s.dst), s.strides, s.dilates,
+                                                  act(s, s.src), any_weights(s), act(s, s.dst), s.strides, s.dilates,
                                                   s.pad_l, s.pad_r);
   return dnnl::convolution_forward::primitive_desc(d, engine());
 }
@@ -88,7 +93,7 @@ struct WithPd {
 
 void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b, const kernels::ConvGeometry& g) {
   static PrimitiveCache<20, WithPd<dnnl::convolution_forward>> cache;
-  ConvShapes s = conv_shapes(x.sizes(), w.sizes(), y.sizes(), g);
+  ConvShapes s = conv_shapes(x.sizes(), w.sizes(), y.sizes(), g, raw::is_strictly_channels_last(x));
   s.key[17] = b.defined();
   auto [pd, prim] = cache.get(s.key, [&] { return WithPd<dnnl::convolution_forward>(forward_pd(s, b.defined())); });
   Staged src(x, pd.src_desc(), Dir::In), wei(weights_view(w, s), pd.weights_desc(), Dir::In);
@@ -112,6 +117,7 @@ class StagedGrad {
     return staged_->mem();
   }
   IntArrayRef gy_sizes() const { return gy_.sizes(); }
+  bool channels_last() const { return raw::is_strictly_channels_last(gy_); }
 
  private:
   Tensor gy_;
@@ -120,10 +126,10 @@ class StagedGrad {
 
 void backward_data(const Tensor& gx, StagedGrad& gy, const Tensor& w, const kernels::ConvGeometry& g) {
   static PrimitiveCache<20, WithPd<dnnl::convolution_backward_data>> cache;
-  ConvShapes s = conv_shapes(gx.sizes(), w.sizes(), gy.gy_sizes(), g);
+  ConvShapes s = conv_shapes(gx.sizes(), w.sizes(), gy.gy_sizes(), g, gy.channels_last());
   auto [pd, prim] = cache.get(s.key, [&] {
-    auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, any(s.src), any_weights(s),
-                                                   any(s.dst), s.strides, s.dilates, s.pad_l, s.pad_r);
+    auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, act(s, s.src), any_weights(s),
+                                                   act(s, s.dst), s.strides, s.dilates, s.pad_l, s.pad_r);
     return WithPd<dnnl::convolution_backward_data>(
         dnnl::convolution_backward_data::primitive_desc(d, engine(), forward_pd(s, false)));
   });
@@ -137,15 +143,15 @@ void backward_data(const Tensor& gx, StagedGrad& gy, const Tensor& w, const kern
 void backward_weight(const Tensor& gw, const Tensor& gb, StagedGrad& gy, const Tensor& x,
                      const kernels::ConvGeometry& g) {
   static PrimitiveCache<20, WithPd<dnnl::convolution_backward_weights>> cache;
-  ConvShapes s = conv_shapes(x.sizes(), gw.sizes(), gy.gy_sizes(), g);
+  ConvShapes s = conv_shapes(x.sizes(), gw.sizes(), gy.gy_sizes(), g, gy.channels_last());
   s.key[17] = gb.defined();
   auto [pd, prim] = cache.get(s.key, [&] {
     auto d = gb.defined()
-                 ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, any(s.src),
-                                                            any_weights(s), bias_desc(s), any(s.dst), s.strides,
+                 ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, act(s, s.src),
+                                                            any_weights(s), bias_desc(s), act(s, s.dst), s.strides,
                                                             s.dilates, s.pad_l, s.pad_r)
-                 : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, any(s.src),
-                                                            any_weights(s), any(s.dst), s.strides, s.dilates, s.pad_l,
+                 : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, act(s, s.src),
+                                                            any_weights(s), act(s, s.dst), s.strides, s.dilates, s.pad_l,
                                                             s.pad_r);
     return WithPd<dnnl::convolution_backward_weights>(
         dnnl::convolution_backward_weights::primitive_desc(d, engine(), forward_pd(s, gb.defined())));
