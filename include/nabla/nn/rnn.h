@@ -32,6 +32,9 @@ class RNNBase : public Module {
   std::tuple<Tensor, Tensor, Tensor> run(const Tensor& input, const Tensor& h0, const Tensor& c0);
 
  private:
+  // Layer l from ops (float64 and what the backend does not run): output, h_n and c_n [D, N, H].
+  std::tuple<Tensor, Tensor, Tensor> composite_layer(int64_t l, const Tensor& x, const Tensor& h0,
+                                                     const Tensor& c0) const;
   Tensor cell(const Tensor& gates_x, Tensor& h, Tensor& c, const Tensor& w_hh, const Tensor& b_hh) const;
   Mode mode_;
   std::vector<Tensor> weights_;  // per (layer, direction): w_ih, w_hh, b_ih, b_hh

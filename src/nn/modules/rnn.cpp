@@ -1,17 +1,76 @@
-// rnn.cpp — recurrent layers as compositions of differentiable ops. The input projection of all
-// time steps is one matmul per layer and direction; the recurrence is a loop over time.
+// rnn.cpp — recurrent layers. float32 layers run on the backend's fused RNN kernels (oneDNN), one
+// autograd node per layer (Note [Fused recurrent layers]); other dtypes are compositions of
+// differentiable ops: the input projection of all time steps is one matmul per layer and direction,
+// the recurrence a loop over time.
 #include "nabla/nn/rnn.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include "autograd/record.h"
+#include "nabla/autograd/autograd.h"
 #include "nabla/nn/functional.h"
 #include "nabla/nn/init.h"
+#include "ops/rnn_kernels.h"
 #include "util/check.h"
 
 namespace nabla::nn {
 
 namespace {
 int64_t gate_count(RNNBase::Mode m) { return m == RNNBase::Mode::LSTM ? 4 : m == RNNBase::Mode::GRU ? 3 : 1; }
+
+kernels::RnnCell fused_cell(RNNBase::Mode m, const std::string& nonlinearity) {
+  if (m == RNNBase::Mode::LSTM) return kernels::RnnCell::LSTM;
+  if (m == RNNBase::Mode::GRU) return kernels::RnnCell::GRU;
+  return nonlinearity == "relu" ? kernels::RnnCell::ReluRNN : kernels::RnnCell::TanhRNN;
+}
+
+// Note [Fused recurrent layers]
+// A layer (both directions) is one autograd node: inputs x [T, N, C], h0 and c0 [D, N, H] and the
+// layer's defined weights; outputs y [T, N, D*H], h_n and c_n [D, N, H]. The forward keeps the
+// backend's workspace only when the node is recorded (otherwise it runs as inference). The backward
+// is the backend's, so it has no double backward: create_graph raises NotImplementedError here, and
+// the float64 composite path (what gradgradcheck uses) keeps double backward.
+TensorList fused_layer(const kernels::RnnShape& s, const Tensor& x, const Tensor& h0, const Tensor& c0,
+                       const TensorList& w) {
+  const bool lstm = s.cell == kernels::RnnCell::LSTM;
+  TensorList inputs = {x, h0};
+  if (lstm) inputs.push_back(c0);
+  for (const Tensor& t : w)
+    if (t.defined()) inputs.push_back(t);
+  const bool training = autograd::should_record(inputs);
+  auto forward = [&](autograd::AutogradContext* ctx) {
+    kernels::RnnTensors t;
+    t.x = x.contiguous(), t.h0 = h0.contiguous(), t.c0 = lstm ? c0.contiguous() : Tensor();
+    for (const Tensor& v : w) t.weights.push_back(v.defined() ? v.contiguous() : v);
+    kernels::rnn_layer_forward(s, t, training);
+    if (training) {  // saved: x, h0, c0, weights..., y, hy, cy, workspace
+      TensorList saved = {t.x, t.h0, t.c0};
+      saved.insert(saved.end(), t.weights.begin(), t.weights.end());
+      saved.insert(saved.end(), {t.y, t.hy, t.cy, t.workspace});
+      ctx->save_for_backward(saved);
+    }
+    return lstm ? TensorList{t.y, t.hy, t.cy} : TensorList{t.y, t.hy};
+  };
+  auto backward = [s, lstm](autograd::AutogradContext* ctx, TensorList g) -> TensorList {
+    NABLA_CHECK(!is_grad_enabled(), NotImplementedError,
+                "{}: double backward (create_graph=true) is not implemented for float32 recurrent "
+                "layers; use float64",
+                lstm ? "LSTM" : s.cell == kernels::RnnCell::GRU ? "GRU" : "RNN");
+    TensorList v = ctx->get_saved_variables();
+    const size_t nw = v.size() - 7;
+    kernels::RnnTensors t{v[0], v[1], v[2], TensorList(v.begin() + 3, v.begin() + 3 + nw),
+                          v[3 + nw], v[4 + nw], v[5 + nw], v[6 + nw]};
+    kernels::RnnGrads r = kernels::rnn_layer_backward(s, t, g[0].contiguous(), g[1].contiguous(),
+                                                      lstm ? g[2].contiguous() : Tensor());
+    TensorList out = {r.gx, r.gh0};
+    if (lstm) out.push_back(r.gc0);
+    for (const Tensor& gw : r.gweights)
+      if (gw.defined()) out.push_back(gw);
+    return out;
+  };
+  return autograd::detail::apply_custom("MkldnnRnnLayer", inputs, forward, backward);
+}
 }  // namespace
 
 RNNBase::RNNBase(Mode mode, int64_t input, int64_t hidden, RNNOptions o)
@@ -77,6 +136,28 @@ Tensor RNNBase::cell(const Tensor& gx, Tensor& h, Tensor& c, const Tensor& w_hh,
   return h;
 }
 
+// Layer l, both directions, from differentiable ops. x [T, N, C]; h0, c0 [D, N, H].
+std::tuple<Tensor, Tensor, Tensor> RNNBase::composite_layer(int64_t l, const Tensor& x, const Tensor& h0,
+                                                            const Tensor& c0) const {
+  const int64_t T = x.size(0), N = x.size(1), dirs = options.bidirectional ? 2 : 1;
+  TensorList outs, h_n, c_n;
+  for (int64_t d = 0; d < dirs; ++d) {
+    const Tensor* w = &weights_[(l * dirs + d) * 4];
+    // Input projection for all steps at once: [T*N, C] x [C, G] -> [T, N, G].
+    Tensor gx = functional::linear(x.reshape({T * N, -1}), w[0], w[2]).view({T, N, -1});
+    Tensor h = h0[d], c = mode_ == Mode::LSTM ? c0[d] : Tensor();
+    TensorList steps(T);
+    for (int64_t s = 0; s < T; ++s) {
+      int64_t t = d ? T - 1 - s : s;
+      steps[t] = cell(gx[t], h, c, w[1], w[3]);
+    }
+    outs.push_back(stack(steps, 0));
+    h_n.push_back(h);
+    if (mode_ == Mode::LSTM) c_n.push_back(c);
+  }
+  return {dirs == 1 ? outs[0] : cat(outs, 2), stack(h_n, 0), mode_ == Mode::LSTM ? stack(c_n, 0) : Tensor()};
+}
+
 std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tensor& h0, const Tensor& c0) {
   NABLA_CHECK(input.dim() == 3 || input.dim() == 2, ShapeError, "{}: expected input of 2 or 3 dimensions, got {}", name(),
               shape_str(input.sizes()));
@@ -94,30 +175,33 @@ std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tenso
                 name(), what, L * dirs, N, H, shape_str(s.sizes()));
     return v;
   };
-  Tensor h_init = initial(h0, "hidden[0]"), c_init = mode_ == Mode::LSTM ? initial(c0, "hidden[1]") : Tensor();
-  TensorList h_n, c_n;
+  const bool lstm = mode_ == Mode::LSTM;
+  Tensor h_init = initial(h0, "hidden[0]"), c_init = lstm ? initial(c0, "hidden[1]") : Tensor();
+  // The fused kernels need one dtype throughout; mixed dtypes take the composite path (and its errors).
+  kernels::RnnShape shape{fused_cell(mode_, options.nonlinearity), T, N, input_size, H, dirs, options.bias};
+  bool fused = kernels::rnn_layer_supported(shape, x.dtype()) && h_init.dtype() == x.dtype() &&
+               (!lstm || c_init.dtype() == x.dtype());
+  for (const Tensor& w : weights_) fused = fused && (!w.defined() || w.dtype() == x.dtype());
+  TensorList h_n, c_n;  // per layer [D, N, H]
   Tensor layer_in = x;
   for (int64_t l = 0; l < L; ++l) {
-    TensorList outs_dir;
-    for (int64_t d = 0; d < dirs; ++d) {
-      const Tensor* w = &weights_[(l * dirs + d) * 4];
-      // Input projection for all steps at once: [T*N, C] x [C, G] -> [T, N, G].
-      Tensor gx = functional::linear(layer_in.reshape({T * N, -1}), w[0], w[2]).view({T, N, -1});
-      Tensor h = h_init[l * dirs + d], c = mode_ == Mode::LSTM ? c_init[l * dirs + d] : Tensor();
-      TensorList steps(T);
-      for (int64_t s = 0; s < T; ++s) {
-        int64_t t = d ? T - 1 - s : s;
-        steps[t] = cell(gx[t], h, c, w[1], w[3]);
-      }
-      outs_dir.push_back(stack(steps, 0));
-      h_n.push_back(h);
-      if (mode_ == Mode::LSTM) c_n.push_back(c);
+    Tensor hl = h_init.narrow(0, l * dirs, dirs), cl = lstm ? c_init.narrow(0, l * dirs, dirs) : Tensor();
+    Tensor out, h, c;
+    if (fused) {
+      shape.C = layer_in.size(2);
+      const auto w = weights_.begin() + l * dirs * 4;
+      TensorList r = fused_layer(shape, layer_in, hl, cl, TensorList(w, w + dirs * 4));
+      out = r[0], h = r[1], c = lstm ? r[2] : Tensor();
+    } else {
+      std::tie(out, h, c) = composite_layer(l, layer_in, hl, cl);
     }
-    layer_in = dirs == 1 ? outs_dir[0] : cat(outs_dir, 2);
+    h_n.push_back(h);
+    if (lstm) c_n.push_back(c);
+    layer_in = out;
     if (l + 1 < L && options.dropout > 0) layer_in = functional::dropout(layer_in, options.dropout, is_training());
   }
   Tensor out = options.batch_first ? layer_in.transpose(0, 1) : layer_in;
-  Tensor hn = stack(h_n, 0), cn = mode_ == Mode::LSTM ? stack(c_n, 0) : Tensor();
+  Tensor hn = L == 1 ? h_n[0] : cat(h_n, 0), cn = !lstm ? Tensor() : L == 1 ? c_n[0] : cat(c_n, 0);
   if (unbatched) {
     out = out.squeeze(options.batch_first ? 0 : 1);
     hn = hn.squeeze(1);

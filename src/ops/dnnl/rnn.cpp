@@ -1,0 +1,299 @@
+// rnn.cpp — one recurrent layer (one or both directions) on oneDNN's RNN primitives, float32:
+// vanilla_rnn (tanh, relu), lstm and lbr_gru. PyTorch's GRU applies r after the hidden matmul
+// (n = tanh(W_in x + b_in + r * (W_hn h + b_hn))): that is oneDNN's linear-before-reset GRU, not its
+// plain gru. Primitives are cached by shape; other dtypes are composed from ops by nn (rnn.cpp).
+//
+// Note [oneDNN RNN layouts]
+// PyTorch keeps, per direction, w_ih [G*H, C] and w_hh [G*H, H] with gate-major rows, and two
+// biases. oneDNN takes one tensor per kind for both directions: its forward reads weights as ldigo
+// ([L, D, C, G, H], PyTorch's transposed), its backward reads them as ldgoi (PyTorch's own row order)
+// and writes the weight gradients as ldigo. Gate orders: RNN and LSTM (i, f, g, o) agree; PyTorch's
+// GRU r, z, n is oneDNN's u (= z), r, o (= n). The bias (ldgo) is b_ih + b_hh per gate, except
+// lbr_gru's 4 gates u, r, o, u': b_ih + b_hh for u and r, b_ih_n for o and b_hh_n for u' (it sits
+// inside r * (...)). A summed bias has one gradient, which is both b_ih's and b_hh's.
+#include <algorithm>
+#include <cstring>
+
+#include "ops/dnnl/engine.h"
+#include "ops/rnn_kernels.h"
+#include "tensor/raw.h"
+
+namespace nabla {
+namespace dnnl_backend {
+namespace {
+
+using dnnl::memory;
+using kernels::RnnCell;
+using kernels::RnnShape;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+int64_t gate_count(RnnCell c) { return c == RnnCell::LSTM ? 4 : c == RnnCell::GRU ? 3 : 1; }
+int64_t bias_gates(RnnCell c) { return c == RnnCell::GRU ? 4 : gate_count(c); }
+// PyTorch's gate behind oneDNN's gate g: only GRU's first two swap (u = z, r = r).
+int64_t torch_gate(RnnCell c, int64_t g) { return c == RnnCell::GRU && g < 2 ? 1 - g : g; }
+
+// ---- descriptors (L = 1: nn chains layers itself, with dropout in between) ----
+
+struct Descs {
+  int64_t C, H, D, G;
+  memory::desc x, y, state, state_c, bias;  // state_c: a zero descriptor unless LSTM
+  memory::desc weights_layer(tag t) const { return weights(C, t); }
+  memory::desc weights_iter(tag t) const { return weights(H, t); }
+  memory::desc weights(int64_t in, tag t) const { return memory::desc({1, D, in, G, H}, dt::f32, t); }
+};
+
+Descs descs(const RnnShape& s) {
+  Descs d{s.C, s.H, s.D, gate_count(s.cell), {}, {}, {}, {}, {}};
+  d.x = memory::desc({s.T, s.N, s.C}, dt::f32, tag::tnc);
+  d.y = memory::desc({s.T, s.N, s.D * s.H}, dt::f32, tag::tnc);
+  d.state = memory::desc({1, s.D, s.N, s.H}, dt::f32, tag::ldnc);
+  if (s.cell == RnnCell::LSTM) d.state_c = d.state;
+  // oneDNN 2.6 rejects a zero bias descriptor, so a layer without bias runs with zero bias.
+  d.bias = memory::desc({1, s.D, bias_gates(s.cell), s.H}, dt::f32, tag::ldgo);
+  return d;
+}
+
+dnnl::rnn_direction direction(const RnnShape& s) {
+  return s.D == 2 ? dnnl::rnn_direction::bidirectional_concat
+                  : dnnl::rnn_direction::unidirectional_left2right;
+}
+dnnl::algorithm activation(const RnnShape& s) {
+  return s.cell == RnnCell::ReluRNN ? dnnl::algorithm::eltwise_relu : dnnl::algorithm::eltwise_tanh;
+}
+
+dnnl_rnn_desc_t forward_op(const RnnShape& s, dnnl::prop_kind pk) {
+  const Descs d = descs(s);
+  const auto wl = d.weights_layer(tag::ldigo), wi = d.weights_iter(tag::ldigo);
+  switch (s.cell) {
+    case RnnCell::LSTM:
+      return dnnl::lstm_forward::desc(pk, direction(s), d.x, d.state, d.state_c, wl, wi, d.bias, d.y, d.state,
+                                      d.state_c)
+          .data;
+    case RnnCell::GRU:
+      return dnnl::lbr_gru_forward::desc(pk, direction(s), d.x, d.state, wl, wi, d.bias, d.y, d.state).data;
+    default:
+      return dnnl::vanilla_rnn_forward::desc(pk, activation(s), direction(s), d.x, d.state, wl, wi, d.bias,
+                                             d.y, d.state)
+          .data;
+  }
+}
+
+// The backward's diff descriptors equal the forward ones, except diff weights (ldigo) vs weights (ldgoi).
+dnnl_rnn_desc_t backward_op(const RnnShape& s) {
+  const Descs d = descs(s);
+  const auto pk = dnnl::prop_kind::backward;
+  const auto wl = d.weights_layer(tag::ldgoi), wi = d.weights_iter(tag::ldgoi);
+  const auto dwl = d.weights_layer(tag::ldigo), dwi = d.weights_iter(tag::ldigo);
+  switch (s.cell) {
+    case RnnCell::LSTM:
+      return dnnl::lstm_backward::desc(pk, direction(s), d.x, d.state, d.state_c, wl, wi, d.bias, d.y,
+                                       d.state, d.state_c, d.x, d.state, d.state_c, dwl, dwi, d.bias, d.y,
+                                       d.state, d.state_c)
+          .data;
+    case RnnCell::GRU:
+      return dnnl::lbr_gru_backward::desc(pk, direction(s), d.x, d.state, wl, wi, d.bias, d.y, d.state, d.x,
+                                          d.state, dwl, dwi, d.bias, d.y, d.state)
+          .data;
+    default:
+      return dnnl::vanilla_rnn_backward::desc(pk, activation(s), direction(s), d.x, d.state, wl, wi, d.bias,
+                                              d.y, d.state, d.x, d.state, dwl, dwi, d.bias, d.y, d.state)
+          .data;
+  }
+}
+
+std::array<int64_t, 8> cache_key(const RnnShape& s, int64_t kind) {
+  return {static_cast<int64_t>(s.cell), s.T, s.N, s.C, s.H, s.D, s.bias, kind};
+}
+
+// ---- weights between PyTorch's layout and oneDNN's (Note [oneDNN RNN layouts]) ----
+
+// dst[j * ldd + i] = src[i * lds + j] for a rows x cols block, in tiles that stay in cache.
+void transpose(float* dst, int64_t ldd, const float* src, int64_t lds, int64_t rows, int64_t cols) {
+  constexpr int64_t kTile = 32;
+  for (int64_t i0 = 0; i0 < rows; i0 += kTile)
+    for (int64_t j0 = 0; j0 < cols; j0 += kTile)
+      for (int64_t i = i0; i < std::min(rows, i0 + kTile); ++i)
+        for (int64_t j = j0; j < std::min(cols, j0 + kTile); ++j) dst[j * ldd + i] = src[i * lds + j];
+}
+
+// PyTorch w [G*H, K] -> ldigo block [K, G, H].
+void to_ldigo(float* dst, const Tensor& w, RnnCell c, int64_t H) {
+  const int64_t G = gate_count(c), K = w.size(1);
+  for (int64_t g = 0; g < G; ++g)
+    transpose(dst + g * H, G * H, w.data_ptr<float>() + torch_gate(c, g) * H * K, K, H, K);
+}
+// ldigo block [K, G, H] -> PyTorch gradient gw [G*H, K].
+void from_ldigo(const Tensor& gw, const float* src, RnnCell c, int64_t H) {
+  const int64_t G = gate_count(c), K = gw.size(1);
+  for (int64_t g = 0; g < G; ++g)
+    transpose(gw.data_ptr<float>() + torch_gate(c, g) * H * K, K, src + g * H, G * H, K, H);
+}
+// PyTorch w [G*H, K] -> ldgoi block [G, H, K]: PyTorch's rows with oneDNN's gate order.
+void to_ldgoi(float* dst, const Tensor& w, RnnCell c, int64_t H) {
+  const int64_t G = gate_count(c), K = w.size(1);
+  for (int64_t g = 0; g < G; ++g)
+    std::memcpy(dst + g * H * K, w.data_ptr<float>() + torch_gate(c, g) * H * K, sizeof(float) * H * K);
+}
+
+// Weights of all directions in one oneDNN tensor [D, K, G*H] (ldigo) or [D, G*H, K] (ldgoi).
+// `which` is 0 for w_ih, 1 for w_hh.
+Tensor pack_weights(const RnnShape& s, const TensorList& w, int which, bool ldgoi) {
+  const int64_t K = which == 0 ? s.C : s.H, GH = gate_count(s.cell) * s.H;
+  Tensor out = raw::empty({s.D, K, GH}, DType::Float32);
+  for (int64_t d = 0; d < s.D; ++d) {
+    float* dst = out.data_ptr<float>() + d * K * GH;
+    if (ldgoi)
+      to_ldgoi(dst, w[4 * d + which], s.cell, s.H);
+    else
+      to_ldigo(dst, w[4 * d + which], s.cell, s.H);
+  }
+  return out;
+}
+
+Tensor zeros_f32(IntArrayRef sizes) {
+  Tensor t = raw::empty(sizes, DType::Float32);
+  std::fill_n(t.data_ptr<float>(), t.numel(), 0.f);
+  return t;
+}
+
+// ldgo [D, Gb, H] from b_ih and b_hh (zeros without bias).
+Tensor pack_bias(const RnnShape& s, const TensorList& w) {
+  const int64_t G = gate_count(s.cell), Gb = bias_gates(s.cell), H = s.H;
+  if (!s.bias) return zeros_f32({s.D, Gb * H});
+  Tensor out = raw::empty({s.D, Gb * H}, DType::Float32);
+  for (int64_t d = 0; d < s.D; ++d) {
+    const float *b_ih = w[4 * d + 2].data_ptr<float>(), *b_hh = w[4 * d + 3].data_ptr<float>();
+    float* dst = out.data_ptr<float>() + d * Gb * H;
+    for (int64_t g = 0; g < G; ++g) {
+      const int64_t tg = torch_gate(s.cell, g);
+      const bool split = s.cell == RnnCell::GRU && g == 2;  // b_hh_n goes to u'
+      for (int64_t o = 0; o < H; ++o) dst[g * H + o] = b_ih[tg * H + o] + (split ? 0.f : b_hh[tg * H + o]);
+    }
+    if (s.cell == RnnCell::GRU) std::memcpy(dst + 3 * H, b_hh + 2 * H, sizeof(float) * H);
+  }
+  return out;
+}
+
+// Gradients of b_ih and b_hh (direction d) from oneDNN's diff bias.
+void unpack_bias_grad(const RnnShape& s, const float* db, const Tensor& g_ih, const Tensor& g_hh) {
+  const int64_t G = gate_count(s.cell), H = s.H;
+  float *gi = g_ih.data_ptr<float>(), *gh = g_hh.data_ptr<float>();
+  for (int64_t g = 0; g < G; ++g) {
+    const int64_t tg = torch_gate(s.cell, g), hg = s.cell == RnnCell::GRU && g == 2 ? 3 : g;
+    std::memcpy(gi + tg * H, db + g * H, sizeof(float) * H);
+    std::memcpy(gh + tg * H, db + hg * H, sizeof(float) * H);
+  }
+}
+
+memory mem(const memory::desc& d, const Tensor& t) { return memory(d, engine(), t.data_ptr()); }
+
+struct Prim {
+  dnnl::primitive prim;
+  memory::desc workspace;
+};
+
+}  // namespace
+
+void rnn_layer_forward(const RnnShape& s, kernels::RnnTensors& t, bool training) {
+  static PrimitiveCache<8, Prim> cache;
+  Prim f = cache.get(cache_key(s, training), [&] {
+    const auto op =
+        forward_op(s, training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference);
+    dnnl::primitive_desc pd(&op, nullptr, engine(), nullptr);
+    return Prim{dnnl::primitive(pd), pd.workspace_desc()};
+  });
+  const Descs d = descs(s);
+  Tensor wl = pack_weights(s, t.weights, 0, false), wi = pack_weights(s, t.weights, 1, false);
+  t.y = raw::empty({s.T, s.N, s.D * s.H}, DType::Float32);
+  t.hy = raw::empty({s.D, s.N, s.H}, DType::Float32);
+  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC_LAYER, mem(d.x, t.x)},
+                                          {DNNL_ARG_SRC_ITER, mem(d.state, t.h0)},
+                                          {DNNL_ARG_WEIGHTS_LAYER, mem(d.weights_layer(tag::ldigo), wl)},
+                                          {DNNL_ARG_WEIGHTS_ITER, mem(d.weights_iter(tag::ldigo), wi)},
+                                          {DNNL_ARG_DST_LAYER, mem(d.y, t.y)},
+                                          {DNNL_ARG_DST_ITER, mem(d.state, t.hy)}};
+  Tensor bias = pack_bias(s, t.weights);
+  args.insert({DNNL_ARG_BIAS, mem(d.bias, bias)});
+  if (s.cell == RnnCell::LSTM) {
+    t.cy = raw::empty({s.D, s.N, s.H}, DType::Float32);
+    args.insert({DNNL_ARG_SRC_ITER_C, mem(d.state_c, t.c0)});
+    args.insert({DNNL_ARG_DST_ITER_C, mem(d.state_c, t.cy)});
+  }
+  if (training) {
+    t.workspace = raw::empty({static_cast<int64_t>(f.workspace.get_size())}, DType::UInt8);
+    args.insert({DNNL_ARG_WORKSPACE, mem(f.workspace, t.workspace)});
+  }
+  f.prim.execute(stream(), args);
+  stream().wait();
+}
+
+kernels::RnnGrads rnn_layer_backward(const RnnShape& s, const kernels::RnnTensors& t, const Tensor& gy,
+                                     const Tensor& ghy, const Tensor& gcy) {
+  static PrimitiveCache<8, Prim> cache;
+  Prim b = cache.get(cache_key(s, 2), [&] {
+    const auto fop = forward_op(s, dnnl::prop_kind::forward_training);
+    const auto bop = backward_op(s);
+    dnnl::primitive_desc fpd(&fop, nullptr, engine(), nullptr);
+    dnnl::primitive_desc pd(&bop, nullptr, engine(), fpd.get());
+    return Prim{dnnl::primitive(pd), pd.workspace_desc()};
+  });
+  const Descs d = descs(s);
+  const int64_t GH = gate_count(s.cell) * s.H;
+  Tensor wl = pack_weights(s, t.weights, 0, true), wi = pack_weights(s, t.weights, 1, true);
+  // oneDNN accumulates into the weight gradients: start from zero.
+  Tensor dwl = zeros_f32({s.D, s.C, GH}), dwi = zeros_f32({s.D, s.H, GH});
+  kernels::RnnGrads g{raw::empty_like(t.x), raw::empty_like(t.h0), Tensor(), TensorList(t.weights.size())};
+  std::unordered_map<int, memory> args = {
+      {DNNL_ARG_SRC_LAYER, mem(d.x, t.x)},
+      {DNNL_ARG_SRC_ITER, mem(d.state, t.h0)},
+      {DNNL_ARG_WEIGHTS_LAYER, mem(d.weights_layer(tag::ldgoi), wl)},
+      {DNNL_ARG_WEIGHTS_ITER, mem(d.weights_iter(tag::ldgoi), wi)},
+      {DNNL_ARG_DST_LAYER, mem(d.y, t.y)},
+      {DNNL_ARG_DST_ITER, mem(d.state, t.hy)},
+      {DNNL_ARG_WORKSPACE, mem(b.workspace, t.workspace)},
+      {DNNL_ARG_DIFF_SRC_LAYER, mem(d.x, g.gx)},
+      {DNNL_ARG_DIFF_SRC_ITER, mem(d.state, g.gh0)},
+      {DNNL_ARG_DIFF_WEIGHTS_LAYER, mem(d.weights_layer(tag::ldigo), dwl)},
+      {DNNL_ARG_DIFF_WEIGHTS_ITER, mem(d.weights_iter(tag::ldigo), dwi)},
+      {DNNL_ARG_DIFF_DST_LAYER, mem(d.y, gy)},
+      {DNNL_ARG_DIFF_DST_ITER, mem(d.state, ghy)}};
+  Tensor bias = pack_bias(s, t.weights), db = zeros_f32({s.D, bias_gates(s.cell) * s.H});
+  args.insert({DNNL_ARG_BIAS, mem(d.bias, bias)});
+  args.insert({DNNL_ARG_DIFF_BIAS, mem(d.bias, db)});
+  if (s.cell == RnnCell::LSTM) {
+    g.gc0 = raw::empty_like(t.c0);
+    args.insert({DNNL_ARG_SRC_ITER_C, mem(d.state_c, t.c0)});
+    args.insert({DNNL_ARG_DST_ITER_C, mem(d.state_c, t.cy)});
+    args.insert({DNNL_ARG_DIFF_SRC_ITER_C, mem(d.state_c, g.gc0)});
+    args.insert({DNNL_ARG_DIFF_DST_ITER_C, mem(d.state_c, gcy)});
+  }
+  b.prim.execute(stream(), args);
+  stream().wait();
+  for (int64_t dir = 0; dir < s.D; ++dir) {
+    TensorList gw(t.weights.begin() + 4 * dir, t.weights.begin() + 4 * dir + 4);
+    for (Tensor& w : gw)
+      if (w.defined()) w = raw::empty_like(w);
+    from_ldigo(gw[0], dwl.data_ptr<float>() + dir * s.C * GH, s.cell, s.H);
+    from_ldigo(gw[1], dwi.data_ptr<float>() + dir * s.H * GH, s.cell, s.H);
+    if (s.bias) unpack_bias_grad(s, db.data_ptr<float>() + dir * bias_gates(s.cell) * s.H, gw[2], gw[3]);
+    std::copy(gw.begin(), gw.end(), g.gweights.begin() + 4 * dir);
+  }
+  return g;
+}
+
+}  // namespace dnnl_backend
+
+namespace kernels {
+bool rnn_layer_supported(const RnnShape& s, DType dtype) {
+  return dtype == DType::Float32 && s.T > 0 && s.N > 0 && s.C > 0 && s.H > 0;
+}
+void rnn_layer_forward(const RnnShape& s, RnnTensors& t, bool training) {
+  dnnl_backend::rnn_layer_forward(s, t, training);
+}
+RnnGrads rnn_layer_backward(const RnnShape& s, const RnnTensors& t, const Tensor& gy, const Tensor& ghy,
+                            const Tensor& gcy) {
+  return dnnl_backend::rnn_layer_backward(s, t, gy, ghy, gcy);
+}
+}  // namespace kernels
+}  // namespace nabla
