@@ -36,14 +36,16 @@ struct PoolGeometry {
 void max_pool2d_forward(const Tensor& y, const Tensor& indices, const Tensor& x, const PoolGeometry& g);
 void max_pool2d_backward(const Tensor& gx, const Tensor& gy, const Tensor& indices);  // gx zero-filled here
 
-// Pooling on oneDNN: float32, contiguous x[N, C, H, W] and y[N, C, OH, OW] (see src/ops/dnnl/pool.cpp).
+// Pooling on oneDNN (see src/ops/dnnl/pool.cpp): float32; x[N, C, H, W] and y[N, C, OH, OW] (gx and
+// gy) both contiguous, or both channels-last when x (gx) is.
 // Max pooling keeps its argmax in an opaque workspace (a uint8 tensor) instead of indices. Returns an
 // undefined tensor, leaving y unwritten, when x holds NaN or -inf, which oneDNN pools unlike PyTorch
 // (Note [oneDNN max pooling vs PyTorch]): use max_pool2d_forward then.
 Tensor max_pool2d_forward_workspace(const Tensor& y, const Tensor& x, const PoolGeometry& g);
-// indices [N, C, OH, OW] as max_pool2d_forward writes them, decoded from the workspace.
+// indices [N, C, OH, OW] (contiguous) as max_pool2d_forward writes them, decoded from the workspace of
+// an input of x_sizes in x_format.
 void max_pool2d_workspace_indices(const Tensor& indices, const Tensor& workspace, IntArrayRef x_sizes,
-                                  const PoolGeometry& g);
+                                  MemoryFormat x_format, const PoolGeometry& g);
 void max_pool2d_backward_workspace(const Tensor& gx, const Tensor& gy, const Tensor& workspace, const PoolGeometry& g);
 // Divides by the whole window, padding included (count_include_pad), or by its elements inside x; a
 // ceil_mode window hanging past the padding is clipped by neither (the caller routes that case elsewhere).

@@ -1,6 +1,9 @@
-// pool.cpp — max pooling (kernel with indices), average pooling (a depthwise convolution with a
-// constant kernel, so padding and count_include_pad come out right) and adaptive average pooling.
+// pool.cpp — max and average pooling: float32 on oneDNN's pooling primitives (NCHW or channels-last),
+// other dtypes (float64: gradcheck, double backward) on a max-pooling kernel with indices and on a
+// composite average (a depthwise convolution with a constant kernel, so padding and count_include_pad
+// come out right); adaptive average pooling is composed from them.
 #include "autograd/functions/common.h"
+#include "nabla/autograd/autograd.h"
 #include "nabla/nn/functional.h"
 #include "ops/nn_kernels.h"
 
@@ -10,17 +13,21 @@ namespace {
 
 int64_t pool_out(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d, bool ceil_mode) {
   int64_t num = in + 2 * p - d * (k - 1) - 1;
+  if (num < 0) return 0;  // the window is larger than the padded input
   int64_t out = (ceil_mode ? (num + s - 1) / s : num / s) + 1;
   if (ceil_mode && (out - 1) * s >= in + p) --out;  // the last window must start inside the input
   return out;
 }
 
 kernels::PoolGeometry pool_geometry(const Tensor& x, const PoolOptions& o, const char* op) {
-  NABLA_CHECK(x.dim() == 4 || x.dim() == 3, ShapeError, "{}: expected 3-D or 4-D input, got {}", op, shape_str(x.sizes()));
+  NABLA_CHECK(x.dim() == 4 || x.dim() == 3, ShapeError, "{}: expected 3-D or 4-D input, got {}", op,
+              shape_str(x.sizes()));
   kernels::PoolGeometry g;
   Pair stride = o.stride.value_or(o.kernel_size);
   for (int i = 0; i < 2; ++i) {
-    NABLA_CHECK(o.kernel_size[i] > 0 && stride[i] > 0, ValueError, "{}: kernel_size and stride must be positive", op);
+    NABLA_CHECK(o.kernel_size[i] > 0 && stride[i] > 0, ValueError,
+                "{}: kernel_size and stride must be positive", op);
+    NABLA_CHECK(o.dilation[i] > 0, ValueError, "{}: dilation must be positive, got {}", op, o.dilation[i]);
     NABLA_CHECK(o.padding[i] <= o.kernel_size[i] / 2, ValueError,
                 "{}: pad should be at most half of effective kernel size, but got pad={}, kernel_size={}", op,
                 o.padding[i], o.kernel_size[i]);
@@ -32,78 +39,183 @@ kernels::PoolGeometry pool_geometry(const Tensor& x, const PoolOptions& o, const
   return g;
 }
 
-}  // namespace
-
-std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x_in, const PoolOptions& o) {
-  if (x_in.dim() == 3) {
-    auto [y, i] = max_pool2d_with_indices(x_in.unsqueeze(0), o);
-    return {y.squeeze(0), i.squeeze(0)};
-  }
-  auto g = pool_geometry(x_in, o, "max_pool2d");
-  NABLA_CHECK(is_floating(x_in.dtype()), DTypeError, "max_pool2d: expected a floating input, got {}", dtype_name(x_in.dtype()));
-  Tensor x = x_in.contiguous();
+// Output height/width of a pooling (ceil_mode as PyTorch: the last window starts inside the input).
+std::vector<int64_t> pooled_shape(const Tensor& x, const kernels::PoolGeometry& g, bool ceil_mode,
+                                  const char* op) {
   std::vector<int64_t> shape = {x.size(0), x.size(1), 0, 0};
   for (int i = 0; i < 2; ++i) {
-    shape[2 + i] = pool_out(x.size(2 + i), g.kernel[i], g.stride[i], g.padding[i], g.dilation[i], o.ceil_mode);
-    NABLA_CHECK(shape[2 + i] > 0, ShapeError, "max_pool2d: output size is too small for input {}", shape_str(x.sizes()));
+    shape[2 + i] = pool_out(x.size(2 + i), g.kernel[i], g.stride[i], g.padding[i], g.dilation[i], ceil_mode);
+    NABLA_CHECK(shape[2 + i] > 0, ShapeError, "{}: output size is too small for input {}", op,
+                shape_str(x.sizes()));
   }
-  Tensor y = raw::empty(shape, x.dtype()), idx = raw::empty(shape, DType::Int64);
-  kernels::max_pool2d_forward(y, idx, x, g);
+  return shape;
+}
+
+// The gradient of max pooling as a differentiable scatter of gy to the argmax positions (double backward).
+Tensor max_pool2d_scatter(const Tensor& gy, const Tensor& idx, IntArrayRef sizes) {
+  return zeros({sizes[0], sizes[1], sizes[2] * sizes[3]}, gy.dtype())
+      .scatter_add(2, idx.flatten(2), gy.flatten(2))
+      .view(sizes);
+}
+
+// Note [Pooling keeps channels-last]
+// On oneDNN (float32) a channels-last input stays channels-last, and so do the output and the input
+// gradient, as in PyTorch: oneDNN pools NHWC directly, and the conv/batch-norm layers around stay free
+// of layout conversions. Anything else is made plain contiguous NCHW.
+MemoryFormat format_of(const Tensor& x) {
+  return raw::is_strictly_channels_last(x) ? MemoryFormat::ChannelsLast : MemoryFormat::Contiguous;
+}
+
+// An uninitialised float32 tensor of `shape` in memory format f.
+Tensor empty_in(IntArrayRef shape, MemoryFormat f) {
+  Tensor t = raw::empty(shape, DType::Float32);
+  return f == MemoryFormat::ChannelsLast ? raw::as_strided(t, shape, raw::channels_last_strides(shape), 0)
+                                         : t;
+}
+
+// float32 on oneDNN, indices decoded from its workspace only when asked for. Returns an undefined
+// output when oneDNN refuses the input (NaN or -inf, Note [oneDNN max pooling vs PyTorch]).
+std::pair<Tensor, Tensor> max_pool2d_dnnl(const Tensor& x_in, IntArrayRef shape,
+                                          const kernels::PoolGeometry& g, bool want_indices) {
+  const MemoryFormat f = format_of(x_in);
+  Tensor x = x_in.contiguous(f), y = empty_in(shape, f), idx;
+  Tensor ws = kernels::max_pool2d_forward_workspace(y, x, g);
+  if (!ws.defined()) return {};
+  if (want_indices) {
+    idx = raw::empty(shape, DType::Int64);
+    kernels::max_pool2d_workspace_indices(idx, ws, x.sizes(), f, g);
+  }
   if (should_record({&x_in}))
-    record(OpId::max_pool2d, {x_in}, {y}, {idx}, [sizes = DimVec(x.sizes())](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
-      const Tensor& idx = ctx.saved[0];
-      if (is_grad_enabled()) {  // double backward: express as a differentiable scatter
-        Tensor gy = gr[0].flatten(2);
-        return {zeros({sizes[0], sizes[1], sizes[2] * sizes[3]}, gy.dtype()).scatter_add(2, idx.flatten(2), gy).view(sizes)};
-      }
-      Tensor gx = raw::empty(sizes, gr[0].dtype());
-      kernels::max_pool2d_backward(gx, gr[0].contiguous(), idx);
-      return {gx};
-    });
+    record(OpId::max_pool2d, {x_in}, {y}, {ws},
+           [sizes = DimVec(x.sizes()), g, f](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
+             const Tensor& ws = ctx.saved[0];
+             if (is_grad_enabled()) {
+               Tensor idx = raw::empty(gr[0].sizes(), DType::Int64);
+               kernels::max_pool2d_workspace_indices(idx, ws, sizes, f, g);
+               return {max_pool2d_scatter(gr[0], idx, sizes)};
+             }
+             Tensor gx = empty_in(sizes, f);
+             kernels::max_pool2d_backward_workspace(gx, gr[0].contiguous(f), ws, g);
+             return {gx};
+           });
   return {y, idx};
 }
 
-Tensor max_pool2d(const Tensor& x, const PoolOptions& o) { return max_pool2d_with_indices(x, o).first; }
+std::pair<Tensor, Tensor> max_pool2d_impl(const Tensor& x_in, const PoolOptions& o, bool want_indices) {
+  if (x_in.dim() == 3) {
+    auto [y, i] = max_pool2d_impl(x_in.unsqueeze(0), o, want_indices);
+    return {y.squeeze(0), i.defined() ? i.squeeze(0) : i};
+  }
+  auto g = pool_geometry(x_in, o, "max_pool2d");
+  NABLA_CHECK(is_floating(x_in.dtype()), DTypeError, "max_pool2d: expected a floating input, got {}",
+              dtype_name(x_in.dtype()));
+  const std::vector<int64_t> shape = pooled_shape(x_in, g, o.ceil_mode, "max_pool2d");
+  // Dilated windows stay on our kernel: oneDNN 2.6 has only its reference kernel for them, 7x slower.
+  if (x_in.dtype() == DType::Float32 && x_in.numel() > 0 && g.dilation[0] == 1 && g.dilation[1] == 1) {
+    auto r = max_pool2d_dnnl(x_in, shape, g, want_indices);
+    if (r.first.defined()) return r;
+  }
+  Tensor x = x_in.contiguous();
+  Tensor y = raw::empty(shape, x.dtype()), idx = raw::empty(shape, DType::Int64);
+  kernels::max_pool2d_forward(y, idx, x, g);
+  if (should_record({&x_in}))
+    record(OpId::max_pool2d, {x_in}, {y}, {idx},
+           [sizes = DimVec(x.sizes())](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
+             const Tensor& idx = ctx.saved[0];
+             if (is_grad_enabled()) return {max_pool2d_scatter(gr[0], idx, sizes)};
+             Tensor gx = raw::empty(sizes, gr[0].dtype());
+             kernels::max_pool2d_backward(gx, gr[0].contiguous(), idx);
+             return {gx};
+           });
+  return {y, idx};
+}
+
+// The input gradient of oneDNN's average pooling. Under create_graph it is recorded too: the pooling
+// is linear, so the backward of its backward is the pooling itself.
+Tensor avg_pool2d_dnnl_backward(const Tensor& gy, IntArrayRef sizes, MemoryFormat f,
+                                const kernels::PoolGeometry& g, bool include, const PoolOptions& o) {
+  auto run = [&](autograd::AutogradContext*) {
+    Tensor gx = empty_in(sizes, f);
+    kernels::avg_pool2d_backward(gx, gy.contiguous(f), g, include);
+    return TensorList{gx};
+  };
+  if (!is_grad_enabled()) return run(nullptr)[0];
+  return autograd::detail::apply_custom(
+      "AvgPool2DBackward", {gy}, run,
+      [o](autograd::AutogradContext*, TensorList gg) { return TensorList{avg_pool2d(gg[0], o)}; })[0];
+}
+
+Tensor avg_pool2d_dnnl(const Tensor& x_in, IntArrayRef shape, const kernels::PoolGeometry& g, bool include,
+                       const PoolOptions& o) {
+  const MemoryFormat f = format_of(x_in);
+  Tensor y = empty_in(shape, f);
+  kernels::avg_pool2d_forward(y, x_in.contiguous(f), g, include);
+  if (should_record({&x_in}))
+    record(OpId::avg_pool2d, {x_in}, {y}, {},
+           [sizes = DimVec(x_in.sizes()), f, g, include, o](const BackwardContext&, const TensorList& gr)
+               -> TensorList { return {avg_pool2d_dnnl_backward(gr[0], sizes, f, g, include, o)}; });
+  return y;
+}
+
+}  // namespace
+
+std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const PoolOptions& o) {
+  return max_pool2d_impl(x, o, true);
+}
+
+Tensor max_pool2d(const Tensor& x, const PoolOptions& o) { return max_pool2d_impl(x, o, false).first; }
 
 Tensor avg_pool2d(const Tensor& x_in, const PoolOptions& o) {
   if (x_in.dim() == 3) return avg_pool2d(x_in.unsqueeze(0), o).squeeze(0);
   auto g = pool_geometry(x_in, o, "avg_pool2d");
+  NABLA_CHECK(is_floating(x_in.dtype()), DTypeError, "avg_pool2d: expected a floating input, got {}",
+              dtype_name(x_in.dtype()));
+  g.dilation[0] = g.dilation[1] = 1;  // average pooling has none
   const int64_t C = x_in.size(1);
-  // Non-overlapping windows without padding: a reshape and a mean (the common case: ResNet's pool).
-  if (!o.ceil_mode && g.padding[0] == 0 && g.padding[1] == 0 && g.stride[0] == g.kernel[0] && g.stride[1] == g.kernel[1] &&
+  const std::vector<int64_t> out = pooled_shape(x_in, g, o.ceil_mode, "avg_pool2d");
+  // extra: how far the last (ceil_mode) window hangs past the padded input.
+  std::vector<int64_t> extra(2);
+  for (int i = 0; i < 2; ++i)
+    extra[i] = std::max<int64_t>(
+        0, (out[2 + i] - 1) * g.stride[i] + g.kernel[i] - (x_in.size(2 + i) + 2 * g.padding[i]));
+  const int64_t ph = g.padding[0], pw = g.padding[1];
+  // PyTorch divides by the window clipped to the padded input (count_include_pad) or to the input;
+  // oneDNN by the whole window or by its part inside the input. They agree unless a window hangs past
+  // the padding, and then "clipped to the input" is still right when there is no padding.
+  const bool overhang = extra[0] > 0 || extra[1] > 0;
+  if (x_in.dtype() == DType::Float32 && x_in.numel() > 0 &&
+      (!o.count_include_pad || !overhang || (ph == 0 && pw == 0)))
+    return avg_pool2d_dnnl(x_in, out, g, o.count_include_pad && !overhang, o);
+  // Non-overlapping windows without padding: a reshape and a mean.
+  if (!o.ceil_mode && ph == 0 && pw == 0 && g.stride[0] == g.kernel[0] && g.stride[1] == g.kernel[1] &&
       x_in.size(2) % g.kernel[0] == 0 && x_in.size(3) % g.kernel[1] == 0) {
-    return x_in.reshape({x_in.size(0), C, x_in.size(2) / g.kernel[0], g.kernel[0], x_in.size(3) / g.kernel[1], g.kernel[1]})
+    return x_in
+        .reshape({x_in.size(0), C, x_in.size(2) / g.kernel[0], g.kernel[0], x_in.size(3) / g.kernel[1],
+                  g.kernel[1]})
         .mean({3, 5});
   }
   // General case: explicit zero padding (including the ceil_mode overhang), window sums by a depthwise
   // convolution with a ones kernel, divided by PyTorch's divisor: the window clipped to the padded
   // input (count_include_pad) or to the input itself.
-  std::vector<int64_t> out(2), extra(2);
-  for (int i = 0; i < 2; ++i) {
-    const int64_t in = x_in.size(2 + i);
-    out[i] = pool_out(in, g.kernel[i], g.stride[i], g.padding[i], 1, o.ceil_mode);
-    NABLA_CHECK(out[i] > 0, ShapeError, "avg_pool2d: output size is too small for input {}", shape_str(x_in.sizes()));
-    extra[i] = std::max<int64_t>(0, (out[i] - 1) * g.stride[i] + g.kernel[i] - (in + 2 * g.padding[i]));
-  }
-  const int64_t ph = g.padding[0], pw = g.padding[1];
   Tensor xp = pad(x_in, {pw, pw + extra[1], ph, ph + extra[0]});
   ConvOptions co;
   co.stride = {g.stride[0], g.stride[1]};
   co.groups = C;
   Tensor sums = conv2d(xp, ones({C, 1, g.kernel[0], g.kernel[1]}, x_in.dtype()), {}, co);
-  Tensor region = o.count_include_pad ? ones({1, 1, x_in.size(2) + 2 * ph, x_in.size(3) + 2 * pw}, x_in.dtype())
-                                      : pad(ones({1, 1, x_in.size(2), x_in.size(3)}, x_in.dtype()), {pw, pw, ph, ph});
+  Tensor region = o.count_include_pad
+                      ? ones({1, 1, x_in.size(2) + 2 * ph, x_in.size(3) + 2 * pw}, x_in.dtype())
+                      : pad(ones({1, 1, x_in.size(2), x_in.size(3)}, x_in.dtype()), {pw, pw, ph, ph});
   co.groups = 1;
-  Tensor counts = conv2d(pad(region, {0, extra[1], 0, extra[0]}), ones({1, 1, g.kernel[0], g.kernel[1]}, x_in.dtype()), {}, co);
+  Tensor counts = conv2d(pad(region, {0, extra[1], 0, extra[0]}),
+                         ones({1, 1, g.kernel[0], g.kernel[1]}, x_in.dtype()), {}, co);
   return sums / counts;
 }
 
 Tensor adaptive_avg_pool2d(const Tensor& x, Pair out) {
-  NABLA_CHECK(x.dim() == 3 || x.dim() == 4, ShapeError, "adaptive_avg_pool2d: expected 3-D or 4-D input, got {}",
-              shape_str(x.sizes()));
+  NABLA_CHECK(x.dim() == 3 || x.dim() == 4, ShapeError,
+              "adaptive_avg_pool2d: expected 3-D or 4-D input, got {}", shape_str(x.sizes()));
   const int64_t H = x.size(-2), W = x.size(-1);
   NABLA_CHECK(out[0] > 0 && out[1] > 0, ValueError, "adaptive_avg_pool2d: output size must be positive");
-  if (out[0] == 1 && out[1] == 1) return x.mean({-2, -1}, true);
   if (H % out[0] == 0 && W % out[1] == 0) {
     PoolOptions o;
     o.kernel_size = {H / out[0], W / out[1]};
