@@ -42,27 +42,37 @@ constexpr int64_t kSmallRowsParallelWork = int64_t{1} << 22;
 // out[j * out_stride] = dot(x, col + j * col_stride) for j < cols <= kDotColumns, all over K floats.
 // Several columns at once: independent accumulators hide the FMA latency and each load of x serves
 // them all.
-constexpr int64_t kDotColumns = 8;
+constexpr int kDotColumns = 8;
 #if defined(__AVX512F__)
-void dot_columns(const float* x, const float* col, int64_t col_stride, int64_t K, int64_t cols, float* out,
-                 int64_t out_stride) {
-  __m512 acc[kDotColumns];
-  for (int64_t j = 0; j < kDotColumns; ++j) acc[j] = _mm512_setzero_ps();
+// Cols columns with accumulators in registers (a compile-time count, no per-column branches).
+template <int Cols>
+void dot_columns_fixed(const float* x, const float* col, int64_t col_stride, int64_t K, float* out, int64_t out_stride) {
+  __m512 acc[Cols];
+  for (int j = 0; j < Cols; ++j) acc[j] = _mm512_setzero_ps();
   int64_t k = 0;
-  auto step = [&](__mmask16 mask) {
+  for (; k + 16 <= K; k += 16) {
+    const __m512 xv = _mm512_loadu_ps(x + k);
+    for (int j = 0; j < Cols; ++j) acc[j] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(col + j * col_stride + k), acc[j]);
+  }
+  if (k < K) {
+    const __mmask16 mask = static_cast<__mmask16>((1u << (K - k)) - 1);
     const __m512 xv = _mm512_maskz_loadu_ps(mask, x + k);
-    for (int64_t j = 0; j < kDotColumns; ++j)
-      if (j < cols) acc[j] = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(mask, col + j * col_stride + k), acc[j]);
-  };
-  for (; k + 16 <= K; k += 16) step(0xFFFF);
-  if (k < K) step(static_cast<__mmask16>((1u << (K - k)) - 1));
-  for (int64_t j = 0; j < cols; ++j) {  // (GCC 12 warns falsely inside _mm512_reduce_add_ps)
+    for (int j = 0; j < Cols; ++j)
+      acc[j] = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(mask, col + j * col_stride + k), acc[j]);
+  }
+  for (int j = 0; j < Cols; ++j) {  // (GCC 12 warns falsely inside _mm512_reduce_add_ps)
     alignas(64) float lanes[16];
     _mm512_store_ps(lanes, acc[j]);
     float sum = 0;
     for (float v : lanes) sum += v;
     out[j * out_stride] = sum;
   }
+}
+
+void dot_columns(const float* x, const float* col, int64_t col_stride, int64_t K, int64_t cols, float* out,
+                 int64_t out_stride) {
+  if (cols == kDotColumns) return dot_columns_fixed<kDotColumns>(x, col, col_stride, K, out, out_stride);
+  for (int64_t j = 0; j < cols; ++j) dot_columns_fixed<1>(x, col + j * col_stride, col_stride, K, out + j * out_stride, out_stride);
 }
 #else
 void dot_columns(const float* x, const float* col, int64_t col_stride, int64_t K, int64_t cols, float* out,
@@ -90,7 +100,7 @@ void matmul_small_rows(const Tensor& out, const Tensor& a, const Tensor& b) {
   auto body = [&](int64_t begin, int64_t end) {
     for (int64_t bn = begin; bn < end;) {
       const int64_t bi = bn / N, n = bn % N;
-      const int64_t cols = std::min({kDotColumns, N - n, end - bn});
+      const int64_t cols = std::min({int64_t{kDotColumns}, N - n, end - bn});
       for (int64_t m = 0; m < M; ++m)
         dot_columns(A + bi * as0 + m * as1, Bm + bi * bs0 + n * bs2, bs2, K, cols, C + bi * cs0 + m * cs1 + n * cs2, cs2);
       bn += cols;
