@@ -19,6 +19,8 @@ import zlib
 import torch
 import torch.nn.functional as F
 
+from golden_io import write_cases
+
 warnings.filterwarnings("ignore", category=UserWarning)  # kl_div "mean", padding="same" notes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -1061,14 +1063,7 @@ def check_coverage():
 
 def main():
     check_coverage()
-    with open(OUT, "w") as f:
-        f.write('{"generator": "tests/golden/gen_golden.py", "torch_version": %s, "cases": [\n'
-                % json.dumps(torch.__version__))
-        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in CASES))
-        f.write("\n]}\n")
-    print(f"wrote {OUT}: {len(CASES)} cases for {len({c['op'] for c in CASES})} ops, "
-          f"{os.path.getsize(OUT)} bytes")
-
+    write_cases(OUT, "tests/golden/gen_golden.py", torch.__version__, CASES, "op")
 
 if __name__ == "__main__":
     main()

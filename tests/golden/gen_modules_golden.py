@@ -18,6 +18,8 @@ import zlib
 import torch
 import torch.nn as nn
 
+from golden_io import write_cases
+
 warnings.filterwarnings("ignore", category=UserWarning)  # padding="same", dropout with 1 layer notes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -415,14 +417,7 @@ def main():
     missing = [k for k in REQUIRED if not any(c["kind"] == k for c in CASES)]
     if dup or missing:
         sys.exit(f"gen_modules_golden.py: duplicate names {sorted(dup)}, kinds without a case {missing}")
-    with open(OUT, "w") as f:
-        f.write('{"generator": "tests/golden/gen_modules_golden.py", "torch_version": %s, "cases": [\n'
-                % json.dumps(torch.__version__))
-        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in CASES))
-        f.write("\n]}\n")
-    print(f"wrote {OUT}: {len(CASES)} cases for {len(set(c['kind'] for c in CASES))} kinds, "
-          f"{os.path.getsize(OUT)} bytes")
-
+    write_cases(OUT, "tests/golden/gen_modules_golden.py", torch.__version__, CASES, "kind")
 
 if __name__ == "__main__":
     main()
