@@ -129,3 +129,20 @@ TEST(KernelPaths, ChannelsLastFlowsThroughAResidualBlock) {
   for (int i = 0; i < 5; ++i)
     expect_close(grads[1][i], grads[0][i].to(kFloat64), 1e-3, "channels-last block grad " + std::to_string(i));
 }
+
+// Batch norm in eval mode without autograd runs oneDNN's inference primitive: against float64, in
+// NCHW and channels-last, with and without affine parameters.
+TEST(KernelPaths, BatchNormInferenceMatchesFloat64) {
+  manual_seed(5);
+  const int64_t C = 16;
+  Tensor x = randn({3, C, 4, 5}) * 2 + 1, rm = randn({C}), rv = rand({C}) + 0.5, w = randn({C}), b = randn({C});
+  for (bool cl : {false, true})
+    for (bool affine : {true, false}) {
+      Tensor xi = cl ? x.contiguous(MemoryFormat::ChannelsLast) : x;
+      Tensor got = F::batch_norm(xi, rm, rv, affine ? w : Tensor(), affine ? b : Tensor(), false, 0.1, 1e-5);
+      Tensor want = F::batch_norm(x.to(kFloat64), rm.to(kFloat64), rv.to(kFloat64), affine ? w.to(kFloat64) : Tensor(),
+                                  affine ? b.to(kFloat64) : Tensor(), false, 0.1, 1e-5);
+      expect_close(got, want, 1e-5, std::string("eval batch_norm cl=") + (cl ? "1" : "0") + " affine=" + (affine ? "1" : "0"));
+      EXPECT_EQ(got.is_contiguous(), !cl);
+    }
+}

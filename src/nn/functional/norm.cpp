@@ -101,6 +101,17 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   }
   NABLA_CHECK(running_mean.defined() && running_var.defined(), ValueError,
               "batch_norm: running_mean and running_var are required in eval mode");
+  // Inference without autograd: one oneDNN pass. With gradients wanted, the two-pass composite below
+  // (x * scale + shift) is already cheap and differentiable in everything.
+  if (x.dim() <= 5 && all_float32({&x, &running_mean, &running_var, &weight, &bias}) &&
+      !should_record({&x, &running_mean, &running_var, &weight, &bias})) {
+    Tensor xc = raw::is_strictly_channels_last(x) ? x : x.contiguous();
+    Tensor y = raw::empty_like_layout(xc, xc.dtype());
+    kernels::batch_norm_forward_inference(y, xc, running_mean.contiguous(), running_var.contiguous(),
+                                          weight.defined() ? weight.contiguous() : weight,
+                                          bias.defined() ? bias.contiguous() : bias, eps);
+    return y;
+  }
   Tensor scale = rsqrt(running_var + eps);
   if (weight.defined()) scale = scale * weight;
   Tensor shift = -running_mean * scale;
