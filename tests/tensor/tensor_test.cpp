@@ -245,3 +245,18 @@ TEST(Errors, AllDeriveFromNablaError) {
   EXPECT_THROW(ones({2}).size(3), IndexError);
   expect_error<ShapeError>([] { ones({1, 1, 1, 1, 1, 1, 1, 1, 1}); }, {"at most 8"});
 }
+
+// Note [Large block cache]: a block above glibc's mmap threshold is reused for the next request of
+// the same size instead of being unmapped and page-faulted again.
+TEST(Storage, LargeBlocksAreReusedBySize) {
+  const int64_t n = (int64_t{48} << 20) / 4;  // 48 MiB of float32
+  void* first = nullptr;
+  {
+    Tensor a = empty({n});
+    first = a.data_ptr();
+  }
+  Tensor b = empty({n});
+  EXPECT_EQ(b.data_ptr(), first);
+  Tensor c = empty({n});  // the cached block is taken: a second live tensor gets its own
+  EXPECT_NE(c.data_ptr(), b.data_ptr());
+}
