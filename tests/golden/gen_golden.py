@@ -19,7 +19,7 @@ import zlib
 import torch
 import torch.nn.functional as F
 
-from golden_io import write_cases
+from golden_io import f32_short, write_cases
 
 warnings.filterwarnings("ignore", category=UserWarning)  # kl_div "mean", padding="same" notes
 
@@ -42,15 +42,6 @@ def parse_op_table():
 # ---------------------------------------------------------------------------------------------
 # Values
 # ---------------------------------------------------------------------------------------------
-def f32_short(v):
-    """Shortest decimal that round-trips to the same float32 (exact for the C++ reader)."""
-    for p in range(1, 10):
-        s = "%.*g" % (p, v)
-        if struct.unpack("f", struct.pack("f", float(s)))[0] == v:
-            return float(s)
-    return v
-
-
 def flat_values(t):
     t = t.detach().contiguous().reshape(-1)
     if t.dtype == torch.float32:

@@ -18,22 +18,13 @@ import zlib
 import torch
 import torch.nn as nn
 
-from golden_io import write_cases
+from golden_io import f32_short, write_cases
 
 warnings.filterwarnings("ignore", category=UserWarning)  # padding="same", dropout with 1 layer notes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "tests", "golden", "modules.json")
 DTYPES = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64"}
-
-
-def f32_short(v):
-    """Shortest decimal that round-trips to the same float32 (exact for the C++ reader)."""
-    for p in range(1, 10):
-        s = "%.*g" % (p, v)
-        if struct.unpack("f", struct.pack("f", float(s)))[0] == v:
-            return float(s)
-    return v
 
 
 def enc(t):

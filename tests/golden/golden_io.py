@@ -1,6 +1,17 @@
-"""Shared writer of the golden JSON files: one case per line, so diffs stay readable."""
+"""Shared by the golden generators: float32 value encoding and the JSON writer (one case per line,
+so diffs stay readable)."""
 import json
 import os
+import struct
+
+
+def f32_short(v):
+    """Shortest decimal that round-trips to the same float32 (exact for the C++ reader)."""
+    for p in range(1, 10):
+        s = "%.*g" % (p, v)
+        if struct.unpack("f", struct.pack("f", float(s)))[0] == v:
+            return float(s)
+    return v
 
 
 def write_cases(out, generator, torch_version, cases, unit):
