@@ -40,19 +40,26 @@ std::vector<int64_t> channels_last_strides(IntArrayRef sizes) {
   return {H * W * C, 1, W * C, C};
 }
 
-bool is_strictly_channels_last(const Tensor& t) {
-  if (t.dim() != 4 || t.is_contiguous()) return false;
+bool is_channels_last(const Tensor& t) {
+  if (t.dim() != 4) return false;
   const auto want = channels_last_strides(t.sizes());
   for (int d = 0; d < 4; ++d)
     if (t.size(d) != 1 && t.stride(d) != want[d]) return false;
   return true;
 }
 
-Tensor empty_like_layout(const Tensor& like, DType dtype) {
-  if (!is_strictly_channels_last(like)) return empty(like.sizes(), dtype, like.device());
-  Tensor out = empty(like.sizes(), dtype, like.device());
-  return as_strided(out, like.sizes(), channels_last_strides(like.sizes()), 0);
+bool is_strictly_channels_last(const Tensor& t) { return !t.is_contiguous() && is_channels_last(t); }
+
+MemoryFormat memory_format_of(const Tensor& t) {
+  return is_strictly_channels_last(t) ? MemoryFormat::ChannelsLast : MemoryFormat::Contiguous;
 }
+
+Tensor empty(IntArrayRef sizes, DType dtype, MemoryFormat format) {
+  Tensor out = empty(sizes, dtype);
+  return format == MemoryFormat::ChannelsLast ? as_strided(out, sizes, channels_last_strides(sizes), 0) : out;
+}
+
+Tensor empty_like_layout(const Tensor& like, DType dtype) { return empty(like.sizes(), dtype, memory_format_of(like)); }
 
 Tensor as_strided(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
   Storage* st = base.impl()->storage();

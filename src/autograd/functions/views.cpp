@@ -307,12 +307,7 @@ Tensor Tensor::contiguous() const {
 }
 
 bool Tensor::is_contiguous(MemoryFormat format) const {
-  if (format == MemoryFormat::Contiguous) return is_contiguous();
-  if (dim() != 4) return false;
-  const auto want = raw::channels_last_strides(sizes());
-  for (int d = 0; d < 4; ++d)
-    if (size(d) != 1 && stride(d) != want[d]) return false;
-  return true;
+  return format == MemoryFormat::Contiguous ? is_contiguous() : raw::is_channels_last(*this);
 }
 
 Tensor Tensor::contiguous(MemoryFormat format) const {
@@ -320,7 +315,7 @@ Tensor Tensor::contiguous(MemoryFormat format) const {
   NABLA_CHECK(dim() == 4, ShapeError, "contiguous(ChannelsLast): expected a 4-D [N, C, H, W] tensor, got {}",
               shape_str(sizes()));
   if (is_contiguous(format)) return *this;
-  Tensor out = raw::as_strided(raw::empty_like(*this), sizes(), raw::channels_last_strides(sizes()), 0);
+  Tensor out = raw::empty(sizes(), dtype(), format);
   kernels::copy(out, *this);
   if (should_record({this}))
     record(OpId::contiguous, {*this}, {out}, {}, [](const BackwardContext&, const TensorList& g) -> TensorList { return {g[0]}; });

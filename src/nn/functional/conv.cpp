@@ -40,8 +40,8 @@ Tensor conv2d_impl(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Conv
               w_in.size(0));
   // Float32 keeps a channels-last input channels-last (so does the result, like PyTorch); oneDNN then
   // runs on NHWC without layout conversions. The float64 reference kernels want plain NCHW.
-  const bool channels_last = x_in.dtype() == DType::Float32 && raw::is_strictly_channels_last(x_in);
-  Tensor x = channels_last ? x_in : x_in.contiguous(), w = w_in.contiguous();
+  const MemoryFormat format = x_in.dtype() == DType::Float32 ? raw::memory_format_of(x_in) : MemoryFormat::Contiguous;
+  Tensor x = x_in.contiguous(format), w = w_in.contiguous();
   std::vector<int64_t> shape = {x.size(0), w.size(0), 0, 0};
   for (int i = 0; i < 2; ++i) {
     shape[2 + i] = conv_out(x.size(2 + i), w.size(2 + i), g.stride[i], g.padding[i], g.dilation[i]);
@@ -49,15 +49,13 @@ Tensor conv2d_impl(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Conv
                 "{}: calculated output size is too small for input {} with kernel {} (padding {}, dilation {})", op,
                 shape_str(x.sizes()), shape_str(w.sizes()), g.padding[i], g.dilation[i]);
   }
-  Tensor y = raw::empty(shape, x.dtype());
-  if (channels_last) y = raw::as_strided(y, shape, raw::channels_last_strides(shape), 0);
+  Tensor y = raw::empty(shape, x.dtype(), format);
   kernels::conv2d_forward(y, x, w, b.defined() ? b.contiguous() : Tensor(), g);
   if (should_record({&x_in, &w_in, &b}))
     record(id, {x_in, w_in, b}, {y}, {x, w}, [g, op](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
       no_double_backward(op);
       const Tensor &x = ctx.saved[0], &w = ctx.saved[1];
-      const bool cl = raw::is_strictly_channels_last(x);
-      Tensor gy = cl ? gr[0].contiguous(MemoryFormat::ChannelsLast) : gr[0].contiguous();
+      Tensor gy = gr[0].contiguous(raw::memory_format_of(x));
       Tensor gx = ctx.needs_grad[0] ? raw::empty_like_layout(x, x.dtype()) : Tensor();
       Tensor gw = ctx.needs_grad[1] || ctx.needs_grad[2] ? raw::empty_like(w) : Tensor();
       Tensor gb = ctx.needs_grad[2] ? raw::empty({w.size(0)}, w.dtype()) : Tensor();

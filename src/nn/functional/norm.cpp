@@ -43,7 +43,7 @@ Tensor batch_norm_dnnl(const Tensor& x_in, const Tensor& running_mean, const Ten
                        const Tensor& bias, double momentum, double eps) {
   const int64_t C = x_in.size(1);
   // A channels-last input stays so (oneDNN's NHWC kernel is ~7x faster than its NCHW one).
-  Tensor x = raw::is_strictly_channels_last(x_in) ? x_in : x_in.contiguous();
+  Tensor x = x_in.contiguous(raw::memory_format_of(x_in));
   Tensor w = weight.defined() ? weight.contiguous() : weight, b = bias.defined() ? bias.contiguous() : bias;
   Tensor y = raw::empty_like_layout(x, x.dtype()), mean = raw::empty({C}, DType::Float32), var = raw::empty({C}, DType::Float32);
   kernels::batch_norm_forward_training(y, mean, var, x, w, b, eps);
@@ -64,8 +64,7 @@ Tensor batch_norm_dnnl(const Tensor& x_in, const Tensor& running_mean, const Ten
            }
            const int64_t C = x.size(1);
            Tensor gx = raw::empty_like_layout(x, x.dtype());
-           const bool cl = raw::is_strictly_channels_last(x);
-           Tensor gy = cl ? gr[0].contiguous(MemoryFormat::ChannelsLast) : gr[0].contiguous();
+           Tensor gy = gr[0].contiguous(raw::memory_format_of(x));
            Tensor gw = want_w ? raw::empty({C}, DType::Float32) : Tensor(), gb = want_b ? raw::empty({C}, DType::Float32) : Tensor();
            kernels::batch_norm_backward(gx, gw, gb, gy, x, ctx.saved[1], ctx.saved[2], w, ctx.saved[4], eps);
            return {ctx.needs_grad[0] ? gx : Tensor(), Tensor(), Tensor(), gw, gb};
@@ -105,7 +104,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   // (x * scale + shift) is already cheap and differentiable in everything.
   if (x.dim() <= 5 && all_float32({&x, &running_mean, &running_var, &weight, &bias}) &&
       !should_record({&x, &running_mean, &running_var, &weight, &bias})) {
-    Tensor xc = raw::is_strictly_channels_last(x) ? x : x.contiguous();
+    Tensor xc = x.contiguous(raw::memory_format_of(x));
     Tensor y = raw::empty_like_layout(xc, xc.dtype());
     kernels::batch_norm_forward_inference(y, xc, running_mean.contiguous(), running_var.contiguous(),
                                           weight.defined() ? weight.contiguous() : weight,

@@ -62,23 +62,13 @@ Tensor max_pool2d_scatter(const Tensor& gy, const Tensor& idx, IntArrayRef sizes
 // On oneDNN (float32) a channels-last input stays channels-last, and so do the output and the input
 // gradient, as in PyTorch: oneDNN pools NHWC directly, and the conv/batch-norm layers around stay free
 // of layout conversions. Anything else is made plain contiguous NCHW.
-MemoryFormat format_of(const Tensor& x) {
-  return raw::is_strictly_channels_last(x) ? MemoryFormat::ChannelsLast : MemoryFormat::Contiguous;
-}
-
-// An uninitialised float32 tensor of `shape` in memory format f.
-Tensor empty_in(IntArrayRef shape, MemoryFormat f) {
-  Tensor t = raw::empty(shape, DType::Float32);
-  return f == MemoryFormat::ChannelsLast ? raw::as_strided(t, shape, raw::channels_last_strides(shape), 0)
-                                         : t;
-}
 
 // float32 on oneDNN, indices decoded from its workspace only when asked for. Returns an undefined
 // output when oneDNN refuses the input (NaN or -inf, Note [oneDNN max pooling vs PyTorch]).
 std::pair<Tensor, Tensor> max_pool2d_dnnl(const Tensor& x_in, IntArrayRef shape,
                                           const kernels::PoolGeometry& g, bool want_indices) {
-  const MemoryFormat f = format_of(x_in);
-  Tensor x = x_in.contiguous(f), y = empty_in(shape, f), idx;
+  const MemoryFormat f = raw::memory_format_of(x_in);
+  Tensor x = x_in.contiguous(f), y = raw::empty(shape, DType::Float32, f), idx;
   Tensor ws = kernels::max_pool2d_forward_workspace(y, x, g);
   if (!ws.defined()) return {};
   if (want_indices) {
@@ -94,7 +84,7 @@ std::pair<Tensor, Tensor> max_pool2d_dnnl(const Tensor& x_in, IntArrayRef shape,
                kernels::max_pool2d_workspace_indices(idx, ws, sizes, f, g);
                return {max_pool2d_scatter(gr[0], idx, sizes)};
              }
-             Tensor gx = empty_in(sizes, f);
+             Tensor gx = raw::empty(sizes, DType::Float32, f);
              kernels::max_pool2d_backward_workspace(gx, gr[0].contiguous(f), ws, g);
              return {gx};
            });
@@ -135,7 +125,7 @@ std::pair<Tensor, Tensor> max_pool2d_impl(const Tensor& x_in, const PoolOptions&
 Tensor avg_pool2d_dnnl_backward(const Tensor& gy, IntArrayRef sizes, MemoryFormat f,
                                 const kernels::PoolGeometry& g, bool include, const PoolOptions& o) {
   auto run = [&](autograd::AutogradContext*) {
-    Tensor gx = empty_in(sizes, f);
+    Tensor gx = raw::empty(sizes, DType::Float32, f);
     kernels::avg_pool2d_backward(gx, gy.contiguous(f), g, include);
     return TensorList{gx};
   };
@@ -147,8 +137,8 @@ Tensor avg_pool2d_dnnl_backward(const Tensor& gy, IntArrayRef sizes, MemoryForma
 
 Tensor avg_pool2d_dnnl(const Tensor& x_in, IntArrayRef shape, const kernels::PoolGeometry& g, bool include,
                        const PoolOptions& o) {
-  const MemoryFormat f = format_of(x_in);
-  Tensor y = empty_in(shape, f);
+  const MemoryFormat f = raw::memory_format_of(x_in);
+  Tensor y = raw::empty(shape, DType::Float32, f);
   kernels::avg_pool2d_forward(y, x_in.contiguous(f), g, include);
   if (should_record({&x_in}))
     record(OpId::avg_pool2d, {x_in}, {y}, {},

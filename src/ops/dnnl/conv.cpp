@@ -56,10 +56,10 @@ ConvShapes conv_shapes(IntArrayRef x, IntArrayRef w, IntArrayRef y, const kernel
   return s;
 }
 
-// Every operand's layout is left to oneDNN ("any"): it then picks its direct AVX-512 kernels with
+// Plain NCHW activations are left to oneDNN ("any"): it then picks its direct AVX-512 kernels with
 // blocked layouts (nChw16c; plain NCHW input for few channels), 3-4x faster than im2col+gemm on
-// NCHW, and the reorders at the edges cost far less than that. (Fixing NHWC instead sends 1-channel
-// inputs to the reference kernel, 1000x slower.)
+// NCHW, and the reorders at the edges cost far less than that. (Forcing NHWC on them sends 1-channel
+// inputs to the reference kernel, 1000x slower.) Channels-last activations ask for NHWC: no reorders.
 memory::desc act(const ConvShapes& s, const memory::dims& dims) { return memory::desc(dims, dt::f32, s.activations); }
 memory::desc any_weights(const ConvShapes& s) { return memory::desc(s.wei, dt::f32, tag::any); }
 memory::desc bias_desc(const ConvShapes& s) { return memory::desc(s.bias, dt::f32, tag::x); }
@@ -80,14 +80,6 @@ dnnl::convolution_forward::primitive_desc forward_pd(const ConvShapes& s, bool b
 }
 
 using Dir = Staged::Dir;
-
-// A primitive with the descriptor it was made from (which tells the layouts it wants).
-template <typename Prim>
-struct WithPd {
-  typename Prim::primitive_desc pd;
-  Prim prim;
-  explicit WithPd(typename Prim::primitive_desc p) : pd(p), prim(p) {}
-};
 
 }  // namespace
 

@@ -49,6 +49,15 @@ class PrimitiveCache {
   std::unordered_map<std::array<int64_t, N + 1>, Prim, KeyHash<N + 1>> cache_;
 };
 
+// A primitive with the descriptor it was made from (which tells the layouts it wants); what the
+// caches of conv.cpp and pool.cpp hold.
+template <typename Prim>
+struct WithPd {
+  typename Prim::primitive_desc pd;
+  Prim prim;
+  explicit WithPd(typename Prim::primitive_desc p) : pd(p), prim(p) {}
+};
+
 // Limits oneDNN (and OpenMP) to the calling thread while alive, when `single` is set: for small
 // problems, waking a sleeping OpenMP team costs more than the work itself (with OMP_WAIT_POLICY=
 // passive, which shared machines need, a wake-up is a futex round trip). Primitives made inside

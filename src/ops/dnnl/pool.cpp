@@ -75,24 +75,11 @@ memory::desc desc(const memory::dims& dims, const PoolShapes& s) {
   return memory::desc(dims, dt::f32, s.layout);
 }
 
-// x's layout decides (a tensor with C == 1 or H == W == 1 is both, and counts as plain).
-MemoryFormat format_of(const Tensor& x) {
-  return raw::is_strictly_channels_last(x) ? MemoryFormat::ChannelsLast : MemoryFormat::Contiguous;
-}
-
 // The operands are wrapped as they are, so each must already be dense in the chosen layout.
 void check_layout(const Tensor& t, MemoryFormat f) {
   NABLA_ASSERT(t.is_contiguous(f), "pooling: operand {} is not dense in the layout of the input",
                shape_str(t.sizes()));
 }
-
-// A primitive with the descriptor it was made from.
-template <typename Prim>
-struct WithPd {
-  typename Prim::primitive_desc pd;
-  Prim prim;
-  explicit WithPd(typename Prim::primitive_desc p) : pd(p), prim(p) {}
-};
 
 using Forward = WithPd<dnnl::pooling_v2_forward>;
 using Backward = WithPd<dnnl::pooling_v2_backward>;
@@ -118,8 +105,8 @@ Backward backward(const PoolShapes& s, dnnl::algorithm alg) {
 
 void run_forward(const Tensor& y, const Tensor& x, const PoolShapes& s, dnnl::algorithm alg,
                  const Tensor& ws) {
-  check_layout(x, format_of(x));
-  check_layout(y, format_of(x));
+  check_layout(x, raw::memory_format_of(x));
+  check_layout(y, raw::memory_format_of(x));
   auto [pd, prim] = forward(s, alg);
   std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, memory(pd.src_desc(), engine(), x.data_ptr())},
                                           {DNNL_ARG_DST, memory(pd.dst_desc(), engine(), y.data_ptr())}};
@@ -130,8 +117,8 @@ void run_forward(const Tensor& y, const Tensor& x, const PoolShapes& s, dnnl::al
 
 void run_backward(const Tensor& gx, const Tensor& gy, const PoolShapes& s, dnnl::algorithm alg,
                   const Tensor& ws) {
-  check_layout(gx, format_of(gx));
-  check_layout(gy, format_of(gx));
+  check_layout(gx, raw::memory_format_of(gx));
+  check_layout(gy, raw::memory_format_of(gx));
   auto [pd, prim] = backward(s, alg);
   std::unordered_map<int, memory> args = {
       {DNNL_ARG_DIFF_DST, memory(pd.diff_dst_desc(), engine(), gy.data_ptr())},
@@ -154,7 +141,7 @@ bool has_nan_or_neg_inf(const float* x, int64_t n) {
 }
 
 bool has_nan_or_neg_inf(const Tensor& x) {
-  check_layout(x, format_of(x));  // dense: its numel() elements follow data_ptr()
+  check_layout(x, raw::memory_format_of(x));  // dense: its numel() elements follow data_ptr()
   const float* X = x.data_ptr<float>();
   std::atomic<bool> found{false};
   cpu::parallel_for(x.numel(), 1, [&](int64_t i0, int64_t i1) {
@@ -178,7 +165,7 @@ using namespace dnnl_backend;
 Tensor max_pool2d_forward_workspace(const Tensor& y, const Tensor& x, const PoolGeometry& g) {
   if (has_nan_or_neg_inf(x)) return Tensor();
   constexpr auto alg = dnnl::algorithm::pooling_max;
-  const PoolShapes s = pool_shapes(x.sizes(), y.sizes(), g, alg, format_of(x));
+  const PoolShapes s = pool_shapes(x.sizes(), y.sizes(), g, alg, raw::memory_format_of(x));
   const size_t bytes = forward(s, alg).pd.workspace_desc().get_size();
   Tensor ws = raw::empty({static_cast<int64_t>(bytes)}, DType::UInt8);
   run_forward(y, x, s, alg, ws);
@@ -226,17 +213,17 @@ void max_pool2d_workspace_indices(const Tensor& indices, const Tensor& workspace
 void max_pool2d_backward_workspace(const Tensor& gx, const Tensor& gy, const Tensor& workspace,
                                    const PoolGeometry& g) {
   constexpr auto alg = dnnl::algorithm::pooling_max;
-  run_backward(gx, gy, pool_shapes(gx.sizes(), gy.sizes(), g, alg, format_of(gx)), alg, workspace);
+  run_backward(gx, gy, pool_shapes(gx.sizes(), gy.sizes(), g, alg, raw::memory_format_of(gx)), alg, workspace);
 }
 
 void avg_pool2d_forward(const Tensor& y, const Tensor& x, const PoolGeometry& g, bool count_include_pad) {
   const dnnl::algorithm alg = avg_algorithm(count_include_pad);
-  run_forward(y, x, pool_shapes(x.sizes(), y.sizes(), g, alg, format_of(x)), alg, Tensor());
+  run_forward(y, x, pool_shapes(x.sizes(), y.sizes(), g, alg, raw::memory_format_of(x)), alg, Tensor());
 }
 
 void avg_pool2d_backward(const Tensor& gx, const Tensor& gy, const PoolGeometry& g, bool count_include_pad) {
   const dnnl::algorithm alg = avg_algorithm(count_include_pad);
-  run_backward(gx, gy, pool_shapes(gx.sizes(), gy.sizes(), g, alg, format_of(gx)), alg, Tensor());
+  run_backward(gx, gy, pool_shapes(gx.sizes(), gy.sizes(), g, alg, raw::memory_format_of(gx)), alg, Tensor());
 }
 
 }  // namespace nabla::kernels
