@@ -6,20 +6,14 @@
 #include <fstream>
 #include <nabla/nabla.h>
 
+#include "expect_error.h"
+
 using namespace nabla;
 
 namespace {
 std::vector<double> V(const Tensor& t) { return t.to_vector(); }
 Tensor leaf(NestedList v) { return tensor(v, TensorOptions(kFloat64).requires_grad(true)); }
-template <typename E>
-void expect_error(const std::function<void()>& f, const std::string& needle) {
-  try {
-    f();
-    FAIL() << "expected an exception containing '" << needle << "'";
-  } catch (const E& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using nabla::testing::expect_error;
 }  // namespace
 
 TEST(Autograd, LeafFlagsAndGradFnNames) {

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "expect_error.h"
+
 namespace nabla::testing {
 
 // A fresh directory under the system temp dir, removed with everything in it at scope exit.
@@ -47,18 +49,6 @@ inline std::vector<uint8_t> read_bytes(const std::string& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
-// Runs f, expects exception E whose message contains every needle.
-template <typename E>
-void expect_error(const std::function<void()>& f, const std::vector<std::string>& needles) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an exception";
-  } catch (const E& e) {
-    std::string msg = e.what();
-    for (auto& n : needles)
-      EXPECT_NE(msg.find(n), std::string::npos) << "message '" << msg << "' lacks '" << n << "'";
-  }
-}
 
 // IDX bytes: magic, big-endian dims, then data (already big-endian for multi-byte types).
 inline std::vector<uint8_t> idx_bytes(uint8_t type, const std::vector<uint32_t>& dims,

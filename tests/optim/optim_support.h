@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "expect_error.h"
+
 #include "optim/json_fields.h"
 
 namespace optim_test {
@@ -79,14 +81,6 @@ inline std::unique_ptr<optim::Optimizer> make_optimizer(const std::string& optim
   throw std::runtime_error("unknown optimizer " + optimizer);
 }
 
-template <typename E>
-void expect_error(const std::function<void()>& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an exception containing '" << needle << "'";
-  } catch (const E& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using nabla::testing::expect_error;
 
 }  // namespace optim_test

@@ -5,20 +5,13 @@
 
 #include <nabla/nabla.h>
 
+#include "expect_error.h"
+
 using namespace nabla;
 
 namespace {
 std::vector<double> V(const Tensor& t) { return t.to_vector(); }
-template <typename E>
-void expect_error(const std::function<void()>& f, const std::vector<std::string>& needles) {
-  try {
-    f();
-    FAIL() << "expected an exception";
-  } catch (const E& e) {
-    std::string msg = e.what();
-    for (auto& n : needles) EXPECT_NE(msg.find(n), std::string::npos) << "message '" << msg << "' lacks '" << n << "'";
-  }
-}
+using nabla::testing::expect_error;
 }  // namespace
 
 TEST(Creation, NestedListInfersShapeAndDtype) {
