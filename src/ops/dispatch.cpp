@@ -29,7 +29,7 @@ int64_t count_nonzero(const Tensor&);
 void nonzero(const Tensor&, const Tensor&);
 }  // namespace cpu
 namespace dnnl_backend {
-void matmul(const Tensor&, const Tensor&, const Tensor&);
+void matmul(const Tensor&, const Tensor&, const Tensor&, const Tensor&);
 }
 
 void set_num_threads(int n) {
@@ -100,9 +100,9 @@ void masked_select(const Tensor& out, const Tensor& x, const Tensor& m) { cpu::m
 void masked_scatter(const Tensor& out, const Tensor& m, const Tensor& s) { cpu::masked_scatter(out, m, s); }
 int64_t count_nonzero(const Tensor& x) { return cpu::count_nonzero(x); }
 void nonzero(const Tensor& out, const Tensor& x) { cpu::nonzero(out, x); }
-void matmul(const Tensor& out, const Tensor& a, const Tensor& b) {
+void matmul(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& bias) {
   require_cpu(out, "matmul");
-  dnnl_backend::matmul(out, a, b);
+  dnnl_backend::matmul(out, a, b, bias);
 }
 
 void random_uniform(const Tensor& out, double from, double to, Generator& gen) {

@@ -54,8 +54,10 @@ void masked_scatter(const Tensor& out, const Tensor& mask, const Tensor& src);  
 int64_t count_nonzero(const Tensor& x);
 void nonzero(const Tensor& out, const Tensor& x);  // out: [count, ndim] int64
 
-// out[b] = a[b] @ b[b] for rank-3 operands (batch may be broadcast with stride 0); any strides.
-void matmul(const Tensor& out, const Tensor& a, const Tensor& b);
+// out[b] = a[b] @ b[b] (+ bias, a contiguous [N] row added to every output row, when defined) for
+// rank-3 operands (batch may be broadcast with stride 0); any strides. The bias is added after the
+// product, so the result equals a separate `+ bias` bit for bit.
+void matmul(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& bias = {});
 
 void random_uniform(const Tensor& out, double from, double to, Generator& gen);
 void random_normal(const Tensor& out, double mean, double std, Generator& gen);

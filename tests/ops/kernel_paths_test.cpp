@@ -4,6 +4,10 @@
 
 #include <nabla/nabla.h>
 
+#include <thread>
+#include <tuple>
+#include <vector>
+
 using namespace nabla;
 namespace F = nabla::nn::functional;
 
@@ -33,6 +37,69 @@ TEST(KernelPaths, FewRowMatmulMatchesFloat64) {
   Tensor x = randn({1, 4096}), W = randn({2048, 4096});  // large enough to split across threads
   expect_close(mm(x, W.t()), mm(x.to(kFloat64), W.to(kFloat64).t()), 1e-4, "mm 2 threads");
   set_num_threads(threads);
+}
+
+// Few-row products between the helper-thread threshold and OpenMP's (Note [Spinning helper thread]),
+// at 1 and 2 threads: the second half of the columns may run on the helper.
+TEST(KernelPaths, FewRowMatmulWithHelperThreadMatchesFloat64) {
+  manual_seed(3);
+  const int threads = get_num_threads();
+  for (int t : {1, 2}) {
+    set_num_threads(t);
+    for (auto [M, K, N] : {std::tuple<int64_t, int64_t, int64_t>{1, 784, 256}, {2, 512, 300}, {1, 131072, 1}, {4, 1000, 37}}) {
+      Tensor x = randn({M, K}), W = randn({N, K});
+      for (int rep = 0; rep < 3; ++rep)  // back-to-back calls find the helper spinning
+        expect_close(mm(x, W.t()), mm(x.to(kFloat64), W.to(kFloat64).t()), 1e-4,
+                     "mm threads=" + std::to_string(t) + " M=" + std::to_string(M) + " N=" + std::to_string(N));
+    }
+  }
+  set_num_threads(threads);
+}
+
+// Several user threads running few-row products at once share one helper: whoever does not get it
+// runs both halves itself; every result must still be right.
+TEST(KernelPaths, FewRowMatmulFromSeveralThreadsAtOnce) {
+  manual_seed(4);
+  Tensor W = randn({256, 784});
+  std::vector<Tensor> xs, want;
+  for (int i = 0; i < 4; ++i) {
+    xs.push_back(randn({1, 784}));
+    want.push_back(mm(xs.back().to(kFloat64), W.to(kFloat64).t()));
+  }
+  std::vector<Tensor> got(4);
+  std::vector<std::thread> workers;
+  for (int i = 0; i < 4; ++i)
+    workers.emplace_back([&, i] {
+      set_num_threads(2);
+      for (int rep = 0; rep < 200; ++rep) got[i] = mm(xs[i], W.t());
+    });
+  for (auto& w : workers) w.join();
+  for (int i = 0; i < 4; ++i) expect_close(got[i], want[i], 1e-4, "thread " + std::to_string(i));
+}
+
+// nn.Linear without autograd adds the bias inside the product's kernel (few-row, oneDNN and the
+// float64/int loops); the result must equal `bias + x @ W^T` computed as two ops, bit for bit.
+TEST(KernelPaths, AddmmWithBiasInTheKernelEqualsTwoOps) {
+  manual_seed(5);
+  for (DType dt : {kFloat32, kFloat64, kInt64})
+    for (auto [M, K, N] : {std::tuple<int64_t, int64_t, int64_t>{1, 784, 256}, {3, 17, 9}, {64, 256, 128}, {1, 0, 5}}) {
+      Tensor x = (randn({M, K}) * 4).to(dt), W = (randn({N, K}) * 4).to(dt), b = (randn({N}) * 4).to(dt);
+      Tensor two_ops = b + mm(x, W.t());
+      Tensor fused;
+      {
+        NoGradGuard ng;
+        fused = addmm(b, x, W.t());
+      }
+      std::string what = std::string(dtype_name(dt)) + " M=" + std::to_string(M) + " K=" + std::to_string(K);
+      ASSERT_EQ(fused.sizes().vec(), two_ops.sizes().vec()) << what;
+      EXPECT_TRUE(equal(fused, two_ops)) << what;
+    }
+  // With autograd the composite path records the graph, and gives the same values.
+  Tensor x = randn({2, 8}), W = randn({4, 8}).requires_grad_(), b = randn({4}).requires_grad_();
+  Tensor y = addmm(b, x, W.t());
+  EXPECT_TRUE(y.requires_grad());
+  NoGradGuard ng;
+  EXPECT_TRUE(equal(y.detach(), addmm(b, x, W.t())));
 }
 
 // Convolutions whose layouts oneDNN picks differently (1 and 3 input channels stay plain, 16+ go

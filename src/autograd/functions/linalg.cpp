@@ -70,6 +70,15 @@ Tensor outer(const Tensor& a, const Tensor& b) {
 }
 
 Tensor addmm(const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
+  // nn.Linear's case without autograd (inference): the bias row is added inside the product's kernel,
+  // which saves a pass and an allocation; the result equals `input + mm(a, b)` bit for bit.
+  if (beta.to_double() == 1 && alpha.to_double() == 1 && input.dim() == 1 && a.dim() == 2 && b.dim() == 2 &&
+      a.size(1) == b.size(0) && input.size(0) == b.size(1) && input.dtype() == a.dtype() && a.dtype() == b.dtype() &&
+      !should_record({&input, &a, &b})) {
+    Tensor o3 = raw::empty({1, a.size(0), b.size(1)}, a.dtype());
+    kernels::matmul(o3, as3(a), as3(b), input.contiguous());
+    return raw::as_strided(o3, {a.size(0), b.size(1)}, {b.size(1), 1}, 0);
+  }
   Tensor p = mm(a, b);
   if (alpha.to_double() != 1) p = p * alpha;
   if (beta.to_double() == 0) return p;  // PyTorch: beta=0 ignores input entirely (even NaN/inf)
