@@ -26,11 +26,12 @@ size_t dtype_size(DType t) {
   return 0;
 }
 
-DimVec::DimVec(IntArrayRef r) {
+DimVec::DimVec(IntArrayRef r) { assign(r); }
+void DimVec::assign(IntArrayRef r) {
   NABLA_CHECK(r.size() <= static_cast<size_t>(kMaxDims), ShapeError,
               "shape {} has {} dimensions; nabla supports at most {}", shape_str(r), r.size(), kMaxDims);
   n_ = static_cast<int>(r.size());
-  if (n_) std::memcpy(d_, r.data(), sizeof(int64_t) * n_);
+  if (n_) std::memmove(d_, r.data(), sizeof(int64_t) * n_);  // r may view this DimVec
 }
 void DimVec::push_back(int64_t v) {
   NABLA_CHECK(n_ < kMaxDims, ShapeError, "tensor would have more than {} dimensions", kMaxDims);
