@@ -55,8 +55,9 @@ MemoryFormat memory_format_of(const Tensor& t) {
 }
 
 Tensor empty(IntArrayRef sizes, DType dtype, MemoryFormat format) {
+  if (format != MemoryFormat::ChannelsLast) return empty(sizes, dtype);  // no copy of the handle (atomics)
   Tensor out = empty(sizes, dtype);
-  return format == MemoryFormat::ChannelsLast ? as_strided(out, sizes, channels_last_strides(sizes), 0) : out;
+  return as_strided(out, sizes, channels_last_strides(sizes), 0);
 }
 
 Tensor empty_like_layout(const Tensor& like, DType dtype) { return empty(like.sizes(), dtype, memory_format_of(like)); }

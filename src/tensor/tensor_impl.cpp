@@ -39,8 +39,8 @@ int64_t TensorImpl::live_count() { return g_live_impls.load(); }
 
 void TensorImpl::set_geometry(IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
   NABLA_ASSERT(sizes.size() == strides.size(), "rank mismatch {} vs {}", sizes.size(), strides.size());
-  sizes_ = DimVec(sizes);
-  strides_ = DimVec(strides);
+  sizes_.assign(sizes);
+  strides_.assign(strides);
   offset_ = offset;
   numel_ = shape_numel(sizes);
   refresh_contiguity();
