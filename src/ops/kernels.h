@@ -55,7 +55,7 @@ int64_t count_nonzero(const Tensor& x);
 void nonzero(const Tensor& out, const Tensor& x);  // out: [count, ndim] int64
 
 // out[b] = a[b] @ b[b] (+ bias, a contiguous [N] row added to every output row, when defined) for
-// rank-3 operands (batch may be broadcast with stride 0); any strides. The bias is added after the
+// rank-3 operands (batch may be broadcast with stride 0), or all three rank 2; any strides. The bias is added after the
 // product, so the result equals a separate `+ bias` bit for bit.
 void matmul(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& bias = {});
 

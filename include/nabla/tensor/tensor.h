@@ -66,8 +66,16 @@ class Tensor {
   IntArrayRef sizes() const { return impl_->sizes(); }
   IntArrayRef strides() const { return impl_->strides(); }
   IntArrayRef shape() const { return impl_->sizes(); }
-  int64_t size(int64_t d) const;    // negative d counts from the end
-  int64_t stride(int64_t d) const;
+  // Negative d counts from the end; out of range is an IndexError. Inline for in-range d (kernels
+  // read sizes and strides many times per op).
+  int64_t size(int64_t d) const {
+    const int n = dim();
+    return d >= 0 && d < n ? sizes()[static_cast<size_t>(d)] : size_slow(d);
+  }
+  int64_t stride(int64_t d) const {
+    const int n = dim();
+    return d >= 0 && d < n ? strides()[static_cast<size_t>(d)] : stride_slow(d);
+  }
   int64_t numel() const { return impl_->numel(); }
   DType dtype() const { return impl_->dtype(); }
   Device device() const { return impl_->device(); }
@@ -246,6 +254,8 @@ class Tensor {
   Tensor operator[](int64_t i) const { return select(0, i); }
 
  private:
+  int64_t size_slow(int64_t d) const;
+  int64_t stride_slow(int64_t d) const;
   TensorImpl* impl_;
 };
 

@@ -15,9 +15,6 @@ Tensor batched_product(const Tensor& a3, const Tensor& b3) {
   kernels::matmul(out, a3, b3);
   return out;
 }
-Tensor as3(const Tensor& t) {  // [M, K] -> [1, M, K] view, no autograd
-  return raw::as_strided(t, {1, t.size(0), t.size(1)}, {t.size(0) * t.size(1), t.stride(0), t.stride(1)}, t.storage_offset());
-}
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
@@ -26,8 +23,8 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   NABLA_CHECK(a.size(1) == b.size(0), ShapeError, "mm: mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
               a.size(0), a.size(1), b.size(0), b.size(1));
   check_same_dtype("mm", a, b);
-  Tensor o3 = batched_product(as3(a), as3(b));
-  Tensor out = raw::as_strided(o3, {a.size(0), b.size(1)}, {b.size(1), 1}, 0);
+  Tensor out = raw::empty({a.size(0), b.size(1)}, a.dtype());
+  kernels::matmul(out, a, b);
   if (should_record({&a, &b}))
     record(OpId::mm, {a, b}, {out}, {a, b}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
       const Tensor &a = ctx.saved[0], &b = ctx.saved[1];
@@ -75,9 +72,9 @@ Tensor addmm(const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta,
   if (beta.to_double() == 1 && alpha.to_double() == 1 && input.dim() == 1 && a.dim() == 2 && b.dim() == 2 &&
       a.size(1) == b.size(0) && input.size(0) == b.size(1) && input.dtype() == a.dtype() && a.dtype() == b.dtype() &&
       !should_record({&input, &a, &b})) {
-    Tensor o3 = raw::empty({1, a.size(0), b.size(1)}, a.dtype());
-    kernels::matmul(o3, as3(a), as3(b), input.contiguous());
-    return raw::as_strided(o3, {a.size(0), b.size(1)}, {b.size(1), 1}, 0);
+    Tensor out = raw::empty({a.size(0), b.size(1)}, a.dtype());
+    kernels::matmul(out, a, b, input.contiguous());
+    return out;
   }
   Tensor p = mm(a, b);
   if (alpha.to_double() != 1) p = p * alpha;

@@ -26,8 +26,28 @@ namespace {
 
 using dnnl::memory;
 
+// A matmul operand seen as rank 3 ([B, M, K]); a 2-D tensor is batch 1. Mirrors the Tensor calls the
+// kernels use, so mm/addmm need no rank-3 views (three TensorImpls per call).
+struct Operand {
+  explicit Operand(const Tensor& t) : data(t.data_ptr()), dt(t.dtype()) {
+    const int r = t.dim() == 3 ? 0 : 1;  // rank 2: a leading batch of 1
+    for (int d = 0; d < 3; ++d) {
+      sz[d] = d < r ? 1 : t.size(d - r);
+      st[d] = d < r ? t.size(0) * t.size(1) : t.stride(d - r);
+    }
+  }
+  int64_t size(int d) const { return sz[d]; }
+  int64_t stride(int d) const { return st[d]; }
+  void* data_ptr() const { return data; }
+  DType dtype() const { return dt; }
+  int64_t numel() const { return sz[0] * sz[1] * sz[2]; }
+  int64_t sz[3], st[3];
+  void* data;
+  DType dt;
+};
+
 // Dims/strides of a rank-3 operand, with a broadcast (stride-0) batch given as size 1.
-memory::desc desc3(const Tensor& t, int64_t batch) {
+memory::desc desc3(const Operand& t, int64_t batch) {
   int64_t b = t.stride(0) == 0 ? 1 : batch;
   memory::dims dims = {b, t.size(1), t.size(2)};
   memory::dims strides = {t.stride(0) == 0 ? t.size(1) * t.size(2) : t.stride(0), t.stride(1), t.stride(2)};
@@ -116,11 +136,11 @@ void dot_columns(const float* x, const float* col, int64_t col_stride, int64_t K
 }
 #endif
 
-bool small_rows_case(const Tensor& out, const Tensor& a, const Tensor& b) {
+bool small_rows_case(const Operand& out, const Operand& a, const Operand& b) {
   return out.size(1) <= kSmallRows && a.stride(2) == 1 && b.stride(1) == 1;
 }
 
-void matmul_small_rows(const Tensor& out, const Tensor& a, const Tensor& b, const float* bias) {
+void matmul_small_rows(const Operand& out, const Operand& a, const Operand& b, const float* bias) {
   const int64_t B = out.size(0), M = out.size(1), N = out.size(2), K = a.size(2);
   const float* A = static_cast<const float*>(a.data_ptr());
   const float* Bm = static_cast<const float*>(b.data_ptr());
@@ -129,8 +149,15 @@ void matmul_small_rows(const Tensor& out, const Tensor& a, const Tensor& b, cons
   const int64_t cs0 = out.stride(0), cs1 = out.stride(1), cs2 = out.stride(2);
   auto body = [&](int64_t begin, int64_t end) {
     for (int64_t bn = begin; bn < end;) {
-      const int64_t bi = bn / N, n = bn % N;
-      const int64_t cols = std::min({int64_t{kDotColumns}, N - n, end - bn});
+      const int64_t bi = bn / N;
+      int64_t n = bn % N, cols = std::min({int64_t{kDotColumns}, N - n, end - bn});
+      // A last group of fewer than 8 columns: redo the 8 ending there (same kernel, so the overlap is
+      // rewritten with identical values) if they all belong to this call's range.
+      if (cols < kDotColumns && cols == N - n && N >= kDotColumns && bn - (kDotColumns - cols) >= begin) {
+        n -= kDotColumns - cols;
+        bn -= kDotColumns - cols;
+        cols = kDotColumns;
+      }
       for (int64_t m = 0; m < M; ++m)
         dot_columns(A + bi * as0 + m * as1, Bm + bi * bs0 + n * bs2, bs2, K, cols, bias ? bias + n : nullptr,
                     C + bi * cs0 + m * cs1 + n * cs2, cs2);
@@ -141,14 +168,14 @@ void matmul_small_rows(const Tensor& out, const Tensor& a, const Tensor& b, cons
   if (work >= kSmallRowsParallelWork) return cpu::parallel_for(B * N, M * K, body);
   if (work < kSmallRowsHelperWork) return body(0, B * N);
   // Two halves of whole dot-column groups; the helper thread takes the second.
-  const int64_t total = B * N, half = std::min(total, (total * 9 / 16 + kDotColumns - 1) / kDotColumns * kDotColumns);
+  const int64_t total = B * N, half = std::min(total, (total * 17 / 32 + kDotColumns - 1) / kDotColumns * kDotColumns);
   cpu::run_two_parts([&](int part) { part == 0 ? body(0, half) : body(half, total); });
 }
 
 // Below this many multiply-adds a matmul runs on one thread (measured on the MLP/autoencoder steps).
 constexpr int64_t kMatmulParallelWork = int64_t{1} << 24;
 
-void matmul_f32(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& bias) {
+void matmul_f32(const Operand& out, const Operand& a, const Operand& b, const Tensor& bias) {
   const float* bias_data = bias.defined() ? static_cast<const float*>(bias.data_ptr()) : nullptr;
   if (small_rows_case(out, a, b)) return matmul_small_rows(out, a, b, bias_data);
   ThreadLimit limit(out.size(0) * out.size(1) * out.size(2) * a.size(2) < kMatmulParallelWork);
@@ -172,7 +199,7 @@ void matmul_f32(const Tensor& out, const Tensor& a, const Tensor& b, const Tenso
 }
 
 template <typename T>
-void matmul_generic(const Tensor& out, const Tensor& a, const Tensor& b) {
+void matmul_generic(const Operand& out, const Operand& a, const Operand& b) {
   const int64_t B = out.size(0), M = out.size(1), N = out.size(2), K = a.size(2);
   const T* A = static_cast<const T*>(a.data_ptr());
   const T* Bm = static_cast<const T*>(b.data_ptr());
@@ -193,11 +220,12 @@ void matmul_generic(const Tensor& out, const Tensor& a, const Tensor& b) {
 
 }  // namespace
 
-void matmul(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& bias) {
-  if (out.numel() == 0) return;
+void matmul(const Tensor& out_t, const Tensor& a_t, const Tensor& b_t, const Tensor& bias) {
+  if (out_t.numel() == 0) return;
+  const Operand out(out_t), a(a_t), b(b_t);
   if (out.dtype() == DType::Float32 && a.size(2) > 0) return matmul_f32(out, a, b, bias);
   if (a.size(2) == 0) {
-    kernels::fill(out, 0);
+    kernels::fill(out_t, 0);
   } else {
     dispatch_dtype(out.dtype(), "matmul", [&]<typename T>() {
       if constexpr (std::is_same_v<T, bool>) throw DTypeError("matmul: bool tensors are not supported");
