@@ -159,6 +159,11 @@ Tensor outer(const Tensor& a, const Tensor& b);
 // Threads used by kernels (OpenMP and oneDNN), like torch.set_num_threads / get_num_threads.
 void set_num_threads(int n);
 int get_num_threads();
+// Like torch.set_flush_denormal: true makes subnormal floats read and compute as zero (x86 FTZ+DAZ)
+// on the calling thread and the kernel threads — much faster where values underflow (e.g. an RNN's
+// vanishing gradients on Intel), at the cost of exactness near zero. Off by default, as in PyTorch.
+// Returns false, changing nothing, on CPUs without the control.
+bool set_flush_denormal(bool mode);
 
 // True when shapes match and all elements are within atol + rtol * |other| (NaNs equal if equal_nan).
 bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);

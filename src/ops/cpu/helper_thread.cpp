@@ -1,6 +1,8 @@
 // helper_thread.cpp — see Note [Spinning helper thread] in helper_thread.h.
 #include "ops/cpu/helper_thread.h"
 
+#include "ops/cpu/float_mode.h"
+
 #include <immintrin.h>
 #include <omp.h>
 
@@ -74,6 +76,7 @@ class Helper {
       seen = s >> 2;
       if ((s & 3) != kPosted || !state_.compare_exchange_strong(s, (s & ~uint64_t{3}) | kClaimed, std::memory_order_acq_rel))
         continue;  // the caller took it back
+      apply_float_mode();  // cheap when unchanged: the caller's set_flush_denormal reaches this thread
       fn_(ctx_, 1);
       state_.store((s & ~uint64_t{3}) | kDone, std::memory_order_release);
     }
