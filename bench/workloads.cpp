@@ -122,16 +122,21 @@ double gemm() {
 int main(int argc, char** argv) {
   int threads = 2;
   std::string only;
+  bool flush_denormal = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--seconds")) g_seconds = std::atof(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--flush-denormal")) flush_denormal = std::atoi(argv[i + 1]) != 0;
     else {
-      std::fprintf(stderr, "usage: nabla-bench [--threads N] [--seconds S] [--only a,b]\n");
+      std::fprintf(stderr, "usage: nabla-bench [--threads N] [--seconds S] [--only a,b] [--flush-denormal 0|1]\n");
       return 2;
     }
   }
   set_num_threads(threads);
+  // Not in the PyTorch script (which keeps IEEE denormals, as torch does by default): shows what
+  // set_flush_denormal buys, e.g. gru_train on Intel (docs/PERFORMANCE.md, "GRU and denormals").
+  if (flush_denormal) set_flush_denormal(true);
   manual_seed(0);
   std::set<std::string> wanted;
   std::stringstream ss(only);
