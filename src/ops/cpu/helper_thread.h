@@ -18,7 +18,8 @@
 namespace nabla::cpu {
 
 // Runs fn(ctx, 0) and fn(ctx, 1): part 1 on the helper thread when get_num_threads() >= 2, we are not
-// inside an OpenMP region and the helper is free, else both on the calling thread.
+// inside an OpenMP region and the helper is free, else both on the calling thread. fn must not throw
+// (the helper may still be running part 1 with ctx): pass plain arithmetic, validate beforehand.
 void run_two_parts(void (*fn)(void* ctx, int part), void* ctx);
 
 template <typename F>
