@@ -2,6 +2,7 @@
 #include "tensor/raw.h"
 
 #include <algorithm>
+#include <array>
 
 #include "util/check.h"
 
@@ -34,15 +35,24 @@ Tensor empty(IntArrayRef sizes, DType dtype, Device device) {
 
 Tensor empty_like(const Tensor& t) { return empty(t.sizes(), t.dtype(), t.device()); }
 
-std::vector<int64_t> channels_last_strides(IntArrayRef sizes) {
-  NABLA_CHECK(sizes.size() == 4, ShapeError, "channels_last: expected a 4-D [N, C, H, W] shape, got {}", shape_str(sizes));
+namespace {
+// NHWC strides of a 4-D shape, without a heap allocation: is_channels_last runs on every
+// elementwise op of a channels-last tensor.
+std::array<int64_t, 4> nhwc_strides(IntArrayRef sizes) {
   const int64_t C = std::max<int64_t>(sizes[1], 1), H = std::max<int64_t>(sizes[2], 1), W = std::max<int64_t>(sizes[3], 1);
   return {H * W * C, 1, W * C, C};
+}
+}  // namespace
+
+std::vector<int64_t> channels_last_strides(IntArrayRef sizes) {
+  NABLA_CHECK(sizes.size() == 4, ShapeError, "channels_last: expected a 4-D [N, C, H, W] shape, got {}", shape_str(sizes));
+  const auto s = nhwc_strides(sizes);
+  return {s.begin(), s.end()};
 }
 
 bool is_channels_last(const Tensor& t) {
   if (t.dim() != 4) return false;
-  const auto want = channels_last_strides(t.sizes());
+  const auto want = nhwc_strides(t.sizes());
   for (int d = 0; d < 4; ++d)
     if (t.size(d) != 1 && t.stride(d) != want[d]) return false;
   return true;

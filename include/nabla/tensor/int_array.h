@@ -49,7 +49,8 @@ class DimVec {
   DimVec(IntArrayRef r);  // NOLINT: throws ShapeError beyond kMaxDims
   // Same as `*this = DimVec(r)` without the temporary: copying a freshly written temporary with wide
   // loads stalled on store forwarding (a sixth of a 1-element add's time).
-  void assign(IntArrayRef r);  int size() const { return n_; }
+  void assign(IntArrayRef r);
+  int size() const { return n_; }
   int64_t* data() { return d_; }
   const int64_t* data() const { return d_; }
   int64_t& operator[](int i) { return d_[i]; }

@@ -10,6 +10,7 @@
 #include "ops/cpu/loops.h"
 #include "ops/dispatch_dtype.h"
 #include "ops/kernels.h"
+#include "tensor/raw.h"
 
 namespace nabla::dnnl_backend {
 
@@ -40,7 +41,6 @@ struct Operand {
   int64_t stride(int d) const { return st[d]; }
   void* data_ptr() const { return data; }
   DType dtype() const { return dt; }
-  int64_t numel() const { return sz[0] * sz[1] * sz[2]; }
   int64_t sz[3], st[3];
   void* data;
   DType dt;
@@ -185,8 +185,8 @@ void matmul_f32(const Operand& out, const Operand& a, const Operand& b, const Te
                                  b.stride(0), b.stride(1), b.stride(2), out.stride(0), out.stride(1), out.stride(2),
                                  bias_data != nullptr, 0, 0};
   auto ad = desc3(a, B), bd = desc3(b, B), cd = desc3(out, B);
-  const int64_t N = out.size(2);
-  memory::desc biasd({1, 1, N}, memory::data_type::f32, memory::dims{N, N, 1});
+  memory::desc biasd;  // a [1, 1, N] row, only with a bias
+  if (bias_data) biasd = memory::desc({1, 1, out.size(2)}, memory::data_type::f32, memory::dims{out.size(2), out.size(2), 1});
   dnnl::matmul prim = cache.get(key, [&] {
     return dnnl::matmul(dnnl::matmul::primitive_desc(
         bias_data ? dnnl::matmul::desc(ad, bd, biasd, cd) : dnnl::matmul::desc(ad, bd, cd), engine()));
@@ -232,18 +232,8 @@ void matmul(const Tensor& out_t, const Tensor& a_t, const Tensor& b_t, const Ten
       else matmul_generic<T>(out, a, b);
     });
   }
-  if (bias.defined()) {  // the rare paths: add the row afterwards, as the fused ones do
-    dispatch_dtype(out.dtype(), "matmul", [&]<typename T>() {
-      if constexpr (!std::is_same_v<T, bool>) {
-        T* C = static_cast<T*>(out.data_ptr());
-        const T* bv = static_cast<const T*>(bias.data_ptr());
-        for (int64_t bi = 0; bi < out.size(0); ++bi)
-          for (int64_t m = 0; m < out.size(1); ++m)
-            for (int64_t n = 0; n < out.size(2); ++n)
-              C[bi * out.stride(0) + m * out.stride(1) + n * out.stride(2)] += bv[n];
-      }
-    });
-  }
+  // The rare paths add the row afterwards, with the elementwise add kernel, as the fused ones do.
+  if (bias.defined()) kernels::binary(kernels::Binary::Add, out_t, out_t, raw::expand(bias, out_t.sizes()), 1.0);
 }
 
 }  // namespace nabla::dnnl_backend
