@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 #include <nabla/nabla.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "data/test_util.h"
+#include "golden/golden_json.h"
 
 using namespace nabla;
 using namespace nabla::transforms;
@@ -44,9 +44,7 @@ Tensor u8_image(int64_t h, int64_t w, int64_t c) {
 }  // namespace
 
 TEST(TransformsGolden, MatchPyTorch) {
-  std::ifstream in(NABLA_SOURCE_DIR "/tests/golden/transforms.json");
-  ASSERT_TRUE(in.good()) << "missing tests/golden/transforms.json";
-  nlohmann::json golden = nlohmann::json::parse(in);
+  const nlohmann::json golden = golden_io::load_json("transforms.json");
   ASSERT_GE(golden["cases"].size(), 40u);
   for (const auto& c : golden["cases"]) {
     const std::string name = c["name"], op = c["op"];

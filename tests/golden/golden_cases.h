@@ -2,7 +2,6 @@
 // sweeps: tensors with their layouts, op arguments, and comparison against PyTorch's values.
 #pragma once
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "autograd/op_registry.h"
+#include "golden/golden_json.h"
 #include "nabla/ops/ops.h"
 
 namespace nabla::golden {
@@ -17,11 +17,7 @@ namespace nabla::golden {
 using json = nlohmann::json;
 
 inline const json& all_cases() {
-  static const json cases = [] {
-    std::ifstream f(NABLA_SOURCE_DIR "/tests/golden/ops.json");
-    if (!f) throw IOError("cannot open " NABLA_SOURCE_DIR "/tests/golden/ops.json");
-    return json::parse(f)["cases"];
-  }();
+  static const json cases = golden_io::load_json("ops.json")["cases"];
   return cases;
 }
 

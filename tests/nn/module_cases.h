@@ -19,11 +19,7 @@ namespace nabla::modcases {
 using golden::json;
 
 inline const json& all_cases() {
-  static const json cases = [] {
-    std::ifstream f(NABLA_SOURCE_DIR "/tests/golden/modules.json");
-    if (!f) throw IOError("cannot open " NABLA_SOURCE_DIR "/tests/golden/modules.json");
-    return json::parse(f)["cases"];
-  }();
+  static const json cases = golden_io::load_json("modules.json")["cases"];
   return cases;
 }
 

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <nabla/nabla.h>
 
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "expect_error.h"
+#include "golden/golden_json.h"
 
 #include "optim/json_fields.h"
 
@@ -22,11 +22,7 @@ namespace optim = nabla::optim;
 
 // tests/golden/optim.json, written by tests/golden/gen_optim_golden.py (PyTorch 1.13).
 inline const Json& golden() {
-  static const Json j = [] {
-    std::ifstream in(NABLA_SOURCE_DIR "/tests/golden/optim.json");
-    if (!in) throw std::runtime_error("cannot open tests/golden/optim.json");
-    return Json::parse(in);
-  }();
+  static const Json j = golden_io::load_json("optim.json");
   return j;
 }
 

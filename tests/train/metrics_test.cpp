@@ -4,10 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "golden/golden_json.h"
 #include "nabla/nabla.h"
 #include "train/parts_test_util.h"
 
@@ -18,11 +18,7 @@ using json = nlohmann::json;
 using test::throws;
 
 const json& golden() {
-  static const json j = [] {
-    std::ifstream in(NABLA_SOURCE_DIR "/tests/golden/metrics.json");
-    EXPECT_TRUE(in.good()) << "missing tests/golden/metrics.json";
-    return json::parse(in);
-  }();
+  static const json j = golden_io::load_json("metrics.json");
   return j;
 }
 

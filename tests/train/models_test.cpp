@@ -5,10 +5,10 @@
 // docs/ARCHITECTURE.md, "Build flags"); this is the test that catches such a model silently changing.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "golden/golden_json.h"
 #include "nabla/nabla.h"
 
 namespace nabla::train {
@@ -17,11 +17,7 @@ namespace {
 using json = nlohmann::json;
 
 const json& golden() {
-  static const json j = [] {
-    std::ifstream in(NABLA_SOURCE_DIR "/tests/golden/zoo.json");
-    EXPECT_TRUE(in.good()) << "missing tests/golden/zoo.json";
-    return json::parse(in);
-  }();
+  static const json j = golden_io::load_json("zoo.json");
   return j;
 }
 
