@@ -53,7 +53,9 @@ Tensor Module::operator()(Tensor input) {
     Tensor r = hook(*this, input);
     if (r.defined()) input = r;
   }
-  const bool backward_hooks = !hooks_->backward.empty() && is_grad_enabled();
+  // Without backward hooks (inference, most training) a module call is forward plus forward hooks:
+  // no shared state to allocate per call.
+  if (hooks_->backward.empty() || !is_grad_enabled()) return run_forward_hooks(input, forward(input));
   auto grad_output = std::make_shared<Tensor>();
   std::weak_ptr<Hooks> weak = hooks_;
   // Runs the backward hooks; a defined result replaces grad_input.
@@ -67,22 +69,26 @@ Tensor Module::operator()(Tensor input) {
     return result;
   };
   Tensor x = input;
-  if (backward_hooks && input.requires_grad()) {
+  if (input.requires_grad()) {
     x = input.view(input.sizes());  // a node of our own: the gradient reaching it is grad_input
     x.register_hook(fire);
   }
-  Tensor output = forward(x);
-  for (auto& [id, hook] : hooks_->post) {
-    Tensor r = hook(*this, input, output);
-    if (r.defined()) output = r;
-  }
-  if (backward_hooks && output.requires_grad()) {
+  Tensor output = run_forward_hooks(input, forward(x));
+  if (output.requires_grad()) {
     const bool input_tracked = input.requires_grad();
     output.register_hook([grad_output, fire, input_tracked](const Tensor& g) {
       *grad_output = g;
       if (!input_tracked) fire(Tensor());  // like PyTorch: grad_input is None for a non-grad input
       return Tensor();
     });
+  }
+  return output;
+}
+
+Tensor Module::run_forward_hooks(const Tensor& input, Tensor output) {
+  for (auto& [id, hook] : hooks_->post) {
+    Tensor r = hook(*this, input, output);
+    if (r.defined()) output = r;
   }
   return output;
 }

@@ -30,6 +30,7 @@ void nonzero(const Tensor&, const Tensor&);
 }  // namespace cpu
 namespace dnnl_backend {
 void matmul(const Tensor&, const Tensor&, const Tensor&, const Tensor&);
+void linear(const Tensor&, const Tensor&, const Tensor&, const Tensor&);
 }
 
 void set_num_threads(int n) {
@@ -103,6 +104,10 @@ void nonzero(const Tensor& out, const Tensor& x) { cpu::nonzero(out, x); }
 void matmul(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& bias) {
   require_cpu(out, "matmul");
   dnnl_backend::matmul(out, a, b, bias);
+}
+void linear(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias) {
+  require_cpu(out, "linear");
+  dnnl_backend::linear(out, x, w, bias);
 }
 
 void random_uniform(const Tensor& out, double from, double to, Generator& gen) {

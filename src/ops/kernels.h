@@ -58,6 +58,9 @@ void nonzero(const Tensor& out, const Tensor& x);  // out: [count, ndim] int64
 // rank-3 operands (batch may be broadcast with stride 0), or all three rank 2; any strides. The bias is added after the
 // product, so the result equals a separate `+ bias` bit for bit.
 void matmul(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& bias = {});
+// out = x @ w^T (+ bias) for 2-D x [M, K] and w [N, K] (nn.Linear's weight), same dtype, without a
+// transposed view of w.
+void linear(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias = {});
 
 void random_uniform(const Tensor& out, double from, double to, Generator& gen);
 void random_normal(const Tensor& out, double mean, double std, Generator& gen);

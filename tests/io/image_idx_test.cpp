@@ -86,8 +86,9 @@ TEST(Image, JpegHuffmanTableOverflowIsRejectedBeforeStb) {
   expect_error<IOError>(
       [&] { io::decode_image(jpeg.data(), jpeg.size(), io::ImageReadMode::Unchanged, "dht.jpg"); },
       {"dht.jpg", "byte 7", "Huffman table declares 257 codes"});
-  // The inputs the fuzzer found (one declares its last table's counts past the end of the file).
-  for (auto name : {"jpeg-dht-257-codes", "jpeg-dht-counts-past-eof"}) {
+  // The inputs the fuzzer found (one declares its last table's counts past the end of the file, one
+  // an 18-byte file whose table declares 1527 codes).
+  for (auto name : {"jpeg-dht-257-codes", "jpeg-dht-counts-past-eof", "jpeg-dht-1527-codes"}) {
     auto crash = read_bytes(std::string(NABLA_SOURCE_DIR "/fuzz/regressions/image/") + name);
     ASSERT_FALSE(crash.empty()) << name;
     expect_error<IOError>([&] { io::decode_image(crash.data(), crash.size()); },

@@ -4,6 +4,8 @@
 
 #include <nabla/nabla.h>
 
+#include "ops/cpu/helper_thread.h"
+
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -46,7 +48,7 @@ TEST(KernelPaths, FewRowMatmulWithHelperThreadMatchesFloat64) {
   const int threads = get_num_threads();
   for (int t : {1, 2}) {
     set_num_threads(t);
-    for (auto [M, K, N] : {std::tuple<int64_t, int64_t, int64_t>{1, 784, 256}, {2, 512, 300}, {1, 131072, 1}, {4, 1000, 37}}) {
+    for (auto [M, K, N] : {std::tuple<int64_t, int64_t, int64_t>{1, 784, 256}, {1, 256, 128}, {2, 512, 300}, {1, 131072, 1}, {4, 1000, 37}}) {
       Tensor x = randn({M, K}), W = randn({N, K});
       for (int rep = 0; rep < 3; ++rep)  // back-to-back calls find the helper spinning
         expect_close(mm(x, W.t()), mm(x.to(kFloat64), W.to(kFloat64).t()), 1e-4,
@@ -100,6 +102,62 @@ TEST(KernelPaths, AddmmWithBiasInTheKernelEqualsTwoOps) {
   EXPECT_TRUE(y.requires_grad());
   NoGradGuard ng;
   EXPECT_TRUE(equal(y.detach(), addmm(b, x, W.t())));
+}
+
+// F::linear without autograd hands the weight to the kernel as [out, in] (no transposed view): equal
+// to `bias + x @ W^T` as two ops, bit for bit, for every path (few-row, oneDNN, float64/int loops),
+// with and without a bias, and for weights and inputs that are views with other strides.
+TEST(KernelPaths, LinearWithoutAutogradEqualsTwoOps) {
+  manual_seed(6);
+  for (DType dt : {kFloat32, kFloat64, kInt64})
+    for (auto [M, K, N] : {std::tuple<int64_t, int64_t, int64_t>{1, 784, 256}, {3, 17, 9}, {64, 256, 128}, {1, 0, 5}})
+      for (bool strided : {false, true}) {
+        // strided: W is the transpose of a [K, N] tensor and x a column slice of a wider one
+        Tensor W = strided ? (randn({K, N}) * 4).to(dt).t() : (randn({N, K}) * 4).to(dt);
+        Tensor x = strided ? (randn({M, K + 3}) * 4).to(dt).narrow(1, 2, K) : (randn({M, K}) * 4).to(dt);
+        Tensor b = (randn({N}) * 4).to(dt);
+        std::string what = std::string(dtype_name(dt)) + " M=" + std::to_string(M) + " K=" + std::to_string(K) +
+                           (strided ? " strided" : "");
+        NoGradGuard ng;
+        Tensor with_bias = F::linear(x, W, b), no_bias = F::linear(x, W);
+        ASSERT_EQ(with_bias.sizes().vec(), (std::vector<int64_t>{M, N})) << what;
+        EXPECT_TRUE(equal(with_bias, b + mm(x, W.t()))) << what;
+        EXPECT_TRUE(equal(no_bias, mm(x, W.t()))) << what;
+      }
+}
+
+// The helper thread runs a copy of the job (Note [Spinning helper thread]): each part runs exactly
+// once per call, with the captured values, whether the helper, the caller or (from several user
+// threads at once) whoever does not get the helper runs it.
+TEST(KernelPaths, RunTwoPartsRunsEachPartOnceWithItsCopy) {
+  const int threads = get_num_threads();
+  for (int t : {1, 2}) {
+    set_num_threads(t);
+    std::vector<int64_t> hits(2000 * 2, 0);
+    for (int64_t call = 0; call < 2000; ++call) {
+      int64_t* slots = hits.data() + 2 * call;
+      const int64_t tag = call * 7 + 1;
+      cpu::run_two_parts([slots, tag](int part) { slots[part] += tag; });
+    }
+    for (int64_t call = 0; call < 2000; ++call)
+      ASSERT_TRUE(hits[2 * call] == call * 7 + 1 && hits[2 * call + 1] == call * 7 + 1)
+          << "threads=" << t << " call " << call << ": " << hits[2 * call] << ", " << hits[2 * call + 1];
+  }
+  set_num_threads(threads);
+  std::vector<std::vector<int64_t>> per_thread(4, std::vector<int64_t>(2 * 500, 0));
+  std::vector<std::thread> workers;
+  for (int i = 0; i < 4; ++i)
+    workers.emplace_back([&, i] {
+      set_num_threads(2);
+      for (int64_t call = 0; call < 500; ++call) {
+        int64_t* slots = per_thread[i].data() + 2 * call;
+        cpu::run_two_parts([slots, call](int part) { slots[part] += call + 1; });
+      }
+    });
+  for (auto& w : workers) w.join();
+  for (int i = 0; i < 4; ++i)
+    for (int64_t call = 0; call < 500; ++call)
+      ASSERT_TRUE(per_thread[i][2 * call] == call + 1 && per_thread[i][2 * call + 1] == call + 1) << i << " " << call;
 }
 
 // Convolutions whose layouts oneDNN picks differently (1 and 3 input channels stay plain, 16+ go

@@ -111,6 +111,7 @@ class Module {
   struct Hooks;
   void add_child(const std::string& name, Module* child, std::shared_ptr<Module> owner);
   void collect(const std::string& prefix, bool recurse, bool params, NamedTensors& out) const;
+  Tensor run_forward_hooks(const Tensor& input, Tensor output);  // the post hooks, in order
   NamedTensors params_, buffers_;
   std::vector<std::pair<std::string, Module*>> children_;
   std::vector<std::shared_ptr<Module>> owned_;

@@ -9,6 +9,14 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
   NABLA_CHECK(x.dim() >= 1 && x.size(-1) == w.size(1), ShapeError,
               "linear: input {} and weight {} cannot be multiplied (last dim {} vs in_features {})", shape_str(x.sizes()),
               shape_str(w.sizes()), x.dim() ? x.size(-1) : 0, w.size(1));
+  // Inference (nothing to record): the kernel reads the weight as [in, out] without a transposed view
+  // and adds the bias in the product's kernel.
+  if (x.dim() == 2 && x.dtype() == w.dtype() && (!b.defined() || (b.dim() == 1 && b.size(0) == w.size(0) && b.dtype() == w.dtype())) &&
+      !autograd::should_record({&x, &w, &b})) {
+    Tensor out = raw::empty({x.size(0), w.size(0)}, x.dtype());
+    kernels::linear(out, x, w, b.defined() ? b.contiguous() : b);
+    return out;
+  }
   if (x.dim() == 2 && b.defined()) return addmm(b, x, w.t());
   Tensor y = matmul(x, w.t());
   return b.defined() ? y + b : y;

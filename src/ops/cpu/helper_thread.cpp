@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <thread>
 
 namespace nabla::cpu {
@@ -18,15 +19,19 @@ namespace {
 // gap between two inference calls, short enough that an idle process gives the core back at once.
 constexpr auto kSpinMicros = std::chrono::microseconds(200);
 
-// state_ = generation << 2 | phase. The caller posts (kPosted), the helper claims and finishes part 1
+// state = generation << 2 | phase. The caller posts (kPosted), the helper claims and finishes part 1
 // (kClaimed, kDone), or the caller takes part 1 back (kStolen) if the helper has not claimed it.
 enum Phase : uint64_t { kPosted = 0, kClaimed = 1, kDone = 2, kStolen = 3 };
+
+using JobFn = void (*)(const void*, int);
 
 class Helper {
  public:
   Helper() : thread_([this] { loop(); }) {}
-  ~Helper() {
-    stop_.store(true);
+  ~Helper() {  // a job without a function stops the helper
+    while (!try_acquire()) std::this_thread::yield();
+    box_.fn = nullptr;
+    box_.state.store(++generation_ << 2 | kPosted, std::memory_order_seq_cst);
     wake();
     thread_.join();
   }
@@ -35,19 +40,22 @@ class Helper {
   bool try_acquire() { return !busy_.exchange(true, std::memory_order_acquire); }
   void release() { busy_.store(false, std::memory_order_release); }
 
-  void run(void (*fn)(void*, int), void* ctx) {
-    fn_ = fn;
-    ctx_ = ctx;
+  void run(JobFn fn, const void* job, size_t job_bytes) {
+    std::memcpy(box_.job, job, job_bytes);
+    box_.fn = fn;
     const uint64_t gen = ++generation_;
-    state_.store(gen << 2 | kPosted, std::memory_order_seq_cst);  // publishes fn_ and ctx_
-    if (sleeping_.load(std::memory_order_seq_cst)) wake();
-    fn(ctx, 0);
+    // A plain release store, no fence: the caller starts part 0 while the line travels. So the look
+    // at sleeping_ may be stale; a helper falling asleep just now is then not woken, part 1 is found
+    // unclaimed below and run here, and the next call wakes it.
+    box_.state.store(gen << 2 | kPosted, std::memory_order_release);
+    if (sleeping_.load(std::memory_order_relaxed)) wake();
+    fn(job, 0);
     uint64_t s = gen << 2 | kPosted;
-    if (state_.compare_exchange_strong(s, gen << 2 | kStolen, std::memory_order_acq_rel)) {
-      fn(ctx, 1);
+    if (box_.state.compare_exchange_strong(s, gen << 2 | kStolen, std::memory_order_acq_rel)) {
+      fn(job, 1);
       return;
     }
-    while (state_.load(std::memory_order_acquire) != (gen << 2 | kDone)) _mm_pause();
+    while (box_.state.load(std::memory_order_acquire) != (gen << 2 | kDone)) _mm_pause();
   }
 
  private:
@@ -58,52 +66,66 @@ class Helper {
 
   void loop() {
     uint64_t seen = 0;  // last generation looked at
-    while (!stop_.load(std::memory_order_relaxed)) {
+    std::atomic<uint64_t>& state = box_.state;
+    for (;;) {
       auto deadline = std::chrono::steady_clock::now() + kSpinMicros;
       uint64_t s;
       int spins = 0;
-      while (((s = state_.load(std::memory_order_acquire)) >> 2) == seen) {
-        if (stop_.load(std::memory_order_relaxed)) return;
+      while (((s = state.load(std::memory_order_acquire)) >> 2) == seen) {
         _mm_pause();
         if (++spins % 256 == 0 && std::chrono::steady_clock::now() > deadline) {
           const uint32_t w = wake_.load(std::memory_order_seq_cst);
           sleeping_.store(true, std::memory_order_seq_cst);
-          if ((state_.load(std::memory_order_seq_cst) >> 2) == seen && !stop_.load()) wake_.wait(w);
+          if ((state.load(std::memory_order_seq_cst) >> 2) == seen) wake_.wait(w);
           sleeping_.store(false, std::memory_order_relaxed);
           deadline = std::chrono::steady_clock::now() + kSpinMicros;
         }
       }
       seen = s >> 2;
-      if ((s & 3) != kPosted || !state_.compare_exchange_strong(s, (s & ~uint64_t{3}) | kClaimed, std::memory_order_acq_rel))
+      // The job's later lines travel while the claim below waits for the state line.
+      for (size_t line = 64; line < sizeof(Mailbox); line += 64)
+        _mm_prefetch(reinterpret_cast<const char*>(&box_) + line, _MM_HINT_T0);
+      if ((s & 3) != kPosted || !state.compare_exchange_strong(s, (s & ~uint64_t{3}) | kClaimed, std::memory_order_acq_rel))
         continue;  // the caller took it back
+      if (!box_.fn) return;
       apply_float_mode();  // cheap when unchanged: the caller's set_flush_denormal reaches this thread
-      fn_(ctx_, 1);
-      state_.store((s & ~uint64_t{3}) | kDone, std::memory_order_release);
+      box_.fn(box_.job, 1);
+      state.store((s & ~uint64_t{3}) | kDone, std::memory_order_release);
     }
   }
 
-  std::atomic<bool> busy_{false}, stop_{false}, sleeping_{false};
+  // Everything the spinning helper reads, in its own cache lines: the state word, the function and
+  // the job (copied there by the caller, published by the state word's release store); a job of up to
+  // 48 bytes arrives with the state word itself.
+  struct alignas(64) Mailbox {
+    std::atomic<uint64_t> state{0};
+    JobFn fn = nullptr;
+    alignas(16) unsigned char job[detail::kJobBytes];
+  } box_;
+  static_assert(sizeof(Mailbox) == 256);
+  // The callers' side, in other lines: the helper touches these only when it goes to sleep.
+  alignas(64) std::atomic<bool> busy_{false};
+  std::atomic<bool> sleeping_{false};
   std::atomic<uint32_t> wake_{0};
-  uint64_t generation_ = 0;                // written by the owning caller only
-  void (*fn_)(void*, int) = nullptr;       // published by state_ (release/acquire)
-  void* ctx_ = nullptr;
-  alignas(64) std::atomic<uint64_t> state_{0};
-  std::thread thread_;  // last: started after every member above is initialised
+  uint64_t generation_ = 0;  // written by the owning caller only
+  std::thread thread_;       // last: started after every member above is initialised
 };
 
 }  // namespace
 
-void run_two_parts(void (*fn)(void*, int), void* ctx) {
+namespace detail {
+void run_two_parts(JobFn fn, const void* job, size_t job_bytes) {
   if (omp_get_max_threads() >= 2 && !omp_in_parallel()) {
     static Helper helper;  // started on first use, joined at exit
     if (helper.try_acquire()) {
-      helper.run(fn, ctx);
+      helper.run(fn, job, job_bytes);
       helper.release();
       return;
     }
   }
-  fn(ctx, 0);
-  fn(ctx, 1);
+  fn(job, 0);
+  fn(job, 1);
 }
+}  // namespace detail
 
 }  // namespace nabla::cpu

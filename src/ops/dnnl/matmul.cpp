@@ -37,6 +37,13 @@ struct Operand {
       st[d] = d < r ? t.size(0) * t.size(1) : t.stride(d - r);
     }
   }
+  // The last two dims swapped (w^T of a [N, K] weight), without a view.
+  Operand transposed() const {
+    Operand t = *this;
+    std::swap(t.sz[1], t.sz[2]);
+    std::swap(t.st[1], t.st[2]);
+    return t;
+  }
   int64_t size(int d) const { return sz[d]; }
   int64_t stride(int d) const { return st[d]; }
   void* data_ptr() const { return data; }
@@ -60,7 +67,7 @@ memory::desc desc3(const Operand& t, int64_t batch) {
 constexpr int64_t kSmallRows = 4;
 // From this many multiply-adds the spinning helper thread takes part (Note [Spinning helper thread]);
 // from the second, OpenMP's threads, whose wake-up then costs little next to the work.
-constexpr int64_t kSmallRowsHelperWork = int64_t{1} << 17;
+constexpr int64_t kSmallRowsHelperWork = int64_t{1} << 15;  // the MLP's 256x128 layer splits too
 constexpr int64_t kSmallRowsParallelWork = int64_t{1} << 22;
 
 // out[j * out_stride] = dot(x, col + j * col_stride) for j < cols <= kDotColumns, all over K floats.
@@ -140,14 +147,14 @@ bool small_rows_case(const Operand& out, const Operand& a, const Operand& b) {
   return out.size(1) <= kSmallRows && a.stride(2) == 1 && b.stride(1) == 1;
 }
 
-void matmul_small_rows(const Operand& out, const Operand& a, const Operand& b, const float* bias) {
-  const int64_t B = out.size(0), M = out.size(1), N = out.size(2), K = a.size(2);
-  const float* A = static_cast<const float*>(a.data_ptr());
-  const float* Bm = static_cast<const float*>(b.data_ptr());
-  float* C = static_cast<float*>(out.data_ptr());
-  const int64_t as0 = a.stride(0), as1 = a.stride(1), bs0 = b.stride(0), bs2 = b.stride(2);
-  const int64_t cs0 = out.stride(0), cs1 = out.stride(1), cs2 = out.stride(2);
-  auto body = [&](int64_t begin, int64_t end) {
+// The few-rows product as plain values, so that the helper thread gets its own copy (Note [Spinning
+// helper thread]): out[b, m, n] = dot(A[b, m, :], B[b, :, n]) (+ bias[n]) for flat (b, n) in a range.
+struct SmallRowsJob {
+  const float *A, *Bm, *bias;
+  float* C;
+  int64_t as0, as1, bs0, bs2, cs0, cs1, cs2, M, N, K;
+
+  void operator()(int64_t begin, int64_t end) const {
     for (int64_t bn = begin; bn < end;) {
       const int64_t bi = bn / N;
       int64_t n = bn % N, cols = std::min({int64_t{kDotColumns}, N - n, end - bn});
@@ -163,13 +170,19 @@ void matmul_small_rows(const Operand& out, const Operand& a, const Operand& b, c
                     C + bi * cs0 + m * cs1 + n * cs2, cs2);
       bn += cols;
     }
-  };
-  const int64_t work = B * N * M * K;
-  if (work >= kSmallRowsParallelWork) return cpu::parallel_for(B * N, M * K, body);
-  if (work < kSmallRowsHelperWork) return body(0, B * N);
+  }
+};
+
+void matmul_small_rows(const Operand& out, const Operand& a, const Operand& b, const float* bias) {
+  const SmallRowsJob job{static_cast<const float*>(a.data_ptr()), static_cast<const float*>(b.data_ptr()), bias,
+                         static_cast<float*>(out.data_ptr()), a.stride(0), a.stride(1), b.stride(0), b.stride(2),
+                         out.stride(0), out.stride(1), out.stride(2), out.size(1), out.size(2), a.size(2)};
+  const int64_t total = out.size(0) * job.N, work = total * job.M * job.K;
+  if (work >= kSmallRowsParallelWork) return cpu::parallel_for(total, job.M * job.K, job);
+  if (work < kSmallRowsHelperWork) return job(0, total);
   // Two halves of whole dot-column groups; the helper thread takes the second.
-  const int64_t total = B * N, half = std::min(total, (total * 17 / 32 + kDotColumns - 1) / kDotColumns * kDotColumns);
-  cpu::run_two_parts([&](int part) { part == 0 ? body(0, half) : body(half, total); });
+  const int64_t half = std::min(total, (total * 17 / 32 + kDotColumns - 1) / kDotColumns * kDotColumns);
+  cpu::run_two_parts([job, half, total](int part) { part == 0 ? job(0, half) : job(half, total); });
 }
 
 // Below this many multiply-adds a matmul runs on one thread (measured on the MLP/autoencoder steps).
@@ -234,6 +247,11 @@ void matmul(const Tensor& out_t, const Tensor& a_t, const Tensor& b_t, const Ten
   }
   // The rare paths add the row afterwards, with the elementwise add kernel, as the fused ones do.
   if (bias.defined()) kernels::binary(kernels::Binary::Add, out_t, out_t, raw::expand(bias, out_t.sizes()), 1.0);
+}
+
+void linear(const Tensor& out_t, const Tensor& x_t, const Tensor& w_t, const Tensor& bias) {
+  if (out_t.numel() == 0 || out_t.dtype() != DType::Float32 || x_t.size(1) == 0) return matmul(out_t, x_t, w_t.t(), bias);
+  matmul_f32(Operand(out_t), Operand(x_t), Operand(w_t).transposed(), bias);
 }
 
 }  // namespace nabla::dnnl_backend
