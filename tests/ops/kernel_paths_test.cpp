@@ -190,29 +190,58 @@ TEST(KernelPaths, ConvolutionLayoutsMatchFloat64) {
 
 // Batch norm in training mode: oneDNN (float32) against the composite (float64): output, running
 // statistics, and the gradients of input, weight and bias; also without affine parameters.
+// Channels-last 4-D input takes nabla's own row loops (Note [Batch norm off oneDNN's barriers]), the
+// rest oneDNN's primitive.
 TEST(KernelPaths, BatchNormTrainingMatchesFloat64) {
   manual_seed(3);
-  for (auto shape : {std::vector<int64_t>{8, 3}, {4, 5, 7}, {3, 16, 5, 5}})
-    for (bool affine : {true, false}) {
-      const int64_t C = shape[1];
-      Tensor x = randn(shape) * 3 + 1, gy = randn(shape), w = rand({C}) + 0.5, b = randn({C});
-      Tensor y[2], rm[2], rv[2];
-      std::vector<Tensor> grads[2];
-      for (int d = 0; d < 2; ++d) {
-        DType dt = d ? kFloat64 : kFloat32;
-        Tensor xd = x.to(dt).detach().requires_grad_(), wd = w.to(dt).detach().requires_grad_(), bd = b.to(dt).detach().requires_grad_();
-        rm[d] = zeros({C}, dt);
-        rv[d] = ones({C}, dt);
-        y[d] = F::batch_norm(xd, rm[d], rv[d], affine ? wd : Tensor(), affine ? bd : Tensor(), true, 0.1, 1e-5);
-        (y[d] * gy.to(dt)).sum().backward();
-        grads[d] = {xd.grad(), affine ? wd.grad() : Tensor(), affine ? bd.grad() : Tensor()};
+  for (auto shape : {std::vector<int64_t>{8, 3}, {4, 5, 7}, {3, 16, 5, 5}, {5, 24, 9, 7}})
+    for (bool affine : {true, false})
+      for (bool channels_last : {false, true}) {
+        if (channels_last && shape.size() != 4) continue;
+        const int64_t C = shape[1];
+        Tensor x = randn(shape) * 3 + 1, gy = randn(shape), w = rand({C}) + 0.5, b = randn({C});
+        if (channels_last) x = x.contiguous(MemoryFormat::ChannelsLast);
+        Tensor y[2], rm[2], rv[2];
+        std::vector<Tensor> grads[2];
+        for (int d = 0; d < 2; ++d) {
+          DType dt = d ? kFloat64 : kFloat32;
+          Tensor xd = x.to(dt).detach().requires_grad_(), wd = w.to(dt).detach().requires_grad_(),
+                 bd = b.to(dt).detach().requires_grad_();
+          rm[d] = zeros({C}, dt);
+          rv[d] = ones({C}, dt);
+          y[d] = F::batch_norm(xd, rm[d], rv[d], affine ? wd : Tensor(), affine ? bd : Tensor(), true, 0.1, 1e-5);
+          (y[d] * gy.to(dt)).sum().backward();
+          grads[d] = {xd.grad(), affine ? wd.grad() : Tensor(), affine ? bd.grad() : Tensor()};
+        }
+        const std::string what = "batch_norm " + std::to_string(shape.size()) + "-D affine=" +
+                                 std::to_string(affine) + (channels_last ? " channels-last" : "");
+        expect_close(y[0], y[1], 1e-4, what + " output");
+        expect_close(rm[0], rm[1], 1e-5, what + " running_mean");
+        expect_close(rv[0], rv[1], 1e-4, what + " running_var");
+        for (int i = 0; i < (affine ? 3 : 1); ++i)
+          expect_close(grads[0][i], grads[1][i], 2e-4, what + " grad " + std::to_string(i));
       }
-      const std::string what = "batch_norm " + std::to_string(shape.size()) + "-D affine=" + std::to_string(affine);
-      expect_close(y[0], y[1], 1e-4, what + " output");
-      expect_close(rm[0], rm[1], 1e-5, what + " running_mean");
-      expect_close(rv[0], rv[1], 1e-4, what + " running_var");
-      for (int i = 0; i < (affine ? 3 : 1); ++i) expect_close(grads[0][i], grads[1][i], 2e-4, what + " grad " + std::to_string(i));
-    }
+}
+
+// The channels-last row loops sum per block of rows in a fixed order: 1 and 2 threads give the same
+// bits (output, statistics and all three gradients), on a tensor large enough to be split.
+TEST(KernelPaths, ChannelsLastBatchNormIsTheSameOnOneAndTwoThreads) {
+  manual_seed(8);
+  Tensor x = (randn({16, 32, 32, 32}) * 2 + 3).contiguous(MemoryFormat::ChannelsLast), gy = randn({16, 32, 32, 32});
+  Tensor w = rand({32}) + 0.5, b = randn({32});
+  std::vector<Tensor> results[2];
+  const int threads = get_num_threads();
+  for (int t : {1, 2}) {
+    set_num_threads(t);
+    Tensor xd = x.detach().requires_grad_(), wd = w.detach().requires_grad_(), bd = b.detach().requires_grad_();
+    Tensor rm = zeros({32}), rv = ones({32});
+    Tensor y = F::batch_norm(xd, rm, rv, wd, bd, true, 0.1, 1e-5);
+    EXPECT_TRUE(y.is_contiguous(MemoryFormat::ChannelsLast));
+    (y * gy).sum().backward();
+    results[t - 1] = {y, rm, rv, xd.grad(), wd.grad(), bd.grad()};
+  }
+  set_num_threads(threads);
+  for (size_t k = 0; k < results[0].size(); ++k) EXPECT_TRUE(equal(results[0][k], results[1][k])) << "result " << k;
 }
 
 // Channels-last (NHWC) activations: contiguous(ChannelsLast) keeps values and gives NHWC strides;
