@@ -190,8 +190,7 @@ TEST(KernelPaths, ConvolutionLayoutsMatchFloat64) {
 
 // Batch norm in training mode: oneDNN (float32) against the composite (float64): output, running
 // statistics, and the gradients of input, weight and bias; also without affine parameters.
-// Channels-last 4-D input takes nabla's own row loops (Note [Batch norm off oneDNN's barriers]), the
-// rest oneDNN's primitive.
+// 3-D and more take nabla's own loops (Note [Batch norm off oneDNN's barriers]), 2-D oneDNN's primitive.
 TEST(KernelPaths, BatchNormTrainingMatchesFloat64) {
   manual_seed(3);
   for (auto shape : {std::vector<int64_t>{8, 3}, {4, 5, 7}, {3, 16, 5, 5}, {5, 24, 9, 7}})
@@ -223,25 +222,29 @@ TEST(KernelPaths, BatchNormTrainingMatchesFloat64) {
       }
 }
 
-// The channels-last row loops sum per block of rows in a fixed order: 1 and 2 threads give the same
-// bits (output, statistics and all three gradients), on a tensor large enough to be split.
-TEST(KernelPaths, ChannelsLastBatchNormIsTheSameOnOneAndTwoThreads) {
+// nabla's batch norm loops sum per block (of rows, or one sample's planes) in a fixed order: 1 and 2
+// threads give the same bits (output, statistics and all three gradients), on tensors large enough to
+// be split, channels-last and contiguous.
+TEST(KernelPaths, BatchNormIsTheSameOnOneAndTwoThreads) {
   manual_seed(8);
-  Tensor x = (randn({16, 32, 32, 32}) * 2 + 3).contiguous(MemoryFormat::ChannelsLast), gy = randn({16, 32, 32, 32});
-  Tensor w = rand({32}) + 0.5, b = randn({32});
-  std::vector<Tensor> results[2];
-  const int threads = get_num_threads();
-  for (int t : {1, 2}) {
-    set_num_threads(t);
-    Tensor xd = x.detach().requires_grad_(), wd = w.detach().requires_grad_(), bd = b.detach().requires_grad_();
-    Tensor rm = zeros({32}), rv = ones({32});
-    Tensor y = F::batch_norm(xd, rm, rv, wd, bd, true, 0.1, 1e-5);
-    EXPECT_TRUE(y.is_contiguous(MemoryFormat::ChannelsLast));
-    (y * gy).sum().backward();
-    results[t - 1] = {y, rm, rv, xd.grad(), wd.grad(), bd.grad()};
+  for (auto format : {MemoryFormat::ChannelsLast, MemoryFormat::Contiguous}) {
+    Tensor x = (randn({16, 32, 32, 32}) * 2 + 3).contiguous(format), gy = randn({16, 32, 32, 32});
+    Tensor w = rand({32}) + 0.5, b = randn({32});
+    std::vector<Tensor> results[2];
+    const int threads = get_num_threads();
+    for (int t : {1, 2}) {
+      set_num_threads(t);
+      Tensor xd = x.detach().requires_grad_(), wd = w.detach().requires_grad_(), bd = b.detach().requires_grad_();
+      Tensor rm = zeros({32}), rv = ones({32});
+      Tensor y = F::batch_norm(xd, rm, rv, wd, bd, true, 0.1, 1e-5);
+      EXPECT_TRUE(y.is_contiguous(format));
+      (y * gy).sum().backward();
+      results[t - 1] = {y, rm, rv, xd.grad(), wd.grad(), bd.grad()};
+    }
+    set_num_threads(threads);
+    for (size_t k = 0; k < results[0].size(); ++k)
+      EXPECT_TRUE(equal(results[0][k], results[1][k])) << "result " << k << (format == MemoryFormat::Contiguous ? " NCHW" : " NHWC");
   }
-  set_num_threads(threads);
-  for (size_t k = 0; k < results[0].size(); ++k) EXPECT_TRUE(equal(results[0][k], results[1][k])) << "result " << k;
 }
 
 // Channels-last (NHWC) activations: contiguous(ChannelsLast) keeps values and gives NHWC strides;

@@ -11,17 +11,42 @@ namespace nabla::cpu {
 
 namespace {
 
+// The two float32 layouts taken: rows (channels-last: N*S rows of C channels) and planes (contiguous
+// [N, C, S], S the product of the spatial sizes).
+struct Layout {
+  int64_t N, C, S;
+  bool rows;
+};
+
 constexpr int64_t kRowsPerBlock = 256;
 
-// sums[0..C) and sums[C..2C) over all rows, from body(row_begin, row_end, acc) which adds one block's
-// two per-channel sums into acc (2C doubles, zeroed).
-template <typename Body>
-std::vector<double> channel_sums(int64_t rows, int64_t C, Body body) {
-  const int64_t blocks = (rows + kRowsPerBlock - 1) / kRowsPerBlock;
+// Per-channel sums of two terms, sums[c] and sums[C + c], over every element; terms(i, c, a, b) adds
+// element i's terms (channel c) into a and b. Taken per block (256 rows, or one sample's planes),
+// blocks added in order: the same bits for any number of threads.
+template <typename Terms>
+std::vector<double> channel_sums(const Layout& L, Terms terms) {
+  const int64_t C = L.C, rows = L.N * L.S;
+  const int64_t blocks = L.rows ? (rows + kRowsPerBlock - 1) / kRowsPerBlock : L.N;
+  const int64_t block_elems = L.rows ? kRowsPerBlock * C : C * L.S;
   std::vector<double> partial(static_cast<size_t>(blocks * 2 * C), 0.0);
-  parallel_for(blocks, kRowsPerBlock * C, [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; ++b)
-      body(b * kRowsPerBlock, std::min(rows, (b + 1) * kRowsPerBlock), partial.data() + b * 2 * C);
+  parallel_for(blocks, block_elems, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      double* acc = partial.data() + b * 2 * C;
+      if (L.rows) {
+        for (int64_t r = b * kRowsPerBlock; r < std::min(rows, (b + 1) * kRowsPerBlock); ++r)
+#pragma omp simd
+          for (int64_t c = 0; c < C; ++c) terms(r * C + c, c, acc[c], acc[C + c]);
+      } else {
+        for (int64_t c = 0; c < C; ++c) {
+          double a = 0, q = 0;
+          const int64_t base = (b * C + c) * L.S;
+#pragma omp simd reduction(+ : a, q)
+          for (int64_t s = 0; s < L.S; ++s) terms(base + s, c, a, q);
+          acc[c] += a;
+          acc[C + c] += q;
+        }
+      }
+    }
   });
   std::vector<double> sums(static_cast<size_t>(2 * C), 0.0);
   for (int64_t b = 0; b < blocks; ++b)
@@ -29,73 +54,78 @@ std::vector<double> channel_sums(int64_t rows, int64_t C, Body body) {
   return sums;
 }
 
-const float* floats(const Tensor& t) {
-  return t.defined() ? static_cast<const float*>(t.data_ptr()) : nullptr;
+// f(i, c) for every element i (channel c), split across threads.
+template <typename F>
+void for_each_element(const Layout& L, F f) {
+  const int64_t C = L.C;
+  if (L.rows) {
+    parallel_for(L.N * L.S, C, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r)
+#pragma omp simd
+        for (int64_t c = 0; c < C; ++c) f(r * C + c, c);
+    });
+  } else {
+    parallel_for(L.N * C, L.S, [&](int64_t p0, int64_t p1) {
+      for (int64_t p = p0; p < p1; ++p) {
+        const int64_t c = p % C;
+#pragma omp simd
+        for (int64_t s = 0; s < L.S; ++s) f(p * L.S + s, c);
+      }
+    });
+  }
 }
+
+Layout layout_of(const Tensor& x) {
+  const int64_t N = x.size(0), C = x.size(1);
+  return {N, C, x.numel() / (N * C), x.dim() == 4 && !x.is_contiguous()};
+}
+
+const float* floats(const Tensor& t) { return t.defined() ? static_cast<const float*>(t.data_ptr()) : nullptr; }
 
 }  // namespace
 
 bool batch_norm_rows_applies(const Tensor& x) {
-  return x.dtype() == DType::Float32 && x.dim() == 4 && x.size(1) > 0 && x.numel() > 0 &&
-         raw::is_strictly_channels_last(x);
+  if (x.dtype() != DType::Float32 || x.dim() < 3 || x.numel() == 0) return false;
+  return x.is_contiguous() || (x.dim() == 4 && raw::is_strictly_channels_last(x));
 }
 
 void batch_norm_rows_forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x,
                              const Tensor& weight, const Tensor& bias, double eps) {
-  const int64_t C = x.size(1), rows = x.numel() / C;
+  const Layout L = layout_of(x);
+  const int64_t C = L.C, count = L.N * L.S;
   const float* X = floats(x);
   float* Y = static_cast<float*>(y.data_ptr());
-  std::vector<double> s = channel_sums(rows, C, [&](int64_t r0, int64_t r1, double* acc) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float* xr = X + r * C;
-#pragma omp simd
-      for (int64_t c = 0; c < C; ++c) {
-        const double v = xr[c];
-        acc[c] += v;
-        acc[C + c] += v * v;
-      }
-    }
+  std::vector<double> s = channel_sums(L, [X](int64_t i, int64_t, double& a, double& q) {
+    const double v = X[i];
+    a += v;
+    q += v * v;
   });
   const float *W = floats(weight), *B = floats(bias);
   float* M = static_cast<float*>(mean.data_ptr());
   float* V = static_cast<float*>(var.data_ptr());
   std::vector<float> scale(C), shift(C);  // y = (x - mean) scale + shift
   for (int64_t c = 0; c < C; ++c) {
-    const double m = s[c] / rows, v = std::max(0.0, s[C + c] / rows - m * m);
+    const double m = s[c] / count, v = std::max(0.0, s[C + c] / count - m * m);
     M[c] = static_cast<float>(m);
     V[c] = static_cast<float>(v);
-    const double sc = (W ? W[c] : 1.0) / std::sqrt(v + eps);
-    scale[c] = static_cast<float>(sc);
+    scale[c] = static_cast<float>((W ? W[c] : 1.0) / std::sqrt(v + eps));
     shift[c] = B ? B[c] : 0.0f;
   }
   const float *sc = scale.data(), *sh = shift.data();
-  parallel_for(rows, C, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float* xr = X + r * C;
-      float* yr = Y + r * C;
-#pragma omp simd
-      for (int64_t c = 0; c < C; ++c) yr[c] = (xr[c] - M[c]) * sc[c] + sh[c];
-    }
-  });
+  for_each_element(L, [=](int64_t i, int64_t c) { Y[i] = (X[i] - M[c]) * sc[c] + sh[c]; });
 }
 
-void batch_norm_rows_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy,
-                              const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& weight,
-                              double eps) {
-  const int64_t C = x.size(1), rows = x.numel() / C;
+void batch_norm_rows_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
+                              const Tensor& mean, const Tensor& var, const Tensor& weight, double eps) {
+  const Layout L = layout_of(x);
+  const int64_t C = L.C, count = L.N * L.S;
   const float *X = floats(x), *GY = floats(gy), *M = floats(mean), *V = floats(var), *W = floats(weight);
   float* GX = static_cast<float*>(gx.data_ptr());
   // sum(gy) and sum(gy * (x - mean)) per channel.
-  std::vector<double> s = channel_sums(rows, C, [&](int64_t r0, int64_t r1, double* acc) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float *xr = X + r * C, *gr = GY + r * C;
-#pragma omp simd
-      for (int64_t c = 0; c < C; ++c) {
-        const double g = gr[c];
-        acc[c] += g;
-        acc[C + c] += g * (static_cast<double>(xr[c]) - M[c]);
-      }
-    }
+  std::vector<double> s = channel_sums(L, [=](int64_t i, int64_t c, double& a, double& q) {
+    const double g = GY[i];
+    a += g;
+    q += g * (static_cast<double>(X[i]) - M[c]);
   });
   // gx = a (gy - sum(gy)/R - xhat sum(gy xhat)/R), a = w invstd, xhat = (x - mean) invstd:
   // gx = k_gy gy + k_x (x - mean) + k_1 per channel.
@@ -108,18 +138,11 @@ void batch_norm_rows_backward(const Tensor& gx, const Tensor& gw, const Tensor& 
     if (GW) GW[c] = static_cast<float>(dgamma);
     if (GB) GB[c] = static_cast<float>(s[c]);
     k_gy[c] = static_cast<float>(a);
-    k_x[c] = static_cast<float>(-a * invstd * dgamma / rows);
-    k_1[c] = static_cast<float>(-a * s[c] / rows);
+    k_x[c] = static_cast<float>(-a * invstd * dgamma / count);
+    k_1[c] = static_cast<float>(-a * s[c] / count);
   }
   const float *kg = k_gy.data(), *kx = k_x.data(), *k1 = k_1.data();
-  parallel_for(rows, C, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float *xr = X + r * C, *gr = GY + r * C;
-      float* out = GX + r * C;
-#pragma omp simd
-      for (int64_t c = 0; c < C; ++c) out[c] = kg[c] * gr[c] + kx[c] * (xr[c] - M[c]) + k1[c];
-    }
-  });
+  for_each_element(L, [=](int64_t i, int64_t c) { GX[i] = kg[c] * GY[i] + kx[c] * (X[i] - M[c]) + k1[c]; });
 }
 
 }  // namespace nabla::cpu

@@ -51,9 +51,9 @@ void add_affine(std::unordered_map<int, memory>& args, const Tensor& weight, con
 
 // oneDNN's batch norm synchronises its threads with spinning barriers: when the cores are shared
 // (another process, a DataLoader worker) 2 threads ran it 30x slower than 1 — 25 ms against 0.6 ms
-// for ResNet's largest layer. So it runs on the calling thread; training on channels-last input (the
-// ResNet's) takes nabla's own loops instead, which split without spinning (Note [Batch norm off
-// oneDNN's barriers] in ops/cpu/batch_norm_rows.h).
+// for ResNet's largest layer. So it runs on the calling thread; training on inputs of 3+ dims takes
+// nabla's own loops instead, which split without spinning (Note [Batch norm off oneDNN's barriers]
+// in ops/cpu/batch_norm_rows.h).
 constexpr bool kSingleThreaded = true;
 
 void forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x, const Tensor& weight,
