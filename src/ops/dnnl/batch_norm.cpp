@@ -1,6 +1,6 @@
 // batch_norm.cpp — batch normalisation on oneDNN's primitive (float32): one pass for the statistics
 // and one for the output, instead of the ~10 elementwise passes of the composite formula.
-#include "ops/cpu/batch_norm_rows.h"
+#include "ops/cpu/batch_norm_loops.h"
 #include "ops/dnnl/engine.h"
 #include "ops/norm_kernels.h"
 #include "tensor/raw.h"
@@ -53,7 +53,7 @@ void add_affine(std::unordered_map<int, memory>& args, const Tensor& weight, con
 // (another process, a DataLoader worker) 2 threads ran it 30x slower than 1 — 25 ms against 0.6 ms
 // for ResNet's largest layer. So it runs on the calling thread; training on inputs of 3+ dims takes
 // nabla's own loops instead, which split without spinning (Note [Batch norm off oneDNN's barriers]
-// in ops/cpu/batch_norm_rows.h).
+// in ops/cpu/batch_norm_loops.h).
 constexpr bool kSingleThreaded = true;
 
 void forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x, const Tensor& weight,
@@ -79,7 +79,7 @@ void forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tenso
 
 void batch_norm_forward_training(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x,
                                  const Tensor& weight, const Tensor& bias, double eps) {
-  if (cpu::batch_norm_rows_applies(x)) return cpu::batch_norm_rows_forward(y, mean, var, x, weight, bias, eps);
+  if (cpu::batch_norm_loops_applies(x)) return cpu::batch_norm_loops_forward(y, mean, var, x, weight, bias, eps);
   forward(y, mean, var, x, weight, bias, eps, true);
 }
 
@@ -90,7 +90,7 @@ void batch_norm_forward_inference(const Tensor& y, const Tensor& x, const Tensor
 
 void batch_norm_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
                          const Tensor& mean, const Tensor& var, const Tensor& weight, const Tensor& bias, double eps) {
-  if (cpu::batch_norm_rows_applies(x)) return cpu::batch_norm_rows_backward(gx, gw, gb, gy, x, mean, var, weight, eps);
+  if (cpu::batch_norm_loops_applies(x)) return cpu::batch_norm_loops_backward(gx, gw, gb, gy, x, mean, var, weight, eps);
   static dnnl_backend::PrimitiveCache<9, dnnl::batch_normalization_backward> cache;
   dnnl_backend::ThreadLimit limit(kSingleThreaded);
   // oneDNN wants the shift as an input too (and then always writes diff_shift).

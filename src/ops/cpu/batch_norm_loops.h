@@ -1,4 +1,4 @@
-// batch_norm_rows.h — training-mode batch norm on float32 data of 3 or more dims, channels-last
+// batch_norm_loops.h — training-mode batch norm on float32 data of 3 or more dims, channels-last
 // ([N, H, W] rows of C contiguous channels) or contiguous ([N, C] planes of H*W), split across threads
 // by blocks of rows or by samples.
 //
@@ -16,12 +16,12 @@ namespace nabla::cpu {
 
 // True for what these loops take: x float32 with 3+ dims, contiguous or (4-D) strictly channels-last.
 // (2-D [N, C] stays on oneDNN.)
-bool batch_norm_rows_applies(const Tensor& x);
+bool batch_norm_loops_applies(const Tensor& x);
 // Same contract as kernels::batch_norm_forward_training / batch_norm_backward (norm_kernels.h); y, gy
 // and gx share x's layout.
-void batch_norm_rows_forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x,
+void batch_norm_loops_forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x,
                              const Tensor& weight, const Tensor& bias, double eps);
-void batch_norm_rows_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy,
+void batch_norm_loops_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy,
                               const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& weight,
                               double eps);
 

@@ -1,5 +1,5 @@
-// batch_norm_rows.cpp — see Note [Batch norm off oneDNN's barriers] in batch_norm_rows.h.
-#include "ops/cpu/batch_norm_rows.h"
+// batch_norm_loops.cpp — see Note [Batch norm off oneDNN's barriers] in batch_norm_loops.h.
+#include "ops/cpu/batch_norm_loops.h"
 
 #include <cmath>
 #include <vector>
@@ -84,12 +84,12 @@ const float* floats(const Tensor& t) { return t.defined() ? static_cast<const fl
 
 }  // namespace
 
-bool batch_norm_rows_applies(const Tensor& x) {
+bool batch_norm_loops_applies(const Tensor& x) {
   if (x.dtype() != DType::Float32 || x.dim() < 3 || x.numel() == 0) return false;
   return x.is_contiguous() || (x.dim() == 4 && raw::is_strictly_channels_last(x));
 }
 
-void batch_norm_rows_forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x,
+void batch_norm_loops_forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x,
                              const Tensor& weight, const Tensor& bias, double eps) {
   const Layout L = layout_of(x);
   const int64_t C = L.C, count = L.N * L.S;
@@ -115,7 +115,7 @@ void batch_norm_rows_forward(const Tensor& y, const Tensor& mean, const Tensor& 
   for_each_element(L, [=](int64_t i, int64_t c) { Y[i] = (X[i] - M[c]) * sc[c] + sh[c]; });
 }
 
-void batch_norm_rows_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
+void batch_norm_loops_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
                               const Tensor& mean, const Tensor& var, const Tensor& weight, double eps) {
   const Layout L = layout_of(x);
   const int64_t C = L.C, count = L.N * L.S;
