@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "autograd/op_registry.h"
+#include "support/op_registry.h"
 #include "golden/golden_json.h"
 #include "nabla/ops/ops.h"
 

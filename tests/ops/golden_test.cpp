@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "autograd/op_registry.h"
+#include "support/op_registry.h"
 #include "golden/golden_cases.h"
 #include "nabla/autograd/autograd.h"
 #include "nabla/ops/ops.h"

@@ -1,7 +1,7 @@
 // op_table.h — the one list of nabla's ops. Everything else derives from it:
 //   * the OpId enum and op names (below),
 //   * grad_fn names ("AddBackward0", derived in autograd),
-//   * the generic invokers used by the golden and gradcheck sweeps (src/autograd/op_registry.cpp,
+//   * the generic invokers used by the golden and gradcheck sweeps (tests/support/op_registry.cpp,
 //     which static_asserts it covers every row),
 //   * the test that fails when an op lacks a golden forward case, golden gradient case or gradcheck.
 // Columns: X(name, number of tensor inputs (-1: a list), differentiable).

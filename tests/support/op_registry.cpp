@@ -1,7 +1,7 @@
 // op_registry.cpp — one invoker per row of the op table (include/nabla/ops/op_table.h), calling the
 // public API with arguments named as tests/golden/gen_golden.py writes them. The invoker array is built
 // from the table itself, so an op without an invoker does not compile.
-#include "autograd/op_registry.h"
+#include "support/op_registry.h"
 
 #include <array>
 #include <optional>
