@@ -1,10 +1,13 @@
 # install.cmake — `cmake --install <build> --prefix P` lays out:
 #   P/include/nabla/...                      public headers (the whole include/nabla tree)
-#   P/lib/libnabla.so*                       the shared library
+#   P/lib/libnabla_{core,nn,io,data,train}.so*   one shared library per layer (or, with NABLA_STATIC,
+#                                               their archives and one self-contained libnabla.a)
 #   P/lib/cmake/nabla/nabla{Config,ConfigVersion,Targets*}.cmake   for find_package(nabla)
 #   P/lib/pkgconfig/nabla.pc                 for pkg-config
-# oneDNN, fmt and OpenMP are PRIVATE to the shared library and the public headers include only the
-# standard library, so consumers need none of them: the package config finds no dependencies.
+# Targets: nabla::nabla (everything) and one per layer, nabla::core ... nabla::train, which
+# `find_package(nabla COMPONENTS core)` checks for. oneDNN, fmt, OpenMP, protobuf, PLplot, OpenSSL
+# are PRIVATE to the layer libraries and the public headers include only the standard library, so
+# shared-library consumers need none of them.
 
 # Plain `lib`, not Debian's multiarch lib/<triplet>, so the layout above is the same for every prefix.
 # Must be set before GNUInstallDirs computes its default.
@@ -12,12 +15,16 @@ set(CMAKE_INSTALL_LIBDIR lib CACHE PATH "Object code libraries (lib)")
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-# Consumers compile our headers, which need C++20; let the imported target say so.
-target_compile_features(nabla INTERFACE cxx_std_20)
+# Consumers compile our headers, which need C++20; the layer targets say so (cxx_std_20), and the
+# umbrella inherits it.
 
 set(NABLA_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/nabla)
 
-install(TARGETS nabla EXPORT nablaTargets
+set(NABLA_INSTALL_TARGETS nabla)
+foreach(layer IN LISTS NABLA_LAYERS)
+  list(APPEND NABLA_INSTALL_TARGETS nabla_${layer})
+endforeach()
+install(TARGETS ${NABLA_INSTALL_TARGETS} EXPORT nablaTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
