@@ -136,12 +136,34 @@ void OpNode::release_saved() {
   released_ = true;
 }
 
+// ---- backward context: saved tensors by role ----
+
+const Tensor& BackwardContext::input(int i) const {
+  if (!inputs_.has(i)) not_saved("input", i);
+  return saved_[inputs_.rank(i)];
+}
+const Tensor& BackwardContext::output(int i) const {
+  if (!outputs_.has(i)) not_saved("output", i);
+  return saved_[inputs_.count() + outputs_.rank(i)];
+}
+const Tensor& BackwardContext::extra(int i) const {
+  const size_t at = static_cast<size_t>(inputs_.count() + outputs_.count() + i);
+  if (i < 0 || at >= saved_.size()) not_saved("extra tensor", i);
+  return saved_[at];
+}
+void BackwardContext::not_saved(const char* kind, int i) const {
+  // An internal error (NABLA_ASSERT's kind): the op's backward and forward disagree.
+  throw Error(fmt::format("nabla internal error: {}: backward reads {} {}, which its forward did not save "
+                          "(see Note [Recording an op])",
+                          op_info(op_).name, kind, i));
+}
+
 TensorList OpNode::apply(TensorList&& grads) {
-  BackwardContext ctx;
   auto self = shared_from_this();
-  ctx.saved.reserve(saved.size());
-  for (auto& s : saved) ctx.saved.push_back(s.unpack(self));
-  ctx.needs_grad = needs_grad;
+  TensorList unpacked;
+  unpacked.reserve(saved.size());
+  for (auto& s : saved) unpacked.push_back(s.unpack(self));
+  const BackwardContext ctx(op_, saved_inputs_, saved_outputs_, std::move(unpacked), needs_grad);
   for (size_t i = 0; i < grads.size(); ++i)
     if (!grads[i].defined()) grads[i] = zeros(outputs[i].sizes, outputs[i].dtype);
   TensorList result = fn_(ctx, grads);
@@ -177,16 +199,21 @@ bool should_record(const TensorList& inputs) {
   return false;
 }
 
-void record(OpId op, const TensorList& inputs, const TensorList& outputs, const TensorList& saved_inputs,
-            BackwardFn backward, std::initializer_list<int> saved_outputs) {
-  auto node = std::make_shared<OpNode>(op, std::move(backward));
+void record(OpId op, const TensorList& inputs, const TensorList& outputs, const Save& save, BackwardFn backward) {
+  NABLA_ASSERT(save.inputs.bits() >> std::min<size_t>(inputs.size(), 31) == 0 &&
+                   save.outputs.bits() >> std::min<size_t>(outputs.size(), 31) == 0,
+               "{}: Save names a position past the op's {} inputs / {} outputs", op_info(op).name, inputs.size(),
+               outputs.size());
+  auto node = std::make_shared<OpNode>(op, std::move(backward), save.inputs, save.outputs);
   node->next_edges.reserve(inputs.size());
   for (const Tensor& t : inputs) {
     Edge e = (t.defined() && t.requires_grad()) ? gradient_edge(t) : Edge{};
     node->needs_grad.push_back(e.valid());
     node->next_edges.push_back(std::move(e));
   }
-  for (const Tensor& t : saved_inputs) node->saved.emplace_back(t, false);
+  node->saved.reserve(save.inputs.count() + save.outputs.count() + save.extra.size());
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (save.inputs.has(static_cast<int>(i))) node->saved.emplace_back(inputs[i], false);
   for (size_t i = 0; i < outputs.size(); ++i) {
     auto& m = outputs[i].impl()->ensure_autograd_meta();
     m.grad_fn = node;
@@ -194,7 +221,9 @@ void record(OpId op, const TensorList& inputs, const TensorList& outputs, const 
     m.is_view = is_view_op(op);
     node->outputs.push_back({DimVec(outputs[i].sizes()), outputs[i].dtype()});
   }
-  for (int i : saved_outputs) node->saved.emplace_back(outputs[i], true);
+  for (size_t i = 0; i < outputs.size(); ++i)
+    if (save.outputs.has(static_cast<int>(i))) node->saved.emplace_back(outputs[i], true);
+  for (const Tensor& t : save.extra) node->saved.emplace_back(t, false);
 }
 
 Tensor sum_to(const Tensor& grad, IntArrayRef shape) {

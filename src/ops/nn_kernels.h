@@ -1,6 +1,8 @@
-// nn_kernels.h — backend-neutral entry points for the nn layers' heavy ops. Layout NCHW (conv1d is
-// conv2d with H = 1), weights [O, I/groups, KH, KW]; all tensors contiguous (float32 activations may
-// also be channels-last, and the results then are too), dtypes equal.
+// nn_kernels.h — backend-neutral entry points for the nn layers' heavy ops (routed in
+// ops/nn_dispatch.cpp). Layout NCHW (conv1d is conv2d with H = 1), weights [O, I/groups, KH, KW].
+// Convolution tensors are contiguous (float32 activations may also be channels-last, and the results
+// then are too), dtypes equal; pooling takes any layout and picks the result's (Note [Pooling keeps
+// channels-last]).
 #pragma once
 #include <cstdint>
 
@@ -14,6 +16,9 @@ struct ConvGeometry {
   int64_t dilation[2] = {1, 1};
   int64_t groups = 1;
 };
+// The layout conv2d_forward reads x (and writes y) in: channels-last stays channels-last where the
+// kernel runs on it without conversions (float32), like PyTorch; otherwise contiguous NCHW.
+MemoryFormat conv2d_input_format(const Tensor& x);
 // y[N, O, OH, OW] = conv(x[N, C, H, W], w[O, C/g, KH, KW]) + b[O] (b may be undefined).
 void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g);
 // gx = d(conv)/dx applied to gy; gx arrives allocated with x's shape.
@@ -32,24 +37,48 @@ struct PoolGeometry {
   int64_t padding[2] = {0, 0};
   int64_t dilation[2] = {1, 1};
 };
-// y, indices [N, C, OH, OW]; indices are flat positions within each H*W plane (PyTorch's convention).
-void max_pool2d_forward(const Tensor& y, const Tensor& indices, const Tensor& x, const PoolGeometry& g);
-void max_pool2d_backward(const Tensor& gx, const Tensor& gy, const Tensor& indices);  // gx zero-filled here
 
-// Pooling on oneDNN (see src/ops/dnnl/pool.cpp): float32; x[N, C, H, W] and y[N, C, OH, OW] (gx and
-// gy) both contiguous, or both channels-last when x (gx) is.
-// Max pooling keeps its argmax in an opaque workspace (a uint8 tensor) instead of indices. Returns an
-// undefined tensor, leaving y unwritten, when x holds NaN or -inf, which oneDNN pools unlike PyTorch
-// (Note [oneDNN max pooling vs PyTorch]): use max_pool2d_forward then.
-Tensor max_pool2d_forward_workspace(const Tensor& y, const Tensor& x, const PoolGeometry& g);
-// indices [N, C, OH, OW] (contiguous) as max_pool2d_forward writes them, decoded from the workspace of
-// an input of x_sizes in x_format.
-void max_pool2d_workspace_indices(const Tensor& indices, const Tensor& workspace, IntArrayRef x_sizes,
-                                  MemoryFormat x_format, const PoolGeometry& g);
-void max_pool2d_backward_workspace(const Tensor& gx, const Tensor& gy, const Tensor& workspace, const PoolGeometry& g);
-// Divides by the whole window, padding included (count_include_pad), or by its elements inside x; a
-// ceil_mode window hanging past the padding is clipped by neither (the caller routes that case elsewhere).
-void avg_pool2d_forward(const Tensor& y, const Tensor& x, const PoolGeometry& g, bool count_include_pad);
-void avg_pool2d_backward(const Tensor& gx, const Tensor& gy, const PoolGeometry& g, bool count_include_pad);
+// Note [Pooling's saved state]
+// Max pooling's backward needs the argmax of each window; which form it is kept in (PyTorch's int64
+// indices, or a backend's compact record) is the kernels' business. `state` is a tensor so that
+// autograd saves (and frees) it like any other saved tensor; everything else is plain data that a
+// backward closure may capture. The layout of y and gx (channels-last kept or not, Note [Pooling
+// keeps channels-last]) is the kernels' choice too.
+struct MaxPoolInfo {
+  PoolGeometry g;
+  DimVec x_sizes;  // [N, C, H, W]
+  MemoryFormat x_format = MemoryFormat::Contiguous;
+  bool compact = false;  // state is a backend's record, not indices
+};
+struct MaxPoolSaved {
+  Tensor state;
+  MaxPoolInfo info;
+};
+struct MaxPoolResult {
+  Tensor y, indices;  // indices only when asked for: int64, contiguous, flat positions in each H*W plane
+  MaxPoolSaved saved;
+};
+// y [N, C, OH, OW] = max over each window of x [N, C, H, W] (floating, any layout).
+MaxPoolResult max_pool2d_forward(const Tensor& x, IntArrayRef y_shape, const PoolGeometry& g, bool want_indices);
+// gx [N, C, H, W] from gy [N, C, OH, OW].
+Tensor max_pool2d_backward(const Tensor& gy, const MaxPoolSaved& s);
+// The indices [N, C, OH, OW] that max_pool2d_forward returns when asked, from its saved state.
+Tensor max_pool2d_indices(const MaxPoolSaved& s, IntArrayRef y_shape);
+
+// Average pooling with PyTorch's divisor (the window clipped to the padded input when
+// count_include_pad, else to the input). Not every case has a kernel: y comes back undefined and
+// the caller composes the pooling from differentiable ops. The backward is linear in gy.
+struct AvgPoolSaved {
+  PoolGeometry g;
+  DimVec x_sizes;
+  MemoryFormat x_format = MemoryFormat::Contiguous;
+  bool divide_by_window = false;  // the kernel's divisor: the whole window, or its part inside x
+};
+struct AvgPoolResult {
+  Tensor y;
+  AvgPoolSaved saved;
+};
+AvgPoolResult avg_pool2d_forward(const Tensor& x, IntArrayRef y_shape, const PoolGeometry& g, bool count_include_pad);
+Tensor avg_pool2d_backward(const Tensor& gy, const AvgPoolSaved& s);
 
 }  // namespace nabla::kernels

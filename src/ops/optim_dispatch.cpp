@@ -2,21 +2,12 @@
 // the parameter's device, after checking the operands agree. A CUDA backend adds a case here.
 #include <initializer_list>
 
+#include "ops/cpu/cpu_kernels.h"
+#include "ops/device_check.h"
 #include "ops/optim_kernels.h"
 #include "util/check.h"
 
 namespace nabla {
-namespace cpu {
-void sgd_step(const Tensor&, const Tensor&, const Tensor&, const kernels::SgdArgs&);
-void adam_step(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&,
-               const kernels::AdamArgs&);
-void rmsprop_step(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&,
-                  const kernels::RmspropArgs&);
-void adagrad_step(const Tensor&, const Tensor&, const Tensor&, const kernels::AdagradArgs&);
-double vector_norm(const Tensor&, double);
-void scale_(const Tensor&, double);
-}  // namespace cpu
-
 namespace kernels {
 
 namespace {
@@ -31,8 +22,7 @@ void check_operands(const char* op, const Tensor& param, std::initializer_list<c
                      t->device() == param.device(),
                  "{}: operand {} does not match parameter {}", op, t->toString(), param.toString());
   }
-  NABLA_CHECK(param.device().is_cpu(), DeviceError, "{}: no optimizer kernel for device '{}' in this build",
-              op, param.device().str());
+  check_device(op, param);
 }
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nabla/nabla.h>
 
+#include "autograd/record.h"
 #include "expect_error.h"
 
 using namespace nabla;
@@ -263,4 +264,23 @@ TEST(Autograd, TrainingLoopDoesNotLeak) {
   for (int i = 0; i < 10000; ++i) step();
   EXPECT_EQ(TensorImpl::live_count(), live);
   EXPECT_LT(rss_kb() - rss, 2048) << "RSS grew by " << rss_kb() - rss << " kB";
+}
+
+// Note [Recording an op]: a backward reads saved tensors by role; reading one its forward did not
+// save is an internal error naming the op, never a wrong tensor.
+TEST(Autograd, SavedTensorsByRoleAndMisuseNamesTheOp) {
+  Tensor x = leaf({1., 2.}), y = leaf({3., 4.});
+  Tensor out = (x * y).detach();
+  autograd::record(OpId::mul, {x, y}, {out}, {.inputs = {1}, .outputs = {0}, .extra = {x + 10.0}},
+                   [](const autograd::BackwardContext& ctx, const TensorList& g) -> TensorList {
+                     EXPECT_EQ(V(ctx.input(1)), std::vector<double>({3., 4.}));
+                     EXPECT_EQ(V(ctx.output(0)), std::vector<double>({3., 8.}));
+                     EXPECT_EQ(V(ctx.extra(0)), std::vector<double>({11., 12.}));
+                     expect_error<Error>([&] { (void)ctx.input(0); }, {"internal error", "mul", "input 0"});
+                     expect_error<Error>([&] { (void)ctx.output(1); }, {"mul", "output 1"});
+                     expect_error<Error>([&] { (void)ctx.extra(1); }, {"mul", "extra"});
+                     return {g[0] * ctx.input(1), Tensor()};
+                   });
+  out.sum().backward();
+  EXPECT_EQ(V(x.grad()), std::vector<double>({3., 4.}));
 }

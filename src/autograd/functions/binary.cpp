@@ -90,8 +90,8 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(Binary::Mul, a, b, 1);
   if (should_record({&a, &b}))
-    record(OpId::mul, {a, b}, {out}, {a, b}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor &a = ctx.saved[0], &b = ctx.saved[1];
+    record(OpId::mul, {a, b}, {out}, {.inputs = {0, 1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor &a = ctx.input(0), &b = ctx.input(1);
       return {ctx.needs_grad[0] ? sum_to(g[0] * b, a.sizes()) : Tensor(),
               ctx.needs_grad[1] ? sum_to(g[0] * a, b.sizes()) : Tensor()};
     });
@@ -101,8 +101,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 Tensor div(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(Binary::Div, a, b, 1);
   if (should_record({&a, &b}))
-    record(OpId::div, {a, b}, {out}, {a, b}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor &a = ctx.saved[0], &b = ctx.saved[1];
+    record(OpId::div, {a, b}, {out}, {.inputs = {0, 1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor &a = ctx.input(0), &b = ctx.input(1);
       return {ctx.needs_grad[0] ? sum_to(g[0] / b, a.sizes()) : Tensor(),
               ctx.needs_grad[1] ? sum_to(-g[0] * a / (b * b), b.sizes()) : Tensor()};
     });
@@ -112,8 +112,8 @@ Tensor div(const Tensor& a, const Tensor& b) {
 Tensor pow(const Tensor& a, const Tensor& e) {
   Tensor out = binary_forward(Binary::Pow, a, e, 1);
   if (should_record({&a, &e}))
-    record(OpId::pow, {a, e}, {out}, {a, e}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor &a = ctx.saved[0], &e = ctx.saved[1];
+    record(OpId::pow, {a, e}, {out}, {.inputs = {0, 1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor &a = ctx.input(0), &e = ctx.input(1);
       Tensor ga, ge;
       if (ctx.needs_grad[0]) {
         // d/da a^e = e * a^(e-1), defined as 0 where e == 0 (PyTorch's convention).
@@ -136,7 +136,7 @@ Tensor pow(Scalar a, const Tensor& e) { return pow(wrap_scalar(a), e); }
 namespace {
 // minimum/maximum: the gradient goes to the chosen input; ties split it in half (PyTorch 1.13).
 TensorList min_max_backward(const BackwardContext& ctx, const TensorList& g, bool is_max) {
-  const Tensor &a = ctx.saved[0], &b = ctx.saved[1];
+  const Tensor &a = ctx.input(0), &b = ctx.input(1);
   Tensor half = g[0] * 0.5;
   Tensor a_wins = is_max ? gt(a, b) : lt(a, b);
   Tensor tie = eq(a, b);
@@ -150,7 +150,7 @@ TensorList min_max_backward(const BackwardContext& ctx, const TensorList& g, boo
 Tensor minimum(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(Binary::Minimum, a, b, 1);
   if (should_record({&a, &b}))
-    record(OpId::minimum, {a, b}, {out}, {a, b},
+    record(OpId::minimum, {a, b}, {out}, {.inputs = {0, 1}},
            [](const BackwardContext& ctx, const TensorList& g) { return min_max_backward(ctx, g, false); });
   return out;
 }
@@ -158,7 +158,7 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
 Tensor maximum(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(Binary::Maximum, a, b, 1);
   if (should_record({&a, &b}))
-    record(OpId::maximum, {a, b}, {out}, {a, b},
+    record(OpId::maximum, {a, b}, {out}, {.inputs = {0, 1}},
            [](const BackwardContext& ctx, const TensorList& g) { return min_max_backward(ctx, g, true); });
   return out;
 }
@@ -177,9 +177,9 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   Tensor out = raw::empty(shape, dt);
   kernels::where(out, raw::expand(cond, shape), raw::expand(convert(a, dt), shape), raw::expand(convert(b, dt), shape));
   if (should_record({&a, &b}))
-    record(OpId::where, {cond, a, b}, {out}, {cond},
+    record(OpId::where, {cond, a, b}, {out}, {.inputs = {0}},
            [sa = DimVec(a.sizes()), sb = DimVec(b.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-             const Tensor& c = ctx.saved[0];
+             const Tensor& c = ctx.input(0);
              Tensor zero = zeros_like(g[0]);
              return {Tensor(), ctx.needs_grad[1] ? sum_to(where(c, g[0], zero), sa) : Tensor(),
                      ctx.needs_grad[2] ? sum_to(where(c, zero, g[0]), sb) : Tensor()};

@@ -31,8 +31,8 @@ Tensor index_add_into_zeros(const Tensor& src, IntArrayRef sizes, int64_t dim, c
   Tensor s = src.is_contiguous() ? src : src.contiguous();
   kernels::index_add(out, dim, index, s);
   if (should_record({&src}))
-    record(OpId::index_select, {src}, {out}, {index}, [dim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      return {g[0].index_select(dim, ctx.saved[0])};
+    record(OpId::index_select, {src}, {out}, {.extra = {index}}, [dim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      return {g[0].index_select(dim, ctx.extra(0))};
     });
   return out;
 }
@@ -50,8 +50,8 @@ Tensor Tensor::index_select(int64_t dim, const Tensor& index) const {
   if (this->dim()) kernels::index_select(out, *this, d, idx.reshape({-1}));
   else kernels::copy(out, *this);
   if (should_record({this}))
-    record(OpId::index_select, {*this}, {out}, {idx}, [d, sizes = DimVec(sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      return {index_add_into_zeros(g[0], sizes, d, ctx.saved[0].reshape({-1}))};
+    record(OpId::index_select, {*this}, {out}, {.extra = {idx}}, [d, sizes = DimVec(sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      return {index_add_into_zeros(g[0], sizes, d, ctx.extra(0).reshape({-1}))};
     });
   return out;
 }
@@ -69,8 +69,8 @@ Tensor Tensor::gather(int64_t dim, const Tensor& index) const {
   Tensor out = raw::empty(index.sizes(), dtype());
   kernels::gather(out, *this, d, idx);
   if (should_record({this}))
-    record(OpId::gather, {*this}, {out}, {idx}, [d, sizes = DimVec(sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      return {zeros(sizes.ref(), g[0].dtype()).scatter_add(d, ctx.saved[0], g[0])};
+    record(OpId::gather, {*this}, {out}, {.extra = {idx}}, [d, sizes = DimVec(sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      return {zeros(sizes.ref(), g[0].dtype()).scatter_add(d, ctx.extra(0), g[0])};
     });
   return out;
 }
@@ -90,8 +90,8 @@ Tensor scatter_impl(OpId id, const Tensor& self, int64_t dim, const Tensor& inde
   Tensor out = self.detach().clone();
   kernels::scatter(out, d, idx, convert(src, self.dtype()), accumulate);
   if (should_record({&self, &src}))
-    record(id, {self, src}, {out}, {idx}, [d, accumulate, src_sizes = DimVec(src.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor& idx = ctx.saved[0];
+    record(id, {self, src}, {out}, {.extra = {idx}}, [d, accumulate, src_sizes = DimVec(src.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor& idx = ctx.extra(0);
       Tensor gs;
       if (ctx.needs_grad[1]) {
         gs = g[0].gather(d, idx);
@@ -127,8 +127,8 @@ Tensor Tensor::masked_fill(const Tensor& mask, Scalar value) const {
   Tensor out = raw::empty_like(*this);
   kernels::where(out, raw::expand(mask, shape), raw::expand(convert(wrap_scalar(value), dtype()), shape), *this);
   if (should_record({this}))
-    record(OpId::masked_fill, {*this, mask}, {out}, {mask}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      return {g[0].masked_fill(ctx.saved[0], 0), Tensor()};
+    record(OpId::masked_fill, {*this, mask}, {out}, {.inputs = {1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      return {g[0].masked_fill(ctx.input(1), 0), Tensor()};
     });
   return out;
 }
@@ -146,10 +146,10 @@ Tensor Tensor::masked_select(const Tensor& mask) const {
   Tensor out = raw::empty({kernels::count_nonzero(m)}, dtype());
   kernels::masked_select(out, x, m);
   if (should_record({this}))
-    record(OpId::masked_select, {*this, mask}, {out}, {mask},
+    record(OpId::masked_select, {*this, mask}, {out}, {.inputs = {1}},
            [shape, sizes = DimVec(sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
              Tensor full = zeros(shape, g[0].dtype());
-             kernels::masked_scatter(full, raw::expand(ctx.saved[0], shape), g[0].contiguous());
+             kernels::masked_scatter(full, raw::expand(ctx.input(1), shape), g[0].contiguous());
              return {sum_to(full, sizes), Tensor()};
            });
   return out;

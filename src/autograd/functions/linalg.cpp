@@ -1,4 +1,4 @@
-// linalg.cpp — mm/bmm on the matmul kernel (oneDNN for float32) with derivatives; matmul, dot,
+// linalg.cpp — mm/bmm on the matmul kernel with derivatives; matmul, dot,
 // outer and addmm are compositions, so their derivatives (and double backward) follow.
 #include "autograd/functions/common.h"
 
@@ -26,8 +26,8 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   Tensor out = raw::empty({a.size(0), b.size(1)}, a.dtype());
   kernels::matmul(out, a, b);
   if (should_record({&a, &b}))
-    record(OpId::mm, {a, b}, {out}, {a, b}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor &a = ctx.saved[0], &b = ctx.saved[1];
+    record(OpId::mm, {a, b}, {out}, {.inputs = {0, 1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor &a = ctx.input(0), &b = ctx.input(1);
       return {ctx.needs_grad[0] ? mm(g[0], b.t()) : Tensor(), ctx.needs_grad[1] ? mm(a.t(), g[0]) : Tensor()};
     });
   return out;
@@ -42,8 +42,8 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   check_same_dtype("bmm", a, b);
   Tensor out = batched_product(a, b);
   if (should_record({&a, &b}))
-    record(OpId::bmm, {a, b}, {out}, {a, b}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor &a = ctx.saved[0], &b = ctx.saved[1];
+    record(OpId::bmm, {a, b}, {out}, {.inputs = {0, 1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor &a = ctx.input(0), &b = ctx.input(1);
       return {ctx.needs_grad[0] ? bmm(g[0], b.transpose(1, 2)) : Tensor(),
               ctx.needs_grad[1] ? bmm(a.transpose(1, 2), g[0]) : Tensor()};
     });

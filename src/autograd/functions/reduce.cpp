@@ -63,10 +63,10 @@ Tensor prod(const Tensor& x, int64_t dim, bool keepdim) {
   std::vector<int64_t> dims = x.dim() ? std::vector<int64_t>{d} : std::vector<int64_t>{};
   Tensor out = reduce_forward(Reduce::Prod, x, dims, keepdim, sum_dtype(x, std::nullopt));
   if (should_record({&x}))
-    record(OpId::prod, {x}, {out}, {x}, [dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+    record(OpId::prod, {x}, {out}, {.inputs = {0}}, [dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
       // Zero-safe: with no zero in a lane the grad is prod/x; with exactly one zero only that element
       // gets the product of the others; with two or more zeros everything is 0.
-      const Tensor& x = ctx.saved[0];
+      const Tensor& x = ctx.input(0);
       if (dims.empty()) return {g[0]};
       const int64_t d = dims[0];
       Tensor is_zero = x == 0.0;
@@ -95,11 +95,11 @@ Tensor extreme_all(const Tensor& x, bool is_max) {
               "with the 'dim' argument.", name);
   Tensor out = reduce_forward(is_max ? Reduce::Max : Reduce::Min, x, normalize_dims({}, x.dim(), name), false, x.dtype());
   if (should_record({&x}))
-    record(is_max ? OpId::max : OpId::min, {x}, {out}, {x}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor &x = ctx.saved[0], &y = ctx.saved[1];
+    record(is_max ? OpId::max : OpId::min, {x}, {out}, {.inputs = {0}, .outputs = {0}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor &x = ctx.input(0), &y = ctx.output(0);
       Tensor mask = convert(x == y, g[0].dtype());
       return {mask * (g[0] / sum(mask))};
-    }, {0});
+    });
   return out;
 }
 }  // namespace
@@ -121,10 +121,10 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim
     indices = indices.squeeze(d);
   }
   if (should_record({&x}))
-    record(is_max ? OpId::max : OpId::min, {x}, {values}, {indices},
+    record(is_max ? OpId::max : OpId::min, {x}, {values}, {.extra = {indices}},
            [d, keepdim, sizes = DimVec(x.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
              if (sizes.size() == 0) return {g[0]};
-             Tensor idx = keepdim ? ctx.saved[0] : ctx.saved[0].unsqueeze(d);
+             Tensor idx = keepdim ? ctx.extra(0) : ctx.extra(0).unsqueeze(d);
              Tensor gk = keepdim ? g[0] : g[0].unsqueeze(d);
              return {zeros(sizes.ref(), g[0].dtype()).scatter(d, idx, gk)};
            });
@@ -180,16 +180,16 @@ Tensor norm(const Tensor& x, double p, std::optional<std::vector<int64_t>> dims_
     out = p == 2 ? sqrt(sum(x * x, dims, keepdim)) : pow(sum(pow(a, p), dims, keepdim), 1.0 / p);
   }
   if (should_record({&x}))
-    record(OpId::norm, {x}, {out}, {x}, [p, dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+    record(OpId::norm, {x}, {out}, {.inputs = {0}, .outputs = {0}}, [p, dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
       // d||x||_p/dx = x |x|^(p-2) / ||x||^(p-1), defined as 0 where the norm is 0 (PyTorch's rule).
-      const Tensor& x = ctx.saved[0];
-      Tensor o = keepdim ? ctx.saved[1] : unsqueeze_dims(ctx.saved[1], dims, x.dim());
+      const Tensor& x = ctx.input(0);
+      Tensor o = keepdim ? ctx.output(0) : unsqueeze_dims(ctx.output(0), dims, x.dim());
       Tensor gk = keepdim ? g[0] : unsqueeze_dims(g[0], dims, x.dim());
       Tensor zero = o == 0.0;
       Tensor o_safe = where(zero, ones_like(o), o);
       Tensor d = p == 2 ? x / o_safe : x * pow(abs(x), p - 2) / pow(o_safe, p - 1);
       return {where(zero, zeros_like(x), d * gk)};
-    }, {0});
+    });
   return out;
 }
 
@@ -209,12 +209,12 @@ Tensor logsumexp(const Tensor& x, IntArrayRef dims_in, bool keepdim) {
   }
   if (!keepdim) for (auto it = dims.rbegin(); it != dims.rend(); ++it) out = raw::select(out, *it, 0);
   if (should_record({&x}))
-    record(OpId::logsumexp, {x}, {out}, {x}, [dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor& x = ctx.saved[0];
-      Tensor o = keepdim ? ctx.saved[1] : unsqueeze_dims(ctx.saved[1], dims, x.dim());
+    record(OpId::logsumexp, {x}, {out}, {.inputs = {0}, .outputs = {0}}, [dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor& x = ctx.input(0);
+      Tensor o = keepdim ? ctx.output(0) : unsqueeze_dims(ctx.output(0), dims, x.dim());
       Tensor gk = keepdim ? g[0] : unsqueeze_dims(g[0], dims, x.dim());
       return {gk * exp(x - o)};
-    }, {0});
+    });
   return out;
 }
 
@@ -224,11 +224,11 @@ Tensor softmax(const Tensor& x, int64_t dim) {
   Tensor out = raw::empty(x.sizes(), xf.dtype());
   kernels::softmax(out, xf, x.dim() ? d : 0, false);
   if (should_record({&x}))
-    record(OpId::softmax, {x}, {out}, {}, [d](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor& y = ctx.saved[0];
+    record(OpId::softmax, {x}, {out}, {.outputs = {0}}, [d](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor& y = ctx.output(0);
       Tensor gy = g[0] * y;
       return {gy - y * sum(gy, {d}, true)};
-    }, {0});
+    });
   return out;
 }
 
@@ -238,10 +238,10 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
   Tensor out = raw::empty(x.sizes(), xf.dtype());
   kernels::softmax(out, xf, x.dim() ? d : 0, true);
   if (should_record({&x}))
-    record(OpId::log_softmax, {x}, {out}, {}, [d](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor& y = ctx.saved[0];
+    record(OpId::log_softmax, {x}, {out}, {.outputs = {0}}, [d](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor& y = ctx.output(0);
       return {g[0] - exp(y) * sum(g[0], {d}, true)};
-    }, {0});
+    });
   return out;
 }
 
@@ -277,9 +277,9 @@ std::pair<Tensor, Tensor> sort_impl(OpId id, const Tensor& x, int64_t dim, bool 
   Tensor values = raw::empty(shape, x.dtype()), indices = raw::empty(shape, DType::Int64);
   kernels::sort(values, indices, x, x.dim() ? d : 0, descending, k);
   if (should_record({&x}))
-    record(id, {x}, {values}, {indices}, [d, sizes = DimVec(x.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+    record(id, {x}, {values}, {.extra = {indices}}, [d, sizes = DimVec(x.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
       if (sizes.size() == 0) return {g[0]};
-      return {zeros(sizes.ref(), g[0].dtype()).scatter(d, ctx.saved[0], g[0])};
+      return {zeros(sizes.ref(), g[0].dtype()).scatter(d, ctx.extra(0), g[0])};
     });
   return {values, indices};
 }

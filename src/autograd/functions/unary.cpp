@@ -22,20 +22,21 @@ Tensor unary_forward(Unary op, const Tensor& x, const UnaryArgs& args, const cha
 }
 
 namespace {
-// Records a unary op whose derivative is d(x, out, g) -> grad_x.
+// What a unary derivative reads besides the incoming gradient: nothing, the input x or the output y.
+enum class Keep { Nothing, Input, Output };
+
+// Records a unary op whose derivative is d(kept, g) -> grad_x, `kept` being x, y or undefined.
 template <typename D>
-Tensor unary_op(OpId id, Unary op, const Tensor& x, const UnaryArgs& args, bool save_x, bool save_out, D deriv) {
+Tensor unary_op(OpId id, Unary op, const Tensor& x, const UnaryArgs& args, Keep keep, D deriv) {
   Tensor out = unary_forward(op, x, args, op_info(id).name.data());
   if (should_record({&x})) {
-    TensorList saved;
-    if (save_x) saved.push_back(x);
-    record(id, {x}, {out}, saved,
-           [deriv, save_x](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-             Tensor xs = save_x ? ctx.saved[0] : Tensor();
-             Tensor os = ctx.saved.size() > (save_x ? 1u : 0u) ? ctx.saved.back() : Tensor();
-             return {deriv(xs, os, g[0])};
-           },
-           save_out ? std::initializer_list<int>{0} : std::initializer_list<int>{});
+    autograd::Save save;
+    if (keep == Keep::Input) save.inputs = {0};
+    if (keep == Keep::Output) save.outputs = {0};
+    record(id, {x}, {out}, save, [deriv, keep](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+      const Tensor kept = keep == Keep::Input ? ctx.input(0) : keep == Keep::Output ? ctx.output(0) : Tensor();
+      return {deriv(kept, g[0])};
+    });
   }
   return out;
 }
@@ -43,52 +44,52 @@ constexpr double kSqrt2OverPi = 0.7978845608028654, kGeluCoef = 0.044715, kInvSq
 }  // namespace
 
 Tensor neg(const Tensor& x) {
-  return unary_op(OpId::neg, Unary::Neg, x, {}, false, false, [](const Tensor&, const Tensor&, const Tensor& g) { return -g; });
+  return unary_op(OpId::neg, Unary::Neg, x, {}, Keep::Nothing, [](const Tensor&, const Tensor& g) { return -g; });
 }
 Tensor exp(const Tensor& x) {
-  return unary_op(OpId::exp, Unary::Exp, x, {}, false, true, [](const Tensor&, const Tensor& y, const Tensor& g) { return g * y; });
+  return unary_op(OpId::exp, Unary::Exp, x, {}, Keep::Output, [](const Tensor& y, const Tensor& g) { return g * y; });
 }
 Tensor log(const Tensor& x) {
-  return unary_op(OpId::log, Unary::Log, x, {}, true, false, [](const Tensor& x, const Tensor&, const Tensor& g) { return g / x; });
+  return unary_op(OpId::log, Unary::Log, x, {}, Keep::Input, [](const Tensor& x, const Tensor& g) { return g / x; });
 }
 Tensor log1p(const Tensor& x) {
-  return unary_op(OpId::log1p, Unary::Log1p, x, {}, true, false,
-                  [](const Tensor& x, const Tensor&, const Tensor& g) { return g / (x + 1.0); });
+  return unary_op(OpId::log1p, Unary::Log1p, x, {}, Keep::Input,
+                  [](const Tensor& x, const Tensor& g) { return g / (x + 1.0); });
 }
 Tensor sqrt(const Tensor& x) {
-  return unary_op(OpId::sqrt, Unary::Sqrt, x, {}, false, true,
-                  [](const Tensor&, const Tensor& y, const Tensor& g) { return g / (y * 2.0); });
+  return unary_op(OpId::sqrt, Unary::Sqrt, x, {}, Keep::Output,
+                  [](const Tensor& y, const Tensor& g) { return g / (y * 2.0); });
 }
 Tensor rsqrt(const Tensor& x) {
-  return unary_op(OpId::rsqrt, Unary::Rsqrt, x, {}, false, true,
-                  [](const Tensor&, const Tensor& y, const Tensor& g) { return g * pow(y, 3.0) * -0.5; });
+  return unary_op(OpId::rsqrt, Unary::Rsqrt, x, {}, Keep::Output,
+                  [](const Tensor& y, const Tensor& g) { return g * pow(y, 3.0) * -0.5; });
 }
 Tensor abs(const Tensor& x) {
-  return unary_op(OpId::abs, Unary::Abs, x, {}, true, false,
-                  [](const Tensor& x, const Tensor&, const Tensor& g) { return g * sign(x); });
+  return unary_op(OpId::abs, Unary::Abs, x, {}, Keep::Input,
+                  [](const Tensor& x, const Tensor& g) { return g * sign(x); });
 }
 Tensor sign(const Tensor& x) {
-  return unary_op(OpId::sign, Unary::Sign, x, {}, false, false,
-                  [](const Tensor&, const Tensor&, const Tensor& g) { return zeros_like(g); });
+  return unary_op(OpId::sign, Unary::Sign, x, {}, Keep::Nothing,
+                  [](const Tensor&, const Tensor& g) { return zeros_like(g); });
 }
 Tensor sin(const Tensor& x) {
-  return unary_op(OpId::sin, Unary::Sin, x, {}, true, false,
-                  [](const Tensor& x, const Tensor&, const Tensor& g) { return g * cos(x); });
+  return unary_op(OpId::sin, Unary::Sin, x, {}, Keep::Input,
+                  [](const Tensor& x, const Tensor& g) { return g * cos(x); });
 }
 Tensor cos(const Tensor& x) {
-  return unary_op(OpId::cos, Unary::Cos, x, {}, true, false,
-                  [](const Tensor& x, const Tensor&, const Tensor& g) { return -g * sin(x); });
+  return unary_op(OpId::cos, Unary::Cos, x, {}, Keep::Input,
+                  [](const Tensor& x, const Tensor& g) { return -g * sin(x); });
 }
 Tensor tanh(const Tensor& x) {
-  return unary_op(OpId::tanh, Unary::Tanh, x, {}, false, true,
-                  [](const Tensor&, const Tensor& y, const Tensor& g) { return g * (1.0 - y * y); });
+  return unary_op(OpId::tanh, Unary::Tanh, x, {}, Keep::Output,
+                  [](const Tensor& y, const Tensor& g) { return g * (1.0 - y * y); });
 }
 Tensor sigmoid(const Tensor& x) {
-  return unary_op(OpId::sigmoid, Unary::Sigmoid, x, {}, false, true,
-                  [](const Tensor&, const Tensor& y, const Tensor& g) { return g * y * (1.0 - y); });
+  return unary_op(OpId::sigmoid, Unary::Sigmoid, x, {}, Keep::Output,
+                  [](const Tensor& y, const Tensor& g) { return g * y * (1.0 - y); });
 }
 Tensor relu(const Tensor& x) {
-  return unary_op(OpId::relu, Unary::Relu, x, {}, false, true, [](const Tensor&, const Tensor& y, const Tensor& g) {
+  return unary_op(OpId::relu, Unary::Relu, x, {}, Keep::Output, [](const Tensor& y, const Tensor& g) {
     if (!is_grad_enabled() && g.sizes() == y.sizes() && g.dtype() == y.dtype()) {  // one fused pass
       Tensor out = raw::empty_like_layout(g, g.dtype());
       kernels::binary(kernels::Binary::ThresholdGrad, out, g, y);
@@ -100,11 +101,11 @@ Tensor relu(const Tensor& x) {
 Tensor leaky_relu(const Tensor& x, double slope) {
   UnaryArgs a;
   a.a = slope;
-  return unary_op(OpId::leaky_relu, Unary::LeakyRelu, x, a, true, false,
-                  [slope](const Tensor& x, const Tensor&, const Tensor& g) { return where(x > 0, g, g * slope); });
+  return unary_op(OpId::leaky_relu, Unary::LeakyRelu, x, a, Keep::Input,
+                  [slope](const Tensor& x, const Tensor& g) { return where(x > 0, g, g * slope); });
 }
 Tensor erf(const Tensor& x) {
-  return unary_op(OpId::erf, Unary::Erf, x, {}, true, false, [](const Tensor& x, const Tensor&, const Tensor& g) {
+  return unary_op(OpId::erf, Unary::Erf, x, {}, Keep::Input, [](const Tensor& x, const Tensor& g) {
     return g * exp(-(x * x)) * (2.0 / std::sqrt(M_PI));
   });
 }
@@ -112,13 +113,13 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
   NABLA_CHECK(approximate == "none" || approximate == "tanh", ValueError,
               "gelu: approximate must be 'none' or 'tanh', got '{}'", approximate);
   if (approximate == "tanh")
-    return unary_op(OpId::gelu, Unary::GeluTanh, x, {}, true, false, [](const Tensor& x, const Tensor&, const Tensor& g) {
+    return unary_op(OpId::gelu, Unary::GeluTanh, x, {}, Keep::Input, [](const Tensor& x, const Tensor& g) {
       Tensor x2 = x * x;
       Tensor t = tanh((x + x2 * x * kGeluCoef) * kSqrt2OverPi);
       Tensor d = (1.0 + t) * 0.5 + x * (1.0 - t * t) * (1.0 + x2 * (3 * kGeluCoef)) * (0.5 * kSqrt2OverPi);
       return g * d;
     });
-  return unary_op(OpId::gelu, Unary::Gelu, x, {}, true, false, [](const Tensor& x, const Tensor&, const Tensor& g) {
+  return unary_op(OpId::gelu, Unary::Gelu, x, {}, Keep::Input, [](const Tensor& x, const Tensor& g) {
     Tensor cdf = (1.0 + erf(x * M_SQRT1_2)) * 0.5;
     Tensor pdf = exp(x * x * -0.5) * kInvSqrt2Pi;
     return g * (cdf + x * pdf);
@@ -128,8 +129,8 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
   UnaryArgs a;
   a.a = beta;
   a.b = threshold;
-  return unary_op(OpId::softplus, Unary::Softplus, x, a, true, false,
-                  [beta, threshold](const Tensor& x, const Tensor&, const Tensor& g) {
+  return unary_op(OpId::softplus, Unary::Softplus, x, a, Keep::Input,
+                  [beta, threshold](const Tensor& x, const Tensor& g) {
                     Tensor bx = x * beta;
                     return where(bx > threshold, g, g * sigmoid(bx));
                   });
@@ -141,7 +142,7 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
   a.has_b = max.has_value();
   a.a = min ? min->to_double() : 0;
   a.b = max ? max->to_double() : 0;
-  return unary_op(OpId::clamp, Unary::Clamp, x, a, true, false, [a](const Tensor& x, const Tensor&, const Tensor& g) {
+  return unary_op(OpId::clamp, Unary::Clamp, x, a, Keep::Input, [a](const Tensor& x, const Tensor& g) {
     Tensor keep = ones_like(x, kBool);
     if (a.has_a) keep = logical_and(keep, x >= a.a);
     if (a.has_b) keep = logical_and(keep, x <= a.b);
@@ -149,16 +150,16 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
   });
 }
 Tensor floor(const Tensor& x) {
-  return unary_op(OpId::floor, Unary::Floor, x, {}, false, false,
-                  [](const Tensor&, const Tensor&, const Tensor& g) { return zeros_like(g); });
+  return unary_op(OpId::floor, Unary::Floor, x, {}, Keep::Nothing,
+                  [](const Tensor&, const Tensor& g) { return zeros_like(g); });
 }
 Tensor ceil(const Tensor& x) {
-  return unary_op(OpId::ceil, Unary::Ceil, x, {}, false, false,
-                  [](const Tensor&, const Tensor&, const Tensor& g) { return zeros_like(g); });
+  return unary_op(OpId::ceil, Unary::Ceil, x, {}, Keep::Nothing,
+                  [](const Tensor&, const Tensor& g) { return zeros_like(g); });
 }
 Tensor round(const Tensor& x) {
-  return unary_op(OpId::round, Unary::Round, x, {}, false, false,
-                  [](const Tensor&, const Tensor&, const Tensor& g) { return zeros_like(g); });
+  return unary_op(OpId::round, Unary::Round, x, {}, Keep::Nothing,
+                  [](const Tensor&, const Tensor& g) { return zeros_like(g); });
 }
 Tensor logical_not(const Tensor& x) { return unary_forward(Unary::LogicalNot, x, {}, "logical_not"); }
 
@@ -168,8 +169,8 @@ Tensor pow(const Tensor& x, Scalar e) {
   UnaryArgs a;
   a.a = e.to_double();
   Tensor xc = dt == x.dtype() ? x : to_dtype(x, dt);
-  return unary_op(OpId::pow_scalar, Unary::PowScalar, xc, a, true, false,
-                  [ev = e.to_double()](const Tensor& x, const Tensor&, const Tensor& g) {
+  return unary_op(OpId::pow_scalar, Unary::PowScalar, xc, a, Keep::Input,
+                  [ev = e.to_double()](const Tensor& x, const Tensor& g) {
                     if (ev == 0) return zeros_like(g);
                     return g * pow(x, ev - 1) * ev;
                   });

@@ -38,9 +38,8 @@ Tensor conv2d_impl(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Conv
   NABLA_CHECK(!b.defined() || (b.dim() == 1 && b.size(0) == w_in.size(0)), ShapeError,
               "{}: bias of shape {} does not match {} output channels", op, b.defined() ? shape_str(b.sizes()) : "",
               w_in.size(0));
-  // Float32 keeps a channels-last input channels-last (so does the result, like PyTorch); oneDNN then
-  // runs on NHWC without layout conversions. The float64 reference kernels want plain NCHW.
-  const MemoryFormat format = x_in.dtype() == DType::Float32 ? raw::memory_format_of(x_in) : MemoryFormat::Contiguous;
+  // The kernels say which layout they read x in (and write y in): channels-last stays so where they can.
+  const MemoryFormat format = kernels::conv2d_input_format(x_in);
   Tensor x = x_in.contiguous(format), w = w_in.contiguous();
   std::vector<int64_t> shape = {x.size(0), w.size(0), 0, 0};
   for (int i = 0; i < 2; ++i) {
@@ -52,9 +51,9 @@ Tensor conv2d_impl(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Conv
   Tensor y = raw::empty(shape, x.dtype(), format);
   kernels::conv2d_forward(y, x, w, b.defined() ? b.contiguous() : Tensor(), g);
   if (should_record({&x_in, &w_in, &b}))
-    record(id, {x_in, w_in, b}, {y}, {x, w}, [g, op](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
+    record(id, {x_in, w_in, b}, {y}, {.extra = {x, w}}, [g, op](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
       no_double_backward(op);
-      const Tensor &x = ctx.saved[0], &w = ctx.saved[1];
+      const Tensor &x = ctx.extra(0), &w = ctx.extra(1);  // as the kernel read them
       Tensor gy = gr[0].contiguous(raw::memory_format_of(x));
       Tensor gx = ctx.needs_grad[0] ? raw::empty_like_layout(x, x.dtype()) : Tensor();
       Tensor gw = ctx.needs_grad[1] || ctx.needs_grad[2] ? raw::empty_like(w) : Tensor();
@@ -137,9 +136,9 @@ Tensor conv_transpose2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b,
     y.add_(b.reshape({1, -1, 1, 1}));
   }
   if (should_record({&x_in, &w_in, &b}))
-    record(OpId::conv_transpose2d, {x_in, w_in, b}, {y}, {x, w}, [g](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
+    record(OpId::conv_transpose2d, {x_in, w_in, b}, {y}, {.extra = {x, w}}, [g](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
       no_double_backward("conv_transpose2d");
-      const Tensor &x = ctx.saved[0], &w = ctx.saved[1];
+      const Tensor &x = ctx.extra(0), &w = ctx.extra(1);  // as the kernel read them
       Tensor gy = gr[0].contiguous(), gx, gw;
       if (ctx.needs_grad[0]) {
         gx = raw::empty_like(x);

@@ -1,6 +1,6 @@
 // norm.cpp — batch, layer and group normalisation, composed from differentiable ops (so gradcheck
-// and double backward hold). Float32 batch norm runs on oneDNN's primitive instead (see
-// batch_norm_dnnl). Running statistics are updated in place without autograd.
+// and double backward hold). Batch norm runs on the kernels of ops/norm_kernels.h instead where
+// they take the case (see batch_norm_kernel). Running statistics are updated in place without autograd.
 #include "autograd/functions/common.h"
 #include "nabla/nn/functional.h"
 #include "ops/norm_kernels.h"
@@ -30,30 +30,24 @@ void update_running_stats(const Tensor& running_mean, const Tensor& running_var,
   rv.mul_(1 - momentum).add_(var.reshape({C}) * (momentum * static_cast<double>(n) / static_cast<double>(n - 1)));
 }
 
-bool all_float32(std::initializer_list<const Tensor*> ts) {
-  for (const Tensor* t : ts)
-    if (t->defined() && t->dtype() != DType::Float32) return false;
-  return true;
-}
-
-// Training-mode batch norm on oneDNN: one statistics pass and one output pass, and a fused backward.
-// Under create_graph the backward is written with differentiable ops (statistics recomputed from x),
-// so double backward still holds.
-Tensor batch_norm_dnnl(const Tensor& x_in, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
-                       const Tensor& bias, double momentum, double eps) {
-  const int64_t C = x_in.size(1);
-  // A channels-last input stays so (oneDNN's NHWC kernel is ~7x faster than its NCHW one).
-  Tensor x = x_in.contiguous(raw::memory_format_of(x_in));
-  Tensor w = weight.defined() ? weight.contiguous() : weight, b = bias.defined() ? bias.contiguous() : bias;
-  Tensor y = raw::empty_like_layout(x, x.dtype()), mean = raw::empty({C}, DType::Float32), var = raw::empty({C}, DType::Float32);
-  kernels::batch_norm_forward_training(y, mean, var, x, w, b, eps);
-  update_running_stats(running_mean, running_var, mean, var, momentum, x.numel() / C);
-  if (!should_record({&x_in, &weight, &bias})) return y;
-  record(OpId::batch_norm, {x_in, running_mean, running_var, weight, bias}, {y}, {x, mean, var, w, b},
+// Training-mode batch norm on the kernels (Note [Kernel routing]): one statistics pass and one
+// output pass, and a fused backward. Under create_graph the backward is written with differentiable
+// ops (statistics recomputed from x), so double backward still holds. Undefined when no kernel takes
+// this case.
+Tensor batch_norm_kernel(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                         const Tensor& bias, double momentum, double eps) {
+  kernels::BatchNormResult r =
+      kernels::batch_norm_training_forward(x, {weight, bias, running_mean, running_var, eps});
+  if (!r.y.defined()) return r.y;
+  const kernels::BatchNormSaved& s = r.saved;
+  update_running_stats(running_mean, running_var, s.mean, s.var, momentum, x.numel() / x.size(1));
+  if (!should_record({&x, &weight, &bias})) return r.y;
+  record(OpId::batch_norm, {x, running_mean, running_var, weight, bias}, {r.y},
+         {.inputs = {0, 3}, .extra = {s.x, s.mean, s.var, s.weight, s.bias}},
          [eps](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
-           const Tensor &x = ctx.saved[0], &w = ctx.saved[3];
            const bool want_w = ctx.needs_grad[3], want_b = ctx.needs_grad[4];
-           if (is_grad_enabled()) {  // create_graph: differentiable formula
+           if (is_grad_enabled()) {  // create_graph: differentiable formula, on x and weight themselves
+             const Tensor &x = ctx.input(0), &w = ctx.input(3);
              const auto dims = reduce_dims(x);
              Tensor mean = x.mean(dims, true), centered = x - mean;
              Tensor invstd = rsqrt((centered * centered).mean(dims, true) + eps), xhat = centered * invstd;
@@ -62,14 +56,11 @@ Tensor batch_norm_dnnl(const Tensor& x_in, const Tensor& running_mean, const Ten
              return {gx, Tensor(), Tensor(), want_w ? (gr[0] * xhat).sum(dims) : Tensor(),
                      want_b ? gr[0].sum(dims) : Tensor()};
            }
-           const int64_t C = x.size(1);
-           Tensor gx = raw::empty_like_layout(x, x.dtype());
-           Tensor gy = gr[0].contiguous(raw::memory_format_of(x));
-           Tensor gw = want_w ? raw::empty({C}, DType::Float32) : Tensor(), gb = want_b ? raw::empty({C}, DType::Float32) : Tensor();
-           kernels::batch_norm_backward(gx, gw, gb, gy, x, ctx.saved[1], ctx.saved[2], w, ctx.saved[4], eps);
-           return {ctx.needs_grad[0] ? gx : Tensor(), Tensor(), Tensor(), gw, gb};
+           const kernels::BatchNormSaved saved{ctx.extra(0), ctx.extra(1), ctx.extra(2), ctx.extra(3), ctx.extra(4)};
+           auto g = kernels::batch_norm_backward(gr[0], saved, eps, {.weight = want_w, .bias = want_b});
+           return {ctx.needs_grad[0] ? g.gx : Tensor(), Tensor(), Tensor(), g.gw, g.gb};
          });
-  return y;
+  return r.y;
 }
 
 }  // namespace
@@ -88,8 +79,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
     const int64_t n = x.numel() / C;
     NABLA_CHECK(n > 1, ValueError, "batch_norm: expected more than 1 value per channel when training, got input {}",
                 shape_str(x.sizes()));
-    if (x.dim() <= 5 && all_float32({&x, &running_mean, &running_var, &weight, &bias}))
-      return batch_norm_dnnl(x, running_mean, running_var, weight, bias, momentum, eps);
+    Tensor fused = batch_norm_kernel(x, running_mean, running_var, weight, bias, momentum, eps);
+    if (fused.defined()) return fused;
     Tensor mean = x.mean(dims, true);
     Tensor centered = x - mean;
     Tensor var = (centered * centered).mean(dims, true);
@@ -100,16 +91,11 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   }
   NABLA_CHECK(running_mean.defined() && running_var.defined(), ValueError,
               "batch_norm: running_mean and running_var are required in eval mode");
-  // Inference without autograd: one oneDNN pass. With gradients wanted, the two-pass composite below
+  // Inference without autograd: one kernel pass. With gradients wanted, the two-pass composite below
   // (x * scale + shift) is already cheap and differentiable in everything.
-  if (x.dim() <= 5 && all_float32({&x, &running_mean, &running_var, &weight, &bias}) &&
-      !should_record({&x, &running_mean, &running_var, &weight, &bias})) {
-    Tensor xc = x.contiguous(raw::memory_format_of(x));
-    Tensor y = raw::empty_like_layout(xc, xc.dtype());
-    kernels::batch_norm_forward_inference(y, xc, running_mean.contiguous(), running_var.contiguous(),
-                                          weight.defined() ? weight.contiguous() : weight,
-                                          bias.defined() ? bias.contiguous() : bias, eps);
-    return y;
+  if (!should_record({&x, &running_mean, &running_var, &weight, &bias})) {
+    Tensor y = kernels::batch_norm_inference_forward(x, {weight, bias, running_mean, running_var, eps});
+    if (y.defined()) return y;
   }
   Tensor scale = rsqrt(running_var + eps);
   if (weight.defined()) scale = scale * weight;

@@ -1,7 +1,8 @@
-// pool.cpp — max and average pooling: float32 on oneDNN's pooling primitives (NCHW or channels-last),
-// other dtypes (float64: gradcheck, double backward) on a max-pooling kernel with indices and on a
-// composite average (a depthwise convolution with a constant kernel, so padding and count_include_pad
-// come out right); adaptive average pooling is composed from them.
+// pool.cpp — max and average pooling on the kernels of ops/nn_kernels.h (which pick the backend and
+// the layout, Note [Pooling keeps channels-last] in ops/nn_dispatch.cpp). Average pooling cases
+// without a kernel (float64: gradcheck, double backward) are a composite (a depthwise convolution
+// with a constant kernel, so padding and count_include_pad come out right); adaptive average pooling
+// is composed from them.
 #include "autograd/functions/common.h"
 #include "nabla/autograd/autograd.h"
 #include "nabla/nn/functional.h"
@@ -58,39 +59,6 @@ Tensor max_pool2d_scatter(const Tensor& gy, const Tensor& idx, IntArrayRef sizes
       .view(sizes);
 }
 
-// Note [Pooling keeps channels-last]
-// On oneDNN (float32) a channels-last input stays channels-last, and so do the output and the input
-// gradient, as in PyTorch: oneDNN pools NHWC directly, and the conv/batch-norm layers around stay free
-// of layout conversions. Anything else is made plain contiguous NCHW.
-
-// float32 on oneDNN, indices decoded from its workspace only when asked for. Returns an undefined
-// output when oneDNN refuses the input (NaN or -inf, Note [oneDNN max pooling vs PyTorch]).
-std::pair<Tensor, Tensor> max_pool2d_dnnl(const Tensor& x_in, IntArrayRef shape,
-                                          const kernels::PoolGeometry& g, bool want_indices) {
-  const MemoryFormat f = raw::memory_format_of(x_in);
-  Tensor x = x_in.contiguous(f), y = raw::empty(shape, DType::Float32, f), idx;
-  Tensor ws = kernels::max_pool2d_forward_workspace(y, x, g);
-  if (!ws.defined()) return {};
-  if (want_indices) {
-    idx = raw::empty(shape, DType::Int64);
-    kernels::max_pool2d_workspace_indices(idx, ws, x.sizes(), f, g);
-  }
-  if (should_record({&x_in}))
-    record(OpId::max_pool2d, {x_in}, {y}, {ws},
-           [sizes = DimVec(x.sizes()), g, f](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
-             const Tensor& ws = ctx.saved[0];
-             if (is_grad_enabled()) {
-               Tensor idx = raw::empty(gr[0].sizes(), DType::Int64);
-               kernels::max_pool2d_workspace_indices(idx, ws, sizes, f, g);
-               return {max_pool2d_scatter(gr[0], idx, sizes)};
-             }
-             Tensor gx = raw::empty(sizes, DType::Float32, f);
-             kernels::max_pool2d_backward_workspace(gx, gr[0].contiguous(f), ws, g);
-             return {gx};
-           });
-  return {y, idx};
-}
-
 std::pair<Tensor, Tensor> max_pool2d_impl(const Tensor& x_in, const PoolOptions& o, bool want_indices) {
   if (x_in.dim() == 3) {
     auto [y, i] = max_pool2d_impl(x_in.unsqueeze(0), o, want_indices);
@@ -100,51 +68,26 @@ std::pair<Tensor, Tensor> max_pool2d_impl(const Tensor& x_in, const PoolOptions&
   NABLA_CHECK(is_floating(x_in.dtype()), DTypeError, "max_pool2d: expected a floating input, got {}",
               dtype_name(x_in.dtype()));
   const std::vector<int64_t> shape = pooled_shape(x_in, g, o.ceil_mode, "max_pool2d");
-  // Dilated windows stay on our kernel: oneDNN 2.6 has only its reference kernel for them, 7x slower.
-  if (x_in.dtype() == DType::Float32 && x_in.numel() > 0 && g.dilation[0] == 1 && g.dilation[1] == 1) {
-    auto r = max_pool2d_dnnl(x_in, shape, g, want_indices);
-    if (r.first.defined()) return r;
-  }
-  Tensor x = x_in.contiguous();
-  Tensor y = raw::empty(shape, x.dtype()), idx = raw::empty(shape, DType::Int64);
-  kernels::max_pool2d_forward(y, idx, x, g);
+  kernels::MaxPoolResult r = kernels::max_pool2d_forward(x_in, shape, g, want_indices);
   if (should_record({&x_in}))
-    record(OpId::max_pool2d, {x_in}, {y}, {idx},
-           [sizes = DimVec(x.sizes())](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
-             const Tensor& idx = ctx.saved[0];
-             if (is_grad_enabled()) return {max_pool2d_scatter(gr[0], idx, sizes)};
-             Tensor gx = raw::empty(sizes, gr[0].dtype());
-             kernels::max_pool2d_backward(gx, gr[0].contiguous(), idx);
-             return {gx};
+    record(OpId::max_pool2d, {x_in}, {r.y}, {.extra = {r.saved.state}},
+           [info = r.saved.info](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
+             const kernels::MaxPoolSaved saved{ctx.extra(0), info};
+             if (is_grad_enabled())  // create_graph: a differentiable scatter to the argmax positions
+               return {max_pool2d_scatter(gr[0], kernels::max_pool2d_indices(saved, gr[0].sizes()), info.x_sizes)};
+             return {kernels::max_pool2d_backward(gr[0], saved)};
            });
-  return {y, idx};
+  return {r.y, r.indices};
 }
 
-// The input gradient of oneDNN's average pooling. Under create_graph it is recorded too: the pooling
-// is linear, so the backward of its backward is the pooling itself.
-Tensor avg_pool2d_dnnl_backward(const Tensor& gy, IntArrayRef sizes, MemoryFormat f,
-                                const kernels::PoolGeometry& g, bool include, const PoolOptions& o) {
-  auto run = [&](autograd::AutogradContext*) {
-    Tensor gx = raw::empty(sizes, DType::Float32, f);
-    kernels::avg_pool2d_backward(gx, gy.contiguous(f), g, include);
-    return TensorList{gx};
-  };
+// The input gradient of the kernel's average pooling. Under create_graph it is recorded too: the
+// pooling is linear, so the backward of its backward is the pooling itself.
+Tensor avg_pool2d_kernel_backward(const Tensor& gy, const kernels::AvgPoolSaved& saved, const PoolOptions& o) {
+  auto run = [&](autograd::AutogradContext*) { return TensorList{kernels::avg_pool2d_backward(gy, saved)}; };
   if (!is_grad_enabled()) return run(nullptr)[0];
   return autograd::detail::apply_custom(
       "AvgPool2DBackward", {gy}, run,
       [o](autograd::AutogradContext*, TensorList gg) { return TensorList{avg_pool2d(gg[0], o)}; })[0];
-}
-
-Tensor avg_pool2d_dnnl(const Tensor& x_in, IntArrayRef shape, const kernels::PoolGeometry& g, bool include,
-                       const PoolOptions& o) {
-  const MemoryFormat f = raw::memory_format_of(x_in);
-  Tensor y = raw::empty(shape, DType::Float32, f);
-  kernels::avg_pool2d_forward(y, x_in.contiguous(f), g, include);
-  if (should_record({&x_in}))
-    record(OpId::avg_pool2d, {x_in}, {y}, {},
-           [sizes = DimVec(x_in.sizes()), f, g, include, o](const BackwardContext&, const TensorList& gr)
-               -> TensorList { return {avg_pool2d_dnnl_backward(gr[0], sizes, f, g, include, o)}; });
-  return y;
 }
 
 }  // namespace
@@ -163,19 +106,21 @@ Tensor avg_pool2d(const Tensor& x_in, const PoolOptions& o) {
   g.dilation[0] = g.dilation[1] = 1;  // average pooling has none
   const int64_t C = x_in.size(1);
   const std::vector<int64_t> out = pooled_shape(x_in, g, o.ceil_mode, "avg_pool2d");
+  kernels::AvgPoolResult r = kernels::avg_pool2d_forward(x_in, out, g, o.count_include_pad);
+  if (r.y.defined()) {
+    if (should_record({&x_in}))
+      record(OpId::avg_pool2d, {x_in}, {r.y}, {},
+             [saved = r.saved, o](const BackwardContext&, const TensorList& gr) -> TensorList {
+               return {avg_pool2d_kernel_backward(gr[0], saved, o)};
+             });
+    return r.y;
+  }
   // extra: how far the last (ceil_mode) window hangs past the padded input.
   std::vector<int64_t> extra(2);
   for (int i = 0; i < 2; ++i)
     extra[i] = std::max<int64_t>(
         0, (out[2 + i] - 1) * g.stride[i] + g.kernel[i] - (x_in.size(2 + i) + 2 * g.padding[i]));
   const int64_t ph = g.padding[0], pw = g.padding[1];
-  // PyTorch divides by the window clipped to the padded input (count_include_pad) or to the input;
-  // oneDNN by the whole window or by its part inside the input. They agree unless a window hangs past
-  // the padding, and then "clipped to the input" is still right when there is no padding.
-  const bool overhang = extra[0] > 0 || extra[1] > 0;
-  if (x_in.dtype() == DType::Float32 && x_in.numel() > 0 &&
-      (!o.count_include_pad || !overhang || (ph == 0 && pw == 0)))
-    return avg_pool2d_dnnl(x_in, out, g, o.count_include_pad && !overhang, o);
   // Non-overlapping windows without padding: a reshape and a mean.
   if (!o.ceil_mode && ph == 0 && pw == 0 && g.stride[0] == g.kernel[0] && g.stride[1] == g.kernel[1] &&
       x_in.size(2) % g.kernel[0] == 0 && x_in.size(3) % g.kernel[1] == 0) {

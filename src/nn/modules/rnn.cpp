@@ -1,4 +1,4 @@
-// rnn.cpp — recurrent layers. float32 layers run on the backend's fused RNN kernels (oneDNN), one
+// rnn.cpp — recurrent layers. Layers the kernels take (ops/rnn_kernels.h: float32 today) run fused, one
 // autograd node per layer (Note [Fused recurrent layers]); other dtypes are compositions of
 // differentiable ops: the input projection of all time steps is one matmul per layer and direction,
 // the recurrence a loop over time.
@@ -28,8 +28,8 @@ kernels::RnnCell fused_cell(RNNBase::Mode m, const std::string& nonlinearity) {
 // Note [Fused recurrent layers]
 // A layer (both directions) is one autograd node: inputs x [T, N, C], h0 and c0 [D, N, H] and the
 // layer's defined weights; outputs y [T, N, D*H], h_n and c_n [D, N, H]. The forward keeps the
-// backend's workspace only when the node is recorded (otherwise it runs as inference). The backward
-// is the backend's, so it has no double backward: create_graph raises NotImplementedError here, and
+// kernel's saved state only when the node is recorded (otherwise it runs as inference). The backward
+// is the kernel's, so it has no double backward: create_graph raises NotImplementedError here, and
 // the float64 composite path (what gradgradcheck uses) keeps double backward.
 TensorList fused_layer(const kernels::RnnShape& s, const Tensor& x, const Tensor& h0, const Tensor& c0,
                        const TensorList& w) {
@@ -40,16 +40,9 @@ TensorList fused_layer(const kernels::RnnShape& s, const Tensor& x, const Tensor
     if (t.defined()) inputs.push_back(t);
   const bool training = autograd::should_record(inputs);
   auto forward = [&](autograd::AutogradContext* ctx) {
-    kernels::RnnTensors t;
-    t.x = x.contiguous(), t.h0 = h0.contiguous(), t.c0 = lstm ? c0.contiguous() : Tensor();
-    for (const Tensor& v : w) t.weights.push_back(v.defined() ? v.contiguous() : v);
+    kernels::RnnTensors t{.x = x, .h0 = h0, .c0 = lstm ? c0 : Tensor(), .weights = w};
     kernels::rnn_layer_forward(s, t, training);
-    if (training) {  // saved: x, h0, c0, weights..., y, hy, cy, workspace
-      TensorList saved = {t.x, t.h0, t.c0};
-      saved.insert(saved.end(), t.weights.begin(), t.weights.end());
-      saved.insert(saved.end(), {t.y, t.hy, t.cy, t.workspace});
-      ctx->save_for_backward(saved);
-    }
+    if (training) ctx->save_for_backward(t.pack());
     return lstm ? TensorList{t.y, t.hy, t.cy} : TensorList{t.y, t.hy};
   };
   auto backward = [s, lstm](autograd::AutogradContext* ctx, TensorList g) -> TensorList {
@@ -57,12 +50,8 @@ TensorList fused_layer(const kernels::RnnShape& s, const Tensor& x, const Tensor
                 "{}: double backward (create_graph=true) is not implemented for float32 recurrent "
                 "layers; use float64",
                 lstm ? "LSTM" : s.cell == kernels::RnnCell::GRU ? "GRU" : "RNN");
-    TensorList v = ctx->get_saved_variables();
-    const size_t nw = v.size() - 7;
-    kernels::RnnTensors t{v[0], v[1], v[2], TensorList(v.begin() + 3, v.begin() + 3 + nw),
-                          v[3 + nw], v[4 + nw], v[5 + nw], v[6 + nw]};
-    kernels::RnnGrads r = kernels::rnn_layer_backward(s, t, g[0].contiguous(), g[1].contiguous(),
-                                                      lstm ? g[2].contiguous() : Tensor());
+    const kernels::RnnTensors t = kernels::RnnTensors::unpack(ctx->get_saved_variables());
+    kernels::RnnGrads r = kernels::rnn_layer_backward(s, t, g[0], g[1], lstm ? g[2] : Tensor());
     TensorList out = {r.gx, r.gh0};
     if (lstm) out.push_back(r.gc0);
     for (const Tensor& gw : r.gweights)
@@ -177,11 +166,8 @@ std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tenso
   };
   const bool lstm = mode_ == Mode::LSTM;
   Tensor h_init = initial(h0, "hidden[0]"), c_init = lstm ? initial(c0, "hidden[1]") : Tensor();
-  // The fused kernels need one dtype throughout; mixed dtypes take the composite path (and its errors).
   kernels::RnnShape shape{fused_cell(mode_, options.nonlinearity), T, N, input_size, H, dirs, options.bias};
-  bool fused = kernels::rnn_layer_supported(shape, x.dtype()) && h_init.dtype() == x.dtype() &&
-               (!lstm || c_init.dtype() == x.dtype());
-  for (const Tensor& w : weights_) fused = fused && (!w.defined() || w.dtype() == x.dtype());
+  const bool fused = kernels::rnn_layer_has_kernel(shape, x, h_init, c_init, weights_);
   TensorList h_n, c_n;  // per layer [D, N, H]
   Tensor layer_in = x;
   for (int64_t l = 0; l < L; ++l) {

@@ -17,7 +17,7 @@ namespace nabla::cpu {
 // True for what these loops take: x float32 with 3+ dims, contiguous or (4-D) strictly channels-last.
 // (2-D [N, C] stays on oneDNN.)
 bool batch_norm_loops_applies(const Tensor& x);
-// Same contract as kernels::batch_norm_forward_training / batch_norm_backward (norm_kernels.h); y, gy
+// Same contract as dnnl_backend::batch_norm_forward (training) / batch_norm_backward; y, gy
 // and gx share x's layout.
 void batch_norm_loops_forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x,
                              const Tensor& weight, const Tensor& bias, double eps);

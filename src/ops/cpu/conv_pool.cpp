@@ -4,7 +4,7 @@
 
 #include "ops/cpu/loops.h"
 #include "ops/dispatch_dtype.h"
-#include "ops/nn_kernels.h"
+#include "ops/cpu/cpu_kernels.h"
 
 namespace nabla::cpu {
 
@@ -73,17 +73,13 @@ void conv2d_reference_backward_weight(const Tensor& gw, const Tensor& gb, const 
   });
 }
 
-}  // namespace nabla::cpu
-
-namespace nabla::kernels {
-
-void max_pool2d_forward(const Tensor& y, const Tensor& indices, const Tensor& x, const PoolGeometry& g) {
+void max_pool2d_forward(const Tensor& y, const Tensor& indices, const Tensor& x, const kernels::PoolGeometry& g) {
   const int64_t planes = x.size(0) * x.size(1), H = x.size(2), W = x.size(3), OH = y.size(2), OW = y.size(3);
   dispatch_floating(x.dtype(), "max_pool2d", [&]<typename T>() {
     const T* X = x.data_ptr<T>();
     T* Y = y.data_ptr<T>();
     int64_t* I = indices.data_ptr<int64_t>();
-    cpu::parallel_for(planes, OH * OW * g.kernel[0] * g.kernel[1], [&](int64_t p0, int64_t p1) {
+    parallel_for(planes, OH * OW * g.kernel[0] * g.kernel[1], [&](int64_t p0, int64_t p1) {
       for (int64_t p = p0; p < p1; ++p) {
         const T* xp = X + p * H * W;
         for (int64_t oy = 0; oy < OH; ++oy)
@@ -115,7 +111,7 @@ void max_pool2d_backward(const Tensor& gx, const Tensor& gy, const Tensor& indic
     T* GX = gx.data_ptr<T>();
     const T* GY = gy.data_ptr<T>();
     const int64_t* I = indices.data_ptr<int64_t>();
-    cpu::parallel_for(planes, HW + OHW, [&](int64_t p0, int64_t p1) {
+    parallel_for(planes, HW + OHW, [&](int64_t p0, int64_t p1) {
       for (int64_t p = p0; p < p1; ++p) {
         for (int64_t i = 0; i < HW; ++i) GX[p * HW + i] = T(0);
         for (int64_t i = 0; i < OHW; ++i) GX[p * HW + I[p * OHW + i]] += GY[p * OHW + i];
@@ -124,4 +120,4 @@ void max_pool2d_backward(const Tensor& gx, const Tensor& gy, const Tensor& indic
   });
 }
 
-}  // namespace nabla::kernels
+}  // namespace nabla::cpu

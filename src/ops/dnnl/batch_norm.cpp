@@ -1,13 +1,12 @@
 // batch_norm.cpp — batch normalisation on oneDNN's primitive (float32): one pass for the statistics
 // and one for the output, instead of the ~10 elementwise passes of the composite formula.
-#include "ops/cpu/batch_norm_loops.h"
+#include "ops/dnnl/dnnl_kernels.h"
 #include "ops/dnnl/engine.h"
-#include "ops/norm_kernels.h"
 #include "tensor/raw.h"
 
 #include <cstring>
 
-namespace nabla::kernels {
+namespace nabla::dnnl_backend {
 
 namespace {
 
@@ -52,11 +51,13 @@ void add_affine(std::unordered_map<int, memory>& args, const Tensor& weight, con
 // oneDNN's batch norm synchronises its threads with spinning barriers: when the cores are shared
 // (another process, a DataLoader worker) 2 threads ran it 30x slower than 1 — 25 ms against 0.6 ms
 // for ResNet's largest layer. So it runs on the calling thread; training on inputs of 3+ dims takes
-// nabla's own loops instead, which split without spinning (Note [Batch norm off oneDNN's barriers]
-// in ops/cpu/batch_norm_loops.h).
+// nabla's own loops instead (routed in ops/nn_dispatch.cpp), which split without spinning
+// (Note [Batch norm off oneDNN's barriers] in ops/cpu/batch_norm_loops.h).
 constexpr bool kSingleThreaded = true;
 
-void forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x, const Tensor& weight,
+}  // namespace
+
+void batch_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x, const Tensor& weight,
              const Tensor& bias, double eps, bool training) {
   dnnl_backend::ThreadLimit limit(kSingleThreaded);
   static dnnl_backend::PrimitiveCache<9, dnnl::batch_normalization_forward> train_cache, infer_cache;
@@ -75,22 +76,8 @@ void forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tenso
   dnnl_backend::stream().wait();
 }
 
-}  // namespace
-
-void batch_norm_forward_training(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x,
-                                 const Tensor& weight, const Tensor& bias, double eps) {
-  if (cpu::batch_norm_loops_applies(x)) return cpu::batch_norm_loops_forward(y, mean, var, x, weight, bias, eps);
-  forward(y, mean, var, x, weight, bias, eps, true);
-}
-
-void batch_norm_forward_inference(const Tensor& y, const Tensor& x, const Tensor& mean, const Tensor& var,
-                                  const Tensor& weight, const Tensor& bias, double eps) {
-  forward(y, mean, var, x, weight, bias, eps, false);
-}
-
 void batch_norm_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
                          const Tensor& mean, const Tensor& var, const Tensor& weight, const Tensor& bias, double eps) {
-  if (cpu::batch_norm_loops_applies(x)) return cpu::batch_norm_loops_backward(gx, gw, gb, gy, x, mean, var, weight, eps);
   static dnnl_backend::PrimitiveCache<9, dnnl::batch_normalization_backward> cache;
   dnnl_backend::ThreadLimit limit(kSingleThreaded);
   // oneDNN wants the shift as an input too (and then always writes diff_shift).
@@ -120,4 +107,4 @@ void batch_norm_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, c
   dnnl_backend::stream().wait();
 }
 
-}  // namespace nabla::kernels
+}  // namespace nabla::dnnl_backend

@@ -5,22 +5,14 @@
 // (in + pl + pr - extent) / stride, so the output sizes agree and unused trailing rows just get zero
 // gradient. (Describing a cropped input instead makes the strides non-dense, and oneDNN then falls
 // back to its reference kernel — 100x slower on ResNet's stride-2 1x1 shortcuts.)
+#include "ops/dnnl/dnnl_kernels.h"
 #include "ops/dnnl/engine.h"
-#include "ops/kernels.h"
-#include "ops/nn_kernels.h"
 #include "tensor/raw.h"
 #include "util/check.h"
 
 #include <optional>
 
 namespace nabla {
-namespace cpu {
-void conv2d_reference_forward(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const kernels::ConvGeometry&);
-void conv2d_reference_backward_data(const Tensor&, const Tensor&, const Tensor&, const kernels::ConvGeometry&);
-void conv2d_reference_backward_weight(const Tensor&, const Tensor&, const Tensor&, const Tensor&,
-                                      const kernels::ConvGeometry&);
-}  // namespace cpu
-
 namespace dnnl_backend {
 namespace {
 
@@ -167,25 +159,4 @@ void conv2d_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const
 }
 
 }  // namespace dnnl_backend
-
-namespace kernels {
-void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g) {
-  if (x.dtype() == DType::Float32) return dnnl_backend::conv2d_forward(y, x, w, b, g);
-  cpu::conv2d_reference_forward(y, x, w, b, g);
-}
-void conv2d_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
-                     const Tensor& w, const ConvGeometry& g) {
-  if (gy.dtype() == DType::Float32) return dnnl_backend::conv2d_backward(gx, gw, gb, gy, x, w, g);
-  if (gx.defined()) cpu::conv2d_reference_backward_data(gx, gy, w, g);
-  if (gw.defined()) cpu::conv2d_reference_backward_weight(gw, gb, gy, x, g);
-}
-void conv2d_backward_data(const Tensor& gx, const Tensor& gy, const Tensor& w, const ConvGeometry& g) {
-  if (gx.dtype() == DType::Float32) return dnnl_backend::conv2d_backward(gx, Tensor(), Tensor(), gy, Tensor(), w, g);
-  cpu::conv2d_reference_backward_data(gx, gy, w, g);
-}
-void conv2d_backward_weight(const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x, const ConvGeometry& g) {
-  if (gw.dtype() == DType::Float32) return dnnl_backend::conv2d_backward(Tensor(), gw, gb, gy, x, Tensor(), g);
-  cpu::conv2d_reference_backward_weight(gw, gb, gy, x, g);
-}
-}  // namespace kernels
 }  // namespace nabla

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "ops/dnnl/dnnl_kernels.h"
 #include "ops/dnnl/engine.h"
 #include "ops/cpu/helper_thread.h"
 #include "ops/cpu/loops.h"

@@ -1,5 +1,5 @@
 // pool.cpp — 2-d max and average pooling on oneDNN (float32, NCHW or NHWC), forward and backward,
-// with primitives cached by geometry. nn/functional/pool.cpp decides when these apply; float64
+// with primitives cached by geometry. ops/nn_dispatch.cpp decides when these apply; float64
 // (gradcheck), dilated max pooling (oneDNN has only a slow reference kernel for it) and the inputs of
 // the Note below keep cpu/conv_pool.cpp's max pooling, and the composite average.
 //
@@ -18,7 +18,7 @@
 
 #include "ops/cpu/loops.h"
 #include "ops/dnnl/engine.h"
-#include "ops/nn_kernels.h"
+#include "ops/dnnl/dnnl_kernels.h"
 #include "tensor/raw.h"
 #include "util/check.h"
 
@@ -156,13 +156,8 @@ dnnl::algorithm avg_algorithm(bool count_include_pad) {
 }
 
 }  // namespace
-}  // namespace nabla::dnnl_backend
 
-namespace nabla::kernels {
-
-using namespace dnnl_backend;
-
-Tensor max_pool2d_forward_workspace(const Tensor& y, const Tensor& x, const PoolGeometry& g) {
+Tensor max_pool2d_forward(const Tensor& y, const Tensor& x, const kernels::PoolGeometry& g) {
   if (has_nan_or_neg_inf(x)) return Tensor();
   constexpr auto alg = dnnl::algorithm::pooling_max;
   const PoolShapes s = pool_shapes(x.sizes(), y.sizes(), g, alg, raw::memory_format_of(x));
@@ -175,7 +170,7 @@ Tensor max_pool2d_forward_workspace(const Tensor& y, const Tensor& x, const Pool
 // The workspace holds, per output, the window position ky * KW + kx of its maximum (uint8, or int32
 // for windows of 256 or more), laid out like the output.
 void max_pool2d_workspace_indices(const Tensor& indices, const Tensor& workspace, IntArrayRef x_sizes,
-                                  MemoryFormat x_format, const PoolGeometry& g) {
+                                  MemoryFormat x_format, const kernels::PoolGeometry& g) {
   const PoolShapes s = pool_shapes(x_sizes, indices.sizes(), g, dnnl::algorithm::pooling_max, x_format);
   const memory::desc have = forward(s, dnnl::algorithm::pooling_max).pd.workspace_desc();
   const memory::desc want(s.dst, have.data_type(), tag::nchw);
@@ -210,20 +205,19 @@ void max_pool2d_workspace_indices(const Tensor& indices, const Tensor& workspace
   }
 }
 
-void max_pool2d_backward_workspace(const Tensor& gx, const Tensor& gy, const Tensor& workspace,
-                                   const PoolGeometry& g) {
+void max_pool2d_backward(const Tensor& gx, const Tensor& gy, const Tensor& workspace, const kernels::PoolGeometry& g) {
   constexpr auto alg = dnnl::algorithm::pooling_max;
   run_backward(gx, gy, pool_shapes(gx.sizes(), gy.sizes(), g, alg, raw::memory_format_of(gx)), alg, workspace);
 }
 
-void avg_pool2d_forward(const Tensor& y, const Tensor& x, const PoolGeometry& g, bool count_include_pad) {
+void avg_pool2d_forward(const Tensor& y, const Tensor& x, const kernels::PoolGeometry& g, bool count_include_pad) {
   const dnnl::algorithm alg = avg_algorithm(count_include_pad);
   run_forward(y, x, pool_shapes(x.sizes(), y.sizes(), g, alg, raw::memory_format_of(x)), alg, Tensor());
 }
 
-void avg_pool2d_backward(const Tensor& gx, const Tensor& gy, const PoolGeometry& g, bool count_include_pad) {
+void avg_pool2d_backward(const Tensor& gx, const Tensor& gy, const kernels::PoolGeometry& g, bool count_include_pad) {
   const dnnl::algorithm alg = avg_algorithm(count_include_pad);
   run_backward(gx, gy, pool_shapes(gx.sizes(), gy.sizes(), g, alg, raw::memory_format_of(gx)), alg, Tensor());
 }
 
-}  // namespace nabla::kernels
+}  // namespace nabla::dnnl_backend

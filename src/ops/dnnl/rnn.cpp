@@ -15,7 +15,7 @@
 #include <cstring>
 
 #include "ops/dnnl/engine.h"
-#include "ops/rnn_kernels.h"
+#include "ops/dnnl/dnnl_kernels.h"
 #include "tensor/raw.h"
 
 namespace nabla {
@@ -221,8 +221,8 @@ void rnn_layer_forward(const RnnShape& s, kernels::RnnTensors& t, bool training)
     args.insert({DNNL_ARG_DST_ITER_C, mem(d.state_c, t.cy)});
   }
   if (training) {
-    t.workspace = raw::empty({static_cast<int64_t>(f.workspace.get_size())}, DType::UInt8);
-    args.insert({DNNL_ARG_WORKSPACE, mem(f.workspace, t.workspace)});
+    t.state = raw::empty({static_cast<int64_t>(f.workspace.get_size())}, DType::UInt8);
+    args.insert({DNNL_ARG_WORKSPACE, mem(f.workspace, t.state)});
   }
   f.prim.execute(stream(), args);
   stream().wait();
@@ -251,7 +251,7 @@ kernels::RnnGrads rnn_layer_backward(const RnnShape& s, const kernels::RnnTensor
       {DNNL_ARG_WEIGHTS_ITER, mem(d.weights_iter(tag::ldgoi), wi)},
       {DNNL_ARG_DST_LAYER, mem(d.y, t.y)},
       {DNNL_ARG_DST_ITER, mem(d.state, t.hy)},
-      {DNNL_ARG_WORKSPACE, mem(b.workspace, t.workspace)},
+      {DNNL_ARG_WORKSPACE, mem(b.workspace, t.state)},
       {DNNL_ARG_DIFF_SRC_LAYER, mem(d.x, g.gx)},
       {DNNL_ARG_DIFF_SRC_ITER, mem(d.state, g.gh0)},
       {DNNL_ARG_DIFF_WEIGHTS_LAYER, mem(d.weights_layer(tag::ldigo), dwl)},
@@ -283,17 +283,4 @@ kernels::RnnGrads rnn_layer_backward(const RnnShape& s, const kernels::RnnTensor
 }
 
 }  // namespace dnnl_backend
-
-namespace kernels {
-bool rnn_layer_supported(const RnnShape& s, DType dtype) {
-  return dtype == DType::Float32 && s.T > 0 && s.N > 0 && s.C > 0 && s.H > 0;
-}
-void rnn_layer_forward(const RnnShape& s, RnnTensors& t, bool training) {
-  dnnl_backend::rnn_layer_forward(s, t, training);
-}
-RnnGrads rnn_layer_backward(const RnnShape& s, const RnnTensors& t, const Tensor& gy, const Tensor& ghy,
-                            const Tensor& gcy) {
-  return dnnl_backend::rnn_layer_backward(s, t, gy, ghy, gcy);
-}
-}  // namespace kernels
 }  // namespace nabla
