@@ -21,6 +21,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -55,7 +56,10 @@ class Slots {
  public:
   constexpr Slots() = default;
   constexpr Slots(std::initializer_list<int> positions) {  // NOLINT: {0, 1} reads as a set
-    for (int i : positions) bits_ |= 1u << i;
+    for (int i : positions) {
+      if (i < 0 || i >= 32) throw std::logic_error("nabla internal error: Slots position out of range");
+      bits_ |= 1u << i;
+    }
   }
   constexpr bool has(int i) const { return i >= 0 && i < 32 && ((bits_ >> i) & 1u); }
   constexpr int count() const { return std::popcount(bits_); }
