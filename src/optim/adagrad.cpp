@@ -39,6 +39,11 @@ Adagrad::Adagrad(std::vector<OptimizerParamGroup> groups, std::unique_ptr<Optimi
   init_groups(std::move(groups));
 }
 
+void Adagrad::add_param_group(Group group) {
+  std::vector<Group> one{std::move(group)};
+  Optimizer::add_param_group(std::move(detail::libtorch_groups(one, to_adagrad_options)[0]));
+}
+
 bool Adagrad::options_match(const OptimizerOptions& o) const {
   return dynamic_cast<const AdagradOptions*>(&o) != nullptr;
 }

@@ -70,6 +70,11 @@ Adam::Adam(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOpt
     : Optimizer(std::move(defaults)) {
   init_groups(std::move(groups));
 }
+void Adam::add_param_group(Group group) {
+  std::vector<Group> one{std::move(group)};
+  Optimizer::add_param_group(std::move(detail::libtorch_groups(one, to_adam_options<AdamOptions, AdamConfig>)[0]));
+}
+
 bool Adam::options_match(const OptimizerOptions& o) const {
   return dynamic_cast<const AdamOptions*>(&o) != nullptr;
 }
@@ -88,6 +93,11 @@ AdamW::AdamW(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerO
     : Optimizer(std::move(defaults)) {
   init_groups(std::move(groups));
 }
+void AdamW::add_param_group(Group group) {
+  std::vector<Group> one{std::move(group)};
+  Optimizer::add_param_group(std::move(detail::libtorch_groups(one, to_adam_options<AdamWOptions, AdamWConfig>)[0]));
+}
+
 bool AdamW::options_match(const OptimizerOptions& o) const {
   return dynamic_cast<const AdamWOptions*>(&o) != nullptr;
 }

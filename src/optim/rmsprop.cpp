@@ -41,6 +41,11 @@ RMSprop::RMSprop(std::vector<OptimizerParamGroup> groups, std::unique_ptr<Optimi
   init_groups(std::move(groups));
 }
 
+void RMSprop::add_param_group(Group group) {
+  std::vector<Group> one{std::move(group)};
+  Optimizer::add_param_group(std::move(detail::libtorch_groups(one, to_rmsprop_options)[0]));
+}
+
 bool RMSprop::options_match(const OptimizerOptions& o) const {
   return dynamic_cast<const RMSpropOptions*>(&o) != nullptr;
 }

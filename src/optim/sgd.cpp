@@ -43,6 +43,14 @@ SGD::SGD(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOptio
   init_groups(std::move(groups));
 }
 
+void SGD::add_param_group(Group group) {
+  std::vector<Group> one{std::move(group)};
+  Optimizer::add_param_group(std::move(detail::libtorch_groups(one, [&](SGDConfig g) {
+    if (!g.lr) g.lr = defaults().get_lr();
+    return to_sgd_options(g);
+  })[0]));
+}
+
 bool SGD::options_match(const OptimizerOptions& options) const {
   return dynamic_cast<const SGDOptions*>(&options) != nullptr;
 }

@@ -189,6 +189,15 @@ TEST(Optim, AggregateOptionsAndGroups) {
   optim::Adagrad ada({{{a}}, {{b}, {.lr = 0.5}}});
   EXPECT_EQ(ada.param_groups()[1].lr(), 0.5);
   expect_error<ValueError>([&] { optim::Adam opt({{{a}, {.lr = -1.0}}}); }, "Invalid learning rate: -1.0");
+  Tensor c = zeros({1}, kFloat64).requires_grad_(), d = zeros({1}, kFloat64).requires_grad_();
+  sgd.add_param_group({{c}, {.momentum = 0.1}});  // lr from the defaults, like PyTorch
+  EXPECT_EQ(sgd.param_groups()[2].lr(), 0.3);
+  EXPECT_EQ(sgd.param_groups()[2].options().get_momentum(), 0.1);
+  adam.add_param_group({{c}, {.lr = 0.25}});
+  EXPECT_EQ(adam.param_groups()[2].lr(), 0.25);
+  rms.add_param_group(optim::OptimizerParamGroup({d}, optim::RMSpropOptions(0.125)));  // LibTorch form
+  EXPECT_EQ(rms.param_groups()[2].lr(), 0.125);
+  expect_error<ValueError>([&] { ada.add_param_group({{d}, {.lr_decay = -1}}); }, "Invalid lr_decay value: -1.0");
 }
 
 TEST(Optim, StateNamesAndStateDictLayout) {
@@ -411,7 +420,7 @@ TEST(OptimErrors, BadParameters) {
                            "some parameters appear in more than one parameter group");
   expect_error<ValueError>(
       [&] {
-        opt.add_param_group({{zeros({1})}, optim::AdamOptions()});
+        opt.add_param_group(optim::OptimizerParamGroup({zeros({1})}, optim::AdamOptions()));
       },
       "SGD: a parameter group has the options of another optimizer (expected SGDOptions)");
   w.set_grad(zeros({2}, kFloat64));

@@ -42,6 +42,12 @@ class Adagrad : public Optimizer {
   Adagrad(std::vector<Tensor> params, const O& defaults) : Adagrad(single_group(std::move(params)), defaults.clone(), 0) {}
   template <std::same_as<AdagradOptions> O>
   Adagrad(std::vector<OptimizerParamGroup> groups, const O& defaults) : Adagrad(std::move(groups), defaults.clone(), 0) {}
+  // add_param_group({{w}, {.lr = 0.1}}); a LibTorch OptimizerParamGroup goes to the base's.
+  void add_param_group(Group group);
+  template <std::same_as<OptimizerParamGroup> G>
+  void add_param_group(G group) {
+    Optimizer::add_param_group(std::move(group));
+  }
   std::string name() const override { return "Adagrad"; }
 
  protected:

@@ -78,6 +78,12 @@ class Adam : public Optimizer {
   Adam(std::vector<Tensor> params, const O& defaults) : Adam(single_group(std::move(params)), defaults.clone(), 0) {}
   template <std::same_as<AdamOptions> O>
   Adam(std::vector<OptimizerParamGroup> groups, const O& defaults) : Adam(std::move(groups), defaults.clone(), 0) {}
+  // add_param_group({{w}, {.lr = 0.1}}); a LibTorch OptimizerParamGroup goes to the base's.
+  void add_param_group(Group group);
+  template <std::same_as<OptimizerParamGroup> G>
+  void add_param_group(G group) {
+    Optimizer::add_param_group(std::move(group));
+  }
   std::string name() const override { return "Adam"; }
 
  protected:
@@ -96,6 +102,12 @@ class AdamW : public Optimizer {
   AdamW(std::vector<Tensor> params, const O& defaults) : AdamW(single_group(std::move(params)), defaults.clone(), 0) {}
   template <std::same_as<AdamWOptions> O>
   AdamW(std::vector<OptimizerParamGroup> groups, const O& defaults) : AdamW(std::move(groups), defaults.clone(), 0) {}
+  // add_param_group({{w}, {.lr = 0.1}}); a LibTorch OptimizerParamGroup goes to the base's.
+  void add_param_group(Group group);
+  template <std::same_as<OptimizerParamGroup> G>
+  void add_param_group(G group) {
+    Optimizer::add_param_group(std::move(group));
+  }
   std::string name() const override { return "AdamW"; }
 
  protected:

@@ -47,6 +47,12 @@ class RMSprop : public Optimizer {
   RMSprop(std::vector<Tensor> params, const O& defaults) : RMSprop(single_group(std::move(params)), defaults.clone(), 0) {}
   template <std::same_as<RMSpropOptions> O>
   RMSprop(std::vector<OptimizerParamGroup> groups, const O& defaults) : RMSprop(std::move(groups), defaults.clone(), 0) {}
+  // add_param_group({{w}, {.lr = 0.1}}); a LibTorch OptimizerParamGroup goes to the base's.
+  void add_param_group(Group group);
+  template <std::same_as<OptimizerParamGroup> G>
+  void add_param_group(G group) {
+    Optimizer::add_param_group(std::move(group));
+  }
   std::string name() const override { return "RMSprop"; }
 
  protected:
