@@ -17,7 +17,7 @@ using namespace nabla;
 // Samples per second over `epochs` full passes (the first epoch's worker start-up included).
 double measure(const data::DatasetPtr& ds, int workers, int epochs) {
   data::DataLoader loader(
-      ds, data::DataLoaderOptions().batch_size(64).shuffle(true).num_workers(workers).seed(0));
+      ds, {.batch_size = 64, .shuffle = true, .num_workers = workers, .seed = 0});
   int64_t samples = 0;
   double checksum = 0;
   auto start = std::chrono::steady_clock::now();
@@ -44,8 +44,8 @@ int main(int argc, char** argv) {
     }
   }
   try {
-    auto transform = transforms::Compose({transforms::ToTensor(), transforms::Normalize({0.1307}, {0.3081})});
-    auto ds = data::share(datasets::MNIST(root, {.train = true, .transform = transform}));
+    auto transform = data::Compose({data::ToTensor(), data::Normalize({0.1307}, {0.3081})});
+    auto ds = data::share(data::MNIST(root, {.train = true, .transform = transform}));
     for (int workers : {0, 2}) {
       double rate = measure(ds, workers, epochs);
       std::cout << "dataloader_mnist_b64_workers" << workers << "_samples_per_s\t"

@@ -55,7 +55,7 @@ void run(benchmark::State& state, nabla::optim::Optimizer& opt, int64_t numel, i
 void BM_resnet_sgd_momentum_step(benchmark::State& state) {
   int64_t numel = 0;
   std::vector<Tensor> params = resnet_params(&numel);
-  nabla::optim::SGD opt(params, nabla::optim::SGDOptions(0.1).momentum(0.9).weight_decay(5e-4));
+  nabla::optim::SGD opt(params, {.lr = 0.1, .momentum = 0.9, .weight_decay = 5e-4});
   run(state, opt, numel, 5);
 }
 BENCHMARK(BM_resnet_sgd_momentum_step)->Unit(benchmark::kMicrosecond)->UseRealTime();
@@ -63,7 +63,7 @@ BENCHMARK(BM_resnet_sgd_momentum_step)->Unit(benchmark::kMicrosecond)->UseRealTi
 void BM_resnet_adam_step(benchmark::State& state) {
   int64_t numel = 0;
   std::vector<Tensor> params = resnet_params(&numel);
-  nabla::optim::Adam opt(params, nabla::optim::AdamOptions(1e-3));
+  nabla::optim::Adam opt(params, {.lr = 1e-3});
   run(state, opt, numel, 7);
 }
 BENCHMARK(BM_resnet_adam_step)->Unit(benchmark::kMicrosecond)->UseRealTime();

@@ -69,27 +69,27 @@ std::function<void()> classify(nn::Module& m, const Tensor& x, const Tensor& y, 
 
 double mlp() {
   MLP m;
-  optim::SGD opt(m.parameters(), optim::SGDOptions(0.01).momentum(0.5));
+  optim::SGD opt(m.parameters(), {.lr = 0.01, .momentum = 0.5});
   return timed(classify(m, randn({64, 1, 28, 28}), randint(0, 10, {64}), opt), 64);
 }
 double cnn() {
-  auto m = train::build_model({.name = "fashion_cnn"});
-  optim::Adam opt(m->parameters(), optim::AdamOptions(1e-3));
+  auto m = training::build_model({.name = "fashion_cnn"});
+  optim::Adam opt(m->parameters(), {.lr = 1e-3});
   return timed(classify(*m, randn({100, 1, 28, 28}), randint(0, 10, {100}), opt), 100);
 }
 double resnet() {
-  auto m = train::build_model({.name = "resnet", .in_channels = 3, .height = 32, .width = 32});
-  optim::SGD opt(m->parameters(), optim::SGDOptions(0.1).momentum(0.9).weight_decay(5e-4));
+  auto m = training::build_model({.name = "resnet", .in_channels = 3, .height = 32, .width = 32});
+  optim::SGD opt(m->parameters(), {.lr = 0.1, .momentum = 0.9, .weight_decay = 5e-4});
   return timed(classify(*m, randn({128, 3, 32, 32}), randint(0, 10, {128}), opt), 128);
 }
 double gru() {
   GRUClassifier m;
-  optim::Adam opt(m.parameters(), optim::AdamOptions(1e-3));
+  optim::Adam opt(m.parameters(), {.lr = 1e-3});
   return timed(classify(m, randint(0, 46159, {64, 200}), randint(0, 2, {64}), opt), 64);
 }
 double ae() {
   AE m;
-  optim::Adam opt(m.parameters(), optim::AdamOptions(5e-3));
+  optim::Adam opt(m.parameters(), {.lr = 5e-3});
   Tensor x = rand({64, 784});
   return timed([&] {
     opt.zero_grad();

@@ -1,13 +1,10 @@
-// nabla.h — the umbrella header: `#include <nabla/nabla.h>` gives the whole public API
-// (tensors, ops, autograd). Includes only nabla headers and the standard library.
+// nabla.h — the umbrella header: `#include <nabla/nabla.h>` gives the whole public API. It includes
+// exactly the layers' umbrellas, each of which also compiles on its own (tests/api/umbrella_*_test.cpp).
 #pragma once
 
-#include "nabla/autograd/autograd.h"
-#include "nabla/autograd/grad_mode.h"
-#include "nabla/data/data.h"
-#include "nabla/io/io.h"
-#include "nabla/nn/nn.h"
-#include "nabla/ops/ops.h"
-#include "nabla/optim/optim.h"
-#include "nabla/tensor/tensor.h"
-#include "nabla/train/train_parts.h"
+#include "nabla/core.h"         // tensors, ops, autograd (namespace nabla)
+#include "nabla/data/data.h"    // nabla::data
+#include "nabla/io/io.h"        // nabla::io
+#include "nabla/nn/nn.h"        // nabla::nn
+#include "nabla/optim/optim.h"  // nabla::optim
+#include "nabla/train/train.h"  // nabla::training

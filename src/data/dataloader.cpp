@@ -241,31 +241,31 @@ DataLoader::DataLoader(DatasetPtr dataset, DataLoaderOptions options)
     : dataset_(std::move(dataset)), options_(std::move(options)) {
   NABLA_CHECK(dataset_ != nullptr, ValueError, "DataLoader: null dataset");
   const auto& o = options_;
-  NABLA_CHECK(o.batch_size() >= 1, ValueError, "DataLoader: batch_size should be a positive integer, got {}",
-              o.batch_size());
-  NABLA_CHECK(o.num_workers() >= 0, ValueError, "DataLoader: num_workers should be >= 0, got {}",
-              o.num_workers());
-  NABLA_CHECK(o.prefetch_factor() >= 1, ValueError, "DataLoader: prefetch_factor should be >= 1, got {}",
-              o.prefetch_factor());
-  NABLA_CHECK(!(o.sampler() && o.shuffle()), ValueError,
+  NABLA_CHECK(o.batch_size >= 1, ValueError, "DataLoader: batch_size should be a positive integer, got {}",
+              o.batch_size);
+  NABLA_CHECK(o.num_workers >= 0, ValueError, "DataLoader: num_workers should be >= 0, got {}",
+              o.num_workers);
+  NABLA_CHECK(o.prefetch_factor >= 1, ValueError, "DataLoader: prefetch_factor should be >= 1, got {}",
+              o.prefetch_factor);
+  NABLA_CHECK(!(o.sampler && o.shuffle), ValueError,
               "DataLoader: sampler option is mutually exclusive with shuffle");
-  NABLA_CHECK(!o.batch_sampler() || (!o.sampler() && !o.shuffle() && !o.drop_last() && o.batch_size() == 1),
+  NABLA_CHECK(!o.batch_sampler || (!o.sampler && !o.shuffle && !o.drop_last && o.batch_size == 1),
               ValueError,
               "DataLoader: batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, "
               "and drop_last");
-  if (o.sampler()) {
-    sampler_ = o.sampler();
-  } else if (o.shuffle()) {
+  if (o.sampler) {
+    sampler_ = o.sampler;
+  } else if (o.shuffle) {
     sampler_ = std::make_shared<RandomSampler>(dataset_->size());
   } else {
     sampler_ = std::make_shared<SequentialSampler>(dataset_->size());
   }
-  seed_ = o.seed() ? *o.seed() : default_generator().next_u64();
+  seed_ = o.seed ? *o.seed : default_generator().next_u64();
 }
 
 int64_t DataLoader::size() const {
-  if (options_.batch_sampler()) return options_.batch_sampler()->size();
-  return BatchSampler(sampler_, options_.batch_size(), options_.drop_last()).size();
+  if (options_.batch_sampler) return options_.batch_sampler->size();
+  return BatchSampler(sampler_, options_.batch_size, options_.drop_last).size();
 }
 
 DataLoader::Iterator DataLoader::begin() {
@@ -273,17 +273,17 @@ DataLoader::Iterator DataLoader::begin() {
   ++epoch_;
   Generator order_gen(epoch_seed);
   std::vector<std::vector<int64_t>> batches =
-      options_.batch_sampler()
-          ? options_.batch_sampler()->batches(order_gen)
-          : BatchSampler(sampler_, options_.batch_size(), options_.drop_last()).batches(order_gen);
+      options_.batch_sampler
+          ? options_.batch_sampler->batches(order_gen)
+          : BatchSampler(sampler_, options_.batch_size, options_.drop_last).batches(order_gen);
   int64_t n = dataset_->size();
   for (auto& batch : batches)
     for (int64_t i : batch)
       NABLA_CHECK(i >= 0 && i < n, IndexError,
                   "DataLoader: sampler produced index {} for a dataset of size {}", i, n);
   auto epoch =
-      std::make_shared<detail::Epoch>(dataset_, std::move(batches), options_.collate(),
-                                      options_.num_workers(), options_.prefetch_factor(), epoch_seed);
+      std::make_shared<detail::Epoch>(dataset_, std::move(batches), options_.collate,
+                                      options_.num_workers, options_.prefetch_factor, epoch_seed);
   return Iterator(std::move(epoch));
 }
 

@@ -5,7 +5,7 @@
 
 #include "nabla/data/datasets.h"
 
-namespace nabla::datasets::detail {
+namespace nabla::data::detail {
 
 // dir/name if it exists, else dir/name<alt> for the first alternative suffix that exists; otherwise
 // (when options.download) downloads `remote_name` into dir from the configured mirrors, verifying
@@ -15,4 +15,4 @@ std::string find_or_download(const std::string& dir, const std::string& name,
                              const std::string& dataset_name, const std::string& remote_name,
                              const std::string& checksum);
 
-}  // namespace nabla::datasets::detail
+}  // namespace nabla::data::detail

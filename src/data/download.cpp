@@ -173,7 +173,7 @@ std::vector<std::string> default_mirrors(const std::string& dataset_name) {
 
 }  // namespace nabla::data
 
-namespace nabla::datasets::detail {
+namespace nabla::data::detail {
 
 namespace fs = std::filesystem;
 
@@ -193,4 +193,4 @@ std::string find_or_download(const std::string& dir, const std::string& name,
   return data::download_file(mirrors, remote_name, dir, checksum);
 }
 
-}  // namespace nabla::datasets::detail
+}  // namespace nabla::data::detail

@@ -6,7 +6,7 @@
 
 #include "nabla/tensor/tensor.h"
 
-namespace nabla::transforms::detail {
+namespace nabla::data::detail {
 
 struct Img {
   int64_t C = 0, H = 0, W = 0;
@@ -30,4 +30,4 @@ Img load(const Tensor& image, const Layout& layout);
 Tensor store(const Img& img, const Layout& layout, Rounding rounding);
 float max_value(const Layout& layout);  // 255 for uint8, 1 for floating images
 
-}  // namespace nabla::transforms::detail
+}  // namespace nabla::data::detail

@@ -8,7 +8,7 @@
 #include "nabla/ops/ops.h"
 #include "util/check.h"
 
-namespace nabla::datasets {
+namespace nabla::data {
 
 namespace fs = std::filesystem;
 namespace iod = io::detail;
@@ -104,4 +104,4 @@ Example MNIST::get(int64_t index) const {
   return e;
 }
 
-}  // namespace nabla::datasets
+}  // namespace nabla::data

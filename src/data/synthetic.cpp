@@ -8,7 +8,7 @@
 #include "nabla/ops/ops.h"
 #include "util/check.h"
 
-namespace nabla::datasets {
+namespace nabla::data {
 
 namespace {
 // Shuffles rows of x ([n, f]) and y ([n]) together when asked, and wraps them as a dataset.
@@ -77,4 +77,4 @@ data::TensorDataset make_moons(const MoonsOptions& o) {
   return finish(x, y, 2, o.shuffle, gen);
 }
 
-}  // namespace nabla::datasets
+}  // namespace nabla::data

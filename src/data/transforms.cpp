@@ -10,7 +10,7 @@
 #include "nabla/data/samplers.h"
 #include "util/check.h"
 
-namespace nabla::transforms {
+namespace nabla::data {
 
 namespace F = functional;
 
@@ -194,4 +194,4 @@ Tensor Grayscale::operator()(const Tensor& image) const {
   return F::rgb_to_grayscale(image, num_output_channels_);
 }
 
-}  // namespace nabla::transforms
+}  // namespace nabla::data

@@ -7,7 +7,7 @@
 #include "nabla/data/transforms.h"
 #include "util/check.h"
 
-namespace nabla::transforms::functional {
+namespace nabla::data::functional {
 
 using detail::Img;
 using detail::Layout;
@@ -137,4 +137,4 @@ Tensor rgb_to_grayscale(const Tensor& image, int num_output_channels) {
   return detail::store(out, l, Rounding::Truncate);
 }
 
-}  // namespace nabla::transforms::functional
+}  // namespace nabla::data::functional

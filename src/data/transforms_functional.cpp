@@ -1,4 +1,4 @@
-// transforms_functional.cpp — nabla::transforms::functional: the image kernels behind the transforms,
+// transforms_functional.cpp — nabla::data::functional: the image kernels behind the transforms,
 // written to follow torchvision 0.14's tensor code (F_t) step by step; tests/golden checks them
 // against PyTorch.
 #include <algorithm>
@@ -10,7 +10,7 @@
 #include "nabla/ops/ops.h"
 #include "util/check.h"
 
-namespace nabla::transforms {
+namespace nabla::data {
 
 namespace detail {
 
@@ -259,4 +259,4 @@ Tensor vflip(const Tensor& image) {
 }
 
 }  // namespace functional
-}  // namespace nabla::transforms
+}  // namespace nabla::data

@@ -9,7 +9,7 @@
 #include "nabla/ops/ops.h"
 #include "util/check.h"
 
-namespace nabla::utils {
+namespace nabla::data {
 
 namespace {
 // Clamp to [low, high] and map it to [0, 1] in place (torchvision's norm_ip).
@@ -74,4 +74,4 @@ void save_image(const Tensor& images, const std::string& path, const GridOptions
   io::write_png(path, hwc);
 }
 
-}  // namespace nabla::utils
+}  // namespace nabla::data

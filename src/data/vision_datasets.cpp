@@ -12,7 +12,7 @@
 #include "nabla/ops/ops.h"
 #include "util/check.h"
 
-namespace nabla::datasets {
+namespace nabla::data {
 
 namespace fs = std::filesystem;
 namespace iod = io::detail;
@@ -39,7 +39,7 @@ std::vector<std::string> cifar_files(bool train) {
   return f;
 }
 
-Example apply(Example e, const transforms::Transform& t, const transforms::Transform& tt) {
+Example apply(Example e, const data::Transform& t, const data::Transform& tt) {
   if (t) e.data = t(e.data);
   if (tt && e.target.defined()) e.target = tt(e.target);
   return e;
@@ -121,4 +121,4 @@ Tensor ImageFolder::targets() const {
   return from_buffer(t.data(), {static_cast<int64_t>(t.size())}, kInt64);
 }
 
-}  // namespace nabla::datasets
+}  // namespace nabla::data

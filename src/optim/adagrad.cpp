@@ -4,6 +4,7 @@
 
 #include "nabla/ops/ops.h"
 #include "ops/optim_kernels.h"
+#include "optim/config.h"
 #include "optim/python_compat.h"
 #include "util/check.h"
 
@@ -18,11 +19,29 @@ void AdagradOptions::visit(FieldVisitor& v) {
   v.field("maximize", maximize_);
 }
 
-Adagrad::Adagrad(std::vector<Tensor> params, const AdagradOptions& defaults)
-    : Adagrad(single_group(std::move(params)), defaults) {}
-Adagrad::Adagrad(std::vector<OptimizerParamGroup> groups, const AdagradOptions& defaults)
-    : Optimizer(defaults.clone()) {
+namespace {
+AdagradOptions to_adagrad_options(const AdagradConfig& c) {
+  return AdagradOptions(c.lr)
+      .lr_decay(c.lr_decay)
+      .weight_decay(c.weight_decay)
+      .initial_accumulator_value(c.initial_accumulator_value)
+      .eps(c.eps)
+      .maximize(c.maximize);
+}
+}  // namespace
+
+Adagrad::Adagrad(std::vector<Tensor> params, const AdagradConfig& options)
+    : Adagrad(single_group(std::move(params)), to_adagrad_options(options).clone(), 0) {}
+Adagrad::Adagrad(std::vector<Group> groups, const AdagradConfig& defaults)
+    : Adagrad(detail::libtorch_groups(groups, to_adagrad_options), to_adagrad_options(defaults).clone(), 0) {}
+Adagrad::Adagrad(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults, int)
+    : Optimizer(std::move(defaults)) {
   init_groups(std::move(groups));
+}
+
+void Adagrad::add_param_group(Group group) {
+  std::vector<Group> one{std::move(group)};
+  Optimizer::add_param_group(std::move(detail::libtorch_groups(one, to_adagrad_options)[0]));
 }
 
 bool Adagrad::options_match(const OptimizerOptions& o) const {

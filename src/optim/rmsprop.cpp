@@ -4,6 +4,7 @@
 #include "nabla/optim/rmsprop.h"
 
 #include "ops/optim_kernels.h"
+#include "optim/config.h"
 #include "optim/python_compat.h"
 #include "util/check.h"
 
@@ -19,11 +20,30 @@ void RMSpropOptions::visit(FieldVisitor& v) {
   v.field("maximize", maximize_);
 }
 
-RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions& defaults)
-    : RMSprop(single_group(std::move(params)), defaults) {}
-RMSprop::RMSprop(std::vector<OptimizerParamGroup> groups, const RMSpropOptions& defaults)
-    : Optimizer(defaults.clone()) {
+namespace {
+RMSpropOptions to_rmsprop_options(const RMSpropConfig& c) {
+  return RMSpropOptions(c.lr)
+      .alpha(c.alpha)
+      .eps(c.eps)
+      .weight_decay(c.weight_decay)
+      .momentum(c.momentum)
+      .centered(c.centered)
+      .maximize(c.maximize);
+}
+}  // namespace
+
+RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropConfig& options)
+    : RMSprop(single_group(std::move(params)), to_rmsprop_options(options).clone(), 0) {}
+RMSprop::RMSprop(std::vector<Group> groups, const RMSpropConfig& defaults)
+    : RMSprop(detail::libtorch_groups(groups, to_rmsprop_options), to_rmsprop_options(defaults).clone(), 0) {}
+RMSprop::RMSprop(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults, int)
+    : Optimizer(std::move(defaults)) {
   init_groups(std::move(groups));
+}
+
+void RMSprop::add_param_group(Group group) {
+  std::vector<Group> one{std::move(group)};
+  Optimizer::add_param_group(std::move(detail::libtorch_groups(one, to_rmsprop_options)[0]));
 }
 
 bool RMSprop::options_match(const OptimizerOptions& o) const {

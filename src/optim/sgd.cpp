@@ -3,6 +3,7 @@
 #include "nabla/optim/sgd.h"
 
 #include "ops/optim_kernels.h"
+#include "optim/config.h"
 #include "optim/python_compat.h"
 #include "util/check.h"
 
@@ -17,11 +18,37 @@ void SGDOptions::visit(FieldVisitor& v) {
   v.field("maximize", maximize_);
 }
 
-SGD::SGD(std::vector<Tensor> params, const SGDOptions& defaults)
-    : SGD(single_group(std::move(params)), defaults) {}
+namespace {
+SGDOptions to_sgd_options(const SGDConfig& c) {
+  NABLA_CHECK(c.lr.has_value(), ValueError,
+              "parameter group didn't specify a value of required optimization parameter lr");
+  return SGDOptions(*c.lr)
+      .momentum(c.momentum)
+      .dampening(c.dampening)
+      .weight_decay(c.weight_decay)
+      .nesterov(c.nesterov)
+      .maximize(c.maximize);
+}
+}  // namespace
 
-SGD::SGD(std::vector<OptimizerParamGroup> groups, const SGDOptions& defaults) : Optimizer(defaults.clone()) {
+SGD::SGD(std::vector<Tensor> params, const SGDConfig& options)
+    : SGD(single_group(std::move(params)), to_sgd_options(options).clone(), 0) {}
+SGD::SGD(std::vector<Group> groups, const SGDConfig& defaults)
+    : SGD(detail::libtorch_groups(groups, [&](SGDConfig g) {
+        if (!g.lr) g.lr = defaults.lr;  // like PyTorch, a group without lr takes the default one
+        return to_sgd_options(g);
+      }), to_sgd_options(defaults).clone(), 0) {}
+SGD::SGD(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults, int)
+    : Optimizer(std::move(defaults)) {
   init_groups(std::move(groups));
+}
+
+void SGD::add_param_group(Group group) {
+  std::vector<Group> one{std::move(group)};
+  Optimizer::add_param_group(std::move(detail::libtorch_groups(one, [&](SGDConfig g) {
+    if (!g.lr) g.lr = defaults().get_lr();
+    return to_sgd_options(g);
+  })[0]));
 }
 
 bool SGD::options_match(const OptimizerOptions& options) const {

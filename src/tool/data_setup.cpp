@@ -59,37 +59,37 @@ DataSplits load_data(const std::string& spec, const std::string& data_dir, doubl
     require_files(data_dir + (fashion ? "/FashionMNIST/raw" : "/MNIST/raw"), spec);
     d.mean = {fashion ? 0.2860 : 0.1307};
     d.std = {fashion ? 0.3530 : 0.3081};
-    datasets::DatasetOptions tr, te;
+    data::DatasetOptions tr, te;
     te.train = false;
     if (fashion) {
-      auto a = std::make_unique<datasets::FashionMNIST>(data_dir, tr);
+      auto a = std::make_unique<data::FashionMNIST>(data_dir, tr);
       d.classes = a->classes();
       train_raw = std::move(a);
-      test_raw = std::make_unique<datasets::FashionMNIST>(data_dir, te);
+      test_raw = std::make_unique<data::FashionMNIST>(data_dir, te);
     } else {
-      auto a = std::make_unique<datasets::MNIST>(data_dir, tr);
+      auto a = std::make_unique<data::MNIST>(data_dir, tr);
       d.classes = a->classes();
       train_raw = std::move(a);
-      test_raw = std::make_unique<datasets::MNIST>(data_dir, te);
+      test_raw = std::make_unique<data::MNIST>(data_dir, te);
     }
   } else if (spec == "cifar10") {
     require_files(data_dir + "/cifar-10-batches-bin", spec);
     d.mean = {0.4914, 0.4822, 0.4465};
     d.std = {0.2470, 0.2435, 0.2616};
-    datasets::DatasetOptions tr, te;
+    data::DatasetOptions tr, te;
     te.train = false;
-    auto a = std::make_unique<datasets::CIFAR10>(data_dir, tr);
+    auto a = std::make_unique<data::CIFAR10>(data_dir, tr);
     d.classes = a->classes();
     train_raw = std::move(a);
-    test_raw = std::make_unique<datasets::CIFAR10>(data_dir, te);
+    test_raw = std::make_unique<data::CIFAR10>(data_dir, te);
   } else if (spec.rfind("imagefolder:", 0) == 0) {
     const std::string dir = spec.substr(12);
     require_files(dir, spec);
     d.mean = {0.5};
     d.std = {0.5};
-    datasets::ImageFolderOptions o;
-    o.transform = transforms::Resize(32, 32);
-    auto a = std::make_unique<datasets::ImageFolder>(dir, o);
+    data::ImageFolderOptions o;
+    o.transform = data::Resize(32, 32);
+    auto a = std::make_unique<data::ImageFolder>(dir, o);
     d.classes = a->classes();
     train_raw = std::move(a);
   } else {
@@ -113,13 +113,13 @@ DataSplits load_data(const std::string& spec, const std::string& data_dir, doubl
   return d;
 }
 
-Tensor preprocess_image(const std::string& path, const train::RunConfig& c) {
+Tensor preprocess_image(const std::string& path, const training::RunConfig& c) {
   const bool gray = c.model.in_channels == 1;
   Tensor img = io::read_image(path, gray ? io::ImageReadMode::Gray : io::ImageReadMode::RGB);  // HWC uint8
-  Tensor chw = transforms::ToTensor()(img);
+  Tensor chw = data::ToTensor()(img);
   if (chw.size(1) != c.model.height || chw.size(2) != c.model.width)
-    chw = transforms::Resize(c.model.height, c.model.width)(chw);
-  return transforms::Normalize(c.mean, c.std)(chw).unsqueeze(0);
+    chw = data::Resize(c.model.height, c.model.width)(chw);
+  return data::Normalize(c.mean, c.std)(chw).unsqueeze(0);
 }
 
 }  // namespace nabla::tool

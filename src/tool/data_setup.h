@@ -26,6 +26,6 @@ std::shared_ptr<data::TensorDataset> take(const data::TensorDataset& ds, const s
 // Per-channel values as a [1, C, 1, 1] float32 tensor; a single value is used for every channel.
 Tensor channel_values(const std::vector<double>& values, int64_t channels);
 // The same preprocessing for one image file (predict): resized to the trained size, normalised.
-Tensor preprocess_image(const std::string& path, const train::RunConfig& config);
+Tensor preprocess_image(const std::string& path, const training::RunConfig& config);
 
 }  // namespace nabla::tool

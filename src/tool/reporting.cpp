@@ -17,50 +17,50 @@ namespace nabla::tool {
 
 namespace {
 
-// Drives train::ProgressBar from the Trainer's hooks.
-class ProgressCallback : public train::Callback {
+// Drives training::ProgressBar from the Trainer's hooks.
+class ProgressCallback : public training::Callback {
  public:
-  void on_epoch_begin(train::Trainer& t, int64_t epoch) override {
-    bar_ = std::make_unique<train::ProgressBar>(t.batches_per_epoch(),
+  void on_epoch_begin(training::Trainer& t, int64_t epoch) override {
+    bar_ = std::make_unique<training::ProgressBar>(t.batches_per_epoch(),
                                                 fmt::format("Epoch {}/{}", epoch, t.epochs_target()));
   }
-  void on_batch_end(train::Trainer&, int64_t batch, const train::Metrics& m) override {
+  void on_batch_end(training::Trainer&, int64_t batch, const training::Metrics& m) override {
     loss_sum_ = batch == 0 ? m.at("loss") : loss_sum_ + m.at("loss");
     bar_->update(batch + 1, static_cast<int64_t>(m.at("samples")), {{"loss", loss_sum_ / static_cast<double>(batch + 1)}});
   }
-  void on_epoch_end(train::Trainer&, int64_t, const train::Metrics& m) override {
-    train::Metrics shown;
+  void on_epoch_end(training::Trainer&, int64_t, const training::Metrics& m) override {
+    training::Metrics shown;
     for (const char* k : {"train_loss", "val_loss", "val_acc", "lr"})
       if (m.count(k)) shown[k] = m.at(k);
     bar_->finish(shown);
   }
 
  private:
-  std::unique_ptr<train::ProgressBar> bar_;
+  std::unique_ptr<training::ProgressBar> bar_;
   double loss_sum_ = 0;
 };
 
-class CsvCallback : public train::Callback {
+class CsvCallback : public training::Callback {
  public:
   explicit CsvCallback(const std::string& path) : csv_(path) {}
-  void on_epoch_end(train::Trainer&, int64_t, const train::Metrics& m) override {
-    train::CsvLogger::Row row;
+  void on_epoch_end(training::Trainer&, int64_t, const training::Metrics& m) override {
+    training::CsvLogger::Row row;
     for (const char* k : {"epoch", "train_loss", "val_loss", "val_acc", "lr"})
       if (m.count(k)) row.emplace_back(k, m.at(k));
     csv_.log(row);
   }
 
  private:
-  train::CsvLogger csv_;
+  training::CsvLogger csv_;
 };
 
 }  // namespace
 
-void add_reporting(train::Trainer& trainer, const std::string& logdir, bool, const DataSplits& d, bool primary) {
+void add_reporting(training::Trainer& trainer, const std::string& logdir, bool, const DataSplits& d, bool primary) {
   trainer.add_callback(std::make_shared<ProgressCallback>());
   if (logdir.empty() || !primary) return;
   trainer.add_callback(std::make_shared<CsvCallback>(logdir + "/metrics.csv"));
-  auto tb = std::make_shared<train::TensorBoardLogger>(logdir);
+  auto tb = std::make_shared<training::TensorBoardLogger>(logdir);
   // A grid of the first training images, de-normalised back to [0, 1].
   Tensor x = d.train->data().narrow(0, 0, std::min<int64_t>(32, d.train->size()));
   tb->set_samples(clamp(x * channel_values(d.std, x.size(1)) + channel_values(d.mean, x.size(1)), 0.0, 1.0));
@@ -86,8 +86,8 @@ std::string confusion_report(const Tensor& cm, const std::vector<std::string>& c
   return out;
 }
 
-void report_final(const TrainArgs& a, const train::RunConfig& cfg, const train::EvalResult& test,
-                  const std::vector<train::Metrics>& history) {
+void report_final(const TrainArgs& a, const training::RunConfig& cfg, const training::EvalResult& test,
+                  const std::vector<training::Metrics>& history) {
   if (test.samples > 0) {
     std::cout << fmt::format("test accuracy: {:.2f}% ({} samples), test loss {:.4f}\n", 100 * test.accuracy, test.samples,
                              test.loss);
@@ -101,15 +101,15 @@ void report_final(const TrainArgs& a, const train::RunConfig& cfg, const train::
       if (m.count(k)) loss[k].push_back(m.at(k));
     if (m.count("val_acc")) acc["val_acc"].push_back(m.at("val_acc"));
   }
-  train::plot_curves(a.logdir + "/loss.png", "Loss per epoch", loss, "epoch", "loss");
-  if (!acc.empty()) train::plot_curves(a.logdir + "/accuracy.png", "Validation accuracy per epoch", acc, "epoch", "accuracy");
+  training::plot_curves(a.logdir + "/loss.png", "Loss per epoch", loss, "epoch", "loss");
+  if (!acc.empty()) training::plot_curves(a.logdir + "/accuracy.png", "Validation accuracy per epoch", acc, "epoch", "accuracy");
   if (test.confusion.defined())
-    train::plot_confusion_matrix(a.logdir + "/confusion.png", test.confusion, cfg.classes, "Test confusion matrix");
+    training::plot_confusion_matrix(a.logdir + "/confusion.png", test.confusion, cfg.classes, "Test confusion matrix");
   std::cout << "run directory: " << a.logdir << " (last.safetensors, metrics.csv, events.out.tfevents.*, loss.png, "
             << "accuracy.png, confusion.png)\n";
 }
 
-int run_kfold(const TrainArgs& a, const train::RunConfig& cfg, const DataSplits& d,
+int run_kfold(const TrainArgs& a, const training::RunConfig& cfg, const DataSplits& d,
               const std::function<double(DataSplits&, int)>& train_fold) {
   NABLA_CHECK(a.kfold >= 2, ValueError, "--kfold must be at least 2, got {}", a.kfold);
   Tensor labels = d.train->targets().contiguous();

@@ -23,11 +23,11 @@ void check_device(int gpu_id) {
 namespace {
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const std::string& name, std::vector<Tensor> params, double lr) {
-  if (name == "sgd") return std::make_unique<optim::SGD>(params, optim::SGDOptions(lr).momentum(0.9));
-  if (name == "adam") return std::make_unique<optim::Adam>(params, optim::AdamOptions(lr));
-  if (name == "adamw") return std::make_unique<optim::AdamW>(params, optim::AdamWOptions(lr));
-  if (name == "rmsprop") return std::make_unique<optim::RMSprop>(params, optim::RMSpropOptions(lr));
-  if (name == "adagrad") return std::make_unique<optim::Adagrad>(params, optim::AdagradOptions(lr));
+  if (name == "sgd") return std::make_unique<optim::SGD>(params, optim::SGDConfig{.lr = lr, .momentum = 0.9});
+  if (name == "adam") return std::make_unique<optim::Adam>(params, optim::AdamConfig{.lr = lr});
+  if (name == "adamw") return std::make_unique<optim::AdamW>(params, optim::AdamWConfig{.lr = lr});
+  if (name == "rmsprop") return std::make_unique<optim::RMSprop>(params, optim::RMSpropConfig{.lr = lr});
+  if (name == "adagrad") return std::make_unique<optim::Adagrad>(params, optim::AdagradConfig{.lr = lr});
   throw ValueError(fmt::format("unknown --optimizer '{}'", name));
 }
 
@@ -63,41 +63,42 @@ Scheduler make_scheduler(const std::string& name, optim::Optimizer& opt, int64_t
 
 struct RunOutcome {
   double best_val_loss = 0, best_val_acc = 0;
-  train::EvalResult test;
-  std::vector<train::Metrics> history;
+  training::EvalResult test;
+  std::vector<training::Metrics> history;
 };
 
 // One training run: the whole data set, or one fold. `primary` runs write model_fn and the plots.
-RunOutcome train_once(const TrainArgs& a, train::RunConfig cfg, DataSplits& d, const std::string& logdir, bool primary) {
-  auto model = train::build_model(cfg.model);
+RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d, const std::string& logdir, bool primary) {
+  auto model = training::build_model(cfg.model);
   auto optimizer = make_optimizer(a.optimizer, model->parameters(), a.lr);
-  data::DataLoader train_loader(d.train, data::DataLoaderOptions().batch_size(a.batch_size).shuffle(true).seed(a.seed));
+  data::DataLoader train_loader(d.train, {.batch_size = a.batch_size, .shuffle = true, .seed = a.seed});
   std::unique_ptr<data::DataLoader> val_loader;
-  if (d.val) val_loader = std::make_unique<data::DataLoader>(d.val, data::DataLoaderOptions().batch_size(512));
+  if (d.val) val_loader = std::make_unique<data::DataLoader>(d.val, data::DataLoaderOptions{.batch_size = 512});
   Scheduler sched = make_scheduler(a.scheduler, *optimizer, a.n_epochs, train_loader.size(), a.lr);
-  train::Trainer trainer(*model, [](const Tensor& o, const Tensor& t) { return F::cross_entropy(o, t); }, *optimizer);
+  training::Trainer trainer(*model, [](const Tensor& o, const Tensor& t) { return F::cross_entropy(o, t); }, *optimizer);
   trainer.num_classes = cfg.model.num_classes;
   const std::string monitor = d.val ? "val_loss" : "train_loss";
-  std::shared_ptr<train::EarlyStopping> early;
+  std::shared_ptr<training::EarlyStopping> early;
   if (a.early_stop > 0) {
-    early = std::make_shared<train::EarlyStopping>(monitor, a.early_stop);
+    early = std::make_shared<training::EarlyStopping>(
+        training::EarlyStoppingOptions{.monitor = monitor, .patience = a.early_stop});
     trainer.add_callback(early);
   }
-  if (sched.plateau) trainer.add_callback(std::make_shared<train::LRSchedulerCallback>(*sched.plateau, monitor));
+  if (sched.plateau) trainer.add_callback(std::make_shared<training::LRSchedulerCallback>(*sched.plateau, monitor));
   if (sched.epochwise)
-    trainer.add_callback(std::make_shared<train::LRSchedulerCallback>(
-        *sched.epochwise, sched.per_batch ? train::LRSchedulerCallback::When::Batch : train::LRSchedulerCallback::When::Epoch));
-  auto save = [&](train::Trainer& t, const std::string& path) {
-    train::TrainingState ts{t.epoch(), t.global_step(), t.history(), optimizer->state_dict(), sched.state(),
+    trainer.add_callback(std::make_shared<training::LRSchedulerCallback>(
+        *sched.epochwise, sched.per_batch ? training::LRSchedulerCallback::When::Batch : training::LRSchedulerCallback::When::Epoch));
+  auto save = [&](training::Trainer& t, const std::string& path) {
+    training::TrainingState ts{t.epoch(), t.global_step(), t.history(), optimizer->state_dict(), sched.state(),
                             early ? early->state() : "", default_generator().state()};
-    train::save_run(path, cfg, *model, &ts);
+    training::save_run(path, cfg, *model, &ts);
   };
-  auto checkpoint = std::make_shared<train::ModelCheckpoint>(save, logdir.empty() ? "" : logdir + "/last.safetensors",
+  auto checkpoint = std::make_shared<training::ModelCheckpoint>(save, logdir.empty() ? "" : logdir + "/last.safetensors",
                                                              primary ? a.model_fn : "", monitor);
   trainer.add_callback(checkpoint);
   add_reporting(trainer, logdir, a.verbose, d, primary);
   if (primary && !a.resume.empty()) {
-    train::LoadedRun r = train::load_run(a.resume);
+    training::LoadedRun r = training::load_run(a.resume);
     NABLA_CHECK(r.training.has_value(), IOError, "--resume {}: the checkpoint has no training state", a.resume);
     NABLA_CHECK(r.config.model.to_json() == cfg.model.to_json() && r.config.data == cfg.data, ValueError,
                 "--resume {}: checkpoint is for model {} on {}, not {} on {}", a.resume, r.config.model.name,
@@ -122,8 +123,8 @@ RunOutcome train_once(const TrainArgs& a, train::RunConfig cfg, DataSplits& d, c
     if (m.count("val_acc")) out.best_val_acc = std::max(out.best_val_acc, m.at("val_acc"));
   }
   if (primary && d.test) {
-    if (fs::exists(a.model_fn)) model->load_state_dict(train::load_run(a.model_fn).model);  // the best epoch
-    data::DataLoader test_loader(d.test, data::DataLoaderOptions().batch_size(512));
+    if (fs::exists(a.model_fn)) model->load_state_dict(training::load_run(a.model_fn).model);  // the best epoch
+    data::DataLoader test_loader(d.test, {.batch_size = 512});
     out.test = trainer.evaluate(test_loader, cfg.model.num_classes);
   }
   return out;
@@ -136,7 +137,7 @@ int run_train(const TrainArgs& a) {
   if (a.threads > 0) set_num_threads(a.threads);
   manual_seed(a.seed);
   DataSplits d = load_data(a.data, a.data_dir, a.kfold > 0 ? 1.0 : a.train_ratio, a.seed);
-  train::RunConfig cfg;
+  training::RunConfig cfg;
   cfg.model = {a.model, d.channels, d.height, d.width, static_cast<int64_t>(d.classes.size()), a.n_layers};
   cfg.data = a.data;
   cfg.classes = d.classes;

@@ -17,10 +17,10 @@ namespace nabla::tool {
 
 namespace {
 // Rebuilds the architecture a checkpoint was trained with and loads its weights.
-std::shared_ptr<nn::Module> load_model(const std::string& path, train::RunConfig& cfg) {
-  train::LoadedRun run = train::load_run(path);
+std::shared_ptr<nn::Module> load_model(const std::string& path, training::RunConfig& cfg) {
+  training::LoadedRun run = training::load_run(path);
   cfg = run.config;
-  auto model = train::build_model(cfg.model);
+  auto model = training::build_model(cfg.model);
   try {
     model->load_state_dict(run.model);
   } catch (const ValueError& e) {
@@ -33,7 +33,7 @@ std::shared_ptr<nn::Module> load_model(const std::string& path, train::RunConfig
 
 int run_eval(const EvalArgs& a) {
   if (a.threads > 0) set_num_threads(a.threads);
-  train::RunConfig cfg;
+  training::RunConfig cfg;
   auto model = load_model(a.model_fn, cfg);
   const std::string spec = a.data.empty() ? cfg.data : a.data;
   DataSplits d = load_data(spec, a.data_dir, 1.0, cfg.seed);
@@ -42,10 +42,10 @@ int run_eval(const EvalArgs& a) {
   NABLA_CHECK(d.channels == cfg.model.in_channels && d.height == cfg.model.height && d.width == cfg.model.width, ValueError,
               "--data {}: images are {}x{}x{} but the model was trained on {}x{}x{}", spec, d.channels, d.height, d.width,
               cfg.model.in_channels, cfg.model.height, cfg.model.width);
-  data::DataLoader loader(ds, data::DataLoaderOptions().batch_size(512));
-  auto dummy = optim::SGD(model->parameters(), optim::SGDOptions(0.0));
-  train::Trainer trainer(*model, [](const Tensor& o, const Tensor& t) { return F::cross_entropy(o, t); }, dummy);
-  train::EvalResult r = trainer.evaluate(loader, cfg.model.num_classes);
+  data::DataLoader loader(ds, {.batch_size = 512});
+  auto dummy = optim::SGD(model->parameters(), {.lr = 0.0});
+  training::Trainer trainer(*model, [](const Tensor& o, const Tensor& t) { return F::cross_entropy(o, t); }, dummy);
+  training::EvalResult r = trainer.evaluate(loader, cfg.model.num_classes);
   std::cout << fmt::format("{} on {} ({} split, {} samples): accuracy {:.2f}%, loss {:.4f}\n", cfg.model.name, spec, a.split,
                            r.samples, 100 * r.accuracy, r.loss);
   std::cout << confusion_report(r.confusion, cfg.classes);
@@ -53,7 +53,7 @@ int run_eval(const EvalArgs& a) {
 }
 
 int run_predict(const PredictArgs& a) {
-  train::RunConfig cfg;
+  training::RunConfig cfg;
   auto model = load_model(a.model_fn, cfg);
   NoGradGuard no_grad;
   nlohmann::json out = nlohmann::json::array();
@@ -76,20 +76,20 @@ int run_predict(const PredictArgs& a) {
 }
 
 int run_samples(const SamplesArgs& a) {
-  datasets::DatasetOptions o;
+  data::DatasetOptions o;
   o.train = a.split == "train";
   std::unique_ptr<data::Dataset> ds;
   std::vector<std::string> classes;
   if (a.data == "mnist") {
-    auto m = std::make_unique<datasets::MNIST>(a.data_dir, o);
+    auto m = std::make_unique<data::MNIST>(a.data_dir, o);
     classes = m->classes();
     ds = std::move(m);
   } else if (a.data == "fashion-mnist") {
-    auto m = std::make_unique<datasets::FashionMNIST>(a.data_dir, o);
+    auto m = std::make_unique<data::FashionMNIST>(a.data_dir, o);
     classes = m->classes();
     ds = std::move(m);
   } else if (a.data == "cifar10") {
-    auto m = std::make_unique<datasets::CIFAR10>(a.data_dir, o);
+    auto m = std::make_unique<data::CIFAR10>(a.data_dir, o);
     classes = m->classes();
     ds = std::move(m);
   } else {

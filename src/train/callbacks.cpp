@@ -8,7 +8,7 @@
 #include "nabla/io/tensorboard.h"
 #include "util/check.h"
 
-namespace nabla::train {
+namespace nabla::training {
 
 namespace {
 double monitored(const Metrics& m, const std::string& key, const char* who) {
@@ -24,9 +24,12 @@ bool improves(Mode mode, double value, std::optional<double> best, double min_de
 }
 }  // namespace
 
-EarlyStopping::EarlyStopping(std::string monitor, int64_t patience, Mode mode, double min_delta)
-    : monitor_(std::move(monitor)), patience_(patience), mode_(mode), min_delta_(min_delta) {
-  NABLA_CHECK(patience >= 0, ValueError, "EarlyStopping: patience must be >= 0, got {}", patience);
+EarlyStopping::EarlyStopping(EarlyStoppingOptions options)
+    : monitor_(std::move(options.monitor)),
+      patience_(options.patience),
+      mode_(options.mode),
+      min_delta_(options.min_delta) {
+  NABLA_CHECK(patience_ >= 0, ValueError, "EarlyStopping: patience must be >= 0, got {}", patience_);
 }
 
 void EarlyStopping::on_epoch_end(Trainer& t, int64_t epoch, const Metrics& m) {
@@ -86,7 +89,7 @@ TensorBoardLogger::TensorBoardLogger(const std::string& logdir, int64_t every)
 TensorBoardLogger::~TensorBoardLogger() = default;
 
 void TensorBoardLogger::on_train_begin(Trainer& t) {
-  if (samples_.defined()) writer_->add_image("samples", utils::make_grid(samples_), t.global_step());
+  if (samples_.defined()) writer_->add_image("samples", data::make_grid(samples_), t.global_step());
 }
 void TensorBoardLogger::on_batch_end(Trainer& t, int64_t, const Metrics& m) {
   if (every_ > 0 && t.global_step() % every_ == 0) writer_->add_scalar("batch/loss", m.at("loss"), t.global_step());
@@ -99,4 +102,4 @@ void TensorBoardLogger::on_epoch_end(Trainer& t, int64_t epoch, const Metrics& m
 }
 void TensorBoardLogger::on_train_end(Trainer&) { writer_->flush(); }
 
-}  // namespace nabla::train
+}  // namespace nabla::training

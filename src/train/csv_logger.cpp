@@ -12,7 +12,7 @@
 
 #include "util/check.h"
 
-namespace nabla::train {
+namespace nabla::training {
 namespace {
 
 std::string quote(const std::string& field) {
@@ -111,4 +111,4 @@ void CsvLogger::log(int64_t epoch, const std::map<std::string, double>& metrics)
   log(row);
 }
 
-}  // namespace nabla::train
+}  // namespace nabla::training

@@ -9,7 +9,7 @@
 #include "nabla/ops/ops.h"
 #include "util/check.h"
 
-namespace nabla::train {
+namespace nabla::training {
 namespace {
 
 // One (predicted, true) label per sample.
@@ -326,4 +326,4 @@ double MeanAbsoluteError::compute() const {
   return sum_ / static_cast<double>(count_);
 }
 
-}  // namespace nabla::train
+}  // namespace nabla::training

@@ -7,7 +7,7 @@
 #include "nabla/nn/nn.h"
 #include "util/check.h"
 
-namespace nabla::train {
+namespace nabla::training {
 
 std::string ModelConfig::to_json() const {
   return nlohmann::json{{"name", name},       {"in_channels", in_channels}, {"height", height},
@@ -142,4 +142,4 @@ std::shared_ptr<nn::Module> build_model(const ModelConfig& c) {
   throw ValueError(fmt::format("unknown model '{}' (known: mlp, fashion_cnn, resnet)", c.name));
 }
 
-}  // namespace nabla::train
+}  // namespace nabla::training

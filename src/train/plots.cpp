@@ -23,7 +23,7 @@
 
 #include "util/check.h"
 
-namespace nabla::train {
+namespace nabla::training {
 namespace {
 
 std::mutex g_plplot_mutex;
@@ -346,4 +346,4 @@ void plot_confusion_matrix(const std::string& path_png, const Tensor& cm,
   render_png(path_png, size, "plot_confusion_matrix", [&] { draw_confusion(v, c, names, title, integral); });
 }
 
-}  // namespace nabla::train
+}  // namespace nabla::training

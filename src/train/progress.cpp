@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace nabla::train {
+namespace nabla::training {
 
 bool stdout_is_tty() { return ::isatty(::fileno(stdout)) == 1; }
 
@@ -120,4 +120,4 @@ void ProgressBar::draw(bool final) {
   drawn_ = true;
 }
 
-}  // namespace nabla::train
+}  // namespace nabla::training

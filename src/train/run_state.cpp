@@ -6,7 +6,7 @@
 #include "nabla/io/checkpoint.h"
 #include "util/check.h"
 
-namespace nabla::train {
+namespace nabla::training {
 
 namespace {
 constexpr const char* kOptimPrefix = "_optim.";
@@ -115,4 +115,4 @@ LoadedRun load_run(const std::string& path) {
   return r;
 }
 
-}  // namespace nabla::train
+}  // namespace nabla::training

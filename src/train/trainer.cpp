@@ -7,7 +7,7 @@
 #include "nabla/ops/ops.h"
 #include "util/check.h"
 
-namespace nabla::train {
+namespace nabla::training {
 
 Trainer::Trainer(nn::Module& model, LossFn loss, optim::Optimizer& optimizer)
     : model_(model), loss_(std::move(loss)), optimizer_(optimizer) {}
@@ -95,4 +95,4 @@ std::vector<Metrics> Trainer::fit(data::DataLoader& train, data::DataLoader* val
   return ran;
 }
 
-}  // namespace nabla::train
+}  // namespace nabla::training

@@ -158,7 +158,7 @@ TEST(Samplers, ProduceTheRightIndexMultisets) {
 
 TEST(DataLoader, SequentialBatchesAndDropLast) {
   auto ds = range_dataset(10);
-  DataLoader loader(ds, DataLoaderOptions().batch_size(4));
+  DataLoader loader(ds, {.batch_size = 4});
   EXPECT_EQ(loader.size(), 3);
   std::vector<int64_t> sizes;
   for (Batch& b : loader) {
@@ -170,15 +170,15 @@ TEST(DataLoader, SequentialBatchesAndDropLast) {
   std::vector<int64_t> expect(10);
   std::iota(expect.begin(), expect.end(), 0);
   EXPECT_EQ(loaded_order(loader), expect);
-  DataLoader dropping(ds, DataLoaderOptions().batch_size(4).drop_last(true));
+  DataLoader dropping(ds, {.batch_size = 4, .drop_last = true});
   EXPECT_EQ(dropping.size(), 2);
   EXPECT_EQ(loaded_order(dropping).size(), 8u);
 }
 
 TEST(DataLoader, ShuffleIsSeededDiffersPerEpochAndIgnoresWorkerCount) {
   auto ds = range_dataset(100);
-  DataLoader a(ds, DataLoaderOptions().batch_size(8).shuffle(true).seed(5));
-  DataLoader b(ds, DataLoaderOptions().batch_size(8).shuffle(true).seed(5).num_workers(3));
+  DataLoader a(ds, {.batch_size = 8, .shuffle = true, .seed = 5});
+  DataLoader b(ds, {.batch_size = 8, .shuffle = true, .num_workers = 3, .seed = 5});
   auto a1 = loaded_order(a), a2 = loaded_order(a);
   auto b1 = loaded_order(b), b2 = loaded_order(b);
   EXPECT_EQ(a1, b1);
@@ -189,7 +189,7 @@ TEST(DataLoader, ShuffleIsSeededDiffersPerEpochAndIgnoresWorkerCount) {
   EXPECT_EQ(s.front(), 0);
   EXPECT_EQ(s.back(), 99);
   EXPECT_EQ(std::adjacent_find(s.begin(), s.end()), s.end());
-  DataLoader c(ds, DataLoaderOptions().batch_size(8).shuffle(true).seed(6));
+  DataLoader c(ds, {.batch_size = 8, .shuffle = true, .seed = 6});
   EXPECT_NE(loaded_order(c), a1);
   a.set_epoch(0);
   EXPECT_EQ(loaded_order(a), a1);
@@ -205,7 +205,7 @@ TEST(DataLoader, WorkersDeliverInOrder) {
       return {scalar_tensor(static_cast<double>(i)), Tensor()};
     }
   };
-  DataLoader loader(Jittery(), DataLoaderOptions().batch_size(3).num_workers(4));
+  DataLoader loader(Jittery(), {.batch_size = 3, .num_workers = 4});
   std::vector<int64_t> expect(40);
   std::iota(expect.begin(), expect.end(), 0);
   EXPECT_EQ(loaded_order(loader), expect);
@@ -217,7 +217,7 @@ TEST(DataLoader, RandomTransformsAreReproducibleAcrossWorkerCounts) {
     return x + sample_generator().next_double();  // a "random augmentation"
   });
   auto run = [&](int workers) {
-    DataLoader loader(ds, DataLoaderOptions().batch_size(5).shuffle(true).seed(11).num_workers(workers));
+    DataLoader loader(ds, {.batch_size = 5, .shuffle = true, .num_workers = workers, .seed = 11});
     std::vector<double> v;
     for (Batch& b : loader)
       for (double x : b.data.to_vector()) v.push_back(x);
@@ -240,7 +240,7 @@ TEST(DataLoader, WorkerInfoInsideWorkers) {
     }
   };
   set_num_threads(2);
-  DataLoader loader(Probe(), DataLoaderOptions().batch_size(2).num_workers(2));
+  DataLoader loader(Probe(), {.batch_size = 2, .num_workers = 2});
   for (Batch& b : loader) {
     for (double id : b.data.to_vector()) EXPECT_TRUE(id == 0 || id == 1);
     for (double n : b.target.to_vector()) EXPECT_EQ(n, 2);
@@ -251,7 +251,7 @@ TEST(DataLoader, WorkerInfoInsideWorkers) {
 TEST(DataLoader, WorkerErrorReachesCallerNamingTheSample) {
   for (int workers : {0, 2}) {
     DataLoader loader(std::make_shared<FailingDataset>(1000, 13, 1),
-                      DataLoaderOptions().batch_size(4).num_workers(workers));
+                      {.batch_size = 4, .num_workers = workers});
     auto start = std::chrono::steady_clock::now();
     int batches = 0;
     try {
@@ -274,7 +274,7 @@ TEST(DataLoader, WorkerErrorReachesCallerNamingTheSample) {
 
 TEST(DataLoader, EarlyBreakStopsWorkersWithoutLeaks) {
   auto ds = range_dataset(2000);
-  DataLoader loader(ds, DataLoaderOptions().batch_size(16).shuffle(true).seed(1).num_workers(2));
+  DataLoader loader(ds, {.batch_size = 16, .shuffle = true, .num_workers = 2, .seed = 1});
   {
     for (Batch& b : loader) {
       (void)b;
@@ -292,7 +292,7 @@ TEST(DataLoader, EarlyBreakStopsWorkersWithoutLeaks) {
   EXPECT_EQ(TensorImpl::live_count(), live_before);
   // Abandoning a slow epoch returns promptly (workers stop between samples).
   DataLoader slow(std::make_shared<FailingDataset>(10000, -1, 2),
-                  DataLoaderOptions().batch_size(64).num_workers(2));
+                  {.batch_size = 64, .num_workers = 2});
   auto start = std::chrono::steady_clock::now();
   for (Batch& b : slow) {
     (void)b;
@@ -319,7 +319,7 @@ TEST(DataLoader, BreakStopsWorkersBetweenSamples) {
     std::atomic<int>* calls_;
   };
   std::atomic<int> calls{0};
-  DataLoader loader(Counting(&calls), DataLoaderOptions().batch_size(500).num_workers(2).prefetch_factor(1));
+  DataLoader loader(Counting(&calls), {.batch_size = 500, .num_workers = 2, .prefetch_factor = 1});
   for (Batch& b : loader) {
     EXPECT_EQ(b.data.size(0), 500);
     break;
@@ -335,30 +335,29 @@ TEST(DataLoader, CustomCollateSamplersAndErrors) {
     for (auto& e : s) total += e.data.item<double>();
     return Batch{scalar_tensor(total), Tensor()};
   };
-  DataLoader loader(ds, DataLoaderOptions().batch_size(4).collate(sum_collate));
+  DataLoader loader(ds, {.batch_size = 4, .collate = sum_collate});
   std::vector<double> sums;
   for (Batch& b : loader) sums.push_back(b.data.item<double>());
   EXPECT_EQ(sums, (std::vector<double>{6, 22, 38}));
-  DataLoader sub(ds, DataLoaderOptions().batch_size(2).sampler(
-                         std::make_shared<SubsetRandomSampler>(std::vector<int64_t>{1, 3, 5})));
+  DataLoader sub(ds, {.batch_size = 2, .sampler = std::make_shared<SubsetRandomSampler>(std::vector<int64_t>{1, 3, 5})});
   auto order = loaded_order(sub);
   std::sort(order.begin(), order.end());
   EXPECT_EQ(order, (std::vector<int64_t>{1, 3, 5}));
   auto bs = std::make_shared<BatchSampler>(std::make_shared<SequentialSampler>(12), 5, true);
-  DataLoader by_batch(ds, DataLoaderOptions().batch_sampler(bs));
+  DataLoader by_batch(ds, {.batch_sampler = bs});
   EXPECT_EQ(by_batch.size(), 2);
   EXPECT_EQ(loaded_order(by_batch).size(), 10u);
   expect_error<ValueError>(
       [&] {
-        DataLoader(ds, DataLoaderOptions().shuffle(true).sampler(std::make_shared<SequentialSampler>(12)));
+        DataLoader(ds, {.shuffle = true, .sampler = std::make_shared<SequentialSampler>(12)});
       },
       {"mutually exclusive"});
-  expect_error<ValueError>([&] { DataLoader(ds, DataLoaderOptions().batch_size(0)); }, {"batch_size", "0"});
-  DataLoader bad_sampler(ds, DataLoaderOptions().sampler(std::make_shared<SequentialSampler>(20)));
+  expect_error<ValueError>([&] { DataLoader(ds, {.batch_size = 0}); }, {"batch_size", "0"});
+  DataLoader bad_sampler(ds, {.sampler = std::make_shared<SequentialSampler>(20)});
   expect_error<IndexError>([&] { bad_sampler.begin(); }, {"index 12", "size 12"});
   // Samples of different shapes cannot be stacked by default_collate.
   TransformDataset ragged(ds, [](const Tensor& x) { return x.item<float>() < 2 ? x : cat({x, x}); });
-  DataLoader ragged_loader(ragged, DataLoaderOptions().batch_size(4).num_workers(1));
+  DataLoader ragged_loader(ragged, {.batch_size = 4, .num_workers = 1});
   expect_error<ShapeError>(
       [&] {
         for (Batch& b : ragged_loader) (void)b;

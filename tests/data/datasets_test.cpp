@@ -9,7 +9,7 @@
 #include "io/formats.h"
 
 using namespace nabla;
-using namespace nabla::datasets;
+using namespace nabla::data;
 using nabla::testing::expect_error;
 using nabla::testing::idx_bytes;
 using nabla::testing::TempDir;
@@ -75,9 +75,9 @@ TEST(MNIST, TransformsAndLoaderGiveFloatBatches) {
   write_mnist(root / "FashionMNIST/raw", "train", 20, false);
   auto ds = share(FashionMNIST(
       root.str(),
-      {.transform = transforms::Compose({transforms::ToTensor(), transforms::Normalize({0.5}, {0.5})}),
+      {.transform = data::Compose({data::ToTensor(), data::Normalize({0.5}, {0.5})}),
        .target_transform = [](const Tensor& t) { return t * 2; }}));
-  data::DataLoader loader(ds, data::DataLoaderOptions().batch_size(8).num_workers(2));
+  data::DataLoader loader(ds, {.batch_size = 8, .num_workers = 2});
   int n = 0;
   for (data::Batch& b : loader) {
     EXPECT_EQ(b.data.dim(), 4);
@@ -141,7 +141,7 @@ TEST(CIFAR10, LoadsBinaryBatchesAsHWC) {
   // Pixel (y=1, x=2) is k = 34; channel c holds (13 + 50c + 34) % 256.
   EXPECT_EQ(e.data.at({1, 2, 0}).to<int>(), 47);
   EXPECT_EQ(e.data.at({1, 2, 2}).to<int>(), 147);
-  CIFAR10 test(root.str(), {.train = false, .transform = transforms::ToTensor()});
+  CIFAR10 test(root.str(), {.train = false, .transform = data::ToTensor()});
   EXPECT_EQ(test.size(), 3);
   EXPECT_EQ(test.get(0).data.sizes().vec(), (std::vector<int64_t>{3, 32, 32}));
   EXPECT_EQ(test.get(0).target.item<int64_t>(), 0);
@@ -188,15 +188,15 @@ TEST(ImageFolder, ClassesFromFoldersAndAllFormats) {
   EXPECT_EQ(g.data.sizes().vec(), (std::vector<int64_t>{6, 3, 3})) << "gray converted to RGB";
   EXPECT_EQ(g.data.at({0, 0, 2}).to<int>(), 77);
   EXPECT_EQ(g.target.item<int64_t>(), 1);
-  auto resize = transforms::Compose({transforms::Resize(4, 4), transforms::ToTensor()});
+  auto resize = data::Compose({data::Resize(4, 4), data::ToTensor()});
   ImageFolder t(root.str(), {.transform = resize});
-  data::DataLoader loader(share(t), data::DataLoaderOptions().batch_size(4).num_workers(2));
+  data::DataLoader loader(share(t), {.batch_size = 4, .num_workers = 2});
   for (data::Batch& b : loader) EXPECT_EQ(b.data.sizes().vec(), (std::vector<int64_t>{4, 3, 4, 4}));
   // An undecodable image fails when loaded, naming the file.
   write_bytes(root / "dog/c.png", {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3});
   ImageFolder broken(root.str(), {.transform = resize});
   expect_error<IOError>([&] { broken.get(4); }, {"c.png", "PNG"});
-  data::DataLoader bad_loader(share(broken), data::DataLoaderOptions().batch_size(2).num_workers(2));
+  data::DataLoader bad_loader(share(broken), {.batch_size = 2, .num_workers = 2});
   expect_error<IOError>(
       [&] {
         for (data::Batch& b : bad_loader) (void)b;

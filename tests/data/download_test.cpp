@@ -168,15 +168,15 @@ TEST(Download, DatasetsUseConfiguredMirrors) {
   TempDir root;
   // The server's files are not the real MNIST archives: the md5 check must refuse them.
   expect_error<IOError>(
-      [&] { datasets::MNIST m(root.str(), {.download = true, .mirrors = {server.url("any")}}); },
+      [&] { data::MNIST m(root.str(), {.download = true, .mirrors = {server.url("any")}}); },
       {"train-images-idx3-ubyte.gz", "md5 mismatch"});
-  expect_error<IOError>([&] { datasets::MNIST m(root.str(), {.download = true}); },
+  expect_error<IOError>([&] { data::MNIST m(root.str(), {.download = true}); },
                         {"no mirrors configured"});
   ::setenv("NABLA_FASHIONMNIST_MIRRORS", "http://127.0.0.1:9/a/, http://127.0.0.1:9/b/", 1);
   EXPECT_EQ(default_mirrors("FashionMNIST"),
             (std::vector<std::string>{"http://127.0.0.1:9/a/", "http://127.0.0.1:9/b/"}));
   ::unsetenv("NABLA_FASHIONMNIST_MIRRORS");
   expect_error<IOError>(
-      [&] { datasets::CIFAR10 c(root.str(), {.download = true, .mirrors = {server.url("missing")}}); },
+      [&] { data::CIFAR10 c(root.str(), {.download = true, .mirrors = {server.url("missing")}}); },
       {"cifar-10-binary.tar.gz", "404"});
 }

@@ -20,7 +20,7 @@ bool have(const std::string& name) {
 
 TEST(RealData, MNIST) {
   if (!have("MNIST")) GTEST_SKIP() << "no MNIST in " << data_root() << " (run tools/fetch-data)";
-  datasets::MNIST train(data_root()), test(data_root(), {.train = false});
+  data::MNIST train(data_root()), test(data_root(), {.train = false});
   EXPECT_EQ(train.size(), 60000);
   EXPECT_EQ(test.size(), 10000);
   EXPECT_EQ(train.get(0).target.item<int64_t>(), 5);  // the official files start with a 5 and a 7
@@ -33,7 +33,7 @@ TEST(RealData, MNIST) {
 TEST(RealData, FashionMNISTSplitIsStratified) {
   if (!have("FashionMNIST"))
     GTEST_SKIP() << "no FashionMNIST in " << data_root() << " (run tools/fetch-data)";
-  datasets::FashionMNIST train(data_root()), test(data_root(), {.train = false});
+  data::FashionMNIST train(data_root()), test(data_root(), {.train = false});
   EXPECT_EQ(train.size(), 60000);
   EXPECT_EQ(test.size(), 10000);
   for (int64_t c = 0; c < 10; ++c) {
@@ -41,10 +41,10 @@ TEST(RealData, FashionMNISTSplitIsStratified) {
     EXPECT_EQ((test.targets() == c).sum().item<int64_t>(), 1000) << "class " << c;
   }
   EXPECT_NEAR(train.data().to(kFloat64).mean().item<double>() / 255, 0.2860, 2e-3);
-  auto ds = data::share(datasets::FashionMNIST(
-      data_root(), {.transform = transforms::Compose(
-                        {transforms::ToTensor(), transforms::Normalize({0.2860}, {0.3530})})}));
-  data::DataLoader loader(ds, data::DataLoaderOptions().batch_size(256).shuffle(true).num_workers(2).seed(0));
+  auto ds = data::share(data::FashionMNIST(
+      data_root(), {.transform = data::Compose(
+                        {data::ToTensor(), data::Normalize({0.2860}, {0.3530})})}));
+  data::DataLoader loader(ds, {.batch_size = 256, .shuffle = true, .num_workers = 2, .seed = 0});
   int64_t n = 0;
   double sum = 0;
   for (data::Batch& b : loader) {

@@ -9,8 +9,8 @@
 #include "golden/golden_json.h"
 
 using namespace nabla;
-using namespace nabla::transforms;
-namespace TF = nabla::transforms::functional;
+using namespace nabla::data;
+namespace TF = nabla::data::functional;
 using nabla::testing::expect_error;
 using nabla::testing::TempDir;
 
@@ -183,7 +183,7 @@ TEST(Transforms, RotationAndColorProperties) {
 TEST(Utils, MakeGridLayoutAndSaveImage) {
   Tensor batch = zeros({5, 1, 4, 3});
   for (int64_t i = 0; i < 5; ++i) batch[i].fill_(static_cast<double>(i + 1) / 10);
-  Tensor grid = utils::make_grid(batch, {.nrow = 2, .padding = 1, .pad_value = 0.9});
+  Tensor grid = data::make_grid(batch, {.nrow = 2, .padding = 1, .pad_value = 0.9});
   // 2 columns, 3 rows: width 2 * (3 + 1) + 1, height 3 * (4 + 1) + 1; gray repeated to 3 channels.
   EXPECT_EQ(grid.sizes().vec(), (std::vector<int64_t>{3, 16, 9}));
   EXPECT_FLOAT_EQ(grid.at({0, 0, 0}).to<float>(), 0.9f);
@@ -191,11 +191,11 @@ TEST(Utils, MakeGridLayoutAndSaveImage) {
   EXPECT_FLOAT_EQ(grid.at({0, 1, 5}).to<float>(), 0.2f);   // image 1
   EXPECT_FLOAT_EQ(grid.at({1, 11, 1}).to<float>(), 0.5f);  // image 4
   EXPECT_FLOAT_EQ(grid.at({1, 11, 5}).to<float>(), 0.9f);  // empty cell keeps the pad value
-  Tensor norm = utils::make_grid(batch, {.normalize = true});
+  Tensor norm = data::make_grid(batch, {.normalize = true});
   EXPECT_FLOAT_EQ(norm.max().item<float>(), 1.f);
-  EXPECT_EQ(utils::make_grid(batch[0]).sizes().vec(), (std::vector<int64_t>{3, 4, 3}));
+  EXPECT_EQ(data::make_grid(batch[0]).sizes().vec(), (std::vector<int64_t>{3, 4, 3}));
   TempDir dir;
-  utils::save_image(batch, dir / "grid.png", {.nrow = 2, .padding = 1});
+  data::save_image(batch, dir / "grid.png", {.nrow = 2, .padding = 1});
   Tensor png = io::read_image(dir / "grid.png");
   EXPECT_EQ(png.sizes().vec(), (std::vector<int64_t>{16, 9, 3}));
   EXPECT_EQ(png.at({1, 5, 0}).to<int>(), 51);  // 0.2 * 255 + 0.5 truncated

@@ -87,7 +87,7 @@ TEST(Models, FashionCNN) {
 }
 
 TEST(Models, ResNet) {  // the CIFAR ResNet of the model zoo (BasicBlock, [2, 2, 2], 16/32/64 channels)
-  auto m = train::build_model({.name = "resnet", .in_channels = 3, .height = 32, .width = 32});
+  auto m = training::build_model({.name = "resnet", .in_channels = 3, .height = 32, .width = 32});
   check_trains(*m, randn({2, 3, 32, 32}), randint(0, 10, {2}), {2, 10});
   int64_t n = 0;
   for (auto& p : m->parameters()) n += p.numel();

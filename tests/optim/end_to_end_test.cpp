@@ -20,11 +20,11 @@ struct Data {
 };
 
 std::unique_ptr<optim::Optimizer> make(const std::string& name, const std::vector<Tensor>& params) {
-  if (name == "SGD") return std::make_unique<optim::SGD>(params, optim::SGDOptions(0.05).momentum(0.9));
-  if (name == "Adam") return std::make_unique<optim::Adam>(params, optim::AdamOptions(0.03));
-  if (name == "AdamW") return std::make_unique<optim::AdamW>(params, optim::AdamWOptions(0.03));
-  if (name == "RMSprop") return std::make_unique<optim::RMSprop>(params, optim::RMSpropOptions(0.01));
-  return std::make_unique<optim::Adagrad>(params, optim::AdagradOptions(0.1));
+  if (name == "SGD") return std::make_unique<optim::SGD>(params, optim::SGDConfig{.lr = 0.05, .momentum = 0.9});
+  if (name == "Adam") return std::make_unique<optim::Adam>(params, optim::AdamConfig{.lr = 0.03});
+  if (name == "AdamW") return std::make_unique<optim::AdamW>(params, optim::AdamWConfig{.lr = 0.03});
+  if (name == "RMSprop") return std::make_unique<optim::RMSprop>(params, optim::RMSpropConfig{.lr = 0.01});
+  return std::make_unique<optim::Adagrad>(params, optim::AdagradConfig{.lr = 0.1});
 }
 
 double fit(nn::Sequential& net, optim::Optimizer& opt, optim::LRScheduler& sched, const Data& d,
@@ -64,12 +64,12 @@ TEST(OptimEndToEnd, CheckpointedRunResumesBitForBit) {
     return nn::Sequential{nn::Linear(4, 16), nn::Tanh(), nn::Linear(16, 1)};
   };
   nn::Sequential straight = build();
-  optim::Adam opt(straight.parameters(), optim::AdamOptions(0.02).amsgrad(true));
+  optim::Adam opt(straight.parameters(), {.lr = 0.02, .amsgrad = true});
   optim::OneCycleLR sched(opt, {.max_lr = {0.05}, .total_steps = 60});
   fit(straight, opt, sched, d, 60);
 
   nn::Sequential first = build();
-  optim::Adam opt1(first.parameters(), optim::AdamOptions(0.02).amsgrad(true));
+  optim::Adam opt1(first.parameters(), {.lr = 0.02, .amsgrad = true});
   optim::OneCycleLR sched1(opt1, {.max_lr = {0.05}, .total_steps = 60});
   fit(first, opt1, sched1, d, 25);
   optim::OptimizerStateDict opt_state = opt1.state_dict();
@@ -82,7 +82,7 @@ TEST(OptimEndToEnd, CheckpointedRunResumesBitForBit) {
     const auto src = first.parameters(), dst = resumed.parameters();
     for (size_t i = 0; i < src.size(); ++i) Tensor(dst[i]).copy_(src[i]);
   }
-  optim::Adam opt2(resumed.parameters(), optim::AdamOptions(0.02).amsgrad(true));
+  optim::Adam opt2(resumed.parameters(), {.lr = 0.02, .amsgrad = true});
   optim::OneCycleLR sched2(opt2, {.max_lr = {0.05}, .total_steps = 60});
   opt2.load_state_dict(opt_state);
   sched2.load_state_dict(sched_state);

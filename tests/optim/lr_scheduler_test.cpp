@@ -205,7 +205,7 @@ TEST(LRSchedulerGolden, ResumeFromStateDictContinuesTheSequence) {
 
 TEST(LRScheduler, DrivesTheOptimizersLr) {
   Tensor p = zeros({1}, kFloat64).requires_grad_();
-  optim::SGD opt({p}, optim::SGDOptions(1.0));
+  optim::SGD opt({p}, {.lr = 1.0});
   optim::StepLR sched(opt, 2, 0.5);
   EXPECT_EQ(opt.param_groups()[0].initial_lr(), 1.0);
   EXPECT_EQ(sched.base_lrs(), std::vector<double>{1.0});
@@ -225,7 +225,7 @@ TEST(LRScheduler, DrivesTheOptimizersLr) {
 
 TEST(LRSchedulerErrors, MessagesMatchPyTorch) {
   Tensor p = zeros({1}).requires_grad_();
-  optim::SGD opt({p}, optim::SGDOptions(0.1));
+  optim::SGD opt({p}, {.lr = 0.1});
   optim::Adagrad ada({zeros({1}).requires_grad_()});
   expect_error<ValueError>([&] { optim::LinearLR s(opt, 1.5); },
                            "Starting multiplicative factor expected to be between 0 and 1.");
@@ -267,7 +267,7 @@ TEST(LRSchedulerErrors, MessagesMatchPyTorch) {
 
 TEST(LRSchedulerErrors, PlateauSequentialAndResume) {
   Tensor p = zeros({1}).requires_grad_();
-  optim::SGD opt({p}, optim::SGDOptions(0.1));
+  optim::SGD opt({p}, {.lr = 0.1});
   expect_error<ValueError>([&] { optim::ReduceLROnPlateau s(opt, {.factor = 1.0}); },
                            "Factor should be < 1.0.");
   expect_error<ValueError>([&] { optim::ReduceLROnPlateau s(opt, {.mode = "avg"}); }, "mode avg is unknown!");
@@ -278,7 +278,7 @@ TEST(LRSchedulerErrors, PlateauSequentialAndResume) {
         optim::ReduceLROnPlateau s(opt, {.min_lr = {0.1, 0.2}});
       },
       "expected 1 min_lrs, got 2");
-  optim::SGD other({zeros({1}).requires_grad_()}, optim::SGDOptions(0.1));
+  optim::SGD other({zeros({1}).requires_grad_()}, {.lr = 0.1});
   auto a = std::make_shared<optim::StepLR>(opt, 5);
   auto b = std::make_shared<optim::ExponentialLR>(other, 0.9);
   expect_error<ValueError>(
@@ -292,7 +292,7 @@ TEST(LRSchedulerErrors, PlateauSequentialAndResume) {
         optim::SequentialLR s(opt, {a, c}, {3, 4});
       },
       "number of schedulers 2 and the number of milestones to be equal to 2");
-  optim::SGD fresh({zeros({1}).requires_grad_()}, optim::SGDOptions(0.1));
+  optim::SGD fresh({zeros({1}).requires_grad_()}, {.lr = 0.1});
   expect_error<ValueError>(
       [&] { optim::StepLR s(fresh, 5, 0.1, /*last_epoch=*/10); },
       "param 'initial_lr' is not specified in param_groups[0] when resuming an optimizer");

@@ -7,7 +7,7 @@ using namespace optim_test;
 
 namespace {
 
-using Groups = std::vector<optim::OptimizerParamGroup>;
+using Groups = std::vector<optim::SGD::Group>;
 
 // The golden problem: loss = sum((x @ W + b - y)^2) + 0.01 * sum(W^4).
 struct Problem {
@@ -108,36 +108,101 @@ TEST(OptimGolden, ResumeFromStateDictIsBitForBit) {
 }
 
 TEST(Optim, DefaultsAreTorchOptims) {
+  const optim::SGDConfig sgd;
+  EXPECT_FALSE(sgd.lr.has_value());  // required, as in PyTorch 1.13
+  EXPECT_EQ(sgd.momentum, 0);
+  EXPECT_EQ(sgd.dampening, 0);
+  EXPECT_EQ(sgd.weight_decay, 0);
+  EXPECT_FALSE(sgd.nesterov);
+  EXPECT_FALSE(sgd.maximize);
+  const optim::AdamConfig adam;
+  EXPECT_EQ(adam.lr, 1e-3);
+  EXPECT_EQ(adam.betas, std::make_pair(0.9, 0.999));
+  EXPECT_EQ(adam.eps, 1e-8);
+  EXPECT_EQ(adam.weight_decay, 0);
+  EXPECT_FALSE(adam.amsgrad);
+  EXPECT_EQ(optim::AdamWConfig().weight_decay, 1e-2);
+  const optim::RMSpropConfig rms;
+  EXPECT_EQ(rms.lr, 1e-2);
+  EXPECT_EQ(rms.alpha, 0.99);
+  EXPECT_EQ(rms.eps, 1e-8);
+  EXPECT_EQ(rms.momentum, 0);
+  EXPECT_FALSE(rms.centered);
+  const optim::AdagradConfig ada;
+  EXPECT_EQ(ada.lr, 1e-2);
+  EXPECT_EQ(ada.lr_decay, 0);
+  EXPECT_EQ(ada.initial_accumulator_value, 0);
+  EXPECT_EQ(ada.eps, 1e-10);
+  // What an optimizer built from an aggregate stores (and saves) is the same as from LibTorch options.
+  Tensor w = zeros({2}).requires_grad_();
+  EXPECT_EQ(optim::Adam({w}).defaults().to_json(), optim::AdamOptions().to_json());
+  EXPECT_EQ(optim::RMSprop({w}).defaults().to_json(), optim::RMSpropOptions().to_json());
+  EXPECT_EQ(optim::Adagrad({w}).defaults().to_json(), optim::AdagradOptions().to_json());
+  EXPECT_EQ(optim::AdamW({w}).defaults().to_json(), optim::AdamWOptions().to_json());
+}
+
+// The LibTorch-style chained options (kept for code ported from LibTorch) still build optimizers.
+TEST(Optim, LibTorchStyleOptionsStillWork) {
   optim::SGDOptions sgd(0.1);
   EXPECT_EQ(sgd.momentum(), 0);
-  EXPECT_EQ(sgd.dampening(), 0);
-  EXPECT_EQ(sgd.weight_decay(), 0);
-  EXPECT_FALSE(sgd.nesterov());
-  EXPECT_FALSE(sgd.maximize());
-  optim::AdamOptions adam;
-  EXPECT_EQ(adam.lr(), 1e-3);
-  EXPECT_EQ(adam.betas(), std::make_pair(0.9, 0.999));
-  EXPECT_EQ(adam.eps(), 1e-8);
-  EXPECT_EQ(adam.weight_decay(), 0);
-  EXPECT_FALSE(adam.amsgrad());
+  EXPECT_EQ(optim::AdamOptions().lr(), 1e-3);
   EXPECT_EQ(optim::AdamWOptions().weight_decay(), 1e-2);
-  optim::RMSpropOptions rms;
-  EXPECT_EQ(rms.lr(), 1e-2);
-  EXPECT_EQ(rms.alpha(), 0.99);
-  EXPECT_EQ(rms.eps(), 1e-8);
-  EXPECT_EQ(rms.momentum(), 0);
-  EXPECT_FALSE(rms.centered());
-  optim::AdagradOptions ada;
-  EXPECT_EQ(ada.lr(), 1e-2);
-  EXPECT_EQ(ada.lr_decay(), 0);
-  EXPECT_EQ(ada.initial_accumulator_value(), 0);
-  EXPECT_EQ(ada.eps(), 1e-10);
   EXPECT_EQ(optim::SGDOptions(0.1).momentum(0.9).nesterov(true).momentum(), 0.9);  // chainable
+  Tensor a = zeros({3}, kFloat64).requires_grad_(), b = zeros({2}, kFloat64).requires_grad_();
+  optim::SGD chained({a}, optim::SGDOptions(0.1).momentum(0.9).weight_decay(1e-2));
+  Tensor a2 = zeros({3}, kFloat64).requires_grad_();
+  optim::SGD aggregate({a2}, {.lr = 0.1, .momentum = 0.9, .weight_decay = 1e-2});
+  EXPECT_EQ(chained.defaults().to_json(), aggregate.defaults().to_json());
+  for (int k = 0; k < 2; ++k) {
+    a.set_grad(ones({3}, kFloat64));
+    a2.set_grad(ones({3}, kFloat64));
+    chained.step();
+    aggregate.step();
+  }
+  EXPECT_TRUE(equal(a, a2));
+  optim::Adam groups(std::vector<optim::OptimizerParamGroup>{{{a}, optim::AdamOptions(0.5)}, {{b}}},
+                     optim::AdamOptions(0.1).amsgrad(true));
+  EXPECT_EQ(groups.param_groups()[0].lr(), 0.5);
+  EXPECT_EQ(groups.param_groups()[1].lr(), 0.1);
+  optim::RMSprop rms({a}, optim::RMSpropOptions().centered(true));
+  optim::Adagrad adagrad({a}, optim::AdagradOptions(0.2));
+  optim::AdamW adamw({a}, optim::AdamWOptions(0.2));
+  EXPECT_EQ(adagrad.param_groups()[0].lr(), 0.2);
+  EXPECT_EQ(adamw.param_groups()[0].lr(), 0.2);
+}
+
+// nabla's aggregate options: SGD's lr is required; a group without lr takes the default one (PyTorch's rule).
+TEST(Optim, AggregateOptionsAndGroups) {
+  Tensor a = zeros({3}, kFloat64).requires_grad_(), b = zeros({2}, kFloat64).requires_grad_();
+  expect_error<ValueError>([&] { optim::SGD opt({a}, {.momentum = 0.9}); },
+                           "parameter group didn't specify a value of required optimization parameter lr");
+  optim::SGD sgd({{{a}, {.momentum = 0.5}}, {{b}}}, {.lr = 0.3, .momentum = 0.9});
+  EXPECT_EQ(sgd.param_groups()[0].lr(), 0.3);
+  EXPECT_EQ(sgd.param_groups()[0].options().get_momentum(), 0.5);
+  EXPECT_EQ(sgd.param_groups()[1].options().get_momentum(), 0.9);
+  optim::Adam adam({{{a}, {.lr = 1e-2, .betas = {0.8, 0.99}}}, {{b}}}, {.lr = 1e-3});
+  EXPECT_EQ(adam.param_groups()[0].lr(), 1e-2);
+  EXPECT_EQ(adam.param_groups()[0].options().get_momentum(), 0.8);
+  EXPECT_EQ(adam.param_groups()[1].lr(), 1e-3);
+  optim::RMSprop rms({{{a}, {.lr = 0.5}}, {{b}}});
+  EXPECT_EQ(rms.param_groups()[1].lr(), 1e-2);
+  optim::Adagrad ada({{{a}}, {{b}, {.lr = 0.5}}});
+  EXPECT_EQ(ada.param_groups()[1].lr(), 0.5);
+  expect_error<ValueError>([&] { optim::Adam opt({{{a}, {.lr = -1.0}}}); }, "Invalid learning rate: -1.0");
+  Tensor c = zeros({1}, kFloat64).requires_grad_(), d = zeros({1}, kFloat64).requires_grad_();
+  sgd.add_param_group({{c}, {.momentum = 0.1}});  // lr from the defaults, like PyTorch
+  EXPECT_EQ(sgd.param_groups()[2].lr(), 0.3);
+  EXPECT_EQ(sgd.param_groups()[2].options().get_momentum(), 0.1);
+  adam.add_param_group({{c}, {.lr = 0.25}});
+  EXPECT_EQ(adam.param_groups()[2].lr(), 0.25);
+  rms.add_param_group(optim::OptimizerParamGroup({d}, optim::RMSpropOptions(0.125)));  // LibTorch form
+  EXPECT_EQ(rms.param_groups()[2].lr(), 0.125);
+  expect_error<ValueError>([&] { ada.add_param_group({{d}, {.lr_decay = -1}}); }, "Invalid lr_decay value: -1.0");
 }
 
 TEST(Optim, StateNamesAndStateDictLayout) {
   Problem p;
-  optim::Adam opt({p.W, p.b}, optim::AdamOptions(0.01).amsgrad(true));
+  optim::Adam opt({p.W, p.b}, {.lr = 0.01, .amsgrad = true});
   ASSERT_NE(opt.state(p.W), nullptr);
   EXPECT_TRUE(opt.state(p.W)->empty());  // lazily created, like PyTorch
   EXPECT_EQ(opt.state(zeros({1})), nullptr);
@@ -160,27 +225,27 @@ TEST(Optim, StateNamesAndStateDictLayout) {
   EXPECT_EQ(g.at("betas"), Json::array({0.9, 0.999}));
   EXPECT_EQ(g.at("amsgrad"), true);
 
-  optim::SGD sgd({p.W}, optim::SGDOptions(0.1).momentum(0.9));
+  optim::SGD sgd({p.W}, {.lr = 0.1, .momentum = 0.9});
   run_steps(sgd, p, 1);
   EXPECT_EQ(sgd.state(p.W)->count("momentum_buffer"), 1u);
-  optim::RMSprop rms({p.W}, optim::RMSpropOptions().centered(true).momentum(0.5));
+  optim::RMSprop rms({p.W}, {.momentum = 0.5, .centered = true});
   run_steps(rms, p, 1);
   for (const char* key : {"step", "square_avg", "grad_avg", "momentum_buffer"})
     EXPECT_EQ(rms.state(p.W)->count(key), 1u) << key;
-  optim::Adagrad ada({p.W}, optim::AdagradOptions().initial_accumulator_value(0.5));
+  optim::Adagrad ada({p.W}, {.initial_accumulator_value = 0.5});
   run_steps(ada, p, 1);
   EXPECT_EQ(ada.state(p.W)->count("sum"), 1u);
 }
 
 TEST(Optim, LoadStateDictRestoresOptionsAndCastsState) {
   Problem p;
-  optim::SGD opt({{{p.W}, optim::SGDOptions(0.1).momentum(0.9)}, {{p.b}}}, optim::SGDOptions(0.2));
+  optim::SGD opt({{{p.W}, {.lr = 0.1, .momentum = 0.9}}, {{p.b}}}, {.lr = 0.2});
   run_steps(opt, p, 2);
   opt.param_groups()[1].set_initial_lr(0.2);
   const auto sd = opt.state_dict();
 
   Problem q(kFloat32);
-  optim::SGD other(Groups{{{q.W}}, {{q.b}}}, optim::SGDOptions(0.5));
+  optim::SGD other(Groups{{{q.W}}, {{q.b}}}, {.lr = 0.5});
   other.load_state_dict(sd);
   EXPECT_EQ(other.param_groups()[0].lr(), 0.1);
   EXPECT_EQ(static_cast<const optim::SGDOptions&>(other.param_groups()[0].options()).momentum(), 0.9);
@@ -194,7 +259,7 @@ TEST(Optim, LoadStateDictRestoresOptionsAndCastsState) {
 
 TEST(Optim, ParamGroupsHaveTheirOwnLrAndDefaults) {
   Tensor a = zeros({3}, kFloat64).requires_grad_(), b = zeros({2}, kFloat64).requires_grad_();
-  optim::SGD opt({{{a}, optim::SGDOptions(0.5)}, {{b}}}, optim::SGDOptions(0.1));
+  optim::SGD opt({{{a}, {.lr = 0.5}}, {{b}}}, {.lr = 0.1});
   ASSERT_EQ(opt.param_groups().size(), 2u);
   EXPECT_EQ(opt.param_groups()[0].lr(), 0.5);
   EXPECT_EQ(opt.param_groups()[1].lr(), 0.1);  // no options: the defaults
@@ -217,7 +282,7 @@ TEST(Optim, ParamGroupsHaveTheirOwnLrAndDefaults) {
 
 TEST(Optim, ZeroGradAndParamsWithoutGrad) {
   Problem p;
-  optim::SGD opt({p.W, p.b}, optim::SGDOptions(0.1).momentum(0.9));
+  optim::SGD opt({p.W, p.b}, {.lr = 0.1, .momentum = 0.9});
   p.loss().backward();
   p.b.set_grad(Tensor());  // b has no gradient: skipped, no state, unchanged
   const std::vector<double> b0 = p.b.to_vector();
@@ -235,7 +300,7 @@ TEST(Optim, ZeroGradAndParamsWithoutGrad) {
 
 TEST(Optim, StepBumpsVersionAndRunsClosure) {
   Problem p;
-  optim::Adam opt({p.W, p.b}, optim::AdamOptions(0.01));
+  optim::Adam opt({p.W, p.b}, {.lr = 0.01});
   int calls = 0;
   const uint32_t v0 = p.W.version();
   Tensor loss = opt.step([&] {
@@ -283,7 +348,7 @@ TEST(Optim, LargeTensorsUseTheParallelPathCorrectly) {
   const int64_t n = 300001;
   Tensor p = randn({n}, kFloat64).requires_grad_();
   Tensor ref = p.detach().clone();
-  optim::Adam opt({p}, optim::AdamOptions(0.01).weight_decay(0.1));
+  optim::Adam opt({p}, {.lr = 0.01, .weight_decay = 0.1});
   Tensor m = zeros({n}, kFloat64), v = zeros({n}, kFloat64);
   for (int step = 1; step <= 3; ++step) {
     Tensor g = randn({n}, kFloat64);
@@ -300,62 +365,62 @@ TEST(Optim, LargeTensorsUseTheParallelPathCorrectly) {
 
 TEST(OptimErrors, InvalidOptionsUsePyTorchMessages) {
   Tensor w = zeros({2}).requires_grad_();
-  auto sgd = [&](optim::SGDOptions o) { optim::SGD opt({w}, o); };
-  expect_error<ValueError>([&] { sgd(optim::SGDOptions(-0.1)); }, "Invalid learning rate: -0.1");
-  expect_error<ValueError>([&] { sgd(optim::SGDOptions(0.1).momentum(-0.5)); },
+  auto sgd = [&](const optim::SGDConfig& o) { optim::SGD opt({w}, o); };
+  expect_error<ValueError>([&] { sgd(optim::SGDConfig{.lr = -0.1}); }, "Invalid learning rate: -0.1");
+  expect_error<ValueError>([&] { sgd(optim::SGDConfig{.lr = 0.1, .momentum = -0.5}); },
                            "Invalid momentum value: -0.5");
-  expect_error<ValueError>([&] { sgd(optim::SGDOptions(0.1).weight_decay(-1)); },
+  expect_error<ValueError>([&] { sgd(optim::SGDConfig{.lr = 0.1, .weight_decay = -1}); },
                            "Invalid weight_decay value: -1.0");
-  expect_error<ValueError>([&] { sgd(optim::SGDOptions(0.1).nesterov(true)); },
+  expect_error<ValueError>([&] { sgd(optim::SGDConfig{.lr = 0.1, .nesterov = true}); },
                            "Nesterov momentum requires a momentum and zero dampening");
-  expect_error<ValueError>([&] { sgd(optim::SGDOptions(0.1).momentum(0.9).dampening(0.1).nesterov(true)); },
+  expect_error<ValueError>([&] { sgd(optim::SGDConfig{.lr = 0.1, .momentum = 0.9, .dampening = 0.1, .nesterov = true}); },
                            "Nesterov momentum requires a momentum and zero dampening");
-  auto adam = [&](optim::AdamOptions o) { optim::Adam opt({w}, o); };
-  expect_error<ValueError>([&] { adam(optim::AdamOptions(-1e-3)); }, "Invalid learning rate: -0.001");
-  expect_error<ValueError>([&] { adam(optim::AdamOptions().eps(-1e-8)); }, "Invalid epsilon value: -1e-08");
+  auto adam = [&](const optim::AdamConfig& o) { optim::Adam opt({w}, o); };
+  expect_error<ValueError>([&] { adam(optim::AdamConfig{.lr = -1e-3}); }, "Invalid learning rate: -0.001");
+  expect_error<ValueError>([&] { adam(optim::AdamConfig{.eps = -1e-8}); }, "Invalid epsilon value: -1e-08");
   expect_error<ValueError>(
       [&] {
-        adam(optim::AdamOptions().betas({1.0, 0.999}));
+        adam(optim::AdamConfig{.betas = {1.0, 0.999}});
       },
       "Invalid beta parameter at index 0: 1.0");
   expect_error<ValueError>(
       [&] {
-        adam(optim::AdamOptions().betas({0.9, -0.1}));
+        adam(optim::AdamConfig{.betas = {0.9, -0.1}});
       },
       "Invalid beta parameter at index 1: -0.1");
-  expect_error<ValueError>([&] { optim::AdamW opt({w}, optim::AdamWOptions().weight_decay(-0.01)); },
+  expect_error<ValueError>([&] { optim::AdamW opt({w}, {.weight_decay = -0.01}); },
                            "Invalid weight_decay value: -0.01");
-  expect_error<ValueError>([&] { optim::RMSprop opt({w}, optim::RMSpropOptions().alpha(-0.5)); },
+  expect_error<ValueError>([&] { optim::RMSprop opt({w}, {.alpha = -0.5}); },
                            "Invalid alpha value: -0.5");
-  expect_error<ValueError>([&] { optim::RMSprop opt({w}, optim::RMSpropOptions().momentum(-0.5)); },
+  expect_error<ValueError>([&] { optim::RMSprop opt({w}, {.momentum = -0.5}); },
                            "Invalid momentum value: -0.5");
-  expect_error<ValueError>([&] { optim::Adagrad opt({w}, optim::AdagradOptions().lr_decay(-0.5)); },
+  expect_error<ValueError>([&] { optim::Adagrad opt({w}, {.lr_decay = -0.5}); },
                            "Invalid lr_decay value: -0.5");
   expect_error<ValueError>(
-      [&] { optim::Adagrad opt({w}, optim::AdagradOptions().initial_accumulator_value(-1)); },
+      [&] { optim::Adagrad opt({w}, {.initial_accumulator_value = -1}); },
       "Invalid initial_accumulator_value value: -1.0");
   // Options of a group are validated too.
   expect_error<ValueError>(
       [&] {
-        optim::SGD opt({{{w}, optim::SGDOptions(-2.5)}}, optim::SGDOptions(0.1));
+        optim::SGD opt({{{w}, {.lr = -2.5}}}, {.lr = 0.1});
       },
       "Invalid learning rate: -2.5");
 }
 
 TEST(OptimErrors, BadParameters) {
   Tensor w = zeros({2}).requires_grad_();
-  expect_error<ValueError>([] { optim::SGD opt(std::vector<Tensor>{}, optim::SGDOptions(0.1)); },
+  expect_error<ValueError>([] { optim::SGD opt(std::vector<Tensor>{}, {.lr = 0.1}); },
                            "optimizer got an empty parameter list");
-  expect_error<ValueError>([&] { optim::SGD opt({w * 2}, optim::SGDOptions(0.1)); },
+  expect_error<ValueError>([&] { optim::SGD opt({w * 2}, {.lr = 0.1}); },
                            "can't optimize a non-leaf Tensor");
-  expect_error<ValueError>([&] { optim::SGD opt({w, w}, optim::SGDOptions(0.1)); }, "duplicate parameters");
-  expect_error<ValueError>([&] { optim::SGD opt({Tensor()}, optim::SGDOptions(0.1)); }, "undefined");
-  optim::SGD opt({w}, optim::SGDOptions(0.1));
+  expect_error<ValueError>([&] { optim::SGD opt({w, w}, {.lr = 0.1}); }, "duplicate parameters");
+  expect_error<ValueError>([&] { optim::SGD opt({Tensor()}, {.lr = 0.1}); }, "undefined");
+  optim::SGD opt({w}, {.lr = 0.1});
   expect_error<ValueError>([&] { opt.add_param_group({{w}}); },
                            "some parameters appear in more than one parameter group");
   expect_error<ValueError>(
       [&] {
-        opt.add_param_group({{zeros({1})}, optim::AdamOptions()});
+        opt.add_param_group(optim::OptimizerParamGroup({zeros({1})}, optim::AdamOptions()));
       },
       "SGD: a parameter group has the options of another optimizer (expected SGDOptions)");
   w.set_grad(zeros({2}, kFloat64));
@@ -365,7 +430,7 @@ TEST(OptimErrors, BadParameters) {
 
 TEST(OptimErrors, LoadStateDictValidates) {
   Tensor a = zeros({2}).requires_grad_(), b = zeros({3}).requires_grad_();
-  optim::SGD opt(Groups{{{a}}, {{b}}}, optim::SGDOptions(0.1).momentum(0.9));
+  optim::SGD opt(Groups{{{a}}, {{b}}}, {.lr = 0.1, .momentum = 0.9});
   a.set_grad(ones({2}));
   b.set_grad(ones({3}));
   opt.step();
@@ -373,13 +438,13 @@ TEST(OptimErrors, LoadStateDictValidates) {
   optim::Adam adam({a, b});
   expect_error<ValueError>([&] { adam.load_state_dict(sd); },
                            "the state dict is for the SGD optimizer, not Adam");
-  optim::SGD one_group({a, b}, optim::SGDOptions(0.1));
+  optim::SGD one_group({a, b}, {.lr = 0.1});
   expect_error<ValueError>([&] { one_group.load_state_dict(sd); },
                            "loaded state dict has a different number of parameter groups");
-  optim::SGD sizes({{{a, b}}, {{zeros({1}).requires_grad_()}}}, optim::SGDOptions(0.1));
+  optim::SGD sizes({{{a, b}}, {{zeros({1}).requires_grad_()}}}, {.lr = 0.1});
   expect_error<ValueError>([&] { sizes.load_state_dict(sd); },
                            "loaded state dict contains a parameter group that doesn't match the size");
-  optim::SGD same(Groups{{{a}}, {{b}}}, optim::SGDOptions(0.1));
+  optim::SGD same(Groups{{{a}}, {{b}}}, {.lr = 0.1});
   auto bad = sd;
   bad.tensors["momentum.0"] = zeros({2});
   expect_error<ValueError>([&] { same.load_state_dict(bad); }, "unexpected tensor key 'momentum.0'");

@@ -9,7 +9,7 @@
 #include "nabla/nabla.h"
 #include "train/parts_test_util.h"
 
-namespace nabla::train {
+namespace nabla::training {
 namespace {
 
 using test::TempDir;
@@ -86,4 +86,4 @@ TEST(CsvLogger, Errors) {
 }
 
 }  // namespace
-}  // namespace nabla::train
+}  // namespace nabla::training

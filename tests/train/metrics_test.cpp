@@ -1,4 +1,4 @@
-// metrics_test.cpp — nabla::train metrics against tests/golden/metrics.json (torchmetrics' formulas
+// metrics_test.cpp — nabla::training metrics against tests/golden/metrics.json (torchmetrics' formulas
 // computed with torch by tests/golden/gen_metrics_golden.py), torchmetrics' documented examples, exact
 // accumulation over many updates, and the user errors.
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include "nabla/nabla.h"
 #include "train/parts_test_util.h"
 
-namespace nabla::train {
+namespace nabla::training {
 namespace {
 
 using json = nlohmann::json;
@@ -299,4 +299,4 @@ TEST(MetricsErrors, Inputs) {
 }
 
 }  // namespace
-}  // namespace nabla::train
+}  // namespace nabla::training

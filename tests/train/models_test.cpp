@@ -11,7 +11,7 @@
 #include "golden/golden_json.h"
 #include "nabla/nabla.h"
 
-namespace nabla::train {
+namespace nabla::training {
 namespace {
 
 using json = nlohmann::json;
@@ -69,4 +69,4 @@ TEST(ZooGolden, CoversEveryImageModel) {
 }
 
 }  // namespace
-}  // namespace nabla::train
+}  // namespace nabla::training

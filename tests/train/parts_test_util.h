@@ -10,7 +10,7 @@
 
 #include "io/io_test_util.h"
 
-namespace nabla::train::test {
+namespace nabla::training::test {
 
 using io::test::TempDir;
 
@@ -30,4 +30,4 @@ template <typename E>
   return ::testing::AssertionFailure() << "did not throw";
 }
 
-}  // namespace nabla::train::test
+}  // namespace nabla::training::test

@@ -10,7 +10,7 @@
 #include "nabla/nabla.h"
 #include "train/parts_test_util.h"
 
-namespace nabla::train {
+namespace nabla::training {
 namespace {
 
 using test::TempDir;
@@ -179,4 +179,4 @@ TEST(PlotsErrors, BadArgumentsAndPaths) {
 }
 
 }  // namespace
-}  // namespace nabla::train
+}  // namespace nabla::training

@@ -8,7 +8,7 @@
 
 #include "nabla/nabla.h"
 
-namespace nabla::train {
+namespace nabla::training {
 namespace {
 
 // A clock the test moves by hand.
@@ -120,4 +120,4 @@ TEST(ProgressBar, FormatDuration) {
 }
 
 }  // namespace
-}  // namespace nabla::train
+}  // namespace nabla::training

@@ -1,6 +1,6 @@
-// data.h — everything of the data layer: datasets and the DataLoader (nabla::data), transforms
-// (nabla::transforms), real and synthetic datasets (nabla::datasets), downloads, grids of images
-// (nabla::utils) and image files (nabla::io).
+// data.h — everything of the data layer, all in namespace nabla::data: datasets and the DataLoader,
+// samplers, transforms (+ data::functional), real and synthetic datasets, downloads and grids of
+// images; plus the image and IDX file readers it uses (nabla::io).
 #pragma once
 
 #include "nabla/data/dataloader.h"

@@ -1,7 +1,7 @@
 // dataloader.h — DataLoader like torch.utils.data.DataLoader:
 //
-//   DataLoader loader(share(MNIST("data", {.transform = ...})),
-//                     DataLoaderOptions().batch_size(64).shuffle(true).num_workers(2).seed(0));
+//   DataLoader loader(MNIST("data", {.transform = ...}),
+//                     {.batch_size = 64, .shuffle = true, .num_workers = 2, .seed = 0});
 //   for (Batch& b : loader) { ... b.data ... b.target ... }
 //
 // Each range-for (each begin()) is one epoch; with shuffle the order differs between epochs and is
@@ -32,76 +32,19 @@ using CollateFn = std::function<Batch(std::vector<Example>& samples)>;
 // Stacks data and targets along a new dim 0 (ShapeError naming the first mismatch otherwise).
 Batch default_collate(std::vector<Example>& samples);
 
-// Builder-style options (each setter returns a modified copy, like TensorOptions).
-class DataLoaderOptions {
- public:
-  DataLoaderOptions batch_size(int64_t v) const {
-    auto o = *this;
-    o.batch_size_ = v;
-    return o;
-  }
-  DataLoaderOptions shuffle(bool v) const {
-    auto o = *this;
-    o.shuffle_ = v;
-    return o;
-  }
-  DataLoaderOptions num_workers(int v) const {
-    auto o = *this;
-    o.num_workers_ = v;
-    return o;
-  }
-  DataLoaderOptions drop_last(bool v) const {
-    auto o = *this;
-    o.drop_last_ = v;
-    return o;
-  }
-  DataLoaderOptions seed(uint64_t v) const {
-    auto o = *this;
-    o.seed_ = v;
-    return o;
-  }
-  // Batches each worker may have ready ahead of the consumer (PyTorch's prefetch_factor).
-  DataLoaderOptions prefetch_factor(int v) const {
-    auto o = *this;
-    o.prefetch_factor_ = v;
-    return o;
-  }
-  DataLoaderOptions sampler(SamplerPtr v) const {
-    auto o = *this;
-    o.sampler_ = std::move(v);
-    return o;
-  }
-  DataLoaderOptions batch_sampler(BatchSamplerPtr v) const {
-    auto o = *this;
-    o.batch_sampler_ = std::move(v);
-    return o;
-  }
-  DataLoaderOptions collate(CollateFn v) const {
-    auto o = *this;
-    o.collate_ = std::move(v);
-    return o;
-  }
-
-  int64_t batch_size() const { return batch_size_; }
-  bool shuffle() const { return shuffle_; }
-  int num_workers() const { return num_workers_; }
-  bool drop_last() const { return drop_last_; }
-  std::optional<uint64_t> seed() const { return seed_; }
-  int prefetch_factor() const { return prefetch_factor_; }
-  const SamplerPtr& sampler() const { return sampler_; }
-  const BatchSamplerPtr& batch_sampler() const { return batch_sampler_; }
-  const CollateFn& collate() const { return collate_; }
-
- private:
-  int64_t batch_size_ = 1;
-  bool shuffle_ = false;
-  int num_workers_ = 0;
-  bool drop_last_ = false;
-  std::optional<uint64_t> seed_;  // unset: drawn from the default generator when the loader is made
-  int prefetch_factor_ = 2;
-  SamplerPtr sampler_;
-  BatchSamplerPtr batch_sampler_;
-  CollateFn collate_;
+// Aggregate options, PyTorch's keyword arguments as designated initializers:
+//   DataLoader(ds, {.batch_size = 64, .shuffle = true, .num_workers = 2})
+// Checked when the DataLoader is constructed (ValueError naming the field).
+struct DataLoaderOptions {
+  int64_t batch_size = 1;
+  bool shuffle = false;
+  SamplerPtr sampler = nullptr;              // mutually exclusive with shuffle
+  BatchSamplerPtr batch_sampler = nullptr;   // mutually exclusive with batch_size, shuffle, sampler, drop_last
+  int num_workers = 0;                       // worker threads; 0 loads in the calling thread
+  CollateFn collate = nullptr;               // default_collate when empty (PyTorch's collate_fn)
+  bool drop_last = false;
+  int prefetch_factor = 2;                   // batches each worker may have ready ahead of the consumer
+  std::optional<uint64_t> seed = std::nullopt;  // unset: drawn from the default generator when the loader is made
 };
 
 namespace detail {

@@ -1,6 +1,6 @@
 // datasets.h — torchvision-style datasets: MNIST, FashionMNIST, CIFAR10, ImageFolder, and the synthetic
 // make_blobs / make_moons (scikit-learn's). Samples are Example {data, target}: images as uint8
-// [H, W] (MNIST) or [H, W, C] (CIFAR10, ImageFolder) — apply transforms::ToTensor() for float CHW — and
+// [H, W] (MNIST) or [H, W, C] (CIFAR10, ImageFolder) — apply data::ToTensor() for float CHW — and
 // int64 scalar class indices. Bad files raise nabla::IOError naming the file and byte offset.
 #pragma once
 #include <cstdint>
@@ -12,14 +12,12 @@
 #include "nabla/data/transforms.h"
 #include "nabla/io/image.h"
 
-namespace nabla::datasets {
-
-using data::Example;
+namespace nabla::data {
 
 struct DatasetOptions {
   bool train = true;                            // the training split, else the test split
-  transforms::Transform transform = {};         // applied to data in get()
-  transforms::Transform target_transform = {};  // applied to the target in get()
+  Transform transform = {};         // applied to data in get()
+  Transform target_transform = {};  // applied to the target in get()
   bool download = false;                        // fetch missing files from `mirrors` (see download.h)
   std::vector<std::string> mirrors = {};        // base URLs; empty: data::default_mirrors(<dataset name>)
 };
@@ -77,8 +75,8 @@ class CIFAR10 : public data::Dataset {
 // root/<class>/<image> with classes in sorted order; PNG, JPEG and BMP files (by extension, any case)
 // are listed at construction and decoded lazily in get().
 struct ImageFolderOptions {
-  transforms::Transform transform = {};
-  transforms::Transform target_transform = {};
+  Transform transform = {};
+  Transform target_transform = {};
   io::ImageReadMode mode = io::ImageReadMode::RGB;  // like PIL's .convert("RGB") in torchvision's loader
   std::vector<std::string> extensions = {".png", ".jpg", ".jpeg", ".bmp"};
 };
@@ -118,4 +116,4 @@ struct MoonsOptions {
 };
 data::TensorDataset make_moons(const MoonsOptions& options = {});
 
-}  // namespace nabla::datasets
+}  // namespace nabla::data

@@ -6,8 +6,8 @@
 // grayscale). Random transforms draw from the Generator given to them or, by default, from
 // data::sample_generator() (per sample inside a DataLoader, so augmentation is reproducible).
 //
-//   auto t = transforms::Compose({transforms::RandomCrop(32, 4), transforms::RandomHorizontalFlip(),
-//                                 transforms::ToTensor(), transforms::Normalize({0.5, 0.5, 0.5}, {0.5, 0.5,
+//   auto t = data::Compose({data::RandomCrop(32, 4), data::RandomHorizontalFlip(),
+//                                 data::ToTensor(), data::Normalize({0.5, 0.5, 0.5}, {0.5, 0.5,
 //                                 0.5})});
 #pragma once
 #include <array>
@@ -17,7 +17,7 @@
 
 #include "nabla/tensor/tensor.h"
 
-namespace nabla::transforms {
+namespace nabla::data {
 
 using Transform = std::function<Tensor(const Tensor&)>;
 enum class InterpolationMode { Nearest, Bilinear };
@@ -191,4 +191,4 @@ class Lambda {
   Transform fn_;
 };
 
-}  // namespace nabla::transforms
+}  // namespace nabla::data

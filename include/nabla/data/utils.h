@@ -6,7 +6,7 @@
 
 #include "nabla/tensor/tensor.h"
 
-namespace nabla::utils {
+namespace nabla::data {
 
 struct GridOptions {
   int64_t nrow = 8;        // images per row
@@ -23,4 +23,4 @@ Tensor make_grid(const Tensor& images, const GridOptions& options = {});
 // make_grid, then clamp to [0, 1], scale to [0, 255], round and write a PNG.
 void save_image(const Tensor& images, const std::string& path, const GridOptions& options = {});
 
-}  // namespace nabla::utils
+}  // namespace nabla::data

@@ -1,9 +1,10 @@
 // optimizer.h — the Optimizer base shared by SGD, Adam, AdamW, RMSprop and Adagrad: parameter groups,
 // zero_grad, step (with an optional closure), state_dict / load_state_dict. torch.optim 1.13 is the
-// spec; options objects are LibTorch-style and chainable:
-//   optim::SGD opt(model.parameters(), optim::SGDOptions(0.01).momentum(0.9).nesterov(true));
-//   optim::Adam adam({{{w}, optim::AdamOptions(1e-3)}, {{b}, optim::AdamOptions(1e-2)}});
-// See docs/optim.md for the state_dict format and the few deviations from PyTorch.
+// spec. nabla's options are aggregates (PyTorch's keyword arguments as designated initializers):
+//   optim::SGD opt(model.parameters(), {.lr = 0.01, .momentum = 0.9, .nesterov = true});
+//   optim::Adam adam({{{w}, {.lr = 1e-3}}, {{b}}}, {.lr = 1e-2});  // groups: b takes the defaults
+// The chainable LibTorch-style classes (optim::SGDOptions(0.01).momentum(0.9)) are kept for code
+// ported from LibTorch. See docs/optim.md for the state_dict format and the few deviations from PyTorch.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -73,7 +74,18 @@ class OptimizerCloneableOptions : public OptimizerOptions {
   void set_lr(double lr) override { static_cast<Derived&>(*this).lr(lr); }
 };
 
-// A list of parameters with their own options (the optimizer's defaults when none are given).
+// A parameter group in nabla's style, for an optimizer whose aggregate options are `Config`:
+//   {{w1, w2}}                 the optimizer's defaults
+//   {{b}, {.lr = 1e-2}}        its own options (they replace the defaults as a whole, as in LibTorch)
+template <typename Config>
+struct ParamGroup {
+  ParamGroup(std::vector<Tensor> params) : params(std::move(params)) {}  // NOLINT: implicit, like a bare list
+  ParamGroup(std::vector<Tensor> params, const Config& options) : params(std::move(params)), options(options) {}
+  std::vector<Tensor> params;
+  std::optional<Config> options;  // unset: the optimizer's defaults
+};
+
+// A list of parameters with LibTorch-style options (the optimizer's defaults when none are given).
 class OptimizerParamGroup {
  public:
   OptimizerParamGroup(std::vector<Tensor> params);  // NOLINT: implicit, like a bare list in PyTorch

@@ -1,10 +1,23 @@
 // rmsprop.h — RMSprop (torch.optim.RMSprop 1.13: names, defaults, update rule, messages).
-//   optim::RMSprop opt(params, optim::RMSpropOptions(1e-2).alpha(0.9).centered(true).momentum(0.9));
+//   optim::RMSprop opt(params, {.lr = 1e-2, .alpha = 0.9, .momentum = 0.9, .centered = true});
 #pragma once
+#include <concepts>
 #include "nabla/optim/optimizer.h"
 
 namespace nabla::optim {
 
+// torch.optim.RMSprop's arguments and defaults.
+struct RMSpropConfig {
+  double lr = 1e-2;
+  double alpha = 0.99;
+  double eps = 1e-8;
+  double weight_decay = 0;
+  double momentum = 0;
+  bool centered = false;
+  bool maximize = false;
+};
+
+// LibTorch-style chainable options, kept for code ported from LibTorch (nabla's style: RMSpropConfig).
 class RMSpropOptions : public OptimizerCloneableOptions<RMSpropOptions> {
  public:
   RMSpropOptions(double lr = 1e-2) : lr_(lr) {}  // NOLINT
@@ -26,11 +39,24 @@ class RMSpropOptions : public OptimizerCloneableOptions<RMSpropOptions> {
 // State per parameter: "step", "square_avg", "momentum_buffer" (momentum > 0), "grad_avg" (centered).
 class RMSprop : public Optimizer {
  public:
-  RMSprop(std::vector<Tensor> params, const RMSpropOptions& defaults = {});
-  RMSprop(std::vector<OptimizerParamGroup> groups, const RMSpropOptions& defaults = {});
+  using Group = ParamGroup<RMSpropConfig>;
+  RMSprop(std::vector<Tensor> params, const RMSpropConfig& options = {});
+  RMSprop(std::vector<Group> groups, const RMSpropConfig& defaults = {});
+  // LibTorch style: RMSprop(params, RMSpropOptions(...)...). Templates, so that a braced list always means RMSpropConfig.
+  template <std::same_as<RMSpropOptions> O>
+  RMSprop(std::vector<Tensor> params, const O& defaults) : RMSprop(single_group(std::move(params)), defaults.clone(), 0) {}
+  template <std::same_as<RMSpropOptions> O>
+  RMSprop(std::vector<OptimizerParamGroup> groups, const O& defaults) : RMSprop(std::move(groups), defaults.clone(), 0) {}
+  // add_param_group({{w}, {.lr = 0.1}}); a LibTorch OptimizerParamGroup goes to the base's.
+  void add_param_group(Group group);
+  template <std::same_as<OptimizerParamGroup> G>
+  void add_param_group(G group) {
+    Optimizer::add_param_group(std::move(group));
+  }
   std::string name() const override { return "RMSprop"; }
 
  protected:
+  RMSprop(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults, int);
   void update() override;
   void validate(const OptimizerOptions& options) const override;
   bool options_match(const OptimizerOptions& options) const override;

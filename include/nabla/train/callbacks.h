@@ -11,14 +11,21 @@
 
 namespace nabla::io { class SummaryWriter; }
 
-namespace nabla::train {
+namespace nabla::training {
 
 enum class Mode { Min, Max };
 
-// Stops when `monitor` has not improved by more than min_delta for `patience` epochs.
+// Stops when `monitor` has not improved by more than min_delta for `patience` epochs:
+//   EarlyStopping({.monitor = "val_acc", .patience = 5, .mode = Mode::Max})
+struct EarlyStoppingOptions {
+  std::string monitor = "val_loss";
+  int64_t patience = 3;  // ValueError when negative
+  Mode mode = Mode::Min;
+  double min_delta = 0;
+};
 class EarlyStopping : public Callback {
  public:
-  EarlyStopping(std::string monitor = "val_loss", int64_t patience = 3, Mode mode = Mode::Min, double min_delta = 0);
+  explicit EarlyStopping(EarlyStoppingOptions options = {});
   void on_epoch_end(Trainer& t, int64_t epoch, const Metrics& m) override;
   int64_t stopped_epoch() const { return stopped_epoch_; }
   std::string state() const;             // JSON, for resumable runs
@@ -85,4 +92,4 @@ class TensorBoardLogger : public Callback {
   Tensor samples_;
 };
 
-}  // namespace nabla::train
+}  // namespace nabla::training

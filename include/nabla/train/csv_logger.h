@@ -1,6 +1,6 @@
 // csv_logger.h — one CSV row per epoch (like Keras' CSVLogger / Lightning's CSVLogger):
 //
-//   train::CsvLogger csv("runs/demo/metrics.csv");
+//   training::CsvLogger csv("runs/demo/metrics.csv");
 //   csv.log({{"epoch", 1}, {"train_loss", 0.52}, {"val_loss", 0.41}, {"val_acc", 0.86}, {"lr", 1e-3}});
 //
 // The first row fixes the columns (in its order) and writes the header. A later row may leave a column
@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-namespace nabla::train {
+namespace nabla::training {
 
 class CsvLogger {
  public:
@@ -44,4 +44,4 @@ class CsvLogger {
   std::vector<std::string> columns_;  // empty until the first row (or the existing header)
 };
 
-}  // namespace nabla::train
+}  // namespace nabla::training

@@ -2,8 +2,8 @@
 // the end of the epoch, reset() before the next one. Counts accumulate in int64 and sums in double, so a
 // result over many batches is the same as over one batch holding all of them.
 //
-//   train::Accuracy acc({.num_classes = 10});            // multiclass, micro average (plain accuracy)
-//   train::F1Score f1({.num_classes = 10});              // macro average by default, like torchmetrics
+//   training::Accuracy acc({.num_classes = 10});            // multiclass, micro average (plain accuracy)
+//   training::F1Score f1({.num_classes = 10});              // macro average by default, like torchmetrics
 //   for (auto& [x, y] : loader) { Tensor logits = model(x); acc.update(logits, y); f1.update(logits, y); }
 //   double a = acc.compute(), f = f1.compute();
 //
@@ -25,7 +25,7 @@
 
 #include "nabla/tensor/tensor.h"
 
-namespace nabla::train {
+namespace nabla::training {
 
 // Anything accumulated over batches. The Trainer updates and resets every metric through this base.
 class Metric {
@@ -175,4 +175,4 @@ class MeanAbsoluteError : public ScalarMetric {
   int64_t count_ = 0;
 };
 
-}  // namespace nabla::train
+}  // namespace nabla::training

@@ -6,7 +6,7 @@
 
 #include "nabla/nn/module.h"
 
-namespace nabla::train {
+namespace nabla::training {
 
 struct ModelConfig {
   std::string name = "mlp";   // mlp | fashion_cnn | resnet
@@ -22,4 +22,4 @@ std::shared_ptr<nn::Module> build_model(const ModelConfig& config);
 // towards num_classes (e.g. 784 -> 10 with 5 layers: 655, 526, 397, 268, 139).
 std::vector<int64_t> mlp_hidden_sizes(int64_t input_size, int64_t num_classes, int64_t n_layers);
 
-}  // namespace nabla::train
+}  // namespace nabla::training

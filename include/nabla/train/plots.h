@@ -9,7 +9,7 @@
 
 #include "nabla/tensor/tensor.h"
 
-namespace nabla::train {
+namespace nabla::training {
 
 struct PlotSize {
   int width = 800;  // pixels
@@ -31,4 +31,4 @@ void plot_confusion_matrix(const std::string& path_png, const Tensor& cm,
                            const std::vector<std::string>& class_names = {},
                            const std::string& title = "Confusion matrix", PlotSize size = {800, 800});
 
-}  // namespace nabla::train
+}  // namespace nabla::training

@@ -15,7 +15,7 @@
 #include <map>
 #include <string>
 
-namespace nabla::train {
+namespace nabla::training {
 
 // Whether stdout is a terminal (isatty(fileno(stdout))).
 bool stdout_is_tty();
@@ -63,4 +63,4 @@ class ProgressBar {
 // "mm:ss", or "h:mm:ss" from one hour on; "--:--" for a negative or non-finite time.
 std::string format_duration(double seconds);
 
-}  // namespace nabla::train
+}  // namespace nabla::training

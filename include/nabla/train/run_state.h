@@ -15,7 +15,7 @@
 #include "nabla/train/models.h"
 #include "nabla/train/trainer.h"
 
-namespace nabla::train {
+namespace nabla::training {
 
 struct RunConfig {
   ModelConfig model;
@@ -53,4 +53,4 @@ void save_run(const std::string& path, const RunConfig& config, const nn::Module
 // IOError when the file is missing/corrupt or was not written by `nabla train`.
 LoadedRun load_run(const std::string& path);
 
-}  // namespace nabla::train
+}  // namespace nabla::training

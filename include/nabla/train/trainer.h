@@ -1,8 +1,8 @@
-// trainer.h — nabla::train::Trainer: epochs over a train and a validation loader with any model,
+// trainer.h — nabla::training::Trainer: epochs over a train and a validation loader with any model,
 // loss and optimizer, stepping an LR scheduler and calling callbacks, like a PyTorch training loop.
 //
-//   train::Trainer trainer(model, loss, optimizer);
-//   trainer.add_callback(std::make_shared<train::EarlyStopping>("val_loss", 3));
+//   training::Trainer trainer(model, loss, optimizer);
+//   trainer.add_callback(std::make_shared<training::EarlyStopping>(training::EarlyStoppingOptions{.patience = 3}));
 //   auto history = trainer.fit(train_loader, &val_loader, 20);
 #pragma once
 #include <functional>
@@ -15,7 +15,7 @@
 #include "nabla/nn/module.h"
 #include "nabla/optim/optimizer.h"
 
-namespace nabla::train {
+namespace nabla::training {
 
 using Metrics = std::map<std::string, double>;  // "train_loss", "val_loss", "val_acc", "lr", ...
 using LossFn = std::function<Tensor(const Tensor& output, const Tensor& target)>;
@@ -77,4 +77,4 @@ class Trainer {
   bool stop_ = false;
 };
 
-}  // namespace nabla::train
+}  // namespace nabla::training

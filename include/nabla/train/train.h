@@ -1,4 +1,5 @@
-// train_parts.h — the public headers of nabla's training library (namespace nabla::train).
+// train.h — everything of the training layer (namespace nabla::training): Trainer and callbacks,
+// metrics, the model zoo, run checkpoints, plots, progress bar and CSV logger.
 #pragma once
 
 #include "nabla/train/callbacks.h"

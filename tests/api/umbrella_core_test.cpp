@@ -1,0 +1,11 @@
+// nabla/core.h compiles on its own (it is included first, before anything else) and gives tensors,
+// ops and autograd.
+#include "nabla/core.h"
+
+#include <gtest/gtest.h>
+
+TEST(UmbrellaCore, TensorsOpsAutograd) {
+  nabla::Tensor x = nabla::ones({2}).requires_grad_();
+  (x * x).sum().backward();
+  EXPECT_EQ(x.grad().sum().item<double>(), 4);
+}

@@ -1,0 +1,9 @@
+// nabla/nn/nn.h compiles on its own and gives nabla::nn.
+#include "nabla/nn/nn.h"
+
+#include <gtest/gtest.h>
+
+TEST(UmbrellaNn, Modules) {
+  nabla::nn::Linear fc(3, 2);
+  EXPECT_EQ(fc(nabla::ones({4, 3})).size(1), 2);
+}
