@@ -116,6 +116,7 @@
   X(logical_not, 1, false, false, FMI, U(LogicalNot))                                              \
   X(to_dtype, 1, true, true, F, none, (DType, dtype))                                              \
   X(erf, 1, true, true, FMI, UF(Erf))                                                              \
+  X(expm1, 1, true, true, FMI, UF(Expm1))                                                          \
   /* reductions and scans */                                                                       \
   X(sum, 1, true, true, custom, none) /* overloads: all elements | dims (ops.h, tensor.h) */      \
   X(mean, 1, true, true, custom, none) /* overloads */                                             \
