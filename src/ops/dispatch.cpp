@@ -23,18 +23,8 @@ void no_kernel_for_device(const char* op, const Tensor& t) {
   throw DeviceError(fmt::format("{}: no kernel for device '{}' in this build", op, t.device().str()));
 }
 
-bool binary_is_comparison(Binary op) {
-  return op >= Binary::Eq && op <= Binary::LogicalXor;
-}
-bool unary_needs_floating(Unary op) {
-  switch (op) {
-    case Unary::Exp: case Unary::Log: case Unary::Log1p: case Unary::Sqrt: case Unary::Rsqrt:
-    case Unary::Sin: case Unary::Cos: case Unary::Tanh: case Unary::Sigmoid: case Unary::Gelu:
-    case Unary::GeluTanh: case Unary::Softplus: case Unary::Erf: case Unary::LeakyRelu: case Unary::RPowScalar:
-      return true;
-    default: return false;
-  }
-}
+bool binary_is_comparison(Binary op) { return kBinaryIsComparison[static_cast<int>(op)]; }
+bool unary_needs_floating(Unary op) { return kUnaryNeedsFloating[static_cast<int>(op)]; }
 
 void binary(Binary op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
   check_device("binary", out, a, b);

@@ -6,20 +6,54 @@
 #include <cstdint>
 #include <vector>
 
+#include "nabla/ops/op_table.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla::kernels {
 
-enum class Binary : int8_t {
-  Add, Sub, Mul, Div, Pow, Minimum, Maximum, Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr,
-  LogicalXor,
-  // helpers for backward formulas
-  ThresholdGrad,  // a * (b > 0)  (relu backward on the output)
-};
-enum class Unary : int8_t {
-  Neg, Exp, Log, Log1p, Sqrt, Rsqrt, Abs, Sign, Sin, Cos, Tanh, Sigmoid, Relu, LeakyRelu, Gelu,
-  GeluTanh, Softplus, Erf, Clamp, Floor, Ceil, Round, LogicalNot, PowScalar, RPowScalar,
-};
+// The enumerators come from the op table's kernel column (Note [Op table rows]): U(E)/UF(E) give
+// Unary::E (UF: integer inputs compute in float32), B(E)/BC(E) give Binary::E (BC: bool output).
+// Helpers used only by backward formulas or by overloads are listed here.
+#define NABLA_BINARY_HELPERS(K) K(B(ThresholdGrad)) /* g * (y > 0): relu backward on the output */
+#define NABLA_UNARY_HELPERS(K) K(UF(GeluTanh)) K(UF(RPowScalar)) /* gelu "tanh"; scalar ** x */
+#define NABLA_KERNEL_ROW(name, arity, diff, dbl, forms, kernel, ...) NABLA_KERNEL_ITEM(kernel)
+#define NABLA_KERNEL_LIST()                                                      \
+  NABLA_FOREACH_OP(NABLA_KERNEL_ROW) NABLA_BINARY_HELPERS(NABLA_KERNEL_ITEM) \
+  NABLA_UNARY_HELPERS(NABLA_KERNEL_ITEM)
+// One selector per derived list; `kernel` is none, U(E), UF(E), B(E) or BC(E).
+#define NABLA_KB_none
+#define NABLA_KB_U(e)
+#define NABLA_KB_UF(e)
+#define NABLA_KB_B(e) e,
+#define NABLA_KB_BC(e) e,
+#define NABLA_KBC_none
+#define NABLA_KBC_U(e)
+#define NABLA_KBC_UF(e)
+#define NABLA_KBC_B(e) false,
+#define NABLA_KBC_BC(e) true,
+#define NABLA_KU_none
+#define NABLA_KU_U(e) e,
+#define NABLA_KU_UF(e) e,
+#define NABLA_KU_B(e)
+#define NABLA_KU_BC(e)
+#define NABLA_KUF_none
+#define NABLA_KUF_U(e) false,
+#define NABLA_KUF_UF(e) true,
+#define NABLA_KUF_B(e)
+#define NABLA_KUF_BC(e)
+
+#define NABLA_KERNEL_ITEM(k) NABLA_KB_##k
+enum class Binary : int8_t { NABLA_KERNEL_LIST() };
+#undef NABLA_KERNEL_ITEM
+#define NABLA_KERNEL_ITEM(k) NABLA_KBC_##k
+inline constexpr bool kBinaryIsComparison[] = {NABLA_KERNEL_LIST()};  // output dtype bool
+#undef NABLA_KERNEL_ITEM
+#define NABLA_KERNEL_ITEM(k) NABLA_KU_##k
+enum class Unary : int8_t { NABLA_KERNEL_LIST() };
+#undef NABLA_KERNEL_ITEM
+#define NABLA_KERNEL_ITEM(k) NABLA_KUF_##k
+inline constexpr bool kUnaryNeedsFloating[] = {NABLA_KERNEL_LIST()};  // integer inputs -> float32
+#undef NABLA_KERNEL_ITEM
 struct UnaryArgs {
   double a = 0, b = 0;           // leaky slope | softplus beta, threshold | clamp min, max | pow exponent
   bool has_a = true, has_b = true;  // clamp: which bounds are set

@@ -5,7 +5,8 @@ computed by PyTorch (the oracle). Run with Debian's python3-torch:
     /usr/bin/python3 tests/golden/gen_golden.py
 
 The op list is parsed from include/nabla/ops/op_table.h, and the script fails when an op has no case.
-The argument vocabulary (`args`) of each op must match the C++ invokers in src/autograd/op_registry.cpp.
+The argument vocabulary (`args`) of each op must match the C++ invokers in tests/support/op_registry.cpp
+(for generated rows: the parameter names of the op table row). Ops without an FNS entry call torch.<op>.
 See tests/golden/README.md for the file format.
 """
 import json
@@ -35,8 +36,9 @@ DTYPE_FROM_NAME = {v: k for k, v in DTYPES.items()}
 def parse_op_table():
     text = open(OP_TABLE).read()
     body = text[text.index("#define NABLA_FOREACH_OP"):text.index("namespace nabla")]
+    # Rows are X(name, arity, diff, dbl, forms, kernel, params...) (Note [Op table rows]).
     return [(m.group(1), int(m.group(2)), m.group(3) == "true")
-            for m in re.finditer(r"X\((\w+),\s*(-?\d+),\s*(true|false)\)", body)]
+            for m in re.finditer(r"X\((\w+),\s*(-?\d+),\s*(true|false),", body)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,6 +362,11 @@ DIFF = {name: diff for name, _, diff in OPS}
 CASES = []
 
 
+def torch_default(op, xs, args):
+    """Ops without an FNS entry are torch.<op>(*inputs, **args): a new plain op needs only its cases."""
+    return getattr(torch, op)(*xs, **args)
+
+
 def case(op, name, inputs, args=None, grad=True, nograd=(), gradcheck=True):
     """Runs op on inputs (In, plain tensors, or None for an absent optional tensor) and records outputs,
     and gradients when the op is differentiable, `grad` is set and some input is floating. Inputs listed
@@ -376,7 +383,7 @@ def case(op, name, inputs, args=None, grad=True, nograd=(), gradcheck=True):
     want_grad = grad and DIFF[op] and any(differentiable(k) for k in range(len(xs)))
     if want_grad:
         xs = [x.detach().requires_grad_() if differentiable(k) else x for k, x in enumerate(xs)]
-    outs = FNS[op](xs, args)
+    outs = FNS[op](xs, args) if op in FNS else torch_default(op, xs, args)
     outs = list(outs) if isinstance(outs, (tuple, list)) else [outs]
     rec = {"op": op, "name": f"{op}/{name}", "inputs": [i.encode() if i is not None else None for i in ins],
            "args": args, "outputs": [encode_plain(o) for o in outs], "grad_outputs": None, "grads": None}
@@ -519,6 +526,7 @@ case("logical_not", "bool", [boolean(2, 3)])
 case("logical_not", "float", [small_ints_as_float(2, 3)])
 case("logical_not", "int64_transposed", [T(randint(-1, 2, 3, 4))])
 unary_cases("erf", randn, int_input=lambda: randint(-2, 3, 2, 3))
+unary_cases("expm1", randn, int_input=lambda: randint(-3, 3, 2, 3))
 seed("to_dtype")
 case("to_dtype", "f32_to_f64", [randn(2, 3)], {"dtype": "float64"})
 case("to_dtype", "f64_to_f32_transposed", [T(randn(3, 4, dtype=f64))], {"dtype": "float32"})

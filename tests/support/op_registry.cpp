@@ -5,6 +5,7 @@
 
 #include <array>
 #include <optional>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -182,57 +183,81 @@ std::vector<TensorIndex> parse_index_spec(const std::string& spec, const TensorL
   return out;
 }
 
-// ---- invokers: elementwise binary ---------------------------------------------------------------
+// ---- invokers ----------------------------------------------------------------------------------
 #define NABLA_INVOKER(name) \
   TensorList invoke_##name([[maybe_unused]] const TensorList& in, [[maybe_unused]] const Args& a)
-#define NABLA_BINARY_INVOKER(name) \
-  NABLA_INVOKER(name) { return {nabla::name(in[0], in[1])}; }
-#define NABLA_UNARY_INVOKER(name) \
-  NABLA_INVOKER(name) { return {nabla::name(in[0])}; }
 
-NABLA_INVOKER(add) { return {nabla::add(in[0], in[1], scalar(a, "alpha", 1))}; }
-NABLA_INVOKER(sub) { return {nabla::sub(in[0], in[1], scalar(a, "alpha", 1))}; }
-NABLA_BINARY_INVOKER(mul)
-NABLA_BINARY_INVOKER(div)
-NABLA_BINARY_INVOKER(pow)
+// Rows that are not `custom` get their invoker from the row: each param is read from the golden
+// case's args by its name (its default when absent), tensor params take the next input.
+class ArgReader {
+ public:
+  ArgReader(const TensorList& in, const Args& a) : in_(in), a_(a) {}
+  template <typename T>
+  T get(const char* k) {  // a required param (std::optional ones may be absent)
+    if constexpr (std::is_same_v<T, Tensor>) {
+      NABLA_CHECK(next_ < in_.size(), ValueError, "missing tensor input '{}'", k);
+      return in_[next_++];
+    } else if constexpr (std::is_same_v<T, std::optional<Scalar>>) {
+      return opt_scalar(a_, k);
+    } else if constexpr (std::is_same_v<T, std::optional<int64_t>>) {
+      return opt_int(a_, k);
+    } else if constexpr (std::is_same_v<T, std::optional<std::vector<int64_t>>>) {
+      return opt_ints(a_, k);
+    } else {
+      NABLA_CHECK(a_.has(k), ValueError, "missing op argument '{}'", k);
+      return present<T>(k);
+    }
+  }
+  template <typename T, typename D>
+  T get(const char* k, const D& dflt) {
+    if constexpr (std::is_same_v<T, Tensor>) return get<T>(k);
+    else return a_.has(k) ? get<T>(k) : T(dflt);
+  }
+
+ private:
+  template <typename T>
+  T present(const std::string& k) {
+    if constexpr (std::is_same_v<T, Scalar>) return req_scalar(a_, k);
+    else if constexpr (std::is_same_v<T, double>) return a_.d(k, 0);
+    else if constexpr (std::is_same_v<T, int64_t>) return a_.i(k, 0);
+    else if constexpr (std::is_same_v<T, bool>) return a_.b(k, false);
+    else if constexpr (std::is_same_v<T, std::string>) return a_.s(k, "");
+    else if constexpr (std::is_same_v<T, DType>) return parse_dtype(a_.s(k, ""));
+    else if constexpr (std::is_same_v<T, std::vector<int64_t>>) return a_.ints(k, {});
+    else if constexpr (std::is_same_v<T, Slice::Bound>) return Slice::Bound(a_.i(k, 0));
+    else static_assert(sizeof(T) == 0, "op table param type without a reader");
+  }
+  const TensorList& in_;
+  const Args& a_;
+  size_t next_ = 1;  // in[0] is self
+};
+// The value type an invoker holds for a param type (IntArrayRef views a held vector).
+template <typename T>
+struct Held { using type = std::remove_cvref_t<T>; };
+template <>
+struct Held<IntArrayRef> { using type = std::vector<int64_t>; };
+
+// Locals are read in signature order (statements, so tensor inputs are taken in order).
+#define NABLA_P_READ(T, name, ...) \
+  Held<T>::type name##_ = r.get<Held<T>::type>(#name __VA_OPT__(, __VA_ARGS__));
+#define NABLA_P_LOCAL(type, name, ...) , name##_
+#define NABLA_OP_INVOKER_DEF(name, arity, diff, dbl, forms, kernel, ...)                            \
+  NABLA_FORM_##forms(NABLA_INVOKER(name) {                                                         \
+    ArgReader r(in, a);                                                                            \
+    NABLA_PP_FOR_EACH(NABLA_P_READ, __VA_ARGS__)                                                   \
+    return {nabla::name(in[0] NABLA_PP_FOR_EACH(NABLA_P_LOCAL, __VA_ARGS__))};                      \
+  }, , , NABLA_INVOKER(name) {                                                                     \
+    ArgReader r(in, a);                                                                            \
+    NABLA_PP_FOR_EACH(NABLA_P_READ, __VA_ARGS__)                                                   \
+    return {in[0].name(NABLA_PP_TAIL(_ NABLA_PP_FOR_EACH(NABLA_P_LOCAL, __VA_ARGS__)))};           \
+  }, )
+NABLA_FOREACH_OP(NABLA_OP_INVOKER_DEF)
+#undef NABLA_OP_INVOKER_DEF
+#undef NABLA_P_LOCAL
+#undef NABLA_P_READ
+
+// ---- custom rows: hand-written invokers ---------------------------------------------------------
 NABLA_INVOKER(pow_scalar) { return {nabla::pow(in[0], req_scalar(a, "exponent"))}; }
-NABLA_BINARY_INVOKER(minimum)
-NABLA_BINARY_INVOKER(maximum)
-NABLA_INVOKER(where) { return {nabla::where(in[0], in[1], in[2])}; }
-NABLA_BINARY_INVOKER(eq)
-NABLA_BINARY_INVOKER(ne)
-NABLA_BINARY_INVOKER(lt)
-NABLA_BINARY_INVOKER(le)
-NABLA_BINARY_INVOKER(gt)
-NABLA_BINARY_INVOKER(ge)
-NABLA_BINARY_INVOKER(logical_and)
-NABLA_BINARY_INVOKER(logical_or)
-NABLA_BINARY_INVOKER(logical_xor)
-
-// ---- elementwise unary --------------------------------------------------------------------------
-NABLA_UNARY_INVOKER(neg)
-NABLA_UNARY_INVOKER(exp)
-NABLA_UNARY_INVOKER(log)
-NABLA_UNARY_INVOKER(log1p)
-NABLA_UNARY_INVOKER(sqrt)
-NABLA_UNARY_INVOKER(rsqrt)
-NABLA_UNARY_INVOKER(abs)
-NABLA_UNARY_INVOKER(sign)
-NABLA_UNARY_INVOKER(sin)
-NABLA_UNARY_INVOKER(cos)
-NABLA_UNARY_INVOKER(tanh)
-NABLA_UNARY_INVOKER(sigmoid)
-NABLA_UNARY_INVOKER(relu)
-NABLA_INVOKER(leaky_relu) { return {nabla::leaky_relu(in[0], a.d("negative_slope", 0.01))}; }
-NABLA_INVOKER(gelu) { return {nabla::gelu(in[0], a.s("approximate", "none"))}; }
-NABLA_INVOKER(softplus) { return {nabla::softplus(in[0], a.d("beta", 1), a.d("threshold", 20))}; }
-NABLA_INVOKER(clamp) { return {nabla::clamp(in[0], opt_scalar(a, "min"), opt_scalar(a, "max"))}; }
-NABLA_UNARY_INVOKER(floor)
-NABLA_UNARY_INVOKER(ceil)
-NABLA_UNARY_INVOKER(round)
-NABLA_UNARY_INVOKER(logical_not)
-NABLA_INVOKER(to_dtype) { return {nabla::to_dtype(in[0], parse_dtype(a.s("dtype", "")))}; }
-NABLA_UNARY_INVOKER(erf)
 
 // ---- reductions and scans -----------------------------------------------------------------------
 NABLA_INVOKER(sum) {
@@ -255,19 +280,6 @@ NABLA_INVOKER(min) {
   if (a.has("dim")) return pair_list(nabla::min(in[0], a.i("dim", 0), a.b("keepdim", false)));
   return {nabla::min(in[0])};
 }
-NABLA_INVOKER(argmax) { return {nabla::argmax(in[0], opt_int(a, "dim"), a.b("keepdim", false))}; }
-NABLA_INVOKER(argmin) { return {nabla::argmin(in[0], opt_int(a, "dim"), a.b("keepdim", false))}; }
-NABLA_INVOKER(var) {
-  return {nabla::var(in[0], opt_ints(a, "dims"), a.i("correction", 1), a.b("keepdim", false))};
-}
-NABLA_INVOKER(std) {
-  return {nabla::std(in[0], opt_ints(a, "dims"), a.i("correction", 1), a.b("keepdim", false))};
-}
-NABLA_INVOKER(norm) { return {nabla::norm(in[0], a.d("p", 2), opt_ints(a, "dims"), a.b("keepdim", false))}; }
-NABLA_INVOKER(logsumexp) { return {nabla::logsumexp(in[0], req_ints(a, "dims"), a.b("keepdim", false))}; }
-NABLA_INVOKER(softmax) { return {nabla::softmax(in[0], req_int(a, "dim"))}; }
-NABLA_INVOKER(log_softmax) { return {nabla::log_softmax(in[0], req_int(a, "dim"))}; }
-NABLA_INVOKER(cumsum) { return {nabla::cumsum(in[0], req_int(a, "dim"))}; }
 NABLA_INVOKER(all) {
   if (a.has("dim")) return {nabla::all(in[0], a.i("dim", 0), a.b("keepdim", false))};
   return {nabla::all(in[0])};
@@ -283,54 +295,18 @@ NABLA_INVOKER(topk) {
 NABLA_INVOKER(sort) { return pair_list(nabla::sort(in[0], a.i("dim", -1), a.b("descending", false))); }
 
 // ---- shape and views ----------------------------------------------------------------------------
-NABLA_INVOKER(view) { return {in[0].view(req_ints(a, "shape"))}; }
-NABLA_INVOKER(reshape) { return {in[0].reshape(req_ints(a, "shape"))}; }
-NABLA_INVOKER(flatten) { return {in[0].flatten(a.i("start_dim", 0), a.i("end_dim", -1))}; }
-NABLA_INVOKER(unflatten) { return {in[0].unflatten(req_int(a, "dim"), req_ints(a, "sizes"))}; }
-NABLA_INVOKER(transpose) { return {in[0].transpose(req_int(a, "dim0"), req_int(a, "dim1"))}; }
-NABLA_INVOKER(permute) { return {in[0].permute(req_ints(a, "dims"))}; }
 NABLA_INVOKER(squeeze) { return {a.has("dim") ? in[0].squeeze(a.i("dim", 0)) : in[0].squeeze()}; }
-NABLA_INVOKER(unsqueeze) { return {in[0].unsqueeze(req_int(a, "dim"))}; }
-NABLA_INVOKER(expand) { return {in[0].expand(req_ints(a, "sizes"))}; }
-NABLA_INVOKER(narrow) { return {in[0].narrow(req_int(a, "dim"), req_int(a, "start"), req_int(a, "length"))}; }
-NABLA_INVOKER(select) { return {in[0].select(req_int(a, "dim"), req_int(a, "index"))}; }
-NABLA_INVOKER(slice) {
-  auto bound = [&](const char* k) -> Slice::Bound {
-    if (!a.has(k)) return None;
-    return a.i(k, 0);
-  };
-  return {in[0].slice(req_int(a, "dim"), bound("start"), bound("end"), a.i("step", 1))};
-}
 NABLA_INVOKER(cat) { return {nabla::cat(in, a.i("dim", 0))}; }
 NABLA_INVOKER(stack) { return {nabla::stack(in, a.i("dim", 0))}; }
 NABLA_INVOKER(split) { return in[0].split(req_int(a, "split_size"), a.i("dim", 0)); }
 NABLA_INVOKER(chunk) { return in[0].chunk(req_int(a, "chunks"), a.i("dim", 0)); }
-NABLA_INVOKER(clone) { return {in[0].clone()}; }
 NABLA_INVOKER(contiguous) { return {in[0].contiguous()}; }
 
 // ---- indexing -----------------------------------------------------------------------------------
-NABLA_INVOKER(index_select) { return {in[0].index_select(req_int(a, "dim"), in[1])}; }
-NABLA_INVOKER(gather) { return {in[0].gather(req_int(a, "dim"), in[1])}; }
-NABLA_INVOKER(scatter) { return {in[0].scatter(req_int(a, "dim"), in[1], in[2])}; }
-NABLA_INVOKER(scatter_add) { return {in[0].scatter_add(req_int(a, "dim"), in[1], in[2])}; }
-NABLA_INVOKER(masked_fill) { return {in[0].masked_fill(in[1], req_scalar(a, "value"))}; }
-NABLA_INVOKER(masked_select) { return {in[0].masked_select(in[1])}; }
 NABLA_INVOKER(index) {
   NABLA_CHECK(!in.empty(), ValueError, "index: needs the indexed tensor as input 0");
   return {in[0].index(parse_index_spec(a.s("indices", ""), in))};
 }
-NABLA_INVOKER(nonzero) { return {in[0].nonzero()}; }
-NABLA_INVOKER(one_hot) { return {nabla::one_hot(in[0], a.i("num_classes", -1))}; }
-
-// ---- linear algebra -----------------------------------------------------------------------------
-NABLA_BINARY_INVOKER(matmul)
-NABLA_BINARY_INVOKER(mm)
-NABLA_BINARY_INVOKER(bmm)
-NABLA_INVOKER(addmm) {
-  return {nabla::addmm(in[0], in[1], in[2], scalar(a, "beta", 1), scalar(a, "alpha", 1))};
-}
-NABLA_BINARY_INVOKER(dot)
-NABLA_BINARY_INVOKER(outer)
 
 // ---- creation -----------------------------------------------------------------------------------
 std::optional<TensorOptions> opt_options(const Args& a) {
@@ -444,14 +420,12 @@ NABLA_INVOKER(nll_loss) {
 }
 NABLA_INVOKER(kl_div) { return {F::kl_div(in[0], in[1], reduction(a), a.b("log_target", false))}; }
 
-#undef NABLA_UNARY_INVOKER
-#undef NABLA_BINARY_INVOKER
 #undef NABLA_INVOKER
 
 // ---- the tables ---------------------------------------------------------------------------------
 // One entry per op-table row, in table order: a row without an invoke_<name> is a compile error.
 constexpr OpInvoker kRawInvokers[] = {
-#define NABLA_OP_INVOKER(name, arity, diff) &invoke_##name,
+#define NABLA_OP_INVOKER(name, ...) &invoke_##name,
     NABLA_FOREACH_OP(NABLA_OP_INVOKER)
 #undef NABLA_OP_INVOKER
 };

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "nabla/ops/op_table.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla {
@@ -62,56 +63,22 @@ DType result_type(const Tensor& a, const Tensor& b);
 DType result_type(const Tensor& a, Scalar b);
 std::vector<int64_t> broadcast_shapes(IntArrayRef a, IntArrayRef b);
 
-// ---- elementwise ----
-Tensor add(const Tensor& a, const Tensor& b, Scalar alpha = 1);
-Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha = 1);
-Tensor mul(const Tensor& a, const Tensor& b);
-Tensor div(const Tensor& a, const Tensor& b);
-Tensor pow(const Tensor& a, const Tensor& exponent);
-Tensor pow(const Tensor& a, Scalar exponent);
+// ---- ops declared by their op-table row ----
+// Every row of nabla/ops/op_table.h with a function form (F, FM, FMI) declares
+// `Tensor name(const Tensor& self, params...)` here, with the row's parameter names and defaults
+// (Note [Op table rows]). What follows by hand are the rows marked `custom` and extra overloads.
+NABLA_FOREACH_OP(NABLA_OP_FN_DECL)
+
+// ---- elementwise: overloads of generated rows ----
+Tensor pow(const Tensor& a, Scalar exponent);  // row pow_scalar
 Tensor pow(Scalar a, const Tensor& exponent);
-Tensor minimum(const Tensor& a, const Tensor& b);
-Tensor maximum(const Tensor& a, const Tensor& b);
-Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
-Tensor eq(const Tensor& a, const Tensor& b);
-Tensor ne(const Tensor& a, const Tensor& b);
-Tensor lt(const Tensor& a, const Tensor& b);
-Tensor le(const Tensor& a, const Tensor& b);
-Tensor gt(const Tensor& a, const Tensor& b);
-Tensor ge(const Tensor& a, const Tensor& b);
-Tensor logical_and(const Tensor& a, const Tensor& b);
-Tensor logical_or(const Tensor& a, const Tensor& b);
-Tensor logical_xor(const Tensor& a, const Tensor& b);
-Tensor neg(const Tensor& x);
-Tensor exp(const Tensor& x);
-Tensor log(const Tensor& x);
-Tensor log1p(const Tensor& x);
-Tensor sqrt(const Tensor& x);
-Tensor rsqrt(const Tensor& x);
-Tensor abs(const Tensor& x);
-Tensor sign(const Tensor& x);
-Tensor sin(const Tensor& x);
-Tensor cos(const Tensor& x);
-Tensor tanh(const Tensor& x);
-Tensor sigmoid(const Tensor& x);
-Tensor relu(const Tensor& x);
-Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
-Tensor gelu(const Tensor& x, const std::string& approximate = "none");
-Tensor softplus(const Tensor& x, double beta = 1, double threshold = 20);
-Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt);
-Tensor floor(const Tensor& x);
-Tensor ceil(const Tensor& x);
-Tensor round(const Tensor& x);
-Tensor logical_not(const Tensor& x);
-Tensor erf(const Tensor& x);
-Tensor to_dtype(const Tensor& x, DType dtype);
 // Scalar-operand forms (the scalar is a wrapped number for promotion).
 Tensor add(const Tensor& a, Scalar b);
 Tensor sub(const Tensor& a, Scalar b);
 Tensor mul(const Tensor& a, Scalar b);
 Tensor div(const Tensor& a, Scalar b);
 
-// ---- reductions and scans ----
+// ---- reductions and scans (custom rows: overload sets, pair results) ----
 Tensor sum(const Tensor& x, std::optional<DType> dtype = std::nullopt);
 Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim = false, std::optional<DType> dtype = std::nullopt);
 Tensor mean(const Tensor& x);
@@ -122,18 +89,6 @@ Tensor max(const Tensor& x);
 Tensor min(const Tensor& x);
 std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim = false);
 std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim = false);
-Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
-Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
-Tensor var(const Tensor& x, std::optional<std::vector<int64_t>> dims = std::nullopt, int64_t correction = 1,
-           bool keepdim = false);
-Tensor std(const Tensor& x, std::optional<std::vector<int64_t>> dims = std::nullopt, int64_t correction = 1,
-           bool keepdim = false);
-Tensor norm(const Tensor& x, double p = 2, std::optional<std::vector<int64_t>> dims = std::nullopt,
-            bool keepdim = false);
-Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim = false);
-Tensor softmax(const Tensor& x, int64_t dim);
-Tensor log_softmax(const Tensor& x, int64_t dim);
-Tensor cumsum(const Tensor& x, int64_t dim);
 Tensor all(const Tensor& x);
 Tensor any(const Tensor& x);
 Tensor all(const Tensor& x, int64_t dim, bool keepdim = false);
@@ -141,20 +96,9 @@ Tensor any(const Tensor& x, int64_t dim, bool keepdim = false);
 std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true);
 std::pair<Tensor, Tensor> sort(const Tensor& x, int64_t dim = -1, bool descending = false);
 
-// ---- shape ----
+// ---- shape (custom rows: list inputs) ----
 Tensor cat(const TensorList& tensors, int64_t dim = 0);
 Tensor stack(const TensorList& tensors, int64_t dim = 0);
-
-// ---- indexing ----
-Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);
-
-// ---- linear algebra ----
-Tensor matmul(const Tensor& a, const Tensor& b);
-Tensor mm(const Tensor& a, const Tensor& b);
-Tensor bmm(const Tensor& a, const Tensor& b);
-Tensor addmm(const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta = 1, Scalar alpha = 1);
-Tensor dot(const Tensor& a, const Tensor& b);
-Tensor outer(const Tensor& a, const Tensor& b);
 
 // Threads used by kernels (OpenMP and oneDNN), like torch.set_num_threads / get_num_threads.
 void set_num_threads(int n);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "nabla/ops/op_table.h"
 #include "nabla/tensor/error.h"
 #include "nabla/tensor/options.h"
 #include "nabla/tensor/scalar.h"
@@ -100,7 +101,6 @@ class Tensor {
   // ---- conversion and copies ----
   Tensor to(DType dtype, bool copy = false) const;
   Tensor to(Device device, bool copy = false) const;
-  Tensor clone() const;
   Tensor contiguous() const;
   Tensor contiguous(MemoryFormat format) const;  // a copy in that layout unless already so
   Tensor& copy_(const Tensor& src);
@@ -113,21 +113,12 @@ class Tensor {
   Tensor& normal_(double mean = 0, double std = 1, Generator* gen = nullptr);
 
   // ---- views and shape ----
-  Tensor view(IntArrayRef shape) const;
-  Tensor reshape(IntArrayRef shape) const;
-  Tensor flatten(int64_t start_dim = 0, int64_t end_dim = -1) const;
-  Tensor unflatten(int64_t dim, IntArrayRef sizes) const;
-  Tensor transpose(int64_t d0, int64_t d1) const;
+  // view, reshape, flatten, unflatten, transpose, permute, unsqueeze, expand, narrow, select,
+  // slice, clone: from the op table (below). Custom rows and extras:
   Tensor t() const;
-  Tensor permute(IntArrayRef dims) const;
   Tensor squeeze() const;
   Tensor squeeze(int64_t dim) const;
-  Tensor unsqueeze(int64_t dim) const;
-  Tensor expand(IntArrayRef sizes) const;
   Tensor expand_as(const Tensor& other) const;
-  Tensor narrow(int64_t dim, int64_t start, int64_t length) const;
-  Tensor select(int64_t dim, int64_t index) const;
-  Tensor slice(int64_t dim, Slice::Bound start = None, Slice::Bound end = None, int64_t step = 1) const;
   Tensor index(std::initializer_list<TensorIndex> indices) const;
   Tensor index(const std::vector<TensorIndex>& indices) const;
   Tensor& index_put_(const std::vector<TensorIndex>& indices, const Tensor& value);
@@ -136,57 +127,21 @@ class Tensor {
   TensorList chunk(int64_t chunks, int64_t dim = 0) const;
   TensorList unbind(int64_t dim = 0) const;
 
-  // ---- indexing ----
-  Tensor index_select(int64_t dim, const Tensor& index) const;
-  Tensor gather(int64_t dim, const Tensor& index) const;
-  Tensor scatter(int64_t dim, const Tensor& index, const Tensor& src) const;
-  Tensor scatter_add(int64_t dim, const Tensor& index, const Tensor& src) const;
-  Tensor masked_fill(const Tensor& mask, Scalar value) const;
-  Tensor& masked_fill_(const Tensor& mask, Scalar value);
-  Tensor masked_select(const Tensor& mask) const;
-  Tensor nonzero() const;
+  // ---- ops declared by their op-table row ----
+  // Every row of nabla/ops/op_table.h with a method form (M, FM, FMI, MI) declares
+  // `Tensor name(params...) const` here, and `Tensor& name_(params...)` for FMI/MI, with the row's
+  // parameter names and defaults (Note [Op table rows]). Below by hand: custom rows and overloads.
+  NABLA_FOREACH_OP(NABLA_OP_METHOD_DECL)
 
-  // ---- elementwise ----
-  Tensor add(const Tensor& o, Scalar alpha = 1) const;
-  Tensor sub(const Tensor& o, Scalar alpha = 1) const;
-  Tensor mul(const Tensor& o) const;
-  Tensor div(const Tensor& o) const;
-  Tensor pow(const Tensor& e) const;
+  // ---- elementwise: overloads of generated rows ----
   Tensor pow(Scalar e) const;
-  Tensor& add_(const Tensor& o, Scalar alpha = 1);
-  Tensor& sub_(const Tensor& o, Scalar alpha = 1);
-  Tensor& mul_(const Tensor& o);
-  Tensor& div_(const Tensor& o);
   Tensor& add_(Scalar o);
   Tensor& sub_(Scalar o);
   Tensor& mul_(Scalar o);
   Tensor& div_(Scalar o);
   Tensor& pow_(Scalar e);
-  Tensor minimum(const Tensor& o) const;
-  Tensor maximum(const Tensor& o) const;
-#define NABLA_UNARY_METHOD(name) Tensor name() const; Tensor& name##_();
-  NABLA_UNARY_METHOD(neg) NABLA_UNARY_METHOD(exp) NABLA_UNARY_METHOD(log) NABLA_UNARY_METHOD(log1p)
-  NABLA_UNARY_METHOD(sqrt) NABLA_UNARY_METHOD(rsqrt) NABLA_UNARY_METHOD(abs) NABLA_UNARY_METHOD(sign)
-  NABLA_UNARY_METHOD(sin) NABLA_UNARY_METHOD(cos) NABLA_UNARY_METHOD(tanh) NABLA_UNARY_METHOD(sigmoid)
-  NABLA_UNARY_METHOD(relu) NABLA_UNARY_METHOD(floor) NABLA_UNARY_METHOD(ceil) NABLA_UNARY_METHOD(round)
-  NABLA_UNARY_METHOD(logical_not)
-#undef NABLA_UNARY_METHOD
-  Tensor leaky_relu(double negative_slope = 0.01) const;
-  Tensor gelu(const std::string& approximate = "none") const;
-  Tensor softplus(double beta = 1, double threshold = 20) const;
-  Tensor clamp(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt) const;
-  Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt);
-  Tensor eq(const Tensor& o) const;
-  Tensor ne(const Tensor& o) const;
-  Tensor lt(const Tensor& o) const;
-  Tensor le(const Tensor& o) const;
-  Tensor gt(const Tensor& o) const;
-  Tensor ge(const Tensor& o) const;
-  Tensor logical_and(const Tensor& o) const;
-  Tensor logical_or(const Tensor& o) const;
-  Tensor logical_xor(const Tensor& o) const;
 
-  // ---- reductions ----
+  // ---- reductions (custom rows: overload sets, pair results) ----
   Tensor sum(std::optional<DType> dtype = std::nullopt) const;
   Tensor sum(IntArrayRef dims, bool keepdim = false, std::optional<DType> dtype = std::nullopt) const;
   Tensor mean() const;
@@ -197,31 +152,12 @@ class Tensor {
   Tensor min() const;
   std::pair<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;  // values, indices
   std::pair<Tensor, Tensor> min(int64_t dim, bool keepdim = false) const;
-  Tensor argmax(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
-  Tensor argmin(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
-  Tensor var(std::optional<std::vector<int64_t>> dims = std::nullopt, int64_t correction = 1,
-             bool keepdim = false) const;
-  Tensor std(std::optional<std::vector<int64_t>> dims = std::nullopt, int64_t correction = 1,
-             bool keepdim = false) const;
-  Tensor norm(double p = 2, std::optional<std::vector<int64_t>> dims = std::nullopt,
-              bool keepdim = false) const;
-  Tensor logsumexp(IntArrayRef dims, bool keepdim = false) const;
-  Tensor softmax(int64_t dim) const;
-  Tensor log_softmax(int64_t dim) const;
-  Tensor cumsum(int64_t dim) const;
   Tensor all() const;
   Tensor any() const;
   Tensor all(int64_t dim, bool keepdim = false) const;
   Tensor any(int64_t dim, bool keepdim = false) const;
   std::pair<Tensor, Tensor> topk(int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true) const;
   std::pair<Tensor, Tensor> sort(int64_t dim = -1, bool descending = false) const;
-
-  // ---- linear algebra ----
-  Tensor matmul(const Tensor& o) const;
-  Tensor mm(const Tensor& o) const;
-  Tensor bmm(const Tensor& o) const;
-  Tensor dot(const Tensor& o) const;
-  Tensor outer(const Tensor& o) const;
 
   // ---- autograd ----
   bool requires_grad() const;

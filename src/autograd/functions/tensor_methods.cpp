@@ -74,7 +74,7 @@ void bump(Tensor& self) {
 template <typename F>
 Tensor& inplace(const char* op, Tensor& self, std::initializer_list<const Tensor*> others, F&& compute) {
   bool tracked = is_grad_enabled() && self.requires_grad();
-  for (const Tensor* o : others) tracked |= is_grad_enabled() && o->requires_grad();
+  for (const Tensor* o : others) tracked |= o && is_grad_enabled() && o->requires_grad();
   if (tracked) {
     NABLA_CHECK(!(self.is_leaf() && self.requires_grad()), AutogradError,
                 "{}: a leaf Variable that requires grad is being used in an in-place operation.", op);
@@ -143,62 +143,36 @@ Tensor& Tensor::normal_(double mean, double std, Generator* gen) {
   return *this;
 }
 
-// ---- in-place arithmetic ----
-Tensor& Tensor::add_(const Tensor& o, Scalar alpha) {
-  return inplace("add_", *this, {&o}, [&](const Tensor& s) { return nabla::add(s, o, alpha); });
-}
-Tensor& Tensor::sub_(const Tensor& o, Scalar alpha) {
-  return inplace("sub_", *this, {&o}, [&](const Tensor& s) { return nabla::sub(s, o, alpha); });
-}
-Tensor& Tensor::mul_(const Tensor& o) { return inplace("mul_", *this, {&o}, [&](const Tensor& s) { return nabla::mul(s, o); }); }
-Tensor& Tensor::div_(const Tensor& o) { return inplace("div_", *this, {&o}, [&](const Tensor& s) { return nabla::div(s, o); }); }
+// ---- methods of the op table's rows (Note [Op table rows]) ----
+// FM/FMI rows: the method forwards to the free function. FMI/MI rows: name_ runs the method in place.
+namespace {
+const Tensor* inplace_operand(const Tensor& t) { return &t; }  // tensor params join the autograd check
+template <typename T>
+const Tensor* inplace_operand(const T&) { return nullptr; }
+}  // namespace
+#define NABLA_P_OPERAND(type, name, ...) inplace_operand(name),
+#define NABLA_OP_METHOD_DEFS(name, arity, diff, dbl, forms, kernel, ...)                                \
+  NABLA_FORM_##forms(, ,                                                                               \
+    Tensor Tensor::name(NABLA_PP_TAIL(_ NABLA_PARAMS_DEF(__VA_ARGS__))) const {                      \
+      return nabla::name(*this NABLA_PARAMS_NAMES(__VA_ARGS__));                                     \
+    }, ,                                                                                               \
+    Tensor& Tensor::name##_(NABLA_PP_TAIL(_ NABLA_PARAMS_DEF(__VA_ARGS__))) {                        \
+      return inplace(#name "_", *this, {NABLA_PP_FOR_EACH(NABLA_P_OPERAND, __VA_ARGS__)},            \
+                     [&](const Tensor& s) { return s.name(NABLA_PP_TAIL(_ NABLA_PARAMS_NAMES(__VA_ARGS__))); }); \
+    })
+NABLA_FOREACH_OP(NABLA_OP_METHOD_DEFS)
+#undef NABLA_OP_METHOD_DEFS
+#undef NABLA_P_OPERAND
+
+// ---- overloads of generated rows ----
 Tensor& Tensor::add_(Scalar o) { return add_(wrap_scalar(o)); }
 Tensor& Tensor::sub_(Scalar o) { return sub_(wrap_scalar(o)); }
 Tensor& Tensor::mul_(Scalar o) { return mul_(wrap_scalar(o)); }
 Tensor& Tensor::div_(Scalar o) { return div_(wrap_scalar(o)); }
 Tensor& Tensor::pow_(Scalar e) { return inplace("pow_", *this, {}, [&](const Tensor& s) { return nabla::pow(s, e); }); }
-Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi) {
-  return inplace("clamp_", *this, {}, [&](const Tensor& s) { return nabla::clamp(s, lo, hi); });
-}
-Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar v) {
-  return inplace("masked_fill_", *this, {}, [&](const Tensor& s) { return s.masked_fill(mask, v); });
-}
-
-#define NABLA_UNARY_METHOD_IMPL(name)                                                            \
-  Tensor Tensor::name() const { return nabla::name(*this); }                                     \
-  Tensor& Tensor::name##_() {                                                                    \
-    return inplace(#name "_", *this, {}, [](const Tensor& s) { return nabla::name(s); });        \
-  }
-NABLA_UNARY_METHOD_IMPL(neg) NABLA_UNARY_METHOD_IMPL(exp) NABLA_UNARY_METHOD_IMPL(log)
-NABLA_UNARY_METHOD_IMPL(log1p) NABLA_UNARY_METHOD_IMPL(sqrt) NABLA_UNARY_METHOD_IMPL(rsqrt)
-NABLA_UNARY_METHOD_IMPL(abs) NABLA_UNARY_METHOD_IMPL(sign) NABLA_UNARY_METHOD_IMPL(sin)
-NABLA_UNARY_METHOD_IMPL(cos) NABLA_UNARY_METHOD_IMPL(tanh) NABLA_UNARY_METHOD_IMPL(sigmoid)
-NABLA_UNARY_METHOD_IMPL(relu) NABLA_UNARY_METHOD_IMPL(floor) NABLA_UNARY_METHOD_IMPL(ceil)
-NABLA_UNARY_METHOD_IMPL(round) NABLA_UNARY_METHOD_IMPL(logical_not)
-#undef NABLA_UNARY_METHOD_IMPL
-
-// ---- method forms of free functions ----
-Tensor Tensor::add(const Tensor& o, Scalar alpha) const { return nabla::add(*this, o, alpha); }
-Tensor Tensor::sub(const Tensor& o, Scalar alpha) const { return nabla::sub(*this, o, alpha); }
-Tensor Tensor::mul(const Tensor& o) const { return nabla::mul(*this, o); }
-Tensor Tensor::div(const Tensor& o) const { return nabla::div(*this, o); }
-Tensor Tensor::pow(const Tensor& e) const { return nabla::pow(*this, e); }
 Tensor Tensor::pow(Scalar e) const { return nabla::pow(*this, e); }
-Tensor Tensor::minimum(const Tensor& o) const { return nabla::minimum(*this, o); }
-Tensor Tensor::maximum(const Tensor& o) const { return nabla::maximum(*this, o); }
-Tensor Tensor::leaky_relu(double s) const { return nabla::leaky_relu(*this, s); }
-Tensor Tensor::gelu(const std::string& a) const { return nabla::gelu(*this, a); }
-Tensor Tensor::softplus(double b, double t) const { return nabla::softplus(*this, b, t); }
-Tensor Tensor::clamp(std::optional<Scalar> lo, std::optional<Scalar> hi) const { return nabla::clamp(*this, lo, hi); }
-Tensor Tensor::eq(const Tensor& o) const { return nabla::eq(*this, o); }
-Tensor Tensor::ne(const Tensor& o) const { return nabla::ne(*this, o); }
-Tensor Tensor::lt(const Tensor& o) const { return nabla::lt(*this, o); }
-Tensor Tensor::le(const Tensor& o) const { return nabla::le(*this, o); }
-Tensor Tensor::gt(const Tensor& o) const { return nabla::gt(*this, o); }
-Tensor Tensor::ge(const Tensor& o) const { return nabla::ge(*this, o); }
-Tensor Tensor::logical_and(const Tensor& o) const { return nabla::logical_and(*this, o); }
-Tensor Tensor::logical_or(const Tensor& o) const { return nabla::logical_or(*this, o); }
-Tensor Tensor::logical_xor(const Tensor& o) const { return nabla::logical_xor(*this, o); }
+
+// ---- custom rows: overload sets and pair results ----
 Tensor Tensor::sum(std::optional<DType> dt) const { return nabla::sum(*this, dt); }
 Tensor Tensor::sum(IntArrayRef dims, bool keepdim, std::optional<DType> dt) const { return nabla::sum(*this, dims, keepdim, dt); }
 Tensor Tensor::mean() const { return nabla::mean(*this); }
@@ -209,26 +183,12 @@ Tensor Tensor::max() const { return nabla::max(*this); }
 Tensor Tensor::min() const { return nabla::min(*this); }
 std::pair<Tensor, Tensor> Tensor::max(int64_t d, bool k) const { return nabla::max(*this, d, k); }
 std::pair<Tensor, Tensor> Tensor::min(int64_t d, bool k) const { return nabla::min(*this, d, k); }
-Tensor Tensor::argmax(std::optional<int64_t> d, bool k) const { return nabla::argmax(*this, d, k); }
-Tensor Tensor::argmin(std::optional<int64_t> d, bool k) const { return nabla::argmin(*this, d, k); }
-Tensor Tensor::var(std::optional<std::vector<int64_t>> d, int64_t c, bool k) const { return nabla::var(*this, d, c, k); }
-Tensor Tensor::std(std::optional<std::vector<int64_t>> d, int64_t c, bool k) const { return nabla::std(*this, d, c, k); }
-Tensor Tensor::norm(double p, std::optional<std::vector<int64_t>> d, bool k) const { return nabla::norm(*this, p, d, k); }
-Tensor Tensor::logsumexp(IntArrayRef d, bool k) const { return nabla::logsumexp(*this, d, k); }
-Tensor Tensor::softmax(int64_t d) const { return nabla::softmax(*this, d); }
-Tensor Tensor::log_softmax(int64_t d) const { return nabla::log_softmax(*this, d); }
-Tensor Tensor::cumsum(int64_t d) const { return nabla::cumsum(*this, d); }
 Tensor Tensor::all() const { return nabla::all(*this); }
 Tensor Tensor::any() const { return nabla::any(*this); }
 Tensor Tensor::all(int64_t d, bool k) const { return nabla::all(*this, d, k); }
 Tensor Tensor::any(int64_t d, bool k) const { return nabla::any(*this, d, k); }
 std::pair<Tensor, Tensor> Tensor::topk(int64_t k, int64_t d, bool l, bool s) const { return nabla::topk(*this, k, d, l, s); }
 std::pair<Tensor, Tensor> Tensor::sort(int64_t d, bool desc) const { return nabla::sort(*this, d, desc); }
-Tensor Tensor::matmul(const Tensor& o) const { return nabla::matmul(*this, o); }
-Tensor Tensor::mm(const Tensor& o) const { return nabla::mm(*this, o); }
-Tensor Tensor::bmm(const Tensor& o) const { return nabla::bmm(*this, o); }
-Tensor Tensor::dot(const Tensor& o) const { return nabla::dot(*this, o); }
-Tensor Tensor::outer(const Tensor& o) const { return nabla::outer(*this, o); }
 
 // ---- autograd ----
 bool Tensor::requires_grad() const {

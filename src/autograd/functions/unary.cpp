@@ -109,6 +109,10 @@ Tensor erf(const Tensor& x) {
     return g * exp(-(x * x)) * (2.0 / std::sqrt(M_PI));
   });
 }
+Tensor expm1(const Tensor& x) {
+  return unary_op(OpId::expm1, Unary::Expm1, x, {}, false, true,
+                  [](const Tensor&, const Tensor& y, const Tensor& g) { return g * (y + 1.0); });
+}
 Tensor gelu(const Tensor& x, const std::string& approximate) {
   NABLA_CHECK(approximate == "none" || approximate == "tanh", ValueError,
               "gelu: approximate must be 'none' or 'tanh', got '{}'", approximate);

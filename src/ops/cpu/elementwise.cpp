@@ -148,6 +148,7 @@ void unary_typed(kernels::Unary op, const Tensor& out, const Tensor& x, const ke
       case U::Softplus:  // a = beta, b = threshold
         return run_unary<T, T>(out, x, [a, b](T v) { return v * a > b ? v : std::log1p(std::exp(v * a)) / a; });
       case U::Erf: return run_unary<T, T>(out, x, [](T v) { return std::erf(v); });
+      case U::Expm1: return run_unary<T, T>(out, x, [](T v) { return std::expm1(v); });
       case U::Floor: return run_unary<T, T>(out, x, [](T v) { return std::floor(v); });
       case U::Ceil: return run_unary<T, T>(out, x, [](T v) { return std::ceil(v); });
       case U::Round: return run_unary<T, T>(out, x, [](T v) { return std::nearbyint(v); });
