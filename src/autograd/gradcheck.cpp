@@ -102,7 +102,7 @@ bool gradgradcheck(const std::function<TensorList(const TensorList&)>& fn, const
   for (auto& t : inputs)
     if (t.defined() && t.requires_grad()) diff_inputs.push_back(t);
   TensorList outs = floating_outputs(fn(inputs));
-  Generator gen(1234);
+  RandomGenerator gen(1234);
   TensorList grad_outs;
   for (auto& o : outs) grad_outs.push_back(randn(o.sizes(), TensorOptions(kFloat64).requires_grad(true), &gen));
   const size_t n_in = inputs.size();

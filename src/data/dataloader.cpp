@@ -14,7 +14,7 @@
 //
 // Each worker runs its ops with one OpenMP thread (set_num_threads(1) on the worker thread only).
 //
-// Random transforms draw from a per-sample Generator seeded from (seed, epoch, sample index) — see
+// Random transforms draw from a per-sample RandomGenerator seeded from (seed, epoch, sample index) — see
 // sample_generator() — so a given seed gives the same augmented batches for any num_workers.
 #include "nabla/data/dataloader.h"
 
@@ -33,7 +33,7 @@ namespace nabla::data {
 
 namespace {
 thread_local std::optional<WorkerInfo> tls_worker_info;
-thread_local Generator* tls_sample_generator = nullptr;
+thread_local RandomGenerator* tls_sample_generator = nullptr;
 
 uint64_t mix64(uint64_t a, uint64_t b) {
   uint64_t z = a + 0x9e3779b97f4a7c15ull * (b + 1);
@@ -68,11 +68,11 @@ uint64_t mix64(uint64_t a, uint64_t b) {
 
 std::optional<WorkerInfo> get_worker_info() { return tls_worker_info; }
 
-Generator& sample_generator() { return tls_sample_generator ? *tls_sample_generator : default_generator(); }
+RandomGenerator& sample_generator() { return tls_sample_generator ? *tls_sample_generator : default_generator(); }
 
 namespace detail {
 
-SampleGeneratorScope::SampleGeneratorScope(Generator* gen) : prev_(tls_sample_generator) {
+SampleGeneratorScope::SampleGeneratorScope(RandomGenerator* gen) : prev_(tls_sample_generator) {
   tls_sample_generator = gen;
 }
 SampleGeneratorScope::~SampleGeneratorScope() { tls_sample_generator = prev_; }
@@ -144,7 +144,7 @@ Batch Epoch::load_batch(int64_t b) {
   samples.reserve(idx.size());
   for (int64_t i : idx) {
     if (stop_flag_.load(std::memory_order_relaxed)) return {};
-    Generator gen(mix64(seed_, static_cast<uint64_t>(i)));
+    RandomGenerator gen(mix64(seed_, static_cast<uint64_t>(i)));
     SampleGeneratorScope scope(&gen);
     try {
       samples.push_back(dataset_->get(i));
@@ -271,7 +271,7 @@ int64_t DataLoader::size() const {
 DataLoader::Iterator DataLoader::begin() {
   uint64_t epoch_seed = mix64(seed_, static_cast<uint64_t>(epoch_));
   ++epoch_;
-  Generator order_gen(epoch_seed);
+  RandomGenerator order_gen(epoch_seed);
   std::vector<std::vector<int64_t>> batches =
       options_.batch_sampler
           ? options_.batch_sampler->batches(order_gen)

@@ -133,7 +133,7 @@ std::vector<std::shared_ptr<Subset>> random_split(const DatasetPtr& dataset,
   std::vector<int64_t> counts = split_counts(dataset->size(), lengths);
   std::vector<int64_t> perm(dataset->size());
   std::iota(perm.begin(), perm.end(), 0);
-  Generator gen(seed);
+  RandomGenerator gen(seed);
   shuffle_indices(perm, gen);
   std::vector<std::shared_ptr<Subset>> out;
   int64_t offset = 0;
@@ -151,7 +151,7 @@ std::vector<Fold> kfold_indices(int64_t n, int k, uint64_t seed,
   NABLA_CHECK(!stratify_labels || static_cast<int64_t>(stratify_labels->size()) == n, ValueError,
               "kfold_indices: {} stratify labels for {} samples",
               stratify_labels ? stratify_labels->size() : 0, n);
-  Generator gen(seed);
+  RandomGenerator gen(seed);
   std::vector<int> fold_of(n);
   if (!stratify_labels) {
     std::vector<int64_t> perm(n);

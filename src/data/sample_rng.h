@@ -6,13 +6,13 @@ namespace nabla::data::detail {
 
 class SampleGeneratorScope {
  public:
-  explicit SampleGeneratorScope(Generator* gen);
+  explicit SampleGeneratorScope(RandomGenerator* gen);
   ~SampleGeneratorScope();
   SampleGeneratorScope(const SampleGeneratorScope&) = delete;
   SampleGeneratorScope& operator=(const SampleGeneratorScope&) = delete;
 
  private:
-  Generator* prev_;
+  RandomGenerator* prev_;
 };
 
 }  // namespace nabla::data::detail

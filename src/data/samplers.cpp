@@ -9,7 +9,7 @@
 
 namespace nabla::data {
 
-uint64_t uniform_index(Generator& gen, uint64_t n) {
+uint64_t uniform_index(RandomGenerator& gen, uint64_t n) {
   // Lemire: multiply-shift with rejection of the biased low range.
   unsigned __int128 m = static_cast<unsigned __int128>(gen.next_u64()) * n;
   uint64_t low = static_cast<uint64_t>(m);
@@ -23,7 +23,7 @@ uint64_t uniform_index(Generator& gen, uint64_t n) {
   return static_cast<uint64_t>(m >> 64);
 }
 
-void shuffle_indices(std::vector<int64_t>& v, Generator& gen) {
+void shuffle_indices(std::vector<int64_t>& v, RandomGenerator& gen) {
   for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[uniform_index(gen, i)]);
 }
 
@@ -31,7 +31,7 @@ SequentialSampler::SequentialSampler(int64_t n) : n_(n) {
   NABLA_CHECK(n >= 0, ValueError, "SequentialSampler: size must be >= 0, got {}", n);
 }
 
-std::vector<int64_t> SequentialSampler::indices(Generator&) const {
+std::vector<int64_t> SequentialSampler::indices(RandomGenerator&) const {
   std::vector<int64_t> v(n_);
   std::iota(v.begin(), v.end(), 0);
   return v;
@@ -47,7 +47,7 @@ RandomSampler::RandomSampler(int64_t n, bool replacement, std::optional<int64_t>
   NABLA_CHECK(n_ > 0 || num_samples_ == 0, ValueError, "RandomSampler: cannot draw from an empty dataset");
 }
 
-std::vector<int64_t> RandomSampler::indices(Generator& gen) const {
+std::vector<int64_t> RandomSampler::indices(RandomGenerator& gen) const {
   std::vector<int64_t> v;
   if (replacement_) {
     v.resize(num_samples_);
@@ -63,7 +63,7 @@ std::vector<int64_t> RandomSampler::indices(Generator& gen) const {
 
 SubsetRandomSampler::SubsetRandomSampler(std::vector<int64_t> indices) : indices_(std::move(indices)) {}
 
-std::vector<int64_t> SubsetRandomSampler::indices(Generator& gen) const {
+std::vector<int64_t> SubsetRandomSampler::indices(RandomGenerator& gen) const {
   std::vector<int64_t> v = indices_;
   shuffle_indices(v, gen);
   return v;
@@ -90,7 +90,7 @@ WeightedRandomSampler::WeightedRandomSampler(std::vector<double> weights, int64_
               num_samples, positive);
 }
 
-std::vector<int64_t> WeightedRandomSampler::indices(Generator& gen) const {
+std::vector<int64_t> WeightedRandomSampler::indices(RandomGenerator& gen) const {
   std::vector<int64_t> v(num_samples_);
   if (replacement_) {
     // Inverse CDF by binary search over the prefix sums.
@@ -127,7 +127,7 @@ int64_t BatchSampler::size() const {
   return drop_last_ ? n / batch_size_ : (n + batch_size_ - 1) / batch_size_;
 }
 
-std::vector<std::vector<int64_t>> BatchSampler::batches(Generator& gen) const {
+std::vector<std::vector<int64_t>> BatchSampler::batches(RandomGenerator& gen) const {
   std::vector<int64_t> idx = sampler_->indices(gen);
   std::vector<std::vector<int64_t>> out;
   for (size_t start = 0; start < idx.size(); start += batch_size_) {

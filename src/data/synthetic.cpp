@@ -1,4 +1,4 @@
-// synthetic.cpp — make_blobs and make_moons (scikit-learn's definitions, nabla's Generator).
+// synthetic.cpp — make_blobs and make_moons (scikit-learn's definitions, nabla's RandomGenerator).
 #include <cmath>
 #include <numbers>
 #include <numeric>
@@ -13,7 +13,7 @@ namespace nabla::data {
 namespace {
 // Shuffles rows of x ([n, f]) and y ([n]) together when asked, and wraps them as a dataset.
 data::TensorDataset finish(std::vector<float>& x, std::vector<int64_t>& y, int64_t f, bool shuffle,
-                           Generator& gen) {
+                           RandomGenerator& gen) {
   const int64_t n = static_cast<int64_t>(y.size());
   if (shuffle) {
     std::vector<int64_t> perm(n);
@@ -37,7 +37,7 @@ data::TensorDataset make_blobs(const BlobsOptions& o) {
               "make_blobs: n_samples ({}), n_features ({}) and centers ({}) must be positive", o.n_samples,
               o.n_features, o.centers);
   NABLA_CHECK(o.cluster_std >= 0, ValueError, "make_blobs: cluster_std must be >= 0, got {}", o.cluster_std);
-  Generator gen(o.seed);
+  RandomGenerator gen(o.seed);
   std::vector<double> centers(o.centers * o.n_features);
   for (auto& c : centers) c = o.center_min + (o.center_max - o.center_min) * gen.next_double();
   std::vector<float> x;
@@ -57,7 +57,7 @@ data::TensorDataset make_blobs(const BlobsOptions& o) {
 data::TensorDataset make_moons(const MoonsOptions& o) {
   NABLA_CHECK(o.n_samples >= 2, ValueError, "make_moons: n_samples must be >= 2, got {}", o.n_samples);
   NABLA_CHECK(o.noise >= 0, ValueError, "make_moons: noise must be >= 0, got {}", o.noise);
-  Generator gen(o.seed);
+  RandomGenerator gen(o.seed);
   const int64_t n_out = o.n_samples / 2, n_in = o.n_samples - n_out;
   std::vector<float> x;
   std::vector<int64_t> y;

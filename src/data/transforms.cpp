@@ -15,10 +15,10 @@ namespace nabla::data {
 namespace F = functional;
 
 namespace {
-Generator& gen_or_default(Generator* gen) { return gen ? *gen : data::sample_generator(); }
-double uniform(Generator& g, double lo, double hi) { return lo + (hi - lo) * g.next_double(); }
+RandomGenerator& gen_or_default(RandomGenerator* gen) { return gen ? *gen : data::sample_generator(); }
+double uniform(RandomGenerator& g, double lo, double hi) { return lo + (hi - lo) * g.next_double(); }
 // torch.randint(0, n): uniform in [0, n).
-int64_t randint(Generator& g, int64_t n) {
+int64_t randint(RandomGenerator& g, int64_t n) {
   return static_cast<int64_t>(data::uniform_index(g, static_cast<uint64_t>(n)));
 }
 }  // namespace
@@ -72,7 +72,7 @@ CenterCrop::CenterCrop(int64_t height, int64_t width) : height_(height), width_(
 
 Tensor CenterCrop::operator()(const Tensor& image) const { return F::center_crop(image, height_, width_); }
 
-RandomCrop::RandomCrop(int64_t height, int64_t width, int64_t padding, bool pad_if_needed, Generator* gen)
+RandomCrop::RandomCrop(int64_t height, int64_t width, int64_t padding, bool pad_if_needed, RandomGenerator* gen)
     : height_(height), width_(width), padding_(padding), pad_if_needed_(pad_if_needed), gen_(gen) {
   NABLA_CHECK(height > 0 && width > 0, ValueError, "RandomCrop: size must be positive, got [{}, {}]", height,
               width);
@@ -89,14 +89,14 @@ Tensor RandomCrop::operator()(const Tensor& image) const {
               "RandomCrop: required crop size [{}, {}] is larger than the input image size [{}, {}]", height_,
               width_, h, w);
   if (h == height_ && w == width_) return img;
-  Generator& g = gen_or_default(gen_);
+  RandomGenerator& g = gen_or_default(gen_);
   int64_t top = randint(g, h - height_ + 1);
   int64_t left = randint(g, w - width_ + 1);
   return F::crop(img, top, left, height_, width_);
 }
 
 RandomResizedCrop::RandomResizedCrop(int64_t size, std::array<double, 2> scale, std::array<double, 2> ratio,
-                                     InterpolationMode mode, Generator* gen)
+                                     InterpolationMode mode, RandomGenerator* gen)
     : size_(size), scale_(scale), ratio_(ratio), mode_(mode), gen_(gen) {
   NABLA_CHECK(size > 0, ValueError, "RandomResizedCrop: size must be positive, got {}", size);
   NABLA_CHECK(scale[0] > 0 && scale[0] <= scale[1] && ratio[0] > 0 && ratio[0] <= ratio[1], ValueError,
@@ -104,7 +104,7 @@ RandomResizedCrop::RandomResizedCrop(int64_t size, std::array<double, 2> scale, 
               scale[0], scale[1], ratio[0], ratio[1]);
 }
 
-std::array<int64_t, 4> RandomResizedCrop::get_params(int64_t height, int64_t width, Generator& g) const {
+std::array<int64_t, 4> RandomResizedCrop::get_params(int64_t height, int64_t width, RandomGenerator& g) const {
   const double area = static_cast<double>(height * width);
   const double log_lo = std::log(ratio_[0]), log_hi = std::log(ratio_[1]);
   for (int attempt = 0; attempt < 10; ++attempt) {
@@ -132,7 +132,7 @@ Tensor RandomResizedCrop::operator()(const Tensor& image) const {
   return F::resize(F::crop(image, top, left, ch, cw), size_, size_, mode_);
 }
 
-RandomHorizontalFlip::RandomHorizontalFlip(double p, Generator* gen) : p_(p), gen_(gen) {
+RandomHorizontalFlip::RandomHorizontalFlip(double p, RandomGenerator* gen) : p_(p), gen_(gen) {
   NABLA_CHECK(p >= 0 && p <= 1, ValueError, "RandomHorizontalFlip: p must be in [0, 1], got {}", p);
 }
 
@@ -140,7 +140,7 @@ Tensor RandomHorizontalFlip::operator()(const Tensor& image) const {
   return gen_or_default(gen_).next_double() < p_ ? F::hflip(image) : image;
 }
 
-RandomVerticalFlip::RandomVerticalFlip(double p, Generator* gen) : p_(p), gen_(gen) {
+RandomVerticalFlip::RandomVerticalFlip(double p, RandomGenerator* gen) : p_(p), gen_(gen) {
   NABLA_CHECK(p >= 0 && p <= 1, ValueError, "RandomVerticalFlip: p must be in [0, 1], got {}", p);
 }
 
@@ -149,7 +149,7 @@ Tensor RandomVerticalFlip::operator()(const Tensor& image) const {
 }
 
 RandomRotation::RandomRotation(std::array<double, 2> degrees, InterpolationMode mode, double fill,
-                               Generator* gen)
+                               RandomGenerator* gen)
     : degrees_(degrees), mode_(mode), fill_(fill), gen_(gen) {
   NABLA_CHECK(degrees[0] <= degrees[1], ValueError,
               "RandomRotation: degrees ({}, {}) must be a (min, max) range", degrees[0], degrees[1]);
@@ -160,7 +160,7 @@ Tensor RandomRotation::operator()(const Tensor& image) const {
   return F::rotate(image, angle, mode_, fill_);
 }
 
-ColorJitter::ColorJitter(double brightness, double contrast, double saturation, Generator* gen)
+ColorJitter::ColorJitter(double brightness, double contrast, double saturation, RandomGenerator* gen)
     : brightness_(brightness), contrast_(contrast), saturation_(saturation), gen_(gen) {
   NABLA_CHECK(brightness >= 0 && contrast >= 0 && saturation >= 0, ValueError,
               "ColorJitter: brightness, contrast and saturation must be non-negative, got {}, {}, {}",
@@ -168,7 +168,7 @@ ColorJitter::ColorJitter(double brightness, double contrast, double saturation, 
 }
 
 Tensor ColorJitter::operator()(const Tensor& image) const {
-  Generator& g = gen_or_default(gen_);
+  RandomGenerator& g = gen_or_default(gen_);
   std::vector<int64_t> order = {0, 1, 2};
   data::shuffle_indices(order, g);
   const double amount[3] = {brightness_, contrast_, saturation_};

@@ -29,11 +29,11 @@ std::pair<int64_t, int64_t> calculate_fan_in_and_fan_out(const Tensor& t) {
   return {t.size(1) * receptive, t.size(0) * receptive};
 }
 
-Tensor& uniform_(Tensor& t, double a, double b, Generator* gen) {
+Tensor& uniform_(Tensor& t, double a, double b, RandomGenerator* gen) {
   NoGradGuard ng;
   return t.uniform_(a, b, gen);
 }
-Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
+Tensor& normal_(Tensor& t, double mean, double std, RandomGenerator* gen) {
   NoGradGuard ng;
   return t.normal_(mean, std, gen);
 }
@@ -44,12 +44,12 @@ Tensor& constant_(Tensor& t, double v) {
 Tensor& zeros_(Tensor& t) { return constant_(t, 0); }
 Tensor& ones_(Tensor& t) { return constant_(t, 1); }
 
-Tensor& xavier_uniform_(Tensor& t, double gain, Generator* gen) {
+Tensor& xavier_uniform_(Tensor& t, double gain, RandomGenerator* gen) {
   auto [fan_in, fan_out] = calculate_fan_in_and_fan_out(t);
   double a = gain * std::sqrt(2.0 / static_cast<double>(fan_in + fan_out)) * std::sqrt(3.0);
   return uniform_(t, -a, a, gen);
 }
-Tensor& xavier_normal_(Tensor& t, double gain, Generator* gen) {
+Tensor& xavier_normal_(Tensor& t, double gain, RandomGenerator* gen) {
   auto [fan_in, fan_out] = calculate_fan_in_and_fan_out(t);
   return normal_(t, 0, gain * std::sqrt(2.0 / static_cast<double>(fan_in + fan_out)), gen);
 }
@@ -63,15 +63,15 @@ double kaiming_std(const Tensor& t, double a, FanMode mode, const std::string& n
 }
 }  // namespace
 
-Tensor& kaiming_uniform_(Tensor& t, double a, FanMode mode, const std::string& nl, Generator* gen) {
+Tensor& kaiming_uniform_(Tensor& t, double a, FanMode mode, const std::string& nl, RandomGenerator* gen) {
   double bound = std::sqrt(3.0) * kaiming_std(t, a, mode, nl);
   return uniform_(t, -bound, bound, gen);
 }
-Tensor& kaiming_normal_(Tensor& t, double a, FanMode mode, const std::string& nl, Generator* gen) {
+Tensor& kaiming_normal_(Tensor& t, double a, FanMode mode, const std::string& nl, RandomGenerator* gen) {
   return normal_(t, 0, kaiming_std(t, a, mode, nl), gen);
 }
 
-Tensor& orthogonal_(Tensor& t, double gain, Generator* gen) {
+Tensor& orthogonal_(Tensor& t, double gain, RandomGenerator* gen) {
   NABLA_CHECK(t.dim() >= 2, ValueError, "orthogonal_: only tensors with 2 or more dimensions are supported (shape {})",
               shape_str(t.sizes()));
   NoGradGuard ng;

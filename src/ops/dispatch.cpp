@@ -111,7 +111,7 @@ void linear(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& b
   dnnl_backend::linear(out, x, w, bias);
 }
 
-void random_uniform(const Tensor& out, double from, double to, Generator& gen) {
+void random_uniform(const Tensor& out, double from, double to, RandomGenerator& gen) {
   check_device("uniform_", out);
   dispatch_floating(out.dtype(), "uniform_", [&]<typename T>() {
     T* o = out.data_ptr<T>();
@@ -122,7 +122,7 @@ void random_uniform(const Tensor& out, double from, double to, Generator& gen) {
     }
   });
 }
-void random_normal(const Tensor& out, double mean, double std, Generator& gen) {
+void random_normal(const Tensor& out, double mean, double std, RandomGenerator& gen) {
   check_device("normal_", out);
   dispatch_floating(out.dtype(), "normal_", [&]<typename T>() {
     T* o = out.data_ptr<T>();

@@ -96,7 +96,7 @@ void matmul(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& b
 // transposed view of w.
 void linear(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias = {});
 
-void random_uniform(const Tensor& out, double from, double to, Generator& gen);
-void random_normal(const Tensor& out, double mean, double std, Generator& gen);
+void random_uniform(const Tensor& out, double from, double to, RandomGenerator& gen);
+void random_normal(const Tensor& out, double mean, double std, RandomGenerator& gen);
 
 }  // namespace nabla::kernels

@@ -15,14 +15,14 @@ uint64_t splitmix64(uint64_t& x) {
 inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 }  // namespace
 
-void Generator::manual_seed(uint64_t seed) {
+void RandomGenerator::manual_seed(uint64_t seed) {
   seed_ = seed;
   uint64_t x = seed;
   for (auto& w : s_) w = splitmix64(x);
   has_cached_normal_ = false;
 }
 
-uint64_t Generator::next_u64() {
+uint64_t RandomGenerator::next_u64() {
   uint64_t result = rotl(s_[0] + s_[3], 23) + s_[0];
   uint64_t t = s_[1] << 17;
   s_[2] ^= s_[0];
@@ -34,10 +34,10 @@ uint64_t Generator::next_u64() {
   return result;
 }
 
-double Generator::next_double() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
-float Generator::next_float() { return static_cast<float>(next_u64() >> 40) * 0x1.0p-24f; }
+double RandomGenerator::next_double() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+float RandomGenerator::next_float() { return static_cast<float>(next_u64() >> 40) * 0x1.0p-24f; }
 
-double Generator::next_normal() {
+double RandomGenerator::next_normal() {
   if (has_cached_normal_) {
     has_cached_normal_ = false;
     return cached_normal_;
@@ -50,22 +50,22 @@ double Generator::next_normal() {
   return r * std::cos(2.0 * M_PI * u2);
 }
 
-Generator::State Generator::state() const {
+RandomGenerator::State RandomGenerator::state() const {
   uint64_t cached;
   static_assert(sizeof(cached) == sizeof(cached_normal_));
   __builtin_memcpy(&cached, &cached_normal_, sizeof(cached));
   return {s_[0], s_[1], s_[2], s_[3], seed_, has_cached_normal_ ? cached : ~0ull};
 }
 
-void Generator::set_state(const State& st) {
+void RandomGenerator::set_state(const State& st) {
   for (int i = 0; i < 4; ++i) s_[i] = st[i];
   seed_ = st[4];
   has_cached_normal_ = st[5] != ~0ull;
   if (has_cached_normal_) __builtin_memcpy(&cached_normal_, &st[5], sizeof(cached_normal_));
 }
 
-Generator& default_generator() {
-  static Generator gen;
+RandomGenerator& default_generator() {
+  static RandomGenerator gen;
   return gen;
 }
 void manual_seed(uint64_t seed) { default_generator().manual_seed(seed); }

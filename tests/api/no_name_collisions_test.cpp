@@ -1,8 +1,6 @@
 // Names learners commonly define at global scope must not collide with nabla's after
 // `using namespace nabla;`: this file fails to compile (ambiguous name) when one does.
-//
-// TODO(nabla::Generator rename, pending in the core headers): a cGAN's `struct Generator` still
-// collides with nabla::Generator (the RNG), so it is left out below; add it once the RNG is renamed.
+// nabla's RNG is `RandomGenerator` (torch.Generator) so that a cGAN's `struct Generator` compiles.
 #include "nabla/nabla.h"
 
 #include <gtest/gtest.h>
@@ -29,6 +27,9 @@ struct Net {
 };
 struct Model {
   int layers = 2;
+};
+struct Generator {  // a cGAN's generator
+  float noise = 0.5f;
 };
 struct Discriminator {
   double score = 0.5;
@@ -117,7 +118,7 @@ TEST(NoNameCollisions, LearnersGlobalNamesStayUsable) {
   EXPECT_EQ(load_data(), 42);
   Net net;
   EXPECT_EQ(net.decoder.forward(net.encoder.forward(ones({1, 4}))).size(1), 4);
-  EXPECT_EQ(Model{}.layers + Discriminator{}.score + Agent{}.actions + ReplayBuffer{}.items.size(), 6.5);
+  EXPECT_EQ(Model{}.layers + Generator{}.noise + Discriminator{}.score + Agent{}.actions + ReplayBuffer{}.items.size(), 7.0);
   EXPECT_EQ(Dataset{}.size + DataLoader{}.batch_size + Trainer{}.epochs + Batch{}.n + Example{}.label, 14);
   EXPECT_EQ(Optimizer{}.lr + Metrics{}.loss, 0.1);
   EXPECT_EQ(Config{}.name, "run");

@@ -121,7 +121,7 @@ TEST(Datasets, KFoldCoversEverySampleOnceAndStratifies) {
 }
 
 TEST(Samplers, ProduceTheRightIndexMultisets) {
-  Generator gen(3);
+  RandomGenerator gen(3);
   EXPECT_EQ(SequentialSampler(4).indices(gen), (std::vector<int64_t>{0, 1, 2, 3}));
   auto perm = RandomSampler(50).indices(gen);
   std::vector<int64_t> sorted = perm;

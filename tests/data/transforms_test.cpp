@@ -108,7 +108,7 @@ TEST(Transforms, FlipsCropsAndPadding) {
   Tensor p = TF::pad(ToTensor()(img), 1, 2, 3, 4, 0.5);
   EXPECT_EQ(p.sizes().vec(), (std::vector<int64_t>{3, 10, 9}));
   EXPECT_FLOAT_EQ(p.at({0, 0, 0}).to<float>(), 0.5f);
-  Generator g(1);
+  RandomGenerator g(1);
   RandomCrop rc(4, 5, 2, false, &g);
   for (int i = 0; i < 20; ++i) EXPECT_EQ(rc(img).sizes().vec(), (std::vector<int64_t>{4, 5, 3}));
   EXPECT_EQ(RandomCrop(8, 0, true, &g)(img).sizes().vec(), (std::vector<int64_t>{8, 8, 3}));
@@ -117,7 +117,7 @@ TEST(Transforms, FlipsCropsAndPadding) {
 
 TEST(Transforms, RandomTransformsFollowTheirGenerator) {
   Tensor img = ToTensor()(u8_image(12, 12, 3));
-  Generator g1(7), g2(7);
+  RandomGenerator g1(7), g2(7);
   Compose aug({RandomResizedCrop(8, {0.3, 1.0}, {0.75, 1.33}, InterpolationMode::Bilinear, &g1),
                RandomHorizontalFlip(0.5, &g1), RandomVerticalFlip(0.5, &g1),
                RandomRotation(20, InterpolationMode::Nearest, 0, &g1), ColorJitter(0.4, 0.4, 0.4, &g1)});
@@ -137,7 +137,7 @@ TEST(Transforms, RandomTransformsFollowTheirGenerator) {
   // p = 1 always flips, p = 0 never does; a flip frequency near p otherwise.
   EXPECT_TRUE(equal(RandomHorizontalFlip(1.0)(img), TF::hflip(img)));
   EXPECT_TRUE(equal(RandomVerticalFlip(0.0)(img), img));
-  Generator g(3);
+  RandomGenerator g(3);
   RandomHorizontalFlip flip(0.3, &g);
   int flips = 0;
   for (int i = 0; i < 1000; ++i) flips += !equal(flip(img), img);

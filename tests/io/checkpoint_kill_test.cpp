@@ -27,7 +27,7 @@ namespace {
 constexpr int kTrials = 50;
 
 NamedTensors contents(uint64_t seed) {
-  Generator gen(seed);
+  RandomGenerator gen(seed);
   return {{"weight", randn({1024, 1024}, {}, &gen)},  // 4 MB of float32
           {"bias", randn({1024}, kFloat64, &gen)},
           {"step", scalar_tensor(static_cast<int64_t>(seed), kInt64)}};

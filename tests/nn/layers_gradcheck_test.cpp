@@ -36,7 +36,7 @@ TensorList inputs_for(const json& c) {
   if (!modcases::is_mask_case(c)) return modcases::inputs_of(c, kFloat64);
   std::vector<int64_t> shape = c["input_shape"].get<std::vector<int64_t>>();
   for (int64_t& s : shape) s = std::min<int64_t>(s, 4);
-  Generator gen(5);
+  RandomGenerator gen(5);
   return {randn(shape, kFloat64, &gen).requires_grad_(true)};
 }
 

@@ -83,7 +83,7 @@ TEST(Layering, KernelEntryPointsRefuseOtherDevices) {
   expect_error<DeviceError>([&] { kernels::count_nonzero(g); }, {"count_nonzero", "cuda"});
   expect_error<DeviceError>([&] { kernels::matmul(zeros({2, 2}), g, zeros({3, 2})); }, {"matmul", "cuda"});
   expect_error<DeviceError>([&] { kernels::linear(zeros({2, 2}), g, zeros({2, 3})); }, {"linear", "cuda"});
-  Generator gen(1);
+  RandomGenerator gen(1);
   expect_error<DeviceError>([&] { kernels::random_uniform(g, 0, 1, gen); }, {"uniform_", "cuda"});
   expect_error<DeviceError>([&] { kernels::scale_(g, 2.0); }, {"scale_", "cuda"});
 

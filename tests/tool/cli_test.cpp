@@ -45,7 +45,7 @@ class CliTest : public ::testing::Test {
   static void SetUpTestSuite() {
     root_ = scratch("run");
     fs::remove_all(root_);
-    Generator gen(7);
+    RandomGenerator gen(7);
     const char* names[] = {"blue", "green", "red"};
     for (int c = 0; c < 3; ++c) {
       fs::create_directories(root_ / "images" / names[c]);

@@ -109,7 +109,7 @@ std::optional<WorkerInfo> get_worker_info();
 // The generator random transforms draw from by default. Inside a DataLoader it is a per-sample
 // generator seeded from (loader seed, epoch, sample index), so augmentations are reproducible and do
 // not depend on num_workers or thread timing; elsewhere it is nabla::default_generator() (not
-// thread-safe: give transforms their own Generator when calling them from your own threads).
-Generator& sample_generator();
+// thread-safe: give transforms their own RandomGenerator when calling them from your own threads).
+RandomGenerator& sample_generator();
 
 }  // namespace nabla::data

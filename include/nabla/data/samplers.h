@@ -1,5 +1,5 @@
 // samplers.h — which indices an epoch visits, like torch.utils.data's samplers. A sampler returns the
-// whole epoch's index list at once; random samplers draw from the Generator they are given (the
+// whole epoch's index list at once; random samplers draw from the RandomGenerator they are given (the
 // DataLoader passes one seeded from its seed and the epoch number).
 #pragma once
 #include <cstdint>
@@ -15,7 +15,7 @@ class Sampler {
  public:
   virtual ~Sampler() = default;
   virtual int64_t size() const = 0;  // indices per epoch
-  virtual std::vector<int64_t> indices(Generator& gen) const = 0;
+  virtual std::vector<int64_t> indices(RandomGenerator& gen) const = 0;
 };
 using SamplerPtr = std::shared_ptr<const Sampler>;
 
@@ -24,7 +24,7 @@ class SequentialSampler : public Sampler {
  public:
   explicit SequentialSampler(int64_t n);
   int64_t size() const override { return n_; }
-  std::vector<int64_t> indices(Generator& gen) const override;
+  std::vector<int64_t> indices(RandomGenerator& gen) const override;
 
  private:
   int64_t n_;
@@ -36,7 +36,7 @@ class RandomSampler : public Sampler {
   explicit RandomSampler(int64_t n, bool replacement = false,
                          std::optional<int64_t> num_samples = std::nullopt);
   int64_t size() const override { return num_samples_; }
-  std::vector<int64_t> indices(Generator& gen) const override;
+  std::vector<int64_t> indices(RandomGenerator& gen) const override;
 
  private:
   int64_t n_, num_samples_;
@@ -48,7 +48,7 @@ class SubsetRandomSampler : public Sampler {
  public:
   explicit SubsetRandomSampler(std::vector<int64_t> indices);
   int64_t size() const override { return static_cast<int64_t>(indices_.size()); }
-  std::vector<int64_t> indices(Generator& gen) const override;
+  std::vector<int64_t> indices(RandomGenerator& gen) const override;
 
  private:
   std::vector<int64_t> indices_;
@@ -59,7 +59,7 @@ class WeightedRandomSampler : public Sampler {
  public:
   WeightedRandomSampler(std::vector<double> weights, int64_t num_samples, bool replacement = true);
   int64_t size() const override { return num_samples_; }
-  std::vector<int64_t> indices(Generator& gen) const override;
+  std::vector<int64_t> indices(RandomGenerator& gen) const override;
 
  private:
   std::vector<double> cumulative_;  // prefix sums of the weights
@@ -73,7 +73,7 @@ class BatchSampler {
  public:
   BatchSampler(SamplerPtr sampler, int64_t batch_size, bool drop_last);
   int64_t size() const;  // batches per epoch
-  std::vector<std::vector<int64_t>> batches(Generator& gen) const;
+  std::vector<std::vector<int64_t>> batches(RandomGenerator& gen) const;
   const SamplerPtr& sampler() const { return sampler_; }
 
  private:
@@ -84,8 +84,8 @@ class BatchSampler {
 using BatchSamplerPtr = std::shared_ptr<const BatchSampler>;
 
 // A uniform integer in [0, n) without modulo bias (Lemire's method).
-uint64_t uniform_index(Generator& gen, uint64_t n);
+uint64_t uniform_index(RandomGenerator& gen, uint64_t n);
 // In-place Fisher-Yates shuffle.
-void shuffle_indices(std::vector<int64_t>& v, Generator& gen);
+void shuffle_indices(std::vector<int64_t>& v, RandomGenerator& gen);
 
 }  // namespace nabla::data

@@ -3,7 +3,7 @@
 // Images are uint8 [H, W, C] / [H, W] (as decoded from files, like a PIL image) or floating [C, H, W] /
 // [H, W] (after ToTensor). Geometric and colour transforms keep the input's layout and dtype; uint8
 // results are rounded where torchvision rounds (resize) and truncated where it truncates (colour blends,
-// grayscale). Random transforms draw from the Generator given to them or, by default, from
+// grayscale). Random transforms draw from the RandomGenerator given to them or, by default, from
 // data::sample_generator() (per sample inside a DataLoader, so augmentation is reproducible).
 //
 //   auto t = data::Compose({data::RandomCrop(32, 4), data::RandomHorizontalFlip(),
@@ -95,81 +95,81 @@ class CenterCrop {
 class RandomCrop {
  public:
   // Zero padding of `padding` pixels on every side first; pad_if_needed pads images smaller than the crop.
-  explicit RandomCrop(int64_t size, int64_t padding = 0, bool pad_if_needed = false, Generator* gen = nullptr)
+  explicit RandomCrop(int64_t size, int64_t padding = 0, bool pad_if_needed = false, RandomGenerator* gen = nullptr)
       : RandomCrop(size, size, padding, pad_if_needed, gen) {}
   RandomCrop(int64_t height, int64_t width, int64_t padding, bool pad_if_needed = false,
-             Generator* gen = nullptr);
+             RandomGenerator* gen = nullptr);
   Tensor operator()(const Tensor& image) const;
 
  private:
   int64_t height_, width_, padding_;
   bool pad_if_needed_;
-  Generator* gen_;
+  RandomGenerator* gen_;
 };
 
 class RandomResizedCrop {
  public:
   explicit RandomResizedCrop(int64_t size, std::array<double, 2> scale = {0.08, 1.0},
                              std::array<double, 2> ratio = {3.0 / 4.0, 4.0 / 3.0},
-                             InterpolationMode mode = InterpolationMode::Bilinear, Generator* gen = nullptr);
+                             InterpolationMode mode = InterpolationMode::Bilinear, RandomGenerator* gen = nullptr);
   Tensor operator()(const Tensor& image) const;
   // torchvision's get_params: the crop (top, left, height, width) for an image of height x width.
-  std::array<int64_t, 4> get_params(int64_t height, int64_t width, Generator& gen) const;
+  std::array<int64_t, 4> get_params(int64_t height, int64_t width, RandomGenerator& gen) const;
 
  private:
   int64_t size_;
   std::array<double, 2> scale_, ratio_;
   InterpolationMode mode_;
-  Generator* gen_;
+  RandomGenerator* gen_;
 };
 
 class RandomHorizontalFlip {
  public:
-  explicit RandomHorizontalFlip(double p = 0.5, Generator* gen = nullptr);
+  explicit RandomHorizontalFlip(double p = 0.5, RandomGenerator* gen = nullptr);
   Tensor operator()(const Tensor& image) const;
 
  private:
   double p_;
-  Generator* gen_;
+  RandomGenerator* gen_;
 };
 
 class RandomVerticalFlip {
  public:
-  explicit RandomVerticalFlip(double p = 0.5, Generator* gen = nullptr);
+  explicit RandomVerticalFlip(double p = 0.5, RandomGenerator* gen = nullptr);
   Tensor operator()(const Tensor& image) const;
 
  private:
   double p_;
-  Generator* gen_;
+  RandomGenerator* gen_;
 };
 
 // Rotates by an angle uniform in [-degrees, degrees].
 class RandomRotation {
  public:
   explicit RandomRotation(double degrees, InterpolationMode mode = InterpolationMode::Nearest,
-                          double fill = 0, Generator* gen = nullptr)
+                          double fill = 0, RandomGenerator* gen = nullptr)
       : RandomRotation({-degrees, degrees}, mode, fill, gen) {}
   RandomRotation(std::array<double, 2> degrees, InterpolationMode mode = InterpolationMode::Nearest,
-                 double fill = 0, Generator* gen = nullptr);
+                 double fill = 0, RandomGenerator* gen = nullptr);
   Tensor operator()(const Tensor& image) const;
 
  private:
   std::array<double, 2> degrees_;
   InterpolationMode mode_;
   double fill_;
-  Generator* gen_;
+  RandomGenerator* gen_;
 };
 
 // Factors uniform in [max(0, 1 - v), 1 + v], applied in a random order (hue is not supported).
 class ColorJitter {
  public:
   explicit ColorJitter(double brightness = 0, double contrast = 0, double saturation = 0,
-                       Generator* gen = nullptr);
+                       RandomGenerator* gen = nullptr);
   Tensor operator()(const Tensor& image) const;
 
  private:
   double brightness_, contrast_, saturation_;
-  Generator* gen_;
+  RandomGenerator* gen_;
 };
 
 class Grayscale {

@@ -57,8 +57,8 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
 Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight = {}, const Tensor& bias = {},
                   double eps = 1e-5);
 
-Tensor dropout(const Tensor& input, double p = 0.5, bool training = true, Generator* gen = nullptr);
-Tensor dropout2d(const Tensor& input, double p = 0.5, bool training = true, Generator* gen = nullptr);
+Tensor dropout(const Tensor& input, double p = 0.5, bool training = true, RandomGenerator* gen = nullptr);
+Tensor dropout2d(const Tensor& input, double p = 0.5, bool training = true, RandomGenerator* gen = nullptr);
 Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = std::nullopt);
 
 // Constant padding like F.pad(x, pad, value=v): pad = {last_left, last_right, prev_left, prev_right, ...};

@@ -11,17 +11,17 @@ enum class FanMode { FanIn, FanOut };
 double calculate_gain(const std::string& nonlinearity, double param = 0.01);
 std::pair<int64_t, int64_t> calculate_fan_in_and_fan_out(const Tensor& t);
 
-Tensor& uniform_(Tensor& t, double a = 0, double b = 1, Generator* gen = nullptr);
-Tensor& normal_(Tensor& t, double mean = 0, double std = 1, Generator* gen = nullptr);
+Tensor& uniform_(Tensor& t, double a = 0, double b = 1, RandomGenerator* gen = nullptr);
+Tensor& normal_(Tensor& t, double mean = 0, double std = 1, RandomGenerator* gen = nullptr);
 Tensor& constant_(Tensor& t, double value);
 Tensor& zeros_(Tensor& t);
 Tensor& ones_(Tensor& t);
-Tensor& xavier_uniform_(Tensor& t, double gain = 1, Generator* gen = nullptr);
-Tensor& xavier_normal_(Tensor& t, double gain = 1, Generator* gen = nullptr);
+Tensor& xavier_uniform_(Tensor& t, double gain = 1, RandomGenerator* gen = nullptr);
+Tensor& xavier_normal_(Tensor& t, double gain = 1, RandomGenerator* gen = nullptr);
 Tensor& kaiming_uniform_(Tensor& t, double a = 0, FanMode mode = FanMode::FanIn,
-                         const std::string& nonlinearity = "leaky_relu", Generator* gen = nullptr);
+                         const std::string& nonlinearity = "leaky_relu", RandomGenerator* gen = nullptr);
 Tensor& kaiming_normal_(Tensor& t, double a = 0, FanMode mode = FanMode::FanIn,
-                        const std::string& nonlinearity = "leaky_relu", Generator* gen = nullptr);
-Tensor& orthogonal_(Tensor& t, double gain = 1, Generator* gen = nullptr);
+                        const std::string& nonlinearity = "leaky_relu", RandomGenerator* gen = nullptr);
+Tensor& orthogonal_(Tensor& t, double gain = 1, RandomGenerator* gen = nullptr);
 
 }  // namespace nabla::nn::init

@@ -45,12 +45,12 @@ Tensor arange(Scalar end, std::optional<TensorOptions> options = std::nullopt);
 Tensor arange(Scalar start, Scalar end, Scalar step = 1, std::optional<TensorOptions> options = std::nullopt);
 Tensor linspace(double start, double end, int64_t steps, TensorOptions options = {});
 Tensor eye(int64_t n, std::optional<int64_t> m = std::nullopt, TensorOptions options = {});
-Tensor rand(IntArrayRef sizes, TensorOptions options = {}, Generator* gen = nullptr);
-Tensor randn(IntArrayRef sizes, TensorOptions options = {}, Generator* gen = nullptr);
+Tensor rand(IntArrayRef sizes, TensorOptions options = {}, RandomGenerator* gen = nullptr);
+Tensor randn(IntArrayRef sizes, TensorOptions options = {}, RandomGenerator* gen = nullptr);
 Tensor randint(int64_t low, int64_t high, IntArrayRef sizes, TensorOptions options = kInt64,
-               Generator* gen = nullptr);
-Tensor randperm(int64_t n, TensorOptions options = kInt64, Generator* gen = nullptr);
-Tensor bernoulli(const Tensor& p, Generator* gen = nullptr);
+               RandomGenerator* gen = nullptr);
+Tensor randperm(int64_t n, TensorOptions options = kInt64, RandomGenerator* gen = nullptr);
+Tensor bernoulli(const Tensor& p, RandomGenerator* gen = nullptr);
 Tensor empty_like(const Tensor& t, std::optional<TensorOptions> options = std::nullopt);
 Tensor zeros_like(const Tensor& t, std::optional<TensorOptions> options = std::nullopt);
 Tensor ones_like(const Tensor& t, std::optional<TensorOptions> options = std::nullopt);

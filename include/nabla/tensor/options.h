@@ -1,4 +1,4 @@
-// options.h — TensorOptions (dtype, device, requires_grad) and the random Generator.
+// options.h — TensorOptions (dtype, device, requires_grad) and the random RandomGenerator.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -29,9 +29,9 @@ class TensorOptions {
 
 // xoshiro256++ : small state (serialisable into checkpoints), fast, good statistical quality.
 // Streams differ from PyTorch's mt19937; distributions match PyTorch's definitions.
-class Generator {
+class RandomGenerator {
  public:
-  explicit Generator(uint64_t seed = 67280421310721ull) { manual_seed(seed); }
+  explicit RandomGenerator(uint64_t seed = 67280421310721ull) { manual_seed(seed); }
   void manual_seed(uint64_t seed);
   uint64_t initial_seed() const { return seed_; }
   uint64_t next_u64();
@@ -49,7 +49,7 @@ class Generator {
   bool has_cached_normal_ = false;
 };
 
-Generator& default_generator();
+RandomGenerator& default_generator();
 void manual_seed(uint64_t seed);  // seeds the default generator
 
 }  // namespace nabla

@@ -109,8 +109,8 @@ class Tensor {
   // Makes this tensor (and every handle to it) use other's data, dtype and shape; autograd state
   // (requires_grad, grad) is kept. Like PyTorch's `t.data = other`.
   void set_data(const Tensor& other);
-  Tensor& uniform_(double from = 0, double to = 1, Generator* gen = nullptr);
-  Tensor& normal_(double mean = 0, double std = 1, Generator* gen = nullptr);
+  Tensor& uniform_(double from = 0, double to = 1, RandomGenerator* gen = nullptr);
+  Tensor& normal_(double mean = 0, double std = 1, RandomGenerator* gen = nullptr);
 
   // ---- views and shape ----
   // view, reshape, flatten, unflatten, transpose, permute, unsqueeze, expand, narrow, select,

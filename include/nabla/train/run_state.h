@@ -38,7 +38,7 @@ struct TrainingState {            // present in checkpoints written during train
   std::vector<Metrics> history;
   optim::OptimizerStateDict optimizer;
   std::string scheduler, callbacks;
-  Generator::State rng{};
+  RandomGenerator::State rng{};
 };
 
 struct LoadedRun {

@@ -160,19 +160,19 @@ Tensor eye(int64_t n, std::optional<int64_t> m_opt, TensorOptions o) {
   return finish(t, o);
 }
 
-Tensor rand(IntArrayRef sizes, TensorOptions o, Generator* gen) {
+Tensor rand(IntArrayRef sizes, TensorOptions o, RandomGenerator* gen) {
   Tensor t = raw::empty(sizes, o.dtype());
   kernels::random_uniform(t, 0, 1, gen ? *gen : default_generator());
   return finish(t, o);
 }
-Tensor randn(IntArrayRef sizes, TensorOptions o, Generator* gen) {
+Tensor randn(IntArrayRef sizes, TensorOptions o, RandomGenerator* gen) {
   Tensor t = raw::empty(sizes, o.dtype());
   kernels::random_normal(t, 0, 1, gen ? *gen : default_generator());
   return finish(t, o);
 }
-Tensor randint(int64_t low, int64_t high, IntArrayRef sizes, TensorOptions o, Generator* gen) {
+Tensor randint(int64_t low, int64_t high, IntArrayRef sizes, TensorOptions o, RandomGenerator* gen) {
   NABLA_CHECK(high > low, ValueError, "randint: expected low ({}) < high ({})", low, high);
-  Generator& g = gen ? *gen : default_generator();
+  RandomGenerator& g = gen ? *gen : default_generator();
   Tensor t = raw::empty(sizes, o.dtype());
   const uint64_t range = static_cast<uint64_t>(high - low);
   dispatch_dtype(o.dtype(), "randint", [&]<typename T>() {
@@ -181,16 +181,16 @@ Tensor randint(int64_t low, int64_t high, IntArrayRef sizes, TensorOptions o, Ge
   });
   return finish(t, o);
 }
-Tensor randperm(int64_t n, TensorOptions o, Generator* gen) {
+Tensor randperm(int64_t n, TensorOptions o, RandomGenerator* gen) {
   NABLA_CHECK(n >= 0, ValueError, "randperm: n must be non-negative, got {}", n);
-  Generator& g = gen ? *gen : default_generator();
+  RandomGenerator& g = gen ? *gen : default_generator();
   std::vector<int64_t> perm(n);
   for (int64_t i = 0; i < n; ++i) perm[i] = i;
   for (int64_t i = n - 1; i > 0; --i) std::swap(perm[i], perm[g.next_u64() % static_cast<uint64_t>(i + 1)]);
   Tensor t = from_buffer(perm.data(), {n}, DType::Int64);
   return finish(convert(t, o.dtype()), o);
 }
-Tensor bernoulli(const Tensor& p, Generator* gen) {
+Tensor bernoulli(const Tensor& p, RandomGenerator* gen) {
   Tensor u = rand(p.sizes(), p.dtype(), gen);
   return convert(u < p.detach(), p.dtype());
 }

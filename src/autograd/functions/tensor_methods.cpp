@@ -124,7 +124,7 @@ void Tensor::set_data(const Tensor& other) {
   NABLA_CHECK(other.defined(), ValueError, "set_data: undefined tensor");
   impl_->set_data(*other.impl());
 }
-Tensor& Tensor::uniform_(double from, double to, Generator* gen) {
+Tensor& Tensor::uniform_(double from, double to, RandomGenerator* gen) {
   NABLA_CHECK(from <= to, ValueError, "uniform_: expects to return a [from, to) range, but found from={} > to={}", from, to);
   NoGradGuard ng;
   Tensor t = raw::empty(sizes(), dtype());
@@ -133,7 +133,7 @@ Tensor& Tensor::uniform_(double from, double to, Generator* gen) {
   bump(*this);
   return *this;
 }
-Tensor& Tensor::normal_(double mean, double std, Generator* gen) {
+Tensor& Tensor::normal_(double mean, double std, RandomGenerator* gen) {
   NABLA_CHECK(std >= 0, ValueError, "normal_: expects std >= 0.0, but found std {}", std);
   NoGradGuard ng;
   Tensor t = raw::empty(sizes(), dtype());

@@ -22,7 +22,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
   return b.defined() ? y + b : y;
 }
 
-Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
+Tensor dropout(const Tensor& x, double p, bool training, RandomGenerator* gen) {
   NABLA_CHECK(p >= 0 && p <= 1, ValueError, "dropout probability has to be between 0 and 1, but got {}", p);
   if (!training || p == 0) return x;
   if (p == 1) return x * 0.0;
@@ -35,7 +35,7 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
   return x * mask;
 }
 
-Tensor dropout2d(const Tensor& x, double p, bool training, Generator* gen) {
+Tensor dropout2d(const Tensor& x, double p, bool training, RandomGenerator* gen) {
   NABLA_CHECK(x.dim() == 3 || x.dim() == 4, ShapeError, "dropout2d: expected 3-D or 4-D input, got {}", shape_str(x.sizes()));
   NABLA_CHECK(p >= 0 && p <= 1, ValueError, "dropout probability has to be between 0 and 1, but got {}", p);
   if (!training || p == 0) return x;
