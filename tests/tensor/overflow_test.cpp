@@ -27,7 +27,7 @@ TEST(SizeOverflow, CreationRefusesOverflowingShapes) {
 
 TEST(SizeOverflow, EmptyStridedChecksTheExtent) {
   expect_error<ValueError>([] { empty_strided({kHuge, 4}, {4, 1}); }, {"empty_strided", "overflow"});
-  expect_error<ValueError>([] { empty_strided({2, 2}, {kHuge * 2 - 1, 1}); },
+  expect_error<ValueError>([] { empty_strided({2, 2}, {INT64_MAX, 1}); },
                            {"empty_strided", "overflow", "strides="});
   expect_error<ValueError>([] { empty_strided({2, 2}, {2}); }, {"empty_strided", "[2, 2]", "[2]"});
   EXPECT_EQ(empty_strided({2, 3}, {1, 2}).stride(1), 2);
