@@ -21,7 +21,7 @@ Tensor checked_indices(const char* op, const Tensor& index, int64_t size) {
   int64_t* p = c.data_ptr<int64_t>();
   for (int64_t i = 0; i < c.numel(); ++i) {
     NABLA_CHECK(p[i] >= 0 && p[i] < size, IndexError,
-                "{}: index {} is out of range [0, {}) of the indexed dimension", op, p[i], size);
+                "{}: index {} is out of range [0, {}) for a dimension of size {}", op, p[i], size, size);
   }
   return c;
 }
