@@ -98,7 +98,7 @@ void run(const std::vector<Edge>& roots, TensorList root_grads, bool keep_graph,
 }
 
 Edge root_edge(const Tensor& t, size_t i) {
-  NABLA_CHECK(t.defined(), AutogradError, "backward: element {} of tensors is undefined", i);
+  NABLA_CHECK(t.defined(), ValueError, "backward: element {} of tensors is undefined", i);
   Edge e = gradient_edge(t);
   NABLA_CHECK(e.valid(), AutogradError,
               "element {} of tensors does not require grad and does not have a grad_fn", i);

@@ -241,6 +241,7 @@ LoadResult Module::load_state_dict(const NamedTensors& state, bool strict) {
   for (auto& [name, t] : state_dict()) {
     auto it = incoming.find(name);
     if (it == incoming.end()) { result.missing_keys.push_back(name); continue; }
+    NABLA_CHECK(it->second.defined(), ValueError, "load_state_dict: the tensor for key '{}' is undefined", name);
     if (it->second.sizes() != t.sizes())
       mismatches.push_back(fmt::format("size mismatch for {}: copying a param with shape {} from checkpoint, the shape "
                                        "in current model is {}", name, shape_str(it->second.sizes()), shape_str(t.sizes())));

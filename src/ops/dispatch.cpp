@@ -3,6 +3,11 @@
 // case here; no op definition changes.
 #include <omp.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
 #include "nabla/ops/ops.h"
 #include "ops/cpu/cpu_kernels.h"
 #include "ops/device_check.h"
@@ -11,8 +16,18 @@
 
 namespace nabla {
 
+// More threads than 4x the hardware's only adds contention, and huge counts crashed oneDNN's
+// matmul (each thread gets a scratch buffer): clamp, and say so once.
 void set_num_threads(int n) {
   NABLA_CHECK(n > 0, ValueError, "set_num_threads: expected a positive number of threads, got {}", n);
+  const int cap = 4 * std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (n > cap) {
+    static std::once_flag warned;
+    std::call_once(warned, [&] {
+      std::fprintf(stderr, "nabla: set_num_threads(%d) clamped to %d (4 x hardware threads)\n", n, cap);
+    });
+    n = cap;
+  }
   omp_set_num_threads(n);
 }
 int get_num_threads() { return omp_get_max_threads(); }

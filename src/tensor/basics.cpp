@@ -1,9 +1,11 @@
-// basics.cpp — dtype names, DimVec, Device: the small value types of the tensor layer.
+// basics.cpp — dtype names, DimVec, Device: the small value types of the tensor layer (and the
+// undefined-Tensor error).
 #include <cstring>
 
 #include "nabla/tensor/device.h"
 #include "nabla/tensor/dtype.h"
 #include "nabla/tensor/int_array.h"
+#include "nabla/tensor/tensor.h"
 #include "util/check.h"
 
 namespace nabla {
@@ -58,8 +60,14 @@ std::string shape_str(IntArrayRef s) {
 }
 int64_t shape_numel(IntArrayRef s) {
   int64_t n = 1;
-  for (auto v : s) n *= v;
+  for (auto v : s)  // a net under the ops' own checks (checked_numel): never a wrapped count
+    NABLA_CHECK(!__builtin_mul_overflow(n, v, &n), ValueError, "numel: integer multiplication overflow for shape {}",
+                shape_str(s));
   return n;
+}
+
+void Tensor::throw_undefined(const char* method) {
+  throw ValueError(fmt::format("{}(): called on an undefined Tensor (default-constructed, it has no data)", method));
 }
 
 Device::Device(DeviceType type, int index) : type_(type), index_(index) {

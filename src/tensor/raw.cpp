@@ -19,17 +19,20 @@ std::vector<int64_t> contiguous_strides(IntArrayRef sizes) {
 }
 
 Tensor empty(IntArrayRef sizes, DType dtype, Device device) {
-  DimVec strides(static_cast<int>(sizes.size()) <= kMaxDims ? static_cast<int>(sizes.size()) : 0);
   NABLA_CHECK(sizes.size() <= static_cast<size_t>(kMaxDims), ShapeError,
               "shape {} has {} dimensions; nabla supports at most {}", shape_str(sizes), sizes.size(), kMaxDims);
-  int64_t n = 1;
+  const int64_t n = checked_numel(sizes, "empty");  // so the strides below cannot overflow either
+  DimVec strides(static_cast<int>(sizes.size()));
+  int64_t s = 1;
   for (int i = static_cast<int>(sizes.size()) - 1; i >= 0; --i) {
-    NABLA_CHECK(sizes[i] >= 0, ValueError, "empty: negative dimension in shape {}", shape_str(sizes));
-    strides[i] = n;
-    n *= std::max<int64_t>(sizes[i], 1);
+    strides[i] = s;
+    s *= std::max<int64_t>(sizes[i], 1);
   }
-  n = shape_numel(sizes);
-  Storage* st = Storage::allocate(static_cast<size_t>(n) * dtype_size(dtype), device);
+  size_t bytes = 0;
+  NABLA_CHECK(!__builtin_mul_overflow(static_cast<size_t>(n), dtype_size(dtype), &bytes), ValueError,
+              "empty: storage size calculation overflowed with sizes={} ({} elements of {})", shape_str(sizes), n,
+              dtype_name(dtype));
+  Storage* st = Storage::allocate(bytes, device);
   return Tensor(new TensorImpl(st, dtype, sizes, strides, 0));
 }
 

@@ -86,6 +86,9 @@ LargeBlockCache& large_blocks() {
 Storage* Storage::allocate(size_t nbytes, Device device) {
   NABLA_CHECK(device.is_cpu(), DeviceError, "allocate: no allocator for device '{}'", device.str());
   constexpr size_t header = (sizeof(Storage) + kAlignment - 1) / kAlignment * kAlignment;
+  // Above 2^62 bytes `total` below could wrap; no machine has that much memory anyway.
+  NABLA_CHECK(nbytes <= (size_t{1} << 62), OutOfMemoryError, "allocate: cannot allocate {} bytes on {}", nbytes,
+              device.str());
   size_t total = header + (nbytes + kAlignment - 1) / kAlignment * kAlignment;
   void* block = nullptr;
   if (total <= BlockCache::kMaxBytes) {
@@ -94,7 +97,8 @@ Storage* Storage::allocate(size_t nbytes, Device device) {
   }
   if (!block && total >= LargeBlockCache::kMinBytes) block = large_blocks().take(total);
   if (!block) block = std::aligned_alloc(kAlignment, total);
-  if (!block) throw std::bad_alloc();
+  NABLA_CHECK(block != nullptr, OutOfMemoryError, "allocate: cannot allocate {} bytes ({:.1f} GiB) on {}: out of memory",
+              nbytes, static_cast<double>(nbytes) / (1 << 30), device.str());
   auto* s = new (block) Storage();
   s->data_ = static_cast<char*>(block) + header;
   s->nbytes_ = nbytes;

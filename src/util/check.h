@@ -23,6 +23,21 @@
   } while (0)
 
 namespace nabla {
+// Elements of a tensor of `sizes`, refusing negative sizes and shapes whose element count or
+// contiguous strides (the product of max(size, 1)) overflow int64: a wrapped product would allocate
+// a too-small storage. ValueError naming `op` and the shape (PyTorch: "Storage size calculation
+// overflowed").
+inline int64_t checked_numel(IntArrayRef sizes, const char* op) {
+  int64_t n = 1, span = 1;
+  for (int64_t s : sizes) {
+    NABLA_CHECK(s >= 0, ValueError, "{}: negative dimension {} in shape {}", op, s, shape_str(sizes));
+    NABLA_CHECK(!__builtin_mul_overflow(span, s > 1 ? s : 1, &span), ValueError,
+                "{}: storage size calculation overflowed with sizes={}", op, shape_str(sizes));
+    n *= s;  // <= span: cannot overflow
+  }
+  return n;
+}
+
 // Wraps a possibly negative dim into [0, ndim); IndexError naming the op otherwise.
 inline int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
   int64_t n = ndim == 0 ? 1 : ndim;  // PyTorch lets a 0-d tensor use dim 0 / -1

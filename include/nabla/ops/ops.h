@@ -101,6 +101,7 @@ Tensor cat(const TensorList& tensors, int64_t dim = 0);
 Tensor stack(const TensorList& tensors, int64_t dim = 0);
 
 // Threads used by kernels (OpenMP and oneDNN), like torch.set_num_threads / get_num_threads.
+// n < 1 is a ValueError; n above 4 x the hardware threads is clamped to that (warned once on stderr).
 void set_num_threads(int n);
 int get_num_threads();
 // Like torch.set_flush_denormal: true makes subnormal floats read and compute as zero (x86 FTZ+DAZ)

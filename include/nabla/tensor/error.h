@@ -19,5 +19,6 @@ class DeviceError : public Error { public: using Error::Error; };     // device 
 class AutogradError : public Error { public: using Error::Error; };   // graph misuse
 class IOError : public Error { public: using Error::Error; };         // files and formats
 class NotImplementedError : public Error { public: using Error::Error; };
+class OutOfMemoryError : public Error { public: using Error::Error; };  // an allocation the machine cannot serve
 
 }  // namespace nabla

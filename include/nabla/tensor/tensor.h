@@ -63,10 +63,10 @@ class Tensor {
   // ---- metadata ----
   bool defined() const { return impl_ != nullptr; }
   TensorImpl* impl() const { return impl_; }
-  int dim() const { return impl_->dim(); }
-  IntArrayRef sizes() const { return impl_->sizes(); }
-  IntArrayRef strides() const { return impl_->strides(); }
-  IntArrayRef shape() const { return impl_->sizes(); }
+  int dim() const { return defined_impl("dim")->dim(); }
+  IntArrayRef sizes() const { return defined_impl("sizes")->sizes(); }
+  IntArrayRef strides() const { return defined_impl("strides")->strides(); }
+  IntArrayRef shape() const { return defined_impl("shape")->sizes(); }
   // Negative d counts from the end; out of range is an IndexError. Inline for in-range d (kernels
   // read sizes and strides many times per op).
   int64_t size(int64_t d) const {
@@ -77,18 +77,18 @@ class Tensor {
     const int n = dim();
     return d >= 0 && d < n ? strides()[static_cast<size_t>(d)] : stride_slow(d);
   }
-  int64_t numel() const { return impl_->numel(); }
-  DType dtype() const { return impl_->dtype(); }
-  Device device() const { return impl_->device(); }
+  int64_t numel() const { return defined_impl("numel")->numel(); }
+  DType dtype() const { return defined_impl("dtype")->dtype(); }
+  Device device() const { return defined_impl("device")->device(); }
   TensorOptions options() const;
-  bool is_contiguous() const { return impl_->is_contiguous(); }
+  bool is_contiguous() const { return defined_impl("is_contiguous")->is_contiguous(); }
   bool is_contiguous(MemoryFormat format) const;
   bool is_floating_point() const { return is_floating(dtype()); }
-  int64_t storage_offset() const { return impl_->offset(); }
+  int64_t storage_offset() const { return defined_impl("storage_offset")->offset(); }
   bool is_same(const Tensor& o) const { return impl_ == o.impl_; }
-  void* data_ptr() const { return impl_->data(); }
+  void* data_ptr() const { return defined_impl("data_ptr")->data(); }
   template <typename T> T* data_ptr() const;  // checks the dtype
-  uint32_t version() const { return impl_->storage()->version(); }
+  uint32_t version() const { return defined_impl("version")->storage()->version(); }
   std::string str() const;       // PyTorch-style printout
   std::string toString() const;  // "Float32 [2, 3]"
 
@@ -190,6 +190,12 @@ class Tensor {
   Tensor operator[](int64_t i) const { return select(0, i); }
 
  private:
+  // impl_, or a ValueError naming `method` for an undefined (default-constructed) Tensor.
+  TensorImpl* defined_impl(const char* method) const {
+    if (__builtin_expect(impl_ == nullptr, 0)) throw_undefined(method);
+    return impl_;
+  }
+  [[noreturn]] static void throw_undefined(const char* method);
   int64_t size_slow(int64_t d) const;
   int64_t stride_slow(int64_t d) const;
   TensorImpl* impl_;

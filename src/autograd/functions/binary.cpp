@@ -64,6 +64,7 @@ Tensor binary_forward(Binary op, const Tensor& a, const Tensor& b, double alpha)
 }
 
 Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
+  check_defined("add", a, b);
   Tensor out = binary_forward(Binary::Add, a, b, alpha.to_double());
   if (should_record({&a, &b}))
     record(OpId::add, {a, b}, {out}, {},
@@ -76,6 +77,7 @@ Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
 }
 
 Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
+  check_defined("sub", a, b);
   Tensor out = binary_forward(Binary::Sub, a, b, alpha.to_double());
   if (should_record({&a, &b}))
     record(OpId::sub, {a, b}, {out}, {},
@@ -88,6 +90,7 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
+  check_defined("mul", a, b);
   Tensor out = binary_forward(Binary::Mul, a, b, 1);
   if (should_record({&a, &b}))
     record(OpId::mul, {a, b}, {out}, {.inputs = {0, 1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
@@ -99,6 +102,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
+  check_defined("div", a, b);
   Tensor out = binary_forward(Binary::Div, a, b, 1);
   if (should_record({&a, &b}))
     record(OpId::div, {a, b}, {out}, {.inputs = {0, 1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
@@ -110,6 +114,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 Tensor pow(const Tensor& a, const Tensor& e) {
+  check_defined("pow", a, e);
   Tensor out = binary_forward(Binary::Pow, a, e, 1);
   if (should_record({&a, &e}))
     record(OpId::pow, {a, e}, {out}, {.inputs = {0, 1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
@@ -148,6 +153,7 @@ TensorList min_max_backward(const BackwardContext& ctx, const TensorList& g, boo
 }  // namespace
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
+  check_defined("minimum", a, b);
   Tensor out = binary_forward(Binary::Minimum, a, b, 1);
   if (should_record({&a, &b}))
     record(OpId::minimum, {a, b}, {out}, {.inputs = {0, 1}},
@@ -156,6 +162,7 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
 }
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
+  check_defined("maximum", a, b);
   Tensor out = binary_forward(Binary::Maximum, a, b, 1);
   if (should_record({&a, &b}))
     record(OpId::maximum, {a, b}, {out}, {.inputs = {0, 1}},
@@ -164,6 +171,7 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
 }
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  check_defined("where", cond, a, b);
   NABLA_CHECK(cond.dtype() == DType::Bool, DTypeError, "where: expected condition to be a bool tensor, got {}",
               dtype_name(cond.dtype()));
   std::vector<int64_t> shape;

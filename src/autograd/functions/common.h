@@ -16,6 +16,19 @@ using autograd::record;
 using autograd::should_record;
 using autograd::sum_to;
 
+// ValueError naming `op` and the argument's position when a required tensor argument is undefined
+// (a default-constructed Tensor). Optional arguments (bias, weight) are not passed here.
+[[noreturn]] void throw_undefined_argument(const char* op, size_t position);
+template <typename... Ts>
+inline void check_defined(const char* op, const Ts&... ts) {
+  size_t i = 0;
+  ((NABLA_UNLIKELY(!ts.defined()) ? throw_undefined_argument(op, i) : void(), ++i), ...);
+}
+inline void check_defined_list(const char* op, const TensorList& ts) {
+  for (size_t i = 0; i < ts.size(); ++i)
+    if (NABLA_UNLIKELY(!ts[i].defined())) throw_undefined_argument(op, i);
+}
+
 // A Scalar as a 0-d tensor marked as a wrapped number (lowest priority in type promotion).
 Tensor wrap_scalar(Scalar s);
 bool is_wrapped_number(const Tensor& t);

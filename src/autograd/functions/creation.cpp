@@ -95,8 +95,17 @@ Tensor empty(IntArrayRef sizes, TensorOptions o) {
   return finish(raw::empty(sizes, o.dtype(), o.device()), o);
 }
 Tensor empty_strided(IntArrayRef sizes, IntArrayRef strides, TensorOptions o) {
-  int64_t extent = 1;
-  for (size_t i = 0; i < sizes.size(); ++i) extent += (sizes[i] - 1) * strides[i];
+  NABLA_CHECK(sizes.size() == strides.size(), ValueError, "empty_strided: {} sizes {} but {} strides {}", sizes.size(),
+              shape_str(sizes), strides.size(), shape_str(strides));
+  // Elements the strides reach: 1 + sum (size - 1) * stride, checked so it cannot wrap.
+  int64_t extent = checked_numel(sizes, "empty_strided") == 0 ? 0 : 1;
+  for (size_t i = 0; i < sizes.size() && extent > 0; ++i) {
+    int64_t reach = 0;
+    NABLA_CHECK(strides[i] >= 0 && !__builtin_mul_overflow(sizes[i] - 1, strides[i], &reach) &&
+                    !__builtin_add_overflow(extent, reach, &extent),
+                ValueError, "empty_strided: storage size calculation overflowed with sizes={} and strides={}",
+                shape_str(sizes), shape_str(strides));
+  }
   Tensor base = raw::empty({extent}, o.dtype(), o.device());
   return finish(raw::as_strided(base, sizes, strides, 0), o);
 }

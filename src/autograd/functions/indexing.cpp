@@ -10,7 +10,9 @@ void check_index_tensor(const char* op, const Tensor& index) {
               "{}: expected an int64 index tensor, got {}", op, dtype_name(index.dtype()));
 }
 
-// Validated contiguous int64 copy of `index` with negatives wrapped against `size`.
+// Validated contiguous int64 copy of `index`, every entry in [0, size). Negative indices do not
+// wrap: PyTorch's index_select, gather, scatter and embedding raise for them (only advanced
+// indexing, tensor_index.cpp, wraps).
 Tensor checked_indices(const char* op, const Tensor& index, int64_t size) {
   check_index_tensor(op, index);
   Tensor idx = convert(index, DType::Int64);
@@ -18,9 +20,8 @@ Tensor checked_indices(const char* op, const Tensor& index, int64_t size) {
   kernels::copy(c, idx);
   int64_t* p = c.data_ptr<int64_t>();
   for (int64_t i = 0; i < c.numel(); ++i) {
-    NABLA_CHECK(p[i] >= -size && p[i] < size, IndexError, "{}: index {} is out of bounds for dimension with size {}", op,
-                p[i], size);
-    if (p[i] < 0) p[i] += size;
+    NABLA_CHECK(p[i] >= 0 && p[i] < size, IndexError,
+                "{}: index {} is out of range [0, {}) for a dimension of size {}", op, p[i], size, size);
   }
   return c;
 }
@@ -40,6 +41,7 @@ Tensor index_add_into_zeros(const Tensor& src, IntArrayRef sizes, int64_t dim, c
 }  // namespace
 
 Tensor Tensor::index_select(int64_t dim, const Tensor& index) const {
+  check_defined("index_select", *this, index);
   NABLA_CHECK(index.dim() <= 1, ShapeError, "index_select(): Index is supposed to be a vector, got shape {}",
               shape_str(index.sizes()));
   int64_t d = wrap_dim(dim, this->dim(), "index_select");
@@ -57,6 +59,7 @@ Tensor Tensor::index_select(int64_t dim, const Tensor& index) const {
 }
 
 Tensor Tensor::gather(int64_t dim, const Tensor& index) const {
+  check_defined("gather", *this, index);
   int64_t d = wrap_dim(dim, this->dim(), "gather");
   NABLA_CHECK(index.dim() == this->dim(), ShapeError,
               "gather: index tensor must have the same number of dimensions as input tensor (index {} vs input {})",
@@ -77,6 +80,7 @@ Tensor Tensor::gather(int64_t dim, const Tensor& index) const {
 
 namespace {
 Tensor scatter_impl(OpId id, const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) {
+  check_defined(op_info(id).name.data(), self, index, src);
   const char* name = op_info(id).name.data();
   int64_t d = wrap_dim(dim, self.dim(), name);
   NABLA_CHECK(index.dim() == self.dim() && src.dim() == self.dim(), ShapeError,
@@ -120,6 +124,7 @@ Tensor Tensor::scatter_add(int64_t dim, const Tensor& index, const Tensor& src) 
 }
 
 Tensor Tensor::masked_fill(const Tensor& mask, Scalar value) const {
+  check_defined("masked_fill", *this, mask);
   NABLA_CHECK(mask.dtype() == DType::Bool, DTypeError, "masked_fill: expected a bool mask, got {}", dtype_name(mask.dtype()));
   auto shape = broadcast_shapes(sizes(), mask.sizes());
   NABLA_CHECK(shape == sizes().vec(), ShapeError, "masked_fill: mask of shape {} does not broadcast to self's shape {}",
@@ -134,6 +139,7 @@ Tensor Tensor::masked_fill(const Tensor& mask, Scalar value) const {
 }
 
 Tensor Tensor::masked_select(const Tensor& mask) const {
+  check_defined("masked_select", *this, mask);
   NABLA_CHECK(mask.dtype() == DType::Bool, DTypeError, "masked_select: expected a bool mask, got {}", dtype_name(mask.dtype()));
   std::vector<int64_t> shape;
   try {
@@ -156,12 +162,14 @@ Tensor Tensor::masked_select(const Tensor& mask) const {
 }
 
 Tensor Tensor::nonzero() const {
+  check_defined("nonzero", *this);
   Tensor out = raw::empty({kernels::count_nonzero(*this), dim()}, DType::Int64);
   kernels::nonzero(out, *this);
   return out;
 }
 
 Tensor one_hot(const Tensor& indices, int64_t num_classes) {
+  check_defined("one_hot", indices);
   NABLA_CHECK(indices.dtype() == DType::Int64, DTypeError,
               "one_hot is only applicable to index tensor (int64), got {}", dtype_name(indices.dtype()));
   if (num_classes < 0) {
@@ -169,7 +177,6 @@ Tensor one_hot(const Tensor& indices, int64_t num_classes) {
     num_classes = max(indices).item<int64_t>() + 1;
   }
   Tensor idx = checked_indices("one_hot", indices, num_classes);
-  NABLA_CHECK(indices.numel() == 0 || min(indices).item<int64_t>() >= 0, IndexError, "one_hot: Class values must be non-negative.");
   std::vector<int64_t> shape = indices.sizes().vec();
   shape.push_back(num_classes);
   Tensor out = zeros(shape, kInt64);

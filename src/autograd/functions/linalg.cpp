@@ -18,6 +18,7 @@ Tensor batched_product(const Tensor& a3, const Tensor& b3) {
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
+  check_defined("mm", a, b);
   NABLA_CHECK(a.dim() == 2 && b.dim() == 2, ShapeError, "mm: expected 2-D tensors, got shapes {} and {}",
               shape_str(a.sizes()), shape_str(b.sizes()));
   NABLA_CHECK(a.size(1) == b.size(0), ShapeError, "mm: mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
@@ -34,6 +35,7 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
+  check_defined("bmm", a, b);
   NABLA_CHECK(a.dim() == 3 && b.dim() == 3, ShapeError, "bmm: expected 3-D tensors, got shapes {} and {}",
               shape_str(a.sizes()), shape_str(b.sizes()));
   NABLA_CHECK(a.size(0) == b.size(0) && a.size(2) == b.size(1), ShapeError,
@@ -51,6 +53,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor dot(const Tensor& a, const Tensor& b) {
+  check_defined("dot", a, b);
   NABLA_CHECK(a.dim() == 1 && b.dim() == 1, ShapeError, "dot: 1D tensors expected, but got {}D and {}D tensors",
               a.dim(), b.dim());
   NABLA_CHECK(a.size(0) == b.size(0), ShapeError,
@@ -61,12 +64,14 @@ Tensor dot(const Tensor& a, const Tensor& b) {
 }
 
 Tensor outer(const Tensor& a, const Tensor& b) {
+  check_defined("outer", a, b);
   NABLA_CHECK(a.dim() == 1 && b.dim() == 1, ShapeError, "outer: 1D tensors expected, got shapes {} and {}",
               shape_str(a.sizes()), shape_str(b.sizes()));
   return a.unsqueeze(1) * b.unsqueeze(0);
 }
 
 Tensor addmm(const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
+  check_defined("addmm", input, a, b);
   // nn.Linear's case without autograd (inference): the bias row is added inside the product's kernel,
   // which saves a pass and an allocation; the result equals `input + mm(a, b)` bit for bit.
   if (beta.to_double() == 1 && alpha.to_double() == 1 && input.dim() == 1 && a.dim() == 2 && b.dim() == 2 &&
@@ -83,6 +88,7 @@ Tensor addmm(const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta,
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
+  check_defined("matmul", a, b);
   NABLA_CHECK(a.dim() > 0 && b.dim() > 0, ShapeError,
               "matmul: both arguments need to be at least 1D, but they are {}D and {}D", a.dim(), b.dim());
   const int64_t da = a.dim(), db = b.dim();

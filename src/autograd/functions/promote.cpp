@@ -4,6 +4,11 @@
 
 namespace nabla {
 
+void throw_undefined_argument(const char* op, size_t position) {
+  throw ValueError(fmt::format("{}: undefined tensor argument at position {} (a default-constructed Tensor has no data)",
+                               op, position));
+}
+
 Tensor wrap_scalar(Scalar s) {
   DType dt = s.is_floating() ? DType::Float64 : s.is_bool() ? DType::Bool : DType::Int64;
   Tensor t = raw::empty({}, dt);

@@ -35,6 +35,7 @@ Tensor expand_back(const Tensor& g, const std::vector<int64_t>& dims, bool keepd
 }  // namespace
 
 Tensor sum(const Tensor& x, IntArrayRef dims_in, bool keepdim, std::optional<DType> dtype) {
+  check_defined("sum", x);
   auto dims = normalize_dims(dims_in, x.dim(), "sum");
   Tensor out = reduce_forward(Reduce::Sum, x, dims, keepdim, sum_dtype(x, dtype));
   if (should_record({&x}))
@@ -47,6 +48,7 @@ Tensor sum(const Tensor& x, IntArrayRef dims_in, bool keepdim, std::optional<DTy
 Tensor sum(const Tensor& x, std::optional<DType> dtype) { return sum(x, IntArrayRef{}, false, dtype); }
 
 Tensor mean(const Tensor& x, IntArrayRef dims_in, bool keepdim) {
+  check_defined("mean", x);
   NABLA_CHECK(is_floating(x.dtype()), DTypeError,
               "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
               "Got: {}", dtype_name(x.dtype()));
@@ -59,6 +61,7 @@ Tensor mean(const Tensor& x, IntArrayRef dims_in, bool keepdim) {
 Tensor mean(const Tensor& x) { return mean(x, IntArrayRef{}, false); }
 
 Tensor prod(const Tensor& x, int64_t dim, bool keepdim) {
+  check_defined("prod", x);
   int64_t d = wrap_dim(dim, x.dim(), "prod");
   std::vector<int64_t> dims = x.dim() ? std::vector<int64_t>{d} : std::vector<int64_t>{};
   Tensor out = reduce_forward(Reduce::Prod, x, dims, keepdim, sum_dtype(x, std::nullopt));
@@ -82,6 +85,7 @@ Tensor prod(const Tensor& x, int64_t dim, bool keepdim) {
   return out;
 }
 Tensor prod(const Tensor& x) {
+  check_defined("prod", x);
   Tensor out = prod(x.flatten(), 0, false);
   return out;
 }
@@ -89,6 +93,7 @@ Tensor prod(const Tensor& x) {
 namespace {
 // max()/min() over everything: the gradient is shared evenly among tied maxima (PyTorch's rule).
 Tensor extreme_all(const Tensor& x, bool is_max) {
+  check_defined(is_max ? "max" : "min", x);
   const char* name = is_max ? "max" : "min";
   NABLA_CHECK(x.numel() > 0, ValueError,
               "{}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
@@ -109,6 +114,7 @@ std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim);
 
 namespace {
 std::pair<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim, bool is_max) {
+  check_defined(is_max ? "max" : "min", x);
   const char* name = is_max ? "max" : "min";
   int64_t d = wrap_dim(dim, x.dim(), name);
   NABLA_CHECK(x.dim() == 0 || x.size(d) > 0, IndexError,
@@ -138,17 +144,20 @@ Tensor max(const Tensor& x) { return extreme_all(x, true); }
 Tensor min(const Tensor& x) { return extreme_all(x, false); }
 
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  check_defined("argmax", x);
   NoGradGuard ng;
   if (!dim) return extreme_dim(x.reshape({-1}), 0, false, true).second.reshape(keepdim ? std::vector<int64_t>(x.dim(), 1) : std::vector<int64_t>{});
   return extreme_dim(x, *dim, keepdim, true).second;
 }
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  check_defined("argmin", x);
   NoGradGuard ng;
   if (!dim) return extreme_dim(x.reshape({-1}), 0, false, false).second.reshape(keepdim ? std::vector<int64_t>(x.dim(), 1) : std::vector<int64_t>{});
   return extreme_dim(x, *dim, keepdim, false).second;
 }
 
 Tensor var(const Tensor& x, std::optional<std::vector<int64_t>> dims_in, int64_t correction, bool keepdim) {
+  check_defined("var", x);
   NABLA_CHECK(is_floating(x.dtype()), DTypeError, "var: expected a floating-point input, got {}", dtype_name(x.dtype()));
   auto dims = normalize_dims(dims_in ? IntArrayRef(*dims_in) : IntArrayRef{}, x.dim(), "var");
   int64_t n = 1;
@@ -159,10 +168,12 @@ Tensor var(const Tensor& x, std::optional<std::vector<int64_t>> dims_in, int64_t
   return ss / static_cast<double>(std::max<int64_t>(n - correction, 0));
 }
 Tensor std(const Tensor& x, std::optional<std::vector<int64_t>> dims, int64_t correction, bool keepdim) {
+  check_defined("std", x);
   return sqrt(var(x, dims, correction, keepdim));
 }
 
 Tensor norm(const Tensor& x, double p, std::optional<std::vector<int64_t>> dims_in, bool keepdim) {
+  check_defined("norm", x);
   NABLA_CHECK(is_floating(x.dtype()), DTypeError, "norm: expected a floating-point input, got {}", dtype_name(x.dtype()));
   auto dims = normalize_dims(dims_in ? IntArrayRef(*dims_in) : IntArrayRef{}, x.dim(), "norm");
   Tensor a = abs(x);
@@ -194,6 +205,7 @@ Tensor norm(const Tensor& x, double p, std::optional<std::vector<int64_t>> dims_
 }
 
 Tensor logsumexp(const Tensor& x, IntArrayRef dims_in, bool keepdim) {
+  check_defined("logsumexp", x);
   auto dims = normalize_dims(dims_in, x.dim(), "logsumexp");
   Tensor xf = convert(x, floating_of(x.dtype()));
   Tensor out;
@@ -219,6 +231,7 @@ Tensor logsumexp(const Tensor& x, IntArrayRef dims_in, bool keepdim) {
 }
 
 Tensor softmax(const Tensor& x, int64_t dim) {
+  check_defined("softmax", x);
   int64_t d = wrap_dim(dim, x.dim(), "softmax");
   Tensor xf = convert(x, floating_of(x.dtype()));
   Tensor out = raw::empty(x.sizes(), xf.dtype());
@@ -233,6 +246,7 @@ Tensor softmax(const Tensor& x, int64_t dim) {
 }
 
 Tensor log_softmax(const Tensor& x, int64_t dim) {
+  check_defined("log_softmax", x);
   int64_t d = wrap_dim(dim, x.dim(), "log_softmax");
   Tensor xf = convert(x, floating_of(x.dtype()));
   Tensor out = raw::empty(x.sizes(), xf.dtype());
@@ -246,6 +260,7 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
 }
 
 Tensor cumsum(const Tensor& x, int64_t dim) {
+  check_defined("cumsum", x);
   int64_t d = wrap_dim(dim, x.dim(), "cumsum");
   DType dt = sum_dtype(x, std::nullopt);
   Tensor xc = convert(x, dt);
@@ -260,17 +275,26 @@ Tensor cumsum(const Tensor& x, int64_t dim) {
   return out;
 }
 
-Tensor all(const Tensor& x) { return reduce_forward(Reduce::All, convert(x, DType::Bool), normalize_dims({}, x.dim(), "all"), false, DType::Bool); }
-Tensor any(const Tensor& x) { return reduce_forward(Reduce::Any, convert(x, DType::Bool), normalize_dims({}, x.dim(), "any"), false, DType::Bool); }
+Tensor all(const Tensor& x) {
+  check_defined("all", x);
+  return reduce_forward(Reduce::All, convert(x, DType::Bool), normalize_dims({}, x.dim(), "all"), false, DType::Bool);
+}
+Tensor any(const Tensor& x) {
+  check_defined("any", x);
+  return reduce_forward(Reduce::Any, convert(x, DType::Bool), normalize_dims({}, x.dim(), "any"), false, DType::Bool);
+}
 Tensor all(const Tensor& x, int64_t dim, bool keepdim) {
+  check_defined("all", x);
   return reduce_forward(Reduce::All, convert(x, DType::Bool), normalize_dims({dim}, x.dim(), "all"), keepdim, DType::Bool);
 }
 Tensor any(const Tensor& x, int64_t dim, bool keepdim) {
+  check_defined("any", x);
   return reduce_forward(Reduce::Any, convert(x, DType::Bool), normalize_dims({dim}, x.dim(), "any"), keepdim, DType::Bool);
 }
 
 namespace {
 std::pair<Tensor, Tensor> sort_impl(OpId id, const Tensor& x, int64_t dim, bool descending, int64_t k) {
+  check_defined(op_info(id).name.data(), x);
   int64_t d = wrap_dim(dim, x.dim(), op_info(id).name.data());
   std::vector<int64_t> shape = x.sizes().vec();
   if (x.dim()) shape[d] = k;
@@ -286,11 +310,13 @@ std::pair<Tensor, Tensor> sort_impl(OpId id, const Tensor& x, int64_t dim, bool 
 }  // namespace
 
 std::pair<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending) {
+  check_defined("sort", x);
   int64_t n = x.dim() ? x.size(wrap_dim(dim, x.dim(), "sort")) : 1;
   return sort_impl(OpId::sort, x, dim, descending, n);
 }
 
 std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool largest, bool) {
+  check_defined("topk", x);
   int64_t n = x.dim() ? x.size(wrap_dim(dim, x.dim(), "topk")) : 1;
   NABLA_CHECK(k >= 0 && k <= n, IndexError, "topk: k ({}) is out of range for dimension of size {}", k, n);
   return sort_impl(OpId::topk, x, dim, largest, k);

@@ -15,6 +15,14 @@ int64_t dims_consumed(const TensorIndex& i) {
   }
 }
 
+// Undefined self, or an undefined tensor entry: a ValueError naming `op` (not a crash).
+void check_defined_entries(const char* op, const Tensor& self, const std::vector<TensorIndex>& indices) {
+  check_defined(op, self);
+  for (size_t k = 0; k < indices.size(); ++k)
+    if (indices[k].kind() == TensorIndex::Kind::Tensor && !indices[k].tensor().defined())
+      throw_undefined_argument(op, k + 1);
+}
+
 Tensor advanced_index(const Tensor& r, std::vector<std::pair<int64_t, Tensor>> adv) {
   // Broadcast the index tensors together.
   std::vector<int64_t> bshape = adv[0].second.sizes().vec();
@@ -74,6 +82,7 @@ Tensor advanced_index(const Tensor& r, std::vector<std::pair<int64_t, Tensor>> a
 Tensor Tensor::index(std::initializer_list<TensorIndex> indices) const { return index(std::vector<TensorIndex>(indices)); }
 
 Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
+  check_defined_entries("index", *this, indices);
   int64_t consumed = 0, ellipses = 0;
   for (auto& i : indices) {
     consumed += dims_consumed(i);
@@ -118,6 +127,8 @@ Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
 }
 
 Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor& value) {
+  check_defined_entries("index_put_", *this, indices);
+  check_defined("index_put_", value);
   NABLA_CHECK(!(is_grad_enabled() && (requires_grad() || value.requires_grad())), NotImplementedError,
               "index_put_: in-place indexed assignment on tensors that require grad is not supported yet; "
               "use torch-style where()/masked_fill() or do it under NoGradGuard");

@@ -25,6 +25,7 @@ NABLA_FOREACH_DTYPE(NABLA_INSTANTIATE_DATA_PTR)
 
 // ---- element access ----
 Scalar Tensor::item() const {
+  if (!defined()) throw_undefined("item");
   NABLA_CHECK(numel() == 1, ValueError, "item: a Tensor with {} elements (shape {}) cannot be converted to Scalar",
               numel(), shape_str(sizes()));
   return dispatch_dtype(dtype(), "item", [&]<typename T>() { return Scalar(*static_cast<const T*>(impl_->data())); });
@@ -52,6 +53,7 @@ std::vector<double> Tensor::to_vector() const {
 
 // ---- conversion and copies ----
 Tensor Tensor::to(DType dt, bool copy) const {
+  if (!defined()) throw_undefined("to");
   if (dt == dtype()) return copy ? clone() : *this;
   return to_dtype(*this, dt);
 }

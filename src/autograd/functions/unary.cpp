@@ -99,6 +99,7 @@ Tensor relu(const Tensor& x) {
   });
 }
 Tensor leaky_relu(const Tensor& x, double slope) {
+  check_defined("leaky_relu", x);
   UnaryArgs a;
   a.a = slope;
   return unary_op(OpId::leaky_relu, Unary::LeakyRelu, x, a, Keep::Input,
@@ -114,6 +115,7 @@ Tensor expm1(const Tensor& x) {
                   [](const Tensor&, const Tensor& y, const Tensor& g) { return g * (y + 1.0); });
 }
 Tensor gelu(const Tensor& x, const std::string& approximate) {
+  check_defined("gelu", x);
   NABLA_CHECK(approximate == "none" || approximate == "tanh", ValueError,
               "gelu: approximate must be 'none' or 'tanh', got '{}'", approximate);
   if (approximate == "tanh")
@@ -130,6 +132,7 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
   });
 }
 Tensor softplus(const Tensor& x, double beta, double threshold) {
+  check_defined("softplus", x);
   UnaryArgs a;
   a.a = beta;
   a.b = threshold;
@@ -140,6 +143,7 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
                   });
 }
 Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) {
+  check_defined("clamp", x);
   NABLA_CHECK(min || max, ValueError, "clamp: at least one of 'min' or 'max' must not be None");
   UnaryArgs a;
   a.has_a = min.has_value();
@@ -168,6 +172,7 @@ Tensor round(const Tensor& x) {
 Tensor logical_not(const Tensor& x) { return unary_forward(Unary::LogicalNot, x, {}, "logical_not"); }
 
 Tensor pow(const Tensor& x, Scalar e) {
+  check_defined("pow", x);
   // Integer tensors with a float exponent compute in float (the promoted type).
   DType dt = e.is_floating() && !is_floating(x.dtype()) ? DType::Float32 : x.dtype();
   UnaryArgs a;
@@ -181,6 +186,7 @@ Tensor pow(const Tensor& x, Scalar e) {
 }
 
 Tensor to_dtype(const Tensor& x, DType dtype) {
+  check_defined("to_dtype", x);
   Tensor out = convert(x, dtype);
   if (out.is_same(x)) return x;
   if (is_floating(dtype) && should_record({&x}))

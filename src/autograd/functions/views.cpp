@@ -31,16 +31,18 @@ Tensor record_reshape_like(OpId id, const Tensor& x, Tensor out) {
 // Resolves a single -1 in `shape` against numel; errors like PyTorch.
 std::vector<int64_t> infer_size(IntArrayRef shape, int64_t numel, const char* op) {
   std::vector<int64_t> out = shape.vec();
-  int64_t known = 1, infer = -1;
+  int64_t infer = -1;
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i] == -1) {
       NABLA_CHECK(infer < 0, ValueError, "{}: only one dimension can be inferred (shape {})", op, shape_str(shape));
       infer = static_cast<int64_t>(i);
     } else {
       NABLA_CHECK(out[i] >= 0, ValueError, "{}: invalid shape dimension {} in {}", op, out[i], shape_str(shape));
-      known *= out[i];
     }
   }
+  if (infer >= 0) out[infer] = 1;
+  // Checked: a wrapped product could match numel (shape [2^62, 4, 0] on 0 elements).
+  const int64_t known = checked_numel(out, op);
   if (infer >= 0) {
     NABLA_CHECK(known != 0 && numel % known == 0, ShapeError, "{}: shape '{}' is invalid for input of size {}", op,
                 shape_str(shape), numel);
@@ -81,6 +83,7 @@ std::optional<std::vector<int64_t>> view_strides(IntArrayRef sizes, IntArrayRef 
 }  // namespace
 
 Tensor Tensor::view(IntArrayRef shape) const {
+  check_defined("view", *this);
   auto sizes = infer_size(shape, numel(), "view");
   auto st = view_strides(this->sizes(), strides(), sizes);
   NABLA_CHECK(st.has_value(), ShapeError,
@@ -91,6 +94,7 @@ Tensor Tensor::view(IntArrayRef shape) const {
 }
 
 Tensor Tensor::reshape(IntArrayRef shape) const {
+  check_defined("reshape", *this);
   auto sizes = infer_size(shape, numel(), "reshape");
   if (auto st = view_strides(this->sizes(), strides(), sizes))
     return record_reshape_like(OpId::reshape, *this, raw::as_strided(*this, sizes, *st, storage_offset()));
@@ -100,6 +104,7 @@ Tensor Tensor::reshape(IntArrayRef shape) const {
 }
 
 Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
+  check_defined("flatten", *this);
   if (dim() == 0) return reshape({1});
   int64_t s = wrap_dim(start_dim, dim(), "flatten"), e = wrap_dim(end_dim, dim(), "flatten");
   NABLA_CHECK(s <= e, ValueError, "flatten: start_dim ({}) cannot come after end_dim ({})", s, e);
@@ -113,6 +118,7 @@ Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
 }
 
 Tensor Tensor::unflatten(int64_t d, IntArrayRef sizes) const {
+  check_defined("unflatten", *this);
   int64_t w = wrap_dim(d, dim(), "unflatten");
   auto inner = infer_size(sizes, size(w), "unflatten");
   std::vector<int64_t> shape;
@@ -124,6 +130,7 @@ Tensor Tensor::unflatten(int64_t d, IntArrayRef sizes) const {
 }
 
 Tensor Tensor::permute(IntArrayRef dims) const {
+  check_defined("permute", *this);
   NABLA_CHECK(static_cast<int64_t>(dims.size()) == dim(), ShapeError,
               "permute: number of dims in {} doesn't match the tensor's {} dims (shape {})", shape_str(dims), dim(),
               shape_str(sizes()));
@@ -148,6 +155,7 @@ Tensor Tensor::permute(IntArrayRef dims) const {
 }
 
 Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
+  check_defined("transpose", *this);
   if (dim() == 0) return *this;
   int64_t a = wrap_dim(d0, dim(), "transpose"), b = wrap_dim(d1, dim(), "transpose");
   DimVec sz(sizes()), st(strides());
@@ -168,6 +176,7 @@ Tensor Tensor::t() const {
 }
 
 Tensor Tensor::squeeze() const {
+  check_defined("squeeze", *this);
   std::vector<int64_t> shape;
   for (auto s : sizes()) if (s != 1) shape.push_back(s);
   DimVec st;
@@ -176,6 +185,7 @@ Tensor Tensor::squeeze() const {
 }
 
 Tensor Tensor::squeeze(int64_t d) const {
+  check_defined("squeeze", *this);
   int64_t w = wrap_dim(d, dim(), "squeeze");
   if (dim() == 0 || size(w) != 1) return record_reshape_like(OpId::squeeze, *this, raw::as_strided(*this, sizes(), strides(), storage_offset()));
   DimVec sz(sizes()), st(strides());
@@ -185,6 +195,7 @@ Tensor Tensor::squeeze(int64_t d) const {
 }
 
 Tensor Tensor::unsqueeze(int64_t d) const {
+  check_defined("unsqueeze", *this);
   int64_t w = wrap_dim(d, dim() + 1, "unsqueeze");
   DimVec sz(sizes()), st(strides());
   int64_t new_stride = w < dim() ? size(w) * stride(w) : 1;
@@ -194,6 +205,7 @@ Tensor Tensor::unsqueeze(int64_t d) const {
 }
 
 Tensor Tensor::expand(IntArrayRef sizes_in) const {
+  check_defined("expand", *this);
   NABLA_CHECK(static_cast<int64_t>(sizes_in.size()) >= dim(), ShapeError,
               "expand: the number of sizes provided ({}) must be greater or equal to the number of dimensions in the "
               "tensor ({})", sizes_in.size(), dim());
@@ -211,6 +223,7 @@ Tensor Tensor::expand(IntArrayRef sizes_in) const {
                   "dimension {}.  Target sizes: {}.  Tensor sizes: {}", target[i], size(j), i, shape_str(sizes_in),
                   shape_str(sizes()));
   }
+  checked_numel(target, "expand");
   if (target == sizes().vec()) return *this;
   Tensor out = raw::expand(*this, target);
   if (should_record({this}))
@@ -222,6 +235,7 @@ Tensor Tensor::expand(IntArrayRef sizes_in) const {
 Tensor Tensor::expand_as(const Tensor& other) const { return expand(other.sizes()); }
 
 Tensor Tensor::slice(int64_t d, Slice::Bound start, Slice::Bound end, int64_t step) const {
+  check_defined("slice", *this);
   NABLA_CHECK(dim() > 0, IndexError, "slice: cannot slice a 0-d tensor");
   int64_t w = wrap_dim(d, dim(), "slice");
   NABLA_CHECK(step > 0, ValueError, "slice: step must be greater than zero (got {})", step);
@@ -241,6 +255,7 @@ Tensor Tensor::slice(int64_t d, Slice::Bound start, Slice::Bound end, int64_t st
 }
 
 Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
+  check_defined("narrow", *this);
   int64_t w = wrap_dim(d, dim(), "narrow");
   int64_t s = start < 0 ? start + size(w) : start;
   NABLA_CHECK(s >= 0 && length >= 0 && s + length <= size(w), IndexError,
@@ -250,6 +265,7 @@ Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
 }
 
 Tensor Tensor::select(int64_t d, int64_t index) const {
+  check_defined("select", *this);
   NABLA_CHECK(dim() > 0, IndexError, "select() cannot be applied to a 0-dim tensor.");
   int64_t w = wrap_dim(d, dim(), "select");
   const int64_t n = size(w);
@@ -265,6 +281,7 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
 }
 
 TensorList Tensor::split(int64_t split_size, int64_t d) const {
+  check_defined("split", *this);
   int64_t w = wrap_dim(d, dim(), "split");
   NABLA_CHECK(split_size > 0 || (split_size == 0 && size(w) == 0), ValueError,
               "split: split_size must be positive, got {}", split_size);
@@ -277,12 +294,14 @@ TensorList Tensor::split(int64_t split_size, int64_t d) const {
 }
 
 TensorList Tensor::chunk(int64_t chunks, int64_t d) const {
+  check_defined("chunk", *this);
   NABLA_CHECK(chunks > 0, ValueError, "chunk: chunks must be greater than 0, got {}", chunks);
   int64_t w = wrap_dim(d, dim(), "chunk");
   return split(std::max<int64_t>((size(w) + chunks - 1) / chunks, size(w) == 0 ? 0 : 1), w);
 }
 
 TensorList Tensor::unbind(int64_t d) const {
+  check_defined("unbind", *this);
   int64_t w = wrap_dim(d, dim(), "unbind");
   TensorList out;
   for (int64_t i = 0; i < size(w); ++i) out.push_back(select(w, i));
@@ -290,6 +309,7 @@ TensorList Tensor::unbind(int64_t d) const {
 }
 
 Tensor Tensor::clone() const {
+  check_defined("clone", *this);
   Tensor out = raw::empty_like_layout(*this, dtype());  // PyTorch: clone preserves the memory format
   kernels::copy(out, *this);
   if (should_record({this}))
@@ -298,6 +318,7 @@ Tensor Tensor::clone() const {
 }
 
 Tensor Tensor::contiguous() const {
+  check_defined("contiguous", *this);
   if (is_contiguous()) return *this;
   Tensor out = raw::empty_like(*this);
   kernels::copy(out, *this);
@@ -311,6 +332,7 @@ bool Tensor::is_contiguous(MemoryFormat format) const {
 }
 
 Tensor Tensor::contiguous(MemoryFormat format) const {
+  check_defined("contiguous", *this);
   if (format == MemoryFormat::Contiguous) return contiguous();
   NABLA_CHECK(dim() == 4, ShapeError, "contiguous(ChannelsLast): expected a 4-D [N, C, H, W] tensor, got {}",
               shape_str(sizes()));
@@ -323,6 +345,7 @@ Tensor Tensor::contiguous(MemoryFormat format) const {
 }
 
 Tensor cat(const TensorList& tensors, int64_t dim) {
+  check_defined_list("cat", tensors);
   NABLA_CHECK(!tensors.empty(), ValueError, "cat: expected a non-empty list of Tensors");
   const Tensor& ref = tensors[0];
   NABLA_CHECK(ref.dim() > 0, ShapeError, "cat: zero-dimensional tensor (at position 0) cannot be concatenated");
@@ -368,6 +391,7 @@ Tensor cat(const TensorList& tensors, int64_t dim) {
 }
 
 Tensor stack(const TensorList& tensors, int64_t dim) {
+  check_defined_list("stack", tensors);
   NABLA_CHECK(!tensors.empty(), ValueError, "stack: expected a non-empty list of Tensors");
   int64_t d = wrap_dim(dim, tensors[0].dim() + 1, "stack");
   TensorList parts;

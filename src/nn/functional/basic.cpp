@@ -5,6 +5,7 @@
 namespace nabla::nn::functional {
 
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
+  check_defined("linear", x, w);
   NABLA_CHECK(w.dim() == 2, ShapeError, "linear: weight must be 2-D [out, in], got {}", shape_str(w.sizes()));
   NABLA_CHECK(x.dim() >= 1 && x.size(-1) == w.size(1), ShapeError,
               "linear: input {} and weight {} cannot be multiplied (last dim {} vs in_features {})", shape_str(x.sizes()),
@@ -23,6 +24,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
 }
 
 Tensor dropout(const Tensor& x, double p, bool training, RandomGenerator* gen) {
+  check_defined("dropout", x);
   NABLA_CHECK(p >= 0 && p <= 1, ValueError, "dropout probability has to be between 0 and 1, but got {}", p);
   if (!training || p == 0) return x;
   if (p == 1) return x * 0.0;
@@ -36,6 +38,7 @@ Tensor dropout(const Tensor& x, double p, bool training, RandomGenerator* gen) {
 }
 
 Tensor dropout2d(const Tensor& x, double p, bool training, RandomGenerator* gen) {
+  check_defined("dropout2d", x);
   NABLA_CHECK(x.dim() == 3 || x.dim() == 4, ShapeError, "dropout2d: expected 3-D or 4-D input, got {}", shape_str(x.sizes()));
   NABLA_CHECK(p >= 0 && p <= 1, ValueError, "dropout probability has to be between 0 and 1, but got {}", p);
   if (!training || p == 0) return x;
@@ -51,7 +54,21 @@ Tensor dropout2d(const Tensor& x, double p, bool training, RandomGenerator* gen)
   return x * mask;
 }
 
+namespace {
+// PyTorch raises for an index outside [0, num_embeddings), negative ones included ("index out of
+// range in self"); checked here so the message names embedding rather than index_select.
+void check_embedding_indices(const Tensor& flat, int64_t num_embeddings) {
+  Tensor idx = convert(flat, DType::Int64).contiguous();
+  const int64_t* p = idx.data_ptr<int64_t>();
+  for (int64_t i = 0; i < idx.numel(); ++i)
+    NABLA_CHECK(p[i] >= 0 && p[i] < num_embeddings, IndexError,
+                "embedding: index {} is out of range in self: valid indices are [0, {}) for {} embeddings", p[i],
+                num_embeddings, num_embeddings);
+}
+}  // namespace
+
 Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx) {
+  check_defined("embedding", indices, weight);
   NABLA_CHECK(weight.dim() == 2, ShapeError, "embedding: weight must be 2-D [num_embeddings, dim], got {}",
               shape_str(weight.sizes()));
   NABLA_CHECK(indices.dtype() == DType::Int64 || indices.dtype() == DType::Int32, DTypeError,
@@ -59,6 +76,7 @@ Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int6
   std::vector<int64_t> shape = indices.sizes().vec();
   shape.push_back(weight.size(1));
   Tensor flat = indices.reshape({-1});
+  check_embedding_indices(flat, weight.size(0));
   if (!padding_idx) return weight.index_select(0, flat).view(shape);
   // The padding row gets no gradient: mask its uses out of the gradient path.
   int64_t pad = *padding_idx < 0 ? *padding_idx + weight.size(0) : *padding_idx;
@@ -69,6 +87,7 @@ Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int6
 }
 
 Tensor pad(const Tensor& x, const std::vector<int64_t>& amounts, double value) {
+  check_defined("pad", x);
   NABLA_CHECK(amounts.size() % 2 == 0 && static_cast<int64_t>(amounts.size()) / 2 <= x.dim(), ValueError,
               "pad: padding length must be even and at most 2 * input dims ({}), got {}", 2 * x.dim(), amounts.size());
   Tensor r = x;
@@ -92,9 +111,15 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& amounts, double value) {
 
 Tensor relu(const Tensor& x) { return nabla::relu(x); }
 Tensor leaky_relu(const Tensor& x, double s) { return nabla::leaky_relu(x, s); }
-Tensor elu(const Tensor& x, double alpha) { return where(x > 0, x, (exp(x) - 1.0) * alpha); }
+Tensor elu(const Tensor& x, double alpha) {
+  check_defined("elu", x);
+  return where(x > 0, x, (exp(x) - 1.0) * alpha);
+}
 Tensor gelu(const Tensor& x, const std::string& a) { return nabla::gelu(x, a); }
-Tensor silu(const Tensor& x) { return x * nabla::sigmoid(x); }
+Tensor silu(const Tensor& x) {
+  check_defined("silu", x);
+  return x * nabla::sigmoid(x);
+}
 Tensor sigmoid(const Tensor& x) { return nabla::sigmoid(x); }
 Tensor tanh(const Tensor& x) { return nabla::tanh(x); }
 Tensor softplus(const Tensor& x, double b, double t) { return nabla::softplus(x, b, t); }

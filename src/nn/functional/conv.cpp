@@ -89,6 +89,7 @@ ConvGeometry geometry(const ConvOptions& o, const Tensor& w, const char* op, std
 }  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, const ConvOptions& o) {
+  check_defined("conv2d", x, w);
   std::array<int64_t, 2> extra = {0, 0};
   ConvGeometry g = geometry(o, w, "conv2d", &extra);
   Tensor xin = extra[0] || extra[1] ? pad(x, {0, extra[1], 0, extra[0]}) : x;
@@ -96,6 +97,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, const ConvOptio
 }
 
 Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, const ConvOptions& o) {
+  check_defined("conv1d", x, w);
   NABLA_CHECK(x.dim() == 3 && w.dim() == 3, ShapeError, "conv1d: expected 3-D input [N, C, L] and weight [O, C/g, K], got {} and {}",
               shape_str(x.sizes()), shape_str(w.sizes()));
   ConvOptions o2 = o;
@@ -110,6 +112,7 @@ Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, const ConvOptio
 }
 
 Tensor conv_transpose2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, const ConvTransposeOptions& o) {
+  check_defined("conv_transpose2d", x_in, w_in);
   const char* op = "conv_transpose2d";
   check_conv_inputs(op, x_in, w_in, b, w_in.size(0) / std::max<int64_t>(o.groups, 1), o.groups);
   ConvGeometry g;

@@ -32,17 +32,20 @@ void check_same_shape(const char* op, const Tensor& input, const Tensor& target)
 }  // namespace
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
+  check_defined("mse_loss", input, target);
   check_same_shape("mse_loss", input, target);
   Tensor d = input - target;
   return reduce(d * d, reduction, "mse_loss");
 }
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
+  check_defined("l1_loss", input, target);
   check_same_shape("l1_loss", input, target);
   return reduce(abs(input - target), reduction, "l1_loss");
 }
 
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction, double beta) {
+  check_defined("smooth_l1_loss", input, target);
   check_same_shape("smooth_l1_loss", input, target);
   NABLA_CHECK(beta >= 0, ValueError, "smooth_l1_loss: beta must be non-negative, got {}", beta);
   Tensor d = abs(input - target);
@@ -51,6 +54,7 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::stri
 }
 
 Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& reduction, double delta) {
+  check_defined("huber_loss", input, target);
   check_same_shape("huber_loss", input, target);
   NABLA_CHECK(delta > 0, ValueError, "huber_loss: delta must be positive, got {}", delta);
   Tensor d = abs(input - target);
@@ -58,6 +62,7 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& 
 }
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, const std::string& reduction) {
+  check_defined("binary_cross_entropy", input, target);
   check_same_shape("binary_cross_entropy", input, target);
   {
     NoGradGuard ng;
@@ -72,6 +77,7 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
 
 Tensor binary_cross_entropy_with_logits(const Tensor& x, const Tensor& y, const Tensor& weight, const Tensor& pos_weight,
                                         const std::string& reduction) {
+  check_defined("binary_cross_entropy_with_logits", x, y);
   check_same_shape("binary_cross_entropy_with_logits", x, y);
   // log(1 + exp(-|x|)) + max(-x, 0) is log(1 + exp(-x)) without overflow.
   Tensor log_sig_neg = log1p(exp(-abs(x))) + clamp(-x, 0.0);  // -log(sigmoid(x))
@@ -88,6 +94,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& x, const Tensor& y, const 
 
 Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, const std::string& reduction,
                 int64_t ignore_index) {
+  check_defined("nll_loss", input, target);
   NABLA_CHECK(input.dim() >= 1, ShapeError, "nll_loss: input must have at least 1 dimension, got {}", shape_str(input.sizes()));
   NABLA_CHECK(target.dtype() == DType::Int64, DTypeError, "nll_loss: expected int64 class indices as target, got {}",
               dtype_name(target.dtype()));
@@ -104,7 +111,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
     if (t.numel()) {
       Tensor vt = t.masked_select(valid);
       NABLA_CHECK(vt.numel() == 0 || (min(vt).item<int64_t>() >= 0 && max(vt).item<int64_t>() < C), IndexError,
-                  "nll_loss: target {} is out of bounds for {} classes", vt.numel() ? (min(vt).item<int64_t>() < 0 ? min(vt).item<int64_t>() : max(vt).item<int64_t>()) : 0, C);
+                  "nll_loss: target {} is out of bounds: class indices must be in [0, {}) or ignore_index", vt.numel() ? (min(vt).item<int64_t>() < 0 ? min(vt).item<int64_t>() : max(vt).item<int64_t>()) : 0, C);
     }
   }
   Tensor picked = -logp.gather(1, safe_t.unsqueeze(1)).squeeze(1);
@@ -118,6 +125,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, const std::string& reduction,
                      int64_t ignore_index, double label_smoothing) {
+  check_defined("cross_entropy", input, target);
   NABLA_CHECK(label_smoothing >= 0 && label_smoothing <= 1, ValueError,
               "cross_entropy: label_smoothing must be between 0.0 and 1.0, got {}", label_smoothing);
   const int64_t cdim = input.dim() == 1 ? 0 : 1;
@@ -158,6 +166,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
 }
 
 Tensor kl_div(const Tensor& input, const Tensor& target, const std::string& reduction, bool log_target) {
+  check_defined("kl_div", input, target);
   check_same_shape("kl_div", input, target);
   Tensor l = log_target ? exp(target) * (target - input)
                         : where(target > 0, target * (log(where(target > 0, target, ones_like(target))) - input),

@@ -67,6 +67,7 @@ Tensor batch_norm_kernel(const Tensor& x, const Tensor& running_mean, const Tens
 
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                   const Tensor& bias, bool training, double momentum, double eps) {
+  check_defined("batch_norm", x);
   NABLA_CHECK(x.dim() >= 2, ShapeError, "batch_norm: expected at least 2-D input [N, C, ...], got {}", shape_str(x.sizes()));
   const int64_t C = x.size(1);
   for (const Tensor* t : {&running_mean, &running_var, &weight, &bias})
@@ -105,6 +106,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
 }
 
 Tensor layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias, double eps) {
+  check_defined("layer_norm", x);
   const int64_t k = static_cast<int64_t>(normalized_shape.size());
   NABLA_CHECK(k > 0 && k <= x.dim(), ShapeError, "layer_norm: normalized_shape {} does not fit input {}",
               shape_str(normalized_shape), shape_str(x.sizes()));
@@ -122,6 +124,7 @@ Tensor layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& w
 }
 
 Tensor group_norm(const Tensor& x, int64_t G, const Tensor& weight, const Tensor& bias, double eps) {
+  check_defined("group_norm", x);
   NABLA_CHECK(x.dim() >= 2, ShapeError, "group_norm: expected at least 2-D input, got {}", shape_str(x.sizes()));
   const int64_t N = x.size(0), C = x.size(1);
   NABLA_CHECK(G > 0 && C % G == 0, ShapeError, "group_norm: num_groups ({}) must divide the channels ({})", G, C);

@@ -60,6 +60,7 @@ Tensor max_pool2d_scatter(const Tensor& gy, const Tensor& idx, IntArrayRef sizes
 }
 
 std::pair<Tensor, Tensor> max_pool2d_impl(const Tensor& x_in, const PoolOptions& o, bool want_indices) {
+  check_defined("max_pool2d", x_in);
   if (x_in.dim() == 3) {
     auto [y, i] = max_pool2d_impl(x_in.unsqueeze(0), o, want_indices);
     return {y.squeeze(0), i.defined() ? i.squeeze(0) : i};
@@ -99,6 +100,7 @@ std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const PoolOpt
 Tensor max_pool2d(const Tensor& x, const PoolOptions& o) { return max_pool2d_impl(x, o, false).first; }
 
 Tensor avg_pool2d(const Tensor& x_in, const PoolOptions& o) {
+  check_defined("avg_pool2d", x_in);
   if (x_in.dim() == 3) return avg_pool2d(x_in.unsqueeze(0), o).squeeze(0);
   auto g = pool_geometry(x_in, o, "avg_pool2d");
   NABLA_CHECK(is_floating(x_in.dtype()), DTypeError, "avg_pool2d: expected a floating input, got {}",
@@ -147,6 +149,7 @@ Tensor avg_pool2d(const Tensor& x_in, const PoolOptions& o) {
 }
 
 Tensor adaptive_avg_pool2d(const Tensor& x, Pair out) {
+  check_defined("adaptive_avg_pool2d", x);
   NABLA_CHECK(x.dim() == 3 || x.dim() == 4, ShapeError,
               "adaptive_avg_pool2d: expected 3-D or 4-D input, got {}", shape_str(x.sizes()));
   const int64_t H = x.size(-2), W = x.size(-1);
