@@ -111,8 +111,8 @@ Tensor erf(const Tensor& x) {
   });
 }
 Tensor expm1(const Tensor& x) {
-  return unary_op(OpId::expm1, Unary::Expm1, x, {}, false, true,
-                  [](const Tensor&, const Tensor& y, const Tensor& g) { return g * (y + 1.0); });
+  return unary_op(OpId::expm1, Unary::Expm1, x, {}, Keep::Output,
+                  [](const Tensor& y, const Tensor& g) { return g * (y + 1.0); });
 }
 Tensor gelu(const Tensor& x, const std::string& approximate) {
   check_defined("gelu", x);
