@@ -16,8 +16,7 @@ using namespace nabla;
 
 // Samples per second over `epochs` full passes (the first epoch's worker start-up included).
 double measure(const data::DatasetPtr& ds, int workers, int epochs) {
-  data::DataLoader loader(
-      ds, {.batch_size = 64, .shuffle = true, .num_workers = workers, .seed = 0});
+  data::DataLoader loader(ds, {.batch_size = 64, .shuffle = true, .num_workers = workers, .seed = 0});
   int64_t samples = 0;
   double checksum = 0;
   auto start = std::chrono::steady_clock::now();

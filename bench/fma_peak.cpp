@@ -20,18 +20,25 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 #define FMA_STEP(x) x = _mm512_fmadd_ps(x, b, c);
 double in_register_peak() {
-  __m512 a0 = _mm512_set1_ps(0.1f), a1 = _mm512_set1_ps(0.2f), a2 = _mm512_set1_ps(0.3f), a3 = _mm512_set1_ps(0.4f);
-  __m512 a4 = _mm512_set1_ps(0.5f), a5 = _mm512_set1_ps(0.6f), a6 = _mm512_set1_ps(0.7f), a7 = _mm512_set1_ps(0.8f);
-  __m512 a8 = _mm512_set1_ps(0.9f), a9 = _mm512_set1_ps(1.1f), a10 = _mm512_set1_ps(1.2f), a11 = _mm512_set1_ps(1.3f);
+  __m512 a0 = _mm512_set1_ps(0.1f), a1 = _mm512_set1_ps(0.2f), a2 = _mm512_set1_ps(0.3f),
+         a3 = _mm512_set1_ps(0.4f);
+  __m512 a4 = _mm512_set1_ps(0.5f), a5 = _mm512_set1_ps(0.6f), a6 = _mm512_set1_ps(0.7f),
+         a7 = _mm512_set1_ps(0.8f);
+  __m512 a8 = _mm512_set1_ps(0.9f), a9 = _mm512_set1_ps(1.1f), a10 = _mm512_set1_ps(1.2f),
+         a11 = _mm512_set1_ps(1.3f);
   __m512 b = _mm512_set1_ps(0.9999f), c = _mm512_set1_ps(0.0001f);
   // Opaque to the optimiser, so the 12 chains stay distinct and nothing is folded away.
-  __asm__ volatile("" : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(a4), "+v"(a5), "+v"(a6), "+v"(a7), "+v"(a8),
-                   "+v"(a9), "+v"(a10), "+v"(a11), "+v"(b), "+v"(c));
+  __asm__ volatile(""
+                   : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(a4), "+v"(a5), "+v"(a6), "+v"(a7), "+v"(a8),
+                     "+v"(a9), "+v"(a10), "+v"(a11), "+v"(b), "+v"(c));
   const long iters = 200000000;
   auto t0 = std::chrono::steady_clock::now();
   for (long it = 0; it < iters; ++it) {
+    // clang-format reflows this macro sequence differently on each pass.
+    // clang-format off
     FMA_STEP(a0) FMA_STEP(a1) FMA_STEP(a2) FMA_STEP(a3) FMA_STEP(a4) FMA_STEP(a5)
     FMA_STEP(a6) FMA_STEP(a7) FMA_STEP(a8) FMA_STEP(a9) FMA_STEP(a10) FMA_STEP(a11)
+    // clang-format on
   }
   const double s = seconds_since(t0);
   __m512 sum = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;

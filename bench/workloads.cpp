@@ -1,11 +1,12 @@
 // nabla-bench — the workloads of ../shared/anchors/torch_workloads.py: same models, batch sizes,
 // optimizers and synthetic data shapes, same flags (--threads N --seconds S --only a,b) and output
 // (name<TAB>value<TAB>threads=N), so the two can be run back to back and divided.
+#include <nabla/nabla.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <functional>
-#include <nabla/nabla.h>
 #include <set>
 #include <sstream>
 #include <string>
@@ -22,7 +23,8 @@ double timed(const std::function<void()>& step, double batch) {
   auto t0 = std::chrono::steady_clock::now();
   int64_t n = 0;
   double elapsed = 0;
-  while ((elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) < g_seconds) {
+  while ((elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) <
+         g_seconds) {
     step();
     ++n;
   }
@@ -50,10 +52,10 @@ struct GRUClassifier : nn::Module {  // curriculum: GRU text classification (IMD
 };
 
 struct AE : nn::Module {  // curriculum: Autoencoder
-  nn::Sequential enc{nn::Linear(784, 128), nn::ReLU(), nn::Linear(128, 64), nn::ReLU(), nn::Linear(64, 12), nn::ReLU(),
-                     nn::Linear(12, 3)};
-  nn::Sequential dec{nn::Linear(3, 12), nn::ReLU(), nn::Linear(12, 64), nn::ReLU(), nn::Linear(64, 128), nn::ReLU(),
-                     nn::Linear(128, 784), nn::Sigmoid()};
+  nn::Sequential enc{nn::Linear(784, 128), nn::ReLU(), nn::Linear(128, 64), nn::ReLU(),
+                     nn::Linear(64, 12),   nn::ReLU(), nn::Linear(12, 3)};
+  nn::Sequential dec{nn::Linear(3, 12),   nn::ReLU(), nn::Linear(12, 64),   nn::ReLU(),
+                     nn::Linear(64, 128), nn::ReLU(), nn::Linear(128, 784), nn::Sigmoid()};
   AE() { register_modules({{"enc", enc}, {"dec", dec}}); }
   Tensor forward(Tensor x) override { return dec(enc(x)); }
 };
@@ -91,26 +93,32 @@ double ae() {
   AE m;
   optim::Adam opt(m.parameters(), {.lr = 5e-3});
   Tensor x = rand({64, 784});
-  return timed([&] {
-    opt.zero_grad();
-    F::mse_loss(m(x), x).backward();
-    opt.step();
-  }, 64);
+  return timed(
+      [&] {
+        opt.zero_grad();
+        F::mse_loss(m(x), x).backward();
+        opt.step();
+      },
+      64);
 }
 double mlp_infer() {
   MLP m;
   m.eval();
   Tensor x = randn({1, 1, 28, 28});
-  return timed([&] {
-    NoGradGuard ng;
-    m(x);
-  }, 1);
+  return timed(
+      [&] {
+        NoGradGuard ng;
+        m(x);
+      },
+      1);
 }
 double op_overhead() {
   Tensor x = ones({1}), y = ones({1});
-  return timed([&] {
-    for (int i = 0; i < 1000; ++i) x.add(y);
-  }, 1000);
+  return timed(
+      [&] {
+        for (int i = 0; i < 1000; ++i) x.add(y);
+      },
+      1000);
 }
 double gemm() {
   Tensor x = randn({1024, 1024}), y = randn({1024, 1024});
@@ -124,12 +132,17 @@ int main(int argc, char** argv) {
   std::string only;
   bool flush_denormal = false;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--seconds")) g_seconds = std::atof(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--flush-denormal")) flush_denormal = std::atoi(argv[i + 1]) != 0;
+    if (!std::strcmp(argv[i], "--threads"))
+      threads = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--seconds"))
+      g_seconds = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--only"))
+      only = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--flush-denormal"))
+      flush_denormal = std::atoi(argv[i + 1]) != 0;
     else {
-      std::fprintf(stderr, "usage: nabla-bench [--threads N] [--seconds S] [--only a,b] [--flush-denormal 0|1]\n");
+      std::fprintf(stderr,
+                   "usage: nabla-bench [--threads N] [--seconds S] [--only a,b] [--flush-denormal 0|1]\n");
       return 2;
     }
   }
@@ -141,9 +154,14 @@ int main(int argc, char** argv) {
   std::set<std::string> wanted;
   std::stringstream ss(only);
   for (std::string item; std::getline(ss, item, ',');) wanted.insert(item);
-  const std::pair<const char*, double (*)()> workloads[] = {
-      {"mlp_train", mlp}, {"cnn_train", cnn}, {"resnet_train", resnet}, {"gru_train", gru}, {"ae_train", ae},
-      {"mlp_infer_b1", mlp_infer}, {"op_add_1elem_per_s", op_overhead}, {"gemm1024_gflops", gemm}};
+  const std::pair<const char*, double (*)()> workloads[] = {{"mlp_train", mlp},
+                                                            {"cnn_train", cnn},
+                                                            {"resnet_train", resnet},
+                                                            {"gru_train", gru},
+                                                            {"ae_train", ae},
+                                                            {"mlp_infer_b1", mlp_infer},
+                                                            {"op_add_1elem_per_s", op_overhead},
+                                                            {"gemm1024_gflops", gemm}};
   for (auto& [name, fn] : workloads) {
     if (!wanted.empty() && !wanted.count(name)) continue;
     std::printf("%s\t%.1f\tthreads=%d\n", name, fn(), threads);

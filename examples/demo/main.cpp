@@ -33,7 +33,8 @@ int main() {
     }
     w.mutable_grad().zero_();
     b.mutable_grad().zero_();
-    if (step % 50 == 0 || step == 199) std::cout << "step " << step << "  loss " << loss.item<float>() << "\n";
+    if (step % 50 == 0 || step == 199)
+      std::cout << "step " << step << "  loss " << loss.item<float>() << "\n";
   }
   std::cout << "fitted w = " << w.item<float>() << " (true 2), b = " << b.item<float>() << " (true 1)\n";
   return 0;

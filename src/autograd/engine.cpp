@@ -14,7 +14,7 @@ namespace nabla::autograd {
 namespace {
 
 struct NodeState {
-  TensorList buffer;   // summed incoming gradient per output slot
+  TensorList buffer;  // summed incoming gradient per output slot
   int dependencies = 0;
 };
 
@@ -24,12 +24,18 @@ struct ByNewest {
 
 void accumulate(TensorList& buffer, uint32_t slot, Tensor g) {
   if (buffer.size() <= slot) buffer.resize(slot + 1);
-  if (!buffer[slot].defined()) buffer[slot] = std::move(g);
-  else buffer[slot] = buffer[slot] + g;
+  if (!buffer[slot].defined())
+    buffer[slot] = std::move(g);
+  else
+    buffer[slot] = buffer[slot] + g;
 }
 
 // Where a grad() call wants its answers: gradient arriving at (node, slot) is input #index.
-struct Capture { Node* node; uint32_t slot; size_t index; };
+struct Capture {
+  Node* node;
+  uint32_t slot;
+  size_t index;
+};
 
 void run(const std::vector<Edge>& roots, TensorList root_grads, bool keep_graph, bool create_graph,
          const std::vector<Capture>* captures, TensorList* captured) {
@@ -49,10 +55,14 @@ void run(const std::vector<Edge>& roots, TensorList root_grads, bool keep_graph,
     }
   }
   std::priority_queue<Node*, std::vector<Node*>, ByNewest> ready;
-  for (size_t i = 0; i < roots.size(); ++i) accumulate(state[roots[i].fn.get()].buffer, roots[i].input_nr, root_grads[i]);
+  for (size_t i = 0; i < roots.size(); ++i)
+    accumulate(state[roots[i].fn.get()].buffer, roots[i].input_nr, root_grads[i]);
   for (auto& r : roots) {
     auto& st = state[r.fn.get()];
-    if (st.dependencies == 0) { st.dependencies = -1; ready.push(r.fn.get()); }
+    if (st.dependencies == 0) {
+      st.dependencies = -1;
+      ready.push(r.fn.get());
+    }
   }
   set_grad_enabled(create_graph);
   while (!ready.empty()) {
@@ -86,8 +96,9 @@ void run(const std::vector<Edge>& roots, TensorList root_grads, bool keep_graph,
       auto& next = state[e.fn.get()];
       if (i < outs.size() && outs[i].defined()) {
         const auto& expect = e.fn->outputs[e.input_nr];
-        NABLA_ASSERT(outs[i].sizes() == expect.sizes.ref(), "{} produced gradient {} for input {} of shape {}",
-                     node->name(), shape_str(outs[i].sizes()), i, shape_str(expect.sizes));
+        NABLA_ASSERT(outs[i].sizes() == expect.sizes.ref(),
+                     "{} produced gradient {} for input {} of shape {}", node->name(),
+                     shape_str(outs[i].sizes()), i, shape_str(expect.sizes));
         // Like PyTorch, a gradient has its input's dtype (a float32 + float64 op gives a float32 grad).
         if (outs[i].dtype() != expect.dtype) outs[i] = to_dtype(outs[i], expect.dtype);
         accumulate(next.buffer, e.input_nr, std::move(outs[i]));
@@ -110,8 +121,8 @@ TensorList root_gradients(const TensorList& tensors, const TensorList& grads) {
   for (size_t i = 0; i < tensors.size(); ++i) {
     if (i < grads.size() && grads[i].defined()) {
       NABLA_CHECK(grads[i].sizes() == tensors[i].sizes(), ShapeError,
-                  "backward: gradient of shape {} does not match output of shape {}", shape_str(grads[i].sizes()),
-                  shape_str(tensors[i].sizes()));
+                  "backward: gradient of shape {} does not match output of shape {}",
+                  shape_str(grads[i].sizes()), shape_str(tensors[i].sizes()));
       out.push_back(grads[i]);
     } else {
       NABLA_CHECK(tensors[i].numel() == 1, AutogradError,
@@ -134,7 +145,8 @@ class GradModeRestore {
 
 }  // namespace
 
-void backward(const TensorList& tensors, const TensorList& grad_tensors, bool retain_graph, bool create_graph) {
+void backward(const TensorList& tensors, const TensorList& grad_tensors, bool retain_graph,
+              bool create_graph) {
   std::vector<Edge> roots;
   for (size_t i = 0; i < tensors.size(); ++i) roots.push_back(root_edge(tensors[i], i));
   TensorList grads = root_gradients(tensors, grad_tensors);
@@ -148,8 +160,9 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs, const Tenso
   for (size_t i = 0; i < outputs.size(); ++i) roots.push_back(root_edge(outputs[i], i));
   std::vector<Capture> captures;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    NABLA_CHECK(inputs[i].requires_grad(), AutogradError,
-                "grad: input {} does not require grad (One of the differentiated Tensors does not require grad)", i);
+    NABLA_CHECK(
+        inputs[i].requires_grad(), AutogradError,
+        "grad: input {} does not require grad (One of the differentiated Tensors does not require grad)", i);
     Edge e = gradient_edge(inputs[i]);
     captures.push_back({e.fn.get(), e.input_nr, i});
   }
@@ -160,9 +173,11 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs, const Tenso
     run(roots, std::move(grads), retain_graph.value_or(create_graph), create_graph, &captures, &captured);
   }
   for (size_t i = 0; i < inputs.size(); ++i)
-    NABLA_CHECK(captured[i].defined() || allow_unused, AutogradError,
-                "grad: input {} was not used in the graph (One of the differentiated Tensors appears to not have "
-                "been used in the graph. Set allow_unused=true if this is the desired behavior.)", i);
+    NABLA_CHECK(
+        captured[i].defined() || allow_unused, AutogradError,
+        "grad: input {} was not used in the graph (One of the differentiated Tensors appears to not have "
+        "been used in the graph. Set allow_unused=true if this is the desired behavior.)",
+        i);
   return captured;
 }
 

@@ -55,13 +55,15 @@ bool gradcheck(const std::function<TensorList(const TensorList&)>& fn, const Ten
     if (!out.requires_grad()) continue;
     const int64_t n_out = out.numel();
     // Analytical Jacobian rows: one vector-Jacobian product per output element.
-    std::vector<std::vector<std::vector<double>>> analytic(diff.size(), std::vector<std::vector<double>>(n_out));
+    std::vector<std::vector<std::vector<double>>> analytic(diff.size(),
+                                                           std::vector<std::vector<double>>(n_out));
     for (int64_t j = 0; j < n_out; ++j) {
       Tensor onehot = zeros(out.sizes(), out.dtype());
       onehot.reshape({-1}).index_put_({j}, 1.0);
       TensorList g = autograd::grad({out}, diff_inputs, {onehot}, true, false, true);
       for (size_t k = 0; k < diff.size(); ++k)
-        analytic[k][j] = g[k].defined() ? g[k].to_vector() : std::vector<double>(inputs[diff[k]].numel(), 0.0);
+        analytic[k][j] =
+            g[k].defined() ? g[k].to_vector() : std::vector<double>(inputs[diff[k]].numel(), 0.0);
     }
     // Numerical Jacobian columns: perturb each input element by +-eps.
     for (size_t k = 0; k < diff.size(); ++k) {
@@ -85,9 +87,11 @@ bool gradcheck(const std::function<TensorList(const TensorList&)>& fn, const Ten
           const double ana = analytic[k][j][e];
           if (std::abs(ana - num) > opts.atol + opts.rtol * std::abs(num)) {
             if (!opts.raise_exception) return false;
-            throw AutogradError(fmt::format(
-                "gradcheck: Jacobian mismatch for output {} with respect to input {}: element [{}] of d(output)/d(input "
-                "element {}): numerical {} vs analytical {}", oi, diff[k], j, e, num, ana));
+            throw AutogradError(
+                fmt::format("gradcheck: Jacobian mismatch for output {} with respect to input {}: element "
+                            "[{}] of d(output)/d(input "
+                            "element {}): numerical {} vs analytical {}",
+                            oi, diff[k], j, e, num, ana));
           }
         }
       }
@@ -104,7 +108,8 @@ bool gradgradcheck(const std::function<TensorList(const TensorList&)>& fn, const
   TensorList outs = floating_outputs(fn(inputs));
   RandomGenerator gen(1234);
   TensorList grad_outs;
-  for (auto& o : outs) grad_outs.push_back(randn(o.sizes(), TensorOptions(kFloat64).requires_grad(true), &gen));
+  for (auto& o : outs)
+    grad_outs.push_back(randn(o.sizes(), TensorOptions(kFloat64).requires_grad(true), &gen));
   const size_t n_in = inputs.size();
   auto second = [&](const TensorList& all) {
     TensorList ins(all.begin(), all.begin() + static_cast<int64_t>(n_in));

@@ -8,16 +8,19 @@
 namespace nabla::autograd {
 
 struct AutogradMeta {
-  Tensor grad;                                  // accumulated gradient of a leaf (or retained non-leaf)
-  std::shared_ptr<Node> grad_fn;                // null for leaves
-  std::weak_ptr<Node> grad_accumulator;         // leaves: the AccumulateGrad node, alive while a graph uses it
+  Tensor grad;                           // accumulated gradient of a leaf (or retained non-leaf)
+  std::shared_ptr<Node> grad_fn;         // null for leaves
+  std::weak_ptr<Node> grad_accumulator;  // leaves: the AccumulateGrad node, alive while a graph uses it
   uint32_t output_nr = 0;
-  bool requires_grad = false;                   // leaves only; non-leaves require grad through grad_fn
+  bool requires_grad = false;  // leaves only; non-leaves require grad through grad_fn
   bool retains_grad = false;
-  bool is_view = false;                         // made by a view op from a tensor that requires grad
-  std::shared_ptr<Tensor> retained_grad;        // shared with the retain_grad hook (see Tensor::retain_grad)
-  struct Hook { int id; TensorHook fn; };
-  std::vector<Hook> leaf_hooks;                 // hooks of a leaf, run by AccumulateGrad
+  bool is_view = false;                   // made by a view op from a tensor that requires grad
+  std::shared_ptr<Tensor> retained_grad;  // shared with the retain_grad hook (see Tensor::retain_grad)
+  struct Hook {
+    int id;
+    TensorHook fn;
+  };
+  std::vector<Hook> leaf_hooks;  // hooks of a leaf, run by AccumulateGrad
   int next_hook_id = 0;
 };
 

@@ -62,13 +62,14 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   Tensor g = run_hooks(meta.leaf_hooks, std::move(grads[0]));
   if (!g.defined()) return {};
   NABLA_CHECK(g.sizes() == variable.sizes(), ShapeError,
-              "backward: gradient of shape {} does not match its leaf tensor of shape {}", shape_str(g.sizes()),
-              shape_str(variable.sizes()));
+              "backward: gradient of shape {} does not match its leaf tensor of shape {}",
+              shape_str(g.sizes()), shape_str(variable.sizes()));
   if (!meta.grad.defined()) {
     // Steal the buffer when nobody else holds it; otherwise copy so leaves never share a .grad.
     const bool dense = g.is_contiguous() || raw::is_strictly_channels_last(g);
     meta.grad = (!is_grad_enabled() && g.impl()->use_count() == 1 && dense) ? g.detach()
-                : is_grad_enabled() ? g : g.detach().clone();
+                : is_grad_enabled()                                         ? g
+                                                                            : g.detach().clone();
   } else if (is_grad_enabled()) {
     meta.grad = meta.grad + g;  // create_graph: keep the accumulation differentiable
   } else {
@@ -124,7 +125,10 @@ std::string OpNode::name() const {
   std::string out;
   bool upper = true;
   for (char c : n) {
-    if (c == '_') { upper = true; continue; }
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
     out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
     upper = false;
   }
@@ -153,9 +157,10 @@ const Tensor& BackwardContext::extra(int i) const {
 }
 void BackwardContext::not_saved(const char* kind, int i) const {
   // An internal error (NABLA_ASSERT's kind): the op's backward and forward disagree.
-  throw Error(fmt::format("nabla internal error: {}: backward reads {} {}, which its forward did not save "
-                          "(see Note [Recording an op])",
-                          op_info(op_).name, kind, i));
+  throw Error(
+      fmt::format("nabla internal error: {}: backward reads {} {}, which its forward did not save "
+                  "(see Note [Recording an op])",
+                  op_info(op_).name, kind, i));
 }
 
 TensorList OpNode::apply(TensorList&& grads) {
@@ -176,9 +181,20 @@ TensorList OpNode::apply(TensorList&& grads) {
 namespace {
 bool is_view_op(OpId op) {
   switch (op) {
-    case OpId::view: case OpId::reshape: case OpId::flatten: case OpId::unflatten: case OpId::transpose:
-    case OpId::permute: case OpId::squeeze: case OpId::unsqueeze: case OpId::expand: case OpId::narrow:
-    case OpId::select: case OpId::slice: case OpId::split: case OpId::chunk:
+    case OpId::view:
+    case OpId::reshape:
+    case OpId::flatten:
+    case OpId::unflatten:
+    case OpId::transpose:
+    case OpId::permute:
+    case OpId::squeeze:
+    case OpId::unsqueeze:
+    case OpId::expand:
+    case OpId::narrow:
+    case OpId::select:
+    case OpId::slice:
+    case OpId::split:
+    case OpId::chunk:
       return true;
     default:
       return false;
@@ -199,11 +215,12 @@ bool should_record(const TensorList& inputs) {
   return false;
 }
 
-void record(OpId op, const TensorList& inputs, const TensorList& outputs, const Save& save, BackwardFn backward) {
+void record(OpId op, const TensorList& inputs, const TensorList& outputs, const Save& save,
+            BackwardFn backward) {
   NABLA_ASSERT(save.inputs.bits() >> std::min<size_t>(inputs.size(), 31) == 0 &&
                    save.outputs.bits() >> std::min<size_t>(outputs.size(), 31) == 0,
-               "{}: Save names a position past the op's {} inputs / {} outputs", op_info(op).name, inputs.size(),
-               outputs.size());
+               "{}: Save names a position past the op's {} inputs / {} outputs", op_info(op).name,
+               inputs.size(), outputs.size());
   auto node = std::make_shared<OpNode>(op, std::move(backward), save.inputs, save.outputs);
   node->next_edges.reserve(inputs.size());
   for (const Tensor& t : inputs) {

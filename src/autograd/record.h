@@ -38,11 +38,14 @@ class SavedVariable {
   SavedVariable(const Tensor& t, bool is_output);
   // Throws AutogradError if freed or modified in place since it was saved.
   Tensor unpack(const std::shared_ptr<Node>& owner) const;
-  void reset() { data_ = Tensor(); was_freed_ = true; }
+  void reset() {
+    data_ = Tensor();
+    was_freed_ = true;
+  }
   bool defined() const { return data_.defined() || was_freed_; }
 
  private:
-  Tensor data_;                 // outputs are stored detached (no cycle through grad_fn)
+  Tensor data_;  // outputs are stored detached (no cycle through grad_fn)
   uint32_t version_ = 0;
   uint32_t output_nr_ = 0;
   bool is_output_ = false;
@@ -82,7 +85,11 @@ struct Save {
 class BackwardContext {
  public:
   BackwardContext(OpId op, Slots inputs, Slots outputs, TensorList saved, std::vector<bool> needs_grad)
-      : needs_grad(std::move(needs_grad)), op_(op), inputs_(inputs), outputs_(outputs), saved_(std::move(saved)) {}
+      : needs_grad(std::move(needs_grad)),
+        op_(op),
+        inputs_(inputs),
+        outputs_(outputs),
+        saved_(std::move(saved)) {}
   const Tensor& input(int i) const;   // the op's input i, as saved
   const Tensor& output(int i) const;  // the op's output i, as saved
   const Tensor& extra(int i) const;   // Save::extra[i]
@@ -118,7 +125,8 @@ bool should_record(std::initializer_list<const Tensor*> inputs);
 bool should_record(const TensorList& inputs);
 
 // Attaches a backward node to `outputs`, keeping what `save` names for the backward.
-void record(OpId op, const TensorList& inputs, const TensorList& outputs, const Save& save, BackwardFn backward);
+void record(OpId op, const TensorList& inputs, const TensorList& outputs, const Save& save,
+            BackwardFn backward);
 
 // Reduces a broadcast gradient back to `shape` (sums over the broadcast dims).
 Tensor sum_to(const Tensor& grad, IntArrayRef shape);

@@ -68,7 +68,9 @@ uint64_t mix64(uint64_t a, uint64_t b) {
 
 std::optional<WorkerInfo> get_worker_info() { return tls_worker_info; }
 
-RandomGenerator& sample_generator() { return tls_sample_generator ? *tls_sample_generator : default_generator(); }
+RandomGenerator& sample_generator() {
+  return tls_sample_generator ? *tls_sample_generator : default_generator();
+}
 
 namespace detail {
 
@@ -249,8 +251,7 @@ DataLoader::DataLoader(DatasetPtr dataset, DataLoaderOptions options)
               o.prefetch_factor);
   NABLA_CHECK(!(o.sampler && o.shuffle), ValueError,
               "DataLoader: sampler option is mutually exclusive with shuffle");
-  NABLA_CHECK(!o.batch_sampler || (!o.sampler && !o.shuffle && !o.drop_last && o.batch_size == 1),
-              ValueError,
+  NABLA_CHECK(!o.batch_sampler || (!o.sampler && !o.shuffle && !o.drop_last && o.batch_size == 1), ValueError,
               "DataLoader: batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, "
               "and drop_last");
   if (o.sampler) {
@@ -281,9 +282,8 @@ DataLoader::Iterator DataLoader::begin() {
     for (int64_t i : batch)
       NABLA_CHECK(i >= 0 && i < n, IndexError,
                   "DataLoader: sampler produced index {} for a dataset of size {}", i, n);
-  auto epoch =
-      std::make_shared<detail::Epoch>(dataset_, std::move(batches), options_.collate,
-                                      options_.num_workers, options_.prefetch_factor, epoch_seed);
+  auto epoch = std::make_shared<detail::Epoch>(dataset_, std::move(batches), options_.collate,
+                                               options_.num_workers, options_.prefetch_factor, epoch_seed);
   return Iterator(std::move(epoch));
 }
 

@@ -72,7 +72,8 @@ CenterCrop::CenterCrop(int64_t height, int64_t width) : height_(height), width_(
 
 Tensor CenterCrop::operator()(const Tensor& image) const { return F::center_crop(image, height_, width_); }
 
-RandomCrop::RandomCrop(int64_t height, int64_t width, int64_t padding, bool pad_if_needed, RandomGenerator* gen)
+RandomCrop::RandomCrop(int64_t height, int64_t width, int64_t padding, bool pad_if_needed,
+                       RandomGenerator* gen)
     : height_(height), width_(width), padding_(padding), pad_if_needed_(pad_if_needed), gen_(gen) {
   NABLA_CHECK(height > 0 && width > 0, ValueError, "RandomCrop: size must be positive, got [{}, {}]", height,
               width);
@@ -104,7 +105,8 @@ RandomResizedCrop::RandomResizedCrop(int64_t size, std::array<double, 2> scale, 
               scale[0], scale[1], ratio[0], ratio[1]);
 }
 
-std::array<int64_t, 4> RandomResizedCrop::get_params(int64_t height, int64_t width, RandomGenerator& g) const {
+std::array<int64_t, 4> RandomResizedCrop::get_params(int64_t height, int64_t width,
+                                                     RandomGenerator& g) const {
   const double area = static_cast<double>(height * width);
   const double log_lo = std::log(ratio_[0]), log_hi = std::log(ratio_[1]);
   for (int attempt = 0; attempt < 10; ++attempt) {

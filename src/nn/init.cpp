@@ -72,7 +72,8 @@ Tensor& kaiming_normal_(Tensor& t, double a, FanMode mode, const std::string& nl
 }
 
 Tensor& orthogonal_(Tensor& t, double gain, RandomGenerator* gen) {
-  NABLA_CHECK(t.dim() >= 2, ValueError, "orthogonal_: only tensors with 2 or more dimensions are supported (shape {})",
+  NABLA_CHECK(t.dim() >= 2, ValueError,
+              "orthogonal_: only tensors with 2 or more dimensions are supported (shape {})",
               shape_str(t.sizes()));
   NoGradGuard ng;
   const int64_t rows = t.size(0), cols = t.numel() / rows;

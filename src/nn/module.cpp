@@ -36,12 +36,18 @@ Module::Module() : hooks_(std::make_shared<Hooks>()) {
 Module::~Module() = default;
 
 Module::Module(Module&& o) noexcept(false)
-    : training_(o.training_), params_(std::move(o.params_)), buffers_(std::move(o.buffers_)),
-      children_(std::move(o.children_)), owned_(std::move(o.owned_)), hooks_(std::move(o.hooks_)),
+    : training_(o.training_),
+      params_(std::move(o.params_)),
+      buffers_(std::move(o.buffers_)),
+      children_(std::move(o.children_)),
+      owned_(std::move(o.owned_)),
+      hooks_(std::move(o.hooks_)),
       has_member_children_(o.has_member_children_) {
-  NABLA_CHECK(!has_member_children_, Error,
-              "cannot move module {}: it registers member submodules by reference (construct it in place, or hold "
-              "it by std::shared_ptr)", name());
+  NABLA_CHECK(
+      !has_member_children_, Error,
+      "cannot move module {}: it registers member submodules by reference (construct it in place, or hold "
+      "it by std::shared_ptr)",
+      name());
 }
 
 Tensor Module::forward(Tensor) {
@@ -183,7 +189,8 @@ Module& Module::train(bool on) {
 }
 
 Module& Module::to(DType dtype) {
-  NABLA_CHECK(is_floating(dtype), DTypeError, "Module.to only accepts floating point dtypes, got {}", dtype_name(dtype));
+  NABLA_CHECK(is_floating(dtype), DTypeError, "Module.to only accepts floating point dtypes, got {}",
+              dtype_name(dtype));
   NoGradGuard ng;
   for (auto* m : modules())
     for (auto* list : {&m->params_, &m->buffers_})
@@ -196,15 +203,18 @@ Module& Module::to(DType dtype) {
 }
 
 Module& Module::to(Device device) {
-  NABLA_CHECK(device.is_cpu(), DeviceError, "Module.to: device '{}' is not available in this build", device.str());
+  NABLA_CHECK(device.is_cpu(), DeviceError, "Module.to: device '{}' is not available in this build",
+              device.str());
   return *this;
 }
 
 void Module::zero_grad(bool set_to_none) {
   for (auto& p : parameters()) {
     if (!p.grad().defined()) continue;
-    if (set_to_none) p.set_grad(Tensor());
-    else p.mutable_grad().zero_();
+    if (set_to_none)
+      p.set_grad(Tensor());
+    else
+      p.mutable_grad().zero_();
   }
 }
 
@@ -222,7 +232,8 @@ Module& Module::requires_grad_(bool r) {
 NamedTensors Module::state_dict() const {
   // PyTorch orders each module's parameters, then its buffers, then recurses into children.
   NamedTensors out;
-  std::function<void(const Module&, const std::string&)> walk = [&](const Module& m, const std::string& prefix) {
+  std::function<void(const Module&, const std::string&)> walk = [&](const Module& m,
+                                                                    const std::string& prefix) {
     for (auto& [n, t] : m.params_)
       if (t.defined()) out.emplace_back(prefix + n, t);
     for (auto& [n, t] : m.buffers_)
@@ -240,18 +251,29 @@ LoadResult Module::load_state_dict(const NamedTensors& state, bool strict) {
   std::vector<std::pair<Tensor, Tensor>> copies;
   for (auto& [name, t] : state_dict()) {
     auto it = incoming.find(name);
-    if (it == incoming.end()) { result.missing_keys.push_back(name); continue; }
-    NABLA_CHECK(it->second.defined(), ValueError, "load_state_dict: the tensor for key '{}' is undefined", name);
+    if (it == incoming.end()) {
+      result.missing_keys.push_back(name);
+      continue;
+    }
+    NABLA_CHECK(it->second.defined(), ValueError, "load_state_dict: the tensor for key '{}' is undefined",
+                name);
     if (it->second.sizes() != t.sizes())
-      mismatches.push_back(fmt::format("size mismatch for {}: copying a param with shape {} from checkpoint, the shape "
-                                       "in current model is {}", name, shape_str(it->second.sizes()), shape_str(t.sizes())));
-    else copies.emplace_back(t, it->second);
+      mismatches.push_back(
+          fmt::format("size mismatch for {}: copying a param with shape {} from checkpoint, the shape "
+                      "in current model is {}",
+                      name, shape_str(it->second.sizes()), shape_str(t.sizes())));
+    else
+      copies.emplace_back(t, it->second);
     incoming.erase(it);
   }
   for (auto& [name, t] : incoming) result.unexpected_keys.push_back(name);
   std::string problems;
-  if (strict && !result.missing_keys.empty()) problems += "\n\tMissing key(s) in state_dict: \"" + fmt::format("{}", fmt::join(result.missing_keys, "\", \"")) + "\".";
-  if (strict && !result.unexpected_keys.empty()) problems += "\n\tUnexpected key(s) in state_dict: \"" + fmt::format("{}", fmt::join(result.unexpected_keys, "\", \"")) + "\".";
+  if (strict && !result.missing_keys.empty())
+    problems += "\n\tMissing key(s) in state_dict: \"" +
+                fmt::format("{}", fmt::join(result.missing_keys, "\", \"")) + "\".";
+  if (strict && !result.unexpected_keys.empty())
+    problems += "\n\tUnexpected key(s) in state_dict: \"" +
+                fmt::format("{}", fmt::join(result.unexpected_keys, "\", \"")) + "\".";
   for (auto& m : mismatches) problems += "\n\t" + m + ".";
   NABLA_CHECK(problems.empty(), ValueError, "Error(s) in loading state_dict for {}:{}", name(), problems);
   NoGradGuard ng;

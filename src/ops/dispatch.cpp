@@ -132,8 +132,10 @@ void random_uniform(const Tensor& out, double from, double to, RandomGenerator& 
     T* o = out.data_ptr<T>();
     const T lo = static_cast<T>(from), span = static_cast<T>(to - from);
     for (int64_t i = 0; i < out.numel(); ++i) {
-      if constexpr (std::is_same_v<T, float>) o[i] = lo + span * gen.next_float();
-      else o[i] = lo + span * static_cast<T>(gen.next_double());
+      if constexpr (std::is_same_v<T, float>)
+        o[i] = lo + span * gen.next_float();
+      else
+        o[i] = lo + span * static_cast<T>(gen.next_double());
     }
   });
 }

@@ -11,12 +11,18 @@ namespace nabla {
 template <typename F>
 decltype(auto) dispatch_dtype(DType dt, const char* op, F&& f) {
   switch (dt) {
-    case DType::Bool: return f.template operator()<bool>();
-    case DType::UInt8: return f.template operator()<uint8_t>();
-    case DType::Int32: return f.template operator()<int32_t>();
-    case DType::Int64: return f.template operator()<int64_t>();
-    case DType::Float32: return f.template operator()<float>();
-    case DType::Float64: return f.template operator()<double>();
+    case DType::Bool:
+      return f.template operator()<bool>();
+    case DType::UInt8:
+      return f.template operator()<uint8_t>();
+    case DType::Int32:
+      return f.template operator()<int32_t>();
+    case DType::Int64:
+      return f.template operator()<int64_t>();
+    case DType::Float32:
+      return f.template operator()<float>();
+    case DType::Float64:
+      return f.template operator()<double>();
   }
   throw DTypeError(fmt::format("{}: unsupported dtype", op));
 }
@@ -24,12 +30,15 @@ decltype(auto) dispatch_dtype(DType dt, const char* op, F&& f) {
 template <typename F>
 decltype(auto) dispatch_floating(DType dt, const char* op, F&& f) {
   switch (dt) {
-    case DType::Float32: return f.template operator()<float>();
-    case DType::Float64: return f.template operator()<double>();
-    default: break;
+    case DType::Float32:
+      return f.template operator()<float>();
+    case DType::Float64:
+      return f.template operator()<double>();
+    default:
+      break;
   }
-  throw DTypeError(fmt::format("{}: expected a floating-point tensor (float32 or float64), got {}", op,
-                               dtype_name(dt)));
+  throw DTypeError(
+      fmt::format("{}: expected a floating-point tensor (float32 or float64), got {}", op, dtype_name(dt)));
 }
 
 }  // namespace nabla

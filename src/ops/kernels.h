@@ -17,9 +17,9 @@ namespace nabla::kernels {
 #define NABLA_BINARY_HELPERS(K) K(B(ThresholdGrad)) /* g * (y > 0): relu backward on the output */
 #define NABLA_UNARY_HELPERS(K) K(UF(GeluTanh)) K(UF(RPowScalar)) /* gelu "tanh"; scalar ** x */
 #define NABLA_KERNEL_ROW(name, arity, diff, dbl, forms, kernel, ...) NABLA_KERNEL_ITEM(kernel)
-#define NABLA_KERNEL_LIST()                                                      \
-  NABLA_FOREACH_OP(NABLA_KERNEL_ROW) NABLA_BINARY_HELPERS(NABLA_KERNEL_ITEM) \
-  NABLA_UNARY_HELPERS(NABLA_KERNEL_ITEM)
+#define NABLA_KERNEL_LIST()          \
+  NABLA_FOREACH_OP(NABLA_KERNEL_ROW) \
+  NABLA_BINARY_HELPERS(NABLA_KERNEL_ITEM) NABLA_UNARY_HELPERS(NABLA_KERNEL_ITEM)
 // One selector per derived list; `kernel` is none, U(E), UF(E), B(E) or BC(E).
 #define NABLA_KB_none
 #define NABLA_KB_U(e)
@@ -55,11 +55,11 @@ enum class Unary : int8_t { NABLA_KERNEL_LIST() };
 inline constexpr bool kUnaryNeedsFloating[] = {NABLA_KERNEL_LIST()};  // integer inputs -> float32
 #undef NABLA_KERNEL_ITEM
 struct UnaryArgs {
-  double a = 0, b = 0;           // leaky slope | softplus beta, threshold | clamp min, max | pow exponent
+  double a = 0, b = 0;              // leaky slope | softplus beta, threshold | clamp min, max | pow exponent
   bool has_a = true, has_b = true;  // clamp: which bounds are set
 };
-bool binary_is_comparison(Binary op);   // output dtype bool
-bool unary_needs_floating(Unary op);    // integer inputs compute in float32 (exp, log, ...)
+bool binary_is_comparison(Binary op);  // output dtype bool
+bool unary_needs_floating(Unary op);   // integer inputs compute in float32 (exp, log, ...)
 
 // out = op(a, b), with alpha scaling b for Add/Sub. a, b are broadcast to out's shape.
 void binary(Binary op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha = 1);
@@ -80,17 +80,18 @@ void sort(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t 
           int64_t k);  // first k of each lane (k = size for a full sort); stable
 
 void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
-void index_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src);  // out[.., idx[i], ..] += src
+void index_add(const Tensor& out, int64_t dim, const Tensor& index,
+               const Tensor& src);  // out[.., idx[i], ..] += src
 void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
 void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate);
-void masked_select(const Tensor& out, const Tensor& x, const Tensor& mask);  // x, mask broadcast; out 1-d
+void masked_select(const Tensor& out, const Tensor& x, const Tensor& mask);     // x, mask broadcast; out 1-d
 void masked_scatter(const Tensor& out, const Tensor& mask, const Tensor& src);  // inverse of masked_select
 int64_t count_nonzero(const Tensor& x);
 void nonzero(const Tensor& out, const Tensor& x);  // out: [count, ndim] int64
 
 // out[b] = a[b] @ b[b] (+ bias, a contiguous [N] row added to every output row, when defined) for
-// rank-3 operands (batch may be broadcast with stride 0), or all three rank 2; any strides. The bias is added after the
-// product, so the result equals a separate `+ bias` bit for bit.
+// rank-3 operands (batch may be broadcast with stride 0), or all three rank 2; any strides. The bias is added
+// after the product, so the result equals a separate `+ bias` bit for bit.
 void matmul(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& bias = {});
 // out = x @ w^T (+ bias) for 2-D x [M, K] and w [N, K] (nn.Linear's weight), same dtype, without a
 // transposed view of w.

@@ -29,7 +29,8 @@ MemoryFormat conv2d_input_format(const Tensor& x) {
   return x.dtype() == DType::Float32 ? raw::memory_format_of(x) : MemoryFormat::Contiguous;
 }
 
-void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g) {
+void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b,
+                    const ConvGeometry& g) {
   check_device("conv2d", y, x, w, b);
   if (x.dtype() == DType::Float32) return dnnl_backend::conv2d_forward(y, x, w, b, g);
   cpu::conv2d_reference_forward(y, x, w, b, g);
@@ -43,12 +44,15 @@ void conv2d_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const
 }
 void conv2d_backward_data(const Tensor& gx, const Tensor& gy, const Tensor& w, const ConvGeometry& g) {
   check_device("conv2d_backward_data", gx, gy, w);
-  if (gx.dtype() == DType::Float32) return dnnl_backend::conv2d_backward(gx, Tensor(), Tensor(), gy, Tensor(), w, g);
+  if (gx.dtype() == DType::Float32)
+    return dnnl_backend::conv2d_backward(gx, Tensor(), Tensor(), gy, Tensor(), w, g);
   cpu::conv2d_reference_backward_data(gx, gy, w, g);
 }
-void conv2d_backward_weight(const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x, const ConvGeometry& g) {
+void conv2d_backward_weight(const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
+                            const ConvGeometry& g) {
   check_device("conv2d_backward_weight", gw, gb, gy, x);
-  if (gw.dtype() == DType::Float32) return dnnl_backend::conv2d_backward(Tensor(), gw, gb, gy, x, Tensor(), g);
+  if (gw.dtype() == DType::Float32)
+    return dnnl_backend::conv2d_backward(Tensor(), gw, gb, gy, x, Tensor(), g);
   cpu::conv2d_reference_backward_weight(gw, gb, gy, x, g);
 }
 
@@ -58,7 +62,8 @@ void conv2d_backward_weight(const Tensor& gw, const Tensor& gb, const Tensor& gy
 // gradient, as in PyTorch: oneDNN pools NHWC directly, and the conv/batch-norm layers around stay free
 // of layout conversions. nabla's max-pooling loops read and write plain contiguous NCHW.
 
-MaxPoolResult max_pool2d_forward(const Tensor& x_in, IntArrayRef y_shape, const PoolGeometry& g, bool want_indices) {
+MaxPoolResult max_pool2d_forward(const Tensor& x_in, IntArrayRef y_shape, const PoolGeometry& g,
+                                 bool want_indices) {
   check_device("max_pool2d", x_in);
   // float32 on oneDNN, which keeps a compact workspace and decodes indices only when asked. Dilated
   // windows stay on our loops (oneDNN 2.6 has only its reference kernel for them, 7x slower), and so
@@ -100,7 +105,8 @@ Tensor max_pool2d_backward(const Tensor& gy, const MaxPoolSaved& s) {
   return gx;
 }
 
-AvgPoolResult avg_pool2d_forward(const Tensor& x, IntArrayRef y_shape, const PoolGeometry& g, bool count_include_pad) {
+AvgPoolResult avg_pool2d_forward(const Tensor& x, IntArrayRef y_shape, const PoolGeometry& g,
+                                 bool count_include_pad) {
   check_device("avg_pool2d", x);
   // PyTorch divides by the window clipped to the padded input (count_include_pad) or to the input;
   // oneDNN by the whole window or by its part inside the input. They agree unless a (ceil_mode)
@@ -111,7 +117,8 @@ AvgPoolResult avg_pool2d_forward(const Tensor& x, IntArrayRef y_shape, const Poo
   const bool padded = g.padding[0] != 0 || g.padding[1] != 0;
   if (x.dtype() != DType::Float32 || x.numel() == 0 || (count_include_pad && overhang && padded)) return {};
   const MemoryFormat f = raw::memory_format_of(x);
-  AvgPoolResult r{raw::empty(y_shape, DType::Float32, f), {g, DimVec(x.sizes()), f, count_include_pad && !overhang}};
+  AvgPoolResult r{raw::empty(y_shape, DType::Float32, f),
+                  {g, DimVec(x.sizes()), f, count_include_pad && !overhang}};
   dnnl_backend::avg_pool2d_forward(r.y, in_layout(x, f), g, r.saved.divide_by_window);
   return r;
 }
@@ -140,7 +147,8 @@ BatchNormResult batch_norm_training_forward(const Tensor& x_in, const BatchNormA
   const int64_t C = x_in.size(1);
   // A channels-last input stays so (oneDNN's NHWC kernel is ~7x faster than its NCHW one).
   BatchNormSaved s{in_layout(x_in, raw::memory_format_of(x_in)), raw::empty({C}, DType::Float32),
-                   raw::empty({C}, DType::Float32), contiguous_or_undefined(a.weight), contiguous_or_undefined(a.bias)};
+                   raw::empty({C}, DType::Float32), contiguous_or_undefined(a.weight),
+                   contiguous_or_undefined(a.bias)};
   Tensor y = raw::empty_like_layout(s.x, s.x.dtype());
   if (cpu::batch_norm_loops_applies(s.x))  // Note [Batch norm off oneDNN's barriers]
     cpu::batch_norm_loops_forward(y, s.mean, s.var, s.x, s.weight, s.bias, a.eps);
@@ -153,17 +161,20 @@ Tensor batch_norm_inference_forward(const Tensor& x_in, const BatchNormArgs& a) 
   if (!batch_norm_has_kernel(x_in, a) || !a.running_mean.defined() || !a.running_var.defined()) return {};
   Tensor x = in_layout(x_in, raw::memory_format_of(x_in));
   Tensor y = raw::empty_like_layout(x, x.dtype());
-  dnnl_backend::batch_norm_forward(y, contiguous_or_undefined(a.running_mean), contiguous_or_undefined(a.running_var),
-                                   x, contiguous_or_undefined(a.weight), contiguous_or_undefined(a.bias), a.eps,
+  dnnl_backend::batch_norm_forward(y, contiguous_or_undefined(a.running_mean),
+                                   contiguous_or_undefined(a.running_var), x,
+                                   contiguous_or_undefined(a.weight), contiguous_or_undefined(a.bias), a.eps,
                                    /*training=*/false);
   return y;
 }
 
-BatchNormGrads batch_norm_backward(const Tensor& gy_in, const BatchNormSaved& s, double eps, BatchNormWanted want) {
+BatchNormGrads batch_norm_backward(const Tensor& gy_in, const BatchNormSaved& s, double eps,
+                                   BatchNormWanted want) {
   check_device("batch_norm_backward", gy_in, s.x);
   const int64_t C = s.x.size(1);
   Tensor gy = in_layout(gy_in, raw::memory_format_of(s.x));
-  BatchNormGrads r{raw::empty_like_layout(s.x, s.x.dtype()), want.weight ? raw::empty({C}, DType::Float32) : Tensor(),
+  BatchNormGrads r{raw::empty_like_layout(s.x, s.x.dtype()),
+                   want.weight ? raw::empty({C}, DType::Float32) : Tensor(),
                    want.bias ? raw::empty({C}, DType::Float32) : Tensor()};
   if (cpu::batch_norm_loops_applies(s.x))
     cpu::batch_norm_loops_backward(r.gx, r.gw, r.gb, gy, s.x, s.mean, s.var, s.weight, eps);
@@ -183,8 +194,10 @@ TensorList RnnTensors::pack() const {
 RnnTensors RnnTensors::unpack(const TensorList& v) {
   NABLA_ASSERT(v.size() >= 7, "RnnTensors::unpack: {} tensors", v.size());
   const size_t nw = v.size() - 7;
-  return {v[0], v[1], v[2], TensorList(v.begin() + 3, v.begin() + 3 + static_cast<std::ptrdiff_t>(nw)),
-          v[3 + nw], v[4 + nw], v[5 + nw], v[6 + nw]};
+  return {v[0],      v[1],
+          v[2],      TensorList(v.begin() + 3, v.begin() + 3 + static_cast<std::ptrdiff_t>(nw)),
+          v[3 + nw], v[4 + nw],
+          v[5 + nw], v[6 + nw]};
 }
 
 bool rnn_layer_has_kernel(const RnnShape& s, const Tensor& x, const Tensor& h0, const Tensor& c0,
@@ -192,14 +205,15 @@ bool rnn_layer_has_kernel(const RnnShape& s, const Tensor& x, const Tensor& h0, 
   check_device("rnn", x, h0, c0);
   check_device_list("rnn", weights);
   // One dtype throughout; mixed dtypes take the composite path (and its errors).
-  bool ok = x.dtype() == DType::Float32 && s.T > 0 && s.N > 0 && s.C > 0 && s.H > 0 && h0.dtype() == x.dtype() &&
-            (s.cell != RnnCell::LSTM || c0.dtype() == x.dtype());
+  bool ok = x.dtype() == DType::Float32 && s.T > 0 && s.N > 0 && s.C > 0 && s.H > 0 &&
+            h0.dtype() == x.dtype() && (s.cell != RnnCell::LSTM || c0.dtype() == x.dtype());
   for (const Tensor& w : weights) ok = ok && (!w.defined() || w.dtype() == x.dtype());
   return ok;
 }
 
 void rnn_layer_forward(const RnnShape& s, RnnTensors& t, bool training) {
-  t.x = contiguous_or_undefined(t.x), t.h0 = contiguous_or_undefined(t.h0), t.c0 = contiguous_or_undefined(t.c0);
+  t.x = contiguous_or_undefined(t.x), t.h0 = contiguous_or_undefined(t.h0),
+  t.c0 = contiguous_or_undefined(t.c0);
   for (Tensor& w : t.weights) w = contiguous_or_undefined(w);
   dnnl_backend::rnn_layer_forward(s, t, training);
 }

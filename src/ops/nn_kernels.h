@@ -20,7 +20,8 @@ struct ConvGeometry {
 // kernel runs on it without conversions (float32), like PyTorch; otherwise contiguous NCHW.
 MemoryFormat conv2d_input_format(const Tensor& x);
 // y[N, O, OH, OW] = conv(x[N, C, H, W], w[O, C/g, KH, KW]) + b[O] (b may be undefined).
-void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g);
+void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b,
+                    const ConvGeometry& g);
 // gx = d(conv)/dx applied to gy; gx arrives allocated with x's shape.
 void conv2d_backward_data(const Tensor& gx, const Tensor& gy, const Tensor& w, const ConvGeometry& g);
 // gw (and gb if defined) from gy and x.
@@ -59,7 +60,8 @@ struct MaxPoolResult {
   MaxPoolSaved saved;
 };
 // y [N, C, OH, OW] = max over each window of x [N, C, H, W] (floating, any layout).
-MaxPoolResult max_pool2d_forward(const Tensor& x, IntArrayRef y_shape, const PoolGeometry& g, bool want_indices);
+MaxPoolResult max_pool2d_forward(const Tensor& x, IntArrayRef y_shape, const PoolGeometry& g,
+                                 bool want_indices);
 // gx [N, C, H, W] from gy [N, C, OH, OW].
 Tensor max_pool2d_backward(const Tensor& gy, const MaxPoolSaved& s);
 // The indices [N, C, OH, OW] that max_pool2d_forward returns when asked, from its saved state.
@@ -78,7 +80,8 @@ struct AvgPoolResult {
   Tensor y;
   AvgPoolSaved saved;
 };
-AvgPoolResult avg_pool2d_forward(const Tensor& x, IntArrayRef y_shape, const PoolGeometry& g, bool count_include_pad);
+AvgPoolResult avg_pool2d_forward(const Tensor& x, IntArrayRef y_shape, const PoolGeometry& g,
+                                 bool count_include_pad);
 Tensor avg_pool2d_backward(const Tensor& gy, const AvgPoolSaved& s);
 
 }  // namespace nabla::kernels

@@ -34,6 +34,7 @@ struct BatchNormGrads {
 struct BatchNormWanted {
   bool weight{}, bias{};  // default initializers: {.weight = w} may omit the other
 };
-BatchNormGrads batch_norm_backward(const Tensor& gy, const BatchNormSaved& s, double eps, BatchNormWanted want);
+BatchNormGrads batch_norm_backward(const Tensor& gy, const BatchNormSaved& s, double eps,
+                                   BatchNormWanted want);
 
 }  // namespace nabla::kernels

@@ -19,7 +19,8 @@ struct RnnShape {
 
 struct RnnTensors {
   Tensor x{}, h0{}, c0{};  // [T, N, C], [D, N, H], [D, N, H] (c0: LSTM only)
-  TensorList weights{};   // 4 per direction: w_ih [G*H, C], w_hh [G*H, H], b_ih, b_hh [G*H] (undefined without bias)
+  TensorList
+      weights{};  // 4 per direction: w_ih [G*H, C], w_hh [G*H, H], b_ih, b_hh [G*H] (undefined without bias)
   Tensor y{}, hy{}, cy{};  // [T, N, D*H], [D, N, H], [D, N, H]: written by rnn_layer_forward
   Tensor state{};          // what a training forward keeps for the backward, besides the above (opaque)
 

@@ -49,8 +49,12 @@ void adam_param(const Tensor& p, const Tensor& g, ParamState& state, const O& o,
 
 template <typename Options, typename Config>
 Options to_adam_options(const Config& c) {
-  return Options(c.lr).betas(c.betas).eps(c.eps).weight_decay(c.weight_decay).amsgrad(c.amsgrad).maximize(
-      c.maximize);
+  return Options(c.lr)
+      .betas(c.betas)
+      .eps(c.eps)
+      .weight_decay(c.weight_decay)
+      .amsgrad(c.amsgrad)
+      .maximize(c.maximize);
 }
 
 }  // namespace
@@ -65,14 +69,16 @@ void AdamWOptions::visit(FieldVisitor& v) {
 Adam::Adam(std::vector<Tensor> params, const AdamConfig& options)
     : Adam(single_group(std::move(params)), to_adam_options<AdamOptions, AdamConfig>(options).clone(), 0) {}
 Adam::Adam(std::vector<Group> groups, const AdamConfig& defaults)
-    : Adam(detail::libtorch_groups(groups, to_adam_options<AdamOptions, AdamConfig>), to_adam_options<AdamOptions, AdamConfig>(defaults).clone(), 0) {}
+    : Adam(detail::libtorch_groups(groups, to_adam_options<AdamOptions, AdamConfig>),
+           to_adam_options<AdamOptions, AdamConfig>(defaults).clone(), 0) {}
 Adam::Adam(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults, int)
     : Optimizer(std::move(defaults)) {
   init_groups(std::move(groups));
 }
 void Adam::add_param_group(Group group) {
   std::vector<Group> one{std::move(group)};
-  Optimizer::add_param_group(std::move(detail::libtorch_groups(one, to_adam_options<AdamOptions, AdamConfig>)[0]));
+  Optimizer::add_param_group(
+      std::move(detail::libtorch_groups(one, to_adam_options<AdamOptions, AdamConfig>)[0]));
 }
 
 bool Adam::options_match(const OptimizerOptions& o) const {
@@ -86,16 +92,19 @@ void Adam::update() {
 }
 
 AdamW::AdamW(std::vector<Tensor> params, const AdamWConfig& options)
-    : AdamW(single_group(std::move(params)), to_adam_options<AdamWOptions, AdamWConfig>(options).clone(), 0) {}
+    : AdamW(single_group(std::move(params)), to_adam_options<AdamWOptions, AdamWConfig>(options).clone(), 0) {
+}
 AdamW::AdamW(std::vector<Group> groups, const AdamWConfig& defaults)
-    : AdamW(detail::libtorch_groups(groups, to_adam_options<AdamWOptions, AdamWConfig>), to_adam_options<AdamWOptions, AdamWConfig>(defaults).clone(), 0) {}
+    : AdamW(detail::libtorch_groups(groups, to_adam_options<AdamWOptions, AdamWConfig>),
+            to_adam_options<AdamWOptions, AdamWConfig>(defaults).clone(), 0) {}
 AdamW::AdamW(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults, int)
     : Optimizer(std::move(defaults)) {
   init_groups(std::move(groups));
 }
 void AdamW::add_param_group(Group group) {
   std::vector<Group> one{std::move(group)};
-  Optimizer::add_param_group(std::move(detail::libtorch_groups(one, to_adam_options<AdamWOptions, AdamWConfig>)[0]));
+  Optimizer::add_param_group(
+      std::move(detail::libtorch_groups(one, to_adam_options<AdamWOptions, AdamWConfig>)[0]));
 }
 
 bool AdamW::options_match(const OptimizerOptions& o) const {

@@ -10,7 +10,8 @@ namespace nabla::optim::detail {
 
 // Groups with unset options keep them unset (they take the optimizer's defaults in add_param_group).
 template <typename Config, typename ToOptions>
-std::vector<OptimizerParamGroup> libtorch_groups(std::vector<ParamGroup<Config>>& groups, ToOptions to_options) {
+std::vector<OptimizerParamGroup> libtorch_groups(std::vector<ParamGroup<Config>>& groups,
+                                                 ToOptions to_options) {
   std::vector<OptimizerParamGroup> out;
   out.reserve(groups.size());
   for (auto& g : groups)

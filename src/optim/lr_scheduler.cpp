@@ -9,9 +9,9 @@
 #include <numbers>
 
 #include "optim/json_fields.h"
+#include "optim/no_fp_contract.h"  // last: Python never fuses a * b + c
 #include "optim/python_compat.h"
 #include "util/check.h"
-#include "optim/no_fp_contract.h"  // last: Python never fuses a * b + c
 
 namespace nabla::optim {
 

@@ -8,9 +8,9 @@
 
 #include "nabla/optim/lr_scheduler.h"
 #include "optim/json_fields.h"
+#include "optim/no_fp_contract.h"  // last: Python never fuses a * b + c
 #include "optim/python_compat.h"
 #include "util/check.h"
-#include "optim/no_fp_contract.h"  // last: Python never fuses a * b + c
 
 namespace nabla::optim {
 

@@ -34,10 +34,13 @@ SGDOptions to_sgd_options(const SGDConfig& c) {
 SGD::SGD(std::vector<Tensor> params, const SGDConfig& options)
     : SGD(single_group(std::move(params)), to_sgd_options(options).clone(), 0) {}
 SGD::SGD(std::vector<Group> groups, const SGDConfig& defaults)
-    : SGD(detail::libtorch_groups(groups, [&](SGDConfig g) {
-        if (!g.lr) g.lr = defaults.lr;  // like PyTorch, a group without lr takes the default one
-        return to_sgd_options(g);
-      }), to_sgd_options(defaults).clone(), 0) {}
+    : SGD(detail::libtorch_groups(
+              groups,
+              [&](SGDConfig g) {
+                if (!g.lr) g.lr = defaults.lr;  // like PyTorch, a group without lr takes the default one
+                return to_sgd_options(g);
+              }),
+          to_sgd_options(defaults).clone(), 0) {}
 SGD::SGD(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults, int)
     : Optimizer(std::move(defaults)) {
   init_groups(std::move(groups));

@@ -12,7 +12,9 @@ namespace nabla {
 
 std::string_view dtype_name(DType t) {
   switch (t) {
-#define NABLA_DTYPE_NAME(name, type, str) case DType::name: return str;
+#define NABLA_DTYPE_NAME(name, type, str) \
+  case DType::name:                       \
+    return str;
     NABLA_FOREACH_DTYPE(NABLA_DTYPE_NAME)
 #undef NABLA_DTYPE_NAME
   }
@@ -21,7 +23,9 @@ std::string_view dtype_name(DType t) {
 
 size_t dtype_size(DType t) {
   switch (t) {
-#define NABLA_DTYPE_SIZE(name, type, str) case DType::name: return sizeof(type);
+#define NABLA_DTYPE_SIZE(name, type, str) \
+  case DType::name:                       \
+    return sizeof(type);
     NABLA_FOREACH_DTYPE(NABLA_DTYPE_SIZE)
 #undef NABLA_DTYPE_SIZE
   }
@@ -61,13 +65,14 @@ std::string shape_str(IntArrayRef s) {
 int64_t shape_numel(IntArrayRef s) {
   int64_t n = 1;
   for (auto v : s)  // a net under the ops' own checks (checked_numel): never a wrapped count
-    NABLA_CHECK(!__builtin_mul_overflow(n, v, &n), ValueError, "numel: integer multiplication overflow for shape {}",
-                shape_str(s));
+    NABLA_CHECK(!__builtin_mul_overflow(n, v, &n), ValueError,
+                "numel: integer multiplication overflow for shape {}", shape_str(s));
   return n;
 }
 
 void Tensor::throw_undefined(const char* method) {
-  throw ValueError(fmt::format("{}(): called on an undefined Tensor (default-constructed, it has no data)", method));
+  throw ValueError(
+      fmt::format("{}(): called on an undefined Tensor (default-constructed, it has no data)", method));
 }
 
 Device::Device(DeviceType type, int index) : type_(type), index_(index) {

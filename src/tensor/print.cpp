@@ -70,8 +70,10 @@ Shown read_shown(const Tensor& t, bool summarize) {
 
   if (!summarize && t.dtype() != kInt64) {
     std::vector<double> v = t.to_vector();
-    if (s.floating) s.f = std::move(v);
-    else for (double x : v) s.i.push_back(static_cast<int64_t>(x));
+    if (s.floating)
+      s.f = std::move(v);
+    else
+      for (double x : v) s.i.push_back(static_cast<int64_t>(x));
     return s;
   }
   // Odometer over the product of the kept indices (one step for a 0-dim tensor).
@@ -79,8 +81,10 @@ Shown read_shown(const Tensor& t, bool summarize) {
   while (true) {
     for (int d = 0; d < nd; ++d) index[d] = kept[d][pos[d]];
     Scalar v = t.at(index);
-    if (s.floating) s.f.push_back(v.to_double());
-    else s.i.push_back(v.to_int());
+    if (s.floating)
+      s.f.push_back(v.to_double());
+    else
+      s.i.push_back(v.to_int());
     int d = nd - 1;
     while (d >= 0 && ++pos[d] == s.sizes[d]) pos[d--] = 0;
     if (d < 0) break;
@@ -92,8 +96,10 @@ Shown read_shown(const Tensor& t, bool summarize) {
 class Formatter {
  public:
   Formatter(const Shown& s, DType dtype) : s_(s), bool_(dtype == kBool) {
-    if (s.floating) init_floating();
-    else for (size_t k = 0; k < s.i.size(); ++k) max_width_ = std::max(max_width_, raw(k).size());
+    if (s.floating)
+      init_floating();
+    else
+      for (size_t k = 0; k < s.i.size(); ++k) max_width_ = std::max(max_width_, raw(k).size());
   }
   size_t width() const { return max_width_; }
   // Element k of the shown values, right-aligned to width().
@@ -117,7 +123,7 @@ class Formatter {
     sci_mode_ = mx / mn > 1000.0 || mx > 1.0e8 || (!int_mode_ && mn < 1.0e-4);
     for (double v : s_.f) {
       if (!std::isfinite(v) || v == 0) continue;
-      size_t w = sci_mode_ ? fmt::format("{:.{}e}", v, kPrecision).size()
+      size_t w = sci_mode_   ? fmt::format("{:.{}e}", v, kPrecision).size()
                  : int_mode_ ? fmt::format("{:.0f}", v).size() + 1
                              : fmt::format("{:.{}f}", v, kPrecision).size();
       max_width_ = std::max(max_width_, w);
@@ -186,8 +192,8 @@ std::string add_suffixes(const std::string& text, const std::vector<std::string>
   std::string out = text;
   const size_t nl = text.rfind('\n');
   // Python: len(s) - s.rfind("\n") + 1, where rfind gives -1 when there is no newline.
-  int64_t last_line_len = static_cast<int64_t>(text.size()) + 1 -
-                          (nl == std::string::npos ? -1 : static_cast<int64_t>(nl));
+  int64_t last_line_len =
+      static_cast<int64_t>(text.size()) + 1 - (nl == std::string::npos ? -1 : static_cast<int64_t>(nl));
   for (const std::string& suffix : suffixes) {
     const int64_t len = static_cast<int64_t>(suffix.size());
     if (last_line_len + len + 2 > kLineWidth) {
@@ -210,7 +216,9 @@ std::string tuple_str(IntArrayRef sizes) {
 
 std::string dtype_title(DType t) {
   switch (t) {
-#define NABLA_DTYPE_TITLE(name, type, str) case DType::name: return #name;
+#define NABLA_DTYPE_TITLE(name, type, str) \
+  case DType::name:                        \
+    return #name;
     NABLA_FOREACH_DTYPE(NABLA_DTYPE_TITLE)
 #undef NABLA_DTYPE_TITLE
   }
@@ -236,8 +244,10 @@ std::string Tensor::str() const {
     const Shown shown = read_shown(*this, numel() > kThreshold);
     body = body_str(shown, Formatter(shown, dtype()), 0, 0, indent);
   }
-  if (auto fn = grad_fn()) suffixes.push_back("grad_fn=<" + fn->name() + ">");
-  else if (requires_grad()) suffixes.push_back("requires_grad=True");
+  if (auto fn = grad_fn())
+    suffixes.push_back("grad_fn=<" + fn->name() + ">");
+  else if (requires_grad())
+    suffixes.push_back("requires_grad=True");
   return add_suffixes(prefix + body, suffixes, indent);
 }
 

@@ -20,7 +20,8 @@ std::vector<int64_t> contiguous_strides(IntArrayRef sizes) {
 
 Tensor empty(IntArrayRef sizes, DType dtype, Device device) {
   NABLA_CHECK(sizes.size() <= static_cast<size_t>(kMaxDims), ShapeError,
-              "shape {} has {} dimensions; nabla supports at most {}", shape_str(sizes), sizes.size(), kMaxDims);
+              "shape {} has {} dimensions; nabla supports at most {}", shape_str(sizes), sizes.size(),
+              kMaxDims);
   const int64_t n = checked_numel(sizes, "empty");  // so the strides below cannot overflow either
   DimVec strides(static_cast<int>(sizes.size()));
   int64_t s = 1;
@@ -30,8 +31,8 @@ Tensor empty(IntArrayRef sizes, DType dtype, Device device) {
   }
   size_t bytes = 0;
   NABLA_CHECK(!__builtin_mul_overflow(static_cast<size_t>(n), dtype_size(dtype), &bytes), ValueError,
-              "empty: storage size calculation overflowed with sizes={} ({} elements of {})", shape_str(sizes), n,
-              dtype_name(dtype));
+              "empty: storage size calculation overflowed with sizes={} ({} elements of {})",
+              shape_str(sizes), n, dtype_name(dtype));
   Storage* st = Storage::allocate(bytes, device);
   return Tensor(new TensorImpl(st, dtype, sizes, strides, 0));
 }
@@ -42,13 +43,15 @@ namespace {
 // NHWC strides of a 4-D shape, without a heap allocation: is_channels_last runs on every
 // elementwise op of a channels-last tensor.
 std::array<int64_t, 4> nhwc_strides(IntArrayRef sizes) {
-  const int64_t C = std::max<int64_t>(sizes[1], 1), H = std::max<int64_t>(sizes[2], 1), W = std::max<int64_t>(sizes[3], 1);
+  const int64_t C = std::max<int64_t>(sizes[1], 1), H = std::max<int64_t>(sizes[2], 1),
+                W = std::max<int64_t>(sizes[3], 1);
   return {H * W * C, 1, W * C, C};
 }
 }  // namespace
 
 std::vector<int64_t> channels_last_strides(IntArrayRef sizes) {
-  NABLA_CHECK(sizes.size() == 4, ShapeError, "channels_last: expected a 4-D [N, C, H, W] shape, got {}", shape_str(sizes));
+  NABLA_CHECK(sizes.size() == 4, ShapeError, "channels_last: expected a 4-D [N, C, H, W] shape, got {}",
+              shape_str(sizes));
   const auto s = nhwc_strides(sizes);
   return {s.begin(), s.end()};
 }
@@ -73,7 +76,9 @@ Tensor empty(IntArrayRef sizes, DType dtype, MemoryFormat format) {
   return as_strided(out, sizes, channels_last_strides(sizes), 0);
 }
 
-Tensor empty_like_layout(const Tensor& like, DType dtype) { return empty(like.sizes(), dtype, memory_format_of(like)); }
+Tensor empty_like_layout(const Tensor& like, DType dtype) {
+  return empty(like.sizes(), dtype, memory_format_of(like));
+}
 
 Tensor as_strided(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
   Storage* st = base.impl()->storage();
@@ -95,8 +100,10 @@ Tensor expand(const Tensor& t, IntArrayRef sizes) {
   DimVec strides(nd);
   for (int i = 0; i < nd; ++i) {
     int j = i - (nd - td);
-    if (j < 0) strides[i] = 0;
-    else strides[i] = (t.size(j) == sizes[i]) ? t.stride(j) : 0;
+    if (j < 0)
+      strides[i] = 0;
+    else
+      strides[i] = (t.size(j) == sizes[i]) ? t.stride(j) : 0;
   }
   return as_strided(t, sizes, strides, t.storage_offset());
 }

@@ -9,7 +9,7 @@ Tensor empty(IntArrayRef sizes, DType dtype, Device device = kCPU);
 Tensor empty_like(const Tensor& t);  // contiguous, same shape and dtype
 Tensor as_strided(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset);
 Tensor select(const Tensor& t, int64_t dim, int64_t index);  // dim/index already valid
-Tensor expand(const Tensor& t, IntArrayRef sizes);          // broadcast view (rank may grow)
+Tensor expand(const Tensor& t, IntArrayRef sizes);           // broadcast view (rank may grow)
 std::vector<int64_t> contiguous_strides(IntArrayRef sizes);
 // NHWC order for a 4-D [N, C, H, W] shape (PyTorch's channels_last).
 std::vector<int64_t> channels_last_strides(IntArrayRef sizes);

@@ -5,9 +5,9 @@
 
 #include <cstdlib>
 #include <mutex>
+#include <new>
 #include <utility>
 #include <vector>
-#include <new>
 
 #include "util/check.h"
 #include "util/small_cache.h"
@@ -87,8 +87,8 @@ Storage* Storage::allocate(size_t nbytes, Device device) {
   NABLA_CHECK(device.is_cpu(), DeviceError, "allocate: no allocator for device '{}'", device.str());
   constexpr size_t header = (sizeof(Storage) + kAlignment - 1) / kAlignment * kAlignment;
   // Above 2^62 bytes `total` below could wrap; no machine has that much memory anyway.
-  NABLA_CHECK(nbytes <= (size_t{1} << 62), OutOfMemoryError, "allocate: cannot allocate {} bytes on {}", nbytes,
-              device.str());
+  NABLA_CHECK(nbytes <= (size_t{1} << 62), OutOfMemoryError, "allocate: cannot allocate {} bytes on {}",
+              nbytes, device.str());
   size_t total = header + (nbytes + kAlignment - 1) / kAlignment * kAlignment;
   void* block = nullptr;
   if (total <= BlockCache::kMaxBytes) {
@@ -97,8 +97,9 @@ Storage* Storage::allocate(size_t nbytes, Device device) {
   }
   if (!block && total >= LargeBlockCache::kMinBytes) block = large_blocks().take(total);
   if (!block) block = std::aligned_alloc(kAlignment, total);
-  NABLA_CHECK(block != nullptr, OutOfMemoryError, "allocate: cannot allocate {} bytes ({:.1f} GiB) on {}: out of memory",
-              nbytes, static_cast<double>(nbytes) / (1 << 30), device.str());
+  NABLA_CHECK(block != nullptr, OutOfMemoryError,
+              "allocate: cannot allocate {} bytes ({:.1f} GiB) on {}: out of memory", nbytes,
+              static_cast<double>(nbytes) / (1 << 30), device.str());
   auto* s = new (block) Storage();
   s->data_ = static_cast<char*>(block) + header;
   s->nbytes_ = nbytes;
@@ -122,7 +123,8 @@ void Storage::destroy() {
   if (inline_) {
     const size_t bytes = alloc_bytes_;
     this->~Storage();
-    if (bytes <= BlockCache::kMaxBytes ? !t_blocks.give(this, bytes) : !large_blocks().give(this, bytes)) std::free(this);
+    if (bytes <= BlockCache::kMaxBytes ? !t_blocks.give(this, bytes) : !large_blocks().give(this, bytes))
+      std::free(this);
     return;
   }
   if (deleter_) deleter_(data_, ctx_);

@@ -61,7 +61,10 @@ void TensorImpl::refresh_contiguity() {
   int64_t expected = 1;
   for (int i = sizes_.size() - 1; i >= 0; --i) {
     if (sizes_[i] == 1) continue;
-    if (strides_[i] != expected) { is_contiguous_ = false; return; }
+    if (strides_[i] != expected) {
+      is_contiguous_ = false;
+      return;
+    }
     expected *= sizes_[i];
   }
 }

@@ -29,7 +29,8 @@ std::shared_ptr<data::TensorDataset> materialize(const data::Dataset& ds, const 
   x = x.dim() == 3 ? x.unsqueeze(1) : x.permute({0, 3, 1, 2});
   x = x.to(kFloat32) / 255.0;
   x = ((x - channel_values(mean, x.size(1))) / channel_values(stdv, x.size(1))).contiguous();
-  return std::make_shared<data::TensorDataset>(x, from_buffer(labels.data(), {static_cast<int64_t>(labels.size())}, kInt64));
+  return std::make_shared<data::TensorDataset>(
+      x, from_buffer(labels.data(), {static_cast<int64_t>(labels.size())}, kInt64));
 }
 
 void require_files(const std::string& dir, const std::string& name) {
@@ -41,17 +42,21 @@ void require_files(const std::string& dir, const std::string& name) {
 
 std::shared_ptr<data::TensorDataset> take(const data::TensorDataset& ds, const std::vector<int64_t>& idx) {
   Tensor i = from_buffer(idx.data(), {static_cast<int64_t>(idx.size())}, kInt64);
-  return std::make_shared<data::TensorDataset>(ds.data().index_select(0, i).contiguous(), ds.targets().index_select(0, i));
+  return std::make_shared<data::TensorDataset>(ds.data().index_select(0, i).contiguous(),
+                                               ds.targets().index_select(0, i));
 }
 
 Tensor channel_values(const std::vector<double>& values, int64_t channels) {
   std::vector<float> v(channels);
-  for (int64_t c = 0; c < channels; ++c) v[c] = static_cast<float>(values.size() == 1 ? values[0] : values[c]);
+  for (int64_t c = 0; c < channels; ++c)
+    v[c] = static_cast<float>(values.size() == 1 ? values[0] : values[c]);
   return from_buffer(v.data(), {1, channels, 1, 1}, kFloat32);
 }
 
-DataSplits load_data(const std::string& spec, const std::string& data_dir, double train_ratio, uint64_t seed) {
-  NABLA_CHECK(train_ratio > 0 && train_ratio <= 1, ValueError, "--train_ratio must be in (0, 1], got {}", train_ratio);
+DataSplits load_data(const std::string& spec, const std::string& data_dir, double train_ratio,
+                     uint64_t seed) {
+  NABLA_CHECK(train_ratio > 0 && train_ratio <= 1, ValueError, "--train_ratio must be in (0, 1], got {}",
+              train_ratio);
   DataSplits d;
   std::unique_ptr<data::Dataset> train_raw, test_raw;
   if (spec == "mnist" || spec == "fashion-mnist") {
@@ -93,7 +98,8 @@ DataSplits load_data(const std::string& spec, const std::string& data_dir, doubl
     d.classes = a->classes();
     train_raw = std::move(a);
   } else {
-    throw ValueError(fmt::format("unknown --data '{}' (expected mnist, fashion-mnist, cifar10 or imagefolder:DIR)", spec));
+    throw ValueError(
+        fmt::format("unknown --data '{}' (expected mnist, fashion-mnist, cifar10 or imagefolder:DIR)", spec));
   }
   auto full = materialize(*train_raw, d.mean, d.std);
   d.channels = full->data().size(1);

@@ -1,9 +1,8 @@
 // main.cpp — `nabla train | eval | predict | samples`. Wrong flags, missing data or unreadable
 // checkpoints end with one clear line on stderr and a non-zero exit, never a stack dump.
-#include <CLI/CLI.hpp>
-
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 
@@ -15,27 +14,40 @@ using namespace nabla::tool;
 namespace {
 
 void add_train(CLI::App& app, TrainArgs& a) {
-  auto* c = app.add_subcommand("train", "Train a model (writes a safetensors checkpoint and a run directory)");
+  auto* c =
+      app.add_subcommand("train", "Train a model (writes a safetensors checkpoint and a run directory)");
   c->add_option("--data", a.data, "mnist | fashion-mnist | cifar10 | imagefolder:DIR")->capture_default_str();
   c->add_option("--model", a.model, "mlp | fashion_cnn | resnet")->capture_default_str();
-  c->add_option("--model_fn", a.model_fn, "Where to save the best model (safetensors)")->capture_default_str();
+  c->add_option("--model_fn", a.model_fn, "Where to save the best model (safetensors)")
+      ->capture_default_str();
   c->add_option("--gpu_id", a.gpu_id, "-1 for CPU")->capture_default_str();
-  c->add_option("--batch_size", a.batch_size, "Mini-batch size")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--batch_size", a.batch_size, "Mini-batch size")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   c->add_option("--n_epochs", a.n_epochs, "Epochs")->capture_default_str()->check(CLI::PositiveNumber);
-  c->add_option("--n_layers", a.n_layers, "mlp: hidden blocks")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--n_layers", a.n_layers, "mlp: hidden blocks")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   c->add_option("--lr", a.lr, "Learning rate")->capture_default_str()->check(CLI::PositiveNumber);
   c->add_option("--optimizer", a.optimizer, "sgd | adam | adamw | rmsprop | adagrad")
-      ->capture_default_str()->check(CLI::IsMember({"sgd", "adam", "adamw", "rmsprop", "adagrad"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"sgd", "adam", "adamw", "rmsprop", "adagrad"}));
   c->add_option("--scheduler", a.scheduler, "none | step | cosine | plateau | onecycle")
-      ->capture_default_str()->check(CLI::IsMember({"none", "step", "cosine", "plateau", "onecycle"}));
-  c->add_option("--train_ratio", a.train_ratio, "Share of the training split used for training (rest: validation)")
-      ->capture_default_str()->check(CLI::Range(0.01, 1.0));
-  c->add_option("--early_stop", a.early_stop, "Stop after N epochs without val_loss improvement (0: off)")->capture_default_str();
-  c->add_option("--kfold", a.kfold, "K-fold cross-validation over the training split (0: off)")->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "step", "cosine", "plateau", "onecycle"}));
+  c->add_option("--train_ratio", a.train_ratio,
+                "Share of the training split used for training (rest: validation)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 1.0));
+  c->add_option("--early_stop", a.early_stop, "Stop after N epochs without val_loss improvement (0: off)")
+      ->capture_default_str();
+  c->add_option("--kfold", a.kfold, "K-fold cross-validation over the training split (0: off)")
+      ->capture_default_str();
   c->add_option("--seed", a.seed, "Random seed")->capture_default_str();
   c->add_option("--threads", a.threads, "Threads (0: all cores)")->capture_default_str();
   c->add_option("--logdir", a.logdir, "Run directory: checkpoints, TensorBoard events, CSV, plots");
-  c->add_option("--resume", a.resume, "Continue a run from this checkpoint (bitwise like an uninterrupted run)");
+  c->add_option("--resume", a.resume,
+                "Continue a run from this checkpoint (bitwise like an uninterrupted run)");
   c->add_option("--data_dir", a.data_dir, "Where data sets live (tools/fetch-data)")->capture_default_str();
   c->add_flag("--verbose", a.verbose, "Per-epoch details");
   c->callback([&a] { std::exit(run_train(a)); });
@@ -45,7 +57,9 @@ void add_eval(CLI::App& app, EvalArgs& a) {
   auto* c = app.add_subcommand("eval", "Accuracy, per-class accuracy and confusion matrix of a checkpoint");
   c->add_option("--model_fn", a.model_fn, "Checkpoint written by nabla train")->required();
   c->add_option("--data", a.data, "Data set (default: the one the model was trained on)");
-  c->add_option("--split", a.split, "test | train")->capture_default_str()->check(CLI::IsMember({"test", "train"}));
+  c->add_option("--split", a.split, "test | train")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"test", "train"}));
   c->add_option("--data_dir", a.data_dir, "Where data sets live")->capture_default_str();
   c->add_option("--threads", a.threads, "Threads (0: all cores)");
   c->callback([&a] { std::exit(run_eval(a)); });
@@ -55,7 +69,9 @@ void add_predict(CLI::App& app, PredictArgs& a) {
   auto* c = app.add_subcommand("predict", "Classify PNG/JPEG images with a checkpoint");
   c->add_option("--model_fn", a.model_fn, "Checkpoint written by nabla train")->required();
   c->add_option("--input", a.inputs, "Image files")->required()->check(CLI::ExistingFile);
-  c->add_option("--topk", a.topk, "Classes to show per image")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--topk", a.topk, "Classes to show per image")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   c->add_flag("--json", a.json, "JSON output");
   c->callback([&a] { std::exit(run_predict(a)); });
 }

@@ -22,11 +22,12 @@ class ProgressCallback : public training::Callback {
  public:
   void on_epoch_begin(training::Trainer& t, int64_t epoch) override {
     bar_ = std::make_unique<training::ProgressBar>(t.batches_per_epoch(),
-                                                fmt::format("Epoch {}/{}", epoch, t.epochs_target()));
+                                                   fmt::format("Epoch {}/{}", epoch, t.epochs_target()));
   }
   void on_batch_end(training::Trainer&, int64_t batch, const training::Metrics& m) override {
     loss_sum_ = batch == 0 ? m.at("loss") : loss_sum_ + m.at("loss");
-    bar_->update(batch + 1, static_cast<int64_t>(m.at("samples")), {{"loss", loss_sum_ / static_cast<double>(batch + 1)}});
+    bar_->update(batch + 1, static_cast<int64_t>(m.at("samples")),
+                 {{"loss", loss_sum_ / static_cast<double>(batch + 1)}});
   }
   void on_epoch_end(training::Trainer&, int64_t, const training::Metrics& m) override {
     training::Metrics shown;
@@ -56,7 +57,8 @@ class CsvCallback : public training::Callback {
 
 }  // namespace
 
-void add_reporting(training::Trainer& trainer, const std::string& logdir, bool, const DataSplits& d, bool primary) {
+void add_reporting(training::Trainer& trainer, const std::string& logdir, bool, const DataSplits& d,
+                   bool primary) {
   trainer.add_callback(std::make_shared<ProgressCallback>());
   if (logdir.empty() || !primary) return;
   trainer.add_callback(std::make_shared<CsvCallback>(logdir + "/metrics.csv"));
@@ -74,8 +76,8 @@ std::string confusion_report(const Tensor& cm, const std::vector<std::string>& c
     double total = 0;
     for (int64_t j = 0; j < C; ++j) total += cm.at({c, j}).to<double>();
     const std::string name = c < static_cast<int64_t>(classes.size()) ? classes[c] : std::to_string(c);
-    out += fmt::format("  {:>12}  {:6.2f}%  ({} samples)\n", name, total ? 100.0 * cm.at({c, c}).to<double>() / total : 0.0,
-                       static_cast<int64_t>(total));
+    out += fmt::format("  {:>12}  {:6.2f}%  ({} samples)\n", name,
+                       total ? 100.0 * cm.at({c, c}).to<double>() / total : 0.0, static_cast<int64_t>(total));
   }
   out += "confusion matrix (rows: true class, columns: predicted):\n";
   for (int64_t i = 0; i < C; ++i) {
@@ -89,8 +91,8 @@ std::string confusion_report(const Tensor& cm, const std::vector<std::string>& c
 void report_final(const TrainArgs& a, const training::RunConfig& cfg, const training::EvalResult& test,
                   const std::vector<training::Metrics>& history) {
   if (test.samples > 0) {
-    std::cout << fmt::format("test accuracy: {:.2f}% ({} samples), test loss {:.4f}\n", 100 * test.accuracy, test.samples,
-                             test.loss);
+    std::cout << fmt::format("test accuracy: {:.2f}% ({} samples), test loss {:.4f}\n", 100 * test.accuracy,
+                             test.samples, test.loss);
     if (a.verbose && test.confusion.defined()) std::cout << confusion_report(test.confusion, cfg.classes);
   }
   std::cout << "best model: " << a.model_fn << "\n";
@@ -102,10 +104,14 @@ void report_final(const TrainArgs& a, const training::RunConfig& cfg, const trai
     if (m.count("val_acc")) acc["val_acc"].push_back(m.at("val_acc"));
   }
   training::plot_curves(a.logdir + "/loss.png", "Loss per epoch", loss, "epoch", "loss");
-  if (!acc.empty()) training::plot_curves(a.logdir + "/accuracy.png", "Validation accuracy per epoch", acc, "epoch", "accuracy");
+  if (!acc.empty())
+    training::plot_curves(a.logdir + "/accuracy.png", "Validation accuracy per epoch", acc, "epoch",
+                          "accuracy");
   if (test.confusion.defined())
-    training::plot_confusion_matrix(a.logdir + "/confusion.png", test.confusion, cfg.classes, "Test confusion matrix");
-  std::cout << "run directory: " << a.logdir << " (last.safetensors, metrics.csv, events.out.tfevents.*, loss.png, "
+    training::plot_confusion_matrix(a.logdir + "/confusion.png", test.confusion, cfg.classes,
+                                    "Test confusion matrix");
+  std::cout << "run directory: " << a.logdir
+            << " (last.safetensors, metrics.csv, events.out.tfevents.*, loss.png, "
             << "accuracy.png, confusion.png)\n";
 }
 
@@ -122,16 +128,18 @@ int run_kfold(const TrainArgs& a, const training::RunConfig& cfg, const DataSpli
     fold.train = take(*d.train, folds[k].train);
     fold.val = take(*d.train, folds[k].val);
     fold.test = nullptr;
-    std::cout << fmt::format("fold {}/{}: {} train / {} val\n", k + 1, folds.size(), fold.train->size(), fold.val->size());
+    std::cout << fmt::format("fold {}/{}: {} train / {} val\n", k + 1, folds.size(), fold.train->size(),
+                             fold.val->size());
     results.push_back(train_fold(fold, static_cast<int>(k)));
     std::cout << fmt::format("fold {}/{}: best val_acc {:.2f}%\n", k + 1, folds.size(), 100 * results.back());
   }
-  const double mean = std::accumulate(results.begin(), results.end(), 0.0) / static_cast<double>(results.size());
+  const double mean =
+      std::accumulate(results.begin(), results.end(), 0.0) / static_cast<double>(results.size());
   double var = 0;
   for (double r : results) var += (r - mean) * (r - mean);
   const double sd = results.size() > 1 ? std::sqrt(var / static_cast<double>(results.size() - 1)) : 0;
-  std::cout << fmt::format("{}-fold cross-validation of {} on {}: val_acc {:.2f}% ± {:.2f}%\n", a.kfold, cfg.model.name,
-                           cfg.data, 100 * mean, 100 * sd);
+  std::cout << fmt::format("{}-fold cross-validation of {} on {}: val_acc {:.2f}% ± {:.2f}%\n", a.kfold,
+                           cfg.model.name, cfg.data, 100 * mean, 100 * sd);
   return 0;
 }
 

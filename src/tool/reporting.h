@@ -13,7 +13,8 @@
 namespace nabla::tool {
 
 // Progress bar (always), and with a logdir: metrics.csv and TensorBoard events (with sample images).
-void add_reporting(training::Trainer& trainer, const std::string& logdir, bool verbose, const DataSplits& d, bool primary);
+void add_reporting(training::Trainer& trainer, const std::string& logdir, bool verbose, const DataSplits& d,
+                   bool primary);
 // Prints the test accuracy, per-class accuracy and confusion matrix; writes curves.png and
 // confusion.png into the logdir.
 void report_final(const TrainArgs& a, const training::RunConfig& cfg, const training::EvalResult& test,

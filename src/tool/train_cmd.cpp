@@ -17,12 +17,14 @@ namespace fs = std::filesystem;
 
 void check_device(int gpu_id) {
   NABLA_CHECK(gpu_id < 0 || cuda_is_available(), DeviceError,
-              "--gpu_id {}: this build of nabla has no CUDA support (CPU-only build); use --gpu_id -1", gpu_id);
+              "--gpu_id {}: this build of nabla has no CUDA support (CPU-only build); use --gpu_id -1",
+              gpu_id);
 }
 
 namespace {
 
-std::unique_ptr<optim::Optimizer> make_optimizer(const std::string& name, std::vector<Tensor> params, double lr) {
+std::unique_ptr<optim::Optimizer> make_optimizer(const std::string& name, std::vector<Tensor> params,
+                                                 double lr) {
   if (name == "sgd") return std::make_unique<optim::SGD>(params, optim::SGDConfig{.lr = lr, .momentum = 0.9});
   if (name == "adam") return std::make_unique<optim::Adam>(params, optim::AdamConfig{.lr = lr});
   if (name == "adamw") return std::make_unique<optim::AdamW>(params, optim::AdamWConfig{.lr = lr});
@@ -35,7 +37,9 @@ struct Scheduler {
   std::unique_ptr<optim::LRScheduler> epochwise;
   std::unique_ptr<optim::ReduceLROnPlateau> plateau;
   bool per_batch = false;
-  std::string state() const { return epochwise ? epochwise->state_dict() : plateau ? plateau->state_dict() : ""; }
+  std::string state() const {
+    return epochwise ? epochwise->state_dict() : plateau ? plateau->state_dict() : "";
+  }
   void load(const std::string& s) {
     if (s.empty()) return;
     if (epochwise) epochwise->load_state_dict(s);
@@ -43,11 +47,16 @@ struct Scheduler {
   }
 };
 
-Scheduler make_scheduler(const std::string& name, optim::Optimizer& opt, int64_t epochs, int64_t steps_per_epoch, double lr) {
+Scheduler make_scheduler(const std::string& name, optim::Optimizer& opt, int64_t epochs,
+                         int64_t steps_per_epoch, double lr) {
   Scheduler s;
-  if (name == "step") s.epochwise = std::make_unique<optim::StepLR>(opt, std::max<int64_t>(1, epochs / 3), 0.1);
-  else if (name == "cosine") s.epochwise = std::make_unique<optim::CosineAnnealingLR>(opt, epochs);
-  else if (name == "plateau") s.plateau = std::make_unique<optim::ReduceLROnPlateau>(opt, optim::ReduceLROnPlateauOptions{.patience = 2});
+  if (name == "step")
+    s.epochwise = std::make_unique<optim::StepLR>(opt, std::max<int64_t>(1, epochs / 3), 0.1);
+  else if (name == "cosine")
+    s.epochwise = std::make_unique<optim::CosineAnnealingLR>(opt, epochs);
+  else if (name == "plateau")
+    s.plateau =
+        std::make_unique<optim::ReduceLROnPlateau>(opt, optim::ReduceLROnPlateauOptions{.patience = 2});
   else if (name == "onecycle") {
     optim::OneCycleLROptions o;
     o.max_lr = {lr};
@@ -68,14 +77,17 @@ struct RunOutcome {
 };
 
 // One training run: the whole data set, or one fold. `primary` runs write model_fn and the plots.
-RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d, const std::string& logdir, bool primary) {
+RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d, const std::string& logdir,
+                      bool primary) {
   auto model = training::build_model(cfg.model);
   auto optimizer = make_optimizer(a.optimizer, model->parameters(), a.lr);
   data::DataLoader train_loader(d.train, {.batch_size = a.batch_size, .shuffle = true, .seed = a.seed});
   std::unique_ptr<data::DataLoader> val_loader;
-  if (d.val) val_loader = std::make_unique<data::DataLoader>(d.val, data::DataLoaderOptions{.batch_size = 512});
+  if (d.val)
+    val_loader = std::make_unique<data::DataLoader>(d.val, data::DataLoaderOptions{.batch_size = 512});
   Scheduler sched = make_scheduler(a.scheduler, *optimizer, a.n_epochs, train_loader.size(), a.lr);
-  training::Trainer trainer(*model, [](const Tensor& o, const Tensor& t) { return F::cross_entropy(o, t); }, *optimizer);
+  training::Trainer trainer(
+      *model, [](const Tensor& o, const Tensor& t) { return F::cross_entropy(o, t); }, *optimizer);
   trainer.num_classes = cfg.model.num_classes;
   const std::string monitor = d.val ? "val_loss" : "train_loss";
   std::shared_ptr<training::EarlyStopping> early;
@@ -84,22 +96,30 @@ RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d
         training::EarlyStoppingOptions{.monitor = monitor, .patience = a.early_stop});
     trainer.add_callback(early);
   }
-  if (sched.plateau) trainer.add_callback(std::make_shared<training::LRSchedulerCallback>(*sched.plateau, monitor));
+  if (sched.plateau)
+    trainer.add_callback(std::make_shared<training::LRSchedulerCallback>(*sched.plateau, monitor));
   if (sched.epochwise)
     trainer.add_callback(std::make_shared<training::LRSchedulerCallback>(
-        *sched.epochwise, sched.per_batch ? training::LRSchedulerCallback::When::Batch : training::LRSchedulerCallback::When::Epoch));
+        *sched.epochwise, sched.per_batch ? training::LRSchedulerCallback::When::Batch
+                                          : training::LRSchedulerCallback::When::Epoch));
   auto save = [&](training::Trainer& t, const std::string& path) {
-    training::TrainingState ts{t.epoch(), t.global_step(), t.history(), optimizer->state_dict(), sched.state(),
-                            early ? early->state() : "", default_generator().state()};
+    training::TrainingState ts{t.epoch(),
+                               t.global_step(),
+                               t.history(),
+                               optimizer->state_dict(),
+                               sched.state(),
+                               early ? early->state() : "",
+                               default_generator().state()};
     training::save_run(path, cfg, *model, &ts);
   };
-  auto checkpoint = std::make_shared<training::ModelCheckpoint>(save, logdir.empty() ? "" : logdir + "/last.safetensors",
-                                                             primary ? a.model_fn : "", monitor);
+  auto checkpoint = std::make_shared<training::ModelCheckpoint>(
+      save, logdir.empty() ? "" : logdir + "/last.safetensors", primary ? a.model_fn : "", monitor);
   trainer.add_callback(checkpoint);
   add_reporting(trainer, logdir, a.verbose, d, primary);
   if (primary && !a.resume.empty()) {
     training::LoadedRun r = training::load_run(a.resume);
-    NABLA_CHECK(r.training.has_value(), IOError, "--resume {}: the checkpoint has no training state", a.resume);
+    NABLA_CHECK(r.training.has_value(), IOError, "--resume {}: the checkpoint has no training state",
+                a.resume);
     NABLA_CHECK(r.config.model.to_json() == cfg.model.to_json() && r.config.data == cfg.data, ValueError,
                 "--resume {}: checkpoint is for model {} on {}, not {} on {}", a.resume, r.config.model.name,
                 r.config.data, cfg.model.name, cfg.data);
@@ -111,7 +131,8 @@ RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d
     trainer.set_global_step(r.training->global_step);
     trainer.set_history(r.training->history);
     for (auto& m : r.training->history)
-      if (m.count(monitor) && (!checkpoint->best() || m.at(monitor) < *checkpoint->best())) checkpoint->set_best(m.at(monitor));
+      if (m.count(monitor) && (!checkpoint->best() || m.at(monitor) < *checkpoint->best()))
+        checkpoint->set_best(m.at(monitor));
     default_generator().set_state(r.training->rng);
     std::cout << "resumed from " << a.resume << " at epoch " << r.training->epoch << "\n";
   }
@@ -119,11 +140,13 @@ RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d
   RunOutcome out;
   out.history = trainer.history();
   for (auto& m : out.history) {
-    if (m.count("val_loss") && (out.best_val_loss == 0 || m.at("val_loss") < out.best_val_loss)) out.best_val_loss = m.at("val_loss");
+    if (m.count("val_loss") && (out.best_val_loss == 0 || m.at("val_loss") < out.best_val_loss))
+      out.best_val_loss = m.at("val_loss");
     if (m.count("val_acc")) out.best_val_acc = std::max(out.best_val_acc, m.at("val_acc"));
   }
   if (primary && d.test) {
-    if (fs::exists(a.model_fn)) model->load_state_dict(training::load_run(a.model_fn).model);  // the best epoch
+    if (fs::exists(a.model_fn))
+      model->load_state_dict(training::load_run(a.model_fn).model);  // the best epoch
     data::DataLoader test_loader(d.test, {.batch_size = 512});
     out.test = trainer.evaluate(test_loader, cfg.model.num_classes);
   }
@@ -153,12 +176,14 @@ int run_train(const TrainArgs& a) {
   cfg.threads = a.threads;
   if (!a.logdir.empty()) fs::create_directories(a.logdir);
   if (fs::path(a.model_fn).has_parent_path()) fs::create_directories(fs::path(a.model_fn).parent_path());
-  std::cout << fmt::format("nabla train: {} on {} ({} train / {} val / {} test samples), {} threads\n", a.model, a.data,
-                           d.train->size(), d.val ? d.val->size() : 0, d.test ? d.test->size() : 0, get_num_threads());
-  if (a.kfold > 0) return run_kfold(a, cfg, d, [&](DataSplits& fold, int k) {
-           manual_seed(a.seed + static_cast<uint64_t>(k));
-           return train_once(a, cfg, fold, "", false).best_val_acc;
-         });
+  std::cout << fmt::format("nabla train: {} on {} ({} train / {} val / {} test samples), {} threads\n",
+                           a.model, a.data, d.train->size(), d.val ? d.val->size() : 0,
+                           d.test ? d.test->size() : 0, get_num_threads());
+  if (a.kfold > 0)
+    return run_kfold(a, cfg, d, [&](DataSplits& fold, int k) {
+      manual_seed(a.seed + static_cast<uint64_t>(k));
+      return train_once(a, cfg, fold, "", false).best_val_acc;
+    });
   RunOutcome r = train_once(a, cfg, d, a.logdir, true);
   report_final(a, cfg, r.test, r.history);
   return 0;

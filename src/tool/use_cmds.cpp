@@ -3,10 +3,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "nabla/nabla.h"
 #include "nabla/data/datasets.h"
 #include "nabla/data/utils.h"
 #include "nabla/io/image.h"
+#include "nabla/nabla.h"
 #include "nabla/train/run_state.h"
 #include "tool/commands.h"
 #include "tool/data_setup.h"
@@ -39,15 +39,17 @@ int run_eval(const EvalArgs& a) {
   DataSplits d = load_data(spec, a.data_dir, 1.0, cfg.seed);
   auto ds = a.split == "train" ? d.train : d.test;
   NABLA_CHECK(ds != nullptr, ValueError, "--data {} has no {} split", spec, a.split);
-  NABLA_CHECK(d.channels == cfg.model.in_channels && d.height == cfg.model.height && d.width == cfg.model.width, ValueError,
-              "--data {}: images are {}x{}x{} but the model was trained on {}x{}x{}", spec, d.channels, d.height, d.width,
-              cfg.model.in_channels, cfg.model.height, cfg.model.width);
+  NABLA_CHECK(
+      d.channels == cfg.model.in_channels && d.height == cfg.model.height && d.width == cfg.model.width,
+      ValueError, "--data {}: images are {}x{}x{} but the model was trained on {}x{}x{}", spec, d.channels,
+      d.height, d.width, cfg.model.in_channels, cfg.model.height, cfg.model.width);
   data::DataLoader loader(ds, {.batch_size = 512});
   auto dummy = optim::SGD(model->parameters(), {.lr = 0.0});
-  training::Trainer trainer(*model, [](const Tensor& o, const Tensor& t) { return F::cross_entropy(o, t); }, dummy);
+  training::Trainer trainer(
+      *model, [](const Tensor& o, const Tensor& t) { return F::cross_entropy(o, t); }, dummy);
   training::EvalResult r = trainer.evaluate(loader, cfg.model.num_classes);
-  std::cout << fmt::format("{} on {} ({} split, {} samples): accuracy {:.2f}%, loss {:.4f}\n", cfg.model.name, spec, a.split,
-                           r.samples, 100 * r.accuracy, r.loss);
+  std::cout << fmt::format("{} on {} ({} split, {} samples): accuracy {:.2f}%, loss {:.4f}\n", cfg.model.name,
+                           spec, a.split, r.samples, 100 * r.accuracy, r.loss);
   std::cout << confusion_report(r.confusion, cfg.classes);
   return 0;
 }
@@ -64,7 +66,8 @@ int run_predict(const PredictArgs& a) {
     std::string line = path + ":";
     for (int64_t i = 0; i < p.numel(); ++i) {
       const int64_t c = idx.at({i}).to<int64_t>();
-      const std::string name = c < static_cast<int64_t>(cfg.classes.size()) ? cfg.classes[c] : std::to_string(c);
+      const std::string name =
+          c < static_cast<int64_t>(cfg.classes.size()) ? cfg.classes[c] : std::to_string(c);
       top.push_back({{"class", name}, {"index", c}, {"probability", p.at({i}).to<double>()}});
       line += fmt::format("  {} {:.1f}%", name, 100 * p.at({i}).to<double>());
     }

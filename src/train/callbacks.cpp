@@ -57,8 +57,12 @@ void EarlyStopping::load_state(const std::string& text) {
   if (j.contains("best")) best_ = j["best"].get<double>();
 }
 
-ModelCheckpoint::ModelCheckpoint(SaveFn save, std::string last, std::string best, std::string monitor, Mode mode)
-    : save_(std::move(save)), last_path_(std::move(last)), best_path_(std::move(best)), monitor_(std::move(monitor)),
+ModelCheckpoint::ModelCheckpoint(SaveFn save, std::string last, std::string best, std::string monitor,
+                                 Mode mode)
+    : save_(std::move(save)),
+      last_path_(std::move(last)),
+      best_path_(std::move(best)),
+      monitor_(std::move(monitor)),
       mode_(mode) {}
 
 void ModelCheckpoint::on_epoch_end(Trainer& t, int64_t, const Metrics& m) {
@@ -77,8 +81,10 @@ LRSchedulerCallback::LRSchedulerCallback(optim::ReduceLROnPlateau& p, std::strin
     : plateau_(&p), monitor_(std::move(monitor)) {}
 
 void LRSchedulerCallback::on_epoch_end(Trainer&, int64_t, const Metrics& m) {
-  if (plateau_) plateau_->step(monitored(m, monitor_, "ReduceLROnPlateau"));
-  else if (when_ == When::Epoch) scheduler_->step();
+  if (plateau_)
+    plateau_->step(monitored(m, monitor_, "ReduceLROnPlateau"));
+  else if (when_ == When::Epoch)
+    scheduler_->step();
 }
 void LRSchedulerCallback::on_batch_end(Trainer&, int64_t, const Metrics&) {
   if (scheduler_ && when_ == When::Batch) scheduler_->step();
@@ -92,7 +98,8 @@ void TensorBoardLogger::on_train_begin(Trainer& t) {
   if (samples_.defined()) writer_->add_image("samples", data::make_grid(samples_), t.global_step());
 }
 void TensorBoardLogger::on_batch_end(Trainer& t, int64_t, const Metrics& m) {
-  if (every_ > 0 && t.global_step() % every_ == 0) writer_->add_scalar("batch/loss", m.at("loss"), t.global_step());
+  if (every_ > 0 && t.global_step() % every_ == 0)
+    writer_->add_scalar("batch/loss", m.at("loss"), t.global_step());
 }
 void TensorBoardLogger::on_epoch_end(Trainer& t, int64_t epoch, const Metrics& m) {
   for (auto& [k, v] : m)

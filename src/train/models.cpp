@@ -10,8 +10,8 @@
 namespace nabla::training {
 
 std::string ModelConfig::to_json() const {
-  return nlohmann::json{{"name", name},       {"in_channels", in_channels}, {"height", height},
-                        {"width", width},     {"num_classes", num_classes}, {"n_layers", n_layers}}
+  return nlohmann::json{{"name", name},   {"in_channels", in_channels}, {"height", height},
+                        {"width", width}, {"num_classes", num_classes}, {"n_layers", n_layers}}
       .dump();
 }
 
@@ -35,7 +35,8 @@ std::vector<int64_t> mlp_hidden_sizes(int64_t input_size, int64_t num_classes, i
   NABLA_CHECK(n_layers >= 1, ValueError, "mlp: --n_layers must be at least 1, got {}", n_layers);
   const int64_t step = (input_size - num_classes) / (n_layers + 1);
   std::vector<int64_t> sizes;
-  for (int64_t i = 1; i <= n_layers; ++i) sizes.push_back(std::max<int64_t>(input_size - i * step, num_classes));
+  for (int64_t i = 1; i <= n_layers; ++i)
+    sizes.push_back(std::max<int64_t>(input_size - i * step, num_classes));
   return sizes;
 }
 
@@ -46,7 +47,8 @@ struct MlpClassifier : nn::Module {
   MlpClassifier(int64_t input, int64_t classes, int64_t n_layers) {
     int64_t last = input;
     layers.push_back(nn::Flatten());
-    for (int64_t width : mlp_hidden_sizes(input, classes, n_layers)) {  // Block: Linear, LeakyReLU, BatchNorm1d
+    for (int64_t width :
+         mlp_hidden_sizes(input, classes, n_layers)) {  // Block: Linear, LeakyReLU, BatchNorm1d
       nn::Sequential block{nn::Linear(last, width), nn::LeakyReLU(), nn::BatchNorm1d(width)};
       layers.push_back(std::move(block));
       last = width;
@@ -63,10 +65,14 @@ struct FashionCNN : nn::Module {
   nn::Linear fc1, fc2, fc3;
   nn::Dropout drop{0.25};
   FashionCNN(int64_t in_channels, int64_t h, int64_t w, int64_t classes)
-      : layer1{nn::Conv2d(in_channels, 32, 3, {.padding = 1}), nn::BatchNorm2d(32), nn::ReLU(), nn::MaxPool2d(2)},
+      : layer1{nn::Conv2d(in_channels, 32, 3, {.padding = 1}), nn::BatchNorm2d(32), nn::ReLU(),
+               nn::MaxPool2d(2)},
         layer2{nn::Conv2d(32, 64, 3), nn::BatchNorm2d(64), nn::ReLU(), nn::MaxPool2d(2)},
-        fc1(64 * ((h / 2 - 2) / 2) * ((w / 2 - 2) / 2), 600), fc2(600, 120), fc3(120, classes) {
-    register_modules({{"layer1", layer1}, {"layer2", layer2}, {"fc1", fc1}, {"drop", drop}, {"fc2", fc2}, {"fc3", fc3}});
+        fc1(64 * ((h / 2 - 2) / 2) * ((w / 2 - 2) / 2), 600),
+        fc2(600, 120),
+        fc3(120, classes) {
+    register_modules(
+        {{"layer1", layer1}, {"layer2", layer2}, {"fc1", fc1}, {"drop", drop}, {"fc2", fc2}, {"fc3", fc3}});
   }
   Tensor forward(Tensor x) override {
     x = layer2(layer1(x)).flatten(1);
@@ -81,12 +87,15 @@ struct BasicBlock : nn::Module {
   nn::Sequential shortcut;
   BasicBlock(int64_t in, int64_t out, int64_t stride)
       : conv1(in, out, 3, {.stride = stride, .padding = 1, .bias = false}),
-        conv2(out, out, 3, {.padding = 1, .bias = false}), bn1(out), bn2(out) {
+        conv2(out, out, 3, {.padding = 1, .bias = false}),
+        bn1(out),
+        bn2(out) {
     if (stride != 1 || in != out) {
       shortcut.push_back(nn::Conv2d(in, out, 1, {.stride = stride, .bias = false}));
       shortcut.push_back(nn::BatchNorm2d(out));
     }
-    register_modules({{"conv1", conv1}, {"bn1", bn1}, {"conv2", conv2}, {"bn2", bn2}, {"shortcut", shortcut}});
+    register_modules(
+        {{"conv1", conv1}, {"bn1", bn1}, {"conv2", conv2}, {"bn2", bn2}, {"shortcut", shortcut}});
   }
   Tensor forward(Tensor x) override {
     Tensor out = relu(bn1(conv1(x)));
@@ -112,7 +121,11 @@ struct ResNet : nn::Module {
     make(layer1, 16, 1);
     make(layer2, 32, 2);
     make(layer3, 64, 2);
-    register_modules({{"conv1", conv1}, {"bn1", bn1}, {"layer1", layer1}, {"layer2", layer2}, {"layer3", layer3},
+    register_modules({{"conv1", conv1},
+                      {"bn1", bn1},
+                      {"layer1", layer1},
+                      {"layer2", layer2},
+                      {"layer3", layer3},
                       {"linear", linear}});
   }
   Tensor forward(Tensor x) override {
@@ -130,12 +143,13 @@ struct ResNet : nn::Module {
 
 std::shared_ptr<nn::Module> build_model(const ModelConfig& c) {
   NABLA_CHECK(c.num_classes > 1 && c.in_channels > 0 && c.height > 0 && c.width > 0, ValueError,
-              "model config: invalid shape (channels {}, {}x{}, classes {})", c.in_channels, c.height, c.width,
-              c.num_classes);
-  if (c.name == "mlp") return std::make_shared<MlpClassifier>(c.in_channels * c.height * c.width, c.num_classes, c.n_layers);
+              "model config: invalid shape (channels {}, {}x{}, classes {})", c.in_channels, c.height,
+              c.width, c.num_classes);
+  if (c.name == "mlp")
+    return std::make_shared<MlpClassifier>(c.in_channels * c.height * c.width, c.num_classes, c.n_layers);
   if (c.name == "fashion_cnn") {
-    NABLA_CHECK(c.height >= 10 && c.width >= 10, ValueError, "fashion_cnn needs images of at least 10x10, got {}x{}",
-                c.height, c.width);
+    NABLA_CHECK(c.height >= 10 && c.width >= 10, ValueError,
+                "fashion_cnn needs images of at least 10x10, got {}x{}", c.height, c.width);
     return std::make_shared<FashionCNN>(c.in_channels, c.height, c.width, c.num_classes);
   }
   if (c.name == "resnet") return std::make_shared<ResNet>(c.in_channels, c.num_classes);

@@ -52,7 +52,8 @@ RunConfig RunConfig::from_json(const std::string& text) {
   }
 }
 
-void save_run(const std::string& path, const RunConfig& config, const nn::Module& model, const TrainingState* t) {
+void save_run(const std::string& path, const RunConfig& config, const nn::Module& model,
+              const TrainingState* t) {
   nn::NamedTensors tensors = model.state_dict();
   io::Metadata meta = {{"nabla.run", config.to_json()}, {"nabla.format", "nabla-run-1"}};
   if (t) {
@@ -80,7 +81,8 @@ LoadedRun load_run(const std::string& path) {
   };
   const std::string* run = get("nabla.run");
   NABLA_CHECK(run != nullptr, IOError,
-              "{}: not a nabla run checkpoint (no 'nabla.run' metadata; was it written by `nabla train`?)", path);
+              "{}: not a nabla run checkpoint (no 'nabla.run' metadata; was it written by `nabla train`?)",
+              path);
   LoadedRun r;
   try {
     r.config = RunConfig::from_json(*run);

@@ -19,17 +19,19 @@ double Trainer::train_one_epoch(data::DataLoader& loader) {
   for (auto& b : loader) {
     optimizer_.zero_grad();
     Tensor loss = loss_(model_(b.data), b.target);
-    NABLA_CHECK(loss.numel() == 1, ShapeError, "Trainer: the loss must be a scalar, got shape {}", shape_str(loss.sizes()));
+    NABLA_CHECK(loss.numel() == 1, ShapeError, "Trainer: the loss must be a scalar, got shape {}",
+                shape_str(loss.sizes()));
     loss.backward();
     optimizer_.step();
     const double l = loss.item<double>();
-    NABLA_CHECK(std::isfinite(l), ValueError, "Trainer: loss became {} at epoch {} batch {} (try a lower --lr)", l,
-                epoch_ + 1, batch);
+    NABLA_CHECK(std::isfinite(l), ValueError,
+                "Trainer: loss became {} at epoch {} batch {} (try a lower --lr)", l, epoch_ + 1, batch);
     const int64_t n = b.data.size(0);
     loss_sum += l * static_cast<double>(n);
     samples += n;
     ++step_;
-    Metrics m = {{"loss", l}, {"samples", static_cast<double>(samples)}, {"batches", static_cast<double>(batch + 1)}};
+    Metrics m = {
+        {"loss", l}, {"samples", static_cast<double>(samples)}, {"batches", static_cast<double>(batch + 1)}};
     for (auto& cb : callbacks_) cb->on_batch_end(*this, batch, m);
     ++batch;
   }

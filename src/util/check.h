@@ -10,16 +10,16 @@
 #define NABLA_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 // NABLA_CHECK(cond, ShapeError, "add: shapes {} and {} are not broadcastable", shape_str(a), ...)
-#define NABLA_CHECK(cond, ErrorType, ...)                         \
-  do {                                                            \
+#define NABLA_CHECK(cond, ErrorType, ...)                                            \
+  do {                                                                               \
     if (NABLA_UNLIKELY(!(cond))) throw ::nabla::ErrorType(fmt::format(__VA_ARGS__)); \
   } while (0)
 
-#define NABLA_ASSERT(cond, ...)                                                          \
-  do {                                                                                   \
-    if (NABLA_UNLIKELY(!(cond)))                                                         \
-      throw ::nabla::Error(fmt::format("nabla internal error at {}:{}: {} ({})", __FILE__, \
-                                       __LINE__, #cond, fmt::format(__VA_ARGS__)));      \
+#define NABLA_ASSERT(cond, ...)                                                                             \
+  do {                                                                                                      \
+    if (NABLA_UNLIKELY(!(cond)))                                                                            \
+      throw ::nabla::Error(fmt::format("nabla internal error at {}:{}: {} ({})", __FILE__, __LINE__, #cond, \
+                                       fmt::format(__VA_ARGS__)));                                          \
   } while (0)
 
 namespace nabla {

@@ -1,12 +1,12 @@
 // Names learners commonly define at global scope must not collide with nabla's after
 // `using namespace nabla;`: this file fails to compile (ambiguous name) when one does.
 // nabla's RNG is `RandomGenerator` (torch.Generator) so that a cGAN's `struct Generator` compiles.
-#include "nabla/nabla.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "nabla/nabla.h"
 
 using namespace nabla;
 
@@ -118,11 +118,14 @@ TEST(NoNameCollisions, LearnersGlobalNamesStayUsable) {
   EXPECT_EQ(load_data(), 42);
   Net net;
   EXPECT_EQ(net.decoder.forward(net.encoder.forward(ones({1, 4}))).size(1), 4);
-  EXPECT_EQ(Model{}.layers + Generator{}.noise + Discriminator{}.score + Agent{}.actions + ReplayBuffer{}.items.size(), 7.0);
+  EXPECT_EQ(Model{}.layers + Generator{}.noise + Discriminator{}.score + Agent{}.actions +
+                ReplayBuffer{}.items.size(),
+            7.0);
   EXPECT_EQ(Dataset{}.size + DataLoader{}.batch_size + Trainer{}.epochs + Batch{}.n + Example{}.label, 14);
   EXPECT_EQ(Optimizer{}.lr + Metrics{}.loss, 0.1);
   EXPECT_EQ(Config{}.name, "run");
-  EXPECT_EQ(Logger{}.lines + Node{}.id + Layer{}.width + Policy{}.arms + Actor{}.hidden + Critic{}.hidden, 42);
+  EXPECT_EQ(Logger{}.lines + Node{}.id + Layer{}.width + Policy{}.arms + Actor{}.hidden + Critic{}.hidden,
+            42);
   EXPECT_EQ(Environment{}.steps + Vocab{}.words + Transition{}.reward + Checkpoint{}.epoch, 4);
   // nabla's own names still work unqualified and qualified next to them.
   Tensor t = zeros({2});

@@ -1,8 +1,8 @@
 // nabla/core.h compiles on its own (it is included first, before anything else) and gives tensors,
 // ops and autograd.
-#include "nabla/core.h"
-
 #include <gtest/gtest.h>
+
+#include "nabla/core.h"
 
 TEST(UmbrellaCore, TensorsOpsAutograd) {
   nabla::Tensor x = nabla::ones({2}).requires_grad_();

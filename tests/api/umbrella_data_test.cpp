@@ -1,9 +1,8 @@
 // nabla/data/data.h compiles on its own and gives nabla::data.
-#include "nabla/data/data.h"
-
 #include <gtest/gtest.h>
 
 #include "nabla/core.h"  // after the umbrella: only to make inputs
+#include "nabla/data/data.h"
 
 TEST(UmbrellaData, DatasetsLoadersTransforms) {
   nabla::data::TensorDataset ds(nabla::zeros({6, 2}), nabla::zeros({6}));

@@ -1,7 +1,7 @@
 // nabla/io/io.h compiles on its own and gives nabla::io.
-#include "nabla/io/io.h"
-
 #include <gtest/gtest.h>
+
+#include "nabla/io/io.h"
 
 TEST(UmbrellaIo, FileFormats) {
   nabla::io::SummaryWriterOptions options;

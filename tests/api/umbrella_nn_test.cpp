@@ -1,7 +1,7 @@
 // nabla/nn/nn.h compiles on its own and gives nabla::nn.
-#include "nabla/nn/nn.h"
-
 #include <gtest/gtest.h>
+
+#include "nabla/nn/nn.h"
 
 TEST(UmbrellaNn, Modules) {
   nabla::nn::Linear fc(3, 2);

@@ -1,9 +1,8 @@
 // nabla/optim/optim.h compiles on its own and gives nabla::optim.
-#include "nabla/optim/optim.h"
-
 #include <gtest/gtest.h>
 
 #include "nabla/core.h"  // after the umbrella: only to make inputs
+#include "nabla/optim/optim.h"
 
 TEST(UmbrellaOptim, Optimizers) {
   nabla::Tensor w = nabla::zeros({2}).requires_grad_();

@@ -1,9 +1,8 @@
 // nabla/train/train.h compiles on its own and gives nabla::training.
-#include "nabla/train/train.h"
-
 #include <gtest/gtest.h>
 
 #include "nabla/core.h"  // after the umbrella: only to make inputs
+#include "nabla/train/train.h"
 
 TEST(UmbrellaTrain, TrainingLayer) {
   nabla::training::Accuracy acc({.num_classes = 3});

@@ -1,10 +1,10 @@
 // Autograd behaviours, each against PyTorch's semantics (values checked by hand-derived formulas).
 #include <gtest/gtest.h>
+#include <nabla/nabla.h>
 #include <sys/resource.h>
 
 #include <cmath>
 #include <fstream>
-#include <nabla/nabla.h>
 
 #include "autograd/record.h"
 #include "expect_error.h"
@@ -141,7 +141,10 @@ TEST(Autograd, DetachAndClone) {
 TEST(Autograd, HooksCanReplaceGradients) {
   Tensor x = leaf({1., 2.});
   std::vector<double> seen;
-  int h = x.register_hook([&](const Tensor& g) { seen = g.to_vector(); return g * 10; });
+  int h = x.register_hook([&](const Tensor& g) {
+    seen = g.to_vector();
+    return g * 10;
+  });
   (x * 2).sum().backward();
   EXPECT_EQ(seen, (std::vector<double>{2, 2}));
   EXPECT_EQ(V(x.grad()), (std::vector<double>{20, 20}));
@@ -189,8 +192,9 @@ TEST(Autograd, CreateGraphGivesHessianVectorProducts) {
   Tensor penalty = (gw * gw).sum();
   penalty.backward();
   EXPECT_TRUE(w.grad().defined());
-  EXPECT_TRUE(gradgradcheck([](const TensorList& in) { return TensorList{tanh(matmul(in[0], in[1]))}; },
-                            {randn({2, 3}, kFloat64).requires_grad_(), randn({3, 2}, kFloat64).requires_grad_()}));
+  EXPECT_TRUE(
+      gradgradcheck([](const TensorList& in) { return TensorList{tanh(matmul(in[0], in[1]))}; },
+                    {randn({2, 3}, kFloat64).requires_grad_(), randn({3, 2}, kFloat64).requires_grad_()}));
 }
 
 namespace {

@@ -6,10 +6,10 @@
 
 #include <string>
 
-#include "support/op_registry.h"
 #include "golden/golden_cases.h"
 #include "nabla/autograd/autograd.h"
 #include "nabla/ops/ops.h"
+#include "support/op_registry.h"
 
 namespace nabla {
 namespace {
@@ -84,8 +84,7 @@ TEST_P(GradgradcheckOp, Gradgradcheck) {
   EXPECT_GT(sweep(GetParam(), Check::GradGrad), 0) << GetParam() << ": no gradgradcheck case ran";
 }
 
-INSTANTIATE_TEST_SUITE_P(Ops, GradgradcheckOp,
-                         ::testing::ValuesIn(double_backward_op_names()),
+INSTANTIATE_TEST_SUITE_P(Ops, GradgradcheckOp, ::testing::ValuesIn(double_backward_op_names()),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 // Every differentiable op of the table has a case the sweep can run (op_table.h static_asserts that

@@ -291,8 +291,7 @@ TEST(DataLoader, EarlyBreakStopsWorkersWithoutLeaks) {
   }
   EXPECT_EQ(TensorImpl::live_count(), live_before);
   // Abandoning a slow epoch returns promptly (workers stop between samples).
-  DataLoader slow(std::make_shared<FailingDataset>(10000, -1, 2),
-                  {.batch_size = 64, .num_workers = 2});
+  DataLoader slow(std::make_shared<FailingDataset>(10000, -1, 2), {.batch_size = 64, .num_workers = 2});
   auto start = std::chrono::steady_clock::now();
   for (Batch& b : slow) {
     (void)b;
@@ -339,7 +338,8 @@ TEST(DataLoader, CustomCollateSamplersAndErrors) {
   std::vector<double> sums;
   for (Batch& b : loader) sums.push_back(b.data.item<double>());
   EXPECT_EQ(sums, (std::vector<double>{6, 22, 38}));
-  DataLoader sub(ds, {.batch_size = 2, .sampler = std::make_shared<SubsetRandomSampler>(std::vector<int64_t>{1, 3, 5})});
+  DataLoader sub(
+      ds, {.batch_size = 2, .sampler = std::make_shared<SubsetRandomSampler>(std::vector<int64_t>{1, 3, 5})});
   auto order = loaded_order(sub);
   std::sort(order.begin(), order.end());
   EXPECT_EQ(order, (std::vector<int64_t>{1, 3, 5}));
@@ -348,9 +348,7 @@ TEST(DataLoader, CustomCollateSamplersAndErrors) {
   EXPECT_EQ(by_batch.size(), 2);
   EXPECT_EQ(loaded_order(by_batch).size(), 10u);
   expect_error<ValueError>(
-      [&] {
-        DataLoader(ds, {.shuffle = true, .sampler = std::make_shared<SequentialSampler>(12)});
-      },
+      [&] { DataLoader(ds, {.shuffle = true, .sampler = std::make_shared<SequentialSampler>(12)}); },
       {"mutually exclusive"});
   expect_error<ValueError>([&] { DataLoader(ds, {.batch_size = 0}); }, {"batch_size", "0"});
   DataLoader bad_sampler(ds, {.sampler = std::make_shared<SequentialSampler>(20)});

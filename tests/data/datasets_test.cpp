@@ -73,10 +73,9 @@ TEST(MNIST, LoadsPlainAndGzipIdx) {
 TEST(MNIST, TransformsAndLoaderGiveFloatBatches) {
   TempDir root;
   write_mnist(root / "FashionMNIST/raw", "train", 20, false);
-  auto ds = share(FashionMNIST(
-      root.str(),
-      {.transform = data::Compose({data::ToTensor(), data::Normalize({0.5}, {0.5})}),
-       .target_transform = [](const Tensor& t) { return t * 2; }}));
+  auto ds = share(
+      FashionMNIST(root.str(), {.transform = data::Compose({data::ToTensor(), data::Normalize({0.5}, {0.5})}),
+                                .target_transform = [](const Tensor& t) { return t * 2; }}));
   data::DataLoader loader(ds, {.batch_size = 8, .num_workers = 2});
   int n = 0;
   for (data::Batch& b : loader) {

@@ -170,8 +170,7 @@ TEST(Download, DatasetsUseConfiguredMirrors) {
   expect_error<IOError>(
       [&] { data::MNIST m(root.str(), {.download = true, .mirrors = {server.url("any")}}); },
       {"train-images-idx3-ubyte.gz", "md5 mismatch"});
-  expect_error<IOError>([&] { data::MNIST m(root.str(), {.download = true}); },
-                        {"no mirrors configured"});
+  expect_error<IOError>([&] { data::MNIST m(root.str(), {.download = true}); }, {"no mirrors configured"});
   ::setenv("NABLA_FASHIONMNIST_MIRRORS", "http://127.0.0.1:9/a/, http://127.0.0.1:9/b/", 1);
   EXPECT_EQ(default_mirrors("FashionMNIST"),
             (std::vector<std::string>{"http://127.0.0.1:9/a/", "http://127.0.0.1:9/b/"}));

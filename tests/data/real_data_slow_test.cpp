@@ -42,8 +42,7 @@ TEST(RealData, FashionMNISTSplitIsStratified) {
   }
   EXPECT_NEAR(train.data().to(kFloat64).mean().item<double>() / 255, 0.2860, 2e-3);
   auto ds = data::share(data::FashionMNIST(
-      data_root(), {.transform = data::Compose(
-                        {data::ToTensor(), data::Normalize({0.2860}, {0.3530})})}));
+      data_root(), {.transform = data::Compose({data::ToTensor(), data::Normalize({0.2860}, {0.3530})})}));
   data::DataLoader loader(ds, {.batch_size = 256, .shuffle = true, .num_workers = 2, .seed = 0});
   int64_t n = 0;
   double sum = 0;

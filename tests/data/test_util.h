@@ -49,7 +49,6 @@ inline std::vector<uint8_t> read_bytes(const std::string& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
-
 // IDX bytes: magic, big-endian dims, then data (already big-endian for multi-byte types).
 inline std::vector<uint8_t> idx_bytes(uint8_t type, const std::vector<uint32_t>& dims,
                                       const std::vector<uint8_t>& data) {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "support/op_registry.h"
 #include "golden/golden_json.h"
 #include "nabla/ops/ops.h"
+#include "support/op_registry.h"
 
 namespace nabla::golden {
 

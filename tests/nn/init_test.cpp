@@ -1,8 +1,8 @@
 // Default initialisation follows torch.nn's distributions, and nn::init matches torch.nn.init's formulas.
 #include <gtest/gtest.h>
+#include <nabla/nabla.h>
 
 #include <cmath>
-#include <nabla/nabla.h>
 
 using namespace nabla;
 
@@ -16,7 +16,8 @@ std::pair<double, double> spread(const Tensor& t) {
 TEST(Init, LinearAndConvAreUniformOneOverSqrtFanIn) {
   manual_seed(0);
   nn::Linear lin(400, 300);
-  const double bound = 1 / std::sqrt(400.0);  // kaiming_uniform_(a=sqrt(5)) == U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+  const double bound =
+      1 / std::sqrt(400.0);  // kaiming_uniform_(a=sqrt(5)) == U(-1/sqrt(fan_in), 1/sqrt(fan_in))
   auto [wmax, wstd] = spread(lin.weight);
   EXPECT_LE(wmax, bound);
   EXPECT_GT(wmax, 0.99 * bound);
@@ -39,7 +40,8 @@ TEST(Init, NormEmbeddingAndRecurrentDefaults) {
   EXPECT_NEAR(spread(emb.weight).second, 1.0, 0.03);  // N(0, 1)
   EXPECT_TRUE(equal(emb.weight.select(0, 3), zeros({64})));
   nn::GRU gru(32, 100);
-  for (auto& [name, p] : gru.named_parameters()) EXPECT_LE(spread(p).first, 0.1) << name;  // U(-1/sqrt(H), 1/sqrt(H))
+  for (auto& [name, p] : gru.named_parameters())
+    EXPECT_LE(spread(p).first, 0.1) << name;  // U(-1/sqrt(H), 1/sqrt(H))
 }
 
 TEST(Init, FunctionsFollowTorchFormulas) {

@@ -1,12 +1,11 @@
 // The curriculum's reference models build, run forward + backward, and behave as nn::Modules:
 // PyTorch state_dict names, hooks, train/eval, freezing, printing.
 #include <gtest/gtest.h>
+#include <nabla/nabla.h>
 
 #include <cmath>
 #include <map>
 #include <sstream>
-
-#include <nabla/nabla.h>
 
 using namespace nabla;
 
@@ -26,11 +25,15 @@ struct MLP : nn::Module {  // 784-256-128-10 with dropout
 
 // The FashionCNN of DESIGN.md, verbatim.
 struct FashionCNN : nn::Module {
-  nn::Sequential layer1{nn::Conv2d(1, 32, 3, {.padding = 1}), nn::BatchNorm2d(32), nn::ReLU(), nn::MaxPool2d(2)};
+  nn::Sequential layer1{nn::Conv2d(1, 32, 3, {.padding = 1}), nn::BatchNorm2d(32), nn::ReLU(),
+                        nn::MaxPool2d(2)};
   nn::Sequential layer2{nn::Conv2d(32, 64, 3), nn::BatchNorm2d(64), nn::ReLU(), nn::MaxPool2d(2)};
   nn::Linear fc1{64 * 6 * 6, 600}, fc2{600, 120}, fc3{120, 10};
   nn::Dropout drop{0.25};
-  FashionCNN() { register_modules({{"layer1", layer1}, {"layer2", layer2}, {"fc1", fc1}, {"drop", drop}, {"fc2", fc2}, {"fc3", fc3}}); }
+  FashionCNN() {
+    register_modules(
+        {{"layer1", layer1}, {"layer2", layer2}, {"fc1", fc1}, {"drop", drop}, {"fc2", fc2}, {"fc3", fc3}});
+  }
   Tensor forward(Tensor x) override {
     x = layer2(layer1(x)).flatten(1);
     return fc3(fc2(drop(fc1(x))));
@@ -38,8 +41,10 @@ struct FashionCNN : nn::Module {
 };
 
 struct AutoEncoder : nn::Module {
-  nn::Sequential enc{nn::Linear(784, 128), nn::ReLU(), nn::Linear(128, 64), nn::ReLU(), nn::Linear(64, 12), nn::ReLU(), nn::Linear(12, 3)};
-  nn::Sequential dec{nn::Linear(3, 12), nn::ReLU(), nn::Linear(12, 64), nn::ReLU(), nn::Linear(64, 128), nn::ReLU(), nn::Linear(128, 784), nn::Sigmoid()};
+  nn::Sequential enc{nn::Linear(784, 128), nn::ReLU(), nn::Linear(128, 64), nn::ReLU(),
+                     nn::Linear(64, 12),   nn::ReLU(), nn::Linear(12, 3)};
+  nn::Sequential dec{nn::Linear(3, 12),   nn::ReLU(), nn::Linear(12, 64),   nn::ReLU(),
+                     nn::Linear(64, 128), nn::ReLU(), nn::Linear(128, 784), nn::Sigmoid()};
   AutoEncoder() { register_modules({{"enc", enc}, {"dec", dec}}); }
   Tensor forward(Tensor x) override { return dec(enc(x)); }
 };
@@ -111,17 +116,32 @@ TEST(Modules, StateDictNamesMatchPyTorch) {
   std::vector<std::string> names;
   for (auto& [n, t] : m.state_dict()) names.push_back(n);
   // list(FashionCNN().state_dict().keys()) in PyTorch 1.13:
-  std::vector<std::string> torch_names = {
-      "layer1.0.weight", "layer1.0.bias", "layer1.1.weight", "layer1.1.bias", "layer1.1.running_mean",
-      "layer1.1.running_var", "layer1.1.num_batches_tracked", "layer2.0.weight", "layer2.0.bias", "layer2.1.weight",
-      "layer2.1.bias", "layer2.1.running_mean", "layer2.1.running_var", "layer2.1.num_batches_tracked", "fc1.weight",
-      "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias"};
+  std::vector<std::string> torch_names = {"layer1.0.weight",
+                                          "layer1.0.bias",
+                                          "layer1.1.weight",
+                                          "layer1.1.bias",
+                                          "layer1.1.running_mean",
+                                          "layer1.1.running_var",
+                                          "layer1.1.num_batches_tracked",
+                                          "layer2.0.weight",
+                                          "layer2.0.bias",
+                                          "layer2.1.weight",
+                                          "layer2.1.bias",
+                                          "layer2.1.running_mean",
+                                          "layer2.1.running_var",
+                                          "layer2.1.num_batches_tracked",
+                                          "fc1.weight",
+                                          "fc1.bias",
+                                          "fc2.weight",
+                                          "fc2.bias",
+                                          "fc3.weight",
+                                          "fc3.bias"};
   EXPECT_EQ(names, torch_names);
   GRUClassifier g;
   std::vector<std::string> gnames;
   for (auto& [n, t] : g.state_dict()) gnames.push_back(n);
-  EXPECT_EQ(gnames, (std::vector<std::string>{"embed.weight", "gru.weight_ih_l0", "gru.weight_hh_l0", "gru.bias_ih_l0",
-                                              "gru.bias_hh_l0", "out.weight", "out.bias"}));
+  EXPECT_EQ(gnames, (std::vector<std::string>{"embed.weight", "gru.weight_ih_l0", "gru.weight_hh_l0",
+                                              "gru.bias_ih_l0", "gru.bias_hh_l0", "out.weight", "out.bias"}));
 }
 
 TEST(Modules, LoadStateDictRoundTripsAndListsAllProblems) {
@@ -132,10 +152,10 @@ TEST(Modules, LoadStateDictRoundTripsAndListsAllProblems) {
   b.eval();
   EXPECT_TRUE(equal(a(x), b(x)));
   auto sd = a.state_dict();
-  sd.erase(sd.begin());                               // missing layer1.0.weight
-  sd.emplace_back("extra.weight", zeros({1}));        // unexpected
+  sd.erase(sd.begin());                         // missing layer1.0.weight
+  sd.emplace_back("extra.weight", zeros({1}));  // unexpected
   for (auto& [n, t] : sd)
-    if (n == "fc3.bias") t = zeros({11});             // shape mismatch
+    if (n == "fc3.bias") t = zeros({11});  // shape mismatch
   try {
     b.load_state_dict(sd);
     FAIL();
@@ -161,10 +181,11 @@ TEST(Modules, ForwardHooksCaptureEveryConvFeatureMap) {
   std::vector<nn::RemovableHandle> handles;
   for (auto& [name, mod] : m.named_modules())
     if (mod->name() == "Conv2d")
-      handles.push_back(mod->register_forward_hook([&maps, name = name](nn::Module&, const Tensor&, const Tensor& out) {
-        maps[name] = out.sizes().vec();
-        return Tensor();
-      }));
+      handles.push_back(
+          mod->register_forward_hook([&maps, name = name](nn::Module&, const Tensor&, const Tensor& out) {
+            maps[name] = out.sizes().vec();
+            return Tensor();
+          }));
   m(randn({3, 1, 28, 28}));
   ASSERT_EQ(maps.size(), 2u);
   EXPECT_EQ(maps["layer1.0"], (std::vector<int64_t>{3, 32, 28, 28}));

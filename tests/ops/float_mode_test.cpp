@@ -2,7 +2,6 @@
 // and subnormal results become zero on the calling thread, in multi-threaded elementwise kernels and
 // in the few-row matmul whose second half runs on the helper thread; off again restores IEEE results.
 #include <gtest/gtest.h>
-
 #include <nabla/nabla.h>
 
 using namespace nabla;

@@ -6,10 +6,10 @@
 #include <set>
 #include <string>
 
-#include "support/op_registry.h"
 #include "golden/golden_cases.h"
 #include "nabla/autograd/autograd.h"
 #include "nabla/ops/ops.h"
+#include "support/op_registry.h"
 
 namespace nabla {
 namespace {

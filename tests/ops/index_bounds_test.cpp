@@ -2,7 +2,6 @@
 // bad value and the valid range — exactly where PyTorch 1.13 raises (checked with python3-torch);
 // advanced indexing wraps negatives as PyTorch does. Also set_num_threads' argument checks.
 #include <gtest/gtest.h>
-
 #include <nabla/nabla.h>
 
 #include "expect_error.h"
@@ -28,8 +27,10 @@ TEST(IndexBounds, GatherScatterRefuseNegativeIndices) {
   expect_error<IndexError>([&] { x.gather(0, idx({-1})); }, {"gather", "-1", "[0, 5)"});
   expect_error<IndexError>([&] { x.gather(0, idx({5})); }, {"gather", "5", "[0, 5)"});
   expect_error<IndexError>([&] { zeros({5}).scatter(0, idx({-1}), ones({1})); }, {"scatter", "-1", "[0, 5)"});
-  expect_error<IndexError>([&] { zeros({5}).scatter_add(0, idx({-2}), ones({1})); }, {"scatter_add", "-2", "[0, 5)"});
-  expect_error<IndexError>([&] { zeros({5}).scatter_add(0, idx({5}), ones({1})); }, {"scatter_add", "5", "[0, 5)"});
+  expect_error<IndexError>([&] { zeros({5}).scatter_add(0, idx({-2}), ones({1})); },
+                           {"scatter_add", "-2", "[0, 5)"});
+  expect_error<IndexError>([&] { zeros({5}).scatter_add(0, idx({5}), ones({1})); },
+                           {"scatter_add", "5", "[0, 5)"});
 }
 
 TEST(IndexBounds, EmbeddingRefusesNegativeIndices) {
@@ -48,8 +49,16 @@ TEST(IndexBounds, OneHotRefusesNegativeAndTooLargeClasses) {
 
 TEST(IndexBounds, LossTargetsOutOfRangeExceptIgnoreIndex) {
   Tensor logits = zeros({2, 3});
-  expect_error<IndexError>([&] { nn::functional::nll_loss(logits, idx({-1, 0})); }, {"nll_loss", "-1", "[0, 3)"});
-  expect_error<IndexError>([&] { nn::functional::nll_loss(logits, idx({3, 0})); }, {"nll_loss", "3", "[0, 3)"});
+  expect_error<IndexError>(
+      [&] {
+        nn::functional::nll_loss(logits, idx({-1, 0}));
+      },
+      {"nll_loss", "-1", "[0, 3)"});
+  expect_error<IndexError>(
+      [&] {
+        nn::functional::nll_loss(logits, idx({3, 0}));
+      },
+      {"nll_loss", "3", "[0, 3)"});
   expect_error<IndexError>([&] { nn::functional::cross_entropy(logits, idx({3, 0})); }, {"nll_loss", "3"});
   EXPECT_NO_THROW(nn::functional::nll_loss(logits, idx({-100, 0})));  // ignore_index
 }

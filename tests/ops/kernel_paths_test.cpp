@@ -1,14 +1,13 @@
 // Float32 fast paths (few-row matmul, oneDNN convolution in blocked layouts, oneDNN batch norm)
 // against the float64 reference kernels on the same inputs, across the shapes that pick each path.
 #include <gtest/gtest.h>
-
 #include <nabla/nabla.h>
-
-#include "ops/cpu/helper_thread.h"
 
 #include <thread>
 #include <tuple>
 #include <vector>
+
+#include "ops/cpu/helper_thread.h"
 
 using namespace nabla;
 namespace F = nabla::nn::functional;
@@ -48,11 +47,16 @@ TEST(KernelPaths, FewRowMatmulWithHelperThreadMatchesFloat64) {
   const int threads = get_num_threads();
   for (int t : {1, 2}) {
     set_num_threads(t);
-    for (auto [M, K, N] : {std::tuple<int64_t, int64_t, int64_t>{1, 784, 256}, {1, 256, 128}, {2, 512, 300}, {1, 131072, 1}, {4, 1000, 37}}) {
+    for (auto [M, K, N] : {std::tuple<int64_t, int64_t, int64_t>{1, 784, 256},
+                           {1, 256, 128},
+                           {2, 512, 300},
+                           {1, 131072, 1},
+                           {4, 1000, 37}}) {
       Tensor x = randn({M, K}), W = randn({N, K});
       for (int rep = 0; rep < 3; ++rep)  // back-to-back calls find the helper spinning
-        expect_close(mm(x, W.t()), mm(x.to(kFloat64), W.to(kFloat64).t()), 1e-4,
-                     "mm threads=" + std::to_string(t) + " M=" + std::to_string(M) + " N=" + std::to_string(N));
+        expect_close(
+            mm(x, W.t()), mm(x.to(kFloat64), W.to(kFloat64).t()), 1e-4,
+            "mm threads=" + std::to_string(t) + " M=" + std::to_string(M) + " N=" + std::to_string(N));
     }
   }
   set_num_threads(threads);
@@ -84,7 +88,8 @@ TEST(KernelPaths, FewRowMatmulFromSeveralThreadsAtOnce) {
 TEST(KernelPaths, AddmmWithBiasInTheKernelEqualsTwoOps) {
   manual_seed(5);
   for (DType dt : {kFloat32, kFloat64, kInt64})
-    for (auto [M, K, N] : {std::tuple<int64_t, int64_t, int64_t>{1, 784, 256}, {3, 17, 9}, {64, 256, 128}, {1, 0, 5}}) {
+    for (auto [M, K, N] :
+         {std::tuple<int64_t, int64_t, int64_t>{1, 784, 256}, {3, 17, 9}, {64, 256, 128}, {1, 0, 5}}) {
       Tensor x = (randn({M, K}) * 4).to(dt), W = (randn({N, K}) * 4).to(dt), b = (randn({N}) * 4).to(dt);
       Tensor two_ops = b + mm(x, W.t());
       Tensor fused;
@@ -110,14 +115,15 @@ TEST(KernelPaths, AddmmWithBiasInTheKernelEqualsTwoOps) {
 TEST(KernelPaths, LinearWithoutAutogradEqualsTwoOps) {
   manual_seed(6);
   for (DType dt : {kFloat32, kFloat64, kInt64})
-    for (auto [M, K, N] : {std::tuple<int64_t, int64_t, int64_t>{1, 784, 256}, {3, 17, 9}, {64, 256, 128}, {1, 0, 5}})
+    for (auto [M, K, N] :
+         {std::tuple<int64_t, int64_t, int64_t>{1, 784, 256}, {3, 17, 9}, {64, 256, 128}, {1, 0, 5}})
       for (bool strided : {false, true}) {
         // strided: W is the transpose of a [K, N] tensor and x a column slice of a wider one
         Tensor W = strided ? (randn({K, N}) * 4).to(dt).t() : (randn({N, K}) * 4).to(dt);
         Tensor x = strided ? (randn({M, K + 3}) * 4).to(dt).narrow(1, 2, K) : (randn({M, K}) * 4).to(dt);
         Tensor b = (randn({N}) * 4).to(dt);
-        std::string what = std::string(dtype_name(dt)) + " M=" + std::to_string(M) + " K=" + std::to_string(K) +
-                           (strided ? " strided" : "");
+        std::string what = std::string(dtype_name(dt)) + " M=" + std::to_string(M) +
+                           " K=" + std::to_string(K) + (strided ? " strided" : "");
         NoGradGuard ng;
         Tensor with_bias = F::linear(x, W, b), no_bias = F::linear(x, W);
         ASSERT_EQ(with_bias.sizes().vec(), (std::vector<int64_t>{M, N})) << what;
@@ -157,18 +163,24 @@ TEST(KernelPaths, RunTwoPartsRunsEachPartOnceWithItsCopy) {
   for (auto& w : workers) w.join();
   for (int i = 0; i < 4; ++i)
     for (int64_t call = 0; call < 500; ++call)
-      ASSERT_TRUE(per_thread[i][2 * call] == call + 1 && per_thread[i][2 * call + 1] == call + 1) << i << " " << call;
+      ASSERT_TRUE(per_thread[i][2 * call] == call + 1 && per_thread[i][2 * call + 1] == call + 1)
+          << i << " " << call;
 }
 
 // Convolutions whose layouts oneDNN picks differently (1 and 3 input channels stay plain, 16+ go
 // blocked; grouped; strided 1x1): forward and both gradients against the float64 reference.
 TEST(KernelPaths, ConvolutionLayoutsMatchFloat64) {
   manual_seed(2);
-  struct Case { int64_t n, c, o, h, k, stride, pad, groups; };
-  for (Case c : {Case{2, 1, 32, 9, 3, 1, 1, 1}, Case{2, 3, 16, 8, 3, 1, 1, 1}, Case{3, 16, 32, 8, 3, 2, 1, 1},
-                 Case{2, 16, 32, 8, 1, 2, 0, 1}, Case{2, 32, 32, 6, 3, 1, 1, 4}, Case{1, 64, 64, 4, 3, 1, 1, 1}}) {
-    Tensor x = randn({c.n, c.c, c.h, c.h}), w = randn({c.o, c.c / c.groups, c.k, c.k}) * 0.2, b = randn({c.o});
-    Tensor gy = randn({c.n, c.o, (c.h + 2 * c.pad - c.k) / c.stride + 1, (c.h + 2 * c.pad - c.k) / c.stride + 1});
+  struct Case {
+    int64_t n, c, o, h, k, stride, pad, groups;
+  };
+  for (Case c :
+       {Case{2, 1, 32, 9, 3, 1, 1, 1}, Case{2, 3, 16, 8, 3, 1, 1, 1}, Case{3, 16, 32, 8, 3, 2, 1, 1},
+        Case{2, 16, 32, 8, 1, 2, 0, 1}, Case{2, 32, 32, 6, 3, 1, 1, 4}, Case{1, 64, 64, 4, 3, 1, 1, 1}}) {
+    Tensor x = randn({c.n, c.c, c.h, c.h}), w = randn({c.o, c.c / c.groups, c.k, c.k}) * 0.2,
+           b = randn({c.o});
+    Tensor gy =
+        randn({c.n, c.o, (c.h + 2 * c.pad - c.k) / c.stride + 1, (c.h + 2 * c.pad - c.k) / c.stride + 1});
     F::ConvOptions o;
     o.stride = {c.stride, c.stride};
     o.padding = {c.pad, c.pad};
@@ -177,14 +189,17 @@ TEST(KernelPaths, ConvolutionLayoutsMatchFloat64) {
     Tensor y[2];
     for (int d = 0; d < 2; ++d) {
       DType dt = d ? kFloat64 : kFloat32;
-      Tensor xd = x.to(dt).detach().requires_grad_(), wd = w.to(dt).detach().requires_grad_(), bd = b.to(dt).detach().requires_grad_();
+      Tensor xd = x.to(dt).detach().requires_grad_(), wd = w.to(dt).detach().requires_grad_(),
+             bd = b.to(dt).detach().requires_grad_();
       y[d] = F::conv2d(xd, wd, bd, o);
       (y[d] * gy.to(dt)).sum().backward();
       grads[d] = {xd.grad(), wd.grad(), bd.grad()};
     }
-    const std::string what = "conv c=" + std::to_string(c.c) + " o=" + std::to_string(c.o) + " g=" + std::to_string(c.groups);
+    const std::string what =
+        "conv c=" + std::to_string(c.c) + " o=" + std::to_string(c.o) + " g=" + std::to_string(c.groups);
     expect_close(y[0], y[1], 1e-4, what + " output");
-    for (int i = 0; i < 3; ++i) expect_close(grads[0][i], grads[1][i], 1e-4, what + " grad " + std::to_string(i));
+    for (int i = 0; i < 3; ++i)
+      expect_close(grads[0][i], grads[1][i], 1e-4, what + " grad " + std::to_string(i));
   }
 }
 
@@ -208,12 +223,14 @@ TEST(KernelPaths, BatchNormTrainingMatchesFloat64) {
                  bd = b.to(dt).detach().requires_grad_();
           rm[d] = zeros({C}, dt);
           rv[d] = ones({C}, dt);
-          y[d] = F::batch_norm(xd, rm[d], rv[d], affine ? wd : Tensor(), affine ? bd : Tensor(), true, 0.1, 1e-5);
+          y[d] = F::batch_norm(xd, rm[d], rv[d], affine ? wd : Tensor(), affine ? bd : Tensor(), true, 0.1,
+                               1e-5);
           (y[d] * gy.to(dt)).sum().backward();
           grads[d] = {xd.grad(), affine ? wd.grad() : Tensor(), affine ? bd.grad() : Tensor()};
         }
-        const std::string what = "batch_norm " + std::to_string(shape.size()) + "-D affine=" +
-                                 std::to_string(affine) + (channels_last ? " channels-last" : "");
+        const std::string what = "batch_norm " + std::to_string(shape.size()) +
+                                 "-D affine=" + std::to_string(affine) +
+                                 (channels_last ? " channels-last" : "");
         expect_close(y[0], y[1], 1e-4, what + " output");
         expect_close(rm[0], rm[1], 1e-5, what + " running_mean");
         expect_close(rv[0], rv[1], 1e-4, what + " running_var");
@@ -234,7 +251,8 @@ TEST(KernelPaths, BatchNormIsTheSameOnOneAndTwoThreads) {
     const int threads = get_num_threads();
     for (int t : {1, 2}) {
       set_num_threads(t);
-      Tensor xd = x.detach().requires_grad_(), wd = w.detach().requires_grad_(), bd = b.detach().requires_grad_();
+      Tensor xd = x.detach().requires_grad_(), wd = w.detach().requires_grad_(),
+             bd = b.detach().requires_grad_();
       Tensor rm = zeros({32}), rv = ones({32});
       Tensor y = F::batch_norm(xd, rm, rv, wd, bd, true, 0.1, 1e-5);
       EXPECT_TRUE(y.is_contiguous(format));
@@ -243,7 +261,8 @@ TEST(KernelPaths, BatchNormIsTheSameOnOneAndTwoThreads) {
     }
     set_num_threads(threads);
     for (size_t k = 0; k < results[0].size(); ++k)
-      EXPECT_TRUE(equal(results[0][k], results[1][k])) << "result " << k << (format == MemoryFormat::Contiguous ? " NCHW" : " NHWC");
+      EXPECT_TRUE(equal(results[0][k], results[1][k]))
+          << "result " << k << (format == MemoryFormat::Contiguous ? " NCHW" : " NHWC");
   }
 }
 
@@ -260,7 +279,8 @@ TEST(KernelPaths, ChannelsLastFlowsThroughAResidualBlock) {
   EXPECT_EQ(xcl.to_vector(), x.to_vector());
   EXPECT_THROW(randn({2, 3}).contiguous(MemoryFormat::ChannelsLast), ShapeError);
 
-  Tensor w1 = randn({16, 16, 3, 3}) * 0.1, w2 = randn({16, 16, 3, 3}) * 0.1, gamma = rand({16}) + 0.5, beta = randn({16});
+  Tensor w1 = randn({16, 16, 3, 3}) * 0.1, w2 = randn({16, 16, 3, 3}) * 0.1, gamma = rand({16}) + 0.5,
+         beta = randn({16});
   F::ConvOptions o;
   o.padding = {1, 1};
   Tensor out[2];
@@ -269,7 +289,8 @@ TEST(KernelPaths, ChannelsLastFlowsThroughAResidualBlock) {
     Tensor xi = (cl ? xcl : x).detach().requires_grad_();
     Tensor a = w1.detach().requires_grad_(), b = w2.detach().requires_grad_();
     Tensor g = gamma.detach().requires_grad_(), be = beta.detach().requires_grad_();
-    Tensor h = relu(F::batch_norm(F::conv2d(xi, a, Tensor(), o), zeros({16}), ones({16}), g, be, true, 0.1, 1e-5));
+    Tensor h =
+        relu(F::batch_norm(F::conv2d(xi, a, Tensor(), o), zeros({16}), ones({16}), g, be, true, 0.1, 1e-5));
     Tensor y = relu(F::conv2d(h, b, Tensor(), o) + xi);
     if (cl) {
       EXPECT_FALSE(y.is_contiguous()) << "the block's output should stay channels-last";
@@ -284,7 +305,8 @@ TEST(KernelPaths, ChannelsLastFlowsThroughAResidualBlock) {
   }
   expect_close(out[1], out[0].to(kFloat64), 1e-4, "channels-last block output");
   for (int i = 0; i < 5; ++i)
-    expect_close(grads[1][i], grads[0][i].to(kFloat64), 1e-3, "channels-last block grad " + std::to_string(i));
+    expect_close(grads[1][i], grads[0][i].to(kFloat64), 1e-3,
+                 "channels-last block grad " + std::to_string(i));
 }
 
 // Batch norm in eval mode without autograd runs oneDNN's inference primitive: against float64, in
@@ -292,14 +314,17 @@ TEST(KernelPaths, ChannelsLastFlowsThroughAResidualBlock) {
 TEST(KernelPaths, BatchNormInferenceMatchesFloat64) {
   manual_seed(5);
   const int64_t C = 16;
-  Tensor x = randn({3, C, 4, 5}) * 2 + 1, rm = randn({C}), rv = rand({C}) + 0.5, w = randn({C}), b = randn({C});
+  Tensor x = randn({3, C, 4, 5}) * 2 + 1, rm = randn({C}), rv = rand({C}) + 0.5, w = randn({C}),
+         b = randn({C});
   for (bool cl : {false, true})
     for (bool affine : {true, false}) {
       Tensor xi = cl ? x.contiguous(MemoryFormat::ChannelsLast) : x;
       Tensor got = F::batch_norm(xi, rm, rv, affine ? w : Tensor(), affine ? b : Tensor(), false, 0.1, 1e-5);
-      Tensor want = F::batch_norm(x.to(kFloat64), rm.to(kFloat64), rv.to(kFloat64), affine ? w.to(kFloat64) : Tensor(),
-                                  affine ? b.to(kFloat64) : Tensor(), false, 0.1, 1e-5);
-      expect_close(got, want, 1e-5, std::string("eval batch_norm cl=") + (cl ? "1" : "0") + " affine=" + (affine ? "1" : "0"));
+      Tensor want =
+          F::batch_norm(x.to(kFloat64), rm.to(kFloat64), rv.to(kFloat64), affine ? w.to(kFloat64) : Tensor(),
+                        affine ? b.to(kFloat64) : Tensor(), false, 0.1, 1e-5);
+      expect_close(got, want, 1e-5,
+                   std::string("eval batch_norm cl=") + (cl ? "1" : "0") + " affine=" + (affine ? "1" : "0"));
       EXPECT_EQ(got.is_contiguous(), !cl);
     }
 }

@@ -2,7 +2,6 @@
 // src/nn and src/autograd never name a backend, and every kernel entry point refuses a tensor on a
 // device this build has no kernels for, naming the op.
 #include <gtest/gtest.h>
-
 #include <nabla/nabla.h>
 
 #include <bit>
@@ -36,7 +35,8 @@ TEST(Layering, NnAndAutogradNeverNameABackend) {
   const std::vector<std::string> banned = {"dnnl", "onednn", "workspace", "cpu::", "dnnl_backend"};
   int files = 0;
   for (const char* dir : {"src/nn", "src/autograd"}) {
-    for (const auto& e : std::filesystem::recursive_directory_iterator(std::string(NABLA_SOURCE_DIR) + "/" + dir)) {
+    for (const auto& e :
+         std::filesystem::recursive_directory_iterator(std::string(NABLA_SOURCE_DIR) + "/" + dir)) {
       if (!e.is_regular_file()) continue;
       std::ifstream in(e.path());
       std::stringstream ss;
@@ -63,7 +63,8 @@ Tensor fake_cuda_tensor(IntArrayRef sizes, DType dtype = kFloat32) {
   static double buffer[64] = {};
   Storage* st = Storage::wrap(buffer, sizeof(buffer), nullptr, nullptr, cuda);
   std::vector<int64_t> strides(sizes.size(), 1);
-  for (int64_t i = static_cast<int64_t>(sizes.size()) - 2; i >= 0; --i) strides[i] = strides[i + 1] * sizes[i + 1];
+  for (int64_t i = static_cast<int64_t>(sizes.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * sizes[i + 1];
   return Tensor(new TensorImpl(st, dtype, sizes, strides, 0));
 }
 }  // namespace
@@ -76,7 +77,11 @@ TEST(Layering, KernelEntryPointsRefuseOtherDevices) {
   expect_error<DeviceError>([&] { kernels::unary(kernels::Unary::Exp, c, g); }, {"unary", "cuda"});
   expect_error<DeviceError>([&] { kernels::copy(c, g); }, {"copy", "cuda"});
   expect_error<DeviceError>([&] { kernels::fill(g, 1.0); }, {"fill", "cuda"});
-  expect_error<DeviceError>([&] { kernels::reduce(kernels::Reduce::Sum, zeros({1, 1}), g); }, {"reduce", "cuda"});
+  expect_error<DeviceError>(
+      [&] {
+        kernels::reduce(kernels::Reduce::Sum, zeros({1, 1}), g);
+      },
+      {"reduce", "cuda"});
   expect_error<DeviceError>([&] { kernels::softmax(c, g, 1, false); }, {"softmax", "cuda"});
   expect_error<DeviceError>([&] { kernels::cumsum(c, g, 1); }, {"cumsum", "cuda"});
   expect_error<DeviceError>([&] { kernels::where(c, zeros({2, 3}, kBool), g, c); }, {"where", "cuda"});
@@ -90,12 +95,26 @@ TEST(Layering, KernelEntryPointsRefuseOtherDevices) {
   Tensor x4 = fake_cuda_tensor({1, 1, 4, 4});
   kernels::PoolGeometry pg;
   pg.kernel[0] = pg.kernel[1] = pg.stride[0] = pg.stride[1] = 2;
-  expect_error<DeviceError>([&] { kernels::max_pool2d_forward(x4, {1, 1, 2, 2}, pg, false); }, {"max_pool2d", "cuda"});
-  expect_error<DeviceError>([&] { kernels::avg_pool2d_forward(x4, {1, 1, 2, 2}, pg, true); }, {"avg_pool2d", "cuda"});
-  expect_error<DeviceError>([&] { kernels::conv2d_forward(zeros({1, 1, 3, 3}), x4, zeros({1, 1, 2, 2}), Tensor(), {}); },
-                            {"conv2d", "cuda"});
+  expect_error<DeviceError>(
+      [&] {
+        kernels::max_pool2d_forward(x4, {1, 1, 2, 2}, pg, false);
+      },
+      {"max_pool2d", "cuda"});
+  expect_error<DeviceError>(
+      [&] {
+        kernels::avg_pool2d_forward(x4, {1, 1, 2, 2}, pg, true);
+      },
+      {"avg_pool2d", "cuda"});
+  expect_error<DeviceError>(
+      [&] {
+        kernels::conv2d_forward(zeros({1, 1, 3, 3}), x4, zeros({1, 1, 2, 2}), Tensor(), {});
+      },
+      {"conv2d", "cuda"});
   expect_error<DeviceError>([&] { kernels::batch_norm_training_forward(x4, {}); }, {"batch_norm", "cuda"});
   kernels::RnnShape rs{kernels::RnnCell::TanhRNN, 1, 1, 4, 4, 1, false};
-  expect_error<DeviceError>([&] { kernels::rnn_layer_has_kernel(rs, fake_cuda_tensor({1, 1, 4}), zeros({1, 1, 4}), Tensor(), {}); },
-                            {"rnn", "cuda"});
+  expect_error<DeviceError>(
+      [&] {
+        kernels::rnn_layer_has_kernel(rs, fake_cuda_tensor({1, 1, 4}), zeros({1, 1, 4}), Tensor(), {});
+      },
+      {"rnn", "cuda"});
 }

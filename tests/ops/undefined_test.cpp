@@ -2,7 +2,6 @@
 // Tensor methods users reach for raise nabla::ValueError naming the op — never a segfault.
 // One test per op (a crash would take down the whole process), driven by the op table.
 #include <gtest/gtest.h>
-
 #include <nabla/nabla.h>
 
 #include "expect_error.h"
@@ -16,13 +15,27 @@ namespace {
 // Arguments every op accepts, so the failure is the undefined input and not a missing argument.
 OpArgs generic_args() {
   OpArgs a;
-  a.values = {{"dim", int64_t{0}}, {"dims", std::vector<int64_t>{0}}, {"shape", std::vector<int64_t>{-1}},
-              {"sizes", std::vector<int64_t>{-1}}, {"dim0", int64_t{0}}, {"dim1", int64_t{0}},
-              {"start", int64_t{0}}, {"length", int64_t{1}}, {"index", int64_t{0}},
-              {"split_size", int64_t{1}}, {"chunks", int64_t{1}}, {"value", 0.0}, {"indices", std::string("t1")},
-              {"exponent", 2.0}, {"dtype", std::string("float64")}, {"k", int64_t{1}},
-              {"kernel_size", int64_t{1}}, {"normalized_shape", std::vector<int64_t>{3}},
-              {"num_groups", int64_t{1}}, {"output_size", int64_t{1}}, {"num_classes", int64_t{3}}};
+  a.values = {{"dim", int64_t{0}},
+              {"dims", std::vector<int64_t>{0}},
+              {"shape", std::vector<int64_t>{-1}},
+              {"sizes", std::vector<int64_t>{-1}},
+              {"dim0", int64_t{0}},
+              {"dim1", int64_t{0}},
+              {"start", int64_t{0}},
+              {"length", int64_t{1}},
+              {"index", int64_t{0}},
+              {"split_size", int64_t{1}},
+              {"chunks", int64_t{1}},
+              {"value", 0.0},
+              {"indices", std::string("t1")},
+              {"exponent", 2.0},
+              {"dtype", std::string("float64")},
+              {"k", int64_t{1}},
+              {"kernel_size", int64_t{1}},
+              {"normalized_shape", std::vector<int64_t>{3}},
+              {"num_groups", int64_t{1}},
+              {"output_size", int64_t{1}},
+              {"num_classes", int64_t{3}}};
   return a;
 }
 
@@ -62,7 +75,8 @@ TEST_P(UndefinedInputs, OneUndefinedInputNeverCrashes) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(OpTable, UndefinedInputs, ::testing::ValuesIn(ops_with_tensor_inputs()), op_param_name);
+INSTANTIATE_TEST_SUITE_P(OpTable, UndefinedInputs, ::testing::ValuesIn(ops_with_tensor_inputs()),
+                         op_param_name);
 
 TEST(UndefinedLists, CatAndStackNameTheOpAndPosition) {
   Tensor x = ones({2});
@@ -88,8 +102,11 @@ TEST(UndefinedMethods, CommonTensorMethodsRaise) {
 
 TEST(UndefinedModules, LoadStateDictNamesTheKey) {
   nn::Linear lin(2, 3);
-  expect_error<ValueError>([&] { lin.load_state_dict({{"weight", Tensor()}, {"bias", zeros({3})}}); },
-                           {"load_state_dict", "weight", "undefined"});
+  expect_error<ValueError>(
+      [&] {
+        lin.load_state_dict({{"weight", Tensor()}, {"bias", zeros({3})}});
+      },
+      {"load_state_dict", "weight", "undefined"});
 }
 
 }  // namespace

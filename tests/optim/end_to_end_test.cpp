@@ -20,15 +20,15 @@ struct Data {
 };
 
 std::unique_ptr<optim::Optimizer> make(const std::string& name, const std::vector<Tensor>& params) {
-  if (name == "SGD") return std::make_unique<optim::SGD>(params, optim::SGDConfig{.lr = 0.05, .momentum = 0.9});
+  if (name == "SGD")
+    return std::make_unique<optim::SGD>(params, optim::SGDConfig{.lr = 0.05, .momentum = 0.9});
   if (name == "Adam") return std::make_unique<optim::Adam>(params, optim::AdamConfig{.lr = 0.03});
   if (name == "AdamW") return std::make_unique<optim::AdamW>(params, optim::AdamWConfig{.lr = 0.03});
   if (name == "RMSprop") return std::make_unique<optim::RMSprop>(params, optim::RMSpropConfig{.lr = 0.01});
   return std::make_unique<optim::Adagrad>(params, optim::AdagradConfig{.lr = 0.1});
 }
 
-double fit(nn::Sequential& net, optim::Optimizer& opt, optim::LRScheduler& sched, const Data& d,
-             int steps) {
+double fit(nn::Sequential& net, optim::Optimizer& opt, optim::LRScheduler& sched, const Data& d, int steps) {
   double loss_value = 0;
   for (int k = 0; k < steps; ++k) {
     opt.zero_grad();

@@ -11,7 +11,6 @@
 
 #include "expect_error.h"
 #include "golden/golden_json.h"
-
 #include "optim/json_fields.h"
 
 namespace optim_test {

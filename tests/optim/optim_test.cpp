@@ -197,7 +197,11 @@ TEST(Optim, AggregateOptionsAndGroups) {
   EXPECT_EQ(adam.param_groups()[2].lr(), 0.25);
   rms.add_param_group(optim::OptimizerParamGroup({d}, optim::RMSpropOptions(0.125)));  // LibTorch form
   EXPECT_EQ(rms.param_groups()[2].lr(), 0.125);
-  expect_error<ValueError>([&] { ada.add_param_group({{d}, {.lr_decay = -1}}); }, "Invalid lr_decay value: -1.0");
+  expect_error<ValueError>(
+      [&] {
+        ada.add_param_group({{d}, {.lr_decay = -1}});
+      },
+      "Invalid lr_decay value: -1.0");
 }
 
 TEST(Optim, StateNamesAndStateDictLayout) {
@@ -373,8 +377,9 @@ TEST(OptimErrors, InvalidOptionsUsePyTorchMessages) {
                            "Invalid weight_decay value: -1.0");
   expect_error<ValueError>([&] { sgd(optim::SGDConfig{.lr = 0.1, .nesterov = true}); },
                            "Nesterov momentum requires a momentum and zero dampening");
-  expect_error<ValueError>([&] { sgd(optim::SGDConfig{.lr = 0.1, .momentum = 0.9, .dampening = 0.1, .nesterov = true}); },
-                           "Nesterov momentum requires a momentum and zero dampening");
+  expect_error<ValueError>(
+      [&] { sgd(optim::SGDConfig{.lr = 0.1, .momentum = 0.9, .dampening = 0.1, .nesterov = true}); },
+      "Nesterov momentum requires a momentum and zero dampening");
   auto adam = [&](const optim::AdamConfig& o) { optim::Adam opt({w}, o); };
   expect_error<ValueError>([&] { adam(optim::AdamConfig{.lr = -1e-3}); }, "Invalid learning rate: -0.001");
   expect_error<ValueError>([&] { adam(optim::AdamConfig{.eps = -1e-8}); }, "Invalid epsilon value: -1e-08");
@@ -390,15 +395,13 @@ TEST(OptimErrors, InvalidOptionsUsePyTorchMessages) {
       "Invalid beta parameter at index 1: -0.1");
   expect_error<ValueError>([&] { optim::AdamW opt({w}, {.weight_decay = -0.01}); },
                            "Invalid weight_decay value: -0.01");
-  expect_error<ValueError>([&] { optim::RMSprop opt({w}, {.alpha = -0.5}); },
-                           "Invalid alpha value: -0.5");
+  expect_error<ValueError>([&] { optim::RMSprop opt({w}, {.alpha = -0.5}); }, "Invalid alpha value: -0.5");
   expect_error<ValueError>([&] { optim::RMSprop opt({w}, {.momentum = -0.5}); },
                            "Invalid momentum value: -0.5");
   expect_error<ValueError>([&] { optim::Adagrad opt({w}, {.lr_decay = -0.5}); },
                            "Invalid lr_decay value: -0.5");
-  expect_error<ValueError>(
-      [&] { optim::Adagrad opt({w}, {.initial_accumulator_value = -1}); },
-      "Invalid initial_accumulator_value value: -1.0");
+  expect_error<ValueError>([&] { optim::Adagrad opt({w}, {.initial_accumulator_value = -1}); },
+                           "Invalid initial_accumulator_value value: -1.0");
   // Options of a group are validated too.
   expect_error<ValueError>(
       [&] {
@@ -411,17 +414,14 @@ TEST(OptimErrors, BadParameters) {
   Tensor w = zeros({2}).requires_grad_();
   expect_error<ValueError>([] { optim::SGD opt(std::vector<Tensor>{}, {.lr = 0.1}); },
                            "optimizer got an empty parameter list");
-  expect_error<ValueError>([&] { optim::SGD opt({w * 2}, {.lr = 0.1}); },
-                           "can't optimize a non-leaf Tensor");
+  expect_error<ValueError>([&] { optim::SGD opt({w * 2}, {.lr = 0.1}); }, "can't optimize a non-leaf Tensor");
   expect_error<ValueError>([&] { optim::SGD opt({w, w}, {.lr = 0.1}); }, "duplicate parameters");
   expect_error<ValueError>([&] { optim::SGD opt({Tensor()}, {.lr = 0.1}); }, "undefined");
   optim::SGD opt({w}, {.lr = 0.1});
   expect_error<ValueError>([&] { opt.add_param_group({{w}}); },
                            "some parameters appear in more than one parameter group");
   expect_error<ValueError>(
-      [&] {
-        opt.add_param_group(optim::OptimizerParamGroup({zeros({1})}, optim::AdamOptions()));
-      },
+      [&] { opt.add_param_group(optim::OptimizerParamGroup({zeros({1})}, optim::AdamOptions())); },
       "SGD: a parameter group has the options of another optimizer (expected SGDOptions)");
   w.set_grad(zeros({2}, kFloat64));
   expect_error<DTypeError>([&] { opt.step(); },

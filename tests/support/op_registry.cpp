@@ -210,22 +210,33 @@ class ArgReader {
   }
   template <typename T, typename D>
   T get(const char* k, const D& dflt) {
-    if constexpr (std::is_same_v<T, Tensor>) return get<T>(k);
-    else return a_.has(k) ? get<T>(k) : T(dflt);
+    if constexpr (std::is_same_v<T, Tensor>)
+      return get<T>(k);
+    else
+      return a_.has(k) ? get<T>(k) : T(dflt);
   }
 
  private:
   template <typename T>
   T present(const std::string& k) {
-    if constexpr (std::is_same_v<T, Scalar>) return req_scalar(a_, k);
-    else if constexpr (std::is_same_v<T, double>) return a_.d(k, 0);
-    else if constexpr (std::is_same_v<T, int64_t>) return a_.i(k, 0);
-    else if constexpr (std::is_same_v<T, bool>) return a_.b(k, false);
-    else if constexpr (std::is_same_v<T, std::string>) return a_.s(k, "");
-    else if constexpr (std::is_same_v<T, DType>) return parse_dtype(a_.s(k, ""));
-    else if constexpr (std::is_same_v<T, std::vector<int64_t>>) return a_.ints(k, {});
-    else if constexpr (std::is_same_v<T, Slice::Bound>) return Slice::Bound(a_.i(k, 0));
-    else static_assert(sizeof(T) == 0, "op table param type without a reader");
+    if constexpr (std::is_same_v<T, Scalar>)
+      return req_scalar(a_, k);
+    else if constexpr (std::is_same_v<T, double>)
+      return a_.d(k, 0);
+    else if constexpr (std::is_same_v<T, int64_t>)
+      return a_.i(k, 0);
+    else if constexpr (std::is_same_v<T, bool>)
+      return a_.b(k, false);
+    else if constexpr (std::is_same_v<T, std::string>)
+      return a_.s(k, "");
+    else if constexpr (std::is_same_v<T, DType>)
+      return parse_dtype(a_.s(k, ""));
+    else if constexpr (std::is_same_v<T, std::vector<int64_t>>)
+      return a_.ints(k, {});
+    else if constexpr (std::is_same_v<T, Slice::Bound>)
+      return Slice::Bound(a_.i(k, 0));
+    else
+      static_assert(sizeof(T) == 0, "op table param type without a reader");
   }
   const TensorList& in_;
   const Args& a_;
@@ -233,24 +244,31 @@ class ArgReader {
 };
 // The value type an invoker holds for a param type (IntArrayRef views a held vector).
 template <typename T>
-struct Held { using type = std::remove_cvref_t<T>; };
+struct Held {
+  using type = std::remove_cvref_t<T>;
+};
 template <>
-struct Held<IntArrayRef> { using type = std::vector<int64_t>; };
+struct Held<IntArrayRef> {
+  using type = std::vector<int64_t>;
+};
 
 // Locals are read in signature order (statements, so tensor inputs are taken in order).
 #define NABLA_P_READ(T, name, ...) \
   Held<T>::type name##_ = r.get<Held<T>::type>(#name __VA_OPT__(, __VA_ARGS__));
 #define NABLA_P_LOCAL(type, name, ...) , name##_
-#define NABLA_OP_INVOKER_DEF(name, arity, diff, dbl, forms, kernel, ...)                            \
-  NABLA_FORM_##forms(NABLA_INVOKER(name) {                                                         \
-    ArgReader r(in, a);                                                                            \
-    NABLA_PP_FOR_EACH(NABLA_P_READ, __VA_ARGS__)                                                   \
-    return {nabla::name(in[0] NABLA_PP_FOR_EACH(NABLA_P_LOCAL, __VA_ARGS__))};                      \
-  }, , , NABLA_INVOKER(name) {                                                                     \
-    ArgReader r(in, a);                                                                            \
-    NABLA_PP_FOR_EACH(NABLA_P_READ, __VA_ARGS__)                                                   \
-    return {in[0].name(NABLA_PP_TAIL(_ NABLA_PP_FOR_EACH(NABLA_P_LOCAL, __VA_ARGS__)))};           \
-  }, )
+#define NABLA_OP_INVOKER_DEF(name, arity, diff, dbl, forms, kernel, ...)                     \
+  NABLA_FORM_##forms(                                                                        \
+      NABLA_INVOKER(name) {                                                                  \
+        ArgReader r(in, a);                                                                  \
+        NABLA_PP_FOR_EACH(NABLA_P_READ, __VA_ARGS__)                                         \
+        return {nabla::name(in[0] NABLA_PP_FOR_EACH(NABLA_P_LOCAL, __VA_ARGS__))};           \
+      },                                                                                     \
+      , ,                                                                                    \
+      NABLA_INVOKER(name) {                                                                  \
+        ArgReader r(in, a);                                                                  \
+        NABLA_PP_FOR_EACH(NABLA_P_READ, __VA_ARGS__)                                         \
+        return {in[0].name(NABLA_PP_TAIL(_ NABLA_PP_FOR_EACH(NABLA_P_LOCAL, __VA_ARGS__)))}; \
+      }, )
 NABLA_FOREACH_OP(NABLA_OP_INVOKER_DEF)
 #undef NABLA_OP_INVOKER_DEF
 #undef NABLA_P_LOCAL

@@ -17,7 +17,7 @@ struct OpArgs {
   std::map<std::string, OpArg> values;
   bool has(const std::string& k) const { return values.count(k) > 0; }
   int64_t i(const std::string& k, int64_t dflt) const;
-  double d(const std::string& k, double dflt) const;   // accepts an int value too
+  double d(const std::string& k, double dflt) const;  // accepts an int value too
   bool b(const std::string& k, bool dflt) const;
   std::string s(const std::string& k, const std::string& dflt) const;
   std::vector<int64_t> ints(const std::string& k, const std::vector<int64_t>& dflt) const;

@@ -1,9 +1,8 @@
 // Tensor basics: creation, dtypes and promotion, views, indexing, reductions and the errors users hit.
 #include <gtest/gtest.h>
+#include <nabla/nabla.h>
 
 #include <cmath>
-
-#include <nabla/nabla.h>
 
 #include "expect_error.h"
 
@@ -79,13 +78,13 @@ TEST(Promotion, FollowsPyTorch) {
   EXPECT_EQ((i32 + i64).dtype(), kInt64);
   EXPECT_EQ((u8 + i32).dtype(), kInt32);
   EXPECT_EQ((b + b).dtype(), kBool);
-  EXPECT_EQ((i64 + 2.5).dtype(), kFloat32);   // float scalar -> default float
-  EXPECT_EQ((i32 + 2).dtype(), kInt32);       // int scalar does not widen
+  EXPECT_EQ((i64 + 2.5).dtype(), kFloat32);  // float scalar -> default float
+  EXPECT_EQ((i32 + 2).dtype(), kInt32);      // int scalar does not widen
   EXPECT_EQ((u8 * 3).dtype(), kUInt8);
   EXPECT_EQ((b + 1).dtype(), kInt64);
   EXPECT_EQ((f32 + ones({}, kFloat64)).dtype(), kFloat32);  // 0-d tensor of the same category
   EXPECT_EQ((i32 + ones({}, kFloat64)).dtype(), kFloat64);  // 0-d tensor of a higher category
-  EXPECT_EQ((i64 / i64).dtype(), kFloat32);   // true division
+  EXPECT_EQ((i64 / i64).dtype(), kFloat32);                 // true division
   EXPECT_EQ((f32 < f64).dtype(), kBool);
 }
 
@@ -158,7 +157,11 @@ TEST(Shape, CatStackSplitChunk) {
   ASSERT_EQ(parts.size(), 3u);
   EXPECT_EQ(parts[2].numel(), 1);
   EXPECT_EQ(arange(6).chunk(4).size(), 3u);
-  expect_error<ShapeError>([&] { cat({ones({2, 3}), ones({2, 4})}, 0); }, {"cat", "dimension 0", "[2, 3]", "[2, 4]"});
+  expect_error<ShapeError>(
+      [&] {
+        cat({ones({2, 3}), ones({2, 4})}, 0);
+      },
+      {"cat", "dimension 0", "[2, 3]", "[2, 4]"});
 }
 
 TEST(Indexing, GatherScatterMasksNonzero) {

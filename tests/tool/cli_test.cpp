@@ -1,13 +1,13 @@
 // The `nabla` tool end to end, on a small ImageFolder data set the test generates: determinism,
 // bitwise resume, eval/predict output, and one clear error line for each kind of misuse.
 #include <gtest/gtest.h>
+#include <nabla/nabla.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <nabla/nabla.h>
 #include <sstream>
 
 using namespace nabla;
@@ -60,9 +60,9 @@ class CliTest : public ::testing::Test {
   static std::string data() { return "imagefolder:" + (root_ / "images").string(); }
   static std::string path(const std::string& name) { return (root_ / name).string(); }
   static std::string train_args(const std::string& name, int epochs, int seed = 3) {
-    return "train --data " + data() + " --model mlp --n_layers 2 --batch_size 16 --n_epochs " + std::to_string(epochs) +
-           " --seed " + std::to_string(seed) + " --threads 1 --model_fn " + path(name + ".safetensors") + " --logdir " +
-           path(name);
+    return "train --data " + data() + " --model mlp --n_layers 2 --batch_size 16 --n_epochs " +
+           std::to_string(epochs) + " --seed " + std::to_string(seed) + " --threads 1 --model_fn " +
+           path(name + ".safetensors") + " --logdir " + path(name);
   }
   static fs::path root_;
 };
@@ -89,7 +89,8 @@ TEST_F(CliTest, TrainsAndWritesTheRunDirectory) {
   for (const char* f : {"full/last.safetensors", "full/metrics.csv", "full/loss.png", "full.safetensors"})
     EXPECT_TRUE(fs::exists(path(f))) << f;
   bool events = false;
-  for (auto& e : fs::directory_iterator(path("full"))) events |= e.path().filename().string().rfind("events.out.tfevents", 0) == 0;
+  for (auto& e : fs::directory_iterator(path("full")))
+    events |= e.path().filename().string().rfind("events.out.tfevents", 0) == 0;
   EXPECT_TRUE(events);
 }
 
@@ -122,8 +123,10 @@ TEST_F(CliTest, EvalAndPredict) {
 }
 
 TEST_F(CliTest, KFoldReportsEachFoldAndMeanStd) {
-  Result r = run("train --data " + data() + " --model mlp --n_layers 2 --batch_size 16 --n_epochs 2 --kfold 3 --seed 5 "
-                 "--threads 1 --model_fn " + path("kfold.safetensors"));
+  Result r = run("train --data " + data() +
+                 " --model mlp --n_layers 2 --batch_size 16 --n_epochs 2 --kfold 3 --seed 5 "
+                 "--threads 1 --model_fn " +
+                 path("kfold.safetensors"));
   ASSERT_EQ(r.code, 0) << r.err;
   for (const char* line : {"fold 1/3: best val_acc", "fold 2/3: best val_acc", "fold 3/3: best val_acc",
                            "3-fold cross-validation of mlp"})
@@ -147,8 +150,8 @@ TEST_F(CliTest, MisuseIsOneClearLineAndNonZeroExit) {
   EXPECT_TRUE(one_line(bad)) << bad.err;
   EXPECT_NE(bad.err.find("garbage.safetensors"), std::string::npos);
   ASSERT_EQ(run(train_args("arch", 1)).code, 0);
-  Result other = run("train --data " + data() + " --model resnet --n_epochs 2 --resume " + path("arch/last.safetensors") +
-                     " --model_fn " + path("x.safetensors"));
+  Result other = run("train --data " + data() + " --model resnet --n_epochs 2 --resume " +
+                     path("arch/last.safetensors") + " --model_fn " + path("x.safetensors"));
   EXPECT_EQ(other.code, 1);
   EXPECT_TRUE(one_line(other)) << other.err;
   EXPECT_NE(other.err.find("mlp"), std::string::npos) << other.err;

@@ -20,7 +20,8 @@ TEST(EarlyStopping, OptionsAreAnAggregate) {
 
   nn::Linear fc(2, 1);
   optim::SGD opt(fc.parameters(), {.lr = 0.1});
-  training::Trainer trainer(fc, [](const Tensor& o, const Tensor&) { return o.sum(); }, opt);
+  training::Trainer trainer(
+      fc, [](const Tensor& o, const Tensor&) { return o.sum(); }, opt);
   training::EarlyStopping stop({.monitor = "val_acc", .patience = 2, .mode = training::Mode::Max});
   stop.on_epoch_end(trainer, 0, {{"val_acc", 0.5}});
   stop.on_epoch_end(trainer, 1, {{"val_acc", 0.6}});

@@ -29,7 +29,10 @@ const json& golden_case(const std::string& model) {
 
 ModelConfig config_for(const json& c) {
   std::vector<int64_t> in = c["input"].get<std::vector<int64_t>>();
-  return {.name = c["model"].get<std::string>(), .in_channels = in[1], .height = in[2], .width = in[3],
+  return {.name = c["model"].get<std::string>(),
+          .in_channels = in[1],
+          .height = in[2],
+          .width = in[3],
           .num_classes = c["output"][1].get<int64_t>()};
 }
 

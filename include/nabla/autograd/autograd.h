@@ -27,8 +27,9 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs, const Tenso
 
 // ---- custom functions ----
 // struct MyExp : Function<MyExp> {
-//   static Tensor forward(AutogradContext* ctx, Tensor x) { auto y = x.exp(); ctx->save_for_backward({y}); return y; }
-//   static TensorList backward(AutogradContext* ctx, TensorList g) { return {g[0] * ctx->get_saved_variables()[0]}; }
+//   static Tensor forward(AutogradContext* ctx, Tensor x) { auto y = x.exp(); ctx->save_for_backward({y});
+//   return y; } static TensorList backward(AutogradContext* ctx, TensorList g) { return {g[0] *
+//   ctx->get_saved_variables()[0]}; }
 // };
 // Tensor y = MyExp::apply(x);
 class AutogradContext {
@@ -63,7 +64,8 @@ struct Function {
 
  private:
   static void collect(TensorList& list, const Tensor& t) { list.push_back(t); }
-  template <typename T> static void collect(TensorList&, const T&) {}
+  template <typename T>
+  static void collect(TensorList&, const T&) {}
 };
 
 }  // namespace nabla::autograd

@@ -34,10 +34,17 @@ struct Node : std::enable_shared_from_this<Node> {
 
   std::vector<Edge> next_edges;
   // Tensor hooks of non-leaf outputs: (output_nr, id, hook), run on the incoming gradient.
-  struct PreHook { uint32_t output_nr; int id; TensorHook fn; };
+  struct PreHook {
+    uint32_t output_nr;
+    int id;
+    TensorHook fn;
+  };
   std::vector<PreHook> pre_hooks;
   // Shape/dtype of each output, to make an undefined incoming gradient into zeros.
-  struct OutputMeta { DimVec sizes; DType dtype; };
+  struct OutputMeta {
+    DimVec sizes;
+    DType dtype;
+  };
   std::vector<OutputMeta> outputs;
 
  private:

@@ -38,13 +38,14 @@ Batch default_collate(std::vector<Example>& samples);
 struct DataLoaderOptions {
   int64_t batch_size = 1;
   bool shuffle = false;
-  SamplerPtr sampler = nullptr;              // mutually exclusive with shuffle
-  BatchSamplerPtr batch_sampler = nullptr;   // mutually exclusive with batch_size, shuffle, sampler, drop_last
-  int num_workers = 0;                       // worker threads; 0 loads in the calling thread
-  CollateFn collate = nullptr;               // default_collate when empty (PyTorch's collate_fn)
+  SamplerPtr sampler = nullptr;             // mutually exclusive with shuffle
+  BatchSamplerPtr batch_sampler = nullptr;  // mutually exclusive with batch_size, shuffle, sampler, drop_last
+  int num_workers = 0;                      // worker threads; 0 loads in the calling thread
+  CollateFn collate = nullptr;              // default_collate when empty (PyTorch's collate_fn)
   bool drop_last = false;
-  int prefetch_factor = 2;                   // batches each worker may have ready ahead of the consumer
-  std::optional<uint64_t> seed = std::nullopt;  // unset: drawn from the default generator when the loader is made
+  int prefetch_factor = 2;  // batches each worker may have ready ahead of the consumer
+  std::optional<uint64_t> seed =
+      std::nullopt;  // unset: drawn from the default generator when the loader is made
 };
 
 namespace detail {

@@ -15,11 +15,11 @@
 namespace nabla::data {
 
 struct DatasetOptions {
-  bool train = true;                            // the training split, else the test split
-  Transform transform = {};         // applied to data in get()
-  Transform target_transform = {};  // applied to the target in get()
-  bool download = false;                        // fetch missing files from `mirrors` (see download.h)
-  std::vector<std::string> mirrors = {};        // base URLs; empty: data::default_mirrors(<dataset name>)
+  bool train = true;                      // the training split, else the test split
+  Transform transform = {};               // applied to data in get()
+  Transform target_transform = {};        // applied to the target in get()
+  bool download = false;                  // fetch missing files from `mirrors` (see download.h)
+  std::vector<std::string> mirrors = {};  // base URLs; empty: data::default_mirrors(<dataset name>)
 };
 
 // root/MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] (torchvision's layout).

@@ -95,7 +95,8 @@ class CenterCrop {
 class RandomCrop {
  public:
   // Zero padding of `padding` pixels on every side first; pad_if_needed pads images smaller than the crop.
-  explicit RandomCrop(int64_t size, int64_t padding = 0, bool pad_if_needed = false, RandomGenerator* gen = nullptr)
+  explicit RandomCrop(int64_t size, int64_t padding = 0, bool pad_if_needed = false,
+                      RandomGenerator* gen = nullptr)
       : RandomCrop(size, size, padding, pad_if_needed, gen) {}
   RandomCrop(int64_t height, int64_t width, int64_t padding, bool pad_if_needed = false,
              RandomGenerator* gen = nullptr);
@@ -111,7 +112,8 @@ class RandomResizedCrop {
  public:
   explicit RandomResizedCrop(int64_t size, std::array<double, 2> scale = {0.08, 1.0},
                              std::array<double, 2> ratio = {3.0 / 4.0, 4.0 / 3.0},
-                             InterpolationMode mode = InterpolationMode::Bilinear, RandomGenerator* gen = nullptr);
+                             InterpolationMode mode = InterpolationMode::Bilinear,
+                             RandomGenerator* gen = nullptr);
   Tensor operator()(const Tensor& image) const;
   // torchvision's get_params: the crop (top, left, height, width) for an image of height x width.
   std::array<int64_t, 4> get_params(int64_t height, int64_t width, RandomGenerator& gen) const;

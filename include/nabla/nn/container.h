@@ -13,10 +13,8 @@ class ModuleList : public Module {
  public:
   ModuleList() = default;
   template <typename M>
-    requires std::is_base_of_v<Module, std::decay_t<M>>
-  void push_back(M&& m) {
-    push_back(std::make_shared<std::decay_t<M>>(std::forward<M>(m)));
-  }
+  requires std::is_base_of_v<Module, std::decay_t<M>>
+  void push_back(M&& m) { push_back(std::make_shared<std::decay_t<M>>(std::forward<M>(m))); }
   void push_back(std::shared_ptr<Module> m);  // named "0", "1", ... like PyTorch
   Module& operator[](size_t i) const;
   size_t size() const { return items_.size(); }
@@ -34,9 +32,9 @@ class Sequential : public ModuleList {
   Sequential() = default;
   // Sequential{nn::Conv2d(1, 32, 3), nn::ReLU(), ...}: each layer is moved in, named "0", "1", ...
   template <typename... Ms>
-    requires(sizeof...(Ms) > 0 && (std::is_base_of_v<Module, std::decay_t<Ms>> && ...) &&
-             !(sizeof...(Ms) == 1 && (std::is_same_v<std::decay_t<Ms>, Sequential> && ...)))
-  explicit Sequential(Ms&&... modules) {
+  requires(sizeof...(Ms) > 0 && (std::is_base_of_v<Module, std::decay_t<Ms>> && ...) &&
+           !(sizeof...(Ms) == 1 &&
+             (std::is_same_v<std::decay_t<Ms>, Sequential> && ...))) explicit Sequential(Ms&&... modules) {
     (push_back(std::forward<Ms>(modules)), ...);
   }
   Tensor forward(Tensor x) override;
@@ -47,7 +45,7 @@ class ModuleDict : public Module {
  public:
   ModuleDict() = default;
   template <typename M>
-    requires std::is_base_of_v<Module, std::decay_t<M>>
+  requires std::is_base_of_v<Module, std::decay_t<M>>
   void insert(const std::string& key, M&& m) {
     insert(key, std::make_shared<std::decay_t<M>>(std::forward<M>(m)));
   }

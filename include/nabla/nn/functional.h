@@ -19,7 +19,7 @@ struct ConvOptions {
   Pair padding = {0, 0};
   Pair dilation = {1, 1};
   int64_t groups = 1;
-  bool padding_same = false;   // padding="same" (stride must be 1)
+  bool padding_same = false;  // padding="same" (stride must be 1)
 };
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, const ConvOptions& o = {});
 // input [N, C, L], weight [O, C/g, K]; the first element of each Pair is ignored (H = 1).
@@ -39,7 +39,7 @@ struct PoolOptions {
   Pair kernel_size = {1, 1};
   std::optional<Pair> stride = std::nullopt;  // default: kernel_size
   Pair padding = {0, 0};
-  Pair dilation = {1, 1};      // max pooling only
+  Pair dilation = {1, 1};  // max pooling only
   bool ceil_mode = false;
   bool count_include_pad = true;  // avg pooling only
 };
@@ -50,16 +50,18 @@ Tensor adaptive_avg_pool2d(const Tensor& input, Pair output_size);
 
 // Training mode uses batch statistics and updates running stats in place (momentum as in PyTorch;
 // the running variance is unbiased). Eval mode normalises with the running stats.
-Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight = {},
-                  const Tensor& bias = {}, bool training = false, double momentum = 0.1, double eps = 1e-5);
-Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight = {}, const Tensor& bias = {},
-                  double eps = 1e-5);
+Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight = {}, const Tensor& bias = {}, bool training = false,
+                  double momentum = 0.1, double eps = 1e-5);
+Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight = {},
+                  const Tensor& bias = {}, double eps = 1e-5);
 Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight = {}, const Tensor& bias = {},
                   double eps = 1e-5);
 
 Tensor dropout(const Tensor& input, double p = 0.5, bool training = true, RandomGenerator* gen = nullptr);
 Tensor dropout2d(const Tensor& input, double p = 0.5, bool training = true, RandomGenerator* gen = nullptr);
-Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = std::nullopt);
+Tensor embedding(const Tensor& indices, const Tensor& weight,
+                 std::optional<int64_t> padding_idx = std::nullopt);
 
 // Constant padding like F.pad(x, pad, value=v): pad = {last_left, last_right, prev_left, prev_right, ...};
 // negative amounts crop.
@@ -81,18 +83,21 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& re
 Tensor l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean");
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean",
                       double beta = 1.0);
-Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean", double delta = 1.0);
+Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean",
+                  double delta = 1.0);
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight = {},
                             const std::string& reduction = "mean");
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight = {},
                                         const Tensor& pos_weight = {}, const std::string& reduction = "mean");
 // target: class indices (int64, [N] or [N, d1...]) or class probabilities (floating, input's shape).
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight = {},
-                     const std::string& reduction = "mean", int64_t ignore_index = -100, double label_smoothing = 0.0);
+                     const std::string& reduction = "mean", int64_t ignore_index = -100,
+                     double label_smoothing = 0.0);
 Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight = {},
                 const std::string& reduction = "mean", int64_t ignore_index = -100);
 // input is log-probabilities; target probabilities (or log-probabilities with log_target).
-Tensor kl_div(const Tensor& input, const Tensor& target, const std::string& reduction = "mean", bool log_target = false);
+Tensor kl_div(const Tensor& input, const Tensor& target, const std::string& reduction = "mean",
+              bool log_target = false);
 
 }  // namespace nabla::nn::functional
 

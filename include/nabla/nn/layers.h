@@ -85,7 +85,8 @@ struct ConvTranspose2dOptions {
 };
 class ConvTranspose2d : public Module {
  public:
-  ConvTranspose2d(int64_t in_channels, int64_t out_channels, IntPair kernel_size, ConvTranspose2dOptions options = {});
+  ConvTranspose2d(int64_t in_channels, int64_t out_channels, IntPair kernel_size,
+                  ConvTranspose2dOptions options = {});
   Tensor forward(Tensor x) override;
   std::string name() const override { return "ConvTranspose2d"; }
   std::string extra_repr() const override;
@@ -157,16 +158,19 @@ class BatchNorm : public Module {
 };
 class BatchNorm1d : public BatchNorm {
  public:
-  explicit BatchNorm1d(int64_t num_features, BatchNormOptions options = {}) : BatchNorm(num_features, options, 1, "BatchNorm1d") {}
+  explicit BatchNorm1d(int64_t num_features, BatchNormOptions options = {})
+      : BatchNorm(num_features, options, 1, "BatchNorm1d") {}
 };
 class BatchNorm2d : public BatchNorm {
  public:
-  explicit BatchNorm2d(int64_t num_features, BatchNormOptions options = {}) : BatchNorm(num_features, options, 2, "BatchNorm2d") {}
+  explicit BatchNorm2d(int64_t num_features, BatchNormOptions options = {})
+      : BatchNorm(num_features, options, 2, "BatchNorm2d") {}
 };
 
 class LayerNorm : public Module {
  public:
-  explicit LayerNorm(std::vector<int64_t> normalized_shape, double eps = 1e-5, bool elementwise_affine = true);
+  explicit LayerNorm(std::vector<int64_t> normalized_shape, double eps = 1e-5,
+                     bool elementwise_affine = true);
   Tensor forward(Tensor x) override;
   std::string name() const override { return "LayerNorm"; }
   std::string extra_repr() const override;
@@ -240,11 +244,11 @@ class Identity : public Module {
 };
 
 // ---- activations ----
-#define NABLA_SIMPLE_ACTIVATION(Name, expr)                              \
-  class Name : public Module {                                           \
-   public:                                                               \
-    Tensor forward(Tensor x) override { return expr; }                   \
-    std::string name() const override { return #Name; }                  \
+#define NABLA_SIMPLE_ACTIVATION(Name, expr)             \
+  class Name : public Module {                          \
+   public:                                              \
+    Tensor forward(Tensor x) override { return expr; }  \
+    std::string name() const override { return #Name; } \
   };
 NABLA_SIMPLE_ACTIVATION(ReLU, nabla::relu(x))
 NABLA_SIMPLE_ACTIVATION(SiLU, functional::silu(x))

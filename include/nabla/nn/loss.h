@@ -17,12 +17,12 @@ class Loss : public Module {
   std::string reduction;
 };
 
-#define NABLA_LOSS(Name, call)                                                            \
-  class Name : public Loss {                                                              \
-   public:                                                                                \
-    explicit Name(std::string reduction = "mean") : Loss(std::move(reduction)) {}         \
-    Tensor forward(const Tensor& input, const Tensor& target) override { return call; }   \
-    std::string name() const override { return #Name; }                                   \
+#define NABLA_LOSS(Name, call)                                                          \
+  class Name : public Loss {                                                            \
+   public:                                                                              \
+    explicit Name(std::string reduction = "mean") : Loss(std::move(reduction)) {}       \
+    Tensor forward(const Tensor& input, const Tensor& target) override { return call; } \
+    std::string name() const override { return #Name; }                                 \
   };
 NABLA_LOSS(MSELoss, functional::mse_loss(input, target, reduction))
 NABLA_LOSS(L1Loss, functional::l1_loss(input, target, reduction))
@@ -30,15 +30,21 @@ NABLA_LOSS(L1Loss, functional::l1_loss(input, target, reduction))
 
 class SmoothL1Loss : public Loss {
  public:
-  explicit SmoothL1Loss(std::string reduction = "mean", double beta = 1.0) : Loss(std::move(reduction)), beta(beta) {}
-  Tensor forward(const Tensor& i, const Tensor& t) override { return functional::smooth_l1_loss(i, t, reduction, beta); }
+  explicit SmoothL1Loss(std::string reduction = "mean", double beta = 1.0)
+      : Loss(std::move(reduction)), beta(beta) {}
+  Tensor forward(const Tensor& i, const Tensor& t) override {
+    return functional::smooth_l1_loss(i, t, reduction, beta);
+  }
   std::string name() const override { return "SmoothL1Loss"; }
   double beta;
 };
 class HuberLoss : public Loss {
  public:
-  explicit HuberLoss(std::string reduction = "mean", double delta = 1.0) : Loss(std::move(reduction)), delta(delta) {}
-  Tensor forward(const Tensor& i, const Tensor& t) override { return functional::huber_loss(i, t, reduction, delta); }
+  explicit HuberLoss(std::string reduction = "mean", double delta = 1.0)
+      : Loss(std::move(reduction)), delta(delta) {}
+  Tensor forward(const Tensor& i, const Tensor& t) override {
+    return functional::huber_loss(i, t, reduction, delta);
+  }
   std::string name() const override { return "HuberLoss"; }
   double delta;
 };
@@ -46,7 +52,9 @@ class BCELoss : public Loss {
  public:
   explicit BCELoss(Tensor weight = {}, std::string reduction = "mean")
       : Loss(std::move(reduction)), weight(register_buffer("weight", std::move(weight))) {}
-  Tensor forward(const Tensor& i, const Tensor& t) override { return functional::binary_cross_entropy(i, t, weight, reduction); }
+  Tensor forward(const Tensor& i, const Tensor& t) override {
+    return functional::binary_cross_entropy(i, t, weight, reduction);
+  }
   std::string name() const override { return "BCELoss"; }
   Tensor weight;
 };
@@ -74,7 +82,8 @@ class CrossEntropyLoss : public Loss {
     options.weight = register_buffer("weight", options.weight);
   }
   Tensor forward(const Tensor& i, const Tensor& t) override {
-    return functional::cross_entropy(i, t, options.weight, reduction, options.ignore_index, options.label_smoothing);
+    return functional::cross_entropy(i, t, options.weight, reduction, options.ignore_index,
+                                     options.label_smoothing);
   }
   std::string name() const override { return "CrossEntropyLoss"; }
   CrossEntropyLossOptions options;
@@ -82,16 +91,23 @@ class CrossEntropyLoss : public Loss {
 class NLLLoss : public Loss {
  public:
   explicit NLLLoss(Tensor weight = {}, int64_t ignore_index = -100, std::string reduction = "mean")
-      : Loss(std::move(reduction)), weight(register_buffer("weight", std::move(weight))), ignore_index(ignore_index) {}
-  Tensor forward(const Tensor& i, const Tensor& t) override { return functional::nll_loss(i, t, weight, reduction, ignore_index); }
+      : Loss(std::move(reduction)),
+        weight(register_buffer("weight", std::move(weight))),
+        ignore_index(ignore_index) {}
+  Tensor forward(const Tensor& i, const Tensor& t) override {
+    return functional::nll_loss(i, t, weight, reduction, ignore_index);
+  }
   std::string name() const override { return "NLLLoss"; }
   Tensor weight;
   int64_t ignore_index;
 };
 class KLDivLoss : public Loss {
  public:
-  explicit KLDivLoss(std::string reduction = "mean", bool log_target = false) : Loss(std::move(reduction)), log_target(log_target) {}
-  Tensor forward(const Tensor& i, const Tensor& t) override { return functional::kl_div(i, t, reduction, log_target); }
+  explicit KLDivLoss(std::string reduction = "mean", bool log_target = false)
+      : Loss(std::move(reduction)), log_target(log_target) {}
+  Tensor forward(const Tensor& i, const Tensor& t) override {
+    return functional::kl_div(i, t, reduction, log_target);
+  }
   std::string name() const override { return "KLDivLoss"; }
   bool log_target;
 };

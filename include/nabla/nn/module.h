@@ -27,7 +27,8 @@ using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 class RemovableHandle {
  public:
   RemovableHandle() = default;
-  RemovableHandle(std::weak_ptr<std::function<void(int)>> remover, int id) : remover_(std::move(remover)), id_(id) {}
+  RemovableHandle(std::weak_ptr<std::function<void(int)>> remover, int id)
+      : remover_(std::move(remover)), id_(id) {}
   void remove();
 
  private:
@@ -79,7 +80,7 @@ class Module {
   virtual Module& train(bool on = true);
   Module& eval() { return train(false); }
   bool is_training() const { return training_; }
-  Module& to(DType dtype);    // floating parameters and buffers
+  Module& to(DType dtype);  // floating parameters and buffers
   Module& to(Device device);
   void zero_grad(bool set_to_none = true);
   Module& apply(const std::function<void(Module&)>& fn);
@@ -92,17 +93,19 @@ class Module {
   LoadResult load_state_dict(const NamedTensors& state, bool strict = true);
 
   // ---- hooks ----
-  using ForwardPreHook = std::function<Tensor(Module&, const Tensor& input)>;  // defined result replaces input
-  using ForwardHook = std::function<Tensor(Module&, const Tensor& input, const Tensor& output)>;  // ... output
+  using ForwardPreHook =
+      std::function<Tensor(Module&, const Tensor& input)>;  // defined result replaces input
+  using ForwardHook =
+      std::function<Tensor(Module&, const Tensor& input, const Tensor& output)>;  // ... output
   using BackwardHook = std::function<Tensor(Module&, const Tensor& grad_input, const Tensor& grad_output)>;
   RemovableHandle register_forward_pre_hook(ForwardPreHook hook);
   RemovableHandle register_forward_hook(ForwardHook hook);
   RemovableHandle register_full_backward_hook(BackwardHook hook);
 
   // ---- printing ----
-  virtual std::string name() const;         // "Linear"
-  virtual std::string extra_repr() const;   // "in_features=784, out_features=128, bias=True"
-  std::string repr() const;                 // PyTorch-style multi-line repr
+  virtual std::string name() const;        // "Linear"
+  virtual std::string extra_repr() const;  // "in_features=784, out_features=128, bias=True"
+  std::string repr() const;                // PyTorch-style multi-line repr
 
  protected:
   bool training_ = true;

@@ -13,7 +13,7 @@ struct RNNOptions {
   int64_t num_layers = 1;
   bool bias = true;
   bool batch_first = false;
-  double dropout = 0;         // between layers, in training mode
+  double dropout = 0;  // between layers, in training mode
   bool bidirectional = false;
   std::string nonlinearity = "tanh";  // RNN only: "tanh" | "relu"
 };
@@ -42,24 +42,33 @@ class RNNBase : public Module {
 
 class RNN : public RNNBase {
  public:
-  RNN(int64_t input_size, int64_t hidden_size, RNNOptions options = {}) : RNNBase(Mode::RNN, input_size, hidden_size, options) {}
+  RNN(int64_t input_size, int64_t hidden_size, RNNOptions options = {})
+      : RNNBase(Mode::RNN, input_size, hidden_size, options) {}
   std::pair<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
-  std::pair<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) { return forward(input, h0); }
+  std::pair<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) {
+    return forward(input, h0);
+  }
 };
 
 class GRU : public RNNBase {
  public:
-  GRU(int64_t input_size, int64_t hidden_size, RNNOptions options = {}) : RNNBase(Mode::GRU, input_size, hidden_size, options) {}
+  GRU(int64_t input_size, int64_t hidden_size, RNNOptions options = {})
+      : RNNBase(Mode::GRU, input_size, hidden_size, options) {}
   std::pair<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
-  std::pair<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) { return forward(input, h0); }
+  std::pair<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) {
+    return forward(input, h0);
+  }
 };
 
 class LSTM : public RNNBase {
  public:
-  LSTM(int64_t input_size, int64_t hidden_size, RNNOptions options = {}) : RNNBase(Mode::LSTM, input_size, hidden_size, options) {}
+  LSTM(int64_t input_size, int64_t hidden_size, RNNOptions options = {})
+      : RNNBase(Mode::LSTM, input_size, hidden_size, options) {}
   // Returns output and (h_n, c_n).
-  std::pair<Tensor, std::pair<Tensor, Tensor>> forward(const Tensor& input, const Tensor& h0 = {}, const Tensor& c0 = {});
-  std::pair<Tensor, std::pair<Tensor, Tensor>> operator()(const Tensor& input, const Tensor& h0 = {}, const Tensor& c0 = {}) {
+  std::pair<Tensor, std::pair<Tensor, Tensor>> forward(const Tensor& input, const Tensor& h0 = {},
+                                                       const Tensor& c0 = {});
+  std::pair<Tensor, std::pair<Tensor, Tensor>> operator()(const Tensor& input, const Tensor& h0 = {},
+                                                          const Tensor& c0 = {}) {
     return forward(input, h0, c0);
   }
 };

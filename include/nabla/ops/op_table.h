@@ -66,9 +66,9 @@
 // Declarations (expanded in ops.h at namespace scope and in tensor.h inside class Tensor).
 #define NABLA_OP_FN_DECL(name, arity, diff, dbl, forms, kernel, ...) \
   NABLA_FORM_##forms(Tensor name(const Tensor& self NABLA_PARAMS_DECL(__VA_ARGS__));, , , , )
-#define NABLA_OP_METHOD_DECL(name, arity, diff, dbl, forms, kernel, ...)                              \
-  NABLA_FORM_##forms(, Tensor name(NABLA_PP_TAIL(_ NABLA_PARAMS_DECL(__VA_ARGS__))) const;, , ,       \
-                     Tensor& name##_(NABLA_PP_TAIL(_ NABLA_PARAMS_DECL(__VA_ARGS__)));)
+#define NABLA_OP_METHOD_DECL(name, arity, diff, dbl, forms, kernel, ...)                   \
+  NABLA_FORM_##forms(, Tensor name(NABLA_PP_TAIL(_ NABLA_PARAMS_DECL(__VA_ARGS__))) const; \
+                     , , , Tensor & name##_(NABLA_PP_TAIL(_ NABLA_PARAMS_DECL(__VA_ARGS__)));)
 
 // clang-format off
 #define NABLA_FOREACH_OP(X)                                                                        \
@@ -230,11 +230,13 @@ inline constexpr OpInfo kOpInfo[] = {
 static_assert(sizeof(kOpInfo) / sizeof(kOpInfo[0]) == kNumOps, "op table and info out of sync");
 
 // Only differentiable ops may claim a double-backward test.
-static_assert([] {
-  for (const OpInfo& info : kOpInfo)
-    if (info.double_backward && !info.differentiable) return false;
-  return true;
-}(), "op table: a row with dbl = true must be differentiable");
+static_assert(
+    [] {
+      for (const OpInfo& info : kOpInfo)
+        if (info.double_backward && !info.differentiable) return false;
+      return true;
+    }(),
+    "op table: a row with dbl = true must be differentiable");
 
 inline const OpInfo& op_info(OpId op) { return kOpInfo[static_cast<int>(op)]; }
 

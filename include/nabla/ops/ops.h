@@ -80,7 +80,8 @@ Tensor div(const Tensor& a, Scalar b);
 
 // ---- reductions and scans (custom rows: overload sets, pair results) ----
 Tensor sum(const Tensor& x, std::optional<DType> dtype = std::nullopt);
-Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim = false, std::optional<DType> dtype = std::nullopt);
+Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim = false,
+           std::optional<DType> dtype = std::nullopt);
 Tensor mean(const Tensor& x);
 Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim = false);
 Tensor prod(const Tensor& x);
@@ -93,7 +94,8 @@ Tensor all(const Tensor& x);
 Tensor any(const Tensor& x);
 Tensor all(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor any(const Tensor& x, int64_t dim, bool keepdim = false);
-std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true);
+std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim = -1, bool largest = true,
+                               bool sorted = true);
 std::pair<Tensor, Tensor> sort(const Tensor& x, int64_t dim = -1, bool descending = false);
 
 // ---- shape (custom rows: list inputs) ----
@@ -111,7 +113,8 @@ int get_num_threads();
 bool set_flush_denormal(bool mode);
 
 // True when shapes match and all elements are within atol + rtol * |other| (NaNs equal if equal_nan).
-bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);
+bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8,
+              bool equal_nan = false);
 bool equal(const Tensor& a, const Tensor& b);  // same shape and exactly equal values
 
 }  // namespace nabla

@@ -2,6 +2,7 @@
 //   optim::Adagrad opt(params, {.lr = 1e-2, .lr_decay = 1e-3, .initial_accumulator_value = 0.1});
 #pragma once
 #include <concepts>
+
 #include "nabla/optim/optimizer.h"
 
 namespace nabla::optim {
@@ -37,11 +38,14 @@ class Adagrad : public Optimizer {
   using Group = ParamGroup<AdagradConfig>;
   Adagrad(std::vector<Tensor> params, const AdagradConfig& options = {});
   Adagrad(std::vector<Group> groups, const AdagradConfig& defaults = {});
-  // LibTorch style: Adagrad(params, AdagradOptions(...)...). Templates, so that a braced list always means AdagradConfig.
+  // LibTorch style: Adagrad(params, AdagradOptions(...)...). Templates, so that a braced list always means
+  // AdagradConfig.
   template <std::same_as<AdagradOptions> O>
-  Adagrad(std::vector<Tensor> params, const O& defaults) : Adagrad(single_group(std::move(params)), defaults.clone(), 0) {}
+  Adagrad(std::vector<Tensor> params, const O& defaults)
+      : Adagrad(single_group(std::move(params)), defaults.clone(), 0) {}
   template <std::same_as<AdagradOptions> O>
-  Adagrad(std::vector<OptimizerParamGroup> groups, const O& defaults) : Adagrad(std::move(groups), defaults.clone(), 0) {}
+  Adagrad(std::vector<OptimizerParamGroup> groups, const O& defaults)
+      : Adagrad(std::move(groups), defaults.clone(), 0) {}
   // add_param_group({{w}, {.lr = 0.1}}); a LibTorch OptimizerParamGroup goes to the base's.
   void add_param_group(Group group);
   template <std::same_as<OptimizerParamGroup> G>

@@ -73,11 +73,14 @@ class Adam : public Optimizer {
   using Group = ParamGroup<AdamConfig>;
   Adam(std::vector<Tensor> params, const AdamConfig& options = {});
   Adam(std::vector<Group> groups, const AdamConfig& defaults = {});
-  // LibTorch style: Adam(params, AdamOptions(...)...). Templates, so that a braced list always means AdamConfig.
+  // LibTorch style: Adam(params, AdamOptions(...)...). Templates, so that a braced list always means
+  // AdamConfig.
   template <std::same_as<AdamOptions> O>
-  Adam(std::vector<Tensor> params, const O& defaults) : Adam(single_group(std::move(params)), defaults.clone(), 0) {}
+  Adam(std::vector<Tensor> params, const O& defaults)
+      : Adam(single_group(std::move(params)), defaults.clone(), 0) {}
   template <std::same_as<AdamOptions> O>
-  Adam(std::vector<OptimizerParamGroup> groups, const O& defaults) : Adam(std::move(groups), defaults.clone(), 0) {}
+  Adam(std::vector<OptimizerParamGroup> groups, const O& defaults)
+      : Adam(std::move(groups), defaults.clone(), 0) {}
   // add_param_group({{w}, {.lr = 0.1}}); a LibTorch OptimizerParamGroup goes to the base's.
   void add_param_group(Group group);
   template <std::same_as<OptimizerParamGroup> G>
@@ -99,9 +102,11 @@ class AdamW : public Optimizer {
   AdamW(std::vector<Tensor> params, const AdamWConfig& options = {});
   AdamW(std::vector<Group> groups, const AdamWConfig& defaults = {});
   template <std::same_as<AdamWOptions> O>
-  AdamW(std::vector<Tensor> params, const O& defaults) : AdamW(single_group(std::move(params)), defaults.clone(), 0) {}
+  AdamW(std::vector<Tensor> params, const O& defaults)
+      : AdamW(single_group(std::move(params)), defaults.clone(), 0) {}
   template <std::same_as<AdamWOptions> O>
-  AdamW(std::vector<OptimizerParamGroup> groups, const O& defaults) : AdamW(std::move(groups), defaults.clone(), 0) {}
+  AdamW(std::vector<OptimizerParamGroup> groups, const O& defaults)
+      : AdamW(std::move(groups), defaults.clone(), 0) {}
   // add_param_group({{w}, {.lr = 0.1}}); a LibTorch OptimizerParamGroup goes to the base's.
   void add_param_group(Group group);
   template <std::same_as<OptimizerParamGroup> G>

@@ -80,7 +80,8 @@ class OptimizerCloneableOptions : public OptimizerOptions {
 template <typename Config>
 struct ParamGroup {
   ParamGroup(std::vector<Tensor> params) : params(std::move(params)) {}  // NOLINT: implicit, like a bare list
-  ParamGroup(std::vector<Tensor> params, const Config& options) : params(std::move(params)), options(options) {}
+  ParamGroup(std::vector<Tensor> params, const Config& options)
+      : params(std::move(params)), options(options) {}
   std::vector<Tensor> params;
   std::optional<Config> options;  // unset: the optimizer's defaults
 };

@@ -2,6 +2,7 @@
 //   optim::RMSprop opt(params, {.lr = 1e-2, .alpha = 0.9, .momentum = 0.9, .centered = true});
 #pragma once
 #include <concepts>
+
 #include "nabla/optim/optimizer.h"
 
 namespace nabla::optim {
@@ -42,11 +43,14 @@ class RMSprop : public Optimizer {
   using Group = ParamGroup<RMSpropConfig>;
   RMSprop(std::vector<Tensor> params, const RMSpropConfig& options = {});
   RMSprop(std::vector<Group> groups, const RMSpropConfig& defaults = {});
-  // LibTorch style: RMSprop(params, RMSpropOptions(...)...). Templates, so that a braced list always means RMSpropConfig.
+  // LibTorch style: RMSprop(params, RMSpropOptions(...)...). Templates, so that a braced list always means
+  // RMSpropConfig.
   template <std::same_as<RMSpropOptions> O>
-  RMSprop(std::vector<Tensor> params, const O& defaults) : RMSprop(single_group(std::move(params)), defaults.clone(), 0) {}
+  RMSprop(std::vector<Tensor> params, const O& defaults)
+      : RMSprop(single_group(std::move(params)), defaults.clone(), 0) {}
   template <std::same_as<RMSpropOptions> O>
-  RMSprop(std::vector<OptimizerParamGroup> groups, const O& defaults) : RMSprop(std::move(groups), defaults.clone(), 0) {}
+  RMSprop(std::vector<OptimizerParamGroup> groups, const O& defaults)
+      : RMSprop(std::move(groups), defaults.clone(), 0) {}
   // add_param_group({{w}, {.lr = 0.1}}); a LibTorch OptimizerParamGroup goes to the base's.
   void add_param_group(Group group);
   template <std::same_as<OptimizerParamGroup> G>

@@ -3,6 +3,7 @@
 //   optim::SGD opt(params, {.lr = 0.1, .momentum = 0.9, .weight_decay = 5e-4});
 #pragma once
 #include <concepts>
+
 #include "nabla/optim/optimizer.h"
 
 namespace nabla::optim {
@@ -43,9 +44,11 @@ class SGD : public Optimizer {
   SGD(std::vector<Group> groups, const SGDConfig& defaults);
   // LibTorch style: SGD(params, SGDOptions(...)...). Templates, so that a braced list always means SGDConfig.
   template <std::same_as<SGDOptions> O>
-  SGD(std::vector<Tensor> params, const O& defaults) : SGD(single_group(std::move(params)), defaults.clone(), 0) {}
+  SGD(std::vector<Tensor> params, const O& defaults)
+      : SGD(single_group(std::move(params)), defaults.clone(), 0) {}
   template <std::same_as<SGDOptions> O>
-  SGD(std::vector<OptimizerParamGroup> groups, const O& defaults) : SGD(std::move(groups), defaults.clone(), 0) {}
+  SGD(std::vector<OptimizerParamGroup> groups, const O& defaults)
+      : SGD(std::move(groups), defaults.clone(), 0) {}
   // add_param_group({{w}, {.lr = 0.1}}); a LibTorch OptimizerParamGroup goes to the base's.
   void add_param_group(Group group);
   template <std::same_as<OptimizerParamGroup> G>

@@ -12,7 +12,7 @@ class Device {
  public:
   Device(DeviceType type = DeviceType::CPU, int index = -1);  // NOLINT
   // "cpu", "cuda", "cuda:1". Throws DeviceError for a device this build cannot use.
-  Device(const std::string& spec);  // NOLINT
+  Device(const std::string& spec);                         // NOLINT
   Device(const char* spec) : Device(std::string(spec)) {}  // NOLINT
   DeviceType type() const { return type_; }
   int index() const { return index_; }

@@ -37,11 +37,16 @@ inline bool is_integral(DType t, bool include_bool) {
 inline DType promote_types(DType a, DType b) { return a > b ? a : b; }
 
 // C++ type <-> DType.
-template <typename T> struct dtype_of;
-#define NABLA_DTYPE_OF(name, type, str) \
-  template <> struct dtype_of<type> { static constexpr DType value = DType::name; };
+template <typename T>
+struct dtype_of;
+#define NABLA_DTYPE_OF(name, type, str)         \
+  template <>                                   \
+  struct dtype_of<type> {                       \
+    static constexpr DType value = DType::name; \
+  };
 NABLA_FOREACH_DTYPE(NABLA_DTYPE_OF)
 #undef NABLA_DTYPE_OF
-template <typename T> inline constexpr DType dtype_v = dtype_of<T>::value;
+template <typename T>
+inline constexpr DType dtype_v = dtype_of<T>::value;
 
 }  // namespace nabla

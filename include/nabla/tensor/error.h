@@ -11,14 +11,41 @@ class Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-class ShapeError : public Error { public: using Error::Error; };      // incompatible shapes
-class DTypeError : public Error { public: using Error::Error; };      // unsupported / mismatched dtype
-class IndexError : public Error { public: using Error::Error; };      // dim or index out of range
-class ValueError : public Error { public: using Error::Error; };      // bad argument value
-class DeviceError : public Error { public: using Error::Error; };     // device not available
-class AutogradError : public Error { public: using Error::Error; };   // graph misuse
-class IOError : public Error { public: using Error::Error; };         // files and formats
-class NotImplementedError : public Error { public: using Error::Error; };
-class OutOfMemoryError : public Error { public: using Error::Error; };  // an allocation the machine cannot serve
+class ShapeError : public Error {
+ public:
+  using Error::Error;
+};  // incompatible shapes
+class DTypeError : public Error {
+ public:
+  using Error::Error;
+};  // unsupported / mismatched dtype
+class IndexError : public Error {
+ public:
+  using Error::Error;
+};  // dim or index out of range
+class ValueError : public Error {
+ public:
+  using Error::Error;
+};  // bad argument value
+class DeviceError : public Error {
+ public:
+  using Error::Error;
+};  // device not available
+class AutogradError : public Error {
+ public:
+  using Error::Error;
+};  // graph misuse
+class IOError : public Error {
+ public:
+  using Error::Error;
+};  // files and formats
+class NotImplementedError : public Error {
+ public:
+  using Error::Error;
+};
+class OutOfMemoryError : public Error {
+ public:
+  using Error::Error;
+};  // an allocation the machine cannot serve
 
 }  // namespace nabla

@@ -45,7 +45,9 @@ class IntArrayRef {
 class DimVec {
  public:
   DimVec() = default;
-  explicit DimVec(int n, int64_t v = 0) : n_(n) { for (int i = 0; i < n; ++i) d_[i] = v; }
+  explicit DimVec(int n, int64_t v = 0) : n_(n) {
+    for (int i = 0; i < n; ++i) d_[i] = v;
+  }
   DimVec(IntArrayRef r);  // NOLINT: throws ShapeError beyond kMaxDims
   // Same as `*this = DimVec(r)` without the temporary: copying a freshly written temporary with wide
   // loads stalled on store forwarding (a sixth of a 1-element add's time).
@@ -58,7 +60,10 @@ class DimVec {
   void push_back(int64_t v);
   void insert(int pos, int64_t v);
   void erase(int pos);
-  void resize(int n, int64_t v = 0) { for (int i = n_; i < n; ++i) d_[i] = v; n_ = n; }
+  void resize(int n, int64_t v = 0) {
+    for (int i = n_; i < n; ++i) d_[i] = v;
+    n_ = n;
+  }
   operator IntArrayRef() const { return {d_, static_cast<size_t>(n_)}; }  // NOLINT
   IntArrayRef ref() const { return *this; }
   std::vector<int64_t> vec() const { return {d_, d_ + n_}; }

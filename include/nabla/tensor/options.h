@@ -12,11 +12,23 @@ namespace nabla {
 class TensorOptions {
  public:
   TensorOptions() = default;
-  TensorOptions(DType d) : dtype_(d) {}  // NOLINT
+  TensorOptions(DType d) : dtype_(d) {}    // NOLINT
   TensorOptions(Device d) : device_(d) {}  // NOLINT
-  TensorOptions dtype(DType d) const { auto o = *this; o.dtype_ = d; return o; }
-  TensorOptions device(Device d) const { auto o = *this; o.device_ = d; return o; }
-  TensorOptions requires_grad(bool r) const { auto o = *this; o.requires_grad_ = r; return o; }
+  TensorOptions dtype(DType d) const {
+    auto o = *this;
+    o.dtype_ = d;
+    return o;
+  }
+  TensorOptions device(Device d) const {
+    auto o = *this;
+    o.device_ = d;
+    return o;
+  }
+  TensorOptions requires_grad(bool r) const {
+    auto o = *this;
+    o.requires_grad_ = r;
+    return o;
+  }
   DType dtype() const { return dtype_; }
   Device device() const { return device_; }
   bool requires_grad() const { return requires_grad_; }
@@ -35,9 +47,9 @@ class RandomGenerator {
   void manual_seed(uint64_t seed);
   uint64_t initial_seed() const { return seed_; }
   uint64_t next_u64();
-  double next_double();  // uniform in [0, 1)
-  float next_float();    // uniform in [0, 1)
-  double next_normal();  // standard normal (Box-Muller, caches the second value)
+  double next_double();                   // uniform in [0, 1)
+  float next_float();                     // uniform in [0, 1)
+  double next_normal();                   // standard normal (Box-Muller, caches the second value)
   using State = std::array<uint64_t, 6>;  // 4 words of state, seed, cached normal
   State state() const;
   void set_state(const State& s);

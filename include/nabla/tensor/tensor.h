@@ -20,7 +20,9 @@
 namespace nabla {
 
 class Tensor;
-namespace autograd { struct Node; }
+namespace autograd {
+struct Node;
+}
 
 // Index elements for Tensor::index: an integer, a Slice, None (new axis), Ellipsis, or a Tensor.
 struct NoneType {};
@@ -30,9 +32,9 @@ inline constexpr EllipsisType Ellipsis{};
 struct Slice {
   // Slice(), Slice(1, None), Slice(None, -1, 2)... like Python's start:stop:step.
   struct Bound {
-    Bound(NoneType) {}  // NOLINT
+    Bound(NoneType) {}                         // NOLINT
     Bound(int64_t v) : set(true), value(v) {}  // NOLINT
-    Bound(int v) : set(true), value(v) {}  // NOLINT
+    Bound(int v) : set(true), value(v) {}      // NOLINT
     bool set = false;
     int64_t value = 0;
   };
@@ -53,11 +55,21 @@ class Tensor {
  public:
   Tensor() : impl_(nullptr) {}
   explicit Tensor(TensorImpl* impl) : impl_(impl) {}  // takes ownership of one reference
-  Tensor(const Tensor& o) : impl_(o.impl_) { if (impl_) impl_->retain(); }
+  Tensor(const Tensor& o) : impl_(o.impl_) {
+    if (impl_) impl_->retain();
+  }
   Tensor(Tensor&& o) noexcept : impl_(o.impl_) { o.impl_ = nullptr; }
-  Tensor& operator=(const Tensor& o) { Tensor(o).swap(*this); return *this; }
-  Tensor& operator=(Tensor&& o) noexcept { Tensor(std::move(o)).swap(*this); return *this; }
-  ~Tensor() { if (impl_) impl_->release(); }
+  Tensor& operator=(const Tensor& o) {
+    Tensor(o).swap(*this);
+    return *this;
+  }
+  Tensor& operator=(Tensor&& o) noexcept {
+    Tensor(std::move(o)).swap(*this);
+    return *this;
+  }
+  ~Tensor() {
+    if (impl_) impl_->release();
+  }
   void swap(Tensor& o) noexcept { std::swap(impl_, o.impl_); }
 
   // ---- metadata ----
@@ -87,15 +99,19 @@ class Tensor {
   int64_t storage_offset() const { return defined_impl("storage_offset")->offset(); }
   bool is_same(const Tensor& o) const { return impl_ == o.impl_; }
   void* data_ptr() const { return defined_impl("data_ptr")->data(); }
-  template <typename T> T* data_ptr() const;  // checks the dtype
+  template <typename T>
+  T* data_ptr() const;  // checks the dtype
   uint32_t version() const { return defined_impl("version")->storage()->version(); }
   std::string str() const;       // PyTorch-style printout
   std::string toString() const;  // "Float32 [2, 3]"
 
   // ---- element access ----
   Scalar item() const;
-  template <typename T> T item() const { return item().to<T>(); }
-  Scalar at(IntArrayRef index) const;  // one element, any rank (for tests and printing)
+  template <typename T>
+  T item() const {
+    return item().to<T>();
+  }
+  Scalar at(IntArrayRef index) const;     // one element, any rank (for tests and printing)
   std::vector<double> to_vector() const;  // all elements in row-major order, as doubles
 
   // ---- conversion and copies ----
@@ -168,7 +184,8 @@ class Tensor {
   void set_grad(const Tensor& g);
   std::shared_ptr<autograd::Node> grad_fn() const;
   int output_nr() const;
-  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false,
+                bool create_graph = false) const;
   Tensor detach() const;
   Tensor& detach_();
   void retain_grad() const;
@@ -205,11 +222,11 @@ class Tensor {
 class TensorIndex {
  public:
   enum class Kind { Integer, Slice, None, Ellipsis, Tensor };
-  TensorIndex(int64_t i) : kind_(Kind::Integer), integer_(i) {}  // NOLINT
-  TensorIndex(int i) : kind_(Kind::Integer), integer_(i) {}  // NOLINT
-  TensorIndex(nabla::Slice s) : kind_(Kind::Slice), slice_(s) {}  // NOLINT
-  TensorIndex(NoneType) : kind_(Kind::None) {}  // NOLINT
-  TensorIndex(EllipsisType) : kind_(Kind::Ellipsis) {}  // NOLINT
+  TensorIndex(int64_t i) : kind_(Kind::Integer), integer_(i) {}                 // NOLINT
+  TensorIndex(int i) : kind_(Kind::Integer), integer_(i) {}                     // NOLINT
+  TensorIndex(nabla::Slice s) : kind_(Kind::Slice), slice_(s) {}                // NOLINT
+  TensorIndex(NoneType) : kind_(Kind::None) {}                                  // NOLINT
+  TensorIndex(EllipsisType) : kind_(Kind::Ellipsis) {}                          // NOLINT
   TensorIndex(nabla::Tensor t) : kind_(Kind::Tensor), tensor_(std::move(t)) {}  // NOLINT
   Kind kind() const { return kind_; }
   int64_t integer() const { return integer_; }

@@ -10,7 +10,9 @@
 
 namespace nabla {
 
-namespace autograd { struct AutogradMeta; }
+namespace autograd {
+struct AutogradMeta;
+}
 
 class TensorImpl {
  public:

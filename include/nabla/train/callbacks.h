@@ -9,7 +9,9 @@
 #include "nabla/optim/lr_scheduler.h"
 #include "nabla/train/trainer.h"
 
-namespace nabla::io { class SummaryWriter; }
+namespace nabla::io {
+class SummaryWriter;
+}
 
 namespace nabla::training {
 
@@ -28,7 +30,7 @@ class EarlyStopping : public Callback {
   explicit EarlyStopping(EarlyStoppingOptions options = {});
   void on_epoch_end(Trainer& t, int64_t epoch, const Metrics& m) override;
   int64_t stopped_epoch() const { return stopped_epoch_; }
-  std::string state() const;             // JSON, for resumable runs
+  std::string state() const;  // JSON, for resumable runs
   void load_state(const std::string& json);
 
  private:

@@ -9,9 +9,9 @@
 namespace nabla::training {
 
 struct ModelConfig {
-  std::string name = "mlp";   // mlp | fashion_cnn | resnet
+  std::string name = "mlp";  // mlp | fashion_cnn | resnet
   int64_t in_channels = 1, height = 28, width = 28, num_classes = 10;
-  int64_t n_layers = 5;       // mlp: hidden blocks
+  int64_t n_layers = 5;  // mlp: hidden blocks
   std::string to_json() const;
   static ModelConfig from_json(const std::string& json);  // ValueError on a malformed config
 };

@@ -19,7 +19,7 @@ namespace nabla::training {
 
 struct RunConfig {
   ModelConfig model;
-  std::string data = "mnist";            // mnist | fashion-mnist | cifar10 | imagefolder:DIR
+  std::string data = "mnist";  // mnist | fashion-mnist | cifar10 | imagefolder:DIR
   std::vector<std::string> classes;
   std::vector<double> mean = {0.5}, std = {0.5};  // Normalize applied to ToTensor'd images
   std::string optimizer = "adam";
@@ -33,7 +33,7 @@ struct RunConfig {
   static RunConfig from_json(const std::string& json);
 };
 
-struct TrainingState {            // present in checkpoints written during training
+struct TrainingState {  // present in checkpoints written during training
   int64_t epoch = 0, global_step = 0;
   std::vector<Metrics> history;
   optim::OptimizerStateDict optimizer;

@@ -2,8 +2,8 @@
 // loss and optimizer, stepping an LR scheduler and calling callbacks, like a PyTorch training loop.
 //
 //   training::Trainer trainer(model, loss, optimizer);
-//   trainer.add_callback(std::make_shared<training::EarlyStopping>(training::EarlyStoppingOptions{.patience = 3}));
-//   auto history = trainer.fit(train_loader, &val_loader, 20);
+//   trainer.add_callback(std::make_shared<training::EarlyStopping>(training::EarlyStoppingOptions{.patience =
+//   3})); auto history = trainer.fit(train_loader, &val_loader, 20);
 #pragma once
 #include <functional>
 #include <map>
@@ -54,17 +54,17 @@ class Trainer {
   // State callbacks read and change.
   nn::Module& model() { return model_; }
   optim::Optimizer& optimizer() { return optimizer_; }
-  int64_t epoch() const { return epoch_; }             // epochs completed
+  int64_t epoch() const { return epoch_; }  // epochs completed
   void set_epoch(int64_t e) { epoch_ = e; }
-  int64_t global_step() const { return step_; }        // batches trained
+  int64_t global_step() const { return step_; }  // batches trained
   void set_global_step(int64_t s) { step_ = s; }
   int64_t epochs_target() const { return epochs_target_; }
   int64_t batches_per_epoch() const { return batches_per_epoch_; }
-  void stop() { stop_ = true; }                        // ends fit after the current epoch
+  void stop() { stop_ = true; }  // ends fit after the current epoch
   bool stopped() const { return stop_; }
   const std::vector<Metrics>& history() const { return history_; }
   void set_history(std::vector<Metrics> h) { history_ = std::move(h); }
-  int64_t num_classes = 0;                             // for val_acc; 0 = infer from outputs
+  int64_t num_classes = 0;  // for val_acc; 0 = infer from outputs
 
  private:
   double train_one_epoch(data::DataLoader& loader);

@@ -10,8 +10,9 @@ using kernels::Binary;
 namespace {
 
 const char* binary_name(Binary op) {
-  static const char* names[] = {"add", "sub", "mul", "div", "pow", "minimum", "maximum", "eq", "ne", "lt",
-                                "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "threshold_grad"};
+  static const char* names[] = {
+      "add", "sub", "mul", "div",         "pow",        "minimum",     "maximum",       "eq", "ne", "lt",
+      "le",  "gt",  "ge",  "logical_and", "logical_or", "logical_xor", "threshold_grad"};
   return names[static_cast<int>(op)];
 }
 
@@ -42,7 +43,8 @@ Tensor binary_forward(Binary op, const Tensor& a, const Tensor& b, double alpha)
     return out;
   }
   std::vector<int64_t> shape;
-  if (a.sizes() == b.sizes()) shape = a.sizes().vec();
+  if (a.sizes() == b.sizes())
+    shape = a.sizes().vec();
   else {
     try {
       shape = broadcast_shapes(a.sizes(), b.sizes());
@@ -93,11 +95,12 @@ Tensor mul(const Tensor& a, const Tensor& b) {
   check_defined("mul", a, b);
   Tensor out = binary_forward(Binary::Mul, a, b, 1);
   if (should_record({&a, &b}))
-    record(OpId::mul, {a, b}, {out}, {.inputs = {0, 1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor &a = ctx.input(0), &b = ctx.input(1);
-      return {ctx.needs_grad[0] ? sum_to(g[0] * b, a.sizes()) : Tensor(),
-              ctx.needs_grad[1] ? sum_to(g[0] * a, b.sizes()) : Tensor()};
-    });
+    record(OpId::mul, {a, b}, {out}, {.inputs = {0, 1}},
+           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor &a = ctx.input(0), &b = ctx.input(1);
+             return {ctx.needs_grad[0] ? sum_to(g[0] * b, a.sizes()) : Tensor(),
+                     ctx.needs_grad[1] ? sum_to(g[0] * a, b.sizes()) : Tensor()};
+           });
   return out;
 }
 
@@ -105,11 +108,12 @@ Tensor div(const Tensor& a, const Tensor& b) {
   check_defined("div", a, b);
   Tensor out = binary_forward(Binary::Div, a, b, 1);
   if (should_record({&a, &b}))
-    record(OpId::div, {a, b}, {out}, {.inputs = {0, 1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor &a = ctx.input(0), &b = ctx.input(1);
-      return {ctx.needs_grad[0] ? sum_to(g[0] / b, a.sizes()) : Tensor(),
-              ctx.needs_grad[1] ? sum_to(-g[0] * a / (b * b), b.sizes()) : Tensor()};
-    });
+    record(OpId::div, {a, b}, {out}, {.inputs = {0, 1}},
+           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor &a = ctx.input(0), &b = ctx.input(1);
+             return {ctx.needs_grad[0] ? sum_to(g[0] / b, a.sizes()) : Tensor(),
+                     ctx.needs_grad[1] ? sum_to(-g[0] * a / (b * b), b.sizes()) : Tensor()};
+           });
   return out;
 }
 
@@ -117,22 +121,23 @@ Tensor pow(const Tensor& a, const Tensor& e) {
   check_defined("pow", a, e);
   Tensor out = binary_forward(Binary::Pow, a, e, 1);
   if (should_record({&a, &e}))
-    record(OpId::pow, {a, e}, {out}, {.inputs = {0, 1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor &a = ctx.input(0), &e = ctx.input(1);
-      Tensor ga, ge;
-      if (ctx.needs_grad[0]) {
-        // d/da a^e = e * a^(e-1), defined as 0 where e == 0 (PyTorch's convention).
-        Tensor d = where(e == 0.0, zeros_like(a), e * pow(a, e - 1.0));
-        ga = sum_to(g[0] * d, a.sizes());
-      }
-      if (ctx.needs_grad[1]) {
-        // d/de a^e = a^e * log(a), defined as 0 where a == 0 and e >= 0.
-        Tensor d = pow(a, e) * log(a);
-        d = where(logical_and(a == 0.0, e >= 0.0), zeros_like(d), d);
-        ge = sum_to(g[0] * d, e.sizes());
-      }
-      return {ga, ge};
-    });
+    record(OpId::pow, {a, e}, {out}, {.inputs = {0, 1}},
+           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor &a = ctx.input(0), &e = ctx.input(1);
+             Tensor ga, ge;
+             if (ctx.needs_grad[0]) {
+               // d/da a^e = e * a^(e-1), defined as 0 where e == 0 (PyTorch's convention).
+               Tensor d = where(e == 0.0, zeros_like(a), e * pow(a, e - 1.0));
+               ga = sum_to(g[0] * d, a.sizes());
+             }
+             if (ctx.needs_grad[1]) {
+               // d/de a^e = a^e * log(a), defined as 0 where a == 0 and e >= 0.
+               Tensor d = pow(a, e) * log(a);
+               d = where(logical_and(a == 0.0, e >= 0.0), zeros_like(d), d);
+               ge = sum_to(g[0] * d, e.sizes());
+             }
+             return {ga, ge};
+           });
   return out;
 }
 
@@ -148,7 +153,8 @@ TensorList min_max_backward(const BackwardContext& ctx, const TensorList& g, boo
   Tensor zero = zeros_like(g[0]);
   Tensor ga = where(tie, half, where(a_wins, g[0], zero));
   Tensor gb = where(tie, half, where(a_wins, zero, g[0]));
-  return {ctx.needs_grad[0] ? sum_to(ga, a.sizes()) : Tensor(), ctx.needs_grad[1] ? sum_to(gb, b.sizes()) : Tensor()};
+  return {ctx.needs_grad[0] ? sum_to(ga, a.sizes()) : Tensor(),
+          ctx.needs_grad[1] ? sum_to(gb, b.sizes()) : Tensor()};
 }
 }  // namespace
 
@@ -172,8 +178,8 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   check_defined("where", cond, a, b);
-  NABLA_CHECK(cond.dtype() == DType::Bool, DTypeError, "where: expected condition to be a bool tensor, got {}",
-              dtype_name(cond.dtype()));
+  NABLA_CHECK(cond.dtype() == DType::Bool, DTypeError,
+              "where: expected condition to be a bool tensor, got {}", dtype_name(cond.dtype()));
   std::vector<int64_t> shape;
   try {
     shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes()), b.sizes());
@@ -183,10 +189,12 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   }
   const DType dt = result_type(a, b);
   Tensor out = raw::empty(shape, dt);
-  kernels::where(out, raw::expand(cond, shape), raw::expand(convert(a, dt), shape), raw::expand(convert(b, dt), shape));
+  kernels::where(out, raw::expand(cond, shape), raw::expand(convert(a, dt), shape),
+                 raw::expand(convert(b, dt), shape));
   if (should_record({&a, &b}))
     record(OpId::where, {cond, a, b}, {out}, {.inputs = {0}},
-           [sa = DimVec(a.sizes()), sb = DimVec(b.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+           [sa = DimVec(a.sizes()), sb = DimVec(b.sizes())](const BackwardContext& ctx,
+                                                            const TensorList& g) -> TensorList {
              const Tensor& c = ctx.input(0);
              Tensor zero = zeros_like(g[0]);
              return {Tensor(), ctx.needs_grad[1] ? sum_to(where(c, g[0], zero), sa) : Tensor(),

@@ -19,7 +19,8 @@ void scan_nested(const NestedList& n, size_t depth, std::vector<int64_t>& shape,
                  Scalar::Kind& kind, bool& any_scalar) {
   if (n.is_scalar()) {
     NABLA_CHECK(depth == shape.size() || !any_scalar, ValueError,
-                "tensor: ragged nested list: element at index {} is a number but other rows are lists (expected depth {})",
+                "tensor: ragged nested list: element at index {} is a number but other rows are lists "
+                "(expected depth {})",
                 shape_str(path), shape.size());
     if (!any_scalar) shape.resize(depth);
     any_scalar = true;
@@ -28,12 +29,13 @@ void scan_nested(const NestedList& n, size_t depth, std::vector<int64_t>& shape,
   }
   const int64_t len = static_cast<int64_t>(n.items().size());
   if (shape.size() <= depth) {
-    NABLA_CHECK(!any_scalar, ValueError, "tensor: ragged nested list: row {} is a list where a number was expected",
-                shape_str(path));
+    NABLA_CHECK(!any_scalar, ValueError,
+                "tensor: ragged nested list: row {} is a list where a number was expected", shape_str(path));
     shape.push_back(len);
   } else {
     NABLA_CHECK(shape[depth] == len, ValueError,
-                "tensor: ragged nested list: row {} has {} elements, expected {}", shape_str(path), len, shape[depth]);
+                "tensor: ragged nested list: row {} has {} elements, expected {}", shape_str(path), len,
+                shape[depth]);
   }
   int64_t i = 0;
   for (const NestedList& item : n.items()) {
@@ -45,7 +47,10 @@ void scan_nested(const NestedList& n, size_t depth, std::vector<int64_t>& shape,
 
 template <typename T>
 void flatten_nested(const NestedList& n, T*& out) {
-  if (n.is_scalar()) { *out++ = n.scalar().to<T>(); return; }
+  if (n.is_scalar()) {
+    *out++ = n.scalar().to<T>();
+    return;
+  }
   for (const NestedList& item : n.items()) flatten_nested(item, out);
 }
 
@@ -54,9 +59,12 @@ Tensor from_nested(const NestedList& data, std::optional<TensorOptions> options)
   Scalar::Kind kind = Scalar::Kind::Bool;
   bool any_scalar = false;
   scan_nested(data, 0, shape, path, kind, any_scalar);
-  DType dt = options ? options->dtype()
-                     : kind == Scalar::Kind::Float ? DType::Float32 : kind == Scalar::Kind::Int ? DType::Int64 : DType::Bool;
-  if (!any_scalar && shape.size() == 1 && shape[0] == 0 && !options) dt = DType::Float32;  // tensor({}) is float
+  DType dt = options                       ? options->dtype()
+             : kind == Scalar::Kind::Float ? DType::Float32
+             : kind == Scalar::Kind::Int   ? DType::Int64
+                                           : DType::Bool;
+  if (!any_scalar && shape.size() == 1 && shape[0] == 0 && !options)
+    dt = DType::Float32;  // tensor({}) is float
   Tensor t = raw::empty(shape, dt);
   dispatch_dtype(dt, "tensor", [&]<typename T>() {
     T* p = t.data_ptr<T>();
@@ -83,11 +91,12 @@ Tensor from_blob(void* data, IntArrayRef sizes, DType dtype, void (*deleter)(voi
 }
 
 Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, DType dtype) {
-  NABLA_CHECK(sizes.size() == strides.size(), ShapeError, "from_blob: sizes {} and strides {} differ in length",
-              shape_str(sizes), shape_str(strides));
+  NABLA_CHECK(sizes.size() == strides.size(), ShapeError,
+              "from_blob: sizes {} and strides {} differ in length", shape_str(sizes), shape_str(strides));
   int64_t extent = 1;
   for (size_t i = 0; i < sizes.size(); ++i) extent += (sizes[i] - 1) * strides[i];
-  return Tensor(new TensorImpl(Storage::wrap(data, extent * dtype_size(dtype), nullptr, nullptr), dtype, sizes, strides, 0));
+  return Tensor(new TensorImpl(Storage::wrap(data, extent * dtype_size(dtype), nullptr, nullptr), dtype,
+                               sizes, strides, 0));
 }
 
 Tensor empty(IntArrayRef sizes, TensorOptions o) {
@@ -95,8 +104,8 @@ Tensor empty(IntArrayRef sizes, TensorOptions o) {
   return finish(raw::empty(sizes, o.dtype(), o.device()), o);
 }
 Tensor empty_strided(IntArrayRef sizes, IntArrayRef strides, TensorOptions o) {
-  NABLA_CHECK(sizes.size() == strides.size(), ValueError, "empty_strided: {} sizes {} but {} strides {}", sizes.size(),
-              shape_str(sizes), strides.size(), shape_str(strides));
+  NABLA_CHECK(sizes.size() == strides.size(), ValueError, "empty_strided: {} sizes {} but {} strides {}",
+              sizes.size(), shape_str(sizes), strides.size(), shape_str(strides));
   // Elements the strides reach: 1 + sum (size - 1) * stride, checked so it cannot wrap.
   int64_t extent = checked_numel(sizes, "empty_strided") == 0 ? 0 : 1;
   for (size_t i = 0; i < sizes.size() && extent > 0; ++i) {
@@ -114,7 +123,9 @@ Tensor full(IntArrayRef sizes, Scalar value, TensorOptions o) {
   kernels::fill(t, value);
   return finish(t, o);
 }
-Tensor full(IntArrayRef sizes, Scalar value, std::nullopt_t) { return full(sizes, value, TensorOptions(value.default_dtype())); }
+Tensor full(IntArrayRef sizes, Scalar value, std::nullopt_t) {
+  return full(sizes, value, TensorOptions(value.default_dtype()));
+}
 Tensor zeros(IntArrayRef sizes, TensorOptions o) { return full(sizes, 0, o); }
 Tensor ones(IntArrayRef sizes, TensorOptions o) { return full(sizes, 1, o); }
 
@@ -125,7 +136,8 @@ Tensor arange(Scalar start, Scalar end, Scalar step, std::optional<TensorOptions
   const double s = start.to_double(), e = end.to_double(), st = step.to_double();
   NABLA_CHECK(st != 0, ValueError, "arange: step must be nonzero");
   NABLA_CHECK((st > 0 && e >= s) || (st < 0 && e <= s), ValueError,
-              "arange: upper bound and larger bound inconsistent with step sign (start={}, end={}, step={})", s, e, st);
+              "arange: upper bound and larger bound inconsistent with step sign (start={}, end={}, step={})",
+              s, e, st);
   const int64_t n = static_cast<int64_t>(std::ceil((e - s) / st));
   Tensor t = raw::empty({n}, dt);
   dispatch_dtype(dt, "arange", [&]<typename T>() {
@@ -153,7 +165,8 @@ Tensor linspace(double start, double end, int64_t steps, TensorOptions o) {
       return;
     }
     for (int64_t i = 0; i < steps; ++i)
-      p[i] = static_cast<T>(i < half ? start + step * static_cast<double>(i) : end - step * static_cast<double>(steps - i - 1));
+      p[i] = static_cast<T>(i < half ? start + step * static_cast<double>(i)
+                                     : end - step * static_cast<double>(steps - i - 1));
   });
   return finish(t, o);
 }
@@ -186,7 +199,8 @@ Tensor randint(int64_t low, int64_t high, IntArrayRef sizes, TensorOptions o, Ra
   const uint64_t range = static_cast<uint64_t>(high - low);
   dispatch_dtype(o.dtype(), "randint", [&]<typename T>() {
     T* p = t.data_ptr<T>();
-    for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(low + static_cast<int64_t>(g.next_u64() % range));
+    for (int64_t i = 0; i < t.numel(); ++i)
+      p[i] = static_cast<T>(low + static_cast<int64_t>(g.next_u64() % range));
   });
   return finish(t, o);
 }
@@ -205,12 +219,16 @@ Tensor bernoulli(const Tensor& p, RandomGenerator* gen) {
 }
 
 namespace {
-TensorOptions like(const Tensor& t, const std::optional<TensorOptions>& o) { return o ? *o : TensorOptions(t.dtype()); }
+TensorOptions like(const Tensor& t, const std::optional<TensorOptions>& o) {
+  return o ? *o : TensorOptions(t.dtype());
+}
 }  // namespace
 Tensor empty_like(const Tensor& t, std::optional<TensorOptions> o) { return empty(t.sizes(), like(t, o)); }
 Tensor zeros_like(const Tensor& t, std::optional<TensorOptions> o) { return zeros(t.sizes(), like(t, o)); }
 Tensor ones_like(const Tensor& t, std::optional<TensorOptions> o) { return ones(t.sizes(), like(t, o)); }
-Tensor full_like(const Tensor& t, Scalar v, std::optional<TensorOptions> o) { return full(t.sizes(), v, like(t, o)); }
+Tensor full_like(const Tensor& t, Scalar v, std::optional<TensorOptions> o) {
+  return full(t.sizes(), v, like(t, o));
+}
 Tensor rand_like(const Tensor& t, std::optional<TensorOptions> o) { return rand(t.sizes(), like(t, o)); }
 Tensor randn_like(const Tensor& t, std::optional<TensorOptions> o) { return randn(t.sizes(), like(t, o)); }
 

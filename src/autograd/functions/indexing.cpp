@@ -32,9 +32,10 @@ Tensor index_add_into_zeros(const Tensor& src, IntArrayRef sizes, int64_t dim, c
   Tensor s = src.is_contiguous() ? src : src.contiguous();
   kernels::index_add(out, dim, index, s);
   if (should_record({&src}))
-    record(OpId::index_select, {src}, {out}, {.extra = {index}}, [dim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      return {g[0].index_select(dim, ctx.extra(0))};
-    });
+    record(OpId::index_select, {src}, {out}, {.extra = {index}},
+           [dim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             return {g[0].index_select(dim, ctx.extra(0))};
+           });
   return out;
 }
 
@@ -49,21 +50,25 @@ Tensor Tensor::index_select(int64_t dim, const Tensor& index) const {
   std::vector<int64_t> shape = sizes().vec();
   if (this->dim()) shape[d] = idx.numel();
   Tensor out = raw::empty(shape, dtype());
-  if (this->dim()) kernels::index_select(out, *this, d, idx.reshape({-1}));
-  else kernels::copy(out, *this);
+  if (this->dim())
+    kernels::index_select(out, *this, d, idx.reshape({-1}));
+  else
+    kernels::copy(out, *this);
   if (should_record({this}))
-    record(OpId::index_select, {*this}, {out}, {.extra = {idx}}, [d, sizes = DimVec(sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      return {index_add_into_zeros(g[0], sizes, d, ctx.extra(0).reshape({-1}))};
-    });
+    record(OpId::index_select, {*this}, {out}, {.extra = {idx}},
+           [d, sizes = DimVec(sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             return {index_add_into_zeros(g[0], sizes, d, ctx.extra(0).reshape({-1}))};
+           });
   return out;
 }
 
 Tensor Tensor::gather(int64_t dim, const Tensor& index) const {
   check_defined("gather", *this, index);
   int64_t d = wrap_dim(dim, this->dim(), "gather");
-  NABLA_CHECK(index.dim() == this->dim(), ShapeError,
-              "gather: index tensor must have the same number of dimensions as input tensor (index {} vs input {})",
-              shape_str(index.sizes()), shape_str(sizes()));
+  NABLA_CHECK(
+      index.dim() == this->dim(), ShapeError,
+      "gather: index tensor must have the same number of dimensions as input tensor (index {} vs input {})",
+      shape_str(index.sizes()), shape_str(sizes()));
   for (int64_t k = 0; k < this->dim(); ++k)
     NABLA_CHECK(k == d || index.size(k) <= size(k), ShapeError,
                 "gather: size of index {} does not fit input {} at dimension {}", shape_str(index.sizes()),
@@ -72,14 +77,16 @@ Tensor Tensor::gather(int64_t dim, const Tensor& index) const {
   Tensor out = raw::empty(index.sizes(), dtype());
   kernels::gather(out, *this, d, idx);
   if (should_record({this}))
-    record(OpId::gather, {*this}, {out}, {.extra = {idx}}, [d, sizes = DimVec(sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      return {zeros(sizes.ref(), g[0].dtype()).scatter_add(d, ctx.extra(0), g[0])};
-    });
+    record(OpId::gather, {*this}, {out}, {.extra = {idx}},
+           [d, sizes = DimVec(sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             return {zeros(sizes.ref(), g[0].dtype()).scatter_add(d, ctx.extra(0), g[0])};
+           });
   return out;
 }
 
 namespace {
-Tensor scatter_impl(OpId id, const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) {
+Tensor scatter_impl(OpId id, const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+                    bool accumulate) {
   check_defined(op_info(id).name.data(), self, index, src);
   const char* name = op_info(id).name.data();
   int64_t d = wrap_dim(dim, self.dim(), name);
@@ -94,24 +101,27 @@ Tensor scatter_impl(OpId id, const Tensor& self, int64_t dim, const Tensor& inde
   Tensor out = self.detach().clone();
   kernels::scatter(out, d, idx, convert(src, self.dtype()), accumulate);
   if (should_record({&self, &src}))
-    record(id, {self, src}, {out}, {.extra = {idx}}, [d, accumulate, src_sizes = DimVec(src.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor& idx = ctx.extra(0);
-      Tensor gs;
-      if (ctx.needs_grad[1]) {
-        gs = g[0].gather(d, idx);
-        if (gs.sizes() != src_sizes.ref()) {
-          // src larger than index: only the indexed part received gradient.
-          Tensor full = zeros(src_sizes.ref(), g[0].dtype());
-          Tensor v = full;
-          for (int64_t k = 0; k < idx.dim(); ++k) v = v.narrow(k, 0, idx.size(k));
-          NoGradGuard ng;
-          kernels::copy(v, gs);
-          gs = full;
-        }
-      }
-      Tensor gself = ctx.needs_grad[0] ? (accumulate ? g[0] : g[0].scatter(d, idx, zeros_like(g[0]))) : Tensor();
-      return {gself, gs};
-    });
+    record(id, {self, src}, {out}, {.extra = {idx}},
+           [d, accumulate, src_sizes = DimVec(src.sizes())](const BackwardContext& ctx,
+                                                            const TensorList& g) -> TensorList {
+             const Tensor& idx = ctx.extra(0);
+             Tensor gs;
+             if (ctx.needs_grad[1]) {
+               gs = g[0].gather(d, idx);
+               if (gs.sizes() != src_sizes.ref()) {
+                 // src larger than index: only the indexed part received gradient.
+                 Tensor full = zeros(src_sizes.ref(), g[0].dtype());
+                 Tensor v = full;
+                 for (int64_t k = 0; k < idx.dim(); ++k) v = v.narrow(k, 0, idx.size(k));
+                 NoGradGuard ng;
+                 kernels::copy(v, gs);
+                 gs = full;
+               }
+             }
+             Tensor gself =
+                 ctx.needs_grad[0] ? (accumulate ? g[0] : g[0].scatter(d, idx, zeros_like(g[0]))) : Tensor();
+             return {gself, gs};
+           });
   return out;
 }
 }  // namespace
@@ -125,22 +135,27 @@ Tensor Tensor::scatter_add(int64_t dim, const Tensor& index, const Tensor& src) 
 
 Tensor Tensor::masked_fill(const Tensor& mask, Scalar value) const {
   check_defined("masked_fill", *this, mask);
-  NABLA_CHECK(mask.dtype() == DType::Bool, DTypeError, "masked_fill: expected a bool mask, got {}", dtype_name(mask.dtype()));
+  NABLA_CHECK(mask.dtype() == DType::Bool, DTypeError, "masked_fill: expected a bool mask, got {}",
+              dtype_name(mask.dtype()));
   auto shape = broadcast_shapes(sizes(), mask.sizes());
-  NABLA_CHECK(shape == sizes().vec(), ShapeError, "masked_fill: mask of shape {} does not broadcast to self's shape {}",
-              shape_str(mask.sizes()), shape_str(sizes()));
+  NABLA_CHECK(shape == sizes().vec(), ShapeError,
+              "masked_fill: mask of shape {} does not broadcast to self's shape {}", shape_str(mask.sizes()),
+              shape_str(sizes()));
   Tensor out = raw::empty_like(*this);
-  kernels::where(out, raw::expand(mask, shape), raw::expand(convert(wrap_scalar(value), dtype()), shape), *this);
+  kernels::where(out, raw::expand(mask, shape), raw::expand(convert(wrap_scalar(value), dtype()), shape),
+                 *this);
   if (should_record({this}))
-    record(OpId::masked_fill, {*this, mask}, {out}, {.inputs = {1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      return {g[0].masked_fill(ctx.input(1), 0), Tensor()};
-    });
+    record(OpId::masked_fill, {*this, mask}, {out}, {.inputs = {1}},
+           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             return {g[0].masked_fill(ctx.input(1), 0), Tensor()};
+           });
   return out;
 }
 
 Tensor Tensor::masked_select(const Tensor& mask) const {
   check_defined("masked_select", *this, mask);
-  NABLA_CHECK(mask.dtype() == DType::Bool, DTypeError, "masked_select: expected a bool mask, got {}", dtype_name(mask.dtype()));
+  NABLA_CHECK(mask.dtype() == DType::Bool, DTypeError, "masked_select: expected a bool mask, got {}",
+              dtype_name(mask.dtype()));
   std::vector<int64_t> shape;
   try {
     shape = broadcast_shapes(sizes(), mask.sizes());
@@ -173,7 +188,8 @@ Tensor one_hot(const Tensor& indices, int64_t num_classes) {
   NABLA_CHECK(indices.dtype() == DType::Int64, DTypeError,
               "one_hot is only applicable to index tensor (int64), got {}", dtype_name(indices.dtype()));
   if (num_classes < 0) {
-    NABLA_CHECK(indices.numel() > 0, ValueError, "one_hot: can not infer total number of classes from empty tensor.");
+    NABLA_CHECK(indices.numel() > 0, ValueError,
+                "one_hot: can not infer total number of classes from empty tensor.");
     num_classes = max(indices).item<int64_t>() + 1;
   }
   Tensor idx = checked_indices("one_hot", indices, num_classes);

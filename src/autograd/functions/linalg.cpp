@@ -6,8 +6,9 @@ namespace nabla {
 
 namespace {
 void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
-  NABLA_CHECK(a.dtype() == b.dtype(), DTypeError, "{}: expected both operands to have the same dtype, but got {} and {}",
-              op, dtype_name(a.dtype()), dtype_name(b.dtype()));
+  NABLA_CHECK(a.dtype() == b.dtype(), DTypeError,
+              "{}: expected both operands to have the same dtype, but got {} and {}", op,
+              dtype_name(a.dtype()), dtype_name(b.dtype()));
 }
 // Runs the kernel on rank-3 views: [B, M, K] @ [B, K, N] -> [B, M, N].
 Tensor batched_product(const Tensor& a3, const Tensor& b3) {
@@ -21,16 +22,19 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   check_defined("mm", a, b);
   NABLA_CHECK(a.dim() == 2 && b.dim() == 2, ShapeError, "mm: expected 2-D tensors, got shapes {} and {}",
               shape_str(a.sizes()), shape_str(b.sizes()));
-  NABLA_CHECK(a.size(1) == b.size(0), ShapeError, "mm: mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
-              a.size(0), a.size(1), b.size(0), b.size(1));
+  NABLA_CHECK(a.size(1) == b.size(0), ShapeError,
+              "mm: mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})", a.size(0), a.size(1),
+              b.size(0), b.size(1));
   check_same_dtype("mm", a, b);
   Tensor out = raw::empty({a.size(0), b.size(1)}, a.dtype());
   kernels::matmul(out, a, b);
   if (should_record({&a, &b}))
-    record(OpId::mm, {a, b}, {out}, {.inputs = {0, 1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor &a = ctx.input(0), &b = ctx.input(1);
-      return {ctx.needs_grad[0] ? mm(g[0], b.t()) : Tensor(), ctx.needs_grad[1] ? mm(a.t(), g[0]) : Tensor()};
-    });
+    record(OpId::mm, {a, b}, {out}, {.inputs = {0, 1}},
+           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor &a = ctx.input(0), &b = ctx.input(1);
+             return {ctx.needs_grad[0] ? mm(g[0], b.t()) : Tensor(),
+                     ctx.needs_grad[1] ? mm(a.t(), g[0]) : Tensor()};
+           });
   return out;
 }
 
@@ -44,21 +48,23 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   check_same_dtype("bmm", a, b);
   Tensor out = batched_product(a, b);
   if (should_record({&a, &b}))
-    record(OpId::bmm, {a, b}, {out}, {.inputs = {0, 1}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor &a = ctx.input(0), &b = ctx.input(1);
-      return {ctx.needs_grad[0] ? bmm(g[0], b.transpose(1, 2)) : Tensor(),
-              ctx.needs_grad[1] ? bmm(a.transpose(1, 2), g[0]) : Tensor()};
-    });
+    record(OpId::bmm, {a, b}, {out}, {.inputs = {0, 1}},
+           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor &a = ctx.input(0), &b = ctx.input(1);
+             return {ctx.needs_grad[0] ? bmm(g[0], b.transpose(1, 2)) : Tensor(),
+                     ctx.needs_grad[1] ? bmm(a.transpose(1, 2), g[0]) : Tensor()};
+           });
   return out;
 }
 
 Tensor dot(const Tensor& a, const Tensor& b) {
   check_defined("dot", a, b);
-  NABLA_CHECK(a.dim() == 1 && b.dim() == 1, ShapeError, "dot: 1D tensors expected, but got {}D and {}D tensors",
-              a.dim(), b.dim());
-  NABLA_CHECK(a.size(0) == b.size(0), ShapeError,
-              "dot: inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of elements",
-              a.size(0), b.size(0));
+  NABLA_CHECK(a.dim() == 1 && b.dim() == 1, ShapeError,
+              "dot: 1D tensors expected, but got {}D and {}D tensors", a.dim(), b.dim());
+  NABLA_CHECK(
+      a.size(0) == b.size(0), ShapeError,
+      "dot: inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of elements",
+      a.size(0), b.size(0));
   check_same_dtype("dot", a, b);
   return mm(a.unsqueeze(0), b.unsqueeze(1)).reshape({});
 }
@@ -75,8 +81,8 @@ Tensor addmm(const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta,
   // nn.Linear's case without autograd (inference): the bias row is added inside the product's kernel,
   // which saves a pass and an allocation; the result equals `input + mm(a, b)` bit for bit.
   if (beta.to_double() == 1 && alpha.to_double() == 1 && input.dim() == 1 && a.dim() == 2 && b.dim() == 2 &&
-      a.size(1) == b.size(0) && input.size(0) == b.size(1) && input.dtype() == a.dtype() && a.dtype() == b.dtype() &&
-      !should_record({&input, &a, &b})) {
+      a.size(1) == b.size(0) && input.size(0) == b.size(1) && input.dtype() == a.dtype() &&
+      a.dtype() == b.dtype() && !should_record({&input, &a, &b})) {
     Tensor out = raw::empty({a.size(0), b.size(1)}, a.dtype());
     kernels::matmul(out, a, b, input.contiguous());
     return out;
@@ -101,16 +107,21 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const int64_t M = a2.size(-2), K = a2.size(-1), K2 = b2.size(-2), N = b2.size(-1);
   NABLA_CHECK(K == K2, ShapeError, "matmul: shapes {} and {} cannot be multiplied ({}x{} and {}x{})",
               shape_str(a.sizes()), shape_str(b.sizes()), M, K, K2, N);
-  std::vector<int64_t> ba(a2.sizes().begin(), a2.sizes().end() - 2), bb(b2.sizes().begin(), b2.sizes().end() - 2);
+  std::vector<int64_t> ba(a2.sizes().begin(), a2.sizes().end() - 2),
+      bb(b2.sizes().begin(), b2.sizes().end() - 2);
   std::vector<int64_t> batch;
   try {
     batch = broadcast_shapes(ba, bb);
   } catch (const ShapeError&) {
-    throw ShapeError(fmt::format("matmul: batch dimensions of {} and {} are not broadcastable", shape_str(a.sizes()),
-                                 shape_str(b.sizes())));
+    throw ShapeError(fmt::format("matmul: batch dimensions of {} and {} are not broadcastable",
+                                 shape_str(a.sizes()), shape_str(b.sizes())));
   }
   int64_t B = shape_numel(batch);
-  auto full = [&](std::vector<int64_t> s, int64_t r, int64_t c) { s.push_back(r); s.push_back(c); return s; };
+  auto full = [&](std::vector<int64_t> s, int64_t r, int64_t c) {
+    s.push_back(r);
+    s.push_back(c);
+    return s;
+  };
   Tensor a3 = a2.expand(full(batch, M, K)).reshape({B, M, K});
   Tensor b3 = b2.expand(full(batch, K, N)).reshape({B, K, N});
   Tensor out = bmm(a3, b3).reshape(full(batch, M, N));

@@ -5,8 +5,9 @@
 namespace nabla {
 
 void throw_undefined_argument(const char* op, size_t position) {
-  throw ValueError(fmt::format("{}: undefined tensor argument at position {} (a default-constructed Tensor has no data)",
-                               op, position));
+  throw ValueError(
+      fmt::format("{}: undefined tensor argument at position {} (a default-constructed Tensor has no data)",
+                  op, position));
 }
 
 Tensor wrap_scalar(Scalar s) {

@@ -40,7 +40,8 @@ Tensor sum(const Tensor& x, IntArrayRef dims_in, bool keepdim, std::optional<DTy
   Tensor out = reduce_forward(Reduce::Sum, x, dims, keepdim, sum_dtype(x, dtype));
   if (should_record({&x}))
     record(OpId::sum, {x}, {out}, {},
-           [dims, keepdim, sizes = DimVec(x.sizes()), dt = x.dtype()](const BackwardContext&, const TensorList& g) -> TensorList {
+           [dims, keepdim, sizes = DimVec(x.sizes()), dt = x.dtype()](const BackwardContext&,
+                                                                      const TensorList& g) -> TensorList {
              return {to_dtype(expand_back(g[0], dims, keepdim, sizes), dt)};
            });
   return out;
@@ -49,9 +50,11 @@ Tensor sum(const Tensor& x, std::optional<DType> dtype) { return sum(x, IntArray
 
 Tensor mean(const Tensor& x, IntArrayRef dims_in, bool keepdim) {
   check_defined("mean", x);
-  NABLA_CHECK(is_floating(x.dtype()), DTypeError,
-              "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
-              "Got: {}", dtype_name(x.dtype()));
+  NABLA_CHECK(
+      is_floating(x.dtype()), DTypeError,
+      "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
+      "Got: {}",
+      dtype_name(x.dtype()));
   auto dims = normalize_dims(dims_in, x.dim(), "mean");
   int64_t count = 1;
   for (int64_t d : dims) count *= x.size(d);
@@ -66,22 +69,23 @@ Tensor prod(const Tensor& x, int64_t dim, bool keepdim) {
   std::vector<int64_t> dims = x.dim() ? std::vector<int64_t>{d} : std::vector<int64_t>{};
   Tensor out = reduce_forward(Reduce::Prod, x, dims, keepdim, sum_dtype(x, std::nullopt));
   if (should_record({&x}))
-    record(OpId::prod, {x}, {out}, {.inputs = {0}}, [dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      // Zero-safe: with no zero in a lane the grad is prod/x; with exactly one zero only that element
-      // gets the product of the others; with two or more zeros everything is 0.
-      const Tensor& x = ctx.input(0);
-      if (dims.empty()) return {g[0]};
-      const int64_t d = dims[0];
-      Tensor is_zero = x == 0.0;
-      Tensor safe = where(is_zero, ones_like(x), x);
-      Tensor zeros_in_lane = sum(is_zero, {d}, true);
-      Tensor prod_nonzero = prod(safe, d, true);
-      Tensor gk = keepdim ? g[0] : g[0].unsqueeze(d);
-      Tensor none = prod_nonzero / safe;
-      Tensor one = where(is_zero, prod_nonzero.expand(x.sizes()), zeros_like(x));
-      Tensor deriv = where(zeros_in_lane == 0, none, where(zeros_in_lane == 1, one, zeros_like(x)));
-      return {gk * deriv};
-    });
+    record(OpId::prod, {x}, {out}, {.inputs = {0}},
+           [dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             // Zero-safe: with no zero in a lane the grad is prod/x; with exactly one zero only that element
+             // gets the product of the others; with two or more zeros everything is 0.
+             const Tensor& x = ctx.input(0);
+             if (dims.empty()) return {g[0]};
+             const int64_t d = dims[0];
+             Tensor is_zero = x == 0.0;
+             Tensor safe = where(is_zero, ones_like(x), x);
+             Tensor zeros_in_lane = sum(is_zero, {d}, true);
+             Tensor prod_nonzero = prod(safe, d, true);
+             Tensor gk = keepdim ? g[0] : g[0].unsqueeze(d);
+             Tensor none = prod_nonzero / safe;
+             Tensor one = where(is_zero, prod_nonzero.expand(x.sizes()), zeros_like(x));
+             Tensor deriv = where(zeros_in_lane == 0, none, where(zeros_in_lane == 1, one, zeros_like(x)));
+             return {gk * deriv};
+           });
   return out;
 }
 Tensor prod(const Tensor& x) {
@@ -95,16 +99,20 @@ namespace {
 Tensor extreme_all(const Tensor& x, bool is_max) {
   check_defined(is_max ? "max" : "min", x);
   const char* name = is_max ? "max" : "min";
-  NABLA_CHECK(x.numel() > 0, ValueError,
-              "{}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
-              "with the 'dim' argument.", name);
-  Tensor out = reduce_forward(is_max ? Reduce::Max : Reduce::Min, x, normalize_dims({}, x.dim(), name), false, x.dtype());
+  NABLA_CHECK(
+      x.numel() > 0, ValueError,
+      "{}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
+      "with the 'dim' argument.",
+      name);
+  Tensor out = reduce_forward(is_max ? Reduce::Max : Reduce::Min, x, normalize_dims({}, x.dim(), name), false,
+                              x.dtype());
   if (should_record({&x}))
-    record(is_max ? OpId::max : OpId::min, {x}, {out}, {.inputs = {0}, .outputs = {0}}, [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor &x = ctx.input(0), &y = ctx.output(0);
-      Tensor mask = convert(x == y, g[0].dtype());
-      return {mask * (g[0] / sum(mask))};
-    });
+    record(is_max ? OpId::max : OpId::min, {x}, {out}, {.inputs = {0}, .outputs = {0}},
+           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor &x = ctx.input(0), &y = ctx.output(0);
+             Tensor mask = convert(x == y, g[0].dtype());
+             return {mask * (g[0] / sum(mask))};
+           });
   return out;
 }
 }  // namespace
@@ -128,7 +136,8 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim
   }
   if (should_record({&x}))
     record(is_max ? OpId::max : OpId::min, {x}, {values}, {.extra = {indices}},
-           [d, keepdim, sizes = DimVec(x.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+           [d, keepdim, sizes = DimVec(x.sizes())](const BackwardContext& ctx,
+                                                   const TensorList& g) -> TensorList {
              if (sizes.size() == 0) return {g[0]};
              Tensor idx = keepdim ? ctx.extra(0) : ctx.extra(0).unsqueeze(d);
              Tensor gk = keepdim ? g[0] : g[0].unsqueeze(d);
@@ -138,27 +147,36 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim
 }
 }  // namespace
 
-std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) { return extreme_dim(x, dim, keepdim, true); }
-std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) { return extreme_dim(x, dim, keepdim, false); }
+std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
+  return extreme_dim(x, dim, keepdim, true);
+}
+std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
+  return extreme_dim(x, dim, keepdim, false);
+}
 Tensor max(const Tensor& x) { return extreme_all(x, true); }
 Tensor min(const Tensor& x) { return extreme_all(x, false); }
 
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   check_defined("argmax", x);
   NoGradGuard ng;
-  if (!dim) return extreme_dim(x.reshape({-1}), 0, false, true).second.reshape(keepdim ? std::vector<int64_t>(x.dim(), 1) : std::vector<int64_t>{});
+  if (!dim)
+    return extreme_dim(x.reshape({-1}), 0, false, true)
+        .second.reshape(keepdim ? std::vector<int64_t>(x.dim(), 1) : std::vector<int64_t>{});
   return extreme_dim(x, *dim, keepdim, true).second;
 }
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   check_defined("argmin", x);
   NoGradGuard ng;
-  if (!dim) return extreme_dim(x.reshape({-1}), 0, false, false).second.reshape(keepdim ? std::vector<int64_t>(x.dim(), 1) : std::vector<int64_t>{});
+  if (!dim)
+    return extreme_dim(x.reshape({-1}), 0, false, false)
+        .second.reshape(keepdim ? std::vector<int64_t>(x.dim(), 1) : std::vector<int64_t>{});
   return extreme_dim(x, *dim, keepdim, false).second;
 }
 
 Tensor var(const Tensor& x, std::optional<std::vector<int64_t>> dims_in, int64_t correction, bool keepdim) {
   check_defined("var", x);
-  NABLA_CHECK(is_floating(x.dtype()), DTypeError, "var: expected a floating-point input, got {}", dtype_name(x.dtype()));
+  NABLA_CHECK(is_floating(x.dtype()), DTypeError, "var: expected a floating-point input, got {}",
+              dtype_name(x.dtype()));
   auto dims = normalize_dims(dims_in ? IntArrayRef(*dims_in) : IntArrayRef{}, x.dim(), "var");
   int64_t n = 1;
   for (int64_t d : dims) n *= x.size(d);
@@ -174,13 +192,16 @@ Tensor std(const Tensor& x, std::optional<std::vector<int64_t>> dims, int64_t co
 
 Tensor norm(const Tensor& x, double p, std::optional<std::vector<int64_t>> dims_in, bool keepdim) {
   check_defined("norm", x);
-  NABLA_CHECK(is_floating(x.dtype()), DTypeError, "norm: expected a floating-point input, got {}", dtype_name(x.dtype()));
+  NABLA_CHECK(is_floating(x.dtype()), DTypeError, "norm: expected a floating-point input, got {}",
+              dtype_name(x.dtype()));
   auto dims = normalize_dims(dims_in ? IntArrayRef(*dims_in) : IntArrayRef{}, x.dim(), "norm");
   Tensor a = abs(x);
   if (std::isinf(p)) {
     Tensor m = a;
-    for (auto it = dims.rbegin(); it != dims.rend(); ++it) m = (p > 0 ? max(m, *it, true) : min(m, *it, true)).first;
-    if (!keepdim) for (auto it = dims.rbegin(); it != dims.rend(); ++it) m = m.squeeze(*it);
+    for (auto it = dims.rbegin(); it != dims.rend(); ++it)
+      m = (p > 0 ? max(m, *it, true) : min(m, *it, true)).first;
+    if (!keepdim)
+      for (auto it = dims.rbegin(); it != dims.rend(); ++it) m = m.squeeze(*it);
     return m;
   }
   if (p == 0) return sum(convert(x != 0, x.dtype()), dims, keepdim);
@@ -191,16 +212,17 @@ Tensor norm(const Tensor& x, double p, std::optional<std::vector<int64_t>> dims_
     out = p == 2 ? sqrt(sum(x * x, dims, keepdim)) : pow(sum(pow(a, p), dims, keepdim), 1.0 / p);
   }
   if (should_record({&x}))
-    record(OpId::norm, {x}, {out}, {.inputs = {0}, .outputs = {0}}, [p, dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      // d||x||_p/dx = x |x|^(p-2) / ||x||^(p-1), defined as 0 where the norm is 0 (PyTorch's rule).
-      const Tensor& x = ctx.input(0);
-      Tensor o = keepdim ? ctx.output(0) : unsqueeze_dims(ctx.output(0), dims, x.dim());
-      Tensor gk = keepdim ? g[0] : unsqueeze_dims(g[0], dims, x.dim());
-      Tensor zero = o == 0.0;
-      Tensor o_safe = where(zero, ones_like(o), o);
-      Tensor d = p == 2 ? x / o_safe : x * pow(abs(x), p - 2) / pow(o_safe, p - 1);
-      return {where(zero, zeros_like(x), d * gk)};
-    });
+    record(OpId::norm, {x}, {out}, {.inputs = {0}, .outputs = {0}},
+           [p, dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             // d||x||_p/dx = x |x|^(p-2) / ||x||^(p-1), defined as 0 where the norm is 0 (PyTorch's rule).
+             const Tensor& x = ctx.input(0);
+             Tensor o = keepdim ? ctx.output(0) : unsqueeze_dims(ctx.output(0), dims, x.dim());
+             Tensor gk = keepdim ? g[0] : unsqueeze_dims(g[0], dims, x.dim());
+             Tensor zero = o == 0.0;
+             Tensor o_safe = where(zero, ones_like(o), o);
+             Tensor d = p == 2 ? x / o_safe : x * pow(abs(x), p - 2) / pow(o_safe, p - 1);
+             return {where(zero, zeros_like(x), d * gk)};
+           });
   return out;
 }
 
@@ -219,14 +241,16 @@ Tensor logsumexp(const Tensor& x, IntArrayRef dims_in, bool keepdim) {
     Tensor mfin = where(m.abs() == INFINITY, zeros_like(m), m);
     out = log(sum(exp(xf - mfin), dims, true)) + mfin;
   }
-  if (!keepdim) for (auto it = dims.rbegin(); it != dims.rend(); ++it) out = raw::select(out, *it, 0);
+  if (!keepdim)
+    for (auto it = dims.rbegin(); it != dims.rend(); ++it) out = raw::select(out, *it, 0);
   if (should_record({&x}))
-    record(OpId::logsumexp, {x}, {out}, {.inputs = {0}, .outputs = {0}}, [dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor& x = ctx.input(0);
-      Tensor o = keepdim ? ctx.output(0) : unsqueeze_dims(ctx.output(0), dims, x.dim());
-      Tensor gk = keepdim ? g[0] : unsqueeze_dims(g[0], dims, x.dim());
-      return {gk * exp(x - o)};
-    });
+    record(OpId::logsumexp, {x}, {out}, {.inputs = {0}, .outputs = {0}},
+           [dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor& x = ctx.input(0);
+             Tensor o = keepdim ? ctx.output(0) : unsqueeze_dims(ctx.output(0), dims, x.dim());
+             Tensor gk = keepdim ? g[0] : unsqueeze_dims(g[0], dims, x.dim());
+             return {gk * exp(x - o)};
+           });
   return out;
 }
 
@@ -237,11 +261,12 @@ Tensor softmax(const Tensor& x, int64_t dim) {
   Tensor out = raw::empty(x.sizes(), xf.dtype());
   kernels::softmax(out, xf, x.dim() ? d : 0, false);
   if (should_record({&x}))
-    record(OpId::softmax, {x}, {out}, {.outputs = {0}}, [d](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor& y = ctx.output(0);
-      Tensor gy = g[0] * y;
-      return {gy - y * sum(gy, {d}, true)};
-    });
+    record(OpId::softmax, {x}, {out}, {.outputs = {0}},
+           [d](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor& y = ctx.output(0);
+             Tensor gy = g[0] * y;
+             return {gy - y * sum(gy, {d}, true)};
+           });
   return out;
 }
 
@@ -252,10 +277,11 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
   Tensor out = raw::empty(x.sizes(), xf.dtype());
   kernels::softmax(out, xf, x.dim() ? d : 0, true);
   if (should_record({&x}))
-    record(OpId::log_softmax, {x}, {out}, {.outputs = {0}}, [d](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor& y = ctx.output(0);
-      return {g[0] - exp(y) * sum(g[0], {d}, true)};
-    });
+    record(OpId::log_softmax, {x}, {out}, {.outputs = {0}},
+           [d](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor& y = ctx.output(0);
+             return {g[0] - exp(y) * sum(g[0], {d}, true)};
+           });
   return out;
 }
 
@@ -277,19 +303,23 @@ Tensor cumsum(const Tensor& x, int64_t dim) {
 
 Tensor all(const Tensor& x) {
   check_defined("all", x);
-  return reduce_forward(Reduce::All, convert(x, DType::Bool), normalize_dims({}, x.dim(), "all"), false, DType::Bool);
+  return reduce_forward(Reduce::All, convert(x, DType::Bool), normalize_dims({}, x.dim(), "all"), false,
+                        DType::Bool);
 }
 Tensor any(const Tensor& x) {
   check_defined("any", x);
-  return reduce_forward(Reduce::Any, convert(x, DType::Bool), normalize_dims({}, x.dim(), "any"), false, DType::Bool);
+  return reduce_forward(Reduce::Any, convert(x, DType::Bool), normalize_dims({}, x.dim(), "any"), false,
+                        DType::Bool);
 }
 Tensor all(const Tensor& x, int64_t dim, bool keepdim) {
   check_defined("all", x);
-  return reduce_forward(Reduce::All, convert(x, DType::Bool), normalize_dims({dim}, x.dim(), "all"), keepdim, DType::Bool);
+  return reduce_forward(Reduce::All, convert(x, DType::Bool), normalize_dims({dim}, x.dim(), "all"), keepdim,
+                        DType::Bool);
 }
 Tensor any(const Tensor& x, int64_t dim, bool keepdim) {
   check_defined("any", x);
-  return reduce_forward(Reduce::Any, convert(x, DType::Bool), normalize_dims({dim}, x.dim(), "any"), keepdim, DType::Bool);
+  return reduce_forward(Reduce::Any, convert(x, DType::Bool), normalize_dims({dim}, x.dim(), "any"), keepdim,
+                        DType::Bool);
 }
 
 namespace {
@@ -301,10 +331,11 @@ std::pair<Tensor, Tensor> sort_impl(OpId id, const Tensor& x, int64_t dim, bool 
   Tensor values = raw::empty(shape, x.dtype()), indices = raw::empty(shape, DType::Int64);
   kernels::sort(values, indices, x, x.dim() ? d : 0, descending, k);
   if (should_record({&x}))
-    record(id, {x}, {values}, {.extra = {indices}}, [d, sizes = DimVec(x.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      if (sizes.size() == 0) return {g[0]};
-      return {zeros(sizes.ref(), g[0].dtype()).scatter(d, ctx.extra(0), g[0])};
-    });
+    record(id, {x}, {values}, {.extra = {indices}},
+           [d, sizes = DimVec(x.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             if (sizes.size() == 0) return {g[0]};
+             return {zeros(sizes.ref(), g[0].dtype()).scatter(d, ctx.extra(0), g[0])};
+           });
   return {values, indices};
 }
 }  // namespace

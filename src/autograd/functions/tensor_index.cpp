@@ -9,9 +9,13 @@ namespace {
 
 int64_t dims_consumed(const TensorIndex& i) {
   switch (i.kind()) {
-    case TensorIndex::Kind::Integer: case TensorIndex::Kind::Slice: return 1;
-    case TensorIndex::Kind::Tensor: return i.tensor().dtype() == DType::Bool ? i.tensor().dim() : 1;
-    default: return 0;
+    case TensorIndex::Kind::Integer:
+    case TensorIndex::Kind::Slice:
+      return 1;
+    case TensorIndex::Kind::Tensor:
+      return i.tensor().dtype() == DType::Bool ? i.tensor().dim() : 1;
+    default:
+      return 0;
   }
 }
 
@@ -30,8 +34,9 @@ Tensor advanced_index(const Tensor& r, std::vector<std::pair<int64_t, Tensor>> a
     try {
       bshape = broadcast_shapes(bshape, t.sizes());
     } catch (const ShapeError&) {
-      throw ShapeError(fmt::format("index: shape mismatch: indexing tensors could not be broadcast together (got {} and {})",
-                                   shape_str(bshape), shape_str(t.sizes())));
+      throw ShapeError(fmt::format(
+          "index: shape mismatch: indexing tensors could not be broadcast together (got {} and {})",
+          shape_str(bshape), shape_str(t.sizes())));
     }
   }
   std::vector<int64_t> dims, perm, rest;
@@ -40,7 +45,10 @@ Tensor advanced_index(const Tensor& r, std::vector<std::pair<int64_t, Tensor>> a
   for (size_t i = 1; i < dims.size(); ++i) adjacent &= dims[i] == dims[i - 1] + 1;
   for (int64_t d : dims) perm.push_back(d);
   for (int64_t d = 0; d < r.dim(); ++d)
-    if (std::find(dims.begin(), dims.end(), d) == dims.end()) { perm.push_back(d); rest.push_back(r.size(d)); }
+    if (std::find(dims.begin(), dims.end(), d) == dims.end()) {
+      perm.push_back(d);
+      rest.push_back(r.size(d));
+    }
   // Linear index into the flattened indexed dims.
   Tensor linear = zeros(bshape, kInt64);
   int64_t block = 1;
@@ -48,12 +56,13 @@ Tensor advanced_index(const Tensor& r, std::vector<std::pair<int64_t, Tensor>> a
     auto& [d, t] = adv[k];
     const int64_t size = r.size(d);
     NABLA_CHECK(t.dtype() == DType::Int64 || t.dtype() == DType::Int32, DTypeError,
-                "index: tensors used as indices must be int64 or bool tensors, got {}", dtype_name(t.dtype()));
+                "index: tensors used as indices must be int64 or bool tensors, got {}",
+                dtype_name(t.dtype()));
     Tensor ti = convert(t, DType::Int64);
     if (ti.numel()) {
       int64_t lo = min(ti).item<int64_t>(), hi = max(ti).item<int64_t>();
-      NABLA_CHECK(lo >= -size && hi < size, IndexError, "index {} is out of bounds for dimension {} with size {}",
-                  lo < -size ? lo : hi, d, size);
+      NABLA_CHECK(lo >= -size && hi < size, IndexError,
+                  "index {} is out of bounds for dimension {} with size {}", lo < -size ? lo : hi, d, size);
     }
     ti = where(ti < 0, ti + size, ti);
     linear = linear + ti * block;
@@ -79,7 +88,9 @@ Tensor advanced_index(const Tensor& r, std::vector<std::pair<int64_t, Tensor>> a
 
 }  // namespace
 
-Tensor Tensor::index(std::initializer_list<TensorIndex> indices) const { return index(std::vector<TensorIndex>(indices)); }
+Tensor Tensor::index(std::initializer_list<TensorIndex> indices) const {
+  return index(std::vector<TensorIndex>(indices));
+}
 
 Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
   check_defined_entries("index", *this, indices);
@@ -89,23 +100,34 @@ Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
     ellipses += i.kind() == TensorIndex::Kind::Ellipsis;
   }
   NABLA_CHECK(ellipses <= 1, IndexError, "index: an index can only have a single ellipsis ('...')");
-  NABLA_CHECK(consumed <= dim(), IndexError, "index: too many indices for tensor of dimension {} (shape {})", dim(),
-              shape_str(sizes()));
+  NABLA_CHECK(consumed <= dim(), IndexError, "index: too many indices for tensor of dimension {} (shape {})",
+              dim(), shape_str(sizes()));
   Tensor r = *this;
   int64_t d = 0;
   std::vector<std::pair<int64_t, Tensor>> adv;
   for (auto& i : indices) {
     switch (i.kind()) {
-      case TensorIndex::Kind::Integer: r = r.select(d, i.integer()); break;
-      case TensorIndex::Kind::Slice: r = r.slice(d, i.slice().start, i.slice().stop, i.slice().step); ++d; break;
-      case TensorIndex::Kind::None: r = r.unsqueeze(d); ++d; break;
-      case TensorIndex::Kind::Ellipsis: d += dim() - consumed; break;
+      case TensorIndex::Kind::Integer:
+        r = r.select(d, i.integer());
+        break;
+      case TensorIndex::Kind::Slice:
+        r = r.slice(d, i.slice().start, i.slice().stop, i.slice().step);
+        ++d;
+        break;
+      case TensorIndex::Kind::None:
+        r = r.unsqueeze(d);
+        ++d;
+        break;
+      case TensorIndex::Kind::Ellipsis:
+        d += dim() - consumed;
+        break;
       case TensorIndex::Kind::Tensor: {
         const Tensor& t = i.tensor();
         if (t.dtype() == DType::Bool) {
           for (int64_t k = 0; k < t.dim(); ++k)
             NABLA_CHECK(t.size(k) == r.size(d + k), IndexError,
-                        "index: the shape of the mask {} does not match the shape of the indexed tensor {} at index {}",
+                        "index: the shape of the mask {} does not match the shape of the indexed tensor {} "
+                        "at index {}",
                         shape_str(t.sizes()), shape_str(r.sizes()), d + k);
           Tensor nz = t.nonzero();
           if (t.dim() == 0) {  // x[True] adds a dim of size 1, x[False] of size 0
@@ -144,8 +166,10 @@ Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor
   try {
     v = convert(value, dtype()).expand(where_to.sizes()).contiguous();
   } catch (const ShapeError&) {
-    throw ShapeError(fmt::format("index_put_: shape mismatch: value tensor of shape {} cannot be broadcast to indexing "
-                                 "result of shape {}", shape_str(value.sizes()), shape_str(where_to.sizes())));
+    throw ShapeError(
+        fmt::format("index_put_: shape mismatch: value tensor of shape {} cannot be broadcast to indexing "
+                    "result of shape {}",
+                    shape_str(value.sizes()), shape_str(where_to.sizes())));
   }
   const int64_t extent = static_cast<int64_t>(impl()->storage()->nbytes() / dtype_size(dtype()));
   Tensor flat = raw::as_strided(*this, {extent}, {1}, 0);

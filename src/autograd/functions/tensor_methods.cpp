@@ -11,12 +11,14 @@ Tensor binary_forward(kernels::Binary op, const Tensor& a, const Tensor& b, doub
 // ---- metadata ----
 int64_t Tensor::size_slow(int64_t d) const { return sizes()[wrap_dim(d, dim(), "size")]; }
 int64_t Tensor::stride_slow(int64_t d) const { return strides()[wrap_dim(d, dim(), "stride")]; }
-TensorOptions Tensor::options() const { return TensorOptions(dtype()).device(device()).requires_grad(requires_grad()); }
+TensorOptions Tensor::options() const {
+  return TensorOptions(dtype()).device(device()).requires_grad(requires_grad());
+}
 
 template <typename T>
 T* Tensor::data_ptr() const {
-  NABLA_CHECK(dtype() == dtype_v<T>, DTypeError, "data_ptr: expected dtype {} but tensor is {}", dtype_name(dtype_v<T>),
-              dtype_name(dtype()));
+  NABLA_CHECK(dtype() == dtype_v<T>, DTypeError, "data_ptr: expected dtype {} but tensor is {}",
+              dtype_name(dtype_v<T>), dtype_name(dtype()));
   return static_cast<T*>(impl_->data());
 }
 #define NABLA_INSTANTIATE_DATA_PTR(name, type, str) template type* Tensor::data_ptr<type>() const;
@@ -26,22 +28,25 @@ NABLA_FOREACH_DTYPE(NABLA_INSTANTIATE_DATA_PTR)
 // ---- element access ----
 Scalar Tensor::item() const {
   if (!defined()) throw_undefined("item");
-  NABLA_CHECK(numel() == 1, ValueError, "item: a Tensor with {} elements (shape {}) cannot be converted to Scalar",
-              numel(), shape_str(sizes()));
-  return dispatch_dtype(dtype(), "item", [&]<typename T>() { return Scalar(*static_cast<const T*>(impl_->data())); });
+  NABLA_CHECK(numel() == 1, ValueError,
+              "item: a Tensor with {} elements (shape {}) cannot be converted to Scalar", numel(),
+              shape_str(sizes()));
+  return dispatch_dtype(dtype(), "item",
+                        [&]<typename T>() { return Scalar(*static_cast<const T*>(impl_->data())); });
 }
 
 Scalar Tensor::at(IntArrayRef index) const {
-  NABLA_CHECK(static_cast<int64_t>(index.size()) == dim(), IndexError, "at: {} indices for a tensor of shape {}",
-              index.size(), shape_str(sizes()));
+  NABLA_CHECK(static_cast<int64_t>(index.size()) == dim(), IndexError,
+              "at: {} indices for a tensor of shape {}", index.size(), shape_str(sizes()));
   int64_t off = 0;
   for (int64_t d = 0; d < dim(); ++d) {
     int64_t i = index[d] < 0 ? index[d] + size(d) : index[d];
-    NABLA_CHECK(i >= 0 && i < size(d), IndexError, "at: index {} is out of bounds for dimension {} with size {}", index[d],
-                d, size(d));
+    NABLA_CHECK(i >= 0 && i < size(d), IndexError,
+                "at: index {} is out of bounds for dimension {} with size {}", index[d], d, size(d));
     off += i * stride(d);
   }
-  return dispatch_dtype(dtype(), "at", [&]<typename T>() { return Scalar(static_cast<const T*>(impl_->data())[off]); });
+  return dispatch_dtype(dtype(), "at",
+                        [&]<typename T>() { return Scalar(static_cast<const T*>(impl_->data())[off]); });
 }
 
 std::vector<double> Tensor::to_vector() const {
@@ -127,7 +132,8 @@ void Tensor::set_data(const Tensor& other) {
   impl_->set_data(*other.impl());
 }
 Tensor& Tensor::uniform_(double from, double to, RandomGenerator* gen) {
-  NABLA_CHECK(from <= to, ValueError, "uniform_: expects to return a [from, to) range, but found from={} > to={}", from, to);
+  NABLA_CHECK(from <= to, ValueError,
+              "uniform_: expects to return a [from, to) range, but found from={} > to={}", from, to);
   NoGradGuard ng;
   Tensor t = raw::empty(sizes(), dtype());
   kernels::random_uniform(t, from, to, gen ? *gen : default_generator());
@@ -150,18 +156,22 @@ Tensor& Tensor::normal_(double mean, double std, RandomGenerator* gen) {
 namespace {
 const Tensor* inplace_operand(const Tensor& t) { return &t; }  // tensor params join the autograd check
 template <typename T>
-const Tensor* inplace_operand(const T&) { return nullptr; }
+const Tensor* inplace_operand(const T&) {
+  return nullptr;
+}
 }  // namespace
 #define NABLA_P_OPERAND(type, name, ...) inplace_operand(name),
 #define NABLA_OP_METHOD_DEFS(name, arity, diff, dbl, forms, kernel, ...)                                \
-  NABLA_FORM_##forms(, ,                                                                               \
-    Tensor Tensor::name(NABLA_PP_TAIL(_ NABLA_PARAMS_DEF(__VA_ARGS__))) const {                      \
-      return nabla::name(*this NABLA_PARAMS_NAMES(__VA_ARGS__));                                     \
-    }, ,                                                                                               \
-    Tensor& Tensor::name##_(NABLA_PP_TAIL(_ NABLA_PARAMS_DEF(__VA_ARGS__))) {                        \
-      return inplace(#name "_", *this, {NABLA_PP_FOR_EACH(NABLA_P_OPERAND, __VA_ARGS__)},            \
-                     [&](const Tensor& s) { return s.name(NABLA_PP_TAIL(_ NABLA_PARAMS_NAMES(__VA_ARGS__))); }); \
-    })
+  NABLA_FORM_##forms(                                                                                   \
+      , ,                                                                                               \
+      Tensor Tensor::name(NABLA_PP_TAIL(_ NABLA_PARAMS_DEF(__VA_ARGS__)))                               \
+          const { return nabla::name(*this NABLA_PARAMS_NAMES(__VA_ARGS__)); },                         \
+      ,                                                                                                 \
+      Tensor& Tensor::name##_(NABLA_PP_TAIL(_ NABLA_PARAMS_DEF(__VA_ARGS__))) {                         \
+        return inplace(                                                                                 \
+            #name "_", *this, {NABLA_PP_FOR_EACH(NABLA_P_OPERAND, __VA_ARGS__)},                        \
+            [&](const Tensor& s) { return s.name(NABLA_PP_TAIL(_ NABLA_PARAMS_NAMES(__VA_ARGS__))); }); \
+      })
 NABLA_FOREACH_OP(NABLA_OP_METHOD_DEFS)
 #undef NABLA_OP_METHOD_DEFS
 #undef NABLA_P_OPERAND
@@ -171,12 +181,16 @@ Tensor& Tensor::add_(Scalar o) { return add_(wrap_scalar(o)); }
 Tensor& Tensor::sub_(Scalar o) { return sub_(wrap_scalar(o)); }
 Tensor& Tensor::mul_(Scalar o) { return mul_(wrap_scalar(o)); }
 Tensor& Tensor::div_(Scalar o) { return div_(wrap_scalar(o)); }
-Tensor& Tensor::pow_(Scalar e) { return inplace("pow_", *this, {}, [&](const Tensor& s) { return nabla::pow(s, e); }); }
+Tensor& Tensor::pow_(Scalar e) {
+  return inplace("pow_", *this, {}, [&](const Tensor& s) { return nabla::pow(s, e); });
+}
 Tensor Tensor::pow(Scalar e) const { return nabla::pow(*this, e); }
 
 // ---- custom rows: overload sets and pair results ----
 Tensor Tensor::sum(std::optional<DType> dt) const { return nabla::sum(*this, dt); }
-Tensor Tensor::sum(IntArrayRef dims, bool keepdim, std::optional<DType> dt) const { return nabla::sum(*this, dims, keepdim, dt); }
+Tensor Tensor::sum(IntArrayRef dims, bool keepdim, std::optional<DType> dt) const {
+  return nabla::sum(*this, dims, keepdim, dt);
+}
 Tensor Tensor::mean() const { return nabla::mean(*this); }
 Tensor Tensor::mean(IntArrayRef dims, bool keepdim) const { return nabla::mean(*this, dims, keepdim); }
 Tensor Tensor::prod() const { return nabla::prod(*this); }
@@ -189,7 +203,9 @@ Tensor Tensor::all() const { return nabla::all(*this); }
 Tensor Tensor::any() const { return nabla::any(*this); }
 Tensor Tensor::all(int64_t d, bool k) const { return nabla::all(*this, d, k); }
 Tensor Tensor::any(int64_t d, bool k) const { return nabla::any(*this, d, k); }
-std::pair<Tensor, Tensor> Tensor::topk(int64_t k, int64_t d, bool l, bool s) const { return nabla::topk(*this, k, d, l, s); }
+std::pair<Tensor, Tensor> Tensor::topk(int64_t k, int64_t d, bool l, bool s) const {
+  return nabla::topk(*this, k, d, l, s);
+}
 std::pair<Tensor, Tensor> Tensor::sort(int64_t d, bool desc) const { return nabla::sort(*this, d, desc); }
 
 // ---- autograd ----
@@ -198,11 +214,13 @@ bool Tensor::requires_grad() const {
   return m && (m->requires_grad || m->grad_fn);
 }
 Tensor& Tensor::requires_grad_(bool r) {
-  NABLA_CHECK(is_leaf() || r, AutogradError,
-              "requires_grad_: you can only change requires_grad flags of leaf variables. If you want to use a "
-              "computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
+  NABLA_CHECK(
+      is_leaf() || r, AutogradError,
+      "requires_grad_: you can only change requires_grad flags of leaf variables. If you want to use a "
+      "computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
   NABLA_CHECK(!r || is_floating(dtype()), AutogradError,
-              "requires_grad_: only Tensors of floating point dtype can require gradients (got {})", dtype_name(dtype()));
+              "requires_grad_: only Tensors of floating point dtype can require gradients (got {})",
+              dtype_name(dtype()));
   impl_->ensure_autograd_meta().requires_grad = r;
   return *this;
 }
@@ -219,7 +237,8 @@ const Tensor& Tensor::grad() const {
 }
 Tensor& Tensor::mutable_grad() { return impl_->ensure_autograd_meta().grad; }
 void Tensor::set_grad(const Tensor& g) {
-  NABLA_CHECK(!g.defined() || g.sizes() == sizes(), ShapeError, "set_grad: assigned grad has shape {} but tensor has shape {}",
+  NABLA_CHECK(!g.defined() || g.sizes() == sizes(), ShapeError,
+              "set_grad: assigned grad has shape {} but tensor has shape {}",
               g.defined() ? shape_str(g.sizes()) : std::string("[]"), shape_str(sizes()));
   impl_->ensure_autograd_meta().grad = g;
 }
@@ -244,7 +263,8 @@ Tensor& Tensor::detach_() {
   return *this;
 }
 void Tensor::retain_grad() const {
-  NABLA_CHECK(requires_grad(), AutogradError, "retain_grad: can't retain_grad on Tensor that has requires_grad=False");
+  NABLA_CHECK(requires_grad(), AutogradError,
+              "retain_grad: can't retain_grad on Tensor that has requires_grad=False");
   if (is_leaf()) return;  // leaves keep their grad anyway
   auto& m = impl_->ensure_autograd_meta();
   if (m.retains_grad) return;
@@ -252,8 +272,12 @@ void Tensor::retain_grad() const {
   m.retained_grad = std::make_shared<Tensor>();
   std::shared_ptr<Tensor> slot = m.retained_grad;
   m.grad_fn->pre_hooks.push_back({m.output_nr, -1, [slot](const Tensor& g) {
-                                    if (!slot->defined()) *slot = g.detach().clone();
-                                    else { NoGradGuard ng; *slot = *slot + g; }
+                                    if (!slot->defined())
+                                      *slot = g.detach().clone();
+                                    else {
+                                      NoGradGuard ng;
+                                      *slot = *slot + g;
+                                    }
                                     return Tensor();
                                   }});
 }
@@ -262,11 +286,14 @@ bool Tensor::retains_grad() const {
   return m && m->retains_grad;
 }
 int Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) const {
-  NABLA_CHECK(requires_grad(), AutogradError, "register_hook: cannot register a hook on a tensor that doesn't require gradient");
+  NABLA_CHECK(requires_grad(), AutogradError,
+              "register_hook: cannot register a hook on a tensor that doesn't require gradient");
   auto& m = impl_->ensure_autograd_meta();
   int id = m.next_hook_id++;
-  if (m.grad_fn) m.grad_fn->pre_hooks.push_back({m.output_nr, id, std::move(hook)});
-  else m.leaf_hooks.push_back({id, std::move(hook)});
+  if (m.grad_fn)
+    m.grad_fn->pre_hooks.push_back({m.output_nr, id, std::move(hook)});
+  else
+    m.leaf_hooks.push_back({id, std::move(hook)});
   return id;
 }
 void Tensor::remove_hook(int id) const {
@@ -274,7 +301,8 @@ void Tensor::remove_hook(int id) const {
   if (!m) return;
   std::erase_if(m->leaf_hooks, [id](const auto& h) { return h.id == id; });
   if (m->grad_fn)
-    std::erase_if(m->grad_fn->pre_hooks, [&](const auto& h) { return h.id == id && h.output_nr == m->output_nr; });
+    std::erase_if(m->grad_fn->pre_hooks,
+                  [&](const auto& h) { return h.id == id && h.output_nr == m->output_nr; });
 }
 
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
@@ -290,6 +318,8 @@ bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool e
   }
   return true;
 }
-bool equal(const Tensor& a, const Tensor& b) { return a.sizes() == b.sizes() && a.to_vector() == b.to_vector(); }
+bool equal(const Tensor& a, const Tensor& b) {
+  return a.sizes() == b.sizes() && a.to_vector() == b.to_vector();
+}
 
 }  // namespace nabla

@@ -14,7 +14,8 @@ Tensor unary_forward(Unary op, const Tensor& x, const UnaryArgs& args, const cha
   NABLA_CHECK(!(x.dtype() == DType::Bool && (op == Unary::Neg || op == Unary::Sign || op == Unary::Abs)),
               DTypeError, "{}: not supported on a bool tensor", name);
   DType ct = kernels::unary_needs_floating(op) ? floating_of(x.dtype()) : x.dtype();
-  if (op == Unary::Relu || op == Unary::Clamp || op == Unary::Floor || op == Unary::Ceil || op == Unary::Round)
+  if (op == Unary::Relu || op == Unary::Clamp || op == Unary::Floor || op == Unary::Ceil ||
+      op == Unary::Round)
     NABLA_CHECK(x.dtype() != DType::Bool, DTypeError, "{}: not supported on a bool tensor", name);
   Tensor out = raw::empty_like_layout(x, op == Unary::LogicalNot ? DType::Bool : ct);
   kernels::unary(op, out, convert(x, ct), args);
@@ -33,10 +34,13 @@ Tensor unary_op(OpId id, Unary op, const Tensor& x, const UnaryArgs& args, Keep 
     autograd::Save save;
     if (keep == Keep::Input) save.inputs = {0};
     if (keep == Keep::Output) save.outputs = {0};
-    record(id, {x}, {out}, save, [deriv, keep](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-      const Tensor kept = keep == Keep::Input ? ctx.input(0) : keep == Keep::Output ? ctx.output(0) : Tensor();
-      return {deriv(kept, g[0])};
-    });
+    record(id, {x}, {out}, save,
+           [deriv, keep](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor kept = keep == Keep::Input    ? ctx.input(0)
+                                 : keep == Keep::Output ? ctx.output(0)
+                                                        : Tensor();
+             return {deriv(kept, g[0])};
+           });
   }
   return out;
 }
@@ -44,13 +48,16 @@ constexpr double kSqrt2OverPi = 0.7978845608028654, kGeluCoef = 0.044715, kInvSq
 }  // namespace
 
 Tensor neg(const Tensor& x) {
-  return unary_op(OpId::neg, Unary::Neg, x, {}, Keep::Nothing, [](const Tensor&, const Tensor& g) { return -g; });
+  return unary_op(OpId::neg, Unary::Neg, x, {}, Keep::Nothing,
+                  [](const Tensor&, const Tensor& g) { return -g; });
 }
 Tensor exp(const Tensor& x) {
-  return unary_op(OpId::exp, Unary::Exp, x, {}, Keep::Output, [](const Tensor& y, const Tensor& g) { return g * y; });
+  return unary_op(OpId::exp, Unary::Exp, x, {}, Keep::Output,
+                  [](const Tensor& y, const Tensor& g) { return g * y; });
 }
 Tensor log(const Tensor& x) {
-  return unary_op(OpId::log, Unary::Log, x, {}, Keep::Input, [](const Tensor& x, const Tensor& g) { return g / x; });
+  return unary_op(OpId::log, Unary::Log, x, {}, Keep::Input,
+                  [](const Tensor& x, const Tensor& g) { return g / x; });
 }
 Tensor log1p(const Tensor& x) {
   return unary_op(OpId::log1p, Unary::Log1p, x, {}, Keep::Input,
@@ -190,9 +197,10 @@ Tensor to_dtype(const Tensor& x, DType dtype) {
   Tensor out = convert(x, dtype);
   if (out.is_same(x)) return x;
   if (is_floating(dtype) && should_record({&x}))
-    record(OpId::to_dtype, {x}, {out}, {}, [src = x.dtype()](const BackwardContext&, const TensorList& g) -> TensorList {
-      return {to_dtype(g[0], src)};
-    });
+    record(OpId::to_dtype, {x}, {out}, {},
+           [src = x.dtype()](const BackwardContext&, const TensorList& g) -> TensorList {
+             return {to_dtype(g[0], src)};
+           });
   return out;
 }
 

@@ -8,11 +8,12 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
   check_defined("linear", x, w);
   NABLA_CHECK(w.dim() == 2, ShapeError, "linear: weight must be 2-D [out, in], got {}", shape_str(w.sizes()));
   NABLA_CHECK(x.dim() >= 1 && x.size(-1) == w.size(1), ShapeError,
-              "linear: input {} and weight {} cannot be multiplied (last dim {} vs in_features {})", shape_str(x.sizes()),
-              shape_str(w.sizes()), x.dim() ? x.size(-1) : 0, w.size(1));
+              "linear: input {} and weight {} cannot be multiplied (last dim {} vs in_features {})",
+              shape_str(x.sizes()), shape_str(w.sizes()), x.dim() ? x.size(-1) : 0, w.size(1));
   // Inference (nothing to record): the kernel reads the weight as [in, out] without a transposed view
   // and adds the bias in the product's kernel.
-  if (x.dim() == 2 && x.dtype() == w.dtype() && (!b.defined() || (b.dim() == 1 && b.size(0) == w.size(0) && b.dtype() == w.dtype())) &&
+  if (x.dim() == 2 && x.dtype() == w.dtype() &&
+      (!b.defined() || (b.dim() == 1 && b.size(0) == w.size(0) && b.dtype() == w.dtype())) &&
       !autograd::should_record({&x, &w, &b})) {
     Tensor out = raw::empty({x.size(0), w.size(0)}, x.dtype());
     kernels::linear(out, x, w, b.defined() ? b.contiguous() : b);
@@ -39,7 +40,8 @@ Tensor dropout(const Tensor& x, double p, bool training, RandomGenerator* gen) {
 
 Tensor dropout2d(const Tensor& x, double p, bool training, RandomGenerator* gen) {
   check_defined("dropout2d", x);
-  NABLA_CHECK(x.dim() == 3 || x.dim() == 4, ShapeError, "dropout2d: expected 3-D or 4-D input, got {}", shape_str(x.sizes()));
+  NABLA_CHECK(x.dim() == 3 || x.dim() == 4, ShapeError, "dropout2d: expected 3-D or 4-D input, got {}",
+              shape_str(x.sizes()));
   NABLA_CHECK(p >= 0 && p <= 1, ValueError, "dropout probability has to be between 0 and 1, but got {}", p);
   if (!training || p == 0) return x;
   // One draw per (dim 0, dim 1) entry, like PyTorch's feature_dropout: a 3-D input is (N, C, L), not an
@@ -62,8 +64,8 @@ void check_embedding_indices(const Tensor& flat, int64_t num_embeddings) {
   const int64_t* p = idx.data_ptr<int64_t>();
   for (int64_t i = 0; i < idx.numel(); ++i)
     NABLA_CHECK(p[i] >= 0 && p[i] < num_embeddings, IndexError,
-                "embedding: index {} is out of range in self: valid indices are [0, {}) for {} embeddings", p[i],
-                num_embeddings, num_embeddings);
+                "embedding: index {} is out of range in self: valid indices are [0, {}) for {} embeddings",
+                p[i], num_embeddings, num_embeddings);
 }
 }  // namespace
 
@@ -89,10 +91,12 @@ Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int6
 Tensor pad(const Tensor& x, const std::vector<int64_t>& amounts, double value) {
   check_defined("pad", x);
   NABLA_CHECK(amounts.size() % 2 == 0 && static_cast<int64_t>(amounts.size()) / 2 <= x.dim(), ValueError,
-              "pad: padding length must be even and at most 2 * input dims ({}), got {}", 2 * x.dim(), amounts.size());
+              "pad: padding length must be even and at most 2 * input dims ({}), got {}", 2 * x.dim(),
+              amounts.size());
   Tensor r = x;
   for (size_t i = 0; i < amounts.size() / 2; ++i) {
-    const int64_t d = x.dim() - 1 - static_cast<int64_t>(i), left = amounts[2 * i], right = amounts[2 * i + 1];
+    const int64_t d = x.dim() - 1 - static_cast<int64_t>(i), left = amounts[2 * i],
+                  right = amounts[2 * i + 1];
     if (left < 0) r = r.narrow(d, -left, r.size(d) + left);
     if (right < 0) r = r.narrow(d, 0, r.size(d) + right);
     TensorList parts;

@@ -10,7 +10,8 @@ namespace {
 Tensor reduce(const Tensor& loss, const std::string& reduction, const char* op) {
   if (reduction == "mean") return loss.mean();
   if (reduction == "sum") return loss.sum();
-  NABLA_CHECK(reduction == "none", ValueError, "{}: reduction must be 'mean', 'sum' or 'none', got '{}'", op, reduction);
+  NABLA_CHECK(reduction == "none", ValueError, "{}: reduction must be 'mean', 'sum' or 'none', got '{}'", op,
+              reduction);
   return loss;
 }
 
@@ -61,13 +62,14 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& 
   return reduce(where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction, "huber_loss");
 }
 
-Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, const std::string& reduction) {
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
+                            const std::string& reduction) {
   check_defined("binary_cross_entropy", input, target);
   check_same_shape("binary_cross_entropy", input, target);
   {
     NoGradGuard ng;
-    NABLA_CHECK(input.numel() == 0 || (min(input).item<double>() >= 0 && max(input).item<double>() <= 1), ValueError,
-                "binary_cross_entropy: all elements of input should be between 0 and 1");
+    NABLA_CHECK(input.numel() == 0 || (min(input).item<double>() >= 0 && max(input).item<double>() <= 1),
+                ValueError, "binary_cross_entropy: all elements of input should be between 0 and 1");
   }
   // PyTorch clamps the logs at -100 so that 0 * log(0) stays finite.
   Tensor l = -(target * clamp(log(input), -100.0) + (1.0 - target) * clamp(log(1.0 - input), -100.0));
@@ -75,8 +77,8 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
   return reduce(l, reduction, "binary_cross_entropy");
 }
 
-Tensor binary_cross_entropy_with_logits(const Tensor& x, const Tensor& y, const Tensor& weight, const Tensor& pos_weight,
-                                        const std::string& reduction) {
+Tensor binary_cross_entropy_with_logits(const Tensor& x, const Tensor& y, const Tensor& weight,
+                                        const Tensor& pos_weight, const std::string& reduction) {
   check_defined("binary_cross_entropy_with_logits", x, y);
   check_same_shape("binary_cross_entropy_with_logits", x, y);
   // log(1 + exp(-|x|)) + max(-x, 0) is log(1 + exp(-x)) without overflow.
@@ -95,23 +97,28 @@ Tensor binary_cross_entropy_with_logits(const Tensor& x, const Tensor& y, const 
 Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, const std::string& reduction,
                 int64_t ignore_index) {
   check_defined("nll_loss", input, target);
-  NABLA_CHECK(input.dim() >= 1, ShapeError, "nll_loss: input must have at least 1 dimension, got {}", shape_str(input.sizes()));
-  NABLA_CHECK(target.dtype() == DType::Int64, DTypeError, "nll_loss: expected int64 class indices as target, got {}",
-              dtype_name(target.dtype()));
+  NABLA_CHECK(input.dim() >= 1, ShapeError, "nll_loss: input must have at least 1 dimension, got {}",
+              shape_str(input.sizes()));
+  NABLA_CHECK(target.dtype() == DType::Int64, DTypeError,
+              "nll_loss: expected int64 class indices as target, got {}", dtype_name(target.dtype()));
   // Move classes to the last dim: [N, C, d1..] -> [N*d1.., C].
   const int64_t C = input.dim() == 1 ? input.size(0) : input.size(1);
   Tensor logp = input.dim() == 1 ? input.unsqueeze(0) : classes_last(input);
   Tensor t = target.reshape({-1});
-  NABLA_CHECK(logp.size(0) == t.size(0), ShapeError, "nll_loss: expected input batch_size ({}) to match target batch_size ({})",
-              logp.size(0), t.size(0));
+  NABLA_CHECK(logp.size(0) == t.size(0), ShapeError,
+              "nll_loss: expected input batch_size ({}) to match target batch_size ({})", logp.size(0),
+              t.size(0));
   Tensor valid = t != ignore_index;
   Tensor safe_t = where(valid, t, zeros_like(t));
   {
     NoGradGuard ng;
     if (t.numel()) {
       Tensor vt = t.masked_select(valid);
-      NABLA_CHECK(vt.numel() == 0 || (min(vt).item<int64_t>() >= 0 && max(vt).item<int64_t>() < C), IndexError,
-                  "nll_loss: target {} is out of bounds: class indices must be in [0, {}) or ignore_index", vt.numel() ? (min(vt).item<int64_t>() < 0 ? min(vt).item<int64_t>() : max(vt).item<int64_t>()) : 0, C);
+      NABLA_CHECK(
+          vt.numel() == 0 || (min(vt).item<int64_t>() >= 0 && max(vt).item<int64_t>() < C), IndexError,
+          "nll_loss: target {} is out of bounds: class indices must be in [0, {}) or ignore_index",
+          vt.numel() ? (min(vt).item<int64_t>() < 0 ? min(vt).item<int64_t>() : max(vt).item<int64_t>()) : 0,
+          C);
     }
   }
   Tensor picked = -logp.gather(1, safe_t.unsqueeze(1)).squeeze(1);
@@ -123,8 +130,8 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   return reduce(l, reduction, "nll_loss");
 }
 
-Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, const std::string& reduction,
-                     int64_t ignore_index, double label_smoothing) {
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
+                     const std::string& reduction, int64_t ignore_index, double label_smoothing) {
   check_defined("cross_entropy", input, target);
   NABLA_CHECK(label_smoothing >= 0 && label_smoothing <= 1, ValueError,
               "cross_entropy: label_smoothing must be between 0.0 and 1.0, got {}", label_smoothing);
@@ -133,7 +140,9 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
   Tensor logp = nabla::log_softmax(input, cdim);
   if (is_floating(target.dtype())) {  // class probabilities
     check_same_shape("cross_entropy", input, target);
-    Tensor t = label_smoothing > 0 ? target * (1.0 - label_smoothing) + label_smoothing / static_cast<double>(C) : target;
+    Tensor t = label_smoothing > 0
+                   ? target * (1.0 - label_smoothing) + label_smoothing / static_cast<double>(C)
+                   : target;
     Tensor per = logp * t;
     if (weight.defined()) {
       std::vector<int64_t> ws(input.dim(), 1);
@@ -154,8 +163,9 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
   Tensor smooth = -per.sum({1}) * valid;
   Tensor s;
   if (reduction == "mean") {
-    Tensor denom = weight.defined() ? (weight.index_select(0, where(t != ignore_index, t, zeros_like(t))) * valid).sum()
-                                    : valid.sum();
+    Tensor denom = weight.defined()
+                       ? (weight.index_select(0, where(t != ignore_index, t, zeros_like(t))) * valid).sum()
+                       : valid.sum();
     s = smooth.sum() / denom;
   } else if (reduction == "sum") {
     s = smooth.sum();
@@ -168,10 +178,12 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
 Tensor kl_div(const Tensor& input, const Tensor& target, const std::string& reduction, bool log_target) {
   check_defined("kl_div", input, target);
   check_same_shape("kl_div", input, target);
-  Tensor l = log_target ? exp(target) * (target - input)
-                        : where(target > 0, target * (log(where(target > 0, target, ones_like(target))) - input),
-                                zeros_like(input));
-  NABLA_CHECK(reduction != "batchmean" || input.dim() > 0, ShapeError, "kl_div: batchmean needs a batch dimension");
+  Tensor l = log_target
+                 ? exp(target) * (target - input)
+                 : where(target > 0, target * (log(where(target > 0, target, ones_like(target))) - input),
+                         zeros_like(input));
+  NABLA_CHECK(reduction != "batchmean" || input.dim() > 0, ShapeError,
+              "kl_div: batchmean needs a batch dimension");
   if (reduction == "batchmean") return l.sum() / static_cast<double>(input.size(0));
   return reduce(l, reduction, "kl_div");
 }

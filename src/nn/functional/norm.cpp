@@ -20,22 +20,23 @@ std::vector<int64_t> reduce_dims(const Tensor& x) {
   return dims;
 }
 
-void update_running_stats(const Tensor& running_mean, const Tensor& running_var, const Tensor& mean, const Tensor& var,
-                          double momentum, int64_t n) {
+void update_running_stats(const Tensor& running_mean, const Tensor& running_var, const Tensor& mean,
+                          const Tensor& var, double momentum, int64_t n) {
   if (!running_mean.defined()) return;
   NoGradGuard ng;
   Tensor rm = running_mean, rv = running_var;  // handles: updates land in the module's buffers
   const int64_t C = rm.numel();
   rm.mul_(1 - momentum).add_(mean.reshape({C}) * momentum);
-  rv.mul_(1 - momentum).add_(var.reshape({C}) * (momentum * static_cast<double>(n) / static_cast<double>(n - 1)));
+  rv.mul_(1 - momentum)
+      .add_(var.reshape({C}) * (momentum * static_cast<double>(n) / static_cast<double>(n - 1)));
 }
 
 // Training-mode batch norm on the kernels (Note [Kernel routing]): one statistics pass and one
 // output pass, and a fused backward. Under create_graph the backward is written with differentiable
 // ops (statistics recomputed from x), so double backward still holds. Undefined when no kernel takes
 // this case.
-Tensor batch_norm_kernel(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
-                         const Tensor& bias, double momentum, double eps) {
+Tensor batch_norm_kernel(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                         const Tensor& weight, const Tensor& bias, double momentum, double eps) {
   kernels::BatchNormResult r =
       kernels::batch_norm_training_forward(x, {weight, bias, running_mean, running_var, eps});
   if (!r.y.defined()) return r.y;
@@ -56,7 +57,8 @@ Tensor batch_norm_kernel(const Tensor& x, const Tensor& running_mean, const Tens
              return {gx, Tensor(), Tensor(), want_w ? (gr[0] * xhat).sum(dims) : Tensor(),
                      want_b ? gr[0].sum(dims) : Tensor()};
            }
-           const kernels::BatchNormSaved saved{ctx.extra(0), ctx.extra(1), ctx.extra(2), ctx.extra(3), ctx.extra(4)};
+           const kernels::BatchNormSaved saved{ctx.extra(0), ctx.extra(1), ctx.extra(2), ctx.extra(3),
+                                               ctx.extra(4)};
            auto g = kernels::batch_norm_backward(gr[0], saved, eps, {.weight = want_w, .bias = want_b});
            return {ctx.needs_grad[0] ? g.gx : Tensor(), Tensor(), Tensor(), g.gw, g.gb};
          });
@@ -65,20 +67,22 @@ Tensor batch_norm_kernel(const Tensor& x, const Tensor& running_mean, const Tens
 
 }  // namespace
 
-Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
-                  const Tensor& bias, bool training, double momentum, double eps) {
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight, const Tensor& bias, bool training, double momentum, double eps) {
   check_defined("batch_norm", x);
-  NABLA_CHECK(x.dim() >= 2, ShapeError, "batch_norm: expected at least 2-D input [N, C, ...], got {}", shape_str(x.sizes()));
+  NABLA_CHECK(x.dim() >= 2, ShapeError, "batch_norm: expected at least 2-D input [N, C, ...], got {}",
+              shape_str(x.sizes()));
   const int64_t C = x.size(1);
   for (const Tensor* t : {&running_mean, &running_var, &weight, &bias})
     NABLA_CHECK(!t->defined() || (t->dim() == 1 && t->size(0) == C), ShapeError,
-                "batch_norm: expected per-channel tensors of shape [{}] for input {}, got {}", C, shape_str(x.sizes()),
-                shape_str(t->sizes()));
+                "batch_norm: expected per-channel tensors of shape [{}] for input {}, got {}", C,
+                shape_str(x.sizes()), shape_str(t->sizes()));
   const auto dims = reduce_dims(x);
   const auto cs = channel_shape(x);
   if (training) {
     const int64_t n = x.numel() / C;
-    NABLA_CHECK(n > 1, ValueError, "batch_norm: expected more than 1 value per channel when training, got input {}",
+    NABLA_CHECK(n > 1, ValueError,
+                "batch_norm: expected more than 1 value per channel when training, got input {}",
                 shape_str(x.sizes()));
     Tensor fused = batch_norm_kernel(x, running_mean, running_var, weight, bias, momentum, eps);
     if (fused.defined()) return fused;
@@ -105,7 +109,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   return x * scale.reshape(cs) + shift.reshape(cs);
 }
 
-Tensor layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias, double eps) {
+Tensor layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias,
+                  double eps) {
   check_defined("layer_norm", x);
   const int64_t k = static_cast<int64_t>(normalized_shape.size());
   NABLA_CHECK(k > 0 && k <= x.dim(), ShapeError, "layer_norm: normalized_shape {} does not fit input {}",
@@ -125,9 +130,11 @@ Tensor layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& w
 
 Tensor group_norm(const Tensor& x, int64_t G, const Tensor& weight, const Tensor& bias, double eps) {
   check_defined("group_norm", x);
-  NABLA_CHECK(x.dim() >= 2, ShapeError, "group_norm: expected at least 2-D input, got {}", shape_str(x.sizes()));
+  NABLA_CHECK(x.dim() >= 2, ShapeError, "group_norm: expected at least 2-D input, got {}",
+              shape_str(x.sizes()));
   const int64_t N = x.size(0), C = x.size(1);
-  NABLA_CHECK(G > 0 && C % G == 0, ShapeError, "group_norm: num_groups ({}) must divide the channels ({})", G, C);
+  NABLA_CHECK(G > 0 && C % G == 0, ShapeError, "group_norm: num_groups ({}) must divide the channels ({})", G,
+              C);
   Tensor g = x.reshape({N, G, -1});
   Tensor mean = g.mean({2}, true);
   Tensor centered = g - mean;

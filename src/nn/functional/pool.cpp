@@ -75,7 +75,8 @@ std::pair<Tensor, Tensor> max_pool2d_impl(const Tensor& x_in, const PoolOptions&
            [info = r.saved.info](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
              const kernels::MaxPoolSaved saved{ctx.extra(0), info};
              if (is_grad_enabled())  // create_graph: a differentiable scatter to the argmax positions
-               return {max_pool2d_scatter(gr[0], kernels::max_pool2d_indices(saved, gr[0].sizes()), info.x_sizes)};
+               return {max_pool2d_scatter(gr[0], kernels::max_pool2d_indices(saved, gr[0].sizes()),
+                                          info.x_sizes)};
              return {kernels::max_pool2d_backward(gr[0], saved)};
            });
   return {r.y, r.indices};
@@ -83,7 +84,8 @@ std::pair<Tensor, Tensor> max_pool2d_impl(const Tensor& x_in, const PoolOptions&
 
 // The input gradient of the kernel's average pooling. Under create_graph it is recorded too: the
 // pooling is linear, so the backward of its backward is the pooling itself.
-Tensor avg_pool2d_kernel_backward(const Tensor& gy, const kernels::AvgPoolSaved& saved, const PoolOptions& o) {
+Tensor avg_pool2d_kernel_backward(const Tensor& gy, const kernels::AvgPoolSaved& saved,
+                                  const PoolOptions& o) {
   auto run = [&](autograd::AutogradContext*) { return TensorList{kernels::avg_pool2d_backward(gy, saved)}; };
   if (!is_grad_enabled()) return run(nullptr)[0];
   return autograd::detail::apply_custom(

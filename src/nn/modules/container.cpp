@@ -14,7 +14,8 @@ void ModuleList::push_back(std::shared_ptr<Module> m) {
   items_.push_back(&register_module(std::to_string(items_.size()), std::move(m)));
 }
 Module& ModuleList::operator[](size_t i) const {
-  NABLA_CHECK(i < items_.size(), IndexError, "{}: index {} is out of range (size {})", name(), i, items_.size());
+  NABLA_CHECK(i < items_.size(), IndexError, "{}: index {} is out of range (size {})", name(), i,
+              items_.size());
   return *items_[i];
 }
 

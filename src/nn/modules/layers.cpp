@@ -12,8 +12,8 @@ namespace nabla::nn {
 namespace {
 std::string b(bool v) { return v ? "True" : "False"; }
 std::string pair_str(const IntPair& p) { return fmt::format("({}, {})", p.v[0], p.v[1]); }
-// PyTorch's default for Linear/Conv weights: kaiming_uniform_(a=sqrt(5)), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
-// and the same bound for the bias.
+// PyTorch's default for Linear/Conv weights: kaiming_uniform_(a=sqrt(5)), i.e. U(-1/sqrt(fan_in),
+// 1/sqrt(fan_in)), and the same bound for the bias.
 void default_init(Tensor& w, Tensor& bias) {
   init::kaiming_uniform_(w, std::sqrt(5.0));
   if (bias.defined()) {
@@ -44,13 +44,16 @@ Linear::Linear(int64_t in, int64_t out, bool has_bias) : in_features(in), out_fe
 }
 Tensor Linear::forward(Tensor x) { return functional::linear(x, weight, bias); }
 std::string Linear::extra_repr() const {
-  return fmt::format("in_features={}, out_features={}, bias={}", in_features, out_features, b(bias.defined()));
+  return fmt::format("in_features={}, out_features={}, bias={}", in_features, out_features,
+                     b(bias.defined()));
 }
 
 // ---- convolutions ----
-Conv2d::Conv2d(int64_t in, int64_t out, IntPair k, Conv2dOptions o) : in_channels(in), out_channels(out), kernel_size(k), options(o) {
+Conv2d::Conv2d(int64_t in, int64_t out, IntPair k, Conv2dOptions o)
+    : in_channels(in), out_channels(out), kernel_size(k), options(o) {
   NABLA_CHECK(o.groups > 0 && in % o.groups == 0 && out % o.groups == 0, ValueError,
-              "Conv2d: in_channels ({}) and out_channels ({}) must be divisible by groups ({})", in, out, o.groups);
+              "Conv2d: in_channels ({}) and out_channels ({}) must be divisible by groups ({})", in, out,
+              o.groups);
   weight = register_parameter("weight", empty({out, in / o.groups, k.v[0], k.v[1]}));
   bias = register_parameter("bias", o.bias ? empty({out}) : Tensor());
   default_init(weight, bias);
@@ -65,19 +68,23 @@ Tensor Conv2d::forward(Tensor x) {
   return functional::conv2d(x, weight, bias, c);
 }
 std::string Conv2d::extra_repr() const {
-  std::string s = fmt::format("{}, {}, kernel_size={}, stride={}", in_channels, out_channels, pair_str(kernel_size),
-                              pair_str(options.stride));
-  if (options.padding.same) s += ", padding=same";
-  else if (options.padding.v != std::array<int64_t, 2>{0, 0}) s += ", padding=" + pair_str(options.padding);
+  std::string s = fmt::format("{}, {}, kernel_size={}, stride={}", in_channels, out_channels,
+                              pair_str(kernel_size), pair_str(options.stride));
+  if (options.padding.same)
+    s += ", padding=same";
+  else if (options.padding.v != std::array<int64_t, 2>{0, 0})
+    s += ", padding=" + pair_str(options.padding);
   if (options.dilation.v != std::array<int64_t, 2>{1, 1}) s += ", dilation=" + pair_str(options.dilation);
   if (options.groups != 1) s += fmt::format(", groups={}", options.groups);
   if (!options.bias) s += ", bias=False";
   return s;
 }
 
-Conv1d::Conv1d(int64_t in, int64_t out, int64_t k, Conv1dOptions o) : in_channels(in), out_channels(out), kernel_size(k), options(o) {
+Conv1d::Conv1d(int64_t in, int64_t out, int64_t k, Conv1dOptions o)
+    : in_channels(in), out_channels(out), kernel_size(k), options(o) {
   NABLA_CHECK(o.groups > 0 && in % o.groups == 0 && out % o.groups == 0, ValueError,
-              "Conv1d: in_channels ({}) and out_channels ({}) must be divisible by groups ({})", in, out, o.groups);
+              "Conv1d: in_channels ({}) and out_channels ({}) must be divisible by groups ({})", in, out,
+              o.groups);
   weight = register_parameter("weight", empty({out, in / o.groups, k}));
   bias = register_parameter("bias", o.bias ? empty({out}) : Tensor());
   default_init(weight, bias);
@@ -92,9 +99,12 @@ Tensor Conv1d::forward(Tensor x) {
   return functional::conv1d(x, weight, bias, c);
 }
 std::string Conv1d::extra_repr() const {
-  std::string s = fmt::format("{}, {}, kernel_size=({},), stride=({},)", in_channels, out_channels, kernel_size, options.stride);
-  if (options.padding.same) s += ", padding=same";
-  else if (options.padding.v[1] != 0) s += fmt::format(", padding=({},)", options.padding.v[1]);
+  std::string s = fmt::format("{}, {}, kernel_size=({},), stride=({},)", in_channels, out_channels,
+                              kernel_size, options.stride);
+  if (options.padding.same)
+    s += ", padding=same";
+  else if (options.padding.v[1] != 0)
+    s += fmt::format(", padding=({},)", options.padding.v[1]);
   if (!options.bias) s += ", bias=False";
   return s;
 }
@@ -102,7 +112,8 @@ std::string Conv1d::extra_repr() const {
 ConvTranspose2d::ConvTranspose2d(int64_t in, int64_t out, IntPair k, ConvTranspose2dOptions o)
     : in_channels(in), out_channels(out), kernel_size(k), options(o) {
   NABLA_CHECK(o.groups > 0 && in % o.groups == 0 && out % o.groups == 0, ValueError,
-              "ConvTranspose2d: in_channels ({}) and out_channels ({}) must be divisible by groups ({})", in, out, o.groups);
+              "ConvTranspose2d: in_channels ({}) and out_channels ({}) must be divisible by groups ({})", in,
+              out, o.groups);
   weight = register_parameter("weight", empty({in, out / o.groups, k.v[0], k.v[1]}));
   bias = register_parameter("bias", o.bias ? empty({out}) : Tensor());
   default_init(weight, bias);
@@ -137,8 +148,9 @@ std::string MaxPool2d::extra_repr() const {
   auto one = [](const std::array<int64_t, 2>& p) {
     return p[0] == p[1] ? std::to_string(p[0]) : fmt::format("({}, {})", p[0], p[1]);
   };
-  return fmt::format("kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode={}", one(options.kernel_size),
-                     one(*options.stride), one(options.padding), one(options.dilation), b(options.ceil_mode));
+  return fmt::format("kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode={}",
+                     one(options.kernel_size), one(*options.stride), one(options.padding),
+                     one(options.dilation), b(options.ceil_mode));
 }
 
 AvgPool2d::AvgPool2d(IntPair k, AvgPool2dOptions o) {
@@ -150,7 +162,8 @@ AvgPool2d::AvgPool2d(IntPair k, AvgPool2dOptions o) {
 }
 Tensor AvgPool2d::forward(Tensor x) { return functional::avg_pool2d(x, options); }
 std::string AvgPool2d::extra_repr() const {
-  return fmt::format("kernel_size={}, stride={}, padding={}", options.kernel_size[0], (*options.stride)[0], options.padding[0]);
+  return fmt::format("kernel_size={}, stride={}, padding={}", options.kernel_size[0], (*options.stride)[0],
+                     options.padding[0]);
 }
 std::string AdaptiveAvgPool2d::extra_repr() const {
   return output_size.v[0] == output_size.v[1] ? fmt::format("output_size={}", output_size.v[0])
@@ -165,7 +178,8 @@ BatchNorm::BatchNorm(int64_t n, BatchNormOptions o, int dims, std::string kind)
   bias = register_parameter("bias", o.affine ? zeros({n}) : Tensor());
   running_mean = register_buffer("running_mean", o.track_running_stats ? zeros({n}) : Tensor());
   running_var = register_buffer("running_var", o.track_running_stats ? ones({n}) : Tensor());
-  num_batches_tracked = register_buffer("num_batches_tracked", o.track_running_stats ? zeros({}, kInt64) : Tensor());
+  num_batches_tracked =
+      register_buffer("num_batches_tracked", o.track_running_stats ? zeros({}, kInt64) : Tensor());
 }
 Tensor BatchNorm::forward(Tensor x) {
   const bool ok = dims_ == 1 ? (x.dim() == 2 || x.dim() == 3) : x.dim() == dims_ + 2;
@@ -188,17 +202,21 @@ std::string BatchNorm::extra_repr() const {
                      b(options.track_running_stats));
 }
 
-LayerNorm::LayerNorm(std::vector<int64_t> shape, double eps, bool affine) : normalized_shape(std::move(shape)), eps(eps) {
+LayerNorm::LayerNorm(std::vector<int64_t> shape, double eps, bool affine)
+    : normalized_shape(std::move(shape)), eps(eps) {
   weight = register_parameter("weight", affine ? ones(normalized_shape) : Tensor());
   bias = register_parameter("bias", affine ? zeros(normalized_shape) : Tensor());
 }
 Tensor LayerNorm::forward(Tensor x) { return functional::layer_norm(x, normalized_shape, weight, bias, eps); }
 std::string LayerNorm::extra_repr() const {
-  return fmt::format("({},), eps={}, elementwise_affine={}", fmt::join(normalized_shape, ", "), eps, b(weight.defined()));
+  return fmt::format("({},), eps={}, elementwise_affine={}", fmt::join(normalized_shape, ", "), eps,
+                     b(weight.defined()));
 }
 
-GroupNorm::GroupNorm(int64_t g, int64_t c, double eps, bool affine) : num_groups(g), num_channels(c), eps(eps) {
-  NABLA_CHECK(g > 0 && c % g == 0, ValueError, "GroupNorm: num_channels ({}) must be divisible by num_groups ({})", c, g);
+GroupNorm::GroupNorm(int64_t g, int64_t c, double eps, bool affine)
+    : num_groups(g), num_channels(c), eps(eps) {
+  NABLA_CHECK(g > 0 && c % g == 0, ValueError,
+              "GroupNorm: num_channels ({}) must be divisible by num_groups ({})", c, g);
   weight = register_parameter("weight", affine ? ones({c}) : Tensor());
   bias = register_parameter("bias", affine ? zeros({c}) : Tensor());
 }
@@ -217,9 +235,11 @@ Dropout2d::Dropout2d(double p) : p(p) {
 }
 std::string Dropout2d::extra_repr() const { return fmt::format("p={}, inplace=False", p); }
 
-Embedding::Embedding(int64_t n, int64_t d, std::optional<int64_t> pad) : num_embeddings(n), embedding_dim(d), padding_idx(pad) {
+Embedding::Embedding(int64_t n, int64_t d, std::optional<int64_t> pad)
+    : num_embeddings(n), embedding_dim(d), padding_idx(pad) {
   if (pad) {
-    NABLA_CHECK(*pad < n && *pad >= -n, IndexError, "Embedding: padding_idx {} must be within num_embeddings {}", *pad, n);
+    NABLA_CHECK(*pad < n && *pad >= -n, IndexError,
+                "Embedding: padding_idx {} must be within num_embeddings {}", *pad, n);
     if (*pad < 0) padding_idx = *pad + n;
   }
   weight = register_parameter("weight", empty({n, d}));
@@ -230,7 +250,8 @@ Embedding::Embedding(int64_t n, int64_t d, std::optional<int64_t> pad) : num_emb
   }
 }
 Embedding Embedding::from_pretrained(const Tensor& emb, bool freeze, std::optional<int64_t> pad) {
-  NABLA_CHECK(emb.dim() == 2, ShapeError, "Embedding.from_pretrained: embeddings must be 2-D, got {}", shape_str(emb.sizes()));
+  NABLA_CHECK(emb.dim() == 2, ShapeError, "Embedding.from_pretrained: embeddings must be 2-D, got {}",
+              shape_str(emb.sizes()));
   Embedding e(emb.size(0), emb.size(1), pad);
   NoGradGuard ng;
   e.weight.copy_(emb);
@@ -241,8 +262,12 @@ std::string Embedding::extra_repr() const {
   return padding_idx ? fmt::format("{}, {}, padding_idx={}", num_embeddings, embedding_dim, *padding_idx)
                      : fmt::format("{}, {}", num_embeddings, embedding_dim);
 }
-std::string Flatten::extra_repr() const { return fmt::format("start_dim={}, end_dim={}", start_dim, end_dim); }
-std::string Unflatten::extra_repr() const { return fmt::format("dim={}, unflattened_size=({})", dim, fmt::join(sizes, ", ")); }
+std::string Flatten::extra_repr() const {
+  return fmt::format("start_dim={}, end_dim={}", start_dim, end_dim);
+}
+std::string Unflatten::extra_repr() const {
+  return fmt::format("dim={}, unflattened_size=({})", dim, fmt::join(sizes, ", "));
+}
 std::string LeakyReLU::extra_repr() const { return fmt::format("negative_slope={}", negative_slope); }
 std::string ELU::extra_repr() const { return fmt::format("alpha={}", alpha); }
 std::string GELU::extra_repr() const { return fmt::format("approximate='{}'", approximate); }

@@ -49,7 +49,9 @@ TensorList fused_layer(const kernels::RnnShape& s, const Tensor& x, const Tensor
     NABLA_CHECK(!is_grad_enabled(), NotImplementedError,
                 "{}: double backward (create_graph=true) is not implemented for float32 recurrent "
                 "layers; use float64",
-                lstm ? "LSTM" : s.cell == kernels::RnnCell::GRU ? "GRU" : "RNN");
+                lstm                              ? "LSTM"
+                : s.cell == kernels::RnnCell::GRU ? "GRU"
+                                                  : "RNN");
     const kernels::RnnTensors t = kernels::RnnTensors::unpack(ctx->get_saved_variables());
     kernels::RnnGrads r = kernels::rnn_layer_backward(s, t, g[0], g[1], lstm ? g[2] : Tensor());
     TensorList out = {r.gx, r.gh0};
@@ -66,8 +68,8 @@ RNNBase::RNNBase(Mode mode, int64_t input, int64_t hidden, RNNOptions o)
     : input_size(input), hidden_size(hidden), options(std::move(o)), mode_(mode) {
   NABLA_CHECK(hidden > 0 && input > 0 && options.num_layers > 0, ValueError,
               "{}: input_size, hidden_size and num_layers must be positive", name());
-  NABLA_CHECK(options.dropout >= 0 && options.dropout <= 1, ValueError, "{}: dropout must be in [0, 1], got {}", name(),
-              options.dropout);
+  NABLA_CHECK(options.dropout >= 0 && options.dropout <= 1, ValueError,
+              "{}: dropout must be in [0, 1], got {}", name(), options.dropout);
   NABLA_CHECK(options.nonlinearity == "tanh" || options.nonlinearity == "relu", ValueError,
               "RNN: unknown nonlinearity '{}'", options.nonlinearity);
   const int64_t G = gate_count(mode) * hidden, dirs = options.bidirectional ? 2 : 1;
@@ -86,7 +88,9 @@ RNNBase::RNNBase(Mode mode, int64_t input, int64_t hidden, RNNOptions o)
     }
 }
 
-std::string RNNBase::name() const { return mode_ == Mode::LSTM ? "LSTM" : mode_ == Mode::GRU ? "GRU" : "RNN"; }
+std::string RNNBase::name() const {
+  return mode_ == Mode::LSTM ? "LSTM" : mode_ == Mode::GRU ? "GRU" : "RNN";
+}
 std::string RNNBase::extra_repr() const {
   std::string s = fmt::format("{}, {}", input_size, hidden_size);
   if (options.num_layers != 1) s += fmt::format(", num_layers={}", options.num_layers);
@@ -148,20 +152,22 @@ std::tuple<Tensor, Tensor, Tensor> RNNBase::composite_layer(int64_t l, const Ten
 }
 
 std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tensor& h0, const Tensor& c0) {
-  NABLA_CHECK(input.dim() == 3 || input.dim() == 2, ShapeError, "{}: expected input of 2 or 3 dimensions, got {}", name(),
-              shape_str(input.sizes()));
+  NABLA_CHECK(input.dim() == 3 || input.dim() == 2, ShapeError,
+              "{}: expected input of 2 or 3 dimensions, got {}", name(), shape_str(input.sizes()));
   const bool unbatched = input.dim() == 2;
   Tensor x = unbatched ? input.unsqueeze(options.batch_first ? 0 : 1) : input;
   if (options.batch_first) x = x.transpose(0, 1);  // [T, N, C]
-  NABLA_CHECK(x.size(2) == input_size, ShapeError, "{}: input.size(-1) must be equal to input_size. Expected {}, got {}",
-              name(), input_size, x.size(2));
+  NABLA_CHECK(x.size(2) == input_size, ShapeError,
+              "{}: input.size(-1) must be equal to input_size. Expected {}, got {}", name(), input_size,
+              x.size(2));
   const int64_t T = x.size(0), N = x.size(1), H = hidden_size, dirs = options.bidirectional ? 2 : 1;
   const int64_t L = options.num_layers;
   auto initial = [&](const Tensor& s, const char* what) {
     if (!s.defined()) return zeros({L * dirs, N, H}, x.dtype());
     Tensor v = unbatched ? s.unsqueeze(1) : s;
-    NABLA_CHECK(v.sizes() == IntArrayRef({L * dirs, N, H}), ShapeError, "{}: expected {} of size [{}, {}, {}], got {}",
-                name(), what, L * dirs, N, H, shape_str(s.sizes()));
+    NABLA_CHECK(v.sizes() == IntArrayRef({L * dirs, N, H}), ShapeError,
+                "{}: expected {} of size [{}, {}, {}], got {}", name(), what, L * dirs, N, H,
+                shape_str(s.sizes()));
     return v;
   };
   const bool lstm = mode_ == Mode::LSTM;
@@ -184,7 +190,8 @@ std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tenso
     h_n.push_back(h);
     if (lstm) c_n.push_back(c);
     layer_in = out;
-    if (l + 1 < L && options.dropout > 0) layer_in = functional::dropout(layer_in, options.dropout, is_training());
+    if (l + 1 < L && options.dropout > 0)
+      layer_in = functional::dropout(layer_in, options.dropout, is_training());
   }
   Tensor out = options.batch_first ? layer_in.transpose(0, 1) : layer_in;
   Tensor hn = L == 1 ? h_n[0] : cat(h_n, 0), cn = !lstm ? Tensor() : L == 1 ? c_n[0] : cat(c_n, 0);
@@ -204,7 +211,8 @@ std::pair<Tensor, Tensor> GRU::forward(const Tensor& input, const Tensor& h0) {
   auto [o, h, c] = run(input, h0, Tensor());
   return {o, h};
 }
-std::pair<Tensor, std::pair<Tensor, Tensor>> LSTM::forward(const Tensor& input, const Tensor& h0, const Tensor& c0) {
+std::pair<Tensor, std::pair<Tensor, Tensor>> LSTM::forward(const Tensor& input, const Tensor& h0,
+                                                           const Tensor& c0) {
   auto [o, h, c] = run(input, h0, c0);
   return {o, {h, c}};
 }

@@ -80,7 +80,9 @@ Layout layout_of(const Tensor& x) {
   return {N, C, x.numel() / (N * C), x.dim() == 4 && !x.is_contiguous()};
 }
 
-const float* floats(const Tensor& t) { return t.defined() ? static_cast<const float*>(t.data_ptr()) : nullptr; }
+const float* floats(const Tensor& t) {
+  return t.defined() ? static_cast<const float*>(t.data_ptr()) : nullptr;
+}
 
 }  // namespace
 
@@ -90,7 +92,7 @@ bool batch_norm_loops_applies(const Tensor& x) {
 }
 
 void batch_norm_loops_forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x,
-                             const Tensor& weight, const Tensor& bias, double eps) {
+                              const Tensor& weight, const Tensor& bias, double eps) {
   const Layout L = layout_of(x);
   const int64_t C = L.C, count = L.N * L.S;
   const float* X = floats(x);
@@ -115,8 +117,9 @@ void batch_norm_loops_forward(const Tensor& y, const Tensor& mean, const Tensor&
   for_each_element(L, [=](int64_t i, int64_t c) { Y[i] = (X[i] - M[c]) * sc[c] + sh[c]; });
 }
 
-void batch_norm_loops_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
-                              const Tensor& mean, const Tensor& var, const Tensor& weight, double eps) {
+void batch_norm_loops_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy,
+                               const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& weight,
+                               double eps) {
   const Layout L = layout_of(x);
   const int64_t C = L.C, count = L.N * L.S;
   const float *X = floats(x), *GY = floats(gy), *M = floats(mean), *V = floats(var), *W = floats(weight);

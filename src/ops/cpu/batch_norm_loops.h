@@ -20,9 +20,9 @@ bool batch_norm_loops_applies(const Tensor& x);
 // Same contract as dnnl_backend::batch_norm_forward (training) / batch_norm_backward; y, gy
 // and gx share x's layout.
 void batch_norm_loops_forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x,
-                             const Tensor& weight, const Tensor& bias, double eps);
+                              const Tensor& weight, const Tensor& bias, double eps);
 void batch_norm_loops_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy,
-                              const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& weight,
-                              double eps);
+                               const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& weight,
+                               double eps);
 
 }  // namespace nabla::cpu

@@ -2,9 +2,9 @@
 // max pooling with indices (all floating dtypes). Shapes as in ops/nn_kernels.h.
 #include <limits>
 
+#include "ops/cpu/cpu_kernels.h"
 #include "ops/cpu/loops.h"
 #include "ops/dispatch_dtype.h"
-#include "ops/cpu/cpu_kernels.h"
 
 namespace nabla::cpu {
 
@@ -44,16 +44,19 @@ void conv2d_reference_forward(const Tensor& y, const Tensor& x, const Tensor& w,
     const T *X = x.data_ptr<T>(), *Wt = w.data_ptr<T>();
     const int64_t O = y.size(1), plane = y.size(2) * y.size(3);
     for (int64_t i = 0; i < y.numel(); ++i) Y[i] = b.defined() ? b.data_ptr<T>()[(i / plane) % O] : T(0);
-    for_each_tap(x.sizes(), w.sizes(), y.sizes(), g, [&](int64_t xi, int64_t wi, int64_t yi) { Y[yi] += X[xi] * Wt[wi]; });
+    for_each_tap(x.sizes(), w.sizes(), y.sizes(), g,
+                 [&](int64_t xi, int64_t wi, int64_t yi) { Y[yi] += X[xi] * Wt[wi]; });
   });
 }
 
-void conv2d_reference_backward_data(const Tensor& gx, const Tensor& gy, const Tensor& w, const kernels::ConvGeometry& g) {
+void conv2d_reference_backward_data(const Tensor& gx, const Tensor& gy, const Tensor& w,
+                                    const kernels::ConvGeometry& g) {
   dispatch_floating(gx.dtype(), "conv2d_backward", [&]<typename T>() {
     T* GX = gx.data_ptr<T>();
     const T *GY = gy.data_ptr<T>(), *Wt = w.data_ptr<T>();
     for (int64_t i = 0; i < gx.numel(); ++i) GX[i] = T(0);
-    for_each_tap(gx.sizes(), w.sizes(), gy.sizes(), g, [&](int64_t xi, int64_t wi, int64_t yi) { GX[xi] += GY[yi] * Wt[wi]; });
+    for_each_tap(gx.sizes(), w.sizes(), gy.sizes(), g,
+                 [&](int64_t xi, int64_t wi, int64_t yi) { GX[xi] += GY[yi] * Wt[wi]; });
   });
 }
 
@@ -63,7 +66,8 @@ void conv2d_reference_backward_weight(const Tensor& gw, const Tensor& gb, const 
     T* GW = gw.data_ptr<T>();
     const T *GY = gy.data_ptr<T>(), *X = x.data_ptr<T>();
     for (int64_t i = 0; i < gw.numel(); ++i) GW[i] = T(0);
-    for_each_tap(x.sizes(), gw.sizes(), gy.sizes(), g, [&](int64_t xi, int64_t wi, int64_t yi) { GW[wi] += GY[yi] * X[xi]; });
+    for_each_tap(x.sizes(), gw.sizes(), gy.sizes(), g,
+                 [&](int64_t xi, int64_t wi, int64_t yi) { GW[wi] += GY[yi] * X[xi]; });
     if (gb.defined()) {
       T* GB = gb.data_ptr<T>();
       const int64_t O = gy.size(1), plane = gy.size(2) * gy.size(3);
@@ -73,7 +77,8 @@ void conv2d_reference_backward_weight(const Tensor& gw, const Tensor& gb, const 
   });
 }
 
-void max_pool2d_forward(const Tensor& y, const Tensor& indices, const Tensor& x, const kernels::PoolGeometry& g) {
+void max_pool2d_forward(const Tensor& y, const Tensor& indices, const Tensor& x,
+                        const kernels::PoolGeometry& g) {
   const int64_t planes = x.size(0) * x.size(1), H = x.size(2), W = x.size(3), OH = y.size(2), OW = y.size(3);
   dispatch_floating(x.dtype(), "max_pool2d", [&]<typename T>() {
     const T* X = x.data_ptr<T>();
@@ -93,7 +98,10 @@ void max_pool2d_forward(const Tensor& y, const Tensor& indices, const Tensor& x,
                 const int64_t ix = ox * g.stride[1] - g.padding[1] + kx * g.dilation[1];
                 if (ix < 0 || ix >= W) continue;
                 const T v = xp[iy * W + ix];
-                if (v > best || bi < 0 || v != v) { best = v; bi = iy * W + ix; }
+                if (v > best || bi < 0 || v != v) {
+                  best = v;
+                  bi = iy * W + ix;
+                }
                 if (v != v) break;
               }
             }

@@ -22,7 +22,8 @@ void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const 
 void softmax(const Tensor& out, const Tensor& x, int64_t dim, bool log);
 void logsumexp(const Tensor& out, const Tensor& x, int64_t dim);
 void cumsum(const Tensor& out, const Tensor& x, int64_t dim);
-void sort(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim, bool descending, int64_t k);
+void sort(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim, bool descending,
+          int64_t k);
 void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
 void index_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src);
 void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
@@ -36,11 +37,13 @@ void nonzero(const Tensor& out, const Tensor& x);
 // (any floating dtype; NaN and -inf as PyTorch pools them) (cpu/conv_pool.cpp). NCHW, contiguous.
 void conv2d_reference_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b,
                               const kernels::ConvGeometry& g);
-void conv2d_reference_backward_data(const Tensor& gx, const Tensor& gy, const Tensor& w, const kernels::ConvGeometry& g);
+void conv2d_reference_backward_data(const Tensor& gx, const Tensor& gy, const Tensor& w,
+                                    const kernels::ConvGeometry& g);
 void conv2d_reference_backward_weight(const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
                                       const kernels::ConvGeometry& g);
 // y, indices [N, C, OH, OW]; indices are flat positions within each H*W plane.
-void max_pool2d_forward(const Tensor& y, const Tensor& indices, const Tensor& x, const kernels::PoolGeometry& g);
+void max_pool2d_forward(const Tensor& y, const Tensor& indices, const Tensor& x,
+                        const kernels::PoolGeometry& g);
 void max_pool2d_backward(const Tensor& gx, const Tensor& gy, const Tensor& indices);  // gx zero-filled here
 
 // Fused optimizer steps and gradient-clipping helpers (cpu/optim_kernels.cpp).
@@ -49,7 +52,8 @@ void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, c
                const Tensor& max_exp_avg_sq, const kernels::AdamArgs& args);
 void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg, const Tensor& grad_avg,
                   const Tensor& momentum_buf, const kernels::RmspropArgs& args);
-void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& state_sum, const kernels::AdagradArgs& args);
+void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& state_sum,
+                  const kernels::AdagradArgs& args);
 double vector_norm(const Tensor& x, double p);
 void scale_(const Tensor& x, double factor);
 

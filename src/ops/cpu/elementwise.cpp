@@ -91,33 +91,47 @@ void binary_typed(kernels::Binary op, const Tensor& out, const Tensor& a, const 
     case B::Sub:
       if (alpha == 1) return run_binary<T, T>(out, a, b, [](T x, T y) { return static_cast<T>(x - y); });
       return run_binary<T, T>(out, a, b, [al](T x, T y) { return static_cast<T>(x - al * y); });
-    case B::Mul: return run_binary<T, T>(out, a, b, [](T x, T y) { return static_cast<T>(x * y); });
-    case B::Div: return run_binary<T, T>(out, a, b, [](T x, T y) { return static_cast<T>(x / y); });
+    case B::Mul:
+      return run_binary<T, T>(out, a, b, [](T x, T y) { return static_cast<T>(x * y); });
+    case B::Div:
+      return run_binary<T, T>(out, a, b, [](T x, T y) { return static_cast<T>(x / y); });
     case B::Pow:
       if constexpr (std::is_floating_point_v<T>)
         return run_binary<T, T>(out, a, b, [](T x, T y) { return static_cast<T>(std::pow(x, y)); });
       else if constexpr (std::is_same_v<T, bool>)
         return run_binary<T, T>(out, a, b, [](T x, T y) { return static_cast<T>(x || !y); });
-      else return run_binary<T, T>(out, a, b, [](T x, T y) { return int_pow<T>(x, y); });
+      else
+        return run_binary<T, T>(out, a, b, [](T x, T y) { return int_pow<T>(x, y); });
     case B::Minimum:
       return run_binary<T, T>(out, a, b, [](T x, T y) {
-        if constexpr (std::is_floating_point_v<T>) if (std::isnan(x) || std::isnan(y)) return x + y;
+        if constexpr (std::is_floating_point_v<T>)
+          if (std::isnan(x) || std::isnan(y)) return x + y;
         return x < y ? x : y;
       });
     case B::Maximum:
       return run_binary<T, T>(out, a, b, [](T x, T y) {
-        if constexpr (std::is_floating_point_v<T>) if (std::isnan(x) || std::isnan(y)) return x + y;
+        if constexpr (std::is_floating_point_v<T>)
+          if (std::isnan(x) || std::isnan(y)) return x + y;
         return x > y ? x : y;
       });
-    case B::Eq: return run_binary<bool, T>(out, a, b, [](T x, T y) { return x == y; });
-    case B::Ne: return run_binary<bool, T>(out, a, b, [](T x, T y) { return x != y; });
-    case B::Lt: return run_binary<bool, T>(out, a, b, [](T x, T y) { return x < y; });
-    case B::Le: return run_binary<bool, T>(out, a, b, [](T x, T y) { return x <= y; });
-    case B::Gt: return run_binary<bool, T>(out, a, b, [](T x, T y) { return x > y; });
-    case B::Ge: return run_binary<bool, T>(out, a, b, [](T x, T y) { return x >= y; });
-    case B::LogicalAnd: return run_binary<bool, T>(out, a, b, [](T x, T y) { return x != T(0) && y != T(0); });
-    case B::LogicalOr: return run_binary<bool, T>(out, a, b, [](T x, T y) { return x != T(0) || y != T(0); });
-    case B::LogicalXor: return run_binary<bool, T>(out, a, b, [](T x, T y) { return (x != T(0)) != (y != T(0)); });
+    case B::Eq:
+      return run_binary<bool, T>(out, a, b, [](T x, T y) { return x == y; });
+    case B::Ne:
+      return run_binary<bool, T>(out, a, b, [](T x, T y) { return x != y; });
+    case B::Lt:
+      return run_binary<bool, T>(out, a, b, [](T x, T y) { return x < y; });
+    case B::Le:
+      return run_binary<bool, T>(out, a, b, [](T x, T y) { return x <= y; });
+    case B::Gt:
+      return run_binary<bool, T>(out, a, b, [](T x, T y) { return x > y; });
+    case B::Ge:
+      return run_binary<bool, T>(out, a, b, [](T x, T y) { return x >= y; });
+    case B::LogicalAnd:
+      return run_binary<bool, T>(out, a, b, [](T x, T y) { return x != T(0) && y != T(0); });
+    case B::LogicalOr:
+      return run_binary<bool, T>(out, a, b, [](T x, T y) { return x != T(0) || y != T(0); });
+    case B::LogicalXor:
+      return run_binary<bool, T>(out, a, b, [](T x, T y) { return (x != T(0)) != (y != T(0)); });
     case B::ThresholdGrad:
       return run_binary<T, T>(out, a, b, [](T g, T y) { return y > T(0) ? g : T(0); });
   }
@@ -129,15 +143,24 @@ void unary_typed(kernels::Unary op, const Tensor& out, const Tensor& x, const ke
   if constexpr (std::is_floating_point_v<T>) {
     const T a = static_cast<T>(args.a), b = static_cast<T>(args.b);
     switch (op) {
-      case U::Exp: return run_unary<T, T>(out, x, [](T v) { return std::exp(v); });
-      case U::Log: return run_unary<T, T>(out, x, [](T v) { return std::log(v); });
-      case U::Log1p: return run_unary<T, T>(out, x, [](T v) { return std::log1p(v); });
-      case U::Sqrt: return run_unary<T, T>(out, x, [](T v) { return std::sqrt(v); });
-      case U::Rsqrt: return run_unary<T, T>(out, x, [](T v) { return T(1) / std::sqrt(v); });
-      case U::Sin: return run_unary<T, T>(out, x, [](T v) { return std::sin(v); });
-      case U::Cos: return run_unary<T, T>(out, x, [](T v) { return std::cos(v); });
-      case U::Tanh: return run_unary<T, T>(out, x, [](T v) { return std::tanh(v); });
-      case U::Sigmoid: return run_unary<T, T>(out, x, [](T v) { return T(1) / (T(1) + std::exp(-v)); });
+      case U::Exp:
+        return run_unary<T, T>(out, x, [](T v) { return std::exp(v); });
+      case U::Log:
+        return run_unary<T, T>(out, x, [](T v) { return std::log(v); });
+      case U::Log1p:
+        return run_unary<T, T>(out, x, [](T v) { return std::log1p(v); });
+      case U::Sqrt:
+        return run_unary<T, T>(out, x, [](T v) { return std::sqrt(v); });
+      case U::Rsqrt:
+        return run_unary<T, T>(out, x, [](T v) { return T(1) / std::sqrt(v); });
+      case U::Sin:
+        return run_unary<T, T>(out, x, [](T v) { return std::sin(v); });
+      case U::Cos:
+        return run_unary<T, T>(out, x, [](T v) { return std::cos(v); });
+      case U::Tanh:
+        return run_unary<T, T>(out, x, [](T v) { return std::tanh(v); });
+      case U::Sigmoid:
+        return run_unary<T, T>(out, x, [](T v) { return T(1) / (T(1) + std::exp(-v)); });
       case U::Gelu:
         return run_unary<T, T>(out, x, [](T v) { return T(0.5) * v * (T(1) + std::erf(v * T(M_SQRT1_2))); });
       case U::GeluTanh:
@@ -146,41 +169,58 @@ void unary_typed(kernels::Unary op, const Tensor& out, const Tensor& x, const ke
           return T(0.5) * v * (T(1) + std::tanh(k * (v + T(0.044715) * v * v * v)));
         });
       case U::Softplus:  // a = beta, b = threshold
-        return run_unary<T, T>(out, x, [a, b](T v) { return v * a > b ? v : std::log1p(std::exp(v * a)) / a; });
-      case U::Erf: return run_unary<T, T>(out, x, [](T v) { return std::erf(v); });
-      case U::Expm1: return run_unary<T, T>(out, x, [](T v) { return std::expm1(v); });
-      case U::Floor: return run_unary<T, T>(out, x, [](T v) { return std::floor(v); });
-      case U::Ceil: return run_unary<T, T>(out, x, [](T v) { return std::ceil(v); });
-      case U::Round: return run_unary<T, T>(out, x, [](T v) { return std::nearbyint(v); });
+        return run_unary<T, T>(out, x,
+                               [a, b](T v) { return v * a > b ? v : std::log1p(std::exp(v * a)) / a; });
+      case U::Erf:
+        return run_unary<T, T>(out, x, [](T v) { return std::erf(v); });
+      case U::Expm1:
+        return run_unary<T, T>(out, x, [](T v) { return std::expm1(v); });
+      case U::Floor:
+        return run_unary<T, T>(out, x, [](T v) { return std::floor(v); });
+      case U::Ceil:
+        return run_unary<T, T>(out, x, [](T v) { return std::ceil(v); });
+      case U::Round:
+        return run_unary<T, T>(out, x, [](T v) { return std::nearbyint(v); });
       case U::PowScalar:
         if (args.a == 2) return run_unary<T, T>(out, x, [](T v) { return v * v; });
         return run_unary<T, T>(out, x, [a](T v) { return std::pow(v, a); });
-      case U::RPowScalar: return run_unary<T, T>(out, x, [a](T v) { return std::pow(a, v); });
-      case U::LeakyRelu: return run_unary<T, T>(out, x, [a](T v) { return v > T(0) ? v : v * a; });
-      default: break;
+      case U::RPowScalar:
+        return run_unary<T, T>(out, x, [a](T v) { return std::pow(a, v); });
+      case U::LeakyRelu:
+        return run_unary<T, T>(out, x, [a](T v) { return v > T(0) ? v : v * a; });
+      default:
+        break;
     }
   }
   if constexpr (!std::is_same_v<T, bool>) {
     switch (op) {
-      case U::Neg: return run_unary<T, T>(out, x, [](T v) { return static_cast<T>(-v); });
+      case U::Neg:
+        return run_unary<T, T>(out, x, [](T v) { return static_cast<T>(-v); });
       case U::Abs:
         return run_unary<T, T>(out, x, [](T v) {
-          if constexpr (std::is_unsigned_v<T>) return v;
-          else return static_cast<T>(v < T(0) ? -v : v);
+          if constexpr (std::is_unsigned_v<T>)
+            return v;
+          else
+            return static_cast<T>(v < T(0) ? -v : v);
         });
-      case U::Sign: return run_unary<T, T>(out, x, [](T v) { return static_cast<T>((T(0) < v) - (v < T(0))); });
-      case U::Relu: return run_unary<T, T>(out, x, [](T v) { return v > T(0) ? v : T(0); });
+      case U::Sign:
+        return run_unary<T, T>(out, x, [](T v) { return static_cast<T>((T(0) < v) - (v < T(0))); });
+      case U::Relu:
+        return run_unary<T, T>(out, x, [](T v) { return v > T(0) ? v : T(0); });
       case U::Clamp: {
         const T lo = static_cast<T>(args.a), hi = static_cast<T>(args.b);
         const bool has_lo = args.has_a, has_hi = args.has_b;
         return run_unary<T, T>(out, x, [=](T v) {
-          if constexpr (std::is_floating_point_v<T>) if (std::isnan(v)) return v;
+          if constexpr (std::is_floating_point_v<T>)
+            if (std::isnan(v)) return v;
           if (has_lo && v < lo) v = lo;
           if (has_hi && v > hi) v = hi;
           return v;
         });
       }
-      case U::Floor: case U::Ceil: case U::Round:
+      case U::Floor:
+      case U::Ceil:
+      case U::Round:
         return run_unary<T, T>(out, x, [](T v) { return v; });
       case U::PowScalar:
         if constexpr (std::is_integral_v<T>) {
@@ -188,12 +228,13 @@ void unary_typed(kernels::Unary op, const Tensor& out, const Tensor& x, const ke
           return run_unary<T, T>(out, x, [e](T v) { return int_pow<T>(v, e); });
         }
         break;
-      default: break;
+      default:
+        break;
     }
   }
   if (op == U::LogicalNot) return run_unary<bool, T>(out, x, [](T v) { return v == T(0); });
-  throw DTypeError(fmt::format("unary op {} has no kernel for dtype {}", static_cast<int>(op),
-                               dtype_name(x.dtype())));
+  throw DTypeError(
+      fmt::format("unary op {} has no kernel for dtype {}", static_cast<int>(op), dtype_name(x.dtype())));
 }
 
 }  // namespace
@@ -207,8 +248,9 @@ void unary(kernels::Unary op, const Tensor& out, const Tensor& x, const kernels:
 }
 
 void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
-  auto plan = make_plan<4>(out.sizes(), {&out, &cond, &a, &b},
-                           {out.strides().data(), cond.strides().data(), a.strides().data(), b.strides().data()}, true);
+  auto plan = make_plan<4>(
+      out.sizes(), {&out, &cond, &a, &b},
+      {out.strides().data(), cond.strides().data(), a.strides().data(), b.strides().data()}, true);
   dispatch_dtype(out.dtype(), "where", [&]<typename T>() {
     for_each_strided<4>(plan, true, [&](char** p, const int64_t* s, int64_t n) {
       for (int64_t i = 0; i < n; ++i)
@@ -225,14 +267,17 @@ void copy(const Tensor& dst, const Tensor& src) {
     const size_t nbytes = dst.numel() * dtype_size(dst.dtype());
     char* d = static_cast<char*>(dst.data_ptr());
     const char* s = static_cast<const char*>(src.data_ptr());
-    parallel_for(static_cast<int64_t>(nbytes), 1, [&](int64_t b, int64_t e) { std::memcpy(d + b, s + b, e - b); });
+    parallel_for(static_cast<int64_t>(nbytes), 1,
+                 [&](int64_t b, int64_t e) { std::memcpy(d + b, s + b, e - b); });
     return;
   }
   dispatch_dtype(dst.dtype(), "copy", [&]<typename Out>() {
     dispatch_dtype(src.dtype(), "copy", [&]<typename In>() {
       run_unary<Out, In>(dst, src, [](In v) {
-        if constexpr (std::is_same_v<Out, bool>) return v != In(0);
-        else return static_cast<Out>(v);
+        if constexpr (std::is_same_v<Out, bool>)
+          return v != In(0);
+        else
+          return static_cast<Out>(v);
       });
     });
   });

@@ -1,8 +1,6 @@
 // helper_thread.cpp — see Note [Spinning helper thread] in helper_thread.h.
 #include "ops/cpu/helper_thread.h"
 
-#include "ops/cpu/float_mode.h"
-
 #include <immintrin.h>
 #include <omp.h>
 
@@ -11,6 +9,8 @@
 #include <cstdint>
 #include <cstring>
 #include <thread>
+
+#include "ops/cpu/float_mode.h"
 
 namespace nabla::cpu {
 namespace {
@@ -85,7 +85,8 @@ class Helper {
       // The job's later lines travel while the claim below waits for the state line.
       for (size_t line = 64; line < sizeof(Mailbox); line += 64)
         _mm_prefetch(reinterpret_cast<const char*>(&box_) + line, _MM_HINT_T0);
-      if ((s & 3) != kPosted || !state.compare_exchange_strong(s, (s & ~uint64_t{3}) | kClaimed, std::memory_order_acq_rel))
+      if ((s & 3) != kPosted ||
+          !state.compare_exchange_strong(s, (s & ~uint64_t{3}) | kClaimed, std::memory_order_acq_rel))
         continue;  // the caller took it back
       if (!box_.fn) return;
       apply_float_mode();  // cheap when unchanged: the caller's set_flush_denormal reaches this thread

@@ -36,7 +36,8 @@ template <typename F>
 void run_two_parts(const F& f) {
   static_assert(std::is_trivially_copyable_v<F> && sizeof(F) <= detail::kJobBytes,
                 "run_two_parts: capture plain values by copy, at most detail::kJobBytes of them");
-  detail::run_two_parts([](const void* job, int part) { (*static_cast<const F*>(job))(part); }, &f, sizeof(F));
+  detail::run_two_parts([](const void* job, int part) { (*static_cast<const F*>(job))(part); }, &f,
+                        sizeof(F));
 }
 
 }  // namespace nabla::cpu

@@ -63,7 +63,8 @@ void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index
   DimVec xs(x.strides());
   const int64_t step = x.dim() ? x.stride(dim) : 0;
   if (x.dim()) xs[static_cast<int>(dim)] = 0;
-  auto plan = make_plan<3>(index.sizes(), {&out, &index, &x}, {out.strides().data(), index.strides().data(), xs.data()});
+  auto plan = make_plan<3>(index.sizes(), {&out, &index, &x},
+                           {out.strides().data(), index.strides().data(), xs.data()});
   dispatch_dtype(x.dtype(), "gather", [&]<typename T>() {
     for_each_strided<3>(plan, true, [&](char** p, const int64_t* s, int64_t n) {
       for (int64_t i = 0; i < n; ++i) {
@@ -78,15 +79,18 @@ void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& 
   DimVec os(out.strides());
   const int64_t step = out.dim() ? out.stride(dim) : 0;
   if (out.dim()) os[static_cast<int>(dim)] = 0;
-  auto plan = make_plan<3>(index.sizes(), {&out, &index, &src}, {os.data(), index.strides().data(), src.strides().data()});
+  auto plan = make_plan<3>(index.sizes(), {&out, &index, &src},
+                           {os.data(), index.strides().data(), src.strides().data()});
   dispatch_dtype(out.dtype(), "scatter", [&]<typename T>() {
     for_each_strided<3>(plan, false, [&](char** p, const int64_t* s, int64_t n) {
       for (int64_t i = 0; i < n; ++i) {
         int64_t k = *reinterpret_cast<const int64_t*>(p[1] + i * s[1]);
         T& dst = reinterpret_cast<T*>(p[0] + i * s[0])[k * step];
         T v = *reinterpret_cast<const T*>(p[2] + i * s[2]);
-        if (accumulate) dst = static_cast<T>(dst + v);
-        else dst = v;
+        if (accumulate)
+          dst = static_cast<T>(dst + v);
+        else
+          dst = v;
       }
     });
   });
@@ -99,7 +103,8 @@ void masked_select(const Tensor& out, const Tensor& x, const Tensor& mask) {
     int64_t k = 0;
     for_each_strided<2>(plan, false, [&](char** p, const int64_t* s, int64_t n) {
       for (int64_t i = 0; i < n; ++i)
-        if (*reinterpret_cast<const bool*>(p[1] + i * s[1])) o[k++] = *reinterpret_cast<const T*>(p[0] + i * s[0]);
+        if (*reinterpret_cast<const bool*>(p[1] + i * s[1]))
+          o[k++] = *reinterpret_cast<const T*>(p[0] + i * s[0]);
     });
   });
 }
@@ -136,7 +141,8 @@ void nonzero(const Tensor& out, const Tensor& x) {
     for (int64_t lin = 0; lin < x.numel(); ++lin) {
       int64_t off = 0;
       for (int d = 0; d < nd; ++d) off += idx[d] * x.stride(d);
-      if (base[off] != T(0)) for (int d = 0; d < nd; ++d) *o++ = idx[d];
+      if (base[off] != T(0))
+        for (int d = 0; d < nd; ++d) *o++ = idx[d];
       for (int d = nd - 1; d >= 0; --d) {
         if (++idx[d] < x.size(d)) break;
         idx[d] = 0;

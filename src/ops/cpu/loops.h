@@ -44,7 +44,10 @@ inline bool flat_walkable(const Tensor& out, std::initializer_list<const Tensor*
 template <typename F>
 void parallel_for(int64_t n, int64_t work_per_item, F&& f) {
   int nt = num_threads_for(n * work_per_item);
-  if (nt <= 1) { f(int64_t{0}, n); return; }
+  if (nt <= 1) {
+    f(int64_t{0}, n);
+    return;
+  }
 #pragma omp parallel num_threads(nt)
   {
     int t = omp_get_thread_num(), T = omp_get_num_threads();
@@ -60,7 +63,11 @@ struct StridedPlan {
   int64_t shape[kMaxDims] = {};
   int64_t strides[N][kMaxDims] = {};
   char* data[N] = {};
-  int64_t numel() const { int64_t n = 1; for (int d = 0; d < ndim; ++d) n *= shape[d]; return n; }
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int d = 0; d < ndim; ++d) n *= shape[d];
+    return n;
+  }
 };
 
 // Builds a plan over `shape`: each operand's element strides (0 where broadcast), merged where all
@@ -94,8 +101,7 @@ StridedPlan<N> make_plan(IntArrayRef shape, const std::array<const Tensor*, N>& 
   for (int d = 0; d < nd; ++d) {
     if (out > 0) {
       bool mergeable = true;
-      for (int k = 0; k < N; ++k)
-        mergeable &= p.strides[k][out - 1] == p.strides[k][d] * p.shape[d];
+      for (int k = 0; k < N; ++k) mergeable &= p.strides[k][out - 1] == p.strides[k][d] * p.shape[d];
       if (mergeable) {
         p.shape[out - 1] *= p.shape[d];
         for (int k = 0; k < N; ++k) p.strides[k][out - 1] = p.strides[k][d];
@@ -130,7 +136,10 @@ void for_each_strided(const StridedPlan<N>& p, bool parallel, Inner&& inner) {
   auto body = [&](int64_t begin, int64_t end) {
     int64_t idx[kMaxDims] = {};
     int64_t rem = begin;
-    for (int d = last - 1; d >= 0; --d) { idx[d] = rem % p.shape[d]; rem /= p.shape[d]; }
+    for (int d = last - 1; d >= 0; --d) {
+      idx[d] = rem % p.shape[d];
+      rem /= p.shape[d];
+    }
     char* ptrs[N];
     for (int64_t r = begin; r < end; ++r) {
       for (int k = 0; k < N; ++k) {
@@ -145,8 +154,10 @@ void for_each_strided(const StridedPlan<N>& p, bool parallel, Inner&& inner) {
       }
     }
   };
-  if (parallel) parallel_for(runs, run, body);
-  else body(0, runs);
+  if (parallel)
+    parallel_for(runs, run, body);
+  else
+    body(0, runs);
 }
 
 // Every lane along `dim`: f(const char* in, int64_t in_stride, char* out, int64_t out_stride, int64_t n)
@@ -155,7 +166,8 @@ template <typename F>
 void for_each_lane(const Tensor& in, const Tensor& out, int64_t dim, F&& f) {
   int nd = in.dim();
   int64_t lanes = 1;
-  for (int d = 0; d < nd; ++d) if (d != dim) lanes *= in.size(d);
+  for (int d = 0; d < nd; ++d)
+    if (d != dim) lanes *= in.size(d);
   const int64_t n_in = nd ? in.size(dim) : 1;
   const int64_t s_in = nd ? in.stride(dim) : 0, s_out = nd ? out.stride(dim) : 0;
   const int64_t in_es = dtype_size(in.dtype()), out_es = dtype_size(out.dtype());

@@ -14,19 +14,26 @@ namespace nabla::cpu {
 
 namespace {
 
-template <typename T> using acc_t = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
+template <typename T>
+using acc_t = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
 
 template <typename T>
 struct ReduceOps {
   static T identity(kernels::Reduce op) {
     using R = kernels::Reduce;
     switch (op) {
-      case R::Sum: case R::Any: return T(0);
-      case R::Prod: case R::All: return T(1);
-      case R::Max: return std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
-                                                              : std::numeric_limits<T>::lowest();
-      case R::Min: return std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity()
-                                                              : std::numeric_limits<T>::max();
+      case R::Sum:
+      case R::Any:
+        return T(0);
+      case R::Prod:
+      case R::All:
+        return T(1);
+      case R::Max:
+        return std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
+                                                    : std::numeric_limits<T>::lowest();
+      case R::Min:
+        return std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity()
+                                                    : std::numeric_limits<T>::max();
     }
     return T(0);
   }
@@ -36,16 +43,22 @@ template <typename T>
 inline T combine(kernels::Reduce op, T a, T b) {
   using R = kernels::Reduce;
   switch (op) {
-    case R::Sum: return static_cast<T>(a + b);
-    case R::Prod: return static_cast<T>(a * b);
+    case R::Sum:
+      return static_cast<T>(a + b);
+    case R::Prod:
+      return static_cast<T>(a * b);
     case R::Max:
-      if constexpr (std::is_floating_point_v<T>) if (std::isnan(b)) return b;
+      if constexpr (std::is_floating_point_v<T>)
+        if (std::isnan(b)) return b;
       return a > b || (std::is_floating_point_v<T> && a != a) ? a : b;
     case R::Min:
-      if constexpr (std::is_floating_point_v<T>) if (std::isnan(b)) return b;
+      if constexpr (std::is_floating_point_v<T>)
+        if (std::isnan(b)) return b;
       return a < b || (std::is_floating_point_v<T> && a != a) ? a : b;
-    case R::All: return static_cast<T>(a != T(0) && b != T(0));
-    case R::Any: return static_cast<T>(a != T(0) || b != T(0));
+    case R::All:
+      return static_cast<T>(a != T(0) && b != T(0));
+    case R::Any:
+      return static_cast<T>(a != T(0) || b != T(0));
   }
   return a;
 }
@@ -77,8 +90,10 @@ void reduce_typed(kernels::Reduce op, const Tensor& out, const Tensor& x) {
       int t = omp_get_thread_num();
       int64_t chunk = (n + nt - 1) / nt, b = t * chunk, e = std::min(n, b + chunk);
       T acc = ReduceOps<T>::identity(op);
-      if (op == kernels::Reduce::Sum && b < e) acc = sum_run(data + b, e - b);
-      else for (int64_t i = b; i < e; ++i) acc = combine(op, acc, data[i]);
+      if (op == kernels::Reduce::Sum && b < e)
+        acc = sum_run(data + b, e - b);
+      else
+        for (int64_t i = b; i < e; ++i) acc = combine(op, acc, data[i]);
       partial[t] = acc;
     }
     T r = ReduceOps<T>::identity(op);
@@ -97,7 +112,10 @@ void reduce_typed(kernels::Reduce op, const Tensor& out, const Tensor& x) {
   for_each_strided<2>(plan, false, [&](char** p, const int64_t* s, int64_t n) {
     if (s[0] == 0) {  // the whole run reduces into one output element
       T* o = reinterpret_cast<T*>(p[0]);
-      if (op == kernels::Reduce::Sum && s[1] == sizeof(T)) { *o += sum_run(reinterpret_cast<const T*>(p[1]), n); return; }
+      if (op == kernels::Reduce::Sum && s[1] == sizeof(T)) {
+        *o += sum_run(reinterpret_cast<const T*>(p[1]), n);
+        return;
+      }
       T acc = *o;
       for (int64_t i = 0; i < n; ++i) acc = combine(op, acc, *reinterpret_cast<const T*>(p[1] + i * s[1]));
       *o = acc;
@@ -135,9 +153,16 @@ void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const 
         T v = xv[i * sin];
         if constexpr (std::is_floating_point_v<T>) {
           if (std::isnan(best)) break;
-          if (std::isnan(v)) { best = v; bi = i; break; }
+          if (std::isnan(v)) {
+            best = v;
+            bi = i;
+            break;
+          }
         }
-        if (is_max ? v > best : v < best) { best = v; bi = i; }
+        if (is_max ? v > best : v < best) {
+          best = v;
+          bi = i;
+        }
       }
       *reinterpret_cast<T*>(out) = best;
       ibase[(out - vbase) / static_cast<int64_t>(sizeof(T))] = bi;
@@ -159,7 +184,11 @@ void softmax(const Tensor& out, const Tensor& x, int64_t dim, bool log) {
         const T lse = m + std::log(s);
         for (int64_t i = 0; i < n; ++i) ov[i * sout] = xv[i * sin] - lse;
       } else {
-        for (int64_t i = 0; i < n; ++i) { T e = std::exp(xv[i * sin] - m); ov[i * sout] = e; s += e; }
+        for (int64_t i = 0; i < n; ++i) {
+          T e = std::exp(xv[i * sin] - m);
+          ov[i * sout] = e;
+          s += e;
+        }
         const T inv = T(1) / s;
         for (int64_t i = 0; i < n; ++i) ov[i * sout] *= inv;
       }
@@ -174,7 +203,8 @@ void logsumexp(const Tensor& out, const Tensor& x, int64_t dim) {
       T m = -std::numeric_limits<T>::infinity();
       for (int64_t i = 0; i < n; ++i) m = std::max(m, xv[i * sin]);
       T r;
-      if (std::isinf(m)) r = m;
+      if (std::isinf(m))
+        r = m;
       else {
         T s = 0;
         for (int64_t i = 0; i < n; ++i) s += std::exp(xv[i * sin] - m);
@@ -191,7 +221,10 @@ void cumsum(const Tensor& out, const Tensor& x, int64_t dim) {
       const T* xv = reinterpret_cast<const T*>(in);
       T* ov = reinterpret_cast<T*>(o8);
       acc_t<T> s = 0;
-      for (int64_t i = 0; i < n; ++i) { s += xv[i * sin]; ov[i * sout] = static_cast<T>(s); }
+      for (int64_t i = 0; i < n; ++i) {
+        s += xv[i * sin];
+        ov[i * sout] = static_cast<T>(s);
+      }
     });
   });
 }
@@ -214,11 +247,18 @@ void sort(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t 
         }
         return a < b;
       };
-      if (descending) std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return less(xv[b * sin], xv[a * sin]); });
-      else std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return less(xv[a * sin], xv[b * sin]); });
+      if (descending)
+        std::stable_sort(order.begin(), order.end(),
+                         [&](int64_t a, int64_t b) { return less(xv[b * sin], xv[a * sin]); });
+      else
+        std::stable_sort(order.begin(), order.end(),
+                         [&](int64_t a, int64_t b) { return less(xv[a * sin], xv[b * sin]); });
       T* ov = reinterpret_cast<T*>(o8);
       int64_t* iv = ibase + (o8 - vbase) / static_cast<int64_t>(sizeof(T));
-      for (int64_t i = 0; i < k; ++i) { ov[i * sout] = xv[order[i] * sin]; iv[i * istride] = order[i]; }
+      for (int64_t i = 0; i < k; ++i) {
+        ov[i * sout] = xv[order[i] * sin];
+        iv[i * istride] = order[i];
+      }
     });
   });
 }

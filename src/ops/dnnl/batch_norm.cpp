@@ -1,10 +1,10 @@
 // batch_norm.cpp — batch normalisation on oneDNN's primitive (float32): one pass for the statistics
 // and one for the output, instead of the ~10 elementwise passes of the composite formula.
+#include <cstring>
+
 #include "ops/dnnl/dnnl_kernels.h"
 #include "ops/dnnl/engine.h"
 #include "tensor/raw.h"
-
-#include <cstring>
 
 namespace nabla::dnnl_backend {
 
@@ -34,15 +34,16 @@ std::array<int64_t, 9> key_for(const Tensor& x, Flags flags, double eps) {
   return k;
 }
 
-dnnl::batch_normalization_forward::primitive_desc forward_pd(const Tensor& x, Flags flags, double eps, bool training) {
+dnnl::batch_normalization_forward::primitive_desc forward_pd(const Tensor& x, Flags flags, double eps,
+                                                             bool training) {
   auto d = dnnl::batch_normalization_forward::desc(
-      training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference, dnnl_backend::strided_desc(x),
-      static_cast<float>(eps), flags);
+      training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference,
+      dnnl_backend::strided_desc(x), static_cast<float>(eps), flags);
   return dnnl::batch_normalization_forward::primitive_desc(d, dnnl_backend::engine());
 }
 
-void add_affine(std::unordered_map<int, memory>& args, const Tensor& weight, const Tensor& bias, int scale_arg,
-                int shift_arg) {
+void add_affine(std::unordered_map<int, memory>& args, const Tensor& weight, const Tensor& bias,
+                int scale_arg, int shift_arg) {
   auto& eng = dnnl_backend::engine();
   if (weight.defined()) args.insert({scale_arg, memory(vec_desc(weight.numel()), eng, weight.data_ptr())});
   if (bias.defined()) args.insert({shift_arg, memory(vec_desc(bias.numel()), eng, bias.data_ptr())});
@@ -57,27 +58,30 @@ constexpr bool kSingleThreaded = true;
 
 }  // namespace
 
-void batch_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x, const Tensor& weight,
-             const Tensor& bias, double eps, bool training) {
+void batch_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x,
+                        const Tensor& weight, const Tensor& bias, double eps, bool training) {
   dnnl_backend::ThreadLimit limit(kSingleThreaded);
   static dnnl_backend::PrimitiveCache<9, dnnl::batch_normalization_forward> train_cache, infer_cache;
   const Flags flags = flags_for(weight, bias, !training);
   auto& cache = training ? train_cache : infer_cache;
-  auto prim = cache.get(key_for(x, flags, eps),
-                        [&] { return dnnl::batch_normalization_forward(forward_pd(x, flags, eps, training)); });
+  auto prim = cache.get(key_for(x, flags, eps), [&] {
+    return dnnl::batch_normalization_forward(forward_pd(x, flags, eps, training));
+  });
   auto& eng = dnnl_backend::engine();
   auto xd = dnnl_backend::strided_desc(x);
-  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, memory(xd, eng, x.data_ptr())},
-                                          {DNNL_ARG_DST, memory(xd, eng, y.data_ptr())},
-                                          {DNNL_ARG_MEAN, memory(vec_desc(x.size(1)), eng, mean.data_ptr())},
-                                          {DNNL_ARG_VARIANCE, memory(vec_desc(x.size(1)), eng, var.data_ptr())}};
+  std::unordered_map<int, memory> args = {
+      {DNNL_ARG_SRC, memory(xd, eng, x.data_ptr())},
+      {DNNL_ARG_DST, memory(xd, eng, y.data_ptr())},
+      {DNNL_ARG_MEAN, memory(vec_desc(x.size(1)), eng, mean.data_ptr())},
+      {DNNL_ARG_VARIANCE, memory(vec_desc(x.size(1)), eng, var.data_ptr())}};
   add_affine(args, weight, bias, DNNL_ARG_SCALE, DNNL_ARG_SHIFT);
   prim.execute(dnnl_backend::stream(), args);
   dnnl_backend::stream().wait();
 }
 
-void batch_norm_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
-                         const Tensor& mean, const Tensor& var, const Tensor& weight, const Tensor& bias, double eps) {
+void batch_norm_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy,
+                         const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& weight,
+                         const Tensor& bias, double eps) {
   static dnnl_backend::PrimitiveCache<9, dnnl::batch_normalization_backward> cache;
   dnnl_backend::ThreadLimit limit(kSingleThreaded);
   // oneDNN wants the shift as an input too (and then always writes diff_shift).

@@ -5,12 +5,12 @@
 // (in + pl + pr - extent) / stride, so the output sizes agree and unused trailing rows just get zero
 // gradient. (Describing a cropped input instead makes the strides non-dense, and oneDNN then falls
 // back to its reference kernel — 100x slower on ResNet's stride-2 1x1 shortcuts.)
+#include <optional>
+
 #include "ops/dnnl/dnnl_kernels.h"
 #include "ops/dnnl/engine.h"
 #include "tensor/raw.h"
 #include "util/check.h"
-
-#include <optional>
 
 namespace nabla {
 namespace dnnl_backend {
@@ -43,8 +43,26 @@ ConvShapes conv_shapes(IntArrayRef x, IntArrayRef w, IntArrayRef y, const kernel
   s.wei = G == 1 ? memory::dims{w[0], w[1], w[2], w[3]} : memory::dims{G, w[0] / G, w[1], w[2], w[3]};
   s.bias = {w[0]};
   s.dst = {y[0], y[1], y[2], y[3]};
-  s.key = {x[0], x[1], x[2], x[3], w[0], w[1], w[2], w[3], y[2], y[3], g.stride[0], g.stride[1], g.padding[0],
-           g.padding[1], g.dilation[0], g.dilation[1], G, 0, channels_last, 0};
+  s.key = {x[0],
+           x[1],
+           x[2],
+           x[3],
+           w[0],
+           w[1],
+           w[2],
+           w[3],
+           y[2],
+           y[3],
+           g.stride[0],
+           g.stride[1],
+           g.padding[0],
+           g.padding[1],
+           g.dilation[0],
+           g.dilation[1],
+           G,
+           0,
+           channels_last,
+           0};
   return s;
 }
 
@@ -52,7 +70,9 @@ ConvShapes conv_shapes(IntArrayRef x, IntArrayRef w, IntArrayRef y, const kernel
 // blocked layouts (nChw16c; plain NCHW input for few channels), 3-4x faster than im2col+gemm on
 // NCHW, and the reorders at the edges cost far less than that. (Forcing NHWC on them sends 1-channel
 // inputs to the reference kernel, 1000x slower.) Channels-last activations ask for NHWC: no reorders.
-memory::desc act(const ConvShapes& s, const memory::dims& dims) { return memory::desc(dims, dt::f32, s.activations); }
+memory::desc act(const ConvShapes& s, const memory::dims& dims) {
+  return memory::desc(dims, dt::f32, s.activations);
+}
 memory::desc any_weights(const ConvShapes& s) { return memory::desc(s.wei, dt::f32, tag::any); }
 memory::desc bias_desc(const ConvShapes& s) { return memory::desc(s.bias, dt::f32, tag::x); }
 
@@ -62,12 +82,12 @@ Tensor weights_view(const Tensor& w, const ConvShapes& s) {
 }
 
 dnnl::convolution_forward::primitive_desc forward_pd(const ConvShapes& s, bool bias) {
-  auto d = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                                  act(s, s.src), any_weights(s), bias_desc(s), act(s, s.dst), s.strides,
-                                                  s.dilates, s.pad_l, s.pad_r)
-                : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                                  act(s, s.src), any_weights(s), act(s, s.dst), s.strides, s.dilates,
-                                                  s.pad_l, s.pad_r);
+  auto d = bias ? dnnl::convolution_forward::desc(
+                      dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, act(s, s.src),
+                      any_weights(s), bias_desc(s), act(s, s.dst), s.strides, s.dilates, s.pad_l, s.pad_r)
+                : dnnl::convolution_forward::desc(
+                      dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, act(s, s.src),
+                      any_weights(s), act(s, s.dst), s.strides, s.dilates, s.pad_l, s.pad_r);
   return dnnl::convolution_forward::primitive_desc(d, engine());
 }
 
@@ -75,14 +95,17 @@ using Dir = Staged::Dir;
 
 }  // namespace
 
-void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b, const kernels::ConvGeometry& g) {
+void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b,
+                    const kernels::ConvGeometry& g) {
   static PrimitiveCache<20, WithPd<dnnl::convolution_forward>> cache;
   ConvShapes s = conv_shapes(x.sizes(), w.sizes(), y.sizes(), g, raw::is_strictly_channels_last(x));
   s.key[17] = b.defined();
-  auto [pd, prim] = cache.get(s.key, [&] { return WithPd<dnnl::convolution_forward>(forward_pd(s, b.defined())); });
+  auto [pd, prim] =
+      cache.get(s.key, [&] { return WithPd<dnnl::convolution_forward>(forward_pd(s, b.defined())); });
   Staged src(x, pd.src_desc(), Dir::In), wei(weights_view(w, s), pd.weights_desc(), Dir::In);
   Staged dst(y, pd.dst_desc(), Dir::Out);
-  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src.mem()}, {DNNL_ARG_WEIGHTS, wei.mem()}, {DNNL_ARG_DST, dst.mem()}};
+  std::unordered_map<int, memory> args = {
+      {DNNL_ARG_SRC, src.mem()}, {DNNL_ARG_WEIGHTS, wei.mem()}, {DNNL_ARG_DST, dst.mem()}};
   if (b.defined()) args.insert({DNNL_ARG_BIAS, memory(bias_desc(s), engine(), b.data_ptr())});
   prim.execute(stream(), args);
   stream().wait();
@@ -112,13 +135,15 @@ void backward_data(const Tensor& gx, StagedGrad& gy, const Tensor& w, const kern
   static PrimitiveCache<20, WithPd<dnnl::convolution_backward_data>> cache;
   ConvShapes s = conv_shapes(gx.sizes(), w.sizes(), gy.gy_sizes(), g, gy.channels_last());
   auto [pd, prim] = cache.get(s.key, [&] {
-    auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, act(s, s.src), any_weights(s),
-                                                   act(s, s.dst), s.strides, s.dilates, s.pad_l, s.pad_r);
+    auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, act(s, s.src),
+                                                   any_weights(s), act(s, s.dst), s.strides, s.dilates,
+                                                   s.pad_l, s.pad_r);
     return WithPd<dnnl::convolution_backward_data>(
         dnnl::convolution_backward_data::primitive_desc(d, engine(), forward_pd(s, false)));
   });
   Staged wei(weights_view(w, s), pd.weights_desc(), Dir::In), diff_src(gx, pd.diff_src_desc(), Dir::Out);
-  prim.execute(stream(), {{DNNL_ARG_DIFF_SRC, diff_src.mem()}, {DNNL_ARG_WEIGHTS, wei.mem()},
+  prim.execute(stream(), {{DNNL_ARG_DIFF_SRC, diff_src.mem()},
+                          {DNNL_ARG_WEIGHTS, wei.mem()},
                           {DNNL_ARG_DIFF_DST, gy.in(pd.diff_dst_desc())}});
   stream().wait();
   diff_src.finish();
@@ -130,18 +155,18 @@ void backward_weight(const Tensor& gw, const Tensor& gb, StagedGrad& gy, const T
   ConvShapes s = conv_shapes(x.sizes(), gw.sizes(), gy.gy_sizes(), g, gy.channels_last());
   s.key[17] = gb.defined();
   auto [pd, prim] = cache.get(s.key, [&] {
-    auto d = gb.defined()
-                 ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, act(s, s.src),
-                                                            any_weights(s), bias_desc(s), act(s, s.dst), s.strides,
-                                                            s.dilates, s.pad_l, s.pad_r)
-                 : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, act(s, s.src),
-                                                            any_weights(s), act(s, s.dst), s.strides, s.dilates, s.pad_l,
-                                                            s.pad_r);
+    auto d = gb.defined() ? dnnl::convolution_backward_weights::desc(
+                                dnnl::algorithm::convolution_direct, act(s, s.src), any_weights(s),
+                                bias_desc(s), act(s, s.dst), s.strides, s.dilates, s.pad_l, s.pad_r)
+                          : dnnl::convolution_backward_weights::desc(
+                                dnnl::algorithm::convolution_direct, act(s, s.src), any_weights(s),
+                                act(s, s.dst), s.strides, s.dilates, s.pad_l, s.pad_r);
     return WithPd<dnnl::convolution_backward_weights>(
         dnnl::convolution_backward_weights::primitive_desc(d, engine(), forward_pd(s, gb.defined())));
   });
   Staged src(x, pd.src_desc(), Dir::In), diff_wei(weights_view(gw, s), pd.diff_weights_desc(), Dir::Out);
-  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src.mem()}, {DNNL_ARG_DIFF_WEIGHTS, diff_wei.mem()},
+  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src.mem()},
+                                          {DNNL_ARG_DIFF_WEIGHTS, diff_wei.mem()},
                                           {DNNL_ARG_DIFF_DST, gy.in(pd.diff_dst_desc())}};
   if (gb.defined()) args.insert({DNNL_ARG_DIFF_BIAS, memory(bias_desc(s), engine(), gb.data_ptr())});
   prim.execute(stream(), args);

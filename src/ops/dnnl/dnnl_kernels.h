@@ -12,7 +12,8 @@ void matmul(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& b
 void linear(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias);
 
 // Convolution (dnnl/conv.cpp); each part of the backward skipped when its output is undefined.
-void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b, const kernels::ConvGeometry& g);
+void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b,
+                    const kernels::ConvGeometry& g);
 void conv2d_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
                      const Tensor& w, const kernels::ConvGeometry& g);
 
@@ -26,21 +27,25 @@ Tensor max_pool2d_forward(const Tensor& y, const Tensor& x, const kernels::PoolG
 // x_sizes in x_format.
 void max_pool2d_workspace_indices(const Tensor& indices, const Tensor& workspace, IntArrayRef x_sizes,
                                   MemoryFormat x_format, const kernels::PoolGeometry& g);
-void max_pool2d_backward(const Tensor& gx, const Tensor& gy, const Tensor& workspace, const kernels::PoolGeometry& g);
+void max_pool2d_backward(const Tensor& gx, const Tensor& gy, const Tensor& workspace,
+                         const kernels::PoolGeometry& g);
 // Divides by the whole window, padding included (count_include_pad), or by its elements inside x; a
 // ceil_mode window hanging past the padding is clipped by neither.
-void avg_pool2d_forward(const Tensor& y, const Tensor& x, const kernels::PoolGeometry& g, bool count_include_pad);
-void avg_pool2d_backward(const Tensor& gx, const Tensor& gy, const kernels::PoolGeometry& g, bool count_include_pad);
+void avg_pool2d_forward(const Tensor& y, const Tensor& x, const kernels::PoolGeometry& g,
+                        bool count_include_pad);
+void avg_pool2d_backward(const Tensor& gx, const Tensor& gy, const kernels::PoolGeometry& g,
+                         bool count_include_pad);
 
 // Batch norm (dnnl/batch_norm.cpp), on the calling thread. Training writes mean and biased variance.
-void batch_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x, const Tensor& weight,
-                        const Tensor& bias, double eps, bool training);
-void batch_norm_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
-                         const Tensor& mean, const Tensor& var, const Tensor& weight, const Tensor& bias, double eps);
+void batch_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x,
+                        const Tensor& weight, const Tensor& bias, double eps, bool training);
+void batch_norm_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy,
+                         const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& weight,
+                         const Tensor& bias, double eps);
 
 // One recurrent layer (dnnl/rnn.cpp, Note [oneDNN RNN layouts]); t.state is oneDNN's workspace.
 void rnn_layer_forward(const kernels::RnnShape& s, kernels::RnnTensors& t, bool training);
-kernels::RnnGrads rnn_layer_backward(const kernels::RnnShape& s, const kernels::RnnTensors& t, const Tensor& gy,
-                                     const Tensor& ghy, const Tensor& gcy);
+kernels::RnnGrads rnn_layer_backward(const kernels::RnnShape& s, const kernels::RnnTensors& t,
+                                     const Tensor& gy, const Tensor& ghy, const Tensor& gcy);
 
 }  // namespace nabla::dnnl_backend

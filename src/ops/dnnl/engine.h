@@ -1,11 +1,11 @@
 // engine.h — the process-wide oneDNN CPU engine and stream, a small primitive cache, and layout
 // staging (reorders between a tensor's own layout and the layout a primitive wants).
 #pragma once
-#include <dnnl.hpp>
 #include <omp.h>
 
 #include <array>
 #include <cstdint>
+#include <dnnl.hpp>
 #include <functional>
 #include <mutex>
 #include <unordered_map>
@@ -82,7 +82,8 @@ class ThreadLimit {
 dnnl::memory::desc strided_desc(const Tensor& t);
 
 // Copies `from` (at `from_ptr`) into `to` (at `to_ptr`) with a cached reorder primitive.
-void reorder(const dnnl::memory::desc& from, const void* from_ptr, const dnnl::memory::desc& to, void* to_ptr);
+void reorder(const dnnl::memory::desc& from, const void* from_ptr, const dnnl::memory::desc& to,
+             void* to_ptr);
 
 // A primitive argument in the layout the primitive wants. When the tensor already has that layout
 // the memory wraps it in place; otherwise the data is staged through a scratch buffer: inputs are

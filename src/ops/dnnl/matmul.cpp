@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "ops/dnnl/dnnl_kernels.h"
-#include "ops/dnnl/engine.h"
 #include "ops/cpu/helper_thread.h"
 #include "ops/cpu/loops.h"
 #include "ops/dispatch_dtype.h"
+#include "ops/dnnl/dnnl_kernels.h"
+#include "ops/dnnl/engine.h"
 #include "ops/kernels.h"
 #include "tensor/raw.h"
 
@@ -102,14 +102,15 @@ inline void store_sums8(const __m512 acc[8], const float* bias, float* out, int6
 
 // Cols columns with accumulators in registers (a compile-time count, no per-column branches).
 template <int Cols>
-void dot_columns_fixed(const float* x, const float* col, int64_t col_stride, int64_t K, const float* bias, float* out,
-                       int64_t out_stride) {
+void dot_columns_fixed(const float* x, const float* col, int64_t col_stride, int64_t K, const float* bias,
+                       float* out, int64_t out_stride) {
   __m512 acc[Cols];
   for (int j = 0; j < Cols; ++j) acc[j] = _mm512_setzero_ps();
   int64_t k = 0;
   for (; k + 16 <= K; k += 16) {
     const __m512 xv = _mm512_loadu_ps(x + k);
-    for (int j = 0; j < Cols; ++j) acc[j] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(col + j * col_stride + k), acc[j]);
+    for (int j = 0; j < Cols; ++j)
+      acc[j] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(col + j * col_stride + k), acc[j]);
   }
   if (k < K) {
     const __mmask16 mask = static_cast<__mmask16>((1u << (K - k)) - 1);
@@ -130,15 +131,17 @@ void dot_columns_fixed(const float* x, const float* col, int64_t col_stride, int
   }
 }
 
-void dot_columns(const float* x, const float* col, int64_t col_stride, int64_t K, int64_t cols, const float* bias,
-                 float* out, int64_t out_stride) {
-  if (cols == kDotColumns) return dot_columns_fixed<kDotColumns>(x, col, col_stride, K, bias, out, out_stride);
+void dot_columns(const float* x, const float* col, int64_t col_stride, int64_t K, int64_t cols,
+                 const float* bias, float* out, int64_t out_stride) {
+  if (cols == kDotColumns)
+    return dot_columns_fixed<kDotColumns>(x, col, col_stride, K, bias, out, out_stride);
   for (int64_t j = 0; j < cols; ++j)
-    dot_columns_fixed<1>(x, col + j * col_stride, col_stride, K, bias ? bias + j : nullptr, out + j * out_stride, out_stride);
+    dot_columns_fixed<1>(x, col + j * col_stride, col_stride, K, bias ? bias + j : nullptr,
+                         out + j * out_stride, out_stride);
 }
 #else
-void dot_columns(const float* x, const float* col, int64_t col_stride, int64_t K, int64_t cols, const float* bias,
-                 float* out, int64_t out_stride) {
+void dot_columns(const float* x, const float* col, int64_t col_stride, int64_t K, int64_t cols,
+                 const float* bias, float* out, int64_t out_stride) {
   for (int64_t j = 0; j < cols; ++j) {
     float acc = 0;
 #pragma omp simd reduction(+ : acc)
@@ -179,9 +182,20 @@ struct SmallRowsJob {
 };
 
 void matmul_small_rows(const Operand& out, const Operand& a, const Operand& b, const float* bias) {
-  const SmallRowsJob job{static_cast<const float*>(a.data_ptr()), static_cast<const float*>(b.data_ptr()), bias,
-                         static_cast<float*>(out.data_ptr()), a.stride(0), a.stride(1), b.stride(0), b.stride(2),
-                         out.stride(0), out.stride(1), out.stride(2), out.size(1), out.size(2), a.size(2)};
+  const SmallRowsJob job{static_cast<const float*>(a.data_ptr()),
+                         static_cast<const float*>(b.data_ptr()),
+                         bias,
+                         static_cast<float*>(out.data_ptr()),
+                         a.stride(0),
+                         a.stride(1),
+                         b.stride(0),
+                         b.stride(2),
+                         out.stride(0),
+                         out.stride(1),
+                         out.stride(2),
+                         out.size(1),
+                         out.size(2),
+                         a.size(2)};
   const int64_t total = out.size(0) * job.N, work = total * job.M * job.K;
   if (work >= kSmallRowsParallelWork) return cpu::parallel_for(total, job.M * job.K, job);
   if (work < kSmallRowsHelperWork) return job(0, total);
@@ -200,12 +214,27 @@ void matmul_f32(const Operand& out, const Operand& a, const Operand& b, const Te
   ThreadLimit limit(out.size(0) * out.size(1) * out.size(2) * a.size(2) < kMatmulParallelWork);
   static PrimitiveCache<16, dnnl::matmul> cache;
   const int64_t B = out.size(0);
-  std::array<int64_t, 16> key = {B, a.size(1), a.size(2), b.size(2), a.stride(0), a.stride(1), a.stride(2),
-                                 b.stride(0), b.stride(1), b.stride(2), out.stride(0), out.stride(1), out.stride(2),
-                                 bias_data != nullptr, 0, 0};
+  std::array<int64_t, 16> key = {B,
+                                 a.size(1),
+                                 a.size(2),
+                                 b.size(2),
+                                 a.stride(0),
+                                 a.stride(1),
+                                 a.stride(2),
+                                 b.stride(0),
+                                 b.stride(1),
+                                 b.stride(2),
+                                 out.stride(0),
+                                 out.stride(1),
+                                 out.stride(2),
+                                 bias_data != nullptr,
+                                 0,
+                                 0};
   auto ad = desc3(a, B), bd = desc3(b, B), cd = desc3(out, B);
   memory::desc biasd;  // a [1, 1, N] row, only with a bias
-  if (bias_data) biasd = memory::desc({1, 1, out.size(2)}, memory::data_type::f32, memory::dims{out.size(2), out.size(2), 1});
+  if (bias_data)
+    biasd =
+        memory::desc({1, 1, out.size(2)}, memory::data_type::f32, memory::dims{out.size(2), out.size(2), 1});
   dnnl::matmul prim = cache.get(key, [&] {
     return dnnl::matmul(dnnl::matmul::primitive_desc(
         bias_data ? dnnl::matmul::desc(ad, bd, biasd, cd) : dnnl::matmul::desc(ad, bd, cd), engine()));
@@ -247,16 +276,20 @@ void matmul(const Tensor& out_t, const Tensor& a_t, const Tensor& b_t, const Ten
     kernels::fill(out_t, 0);
   } else {
     dispatch_dtype(out.dtype(), "matmul", [&]<typename T>() {
-      if constexpr (std::is_same_v<T, bool>) throw DTypeError("matmul: bool tensors are not supported");
-      else matmul_generic<T>(out, a, b);
+      if constexpr (std::is_same_v<T, bool>)
+        throw DTypeError("matmul: bool tensors are not supported");
+      else
+        matmul_generic<T>(out, a, b);
     });
   }
   // The rare paths add the row afterwards, with the elementwise add kernel, as the fused ones do.
-  if (bias.defined()) kernels::binary(kernels::Binary::Add, out_t, out_t, raw::expand(bias, out_t.sizes()), 1.0);
+  if (bias.defined())
+    kernels::binary(kernels::Binary::Add, out_t, out_t, raw::expand(bias, out_t.sizes()), 1.0);
 }
 
 void linear(const Tensor& out_t, const Tensor& x_t, const Tensor& w_t, const Tensor& bias) {
-  if (out_t.numel() == 0 || out_t.dtype() != DType::Float32 || x_t.size(1) == 0) return matmul(out_t, x_t, w_t.t(), bias);
+  if (out_t.numel() == 0 || out_t.dtype() != DType::Float32 || x_t.size(1) == 0)
+    return matmul(out_t, x_t, w_t.t(), bias);
   matmul_f32(Operand(out_t), Operand(x_t), Operand(w_t).transposed(), bias);
 }
 

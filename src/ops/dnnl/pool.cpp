@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "ops/cpu/loops.h"
-#include "ops/dnnl/engine.h"
 #include "ops/dnnl/dnnl_kernels.h"
+#include "ops/dnnl/engine.h"
 #include "tensor/raw.h"
 #include "util/check.h"
 
@@ -205,17 +205,21 @@ void max_pool2d_workspace_indices(const Tensor& indices, const Tensor& workspace
   }
 }
 
-void max_pool2d_backward(const Tensor& gx, const Tensor& gy, const Tensor& workspace, const kernels::PoolGeometry& g) {
+void max_pool2d_backward(const Tensor& gx, const Tensor& gy, const Tensor& workspace,
+                         const kernels::PoolGeometry& g) {
   constexpr auto alg = dnnl::algorithm::pooling_max;
-  run_backward(gx, gy, pool_shapes(gx.sizes(), gy.sizes(), g, alg, raw::memory_format_of(gx)), alg, workspace);
+  run_backward(gx, gy, pool_shapes(gx.sizes(), gy.sizes(), g, alg, raw::memory_format_of(gx)), alg,
+               workspace);
 }
 
-void avg_pool2d_forward(const Tensor& y, const Tensor& x, const kernels::PoolGeometry& g, bool count_include_pad) {
+void avg_pool2d_forward(const Tensor& y, const Tensor& x, const kernels::PoolGeometry& g,
+                        bool count_include_pad) {
   const dnnl::algorithm alg = avg_algorithm(count_include_pad);
   run_forward(y, x, pool_shapes(x.sizes(), y.sizes(), g, alg, raw::memory_format_of(x)), alg, Tensor());
 }
 
-void avg_pool2d_backward(const Tensor& gx, const Tensor& gy, const kernels::PoolGeometry& g, bool count_include_pad) {
+void avg_pool2d_backward(const Tensor& gx, const Tensor& gy, const kernels::PoolGeometry& g,
+                         bool count_include_pad) {
   const dnnl::algorithm alg = avg_algorithm(count_include_pad);
   run_backward(gx, gy, pool_shapes(gx.sizes(), gy.sizes(), g, alg, raw::memory_format_of(gx)), alg, Tensor());
 }

@@ -14,8 +14,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "ops/dnnl/engine.h"
 #include "ops/dnnl/dnnl_kernels.h"
+#include "ops/dnnl/engine.h"
 #include "tensor/raw.h"
 
 namespace nabla {

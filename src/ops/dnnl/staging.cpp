@@ -30,7 +30,8 @@ void reorder(const memory::desc& from, const void* from_ptr, const memory::desc&
     auto it = cache.find(key);
     if (it == cache.end()) {
       if (cache.size() > 1024) cache.clear();
-      it = cache.emplace(key, dnnl::reorder(dnnl::reorder::primitive_desc(engine(), from, engine(), to))).first;
+      it = cache.emplace(key, dnnl::reorder(dnnl::reorder::primitive_desc(engine(), from, engine(), to)))
+               .first;
     }
     prim = it->second;
   }
@@ -39,7 +40,8 @@ void reorder(const memory::desc& from, const void* from_ptr, const memory::desc&
   stream().wait();
 }
 
-Staged::Staged(const Tensor& t, const memory::desc& want, Dir dir) : tensor_(t), have_(strided_desc(t)), dir_(dir) {
+Staged::Staged(const Tensor& t, const memory::desc& want, Dir dir)
+    : tensor_(t), have_(strided_desc(t)), dir_(dir) {
   if (have_ == want) {
     mem_ = memory(want, engine(), t.data_ptr());
     return;
@@ -50,7 +52,8 @@ Staged::Staged(const Tensor& t, const memory::desc& want, Dir dir) : tensor_(t),
 }
 
 void Staged::finish() {
-  if (dir_ == Dir::Out && scratch_.defined()) reorder(mem_.get_desc(), scratch_.data_ptr(), have_, tensor_.data_ptr());
+  if (dir_ == Dir::Out && scratch_.defined())
+    reorder(mem_.get_desc(), scratch_.data_ptr(), have_, tensor_.data_ptr());
 }
 
 }  // namespace nabla::dnnl_backend
