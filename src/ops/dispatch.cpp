@@ -119,11 +119,11 @@ void nonzero(const Tensor& out, const Tensor& x) {
 }
 void matmul(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& bias) {
   check_device("matmul", out, a, b, bias);
-  dnnl_backend::matmul(out, a, b, bias);
+  dnnl_backend::guarded("matmul", [&] { dnnl_backend::matmul(out, a, b, bias); });
 }
 void linear(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias) {
   check_device("linear", out, x, w, bias);
-  dnnl_backend::linear(out, x, w, bias);
+  dnnl_backend::guarded("linear", [&] { dnnl_backend::linear(out, x, w, bias); });
 }
 
 void random_uniform(const Tensor& out, double from, double to, RandomGenerator& gen) {

@@ -32,27 +32,34 @@ MemoryFormat conv2d_input_format(const Tensor& x) {
 void conv2d_forward(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& b,
                     const ConvGeometry& g) {
   check_device("conv2d", y, x, w, b);
-  if (x.dtype() == DType::Float32) return dnnl_backend::conv2d_forward(y, x, w, b, g);
+  if (x.dtype() == DType::Float32)
+    return dnnl_backend::guarded("conv2d", [&] { return dnnl_backend::conv2d_forward(y, x, w, b, g); });
   cpu::conv2d_reference_forward(y, x, w, b, g);
 }
 void conv2d_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
                      const Tensor& w, const ConvGeometry& g) {
   check_device("conv2d_backward", gx, gw, gb, gy, x, w);
-  if (gy.dtype() == DType::Float32) return dnnl_backend::conv2d_backward(gx, gw, gb, gy, x, w, g);
+  if (gy.dtype() == DType::Float32)
+    return dnnl_backend::guarded("conv2d_backward",
+                                 [&] { return dnnl_backend::conv2d_backward(gx, gw, gb, gy, x, w, g); });
   if (gx.defined()) cpu::conv2d_reference_backward_data(gx, gy, w, g);
   if (gw.defined()) cpu::conv2d_reference_backward_weight(gw, gb, gy, x, g);
 }
 void conv2d_backward_data(const Tensor& gx, const Tensor& gy, const Tensor& w, const ConvGeometry& g) {
   check_device("conv2d_backward_data", gx, gy, w);
   if (gx.dtype() == DType::Float32)
-    return dnnl_backend::conv2d_backward(gx, Tensor(), Tensor(), gy, Tensor(), w, g);
+    return dnnl_backend::guarded("conv2d_backward", [&] {
+      return dnnl_backend::conv2d_backward(gx, Tensor(), Tensor(), gy, Tensor(), w, g);
+    });
   cpu::conv2d_reference_backward_data(gx, gy, w, g);
 }
 void conv2d_backward_weight(const Tensor& gw, const Tensor& gb, const Tensor& gy, const Tensor& x,
                             const ConvGeometry& g) {
   check_device("conv2d_backward_weight", gw, gb, gy, x);
   if (gw.dtype() == DType::Float32)
-    return dnnl_backend::conv2d_backward(Tensor(), gw, gb, gy, x, Tensor(), g);
+    return dnnl_backend::guarded("conv2d_backward", [&] {
+      return dnnl_backend::conv2d_backward(Tensor(), gw, gb, gy, x, Tensor(), g);
+    });
   cpu::conv2d_reference_backward_weight(gw, gb, gy, x, g);
 }
 
@@ -71,7 +78,8 @@ MaxPoolResult max_pool2d_forward(const Tensor& x_in, IntArrayRef y_shape, const 
   if (x_in.dtype() == DType::Float32 && x_in.numel() > 0 && g.dilation[0] == 1 && g.dilation[1] == 1) {
     const MemoryFormat f = raw::memory_format_of(x_in);
     Tensor x = in_layout(x_in, f), y = raw::empty(y_shape, DType::Float32, f);
-    Tensor ws = dnnl_backend::max_pool2d_forward(y, x, g);
+    Tensor ws =
+        dnnl_backend::guarded("max_pool2d", [&] { return dnnl_backend::max_pool2d_forward(y, x, g); });
     if (ws.defined()) {
       MaxPoolResult r{y, Tensor(), {ws, {g, DimVec(x.sizes()), f, /*compact=*/true}}};
       if (want_indices) r.indices = max_pool2d_indices(r.saved, y_shape);
@@ -88,7 +96,10 @@ Tensor max_pool2d_indices(const MaxPoolSaved& s, IntArrayRef y_shape) {
   check_device("max_pool2d", s.state);
   if (!s.info.compact) return s.state;
   Tensor idx = raw::empty(y_shape, DType::Int64);
-  dnnl_backend::max_pool2d_workspace_indices(idx, s.state, s.info.x_sizes, s.info.x_format, s.info.g);
+  dnnl_backend::guarded("max_pool2d_workspace_indices", [&] {
+    return dnnl_backend::max_pool2d_workspace_indices(idx, s.state, s.info.x_sizes, s.info.x_format,
+                                                      s.info.g);
+  });
   return idx;
 }
 
@@ -97,7 +108,9 @@ Tensor max_pool2d_backward(const Tensor& gy, const MaxPoolSaved& s) {
   const MaxPoolInfo& i = s.info;
   if (i.compact) {
     Tensor gx = raw::empty(i.x_sizes, DType::Float32, i.x_format);
-    dnnl_backend::max_pool2d_backward(gx, in_layout(gy, i.x_format), s.state, i.g);
+    dnnl_backend::guarded("max_pool2d_backward", [&] {
+      return dnnl_backend::max_pool2d_backward(gx, in_layout(gy, i.x_format), s.state, i.g);
+    });
     return gx;
   }
   Tensor gx = raw::empty(i.x_sizes, gy.dtype());
@@ -119,14 +132,18 @@ AvgPoolResult avg_pool2d_forward(const Tensor& x, IntArrayRef y_shape, const Poo
   const MemoryFormat f = raw::memory_format_of(x);
   AvgPoolResult r{raw::empty(y_shape, DType::Float32, f),
                   {g, DimVec(x.sizes()), f, count_include_pad && !overhang}};
-  dnnl_backend::avg_pool2d_forward(r.y, in_layout(x, f), g, r.saved.divide_by_window);
+  dnnl_backend::guarded("avg_pool2d", [&] {
+    return dnnl_backend::avg_pool2d_forward(r.y, in_layout(x, f), g, r.saved.divide_by_window);
+  });
   return r;
 }
 
 Tensor avg_pool2d_backward(const Tensor& gy, const AvgPoolSaved& s) {
   check_device("avg_pool2d_backward", gy);
   Tensor gx = raw::empty(s.x_sizes, DType::Float32, s.x_format);
-  dnnl_backend::avg_pool2d_backward(gx, in_layout(gy, s.x_format), s.g, s.divide_by_window);
+  dnnl_backend::guarded("avg_pool2d_backward", [&] {
+    return dnnl_backend::avg_pool2d_backward(gx, in_layout(gy, s.x_format), s.g, s.divide_by_window);
+  });
   return gx;
 }
 
@@ -153,7 +170,10 @@ BatchNormResult batch_norm_training_forward(const Tensor& x_in, const BatchNormA
   if (cpu::batch_norm_loops_applies(s.x))  // Note [Batch norm off oneDNN's barriers]
     cpu::batch_norm_loops_forward(y, s.mean, s.var, s.x, s.weight, s.bias, a.eps);
   else
-    dnnl_backend::batch_norm_forward(y, s.mean, s.var, s.x, s.weight, s.bias, a.eps, /*training=*/true);
+    dnnl_backend::guarded("batch_norm", [&] {
+      return dnnl_backend::batch_norm_forward(y, s.mean, s.var, s.x, s.weight, s.bias, a.eps,
+                                              /*training=*/true);
+    });
   return {y, s};
 }
 
@@ -161,10 +181,12 @@ Tensor batch_norm_inference_forward(const Tensor& x_in, const BatchNormArgs& a) 
   if (!batch_norm_has_kernel(x_in, a) || !a.running_mean.defined() || !a.running_var.defined()) return {};
   Tensor x = in_layout(x_in, raw::memory_format_of(x_in));
   Tensor y = raw::empty_like_layout(x, x.dtype());
-  dnnl_backend::batch_norm_forward(y, contiguous_or_undefined(a.running_mean),
-                                   contiguous_or_undefined(a.running_var), x,
-                                   contiguous_or_undefined(a.weight), contiguous_or_undefined(a.bias), a.eps,
-                                   /*training=*/false);
+  dnnl_backend::guarded("batch_norm", [&] {
+    return dnnl_backend::batch_norm_forward(
+        y, contiguous_or_undefined(a.running_mean), contiguous_or_undefined(a.running_var), x,
+        contiguous_or_undefined(a.weight), contiguous_or_undefined(a.bias), a.eps,
+        /*training=*/false);
+  });
   return y;
 }
 
@@ -179,7 +201,10 @@ BatchNormGrads batch_norm_backward(const Tensor& gy_in, const BatchNormSaved& s,
   if (cpu::batch_norm_loops_applies(s.x))
     cpu::batch_norm_loops_backward(r.gx, r.gw, r.gb, gy, s.x, s.mean, s.var, s.weight, eps);
   else
-    dnnl_backend::batch_norm_backward(r.gx, r.gw, r.gb, gy, s.x, s.mean, s.var, s.weight, s.bias, eps);
+    dnnl_backend::guarded("batch_norm_backward", [&] {
+      return dnnl_backend::batch_norm_backward(r.gx, r.gw, r.gb, gy, s.x, s.mean, s.var, s.weight, s.bias,
+                                               eps);
+    });
   return r;
 }
 
@@ -215,14 +240,16 @@ void rnn_layer_forward(const RnnShape& s, RnnTensors& t, bool training) {
   t.x = contiguous_or_undefined(t.x), t.h0 = contiguous_or_undefined(t.h0),
   t.c0 = contiguous_or_undefined(t.c0);
   for (Tensor& w : t.weights) w = contiguous_or_undefined(w);
-  dnnl_backend::rnn_layer_forward(s, t, training);
+  dnnl_backend::guarded("rnn_layer", [&] { return dnnl_backend::rnn_layer_forward(s, t, training); });
 }
 
 RnnGrads rnn_layer_backward(const RnnShape& s, const RnnTensors& t, const Tensor& gy, const Tensor& ghy,
                             const Tensor& gcy) {
   check_device("rnn_backward", gy, ghy, gcy);
-  return dnnl_backend::rnn_layer_backward(s, t, contiguous_or_undefined(gy), contiguous_or_undefined(ghy),
-                                          contiguous_or_undefined(gcy));
+  return dnnl_backend::guarded("rnn_layer_backward", [&] {
+    return dnnl_backend::rnn_layer_backward(s, t, contiguous_or_undefined(gy), contiguous_or_undefined(ghy),
+                                            contiguous_or_undefined(gcy));
+  });
 }
 
 }  // namespace nabla::kernels

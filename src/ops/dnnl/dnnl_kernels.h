@@ -8,6 +8,20 @@
 
 namespace nabla::dnnl_backend {
 
+// Called from a catch (...) block: rethrows a dnnl::error or std::bad_alloc as the nabla Error naming
+// `op` (no third-party exception leaves the public API); anything else is rethrown as is.
+[[noreturn]] void rethrow_as_nabla_error(const char* op);
+
+// f() with oneDNN's exceptions turned into nabla errors naming `op`.
+template <typename F>
+decltype(auto) guarded(const char* op, F&& f) {
+  try {
+    return f();
+  } catch (...) {
+    rethrow_as_nabla_error(op);
+  }
+}
+
 void matmul(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& bias);  // dnnl/matmul.cpp
 void linear(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias);
 

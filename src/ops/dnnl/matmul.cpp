@@ -55,11 +55,58 @@ struct Operand {
 };
 
 // Dims/strides of a rank-3 operand, with a broadcast (stride-0) batch given as size 1.
+void dims3(const Operand& t, int64_t batch, dnnl_dims_t dims, dnnl_dims_t strides) {
+  const bool bcast = t.stride(0) == 0;
+  dims[0] = bcast ? 1 : batch;
+  dims[1] = t.size(1);
+  dims[2] = t.size(2);
+  strides[0] = bcast ? t.size(1) * t.size(2) : t.stride(0);
+  strides[1] = t.stride(1);
+  strides[2] = t.stride(2);
+}
+
 memory::desc desc3(const Operand& t, int64_t batch) {
-  int64_t b = t.stride(0) == 0 ? 1 : batch;
-  memory::dims dims = {b, t.size(1), t.size(2)};
-  memory::dims strides = {t.stride(0) == 0 ? t.size(1) * t.size(2) : t.stride(0), t.stride(1), t.stride(2)};
-  return memory::desc(dims, memory::data_type::f32, strides);
+  dnnl_dims_t d, s;
+  dims3(t, batch, d, s);
+  return memory::desc({d[0], d[1], d[2]}, memory::data_type::f32, {s[0], s[1], s[2]});
+}
+
+// oneDNN refuses strides whose rows would overlap its idea of a dense block (every other column of a
+// [4, 15] tensor: row stride 15 < 8 columns x step 2) or stride-0 rows. The C API reports that as a
+// status, so this asks without throwing.
+bool describable(const Operand& t, int64_t batch) {
+  dnnl_dims_t d, s;
+  dims3(t, batch, d, s);
+  dnnl_memory_desc_t md;
+  return dnnl_memory_desc_init_by_strides(&md, 3, d, dnnl_f32, s) == dnnl_success;
+}
+
+void copy3(const Operand& to, const Operand& from);
+
+// A dense [B, M, N] float32 buffer for t (a broadcast batch stays broadcast), kept alive by `keep`;
+// with copy_in, t's values are copied in.
+Operand dense(const Operand& t, Tensor& keep, bool copy_in) {
+  const int64_t B = t.stride(0) == 0 ? 1 : t.size(0), M = t.size(1), N = t.size(2);
+  keep = raw::empty({B, M, N}, DType::Float32);
+  Operand d = t;
+  d.data = keep.data_ptr();
+  d.st[0] = t.stride(0) == 0 ? 0 : M * N;
+  d.st[1] = N;
+  d.st[2] = 1;
+  if (copy_in) copy3(d, t);
+  return d;
+}
+
+// to[b, i, j] = from[b, i, j] for float32 operands of the same shape (staging only: a plain loop).
+void copy3(const Operand& to, const Operand& from) {
+  const int64_t B = to.stride(0) == 0 ? 1 : to.size(0);
+  float* dst = static_cast<float*>(to.data_ptr());
+  const float* src = static_cast<const float*>(from.data_ptr());
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t i = 0; i < to.size(1); ++i)
+      for (int64_t j = 0; j < to.size(2); ++j)
+        dst[b * to.stride(0) + i * to.stride(1) + j * to.stride(2)] =
+            src[b * from.stride(0) + i * from.stride(1) + j * from.stride(2)];
 }
 
 // Few rows times W^T of a row-major W (nn.Linear at inference, batch 1): oneDNN's matmul repacks W
@@ -208,9 +255,26 @@ void matmul_small_rows(const Operand& out, const Operand& a, const Operand& b, c
 // Below this many multiply-adds a matmul runs on one thread (measured on the MLP/autoencoder steps).
 constexpr int64_t kMatmulParallelWork = int64_t{1} << 24;
 
+void matmul_f32(const Operand& out, const Operand& a, const Operand& b, const Tensor& bias);
+
+// The product through dense copies of the operands oneDNN cannot describe (rare views; the usual
+// contiguous and transposed layouts never come here, so they pay no copy).
+void matmul_f32_staged(const Operand& out, const Operand& a, const Operand& b, const Tensor& bias) {
+  const int64_t B = out.size(0);
+  Tensor ka, kb, kc;
+  const Operand a2 = describable(a, B) ? a : dense(a, ka, true);
+  const Operand b2 = describable(b, B) ? b : dense(b, kb, true);
+  const bool stage_out = !describable(out, B);
+  const Operand c2 = stage_out ? dense(out, kc, false) : out;
+  matmul_f32(c2, a2, b2, bias);
+  if (stage_out) copy3(out, c2);
+}
+
 void matmul_f32(const Operand& out, const Operand& a, const Operand& b, const Tensor& bias) {
   const float* bias_data = bias.defined() ? static_cast<const float*>(bias.data_ptr()) : nullptr;
   if (small_rows_case(out, a, b)) return matmul_small_rows(out, a, b, bias_data);
+  if (!describable(a, out.size(0)) || !describable(b, out.size(0)) || !describable(out, out.size(0)))
+    return matmul_f32_staged(out, a, b, bias);
   ThreadLimit limit(out.size(0) * out.size(1) * out.size(2) * a.size(2) < kMatmulParallelWork);
   static PrimitiveCache<16, dnnl::matmul> cache;
   const int64_t B = out.size(0);

@@ -4,12 +4,29 @@
 #include <map>
 #include <string>
 
+#include "ops/dnnl/dnnl_kernels.h"
 #include "ops/dnnl/engine.h"
 #include "tensor/raw.h"
+#include "util/check.h"
 
 namespace nabla::dnnl_backend {
 
 using dnnl::memory;
+
+void rethrow_as_nabla_error(const char* op) {
+  try {
+    throw;
+  } catch (const dnnl::error& e) {
+    if (e.status == dnnl_out_of_memory)
+      throw OutOfMemoryError(fmt::format("{}: out of memory in oneDNN", op));
+    if (e.status == dnnl_unimplemented)
+      throw NotImplementedError(
+          fmt::format("{}: oneDNN has no implementation for this case ({})", op, e.what()));
+    throw ValueError(fmt::format("{}: oneDNN rejected the arguments ({})", op, e.what()));
+  } catch (const std::bad_alloc&) {
+    throw OutOfMemoryError(fmt::format("{}: out of memory", op));
+  }
+}
 
 memory::desc strided_desc(const Tensor& t) {
   memory::dims dims(t.sizes().begin(), t.sizes().end()), strides(t.strides().begin(), t.strides().end());
