@@ -148,10 +148,12 @@ namespace {
 TensorList min_max_backward(const BackwardContext& ctx, const TensorList& g, bool is_max) {
   const Tensor &a = ctx.input(0), &b = ctx.input(1);
   Tensor half = g[0] * 0.5;
-  Tensor a_wins = is_max ? gt(a, b) : lt(a, b);
+  // As PyTorch: a side loses its gradient only when the other strictly wins, so with a NaN (no order)
+  // both sides get all of it.
+  Tensor a_wins = is_max ? gt(a, b) : lt(a, b), b_wins = is_max ? lt(a, b) : gt(a, b);
   Tensor tie = eq(a, b);
   Tensor zero = zeros_like(g[0]);
-  Tensor ga = where(tie, half, where(a_wins, g[0], zero));
+  Tensor ga = where(tie, half, where(b_wins, zero, g[0]));
   Tensor gb = where(tie, half, where(a_wins, zero, g[0]));
   return {ctx.needs_grad[0] ? sum_to(ga, a.sizes()) : Tensor(),
           ctx.needs_grad[1] ? sum_to(gb, b.sizes()) : Tensor()};

@@ -110,7 +110,8 @@ Tensor extreme_all(const Tensor& x, bool is_max) {
     record(is_max ? OpId::max : OpId::min, {x}, {out}, {.inputs = {0}, .outputs = {0}},
            [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
              const Tensor &x = ctx.input(0), &y = ctx.output(0);
-             Tensor mask = convert(x == y, g[0].dtype());
+             // A NaN result came from the NaNs (PyTorch's mask), not from x == y, which is never true.
+             Tensor mask = convert(logical_or(x == y, logical_and(x != x, y != y)), g[0].dtype());
              return {mask * (g[0] / sum(mask))};
            });
   return out;

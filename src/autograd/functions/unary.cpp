@@ -102,7 +102,7 @@ Tensor relu(const Tensor& x) {
       kernels::binary(kernels::Binary::ThresholdGrad, out, g, y);
       return out;
     }
-    return g * convert(y > 0, g.dtype());  // differentiable form, for create_graph
+    return g * convert(logical_not(y <= 0), g.dtype());  // differentiable form, for create_graph
   });
 }
 Tensor leaky_relu(const Tensor& x, double slope) {

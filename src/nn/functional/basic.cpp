@@ -117,7 +117,11 @@ Tensor relu(const Tensor& x) { return nabla::relu(x); }
 Tensor leaky_relu(const Tensor& x, double s) { return nabla::leaky_relu(x, s); }
 Tensor elu(const Tensor& x, double alpha) {
   check_defined("elu", x);
-  return where(x > 0, x, (exp(x) - 1.0) * alpha);
+  // As PyTorch's elu_backward: only x <= 0 takes the exponential branch (so NaN passes the gradient),
+  // and that branch sees x there and 0 elsewhere, so a large x or NaN cannot make a 0 * inf = NaN
+  // gradient through the unused branch.
+  Tensor neg = x <= 0;
+  return where(neg, expm1(where(neg, x, zeros_like(x))) * alpha, x);
 }
 Tensor gelu(const Tensor& x, const std::string& a) { return nabla::gelu(x, a); }
 Tensor silu(const Tensor& x) {

@@ -133,7 +133,8 @@ void binary_typed(kernels::Binary op, const Tensor& out, const Tensor& a, const 
     case B::LogicalXor:
       return run_binary<bool, T>(out, a, b, [](T x, T y) { return (x != T(0)) != (y != T(0)); });
     case B::ThresholdGrad:
-      return run_binary<T, T>(out, a, b, [](T g, T y) { return y > T(0) ? g : T(0); });
+      // As PyTorch's threshold_backward: only y <= 0 blocks, so NaN outputs pass the gradient.
+      return run_binary<T, T>(out, a, b, [](T g, T y) { return y <= T(0) ? T(0) : g; });
   }
 }
 
@@ -206,7 +207,8 @@ void unary_typed(kernels::Unary op, const Tensor& out, const Tensor& x, const ke
       case U::Sign:
         return run_unary<T, T>(out, x, [](T v) { return static_cast<T>((T(0) < v) - (v < T(0))); });
       case U::Relu:
-        return run_unary<T, T>(out, x, [](T v) { return v > T(0) ? v : T(0); });
+        // !(v <= 0) keeps NaN (PyTorch's relu(NaN) is NaN) at the cost of the same compare-select.
+        return run_unary<T, T>(out, x, [](T v) { return !(v <= T(0)) ? v : T(0); });
       case U::Clamp: {
         const T lo = static_cast<T>(args.a), hi = static_cast<T>(args.b);
         const bool has_lo = args.has_a, has_hi = args.has_b;

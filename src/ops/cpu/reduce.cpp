@@ -201,9 +201,15 @@ void logsumexp(const Tensor& out, const Tensor& x, int64_t dim) {
     for_each_lane(x, out, dim, [&](const char* in, int64_t sin, char* o8, int64_t, int64_t n) {
       const T* xv = reinterpret_cast<const T*>(in);
       T m = -std::numeric_limits<T>::infinity();
-      for (int64_t i = 0; i < n; ++i) m = std::max(m, xv[i * sin]);
+      bool nan = false;  // std::max skips NaN; PyTorch's logsumexp of a row with NaN is NaN, even beside +inf
+      for (int64_t i = 0; i < n; ++i) {
+        m = std::max(m, xv[i * sin]);
+        nan |= std::isnan(xv[i * sin]);
+      }
       T r;
-      if (std::isinf(m))
+      if (nan)
+        r = std::numeric_limits<T>::quiet_NaN();
+      else if (std::isinf(m))
         r = m;
       else {
         T s = 0;
