@@ -152,6 +152,10 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
 Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) {
   check_defined("clamp", x);
   NABLA_CHECK(min || max, ValueError, "clamp: at least one of 'min' or 'max' must not be None");
+  // Floating bounds promote an integer tensor (PyTorch: clamp(int64, -0.5, 2.5) is float32).
+  if (!is_floating(x.dtype()) && x.dtype() != DType::Bool &&
+      ((min && min->is_floating()) || (max && max->is_floating())))
+    return clamp(to_dtype(x, DType::Float32), min, max);
   UnaryArgs a;
   a.has_a = min.has_value();
   a.has_b = max.has_value();
