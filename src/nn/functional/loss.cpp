@@ -72,7 +72,18 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
                 ValueError, "binary_cross_entropy: all elements of input should be between 0 and 1");
   }
   // PyTorch clamps the logs at -100 so that 0 * log(0) stays finite.
-  Tensor l = -(target * clamp(log(input), -100.0) + (1.0 - target) * clamp(log(1.0 - input), -100.0));
+  const Tensor x = input.detach();
+  Tensor l = -(target * clamp(log(x), -100.0) + (1.0 - target) * clamp(log(1.0 - x), -100.0));
+  // The input's gradient is PyTorch's (x - t) / max((1 - x) x, EPSILON = 1e-12f), finite at x = 0 or 1
+  // where the clamped logs' derivative is NaN: a term whose value is 0 and whose derivative is that.
+  if (input.requires_grad() && is_grad_enabled()) {
+    Tensor coef;
+    {
+      NoGradGuard ng;
+      coef = (x - target) / clamp((1.0 - x) * x, static_cast<double>(1e-12f));
+    }
+    l = l + (input - x) * coef;
+  }
   if (weight.defined()) l = l * weight;
   return reduce(l, reduction, "binary_cross_entropy");
 }
