@@ -181,8 +181,9 @@ void softmax(const Tensor& out, const Tensor& x, int64_t dim, bool log) {
       T s = 0;
       if (log) {
         for (int64_t i = 0; i < n; ++i) s += std::exp(xv[i * sin] - m);
-        const T lse = m + std::log(s);
-        for (int64_t i = 0; i < n; ++i) ov[i * sout] = xv[i * sin] - lse;
+        // (x - m) - log(s), not x - (m + log(s)): with large x, m + log(s) rounds to m's ulp (1e-3 at 1e4).
+        const T log_s = std::log(s);
+        for (int64_t i = 0; i < n; ++i) ov[i * sout] = (xv[i * sin] - m) - log_s;
       } else {
         for (int64_t i = 0; i < n; ++i) {
           T e = std::exp(xv[i * sin] - m);
