@@ -121,7 +121,11 @@ Tensor layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& w
                 shape_str(normalized_shape));
   std::vector<int64_t> dims;
   for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
-  Tensor mean = x.mean(dims, true);
+  // The mean accumulated in float64: a float32 sum's rounding left a constant row off-centre by ~1 ulp
+  // of the sum, which eps then amplified (30x PyTorch's error on a row of 1000.1f).
+  Tensor mean = x.dtype() == DType::Float32
+                    ? to_dtype(to_dtype(x, DType::Float64).mean(dims, true), x.dtype())
+                    : x.mean(dims, true);
   Tensor centered = x - mean;
   Tensor y = centered * rsqrt((centered * centered).mean(dims, true) + eps);
   if (weight.defined()) y = y * weight;
