@@ -76,7 +76,7 @@ std::string closest(const std::string& word, const std::vector<std::string>& kno
 }
 
 std::string flag_hint(const std::string& message, const CLI::App* command) {
-  if (command == nullptr) return "";
+  if (command == nullptr || message.find("not expected") == std::string::npos) return "";
   std::vector<std::string> known;
   for (const CLI::Option* o : command->get_options())
     for (const auto& n : o->get_lnames()) known.push_back(n);
@@ -85,6 +85,7 @@ std::string flag_hint(const std::string& message, const CLI::App* command) {
   while (words >> w) {
     if (w.rfind("--", 0) != 0) continue;
     std::string name = w.substr(2, w.find('=') == std::string::npos ? std::string::npos : w.find('=') - 2);
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;  // a known flag
     std::string c = closest(name, known);
     if (!c.empty()) return fmt::format(" (did you mean --{}?)", c);
   }

@@ -218,6 +218,9 @@ TEST_F(CliTest, BadFlagValuesAreOneClearLine) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
     EXPECT_NE(r.err.find(piece), std::string::npos) << args << ": " << r.err;
     EXPECT_LT(r.err.size(), 300u) << args << ": " << r.err;
+    if (piece.find("did you mean") == std::string::npos) {  // no hint that names the flag itself
+      EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << args << ": " << r.err;
+    }
   }
   Result v = run("--version");
   EXPECT_EQ(v.code, 0);
