@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 namespace nabla::tool {
@@ -53,6 +55,18 @@ CLI::Validator uint64_value() {
                            s.size() > 40 ? s.substr(0, 40) + "..." : s);
       },
       "UINT64");
+}
+
+CLI::Validator positive_real() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(s.c_str(), &end);
+        if (!s.empty() && end == s.c_str() + s.size() && std::isfinite(v) && v > 0) return "";
+        return fmt::format("must be a finite number > 0, got '{}'",
+                           s.size() > 40 ? s.substr(0, 40) + "..." : s);
+      },
+      "NUMBER > 0");
 }
 
 CLI::Validator non_empty() {

@@ -14,6 +14,8 @@ namespace nabla::tool {
 CLI::Validator int_in(int64_t lo, int64_t hi);
 // Any uint64 (the seed): refuses negatives and values above 2^64 - 1.
 CLI::Validator uint64_value();
+// A finite number > 0 (the learning rate).
+CLI::Validator positive_real();
 // A non-empty path.
 CLI::Validator non_empty();
 

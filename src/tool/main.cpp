@@ -48,7 +48,7 @@ void add_train(CLI::App& app, TrainArgs& a) {
   c->add_option("--n_layers", a.n_layers, "mlp: hidden blocks")
       ->capture_default_str()
       ->check(int_in(1, 1000));
-  c->add_option("--lr", a.lr, "Learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--lr", a.lr, "Learning rate")->capture_default_str()->check(positive_real());
   c->add_option("--optimizer", a.optimizer, "sgd | adam | adamw | rmsprop | adagrad")
       ->capture_default_str()
       ->check(CLI::IsMember({"sgd", "adam", "adamw", "rmsprop", "adagrad"}));

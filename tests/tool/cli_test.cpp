@@ -199,6 +199,8 @@ TEST_F(CliTest, BadFlagValuesAreOneClearLine) {
       {base + " --batch_size 0", "--batch_size"},
       {base + " --batch_size 18446744073709551616", "--batch_size"},
       {base + " --seed -1", "--seed"},
+      {base + " --lr 0", "--lr"},
+      {base + " --lr 1e400", "--lr"},
       {base + " --kfold -3", "--kfold"},
       {base + " --early_stop -1", "--early_stop"},
       {base + " --threads -1", "--threads"},
