@@ -4,31 +4,51 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "nabla/tensor/error.h"
 #include "tool/commands.h"
+#include "tool/flags.h"
 
 using namespace nabla::tool;
 
 namespace {
 
+constexpr int64_t kMaxBatch = int64_t{1} << 31, kMaxCount = 1'000'000'000, kMaxThreads = 1024;
+
+// `nabla trian`: CLI11 would only say that a subcommand is required.
+bool unknown_command(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return false;
+  const auto names = command_names(app);
+  if (std::find(names.begin(), names.end(), argv[1]) != names.end()) return false;
+  const std::string guess = closest(argv[1], names);
+  std::cerr << "nabla: unknown command '" << argv[1] << "'"
+            << (guess.empty() ? "" : " (did you mean '" + guess + "'?)")
+            << "; commands: train, eval, predict, "
+            << "samples (see nabla --help)\n";
+  return true;
+}
+
 void add_train(CLI::App& app, TrainArgs& a) {
   auto* c =
       app.add_subcommand("train", "Train a model (writes a safetensors checkpoint and a run directory)");
   c->add_option("--data", a.data, "mnist | fashion-mnist | cifar10 | imagefolder:DIR")->capture_default_str();
-  c->add_option("--model", a.model, "mlp | fashion_cnn | resnet")->capture_default_str();
+  c->add_option("--model", a.model, "mlp | fashion_cnn | resnet")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"mlp", "fashion_cnn", "resnet"}));
   c->add_option("--model_fn", a.model_fn, "Where to save the best model (safetensors)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(non_empty());
   c->add_option("--gpu_id", a.gpu_id, "-1 for CPU")->capture_default_str();
   c->add_option("--batch_size", a.batch_size, "Mini-batch size")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  c->add_option("--n_epochs", a.n_epochs, "Epochs")->capture_default_str()->check(CLI::PositiveNumber);
+      ->check(int_in(1, kMaxBatch));
+  c->add_option("--n_epochs", a.n_epochs, "Epochs")->capture_default_str()->check(int_in(1, kMaxCount));
   c->add_option("--n_layers", a.n_layers, "mlp: hidden blocks")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  c->add_option("--lr", a.lr, "Learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+      ->check(int_in(1, 1000));
+  c->add_option("--lr", a.lr, "Learning rate")->capture_default_str()->check(positive_real());
   c->add_option("--optimizer", a.optimizer, "sgd | adam | adamw | rmsprop | adagrad")
       ->capture_default_str()
       ->check(CLI::IsMember({"sgd", "adam", "adamw", "rmsprop", "adagrad"}));
@@ -40,14 +60,21 @@ void add_train(CLI::App& app, TrainArgs& a) {
       ->capture_default_str()
       ->check(CLI::Range(0.01, 1.0));
   c->add_option("--early_stop", a.early_stop, "Stop after N epochs without val_loss improvement (0: off)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(int_in(0, kMaxCount));
   c->add_option("--kfold", a.kfold, "K-fold cross-validation over the training split (0: off)")
-      ->capture_default_str();
-  c->add_option("--seed", a.seed, "Random seed")->capture_default_str();
-  c->add_option("--threads", a.threads, "Threads (0: all cores)")->capture_default_str();
+      ->capture_default_str()
+      ->check(int_in(0, 1000));
+  c->add_option("--seed", a.seed, "Random seed")->capture_default_str()->check(uint64_value());
+  c->add_option("--threads", a.threads, "Threads (0: all cores)")
+      ->capture_default_str()
+      ->check(int_in(0, kMaxThreads));
   c->add_option("--logdir", a.logdir, "Run directory: checkpoints, TensorBoard events, CSV, plots");
   c->add_option("--resume", a.resume,
                 "Continue a run from this checkpoint (bitwise like an uninterrupted run)");
+  c->add_option("--on_nan", a.on_nan, "A NaN/inf loss: stop the run, or warn and go on")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"stop", "warn"}));
   c->add_option("--data_dir", a.data_dir, "Where data sets live (tools/fetch-data)")->capture_default_str();
   c->add_flag("--verbose", a.verbose, "Per-epoch details");
   c->callback([&a] { std::exit(run_train(a)); });
@@ -55,23 +82,27 @@ void add_train(CLI::App& app, TrainArgs& a) {
 
 void add_eval(CLI::App& app, EvalArgs& a) {
   auto* c = app.add_subcommand("eval", "Accuracy, per-class accuracy and confusion matrix of a checkpoint");
-  c->add_option("--model_fn", a.model_fn, "Checkpoint written by nabla train")->required();
+  c->add_option("--model_fn", a.model_fn, "Checkpoint written by nabla train")
+      ->required()
+      ->check(non_empty());
   c->add_option("--data", a.data, "Data set (default: the one the model was trained on)");
   c->add_option("--split", a.split, "test | train")
       ->capture_default_str()
       ->check(CLI::IsMember({"test", "train"}));
   c->add_option("--data_dir", a.data_dir, "Where data sets live")->capture_default_str();
-  c->add_option("--threads", a.threads, "Threads (0: all cores)");
+  c->add_option("--threads", a.threads, "Threads (0: all cores)")->check(int_in(0, kMaxThreads));
   c->callback([&a] { std::exit(run_eval(a)); });
 }
 
 void add_predict(CLI::App& app, PredictArgs& a) {
   auto* c = app.add_subcommand("predict", "Classify PNG/JPEG images with a checkpoint");
-  c->add_option("--model_fn", a.model_fn, "Checkpoint written by nabla train")->required();
+  c->add_option("--model_fn", a.model_fn, "Checkpoint written by nabla train")
+      ->required()
+      ->check(non_empty());
   c->add_option("--input", a.inputs, "Image files")->required()->check(CLI::ExistingFile);
   c->add_option("--topk", a.topk, "Classes to show per image")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(int_in(1, kMaxCount));
   c->add_flag("--json", a.json, "JSON output");
   c->callback([&a] { std::exit(run_predict(a)); });
 }
@@ -80,8 +111,10 @@ void add_samples(CLI::App& app, SamplesArgs& a) {
   auto* c = app.add_subcommand("samples", "Write a few images of a data set as PNG files (for predict)");
   c->add_option("--data", a.data, "mnist | fashion-mnist | cifar10")->capture_default_str();
   c->add_option("--data_dir", a.data_dir, "Where data sets live")->capture_default_str();
-  c->add_option("--split", a.split, "test | train")->capture_default_str();
-  c->add_option("--count", a.count, "Images")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--split", a.split, "test | train")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"test", "train"}));
+  c->add_option("--count", a.count, "Images")->capture_default_str()->check(int_in(1, kMaxCount));
   c->add_option("--out", a.out, "Output directory")->capture_default_str();
   c->callback([&a] { std::exit(run_samples(a)); });
 }
@@ -99,6 +132,7 @@ int main(int argc, char** argv) {
   }
   CLI::App app{"nabla — train, evaluate and use deep-learning models (PyTorch's way of working, in C++)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "nabla " NABLA_VERSION);
   TrainArgs train;
   EvalArgs eval;
   PredictArgs predict;
@@ -107,14 +141,20 @@ int main(int argc, char** argv) {
   add_eval(app, eval);
   add_predict(app, predict);
   add_samples(app, samples);
+  if (unknown_command(app, argc, argv)) return 2;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "nabla: " << e.what() << " (see nabla --help)\n";
+    const CLI::App* command = nullptr;
+    for (const CLI::App* s : app.get_subcommands({}))
+      if (argc > 1 && s->get_name() == argv[1]) command = s;
+    std::cerr << "nabla: " << e.what() << flag_hint(e.what(), command) << " (see nabla --help)\n";
     return 2;
   } catch (const nabla::Error& e) {
     std::cerr << "nabla: error: " << e.what() << "\n";

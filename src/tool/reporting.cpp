@@ -41,18 +41,25 @@ class ProgressCallback : public training::Callback {
   double loss_sum_ = 0;
 };
 
+// Opened when training begins: a resumed run (epoch > 0) appends to the run's metrics.csv.
 class CsvCallback : public training::Callback {
  public:
-  explicit CsvCallback(const std::string& path) : csv_(path) {}
+  explicit CsvCallback(std::string path) : path_(std::move(path)) {}
+  void on_train_begin(training::Trainer& t) override {
+    csv_ = t.epoch() > 0
+               ? std::make_unique<training::CsvLogger>(path_, training::CsvLogger::Resume{t.epoch()})
+               : std::make_unique<training::CsvLogger>(path_);
+  }
   void on_epoch_end(training::Trainer&, int64_t, const training::Metrics& m) override {
     training::CsvLogger::Row row;
     for (const char* k : {"epoch", "train_loss", "val_loss", "val_acc", "lr"})
       if (m.count(k)) row.emplace_back(k, m.at(k));
-    csv_.log(row);
+    csv_->log(row);
   }
 
  private:
-  training::CsvLogger csv_;
+  std::string path_;
+  std::unique_ptr<training::CsvLogger> csv_;
 };
 
 }  // namespace
@@ -103,8 +110,15 @@ void report_final(const TrainArgs& a, const training::RunConfig& cfg, const trai
       if (m.count(k)) loss[k].push_back(m.at(k));
     if (m.count("val_acc")) acc["val_acc"].push_back(m.at("val_acc"));
   }
-  training::plot_curves(a.logdir + "/loss.png", "Loss per epoch", loss, "epoch", "loss");
-  if (!acc.empty())
+  auto any_finite = [](const std::map<std::string, std::vector<double>>& series) {
+    for (auto& [k, v] : series)
+      for (double x : v)
+        if (std::isfinite(x)) return true;
+    return false;
+  };
+  if (any_finite(loss))  // a run that diverged at once (--on_nan warn) has nothing to plot
+    training::plot_curves(a.logdir + "/loss.png", "Loss per epoch", loss, "epoch", "loss");
+  if (any_finite(acc))
     training::plot_curves(a.logdir + "/accuracy.png", "Validation accuracy per epoch", acc, "epoch",
                           "accuracy");
   if (test.confusion.defined())

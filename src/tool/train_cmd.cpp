@@ -1,4 +1,5 @@
 // train_cmd.cpp — `nabla train`: data, model, optimizer, scheduler, callbacks, resume and K-fold.
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -89,6 +90,8 @@ RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d
   training::Trainer trainer(
       *model, [](const Tensor& o, const Tensor& t) { return F::cross_entropy(o, t); }, *optimizer);
   trainer.num_classes = cfg.model.num_classes;
+  trainer.on_nan = a.on_nan == "warn" ? training::OnNan::Warn : training::OnNan::Stop;
+  trainer.on_warning = [](const std::string& w) { std::cerr << "nabla: " << w << "\n"; };
   const std::string monitor = d.val ? "val_loss" : "train_loss";
   std::shared_ptr<training::EarlyStopping> early;
   if (a.early_stop > 0) {
@@ -131,7 +134,8 @@ RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d
     trainer.set_global_step(r.training->global_step);
     trainer.set_history(r.training->history);
     for (auto& m : r.training->history)
-      if (m.count(monitor) && (!checkpoint->best() || m.at(monitor) < *checkpoint->best()))
+      if (m.count(monitor) && std::isfinite(m.at(monitor)) &&
+          (!checkpoint->best() || m.at(monitor) < *checkpoint->best()))
         checkpoint->set_best(m.at(monitor));
     default_generator().set_state(r.training->rng);
     std::cout << "resumed from " << a.resume << " at epoch " << r.training->epoch << "\n";
@@ -140,7 +144,8 @@ RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d
   RunOutcome out;
   out.history = trainer.history();
   for (auto& m : out.history) {
-    if (m.count("val_loss") && (out.best_val_loss == 0 || m.at("val_loss") < out.best_val_loss))
+    if (m.count("val_loss") && std::isfinite(m.at("val_loss")) &&
+        (out.best_val_loss == 0 || m.at("val_loss") < out.best_val_loss))
       out.best_val_loss = m.at("val_loss");
     if (m.count("val_acc")) out.best_val_acc = std::max(out.best_val_acc, m.at("val_acc"));
   }

@@ -4,8 +4,10 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "nabla/autograd/grad_mode.h"
 #include "nabla/data/utils.h"
 #include "nabla/io/tensorboard.h"
+#include "train/json_number.h"
 #include "util/check.h"
 
 namespace nabla::training {
@@ -19,6 +21,7 @@ double monitored(const Metrics& m, const std::string& key, const char* who) {
   throw ValueError(fmt::format("{}: monitored metric '{}' is not available (have: {})", who, key, known));
 }
 bool improves(Mode mode, double value, std::optional<double> best, double min_delta) {
+  if (std::isnan(value)) return false;  // OnNan::Warn lets a NaN reach here: it is never the best
   if (!best) return true;
   return mode == Mode::Min ? value < *best - min_delta : value > *best + min_delta;
 }
@@ -47,14 +50,14 @@ void EarlyStopping::on_epoch_end(Trainer& t, int64_t epoch, const Metrics& m) {
 
 std::string EarlyStopping::state() const {
   nlohmann::json j = {{"wait", wait_}, {"stopped_epoch", stopped_epoch_}};
-  if (best_) j["best"] = *best_;
+  if (best_) j["best"] = detail::number_to_json(*best_);
   return j.dump();
 }
 void EarlyStopping::load_state(const std::string& text) {
   auto j = nlohmann::json::parse(text);
   wait_ = j.at("wait").get<int64_t>();
   stopped_epoch_ = j.at("stopped_epoch").get<int64_t>();
-  if (j.contains("best")) best_ = j["best"].get<double>();
+  if (j.contains("best")) best_ = detail::number_from_json(j["best"]);
 }
 
 ModelCheckpoint::ModelCheckpoint(SaveFn save, std::string last, std::string best, std::string monitor,
@@ -104,7 +107,9 @@ void TensorBoardLogger::on_batch_end(Trainer& t, int64_t, const Metrics& m) {
 void TensorBoardLogger::on_epoch_end(Trainer& t, int64_t epoch, const Metrics& m) {
   for (auto& [k, v] : m)
     if (k != "epoch") writer_->add_scalar("epoch/" + k, v, epoch);
-  for (auto& [name, p] : t.model().named_parameters()) writer_->add_histogram(name, p, epoch);
+  NoGradGuard no_grad;
+  for (auto& [name, p] : t.model().named_parameters())  // NaN weights (--on_nan warn) have no histogram
+    if (std::isfinite(p.sum().item<double>())) writer_->add_histogram(name, p, epoch);
   writer_->flush();
 }
 void TensorBoardLogger::on_train_end(Trainer&) { writer_->flush(); }

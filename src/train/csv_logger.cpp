@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -57,7 +58,48 @@ std::vector<std::string> read_header(const std::string& path) {
   return split_csv_line(line);
 }
 
+// Rewrites `path` without the rows whose "epoch" cell is above `completed` (a temporary file renamed
+// into place). Rows without a readable epoch are kept.
+void drop_rows_after(const std::string& path, int64_t completed) {
+  std::ifstream in(path);
+  std::string header;
+  if (!in || !std::getline(in, header) || header.empty()) return;
+  const auto columns = split_csv_line(header);
+  const auto col = std::find(columns.begin(), columns.end(), "epoch") - columns.begin();
+  if (col == static_cast<std::ptrdiff_t>(columns.size())) return;
+  std::string kept = header + '\n', line;
+  bool dropped = false;
+  while (std::getline(in, line)) {
+    const auto cells = split_csv_line(line);
+    char* end = nullptr;
+    const char* cell = col < static_cast<std::ptrdiff_t>(cells.size()) ? cells[col].c_str() : "";
+    const double epoch = std::strtod(cell, &end);
+    if (end != cell && epoch > static_cast<double>(completed)) {
+      dropped = true;
+      continue;
+    }
+    kept += line + '\n';
+  }
+  in.close();
+  if (!dropped) return;
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << kept;
+    NABLA_CHECK(out.flush().good(), IOError, "CsvLogger: cannot write '{}': {}", tmp, std::strerror(errno));
+  }
+  NABLA_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, IOError, "CsvLogger: cannot replace '{}': {}",
+              path, std::strerror(errno));
+}
+
 }  // namespace
+
+CsvLogger::CsvLogger(std::string path, Resume resume) : path_(std::move(path)) {
+  drop_rows_after(path_, resume.completed_epochs);
+  columns_ = read_header(path_);
+  file_ = std::fopen(path_.c_str(), "ab");
+  NABLA_CHECK(file_ != nullptr, IOError, "CsvLogger: cannot open '{}': {}", path_, std::strerror(errno));
+}
 
 CsvLogger::CsvLogger(std::string path, bool append) : path_(std::move(path)) {
   if (append) columns_ = read_header(path_);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nabla/io/checkpoint.h"
+#include "train/json_number.h"
 #include "util/check.h"
 
 namespace nabla::training {
@@ -59,7 +60,7 @@ void save_run(const std::string& path, const RunConfig& config, const nn::Module
   if (t) {
     for (auto& [k, v] : t->optimizer.tensors) tensors.emplace_back(kOptimPrefix + k, v);
     nlohmann::json hist = nlohmann::json::array();
-    for (auto& m : t->history) hist.push_back(m);
+    for (auto& m : t->history) hist.push_back(detail::metrics_to_json(m));  // NaN-safe
     nlohmann::json rng = nlohmann::json::array();
     for (uint64_t w : t->rng) rng.push_back(std::to_string(w));  // strings: JSON numbers lose 64-bit ints
     meta["nabla.epoch"] = std::to_string(t->epoch);
@@ -103,7 +104,8 @@ LoadedRun load_run(const std::string& path) {
     try {
       ts->epoch = std::stoll(*get("nabla.epoch"));
       ts->global_step = std::stoll(*get("nabla.global_step"));
-      for (auto& m : nlohmann::json::parse(*get("nabla.history"))) ts->history.push_back(m.get<Metrics>());
+      for (auto& m : nlohmann::json::parse(*get("nabla.history")))
+        ts->history.push_back(detail::metrics_from_json(m));
       ts->optimizer.json = *get("nabla.optimizer");
       ts->scheduler = get("nabla.scheduler") ? *get("nabla.scheduler") : "";
       ts->callbacks = get("nabla.callbacks") ? *get("nabla.callbacks") : "";

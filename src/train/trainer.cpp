@@ -2,6 +2,7 @@
 #include "nabla/train/trainer.h"
 
 #include <cmath>
+#include <iostream>
 
 #include "nabla/autograd/grad_mode.h"
 #include "nabla/ops/ops.h"
@@ -9,8 +10,41 @@
 
 namespace nabla::training {
 
+namespace {
+constexpr double kDivergingLoss = 1e12;  // a finite loss above this warns once
+}
+
 Trainer::Trainer(nn::Module& model, LossFn loss, optim::Optimizer& optimizer)
     : model_(model), loss_(std::move(loss)), optimizer_(optimizer) {}
+
+void Trainer::warn(const std::string& message) {
+  if (on_warning)
+    on_warning(message);
+  else
+    std::cerr << message << "\n";
+}
+
+// `batch` < 0: the epoch's validation loss.
+void Trainer::check_loss(const char* what, double v, int64_t batch) {
+  const std::string where =
+      batch >= 0 ? fmt::format("epoch {} batch {}", epoch_ + 1, batch) : fmt::format("epoch {}", epoch_ + 1);
+  if (std::isfinite(v)) {
+    if (std::abs(v) > kDivergingLoss && !warned_diverging_) {
+      warned_diverging_ = true;
+      warn(fmt::format("warning: {} is {:.4g} at {}: training is diverging (try a lower --lr)", what, v,
+                       where));
+    }
+    return;
+  }
+  NABLA_CHECK(on_nan != OnNan::Stop, ValueError,
+              "Trainer: {} became {} at {}; run stopped, checkpoints keep the last finite epoch (try a lower "
+              "--lr, or --on_nan warn to go on)",
+              what, v, where);
+  if (!warned_nan_) {
+    warned_nan_ = true;
+    warn(fmt::format("warning: {} became {} at {} (--on_nan warn: training goes on)", what, v, where));
+  }
+}
 
 double Trainer::train_one_epoch(data::DataLoader& loader) {
   model_.train();
@@ -21,11 +55,10 @@ double Trainer::train_one_epoch(data::DataLoader& loader) {
     Tensor loss = loss_(model_(b.data), b.target);
     NABLA_CHECK(loss.numel() == 1, ShapeError, "Trainer: the loss must be a scalar, got shape {}",
                 shape_str(loss.sizes()));
+    const double l = loss.item<double>();
+    check_loss("train loss", l, batch);  // before the step: Stop leaves the weights finite
     loss.backward();
     optimizer_.step();
-    const double l = loss.item<double>();
-    NABLA_CHECK(std::isfinite(l), ValueError,
-                "Trainer: loss became {} at epoch {} batch {} (try a lower --lr)", l, epoch_ + 1, batch);
     const int64_t n = b.data.size(0);
     loss_sum += l * static_cast<double>(n);
     samples += n;
@@ -86,6 +119,7 @@ std::vector<Metrics> Trainer::fit(data::DataLoader& train, data::DataLoader* val
     if (val) {
       EvalResult e = evaluate(*val, num_classes);
       m["val_loss"] = e.loss;
+      check_loss("val_loss", e.loss, -1);
       if (e.confusion.defined()) m["val_acc"] = e.accuracy;
     }
     ++epoch_;

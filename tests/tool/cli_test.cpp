@@ -25,17 +25,18 @@ fs::path scratch(const std::string& what) {
   return fs::temp_directory_path() / ("nabla_cli_test_" + std::to_string(getpid())) / what;
 }
 
+std::string slurp(const std::string& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
 Result run(const std::string& args) {
   const fs::path dir = scratch("io");
   fs::create_directories(dir);
   const std::string out = (dir / "out").string(), err = (dir / "err").string();
   int status = std::system((std::string(NABLA_TOOL) + " " + args + " >" + out + " 2>" + err).c_str());
-  auto slurp = [](const std::string& p) {
-    std::ifstream f(p);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-  };
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }
 
@@ -100,10 +101,20 @@ TEST_F(CliTest, SameSeedSameWeightsAndResumeIsBitwiseIdentical) {
   EXPECT_TRUE(same_weights(path("a/last.safetensors"), path("b/last.safetensors")));
   // Interrupted after 2 epochs, resumed to 4: the same weights as the uninterrupted run.
   ASSERT_EQ(run(train_args("c", 2)).code, 0);
+  fs::copy_file(path("c/last.safetensors"), path("c2.safetensors"));
   Result r = run(train_args("c", 4) + " --resume " + path("c/last.safetensors"));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("resumed from"), std::string::npos);
   EXPECT_TRUE(same_weights(path("a/last.safetensors"), path("c/last.safetensors")));
+  // The resumed run appended to metrics.csv: the same rows as the uninterrupted run (issue #18).
+  const std::string full_csv = slurp(path("a/metrics.csv"));
+  EXPECT_EQ(slurp(path("c/metrics.csv")), full_csv);
+  // Resumed with nothing left to run: the log stays whole.
+  ASSERT_EQ(run(train_args("c", 4) + " --resume " + path("c/last.safetensors")).code, 0);
+  EXPECT_EQ(slurp(path("c/metrics.csv")), full_csv);
+  // Resumed from an earlier checkpoint than the log's end: no epoch twice.
+  ASSERT_EQ(run(train_args("c", 4) + " --resume " + path("c2.safetensors")).code, 0);
+  EXPECT_EQ(slurp(path("c/metrics.csv")), full_csv);
   // A different seed gives different weights (the comparison can fail).
   ASSERT_EQ(run(train_args("d", 4, 4)).code, 0);
   EXPECT_FALSE(same_weights(path("a/last.safetensors"), path("d/last.safetensors")));
@@ -158,4 +169,62 @@ TEST_F(CliTest, MisuseIsOneClearLineAndNonZeroExit) {
   Result gpu = run(train_args("g", 1) + " --gpu_id 0");
   EXPECT_EQ(gpu.code, 1);
   EXPECT_NE(gpu.err.find("CUDA"), std::string::npos);
+}
+
+// A diverging run (issue #18): by default it stops with one line; with --on_nan warn it goes on and
+// its checkpoints, whose history holds NaN, still load.
+TEST_F(CliTest, ANaNLossStopsTheRunOrWarns) {
+  const std::string diverge = " --optimizer sgd --lr 1e30";
+  Result stop = run(train_args("nan_stop", 3) + diverge);
+  EXPECT_EQ(stop.code, 1) << stop.out << stop.err;
+  EXPECT_NE(stop.err.find("--on_nan warn"), std::string::npos) << stop.err;
+  EXPECT_EQ(std::count(stop.err.begin(), stop.err.end(), '\n'), 1) << stop.err;
+  Result warn = run(train_args("nan_warn", 3) + diverge + " --on_nan warn");
+  ASSERT_EQ(warn.code, 0) << warn.err;
+  EXPECT_NE(warn.err.find("warning"), std::string::npos) << warn.err;
+  Result e =
+      run("eval --model_fn " + path("nan_warn/last.safetensors") + " --data " + data() + " --split train");
+  EXPECT_EQ(e.code, 0) << e.err;
+  Result resumed = run(train_args("nan_warn", 4) + diverge + " --on_nan warn --resume " +
+                       path("nan_warn/last.safetensors"));
+  EXPECT_EQ(resumed.code, 0) << resumed.err;
+  Result bad = run(train_args("nan_bad", 1) + " --on_nan ignore");
+  EXPECT_EQ(bad.code, 2);
+}
+
+// Flags that used to be accepted silently or answered with a 309-digit range (issue #18).
+TEST_F(CliTest, BadFlagValuesAreOneClearLine) {
+  const std::string base = "train --data " + data() + " --n_epochs 1 --model_fn " + path("flags.safetensors");
+  const std::pair<std::string, std::string> cases[] = {
+      {base + " --batch_size 0", "--batch_size"},
+      {base + " --batch_size 18446744073709551616", "--batch_size"},
+      {base + " --seed -1", "--seed"},
+      {base + " --lr 0", "--lr"},
+      {base + " --lr 1e400", "--lr"},
+      {base + " --kfold -3", "--kfold"},
+      {base + " --early_stop -1", "--early_stop"},
+      {base + " --threads -1", "--threads"},
+      {base + " --threads 100000", "--threads"},
+      {"eval --model_fn x.safetensors --threads -5", "--threads"},
+      {"samples --split val", "--split"},
+      {"train --model_fn ''", "--model_fn"},
+      {"eval --model_fn ''", "--model_fn"},
+      {"train --data mnist --data_dir " + path("nowhere") + " --model nosuchmodel",
+       "--model"},  // before data
+      {base + " --epochs 3", "did you mean --n_epochs?"},
+      {"trian", "did you mean 'train'?"},
+  };
+  for (const auto& [args, piece] : cases) {
+    Result r = run(args);
+    EXPECT_NE(r.code, 0) << args;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+    EXPECT_NE(r.err.find(piece), std::string::npos) << args << ": " << r.err;
+    EXPECT_LT(r.err.size(), 300u) << args << ": " << r.err;
+    if (piece.find("did you mean") == std::string::npos) {  // no hint that names the flag itself
+      EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << args << ": " << r.err;
+    }
+  }
+  Result v = run("--version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_NE(v.out.find("nabla 0."), std::string::npos) << v.out;
 }

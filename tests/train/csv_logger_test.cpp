@@ -67,6 +67,28 @@ TEST(CsvLogger, TruncatesOrAppendsToAnExistingFile) {
   EXPECT_EQ(read_text(dir.file("new.csv")), "epoch\n1\n");
 }
 
+TEST(CsvLogger, ResumeKeepsEarlierRowsAndDropsThoseAfterTheCheckpoint) {
+  TempDir dir;
+  std::string path = dir.file("m.csv");
+  {
+    CsvLogger csv(path);
+    for (int e = 1; e <= 4; ++e) csv.log({{"epoch", e}, {"loss", 1.0 / e}});
+  }
+  {
+    CsvLogger resumed(path, CsvLogger::Resume{2});  // the checkpoint was written after epoch 2
+    EXPECT_EQ(resumed.columns(), (std::vector<std::string>{"epoch", "loss"}));
+    resumed.log({{"epoch", 3}, {"loss", 0.125}});
+  }
+  EXPECT_EQ(read_text(path), "epoch,loss\n1,1\n2,0.5\n3,0.125\n");
+  {
+    CsvLogger nothing_left(path, CsvLogger::Resume{3});  // resumed with no epoch left to run
+  }
+  EXPECT_EQ(read_text(path), "epoch,loss\n1,1\n2,0.5\n3,0.125\n");
+  CsvLogger missing(dir.file("new.csv"), CsvLogger::Resume{5});
+  missing.log({{"epoch", 6}});
+  EXPECT_EQ(read_text(dir.file("new.csv")), "epoch\n6\n");
+}
+
 TEST(CsvLogger, Errors) {
   TempDir dir;
   std::string path = dir.file("m.csv");

@@ -25,6 +25,13 @@ class CsvLogger {
   // Truncates `path` — or with append = true keeps a non-empty existing file and takes its header
   // line as the columns (for resumed runs). IOError naming the path when it cannot be opened or read.
   explicit CsvLogger(std::string path, bool append = false);
+  // Resuming a run after `completed_epochs` epochs: CsvLogger(path, CsvLogger::Resume{3}) appends, and
+  // first drops the rows whose "epoch" cell is above 3 (written after the checkpoint), so no epoch
+  // appears twice.
+  struct Resume {
+    int64_t completed_epochs = 0;
+  };
+  CsvLogger(std::string path, Resume resume);
   ~CsvLogger();
   CsvLogger(const CsvLogger&) = delete;
   CsvLogger& operator=(const CsvLogger&) = delete;

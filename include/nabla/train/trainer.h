@@ -40,6 +40,12 @@ struct EvalResult {
   Tensor confusion;  // int64 [C, C], rows = true class (classification only)
 };
 
+// What fit does when a training or validation loss is NaN or infinite.
+//   Stop (default): throws a ValueError naming the loss, the epoch and batch, before the optimizer
+//                   step and before any callback sees the epoch, so checkpoints keep the last finite one.
+//   Warn: warns once (through Trainer::on_warning) and carries on.
+enum class OnNan { Stop, Warn };
+
 class Trainer {
  public:
   Trainer(nn::Module& model, LossFn loss, optim::Optimizer& optimizer);
@@ -65,16 +71,22 @@ class Trainer {
   const std::vector<Metrics>& history() const { return history_; }
   void set_history(std::vector<Metrics> h) { history_ = std::move(h); }
   int64_t num_classes = 0;  // for val_acc; 0 = infer from outputs
+  OnNan on_nan = OnNan::Stop;
+  // Warnings (a non-finite loss with OnNan::Warn; a finite loss above 1e12, once: diverging).
+  // Default: one line on stderr.
+  std::function<void(const std::string&)> on_warning;
 
  private:
   double train_one_epoch(data::DataLoader& loader);
+  void check_loss(const char* what, double value, int64_t batch);
+  void warn(const std::string& message);
   nn::Module& model_;
   LossFn loss_;
   optim::Optimizer& optimizer_;
   std::vector<std::shared_ptr<Callback>> callbacks_;
   std::vector<Metrics> history_;
   int64_t epoch_ = 0, step_ = 0, epochs_target_ = 0, batches_per_epoch_ = 0;
-  bool stop_ = false;
+  bool stop_ = false, warned_nan_ = false, warned_diverging_ = false;
 };
 
 }  // namespace nabla::training
