@@ -1,5 +1,6 @@
 // binary.cpp — elementwise binary ops: forward (broadcast + promotion + kernel) and derivative.
 #include <cmath>
+#include <iterator>
 
 #include "autograd/functions/common.h"
 
@@ -9,12 +10,21 @@ using kernels::Binary;
 
 namespace {
 
-const char* binary_name(Binary op) {
-  static const char* names[] = {
-      "add", "sub", "mul", "div",         "pow",        "minimum",     "maximum",       "eq", "ne", "lt",
-      "le",  "gt",  "ge",  "logical_and", "logical_or", "logical_xor", "threshold_grad"};
-  return names[static_cast<int>(op)];
-}
+// Op names by Binary kernel, from the op table's kernel column (as kernels::Binary itself), so a new
+// binary row can't shift them; then the backward-only helpers.
+#define NABLA_BINARY_NAME_ROW(name, arity, diff, dbl, forms, kernel, ...) NABLA_KBN_##kernel(#name)
+#define NABLA_KBN_none NABLA_KBN_DROP
+#define NABLA_KBN_U(e) NABLA_KBN_DROP
+#define NABLA_KBN_UF(e) NABLA_KBN_DROP
+#define NABLA_KBN_B(e) NABLA_KBN_KEEP
+#define NABLA_KBN_BC(e) NABLA_KBN_KEEP
+#define NABLA_KBN_DROP(n)
+#define NABLA_KBN_KEEP(n) n,
+constexpr const char* kBinaryNames[] = {NABLA_FOREACH_OP(NABLA_BINARY_NAME_ROW) "threshold_grad"};
+static_assert(std::size(kBinaryNames) == static_cast<size_t>(Binary::ThresholdGrad) + 1,
+              "a name for every kernels::Binary");
+
+const char* binary_name(Binary op) { return kBinaryNames[static_cast<int>(op)]; }
 
 // The dtype the kernel computes in: the promoted type, except true division of integers -> float32.
 DType compute_dtype(Binary op, const Tensor& a, const Tensor& b) {
@@ -32,7 +42,7 @@ void check_binary_dtypes(Binary op, DType t) {
 
 // Out-of-place forward with no autograd. Exposed for in-place variants.
 Tensor binary_forward(Binary op, const Tensor& a, const Tensor& b, double alpha) {
-  NABLA_CHECK(a.defined() && b.defined(), ValueError, "{}: undefined tensor argument", binary_name(op));
+  check_defined(binary_name(op), a, b);
   // Fast path (the eager hot path): same shape and dtype, so no broadcasting and no conversion.
   if (a.dtype() == b.dtype() && a.sizes() == b.sizes() && (op != Binary::Div || is_floating(a.dtype()))) {
     check_binary_dtypes(op, a.dtype());
@@ -66,7 +76,6 @@ Tensor binary_forward(Binary op, const Tensor& a, const Tensor& b, double alpha)
 }
 
 Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
-  check_defined("add", a, b);
   Tensor out = binary_forward(Binary::Add, a, b, alpha.to_double());
   if (should_record({&a, &b}))
     record(OpId::add, {a, b}, {out}, {},
@@ -79,7 +88,6 @@ Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
 }
 
 Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
-  check_defined("sub", a, b);
   Tensor out = binary_forward(Binary::Sub, a, b, alpha.to_double());
   if (should_record({&a, &b}))
     record(OpId::sub, {a, b}, {out}, {},
@@ -92,7 +100,6 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
-  check_defined("mul", a, b);
   Tensor out = binary_forward(Binary::Mul, a, b, 1);
   if (should_record({&a, &b}))
     record(OpId::mul, {a, b}, {out}, {.inputs = {0, 1}},
@@ -105,7 +112,6 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
-  check_defined("div", a, b);
   Tensor out = binary_forward(Binary::Div, a, b, 1);
   if (should_record({&a, &b}))
     record(OpId::div, {a, b}, {out}, {.inputs = {0, 1}},
@@ -118,7 +124,6 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 Tensor pow(const Tensor& a, const Tensor& e) {
-  check_defined("pow", a, e);
   Tensor out = binary_forward(Binary::Pow, a, e, 1);
   if (should_record({&a, &e}))
     record(OpId::pow, {a, e}, {out}, {.inputs = {0, 1}},
@@ -161,7 +166,6 @@ TensorList min_max_backward(const BackwardContext& ctx, const TensorList& g, boo
 }  // namespace
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
-  check_defined("minimum", a, b);
   Tensor out = binary_forward(Binary::Minimum, a, b, 1);
   if (should_record({&a, &b}))
     record(OpId::minimum, {a, b}, {out}, {.inputs = {0, 1}},
@@ -170,7 +174,6 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
 }
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
-  check_defined("maximum", a, b);
   Tensor out = binary_forward(Binary::Maximum, a, b, 1);
   if (should_record({&a, &b}))
     record(OpId::maximum, {a, b}, {out}, {.inputs = {0, 1}},

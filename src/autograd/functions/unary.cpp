@@ -10,7 +10,7 @@ using kernels::Unary;
 using kernels::UnaryArgs;
 
 Tensor unary_forward(Unary op, const Tensor& x, const UnaryArgs& args, const char* name) {
-  NABLA_CHECK(x.defined(), ValueError, "{}: undefined tensor argument", name);
+  check_defined(name, x);
   NABLA_CHECK(!(x.dtype() == DType::Bool && (op == Unary::Neg || op == Unary::Sign || op == Unary::Abs)),
               DTypeError, "{}: not supported on a bool tensor", name);
   DType ct = kernels::unary_needs_floating(op) ? floating_of(x.dtype()) : x.dtype();
@@ -106,7 +106,6 @@ Tensor relu(const Tensor& x) {
   });
 }
 Tensor leaky_relu(const Tensor& x, double slope) {
-  check_defined("leaky_relu", x);
   UnaryArgs a;
   a.a = slope;
   return unary_op(OpId::leaky_relu, Unary::LeakyRelu, x, a, Keep::Input,
@@ -139,7 +138,6 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
   });
 }
 Tensor softplus(const Tensor& x, double beta, double threshold) {
-  check_defined("softplus", x);
   UnaryArgs a;
   a.a = beta;
   a.b = threshold;
