@@ -40,8 +40,7 @@ Adagrad::Adagrad(std::vector<OptimizerParamGroup> groups, std::unique_ptr<Optimi
 }
 
 void Adagrad::add_param_group(Group group) {
-  std::vector<Group> one{std::move(group)};
-  Optimizer::add_param_group(std::move(detail::libtorch_groups(one, to_adagrad_options)[0]));
+  Optimizer::add_param_group(detail::libtorch_group(std::move(group), to_adagrad_options));
 }
 
 bool Adagrad::options_match(const OptimizerOptions& o) const {

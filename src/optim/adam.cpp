@@ -76,9 +76,8 @@ Adam::Adam(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOpt
   init_groups(std::move(groups));
 }
 void Adam::add_param_group(Group group) {
-  std::vector<Group> one{std::move(group)};
   Optimizer::add_param_group(
-      std::move(detail::libtorch_groups(one, to_adam_options<AdamOptions, AdamConfig>)[0]));
+      detail::libtorch_group(std::move(group), to_adam_options<AdamOptions, AdamConfig>));
 }
 
 bool Adam::options_match(const OptimizerOptions& o) const {
@@ -102,9 +101,8 @@ AdamW::AdamW(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerO
   init_groups(std::move(groups));
 }
 void AdamW::add_param_group(Group group) {
-  std::vector<Group> one{std::move(group)};
   Optimizer::add_param_group(
-      std::move(detail::libtorch_groups(one, to_adam_options<AdamWOptions, AdamWConfig>)[0]));
+      detail::libtorch_group(std::move(group), to_adam_options<AdamWOptions, AdamWConfig>));
 }
 
 bool AdamW::options_match(const OptimizerOptions& o) const {

@@ -42,8 +42,7 @@ RMSprop::RMSprop(std::vector<OptimizerParamGroup> groups, std::unique_ptr<Optimi
 }
 
 void RMSprop::add_param_group(Group group) {
-  std::vector<Group> one{std::move(group)};
-  Optimizer::add_param_group(std::move(detail::libtorch_groups(one, to_rmsprop_options)[0]));
+  Optimizer::add_param_group(detail::libtorch_group(std::move(group), to_rmsprop_options));
 }
 
 bool RMSprop::options_match(const OptimizerOptions& o) const {

@@ -47,11 +47,10 @@ SGD::SGD(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOptio
 }
 
 void SGD::add_param_group(Group group) {
-  std::vector<Group> one{std::move(group)};
-  Optimizer::add_param_group(std::move(detail::libtorch_groups(one, [&](SGDConfig g) {
+  Optimizer::add_param_group(detail::libtorch_group(std::move(group), [&](SGDConfig g) {
     if (!g.lr) g.lr = defaults().get_lr();
     return to_sgd_options(g);
-  })[0]));
+  }));
 }
 
 bool SGD::options_match(const OptimizerOptions& options) const {
