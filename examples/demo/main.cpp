@@ -13,7 +13,7 @@ int main() {
   std::cout << "a @ a.t() =\n" << matmul(a, a.t()) << "\n";
 
   // Autograd: d/dx sum(x^2 * 3) = 6x
-  Tensor x = tensor({1., 2., 3.}, TensorOptions().requires_grad(true));
+  Tensor x = tensor({1., 2., 3.}, {.requires_grad = true});
   Tensor y = (x * x * 3).sum();
   y.backward();
   std::cout << "x = " << x << "\ny = " << y << "\ndy/dx = " << x.grad() << "\n";
@@ -21,8 +21,8 @@ int main() {
   // Fit y = 2x + 1 with plain gradient descent.
   Tensor xs = linspace(-1, 1, 64).unsqueeze(1);
   Tensor ys = xs * 2 + 1 + randn({64, 1}) * 0.05;
-  Tensor w = zeros({1, 1}, TensorOptions().requires_grad(true));
-  Tensor b = zeros({1}, TensorOptions().requires_grad(true));
+  Tensor w = zeros({1, 1}, {.requires_grad = true});
+  Tensor b = zeros({1}, {.requires_grad = true});
   for (int step = 0; step < 200; ++step) {
     Tensor loss = ((matmul(xs, w) + b - ys).pow(2)).mean();
     loss.backward();

@@ -17,7 +17,7 @@ struct CustomNode final : Node {
     NABLA_CHECK(!released, AutogradError,
                 "{}: Trying to backward through the graph a second time; specify retain_graph=true", name());
     for (size_t i = 0; i < grads.size(); ++i)
-      if (!grads[i].defined()) grads[i] = zeros(outputs[i].sizes.ref(), outputs[i].dtype);
+      if (!grads[i].defined()) grads[i] = zeros(outputs[i].sizes.ref(), {.dtype = outputs[i].dtype});
     TensorList r = backward(ctx.get(), std::move(grads));
     NABLA_CHECK(r.size() == next_edges.size(), AutogradError,
                 "{}: backward returned {} gradients but forward had {} tensor inputs", name(), r.size(),

@@ -58,7 +58,7 @@ bool gradcheck(const std::function<TensorList(const TensorList&)>& fn, const Ten
     std::vector<std::vector<std::vector<double>>> analytic(diff.size(),
                                                            std::vector<std::vector<double>>(n_out));
     for (int64_t j = 0; j < n_out; ++j) {
-      Tensor onehot = zeros(out.sizes(), out.dtype());
+      Tensor onehot = zeros(out.sizes(), {.dtype = out.dtype()});
       onehot.reshape({-1}).index_put_({j}, 1.0);
       TensorList g = autograd::grad({out}, diff_inputs, {onehot}, true, false, true);
       for (size_t k = 0; k < diff.size(); ++k)
@@ -109,7 +109,7 @@ bool gradgradcheck(const std::function<TensorList(const TensorList&)>& fn, const
   RandomGenerator gen(1234);
   TensorList grad_outs;
   for (auto& o : outs)
-    grad_outs.push_back(randn(o.sizes(), TensorOptions(kFloat64).requires_grad(true), &gen));
+    grad_outs.push_back(randn(o.sizes(), {.dtype = kFloat64, .requires_grad = true}, &gen));
   const size_t n_in = inputs.size();
   auto second = [&](const TensorList& all) {
     TensorList ins(all.begin(), all.begin() + static_cast<int64_t>(n_in));

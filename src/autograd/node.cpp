@@ -170,7 +170,7 @@ TensorList OpNode::apply(TensorList&& grads) {
   for (auto& s : saved) unpacked.push_back(s.unpack(self));
   const BackwardContext ctx(op_, saved_inputs_, saved_outputs_, std::move(unpacked), needs_grad);
   for (size_t i = 0; i < grads.size(); ++i)
-    if (!grads[i].defined()) grads[i] = zeros(outputs[i].sizes, outputs[i].dtype);
+    if (!grads[i].defined()) grads[i] = zeros(outputs[i].sizes, {.dtype = outputs[i].dtype});
   TensorList result = fn_(ctx, grads);
   NABLA_ASSERT(result.size() == next_edges.size(), "{} returned {} gradients for {} inputs", name(),
                result.size(), next_edges.size());

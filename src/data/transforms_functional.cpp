@@ -59,7 +59,7 @@ Tensor store(const Img& img, const Layout& layout, Rounding rounding) {
     if (flat) out = out.view({img.H, img.W});
     return layout.dtype == kFloat32 ? out : out.to(layout.dtype);
   }
-  Tensor out = empty({img.H, img.W, img.C}, kUInt8);
+  Tensor out = empty({img.H, img.W, img.C}, {.dtype = kUInt8});
   uint8_t* q = out.data_ptr<uint8_t>();
   for (int64_t i = 0; i < hw; ++i) {
     for (int64_t ch = 0; ch < img.C; ++ch) {
@@ -93,7 +93,7 @@ Tensor to_tensor(const Tensor& image) {
               image.defined() ? image.toString() : "undefined");
   const int64_t H = image.size(0), W = image.size(1), C = image.dim() == 3 ? image.size(2) : 1, hw = H * W;
   Tensor src = image.contiguous();
-  Tensor out = empty({C, H, W}, kFloat32);
+  Tensor out = empty({C, H, W}, {.dtype = kFloat32});
   const uint8_t* p = src.data_ptr<uint8_t>();
   float* q = out.data_ptr<float>();
   if (C == 1) {
@@ -123,7 +123,7 @@ Tensor normalize(const Tensor& image, const std::vector<double>& mean, const std
     return (image - m.to(image.dtype())) / s.to(image.dtype());
   }
   Tensor src = image.contiguous();
-  Tensor out = empty({C, image.size(1), image.size(2)}, kFloat32);
+  Tensor out = empty({C, image.size(1), image.size(2)}, {.dtype = kFloat32});
   const float* p = src.data_ptr<float>();
   float* q = out.data_ptr<float>();
   for (int64_t c = 0; c < C; ++c) {

@@ -52,8 +52,8 @@ Tensor make_grid(const Tensor& images, const GridOptions& o) {
   if (t.size(0) == 1) return t.squeeze(0);
   const int64_t n = t.size(0), xmaps = std::min(o.nrow, n), ymaps = (n + xmaps - 1) / xmaps;
   const int64_t height = t.size(2) + o.padding, width = t.size(3) + o.padding;
-  Tensor grid =
-      full({t.size(1), height * ymaps + o.padding, width * xmaps + o.padding}, o.pad_value, t.dtype());
+  Tensor grid = full({t.size(1), height * ymaps + o.padding, width * xmaps + o.padding}, o.pad_value,
+                     {.dtype = t.dtype()});
   for (int64_t k = 0; k < n; ++k) {
     int64_t y = k / xmaps, x = k % xmaps;
     grid.narrow(1, y * height + o.padding, height - o.padding)

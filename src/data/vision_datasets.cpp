@@ -111,8 +111,8 @@ Example ImageFolder::get(int64_t index) const {
   NABLA_CHECK(index >= 0 && index < size(), IndexError, "ImageFolder: index {} out of range for size {}",
               index, size());
   const auto& [path, label] = samples_[index];
-  return apply({io::read_image(path, options_.mode), scalar_tensor(label, kInt64)}, options_.transform,
-               options_.target_transform);
+  return apply({io::read_image(path, options_.mode), scalar_tensor(label, {.dtype = kInt64})},
+               options_.transform, options_.target_transform);
 }
 
 Tensor ImageFolder::targets() const {

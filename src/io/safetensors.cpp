@@ -137,7 +137,7 @@ SafetensorsRead read_safetensors_file(const std::string& path, bool with_crc) {
   out.file.metadata = out.header.metadata;
   // Only now, with every offset and size validated against the file size, are tensors allocated.
   for (const auto& e : out.header.entries) {
-    Tensor t = empty(e.shape, TensorOptions(e.dtype));
+    Tensor t = empty(e.shape, {e.dtype});
     uint64_t bytes = e.end - e.begin;
     if (bytes > 0) {
       file.read_at(t.data_ptr(), bytes, out.header.data_start() + e.begin,

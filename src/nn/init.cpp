@@ -80,7 +80,7 @@ Tensor& orthogonal_(Tensor& t, double gain, RandomGenerator* gen) {
   // QR of a Gaussian matrix by modified Gram-Schmidt (in float64), with the sign fix of torch.
   const bool transpose = rows < cols;
   const int64_t m = transpose ? cols : rows, n = transpose ? rows : cols;
-  Tensor a = randn({m, n}, kFloat64, gen).contiguous();
+  Tensor a = randn({m, n}, {.dtype = kFloat64}, gen).contiguous();
   double* A = a.data_ptr<double>();
   for (int64_t j = 0; j < n; ++j) {
     for (int64_t k = 0; k < j; ++k) {

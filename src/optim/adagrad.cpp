@@ -65,7 +65,7 @@ void Adagrad::update() {
         if (it == state.end())
           it = state
                    .emplace("sum", full(p.sizes(), o.initial_accumulator_value(),
-                                        TensorOptions(p.dtype()).device(p.device())))
+                                        {.dtype = p.dtype(), .device = p.device()}))
                    .first;
         float& step = step_counter(state).data_ptr<float>()[0];
         step += 1;

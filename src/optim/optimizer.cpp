@@ -145,7 +145,7 @@ void Optimizer::finish_update(const Tensor& param, const Tensor& updated) {
 }
 
 Tensor Optimizer::zeros_state(const Tensor& param) {
-  return zeros(param.sizes(), TensorOptions(param.dtype()).device(param.device()));
+  return zeros(param.sizes(), {.dtype = param.dtype(), .device = param.device()});
 }
 
 Tensor& Optimizer::state_tensor(ParamState& state, const std::string& name, const Tensor& param) {
@@ -156,7 +156,7 @@ Tensor& Optimizer::state_tensor(ParamState& state, const std::string& name, cons
 
 Tensor& Optimizer::step_counter(ParamState& state) {
   auto it = state.find("step");
-  if (it == state.end()) it = state.emplace("step", zeros({}, kFloat32)).first;
+  if (it == state.end()) it = state.emplace("step", zeros({}, {.dtype = kFloat32})).first;
   Tensor& step = it->second;
   if (step.dtype() != kFloat32 || step.dim() != 0 || !step.device().is_cpu())  // e.g. loaded from elsewhere
     step = step.reshape({}).to(kCPU).to(kFloat32, /*copy=*/true);
@@ -211,7 +211,7 @@ Tensor restore_state(const std::string& key, const std::string& name, const Tens
               "load_state_dict: state '{}' has shape {} but its parameter has shape {}", key,
               shape_str(saved.sizes()), shape_str(param.sizes()));
   const DType dtype = param.is_floating_point() ? param.dtype() : saved.dtype();
-  Tensor out = empty(param.sizes(), TensorOptions(dtype).device(param.device()));
+  Tensor out = empty(param.sizes(), {.dtype = dtype, .device = param.device()});
   out.copy_(saved.detach());
   return out;
 }

@@ -111,7 +111,7 @@ DataSplits load_data(const std::string& spec, const std::string& data_dir, doubl
     return d;
   }
   RandomGenerator gen(seed);
-  Tensor perm = randperm(full->size(), kInt64, &gen);
+  Tensor perm = randperm(full->size(), {.dtype = kInt64}, &gen);
   const int64_t n_train = static_cast<int64_t>(static_cast<double>(full->size()) * train_ratio);
   const int64_t* p = perm.data_ptr<int64_t>();
   d.train = take(*full, std::vector<int64_t>(p, p + n_train));

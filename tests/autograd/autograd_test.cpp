@@ -13,7 +13,7 @@ using namespace nabla;
 
 namespace {
 std::vector<double> V(const Tensor& t) { return t.to_vector(); }
-Tensor leaf(NestedList v) { return tensor(v, TensorOptions(kFloat64).requires_grad(true)); }
+Tensor leaf(NestedList v) { return tensor(v, {.dtype = kFloat64, .requires_grad = true}); }
 using nabla::testing::expect_error;
 }  // namespace
 
@@ -28,7 +28,7 @@ TEST(Autograd, LeafFlagsAndGradFnNames) {
   EXPECT_EQ((x * x).grad_fn()->name(), "MulBackward0");
   EXPECT_EQ(x.log_softmax(0).grad_fn()->name(), "LogSoftmaxBackward0");
   EXPECT_FALSE(ones({2}).requires_grad());
-  expect_error<AutogradError>([] { ones({2}, kInt64).requires_grad_(); }, "floating point");
+  expect_error<AutogradError>([] { ones({2}, {.dtype = kInt64}).requires_grad_(); }, "floating point");
 }
 
 TEST(Autograd, BackwardAccumulatesIntoLeaves) {
@@ -38,7 +38,7 @@ TEST(Autograd, BackwardAccumulatesIntoLeaves) {
   (x * 3).sum().backward();
   EXPECT_EQ(V(x.grad()), (std::vector<double>{5, 7, 9}));
   Tensor y = x.exp();
-  y.backward(ones({3}, kFloat64));
+  y.backward(ones({3}, {.dtype = kFloat64}));
   EXPECT_NEAR(x.grad().at({0}).to<double>(), 5 + std::exp(1.0), 1e-12);
 }
 
@@ -182,7 +182,7 @@ TEST(Autograd, CreateGraphGivesHessianVectorProducts) {
   Tensor x = leaf({1., 2., 3.});
   Tensor f = (x * x * x).sum();
   Tensor g = autograd::grad({f}, {x}, {}, std::nullopt, /*create_graph=*/true)[0];
-  Tensor v = tensor({1., 0.5, 2.}, kFloat64);
+  Tensor v = tensor({1., 0.5, 2.}, {.dtype = kFloat64});
   Tensor hv = autograd::grad({(g * v).sum()}, {x})[0];
   EXPECT_EQ(V(hv), (std::vector<double>{6, 6, 36}));
   // Gradient penalty: d/dx ||grad||^2 through a matmul and tanh.
@@ -192,9 +192,9 @@ TEST(Autograd, CreateGraphGivesHessianVectorProducts) {
   Tensor penalty = (gw * gw).sum();
   penalty.backward();
   EXPECT_TRUE(w.grad().defined());
-  EXPECT_TRUE(
-      gradgradcheck([](const TensorList& in) { return TensorList{tanh(matmul(in[0], in[1]))}; },
-                    {randn({2, 3}, kFloat64).requires_grad_(), randn({3, 2}, kFloat64).requires_grad_()}));
+  EXPECT_TRUE(gradgradcheck([](const TensorList& in) { return TensorList{tanh(matmul(in[0], in[1]))}; },
+                            {randn({2, 3}, {.dtype = kFloat64}).requires_grad_(),
+                             randn({3, 2}, {.dtype = kFloat64}).requires_grad_()}));
 }
 
 namespace {
@@ -217,7 +217,7 @@ TEST(Autograd, CustomFunctionComposes) {
   y.sum().backward();
   EXPECT_EQ(V(x.grad()), (std::vector<double>{24, 96}));
   EXPECT_TRUE(gradcheck([](const TensorList& in) { return TensorList{CubeFn::apply(in[0])}; },
-                        {randn({3}, kFloat64).requires_grad_()}));
+                        {randn({3}, {.dtype = kFloat64}).requires_grad_()}));
 }
 
 TEST(Autograd, GradcheckCatchesAWrongDerivative) {
@@ -228,9 +228,9 @@ TEST(Autograd, GradcheckCatchesAWrongDerivative) {
   GradcheckOptions o;
   o.raise_exception = false;
   EXPECT_FALSE(gradcheck([](const TensorList& in) { return TensorList{WrongFn::apply(in[0])}; },
-                         {randn({3}, kFloat64).requires_grad_()}, o));
+                         {randn({3}, {.dtype = kFloat64}).requires_grad_()}, o));
   EXPECT_THROW(gradcheck([](const TensorList& in) { return TensorList{WrongFn::apply(in[0])}; },
-                         {randn({3}, kFloat64).requires_grad_()}),
+                         {randn({3}, {.dtype = kFloat64}).requires_grad_()}),
                AutogradError);
 }
 
@@ -253,7 +253,7 @@ long rss_kb() {
 }  // namespace
 
 TEST(Autograd, TrainingLoopDoesNotLeak) {
-  Tensor w = randn({32, 16}, TensorOptions().requires_grad(true));
+  Tensor w = randn({32, 16}, {.requires_grad = true});
   Tensor x = randn({8, 32});
   auto step = [&] {
     Tensor loss = (matmul(x, w).relu() - 1).pow(2).mean();

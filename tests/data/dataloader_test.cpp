@@ -17,7 +17,7 @@ using nabla::testing::expect_error;
 namespace {
 // Sample i is the scalar i (float) with target i % 3.
 std::shared_ptr<TensorDataset> range_dataset(int64_t n) {
-  Tensor x = arange(n, kFloat32).unsqueeze(1);
+  Tensor x = arange(n, {.dtype = kFloat32}).unsqueeze(1);
   std::vector<int64_t> y(n);
   for (int64_t i = 0; i < n; ++i) y[i] = i % 3;
   return std::make_shared<TensorDataset>(x, from_buffer(y.data(), {n}, kInt64));
@@ -38,7 +38,7 @@ class FailingDataset : public Dataset {
   Example get(int64_t i) const override {
     if (sleep_ms_) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms_));
     if (i == bad_) throw IOError("broken.bin: byte 42: corrupt record");
-    return {scalar_tensor(static_cast<double>(i)), scalar_tensor(i, kInt64)};
+    return {scalar_tensor(static_cast<double>(i)), scalar_tensor(i, {.dtype = kInt64})};
   }
 
  private:
@@ -236,7 +236,8 @@ TEST(DataLoader, WorkerInfoInsideWorkers) {
     Example get(int64_t) const override {
       auto info = get_worker_info();
       EXPECT_EQ(get_num_threads(), 1) << "workers run ops single-threaded";
-      return {scalar_tensor(info ? info->id : -1.0), scalar_tensor(info ? info->num_workers : -1, kInt64)};
+      return {scalar_tensor(info ? info->id : -1.0),
+              scalar_tensor(info ? info->num_workers : -1, {.dtype = kInt64})};
     }
   };
   set_num_threads(2);

@@ -167,12 +167,12 @@ TEST(CIFAR10, BadBatchesNameFileAndOffset) {
 TEST(ImageFolder, ClassesFromFoldersAndAllFormats) {
   TempDir root;
   for (auto d : {"cat", "dog", "empty"}) std::filesystem::create_directories(root / d);
-  Tensor red = zeros({4, 5, 3}, kUInt8);
+  Tensor red = zeros({4, 5, 3}, {.dtype = kUInt8});
   red.select(2, 0).fill_(200);
   io::write_png(root / "dog/b.png", red);
-  io::write_png(root / "dog/a.PNG", full({6, 3, 1}, 77, kUInt8));  // gray, extension in upper case
+  io::write_png(root / "dog/a.PNG", full({6, 3, 1}, 77, {.dtype = kUInt8}));  // gray, extension in upper case
   io::write_bmp(root / "cat/z.bmp", red);
-  io::write_jpeg(root / "cat/y.jpeg", full({8, 8, 3}, 100, kUInt8), 95);
+  io::write_jpeg(root / "cat/y.jpeg", full({8, 8, 3}, 100, {.dtype = kUInt8}), 95);
   write_bytes(root / "cat/notes.txt", {'x'});
   ImageFolder ds(root.str());
   EXPECT_EQ(ds.classes(), (std::vector<std::string>{"cat", "dog", "empty"}));

@@ -92,7 +92,7 @@ TEST(Transforms, ResizeKeepsAspectAndLayouts) {
             (std::vector<int64_t>{7, 3}));
   EXPECT_TRUE(equal(Resize(10, 20)(img), img)) << "same size is the identity";
   expect_error<ShapeError>([] { Resize(3)(zeros({1, 2, 3, 4})); }, {"resize", "[1, 2, 3, 4]"});
-  expect_error<DTypeError>([] { Resize(3)(zeros({3, 3}, kInt64)); }, {"resize", "Int64"});
+  expect_error<DTypeError>([] { Resize(3)(zeros({3, 3}, {.dtype = kInt64})); }, {"resize", "Int64"});
 }
 
 TEST(Transforms, FlipsCropsAndPadding) {

@@ -29,8 +29,8 @@ constexpr int kTrials = 50;
 NamedTensors contents(uint64_t seed) {
   RandomGenerator gen(seed);
   return {{"weight", randn({1024, 1024}, {}, &gen)},  // 4 MB of float32
-          {"bias", randn({1024}, kFloat64, &gen)},
-          {"step", scalar_tensor(static_cast<int64_t>(seed), kInt64)}};
+          {"bias", randn({1024}, {.dtype = kFloat64}, &gen)},
+          {"step", scalar_tensor(static_cast<int64_t>(seed), {.dtype = kInt64})}};
 }
 
 // The child: writes checkpoints seq, seq + 1, ... (even: A, odd: B) and reports each completed one on

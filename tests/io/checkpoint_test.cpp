@@ -40,7 +40,8 @@ TEST(Checkpoint, LoadsFilesWithoutAChecksum) {
 TEST(Checkpoint, RoundTrip) {
   TempDir dir;
   manual_seed(5);
-  NamedTensors in = {{"w", randn({64, 32})}, {"b", randn({32}, kFloat64)}, {"n", randint(0, 9, {5})}};
+  NamedTensors in = {
+      {"w", randn({64, 32})}, {"b", randn({32}, {.dtype = kFloat64})}, {"n", randint(0, 9, {5})}};
   Metadata meta = {{"epoch", "3"}, {"config", R"({"lr": 0.001, "model": "mlp"})"}};
   save_checkpoint(dir.file("c.safetensors"), in, meta);
   SafetensorsFile out = load_checkpoint(dir.file("c.safetensors"));

@@ -46,7 +46,7 @@ TEST(Image, ReadModeConvertsChannels) {
 
 TEST(Image, JpegAndBmpDecode) {
   TempDir dir;
-  Tensor img = full({16, 16, 3}, 128, kUInt8);
+  Tensor img = full({16, 16, 3}, 128, {.dtype = kUInt8});
   io::write_jpeg(dir / "a.jpg", img, 95);
   Tensor j = io::read_image(dir / "a.jpg");
   EXPECT_EQ(j.sizes().vec(), (std::vector<int64_t>{16, 16, 3}));
@@ -117,13 +117,17 @@ TEST(Image, DeclaredSizeIsCappedBeforeDecoding) {
 
 TEST(Image, EncodeRejectsBadTensors) {
   expect_error<DTypeError>([] { io::encode_png(zeros({2, 2, 3})); }, {"encode_png", "uint8", "float32"});
-  expect_error<ShapeError>([] { io::encode_png(zeros({2, 2, 5}, kUInt8)); }, {"encode_png", "channels"});
+  expect_error<ShapeError>(
+      [] {
+        io::encode_png(zeros({2, 2, 5}, {.dtype = kUInt8}));
+      },
+      {"encode_png", "channels"});
 }
 
 TEST(Idx, RoundTripAllTypesPlainAndGzip) {
   TempDir dir;
-  std::vector<Tensor> tensors = {test_image(3, 4, 5), arange(-6, 6, 1, kInt32).view({3, 4}),
-                                 linspace(-1, 1, 10).view({2, 5}), linspace(0, 3, 7, kFloat64)};
+  std::vector<Tensor> tensors = {test_image(3, 4, 5), arange(-6, 6, 1, {.dtype = kInt32}).view({3, 4}),
+                                 linspace(-1, 1, 10).view({2, 5}), linspace(0, 3, 7, {.dtype = kFloat64})};
   for (size_t i = 0; i < tensors.size(); ++i) {
     for (bool gz : {false, true}) {
       std::string path = dir / ("t" + std::to_string(i) + (gz ? ".gz" : ""));

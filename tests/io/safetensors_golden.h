@@ -18,15 +18,15 @@ inline std::string golden_path(const std::string& name) {
 // In a different order than the file's layout: the writer must sort them.
 inline NamedTensors golden_tensors() {
   return {
-      {"weight", tensor({{-1.0, -0.5, 0.0}, {0.5, 1.0, 1.5}}, kFloat32)},
-      {"bias", tensor({0.1, -2.5, 1e300}, kFloat64)},
-      {"step", scalar_tensor(int64_t{123456789012}, kInt64)},
-      {"labels", tensor({-1, 0, 7, 2147483647}, kInt32)},
-      {"pixels", tensor({{0, 1}, {128, 255}}, kUInt8)},
+      {"weight", tensor({{-1.0, -0.5, 0.0}, {0.5, 1.0, 1.5}}, {.dtype = kFloat32})},
+      {"bias", tensor({0.1, -2.5, 1e300}, {.dtype = kFloat64})},
+      {"step", scalar_tensor(int64_t{123456789012}, {.dtype = kInt64})},
+      {"labels", tensor({-1, 0, 7, 2147483647}, {.dtype = kInt32})},
+      {"pixels", tensor({{0, 1}, {128, 255}}, {.dtype = kUInt8})},
       {"mask", tensor({true, false, true})},
-      {"empty", zeros({0, 4}, kFloat32)},
+      {"empty", zeros({0, 4}, {.dtype = kFloat32})},
       // Non-contiguous: written contiguously.
-      {"layer.0.transposed", tensor({{10.0, 11.0, 12.0}, {13.0, 14.0, 15.0}}, kFloat32).t()},
+      {"layer.0.transposed", tensor({{10.0, 11.0, 12.0}, {13.0, 14.0, 15.0}}, {.dtype = kFloat32}).t()},
   };
 }
 inline Metadata golden_metadata() { return {{"format", "pt"}, {"note", "golden \u2713 caf\u00e9"}}; }

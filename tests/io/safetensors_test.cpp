@@ -59,7 +59,9 @@ TEST(Safetensors, OutputFollowsTheSpecification) {
   TempDir dir;
   std::string path = dir.file("spec.safetensors");
   manual_seed(3);
-  save_safetensors(path, {{"b", randn({5, 7}, kFloat64)}, {"a", ones({3}, kUInt8)}, {"c", randn({2, 2})}});
+  save_safetensors(
+      path,
+      {{"b", randn({5, 7}, {.dtype = kFloat64})}, {"a", ones({3}, {.dtype = kUInt8})}, {"c", randn({2, 2})}});
   Bytes bytes = read_bytes(path);
   ASSERT_GE(bytes.size(), 8u);
   uint64_t n = 0;
@@ -87,14 +89,14 @@ TEST(Safetensors, RoundTripsEveryDtypeAndShape) {
   manual_seed(7);
   NamedTensors in = {
       {"f32", randn({4, 3, 2})},
-      {"f64", randn({2, 5}, kFloat64).t()},
-      {"i64", randint(-1000, 1000, {6}, kInt64)},
-      {"i32", randint(-1000, 1000, {3, 1}, kInt32)},
-      {"u8", randint(0, 256, {2, 2, 2}, kUInt8)},
+      {"f64", randn({2, 5}, {.dtype = kFloat64}).t()},
+      {"i64", randint(-1000, 1000, {6}, {.dtype = kInt64})},
+      {"i32", randint(-1000, 1000, {3, 1}, {.dtype = kInt32})},
+      {"u8", randint(0, 256, {2, 2, 2}, {.dtype = kUInt8})},
       {"bool", randn({7}) > 0.0},
       {"scalar", scalar_tensor(2.5)},
-      {"zero_size", empty({3, 0, 2}, kInt64)},
-      {"strided", arange(20, kFloat32).slice(0, 1, None, 3)},
+      {"zero_size", empty({3, 0, 2}, {.dtype = kInt64})},
+      {"strided", arange(20, {.dtype = kFloat32}).slice(0, 1, None, 3)},
       {"rank8", ones({1, 2, 1, 2, 1, 2, 1, 2})},
       {"grad", randn({3}).requires_grad_()},
   };

@@ -100,10 +100,10 @@ TEST(TensorBoard, WritesScalarsImagesAndHistograms) {
     w.add_scalar("loss/train", 0.25, 1);
     w.add_scalar("loss/train", 0.0, 2);  // a zero is still written (oneof)
     w.add_scalar("lr", 1e-3, 7, 1700000000.5);
-    Tensor chw =
-        tensor({{{0.0, 0.5}, {1.0, 2.0}}, {{-1.0, 0.25}, {0.999, 0.1}}, {{1.0, 1.0}, {0.0, 0.0}}}, kFloat32);
+    Tensor chw = tensor({{{0.0, 0.5}, {1.0, 2.0}}, {{-1.0, 0.25}, {0.999, 0.1}}, {{1.0, 1.0}, {0.0, 0.0}}},
+                        {.dtype = kFloat32});
     w.add_image("img/float", chw, 3);
-    w.add_image("img/gray", tensor({{1, 2, 3}, {4, 5, 6}}, kUInt8), 4, "HW");
+    w.add_image("img/gray", tensor({{1, 2, 3}, {4, 5, 6}}, {.dtype = kUInt8}), 4, "HW");
     w.add_histogram("weights", tensor({-1.0, 0.0, 0.0, 0.5, 2.0, 2.0, 1e-13}), 5);
     w.close();
   }
@@ -138,7 +138,7 @@ TEST(TensorBoard, WritesScalarsImagesAndHistograms) {
   const std::string& png = img.encoded_image_string();
   Tensor pixels = decode_image(reinterpret_cast<const uint8_t*>(png.data()), png.size());
   // HWC; x * 255 clipped to [0, 255] and truncated, like torch.utils.tensorboard.
-  Tensor want = tensor({{{0, 0, 255}, {127, 63, 255}}, {{255, 254, 0}, {255, 25, 0}}}, kUInt8);
+  Tensor want = tensor({{{0, 0, 255}, {127, 63, 255}}, {{255, 254, 0}, {255, 25, 0}}}, {.dtype = kUInt8});
   EXPECT_TRUE(equal(pixels, want)) << pixels.str();
   const auto& gray = value(5).image();
   EXPECT_EQ(gray.colorspace(), 1);
@@ -146,7 +146,7 @@ TEST(TensorBoard, WritesScalarsImagesAndHistograms) {
   EXPECT_EQ(gray.width(), 3);
   Tensor g = decode_image(reinterpret_cast<const uint8_t*>(gray.encoded_image_string().data()),
                           gray.encoded_image_string().size());
-  EXPECT_TRUE(equal(g, tensor({{{1}, {2}, {3}}, {{4}, {5}, {6}}}, kUInt8))) << g.str();
+  EXPECT_TRUE(equal(g, tensor({{{1}, {2}, {3}}, {{4}, {5}, {6}}}, {.dtype = kUInt8}))) << g.str();
 
   const auto& h = value(6).histo();
   EXPECT_EQ(h.num(), 7);
@@ -271,7 +271,7 @@ TEST(TensorBoard, Errors) {
   EXPECT_THROW(w.add_image("i", zeros({3, 4}), 0), ShapeError);     // CHW needs 3 dims
   EXPECT_THROW(w.add_image("i", zeros({5, 4, 4}), 0), ShapeError);  // 5 channels
   EXPECT_THROW(w.add_image("i", zeros({3, 0, 4}), 0), ShapeError);  // empty
-  EXPECT_THROW(w.add_image("i", zeros({3, 4, 4}, kInt64), 0), DTypeError);
+  EXPECT_THROW(w.add_image("i", zeros({3, 4, 4}, {.dtype = kInt64}), 0), DTypeError);
   EXPECT_THROW(w.add_image("i", zeros({4, 4, 3}), 0, "NCHW"), ValueError);
   EXPECT_THROW(w.add_histogram("h", zeros({0}), 0), ValueError);
   EXPECT_THROW(w.add_histogram("h", tensor({1.0, std::nan("")}), 0), ValueError);

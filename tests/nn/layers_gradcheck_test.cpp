@@ -37,7 +37,7 @@ TensorList inputs_for(const json& c) {
   std::vector<int64_t> shape = c["input_shape"].get<std::vector<int64_t>>();
   for (int64_t& s : shape) s = std::min<int64_t>(s, 4);
   RandomGenerator gen(5);
-  return {randn(shape, kFloat64, &gen).requires_grad_(true)};
+  return {randn(shape, {.dtype = kFloat64}, &gen).requires_grad_(true)};
 }
 
 // gradcheck of `b` on `in` and the module's parameters. fixed_seed: reseed before each call (dropout).

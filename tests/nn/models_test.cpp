@@ -199,7 +199,7 @@ TEST(Modules, ForwardHooksCaptureEveryConvFeatureMap) {
 TEST(Modules, PreHookReplacesInputAndBackwardHookSeesGradients) {
   nn::Linear lin(3, 2);
   lin.register_forward_pre_hook([](nn::Module&, const Tensor& x) { return x * 2; });
-  Tensor x = ones({1, 3}, TensorOptions().requires_grad(true));
+  Tensor x = ones({1, 3}, {.requires_grad = true});
   Tensor gi, go;
   lin.register_full_backward_hook([&](nn::Module&, const Tensor& grad_in, const Tensor& grad_out) {
     gi = grad_in;

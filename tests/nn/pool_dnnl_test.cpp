@@ -175,14 +175,16 @@ TEST(MaxPoolDnnlTies, GradientGoesToFirstMaximum) {
       EXPECT_EQ(idx[0][5][oy][ox].item<int64_t>(),
                 std::max<int64_t>(oy - 1, 0) * 4 + std::max<int64_t>(ox - 1, 0));
   // Row 0 is the first row of the windows at oy = 0 and 1, rows 1 and 2 of one each; columns alike.
-  Tensor want = tensor(
-      {{4.0, 2.0, 2.0, 0.0}, {2.0, 1.0, 1.0, 0.0}, {2.0, 1.0, 1.0, 0.0}, {0.0, 0.0, 0.0, 0.0}}, kFloat32);
+  Tensor want =
+      tensor({{4.0, 2.0, 2.0, 0.0}, {2.0, 1.0, 1.0, 0.0}, {2.0, 1.0, 1.0, 0.0}, {0.0, 0.0, 0.0, 0.0}},
+             {.dtype = kFloat32});
   EXPECT_TRUE(equal(x.grad()[0][7], want));
 
   Tensor z = ones({2, 16, 4, 4}).requires_grad_(true);
   F::max_pool2d(z, opts({2, 2})).sum().backward();
-  Tensor first = tensor(
-      {{1.0, 0.0, 1.0, 0.0}, {0.0, 0.0, 0.0, 0.0}, {1.0, 0.0, 1.0, 0.0}, {0.0, 0.0, 0.0, 0.0}}, kFloat32);
+  Tensor first =
+      tensor({{1.0, 0.0, 1.0, 0.0}, {0.0, 0.0, 0.0, 0.0}, {1.0, 0.0, 1.0, 0.0}, {0.0, 0.0, 0.0, 0.0}},
+             {.dtype = kFloat32});
   EXPECT_TRUE(equal(z.grad()[1][3], first));
 }
 

@@ -120,8 +120,9 @@ TEST_P(RnnDnnl, MatchesCompositeFloat64) {
   expect_close(h32, h64, "h_n");
   expect_close(c32, c64, "c_n");
   // Backward of sum(out * gy) + sum(h_n * gh) (+ sum(c_n * gc)) with random cotangents.
-  Tensor gy = randn(o64.sizes(), DType::Float64), gh = randn(h64.sizes(), DType::Float64);
-  Tensor gc = c64.defined() ? randn(c64.sizes(), DType::Float64) : Tensor();
+  Tensor gy = randn(o64.sizes(), {.dtype = DType::Float64}),
+         gh = randn(h64.sizes(), {.dtype = DType::Float64});
+  Tensor gc = c64.defined() ? randn(c64.sizes(), {.dtype = DType::Float64}) : Tensor();
   auto loss = [&](const Tensor& o, const Tensor& h, const Tensor& cc) {
     Tensor l = (o * gy.to(o.dtype())).sum() + (h * gh.to(h.dtype())).sum();
     return cc.defined() ? l + (cc * gc.to(cc.dtype())).sum() : l;

@@ -221,8 +221,8 @@ TEST(KernelPaths, BatchNormTrainingMatchesFloat64) {
           DType dt = d ? kFloat64 : kFloat32;
           Tensor xd = x.to(dt).detach().requires_grad_(), wd = w.to(dt).detach().requires_grad_(),
                  bd = b.to(dt).detach().requires_grad_();
-          rm[d] = zeros({C}, dt);
-          rv[d] = ones({C}, dt);
+          rm[d] = zeros({C}, {.dtype = dt});
+          rv[d] = ones({C}, {.dtype = dt});
           y[d] = F::batch_norm(xd, rm[d], rv[d], affine ? wd : Tensor(), affine ? bd : Tensor(), true, 0.1,
                                1e-5);
           (y[d] * gy.to(dt)).sum().backward();

@@ -84,7 +84,11 @@ TEST(Layering, KernelEntryPointsRefuseOtherDevices) {
       {"reduce", "cuda"});
   expect_error<DeviceError>([&] { kernels::softmax(c, g, 1, false); }, {"softmax", "cuda"});
   expect_error<DeviceError>([&] { kernels::cumsum(c, g, 1); }, {"cumsum", "cuda"});
-  expect_error<DeviceError>([&] { kernels::where(c, zeros({2, 3}, kBool), g, c); }, {"where", "cuda"});
+  expect_error<DeviceError>(
+      [&] {
+        kernels::where(c, zeros({2, 3}, {.dtype = kBool}), g, c);
+      },
+      {"where", "cuda"});
   expect_error<DeviceError>([&] { kernels::count_nonzero(g); }, {"count_nonzero", "cuda"});
   expect_error<DeviceError>([&] { kernels::matmul(zeros({2, 2}), g, zeros({3, 2})); }, {"matmul", "cuda"});
   expect_error<DeviceError>([&] { kernels::linear(zeros({2, 2}), g, zeros({2, 3})); }, {"linear", "cuda"});

@@ -34,7 +34,7 @@ void expect_values(const Tensor& t, const std::vector<double>& want, double tol 
 
 // y = f(x) for x = [NaN, inf, -inf, 1, -1] and the gradient of y.sum().
 std::pair<Tensor, Tensor> value_and_grad(const std::function<Tensor(const Tensor&)>& f) {
-  Tensor x = tensor({kNan, kInf, -kInf, 1.0, -1.0}, kFloat32).requires_grad_();
+  Tensor x = tensor({kNan, kInf, -kInf, 1.0, -1.0}, {.dtype = kFloat32}).requires_grad_();
   Tensor y = f(x);
   y.sum().backward();
   return {y, x.grad()};
@@ -95,7 +95,7 @@ TEST(NanInf, Relu) {
   expect_values(y, {kNan, kInf, 0, 1, 0});
   expect_values(g, {1, 1, 0, 1, 0});
   // The differentiable backward (create_graph) agrees.
-  Tensor x = tensor({kNan, 2.0, -1.0}, kFloat32).requires_grad_();
+  Tensor x = tensor({kNan, 2.0, -1.0}, {.dtype = kFloat32}).requires_grad_();
   Tensor gx = autograd::grad({relu(x).sum()}, {x}, {}, std::nullopt, true)[0];
   expect_values(gx, {1, 1, 0});
 }
@@ -130,7 +130,7 @@ TEST(NanInf, Activations) {
 
 TEST(NanInf, EluLargeInputHasFiniteGradient) {
   // x=torch.tensor([100.],requires_grad=True); F.elu(x).sum().backward(); x.grad -> [1.]
-  Tensor x = tensor({100.0}, kFloat32).requires_grad_();
+  Tensor x = tensor({100.0}, {.dtype = kFloat32}).requires_grad_();
   F::elu(x).sum().backward();
   expect_values(x.grad(), {1});
 }
@@ -138,14 +138,14 @@ TEST(NanInf, EluLargeInputHasFiniteGradient) {
 TEST(NanInf, MaxMinAll) {
   // x=torch.tensor([1.,nan,3.,-inf],requires_grad=True); x.max() -> nan, grad [0,1,0,0]; same for min
   for (bool is_max : {true, false}) {
-    Tensor x = tensor({1.0, kNan, 3.0, -kInf}, kFloat32).requires_grad_();
+    Tensor x = tensor({1.0, kNan, 3.0, -kInf}, {.dtype = kFloat32}).requires_grad_();
     Tensor y = is_max ? x.max() : x.min();
     y.backward();
     expect_values(y, {kNan});
     expect_values(x.grad(), {0, 1, 0, 0});
   }
   // torch.tensor([[1.,nan,3.]]).max(1) -> (nan, 1)
-  auto [v, i] = max(tensor({{1.0, kNan, 3.0}}, kFloat32), 1);
+  auto [v, i] = max(tensor({{1.0, kNan, 3.0}}, {.dtype = kFloat32}), 1);
   expect_values(v, {kNan});
   expect_values(i, {1});
 }
@@ -154,8 +154,8 @@ TEST(NanInf, MaximumMinimum) {
   // a=torch.tensor([1.,nan,2.,inf]); b=torch.tensor([nan,1.,2.,1.]) (both requiring grad);
   // torch.maximum(a,b).sum().backward(): [nan,nan,2,inf], a.grad [1,1,.5,1], b.grad [1,1,.5,0]
   for (bool is_max : {true, false}) {
-    Tensor a = tensor({1.0, kNan, 2.0, kInf}, kFloat32).requires_grad_();
-    Tensor b = tensor({kNan, 1.0, 2.0, 1.0}, kFloat32).requires_grad_();
+    Tensor a = tensor({1.0, kNan, 2.0, kInf}, {.dtype = kFloat32}).requires_grad_();
+    Tensor b = tensor({kNan, 1.0, 2.0, 1.0}, {.dtype = kFloat32}).requires_grad_();
     Tensor y = is_max ? maximum(a, b) : minimum(a, b);
     y.sum().backward();
     expect_values(y, {kNan, kNan, 2, is_max ? kInf : 1});
@@ -176,7 +176,7 @@ TEST(NanInf, Logsumexp) {
                                    {{kInf, kInf, 1}, kInf, {kNan, kNan, 0}},
                                    {{-kInf, -kInf, -kInf}, -kInf, {kNan, kNan, kNan}}};
   for (const auto& c : cases) {
-    Tensor x = tensor({c.x[0], c.x[1], c.x[2]}, kFloat32).requires_grad_();
+    Tensor x = tensor({c.x[0], c.x[1], c.x[2]}, {.dtype = kFloat32}).requires_grad_();
     Tensor y = logsumexp(x, {0});
     y.backward();
     expect_values(y, {c.y});
@@ -187,7 +187,7 @@ TEST(NanInf, Logsumexp) {
 TEST(NanInf, SortTopk) {
   // x=torch.tensor([3.,nan,1.,2.,nan,-inf]); torch.sort(x); torch.sort(x,descending=True);
   // torch.topk(x,3); torch.topk(x,3,largest=False)
-  Tensor x = tensor({3.0, kNan, 1.0, 2.0, kNan, -kInf}, kFloat32);
+  Tensor x = tensor({3.0, kNan, 1.0, 2.0, kNan, -kInf}, {.dtype = kFloat32});
   auto [sv, si] = x.sort();
   expect_values(sv, {-kInf, 1, 2, 3, kNan, kNan});
   expect_values(si, {5, 2, 3, 0, 1, 4});
@@ -207,12 +207,12 @@ TEST(NanInf, Pooling) {
   // grad [[0,1],[0,0]]; F.avg_pool2d(p,2) -> nan, grad 0.25 everywhere
   F::PoolOptions o;
   o.kernel_size = {2, 2};
-  Tensor p = tensor({{{{1.0, kNan}, {3.0, 4.0}}}}, kFloat32).requires_grad_();
+  Tensor p = tensor({{{{1.0, kNan}, {3.0, 4.0}}}}, {.dtype = kFloat32}).requires_grad_();
   Tensor y = F::max_pool2d(p, o);
   y.sum().backward();
   expect_values(y, {kNan});
   expect_values(p.grad(), {0, 1, 0, 0});
-  Tensor q = tensor({{{{1.0, kNan}, {3.0, 4.0}}}}, kFloat32).requires_grad_();
+  Tensor q = tensor({{{{1.0, kNan}, {3.0, 4.0}}}}, {.dtype = kFloat32}).requires_grad_();
   Tensor z = F::avg_pool2d(q, o);
   z.sum().backward();
   expect_values(z, {kNan});
@@ -226,16 +226,16 @@ TEST(BinaryCrossEntropy, FiniteGradientAtZeroAndOne) {
   // t=torch.tensor([0.,1.,1.,0.,0.6],dtype=torch.float64); l=F.binary_cross_entropy(x,t,reduction='none')
   // l.sum().backward() -> l [0,0,100,100,0.86505366], x.grad [0,0,-1000000003995.8029,1000000003995.8029,
   // -1.4285714285714286] (EPSILON is the float 1e-12f)
-  Tensor x = tensor({0.0, 1.0, 0.0, 1.0, 0.3}, kFloat64).requires_grad_();
-  Tensor t = tensor({0.0, 1.0, 1.0, 0.0, 0.6}, kFloat64);
+  Tensor x = tensor({0.0, 1.0, 0.0, 1.0, 0.3}, {.dtype = kFloat64}).requires_grad_();
+  Tensor t = tensor({0.0, 1.0, 1.0, 0.0, 0.6}, {.dtype = kFloat64});
   Tensor l = F::binary_cross_entropy(x, t, {}, "none");
   l.sum().backward();
   expect_values(l, {0, 0, 100, 100, 0.8650536601710546}, 1e-12);
   expect_values(x.grad(), {0, 0, -1000000003995.8029, 1000000003995.8029, -1.4285714285714286}, 1e-12);
   // Weighted sum: F.binary_cross_entropy(x,t,torch.tensor([2.,1,1,1,3],dtype=torch.float64),reduction='sum')
   // -> 202.59516098051316, x.grad [0,0,-1000000003995.8029,1000000003995.8029,-4.285714285714286]
-  Tensor x2 = tensor({0.0, 1.0, 0.0, 1.0, 0.3}, kFloat64).requires_grad_();
-  Tensor w = tensor({2.0, 1.0, 1.0, 1.0, 3.0}, kFloat64);
+  Tensor x2 = tensor({0.0, 1.0, 0.0, 1.0, 0.3}, {.dtype = kFloat64}).requires_grad_();
+  Tensor w = tensor({2.0, 1.0, 1.0, 1.0, 3.0}, {.dtype = kFloat64});
   Tensor s = F::binary_cross_entropy(x2, t, w, "sum");
   s.backward();
   expect_values(s, {202.59516098051316}, 1e-12);
@@ -282,9 +282,9 @@ TEST(ScalarPromotion, ArithmeticAndFills) {
   EXPECT_EQ(m.dtype(), kInt64);
   expect_values(m, {-3, 0, 0});
   // torch.full((2,),1.5).dtype float32; torch.full((2,),2).dtype int64; torch.full((2,),True).dtype bool
-  EXPECT_EQ(full({2}, 1.5, std::nullopt).dtype(), kFloat32);
-  EXPECT_EQ(full({2}, int64_t{2}, std::nullopt).dtype(), kInt64);
-  EXPECT_EQ(full({2}, true, std::nullopt).dtype(), kBool);
+  EXPECT_EQ(full({2}, 1.5).dtype(), kFloat32);
+  EXPECT_EQ(full({2}, int64_t{2}).dtype(), kInt64);
+  EXPECT_EQ(full({2}, true).dtype(), kBool);
   // torch.tensor([True,False])*1.5 -> float32 [1.5, 0]; +1 -> int64 [2, 1]
   Tensor b = tensor({true, false});
   EXPECT_EQ((b * 1.5).dtype(), kFloat32);
@@ -298,11 +298,11 @@ TEST(ScalarPromotion, ArithmeticAndFills) {
 TEST(Precision, LogSoftmaxOnLargeLogits) {
   // F.log_softmax(torch.tensor([1e4,1e4+1,9999.5]),0) -> [-1.4643688201904297, -0.4643687903881073,
   // -1.9643688201904297] (float32; the exact values are -1.46436882.., so this is rounding only)
-  Tensor x = tensor({1e4, 1e4 + 1, 9999.5}, kFloat32);
+  Tensor x = tensor({1e4, 1e4 + 1, 9999.5}, {.dtype = kFloat32});
   expect_values(log_softmax(x, 0), {-1.4643688201904297, -0.4643687903881073, -1.9643688201904297}, 1e-7);
   // F.cross_entropy(x.unsqueeze(0),torch.tensor([0])) -> 1.4643688201904297,
   // grad [-0.7687761187553406, 0.6285316944122314, 0.14024437963962555]
-  Tensor xg = tensor({1e4, 1e4 + 1, 9999.5}, kFloat32).requires_grad_();
+  Tensor xg = tensor({1e4, 1e4 + 1, 9999.5}, {.dtype = kFloat32}).requires_grad_();
   Tensor l = F::cross_entropy(xg.unsqueeze(0), tensor({int64_t{0}}));
   l.backward();
   expect_values(l, {1.4643688201904297}, 1e-7);

@@ -67,7 +67,7 @@ TEST_P(UndefinedInputs, OneUndefinedInputNeverCrashes) {
   const int n = info.arity < 0 ? 2 : info.arity;
   for (int k = 0; k < n; ++k) {
     TensorList inputs;
-    for (int i = 0; i < n; ++i) inputs.push_back(i == k ? Tensor() : ones({2, 3}, kFloat64));
+    for (int i = 0; i < n; ++i) inputs.push_back(i == k ? Tensor() : ones({2, 3}, {.dtype = kFloat64}));
     try {
       op_invoker(GetParam())(inputs, generic_args());
     } catch (const Error&) {

@@ -13,7 +13,7 @@ std::vector<Tensor> params_with_grads(const Json& c, DType dtype) {
   std::vector<Tensor> params;
   for (size_t i = 0; i < c.at("shapes").size(); ++i) {
     const auto shape = c["shapes"][i].get<std::vector<int64_t>>();
-    Tensor p = zeros(shape, dtype).requires_grad_();
+    Tensor p = zeros(shape, {.dtype = dtype}).requires_grad_();
     p.set_grad(from_json(c.at("grads")[i], shape, dtype));
     params.push_back(p);
   }
@@ -48,17 +48,17 @@ TEST(ClipGradGolden, MatchesPyTorch) {
 }
 
 TEST(ClipGrad, EdgeCases) {
-  Tensor p = zeros({3}, kFloat64).requires_grad_();
+  Tensor p = zeros({3}, {.dtype = kFloat64}).requires_grad_();
   EXPECT_EQ(optim::clip_grad_norm_(p, 1.0), 0.0);  // no gradient: nothing to clip
-  p.set_grad(tensor({3.0, 4.0, 0.0}, kFloat64));
+  p.set_grad(tensor({3.0, 4.0, 0.0}, {.dtype = kFloat64}));
   EXPECT_DOUBLE_EQ(optim::clip_grad_norm_(p, 1.0), 5.0);  // single-tensor overload
   EXPECT_NEAR(p.grad().norm().item<double>(), 1.0, 1e-6);
-  p.set_grad(tensor({-3.0, 0.5, 2.0}, kFloat64));
+  p.set_grad(tensor({-3.0, 0.5, 2.0}, {.dtype = kFloat64}));
   optim::clip_grad_value_(p, 1.0);
   EXPECT_EQ(p.grad().to_vector(), (std::vector<double>{-1.0, 0.5, 1.0}));
   // Non-contiguous gradients are clipped in place like contiguous ones.
-  Tensor q = zeros({2, 3}, kFloat64).requires_grad_();
-  q.set_grad(tensor({{1.0, 2.0}, {3.0, 4.0}, {5.0, 6.0}}, kFloat64).t());
+  Tensor q = zeros({2, 3}, {.dtype = kFloat64}).requires_grad_();
+  q.set_grad(tensor({{1.0, 2.0}, {3.0, 4.0}, {5.0, 6.0}}, {.dtype = kFloat64}).t());
   ASSERT_FALSE(q.grad().is_contiguous());
   const double total = optim::clip_grad_norm_(q, 1.0, 1.0);
   EXPECT_DOUBLE_EQ(total, 21.0);
@@ -67,9 +67,9 @@ TEST(ClipGrad, EdgeCases) {
 }
 
 TEST(ClipGrad, NonFiniteNorms) {
-  Tensor p = zeros({2}, kFloat64).requires_grad_();
+  Tensor p = zeros({2}, {.dtype = kFloat64}).requires_grad_();
   const double inf = std::numeric_limits<double>::infinity();
-  p.set_grad(tensor({inf, 1.0}, kFloat64));
+  p.set_grad(tensor({inf, 1.0}, {.dtype = kFloat64}));
   expect_error<ValueError>([&] { optim::clip_grad_norm_(p, 1.0, 2.0, /*error_if_nonfinite=*/true); },
                            "The total norm of order 2.0 for gradients from `parameters` is non-finite");
   EXPECT_EQ(p.grad().to_vector(), (std::vector<double>{inf, 1.0}));  // untouched

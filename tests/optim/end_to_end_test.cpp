@@ -13,7 +13,7 @@ struct Data {
   Tensor x, y;
   Data() {
     RandomGenerator gen(7);
-    x = rand({128, 4}, kFloat32, &gen) * 4 - 2;
+    x = rand({128, 4}, {.dtype = kFloat32}, &gen) * 4 - 2;
     y = (x.narrow(1, 0, 1) * 1.5).sin() + x.narrow(1, 1, 1) * x.narrow(1, 2, 1) * 0.5 -
         x.narrow(1, 3, 1) * 0.25;
   }

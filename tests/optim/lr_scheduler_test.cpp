@@ -204,7 +204,7 @@ TEST(LRSchedulerGolden, ResumeFromStateDictContinuesTheSequence) {
 }
 
 TEST(LRScheduler, DrivesTheOptimizersLr) {
-  Tensor p = zeros({1}, kFloat64).requires_grad_();
+  Tensor p = zeros({1}, {.dtype = kFloat64}).requires_grad_();
   optim::SGD opt({p}, {.lr = 1.0});
   optim::StepLR sched(opt, 2, 0.5);
   EXPECT_EQ(opt.param_groups()[0].initial_lr(), 1.0);
@@ -212,7 +212,7 @@ TEST(LRScheduler, DrivesTheOptimizersLr) {
   double expected = 0;
   for (int k = 0; k < 6; ++k) {
     expected -= opt.param_groups()[0].lr();
-    p.set_grad(ones({1}, kFloat64));
+    p.set_grad(ones({1}, {.dtype = kFloat64}));
     opt.step();
     sched.step();
   }

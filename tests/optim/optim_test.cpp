@@ -148,14 +148,15 @@ TEST(Optim, LibTorchStyleOptionsStillWork) {
   EXPECT_EQ(optim::AdamOptions().lr(), 1e-3);
   EXPECT_EQ(optim::AdamWOptions().weight_decay(), 1e-2);
   EXPECT_EQ(optim::SGDOptions(0.1).momentum(0.9).nesterov(true).momentum(), 0.9);  // chainable
-  Tensor a = zeros({3}, kFloat64).requires_grad_(), b = zeros({2}, kFloat64).requires_grad_();
+  Tensor a = zeros({3}, {.dtype = kFloat64}).requires_grad_(),
+         b = zeros({2}, {.dtype = kFloat64}).requires_grad_();
   optim::SGD chained({a}, optim::SGDOptions(0.1).momentum(0.9).weight_decay(1e-2));
-  Tensor a2 = zeros({3}, kFloat64).requires_grad_();
+  Tensor a2 = zeros({3}, {.dtype = kFloat64}).requires_grad_();
   optim::SGD aggregate({a2}, {.lr = 0.1, .momentum = 0.9, .weight_decay = 1e-2});
   EXPECT_EQ(chained.defaults().to_json(), aggregate.defaults().to_json());
   for (int k = 0; k < 2; ++k) {
-    a.set_grad(ones({3}, kFloat64));
-    a2.set_grad(ones({3}, kFloat64));
+    a.set_grad(ones({3}, {.dtype = kFloat64}));
+    a2.set_grad(ones({3}, {.dtype = kFloat64}));
     chained.step();
     aggregate.step();
   }
@@ -173,7 +174,8 @@ TEST(Optim, LibTorchStyleOptionsStillWork) {
 
 // nabla's aggregate options: SGD's lr is required; a group without lr takes the default one (PyTorch's rule).
 TEST(Optim, AggregateOptionsAndGroups) {
-  Tensor a = zeros({3}, kFloat64).requires_grad_(), b = zeros({2}, kFloat64).requires_grad_();
+  Tensor a = zeros({3}, {.dtype = kFloat64}).requires_grad_(),
+         b = zeros({2}, {.dtype = kFloat64}).requires_grad_();
   expect_error<ValueError>([&] { optim::SGD opt({a}, {.momentum = 0.9}); },
                            "parameter group didn't specify a value of required optimization parameter lr");
   optim::SGD sgd({{{a}, {.momentum = 0.5}}, {{b}}}, {.lr = 0.3, .momentum = 0.9});
@@ -189,7 +191,8 @@ TEST(Optim, AggregateOptionsAndGroups) {
   optim::Adagrad ada({{{a}}, {{b}, {.lr = 0.5}}});
   EXPECT_EQ(ada.param_groups()[1].lr(), 0.5);
   expect_error<ValueError>([&] { optim::Adam opt({{{a}, {.lr = -1.0}}}); }, "Invalid learning rate: -1.0");
-  Tensor c = zeros({1}, kFloat64).requires_grad_(), d = zeros({1}, kFloat64).requires_grad_();
+  Tensor c = zeros({1}, {.dtype = kFloat64}).requires_grad_(),
+         d = zeros({1}, {.dtype = kFloat64}).requires_grad_();
   sgd.add_param_group({{c}, {.momentum = 0.1}});  // lr from the defaults, like PyTorch
   EXPECT_EQ(sgd.param_groups()[2].lr(), 0.3);
   EXPECT_EQ(sgd.param_groups()[2].options().get_momentum(), 0.1);
@@ -262,13 +265,14 @@ TEST(Optim, LoadStateDictRestoresOptionsAndCastsState) {
 }
 
 TEST(Optim, ParamGroupsHaveTheirOwnLrAndDefaults) {
-  Tensor a = zeros({3}, kFloat64).requires_grad_(), b = zeros({2}, kFloat64).requires_grad_();
+  Tensor a = zeros({3}, {.dtype = kFloat64}).requires_grad_(),
+         b = zeros({2}, {.dtype = kFloat64}).requires_grad_();
   optim::SGD opt({{{a}, {.lr = 0.5}}, {{b}}}, {.lr = 0.1});
   ASSERT_EQ(opt.param_groups().size(), 2u);
   EXPECT_EQ(opt.param_groups()[0].lr(), 0.5);
   EXPECT_EQ(opt.param_groups()[1].lr(), 0.1);  // no options: the defaults
-  a.set_grad(ones({3}, kFloat64));
-  b.set_grad(ones({2}, kFloat64));
+  a.set_grad(ones({3}, {.dtype = kFloat64}));
+  b.set_grad(ones({2}, {.dtype = kFloat64}));
   opt.step();
   EXPECT_EQ(a.to_vector(), std::vector<double>(3, -0.5));
   EXPECT_EQ(b.to_vector(), std::vector<double>(2, -0.1));
@@ -276,10 +280,10 @@ TEST(Optim, ParamGroupsHaveTheirOwnLrAndDefaults) {
   opt.step();
   EXPECT_EQ(b.to_vector(), std::vector<double>(2, -1.1));
 
-  Tensor c = zeros({1}, kFloat64).requires_grad_();
+  Tensor c = zeros({1}, {.dtype = kFloat64}).requires_grad_();
   opt.add_param_group({{c}});
   EXPECT_EQ(opt.param_groups()[2].lr(), 0.1);
-  c.set_grad(full({1}, 2.0, kFloat64));
+  c.set_grad(full({1}, 2.0, {.dtype = kFloat64}));
   opt.step();
   EXPECT_DOUBLE_EQ(c.item<double>(), -0.2);
 }
@@ -328,7 +332,7 @@ TEST(Optim, StepBumpsVersionAndRunsClosure) {
 
 TEST(Optim, NonContiguousParamsMatchContiguousOnes) {
   for (const std::string name : {"SGD", "Adam", "AdamW", "RMSprop", "Adagrad"}) {
-    Tensor base = randn({4, 3}, kFloat64);
+    Tensor base = randn({4, 3}, {.dtype = kFloat64});
     Tensor strided = base.clone().t().detach().requires_grad_();  // [3, 4], transposed strides
     ASSERT_FALSE(strided.is_contiguous());
     Tensor dense = strided.detach().contiguous().requires_grad_();
@@ -336,7 +340,7 @@ TEST(Optim, NonContiguousParamsMatchContiguousOnes) {
     auto opt_s = make_optimizer(name, {{{strided}}}, *make_options(name, kwargs));
     auto opt_d = make_optimizer(name, {{{dense}}}, *make_options(name, kwargs));
     for (int k = 0; k < 3; ++k) {
-      Tensor g = randn({3, 4}, kFloat64);
+      Tensor g = randn({3, 4}, {.dtype = kFloat64});
       strided.set_grad(g.t().contiguous().t());  // a non-contiguous gradient too
       dense.set_grad(g.clone());
       opt_s->step();
@@ -350,12 +354,12 @@ TEST(Optim, NonContiguousParamsMatchContiguousOnes) {
 TEST(Optim, LargeTensorsUseTheParallelPathCorrectly) {
   // 300k elements: split across threads; compare with Adam written with tensor ops.
   const int64_t n = 300001;
-  Tensor p = randn({n}, kFloat64).requires_grad_();
+  Tensor p = randn({n}, {.dtype = kFloat64}).requires_grad_();
   Tensor ref = p.detach().clone();
   optim::Adam opt({p}, {.lr = 0.01, .weight_decay = 0.1});
-  Tensor m = zeros({n}, kFloat64), v = zeros({n}, kFloat64);
+  Tensor m = zeros({n}, {.dtype = kFloat64}), v = zeros({n}, {.dtype = kFloat64});
   for (int step = 1; step <= 3; ++step) {
-    Tensor g = randn({n}, kFloat64);
+    Tensor g = randn({n}, {.dtype = kFloat64});
     p.set_grad(g.clone());
     opt.step();
     Tensor gd = g + ref * 0.1;
@@ -423,7 +427,7 @@ TEST(OptimErrors, BadParameters) {
   expect_error<ValueError>(
       [&] { opt.add_param_group(optim::OptimizerParamGroup({zeros({1})}, optim::AdamOptions())); },
       "SGD: a parameter group has the options of another optimizer (expected SGDOptions)");
-  w.set_grad(zeros({2}, kFloat64));
+  w.set_grad(zeros({2}, {.dtype = kFloat64}));
   expect_error<DTypeError>([&] { opt.step(); },
                            "SGD.step: a parameter of dtype float32 has a gradient of dtype float64");
 }

@@ -327,11 +327,7 @@ NABLA_INVOKER(index) {
 }
 
 // ---- creation -----------------------------------------------------------------------------------
-std::optional<TensorOptions> opt_options(const Args& a) {
-  auto dt = opt_dtype(a);
-  if (!dt) return std::nullopt;
-  return TensorOptions(*dt);
-}
+TensorOptions opt_options(const Args& a) { return {.dtype = opt_dtype(a)}; }
 
 NABLA_INVOKER(arange) {
   if (a.has("start"))
@@ -340,12 +336,9 @@ NABLA_INVOKER(arange) {
   return {nabla::arange(req_scalar(a, "end"), opt_options(a))};
 }
 NABLA_INVOKER(linspace) {
-  return {nabla::linspace(a.d("start", 0), a.d("end", 0), req_int(a, "steps"),
-                          TensorOptions(opt_dtype(a).value_or(kFloat32)))};
+  return {nabla::linspace(a.d("start", 0), a.d("end", 0), req_int(a, "steps"), opt_options(a))};
 }
-NABLA_INVOKER(eye) {
-  return {nabla::eye(req_int(a, "n"), opt_int(a, "m"), TensorOptions(opt_dtype(a).value_or(kFloat32)))};
-}
+NABLA_INVOKER(eye) { return {nabla::eye(req_int(a, "n"), opt_int(a, "m"), opt_options(a))}; }
 
 // ---- nn.functional ------------------------------------------------------------------------------
 // An int or [h, w] argument as a Pair.

@@ -18,7 +18,7 @@ TEST(SizeOverflow, CreationRefusesOverflowingShapes) {
   expect_error<ValueError>([] { zeros({4, kHuge}); }, {"empty", "overflow", "[4, 4611686018427387904]"});
   expect_error<ValueError>([] { randn({kHuge, 2, 2}); }, {"overflow", "4611686018427387904"});
   // Element count fits but the bytes (x 8) do not.
-  expect_error<ValueError>([] { empty({int64_t{1} << 61}, kFloat64); },
+  expect_error<ValueError>([] { empty({int64_t{1} << 61}, {.dtype = kFloat64}); },
                            {"empty", "overflow", "2305843009213693952"});
   // A zero dim does not hide an overflowing product of the others (the strides would wrap).
   expect_error<ValueError>([] { empty({0, kHuge, 4}); }, {"empty", "overflow"});

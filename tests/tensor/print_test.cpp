@@ -99,12 +99,12 @@ TEST(TensorPrint, Int64Plain) {
 
 TEST(TensorPrint, Int32AlignedWithSuffix) {
   // torch.tensor([-10, 200, 3], dtype=torch.int32)
-  EXPECT_EQ(tensor({-10, 200, 3}, kInt32).str(), "tensor([-10, 200,   3], dtype=torch.int32)");
+  EXPECT_EQ(tensor({-10, 200, 3}, {.dtype = kInt32}).str(), "tensor([-10, 200,   3], dtype=torch.int32)");
 }
 
 TEST(TensorPrint, UInt8Suffix) {
   // torch.tensor([1, 2, 255], dtype=torch.uint8)
-  EXPECT_EQ(tensor({1, 2, 255}, kUInt8).str(), "tensor([  1,   2, 255], dtype=torch.uint8)");
+  EXPECT_EQ(tensor({1, 2, 255}, {.dtype = kUInt8}).str(), "tensor([  1,   2, 255], dtype=torch.uint8)");
 }
 
 TEST(TensorPrint, Bool) {
@@ -114,7 +114,7 @@ TEST(TensorPrint, Bool) {
 
 TEST(TensorPrint, Float64Sci) {
   // torch.tensor([1e-8, 2.5, -3e3], dtype=torch.float64)
-  EXPECT_EQ(tensor({1e-8, 2.5, -3e3}, kFloat64).str(),
+  EXPECT_EQ(tensor({1e-8, 2.5, -3e3}, {.dtype = kFloat64}).str(),
             "tensor([ 1.0000e-08,  2.5000e+00, -3.0000e+03], dtype=torch.float64)");
 }
 
@@ -127,7 +127,7 @@ TEST(TensorPrint, ScalarFloat) {
 
 TEST(TensorPrint, ScalarFloat64) {
   // torch.tensor(3.5, dtype=torch.float64)
-  EXPECT_EQ(scalar_tensor(3.5, kFloat64).str(), "tensor(3.5000, dtype=torch.float64)");
+  EXPECT_EQ(scalar_tensor(3.5, {.dtype = kFloat64}).str(), "tensor(3.5000, dtype=torch.float64)");
 }
 
 TEST(TensorPrint, ScalarInt) {
@@ -154,12 +154,12 @@ TEST(TensorPrint, Empty2d) {
 
 TEST(TensorPrint, EmptyInt64) {
   // torch.zeros(0, dtype=torch.int64)
-  EXPECT_EQ(zeros({0}, kInt64).str(), "tensor([], dtype=torch.int64)");
+  EXPECT_EQ(zeros({0}, {.dtype = kInt64}).str(), "tensor([], dtype=torch.int64)");
 }
 
 TEST(TensorPrint, EmptyBool2d) {
   // torch.zeros(0, 2, dtype=torch.bool)
-  EXPECT_EQ(zeros({0, 2}, kBool).str(), "tensor([], size=(0, 2), dtype=torch.bool)");
+  EXPECT_EQ(zeros({0, 2}, {.dtype = kBool}).str(), "tensor([], size=(0, 2), dtype=torch.bool)");
 }
 
 // ---- layout: wrapping, several dims, views ----
@@ -205,14 +205,14 @@ TEST(TensorPrint, Transposed) {
 
 TEST(TensorPrint, Float64SuffixWraps) {
   // torch.arange(12, dtype=torch.float64) / 3
-  EXPECT_EQ((arange(12, kFloat64) / 3).str(),
+  EXPECT_EQ((arange(12, {.dtype = kFloat64}) / 3).str(),
             "tensor([0.0000, 0.3333, 0.6667, 1.0000, 1.3333, 1.6667, 2.0000, 2.3333, 2.6667,\n"
             "        3.0000, 3.3333, 3.6667], dtype=torch.float64)");
 }
 
 TEST(TensorPrint, SuffixOnNewLine) {
   // torch.arange(9, dtype=torch.float64) / 3
-  EXPECT_EQ((arange(9, kFloat64) / 3).str(),
+  EXPECT_EQ((arange(9, {.dtype = kFloat64}) / 3).str(),
             "tensor([0.0000, 0.3333, 0.6667, 1.0000, 1.3333, 1.6667, 2.0000, 2.3333, 2.6667],\n"
             "       dtype=torch.float64)");
 }
@@ -317,7 +317,7 @@ TEST(TensorPrint, RequiresGrad) {
 
 TEST(TensorPrint, RequiresGradFloat64) {
   // torch.ones(2, dtype=torch.float64, requires_grad=True)
-  EXPECT_EQ(ones({2}, kFloat64).requires_grad_().str(),
+  EXPECT_EQ(ones({2}, {.dtype = kFloat64}).requires_grad_().str(),
             "tensor([1., 1.], dtype=torch.float64, requires_grad=True)");
 }
 
@@ -343,8 +343,8 @@ TEST(TensorPrint, StreamMatchesStr) {
 TEST(TensorPrint, ToString) {
   EXPECT_EQ(zeros({2, 3}).toString(), "Float32 [2, 3]");
   EXPECT_EQ(tensor(7).toString(), "Int64 []");
-  EXPECT_EQ(zeros({4}, kUInt8).toString(), "UInt8 [4]");
-  EXPECT_EQ(zeros({0, 1}, kFloat64).toString(), "Float64 [0, 1]");
+  EXPECT_EQ(zeros({4}, {.dtype = kUInt8}).toString(), "UInt8 [4]");
+  EXPECT_EQ(zeros({0, 1}, {.dtype = kFloat64}).toString(), "Float64 [0, 1]");
 }
 
 TEST(TensorPrint, Undefined) {

@@ -19,7 +19,7 @@ TEST(Creation, NestedListInfersShapeAndDtype) {
   EXPECT_EQ(a.dtype(), kFloat32);
   EXPECT_EQ(tensor({1, 2, 3}).dtype(), kInt64);
   EXPECT_EQ(tensor({true, false}).dtype(), kBool);
-  EXPECT_EQ(tensor({1, 2}, kFloat64).dtype(), kFloat64);
+  EXPECT_EQ(tensor({1, 2}, {.dtype = kFloat64}).dtype(), kFloat64);
   EXPECT_EQ(V(a), (std::vector<double>{1, 2, 3, 4, 5, 6}));
 }
 
@@ -29,7 +29,7 @@ TEST(Creation, RaggedListNamesTheRow) {
 
 TEST(Creation, Factories) {
   EXPECT_EQ(V(zeros({2, 2})), (std::vector<double>(4, 0)));
-  EXPECT_EQ(V(ones({3}, kInt32)), (std::vector<double>(3, 1)));
+  EXPECT_EQ(V(ones({3}, {.dtype = kInt32})), (std::vector<double>(3, 1)));
   EXPECT_EQ(V(full({2}, 7.5)), (std::vector<double>{7.5, 7.5}));
   EXPECT_EQ(V(arange(5)), (std::vector<double>{0, 1, 2, 3, 4}));
   EXPECT_EQ(arange(5).dtype(), kInt64);
@@ -37,7 +37,32 @@ TEST(Creation, Factories) {
   EXPECT_EQ(V(arange(1, 10, 3)), (std::vector<double>{1, 4, 7}));
   EXPECT_EQ(V(linspace(0, 1, 5)), (std::vector<double>{0, 0.25, 0.5, 0.75, 1}));
   EXPECT_EQ(V(eye(2, 3)), (std::vector<double>{1, 0, 0, 0, 1, 0}));
-  EXPECT_EQ(zeros_like(eye(2), kInt64).dtype(), kInt64);
+  EXPECT_EQ(zeros_like(eye(2), {.dtype = kInt64}).dtype(), kInt64);
+}
+
+// TensorOptions fields left unset behave like PyTorch's dtype=None: the factory decides.
+TEST(Creation, UnsetOptionsLetTheFactoryDecideLikePyTorch) {
+  // torch.tensor([1, 2]) is int64 even with other keywords given; torch.arange(3, requires_grad=...)
+  // needs a float range; torch.full((2,), 7) is int64; torch.zeros_like(int_t) keeps int64.
+  EXPECT_EQ(tensor({1, 2}, {}).dtype(), kInt64);
+  EXPECT_EQ(tensor({1, 2}, {.dtype = kFloat64}).dtype(), kFloat64);
+  Tensor r = arange(0.0, 3.0, 1.0, {.requires_grad = true});
+  EXPECT_EQ(r.dtype(), kFloat32);
+  EXPECT_TRUE(r.requires_grad());
+  EXPECT_EQ(full({2}, 7).dtype(), kInt64);
+  EXPECT_EQ(full({2}, 7, {.dtype = kFloat32}).dtype(), kFloat32);
+  EXPECT_EQ(zeros({2}).dtype(), kFloat32);
+  EXPECT_EQ(randint(0, 5, {3}).dtype(), kInt64);
+  EXPECT_EQ(randperm(4).dtype(), kInt64);
+  Tensor i = arange(4);
+  EXPECT_EQ(zeros_like(i).dtype(), kInt64);
+  EXPECT_EQ(ones_like(i, {.dtype = kFloat64}).dtype(), kFloat64);
+  Tensor f = ones_like(zeros({2}, {.dtype = kFloat64}), {.requires_grad = true});
+  EXPECT_EQ(f.dtype(), kFloat64);
+  EXPECT_TRUE(f.requires_grad());
+  const TensorOptions o = f.options();
+  EXPECT_EQ(o.dtype, kFloat64);
+  EXPECT_TRUE(o.requires_grad);
 }
 
 TEST(Creation, FromBufferCopiesAndFromBlobShares) {
@@ -71,8 +96,9 @@ TEST(Random, SeededGeneratorIsReproducible) {
 }
 
 TEST(Promotion, FollowsPyTorch) {
-  Tensor f32 = ones({2}), f64 = ones({2}, kFloat64), i64 = ones({2}, kInt64), i32 = ones({2}, kInt32);
-  Tensor u8 = ones({2}, kUInt8), b = ones({2}, kBool);
+  Tensor f32 = ones({2}), f64 = ones({2}, {.dtype = kFloat64}), i64 = ones({2}, {.dtype = kInt64}),
+         i32 = ones({2}, {.dtype = kInt32});
+  Tensor u8 = ones({2}, {.dtype = kUInt8}), b = ones({2}, {.dtype = kBool});
   EXPECT_EQ((f32 + f64).dtype(), kFloat64);
   EXPECT_EQ((i64 + f32).dtype(), kFloat32);
   EXPECT_EQ((i32 + i64).dtype(), kInt64);
@@ -82,9 +108,9 @@ TEST(Promotion, FollowsPyTorch) {
   EXPECT_EQ((i32 + 2).dtype(), kInt32);      // int scalar does not widen
   EXPECT_EQ((u8 * 3).dtype(), kUInt8);
   EXPECT_EQ((b + 1).dtype(), kInt64);
-  EXPECT_EQ((f32 + ones({}, kFloat64)).dtype(), kFloat32);  // 0-d tensor of the same category
-  EXPECT_EQ((i32 + ones({}, kFloat64)).dtype(), kFloat64);  // 0-d tensor of a higher category
-  EXPECT_EQ((i64 / i64).dtype(), kFloat32);                 // true division
+  EXPECT_EQ((f32 + ones({}, {.dtype = kFloat64})).dtype(), kFloat32);  // 0-d tensor of the same category
+  EXPECT_EQ((i32 + ones({}, {.dtype = kFloat64})).dtype(), kFloat64);  // 0-d tensor of a higher category
+  EXPECT_EQ((i64 / i64).dtype(), kFloat32);                            // true division
   EXPECT_EQ((f32 < f64).dtype(), kBool);
 }
 
@@ -94,11 +120,12 @@ TEST(Elementwise, BroadcastingAndErrors) {
   EXPECT_EQ(V(a + b), (std::vector<double>{10, 21, 32, 13, 24, 35}));
   EXPECT_EQ(V(a.add(b, 2)), (std::vector<double>{20, 41, 62, 23, 44, 65}));
   expect_error<ShapeError>([&] { a + ones({4}); }, {"add", "[2, 3]", "[4]", "broadcastable"});
-  expect_error<DTypeError>([&] { ones({2}, kBool) - ones({2}, kBool); }, {"sub", "bool"});
+  expect_error<DTypeError>([&] { ones({2}, {.dtype = kBool}) - ones({2}, {.dtype = kBool}); },
+                           {"sub", "bool"});
 }
 
 TEST(Elementwise, InplaceRules) {
-  Tensor i = ones({3}, kInt64);
+  Tensor i = ones({3}, {.dtype = kInt64});
   expect_error<DTypeError>([&] { i.add_(ones({3})); }, {"add_", "float32", "int64"});
   Tensor small = ones({3});
   expect_error<ShapeError>([&] { small.add_(ones({2, 3})); }, {"add_", "[3]", "[2, 3]"});
@@ -226,7 +253,11 @@ TEST(Linalg, MatmulCases) {
   EXPECT_TRUE(allclose(matmul(a.t().contiguous().t(), b), c));  // non-contiguous operand
   EXPECT_TRUE(allclose(matmul(a.to(kFloat64), b.to(kFloat64)), c.to(kFloat64)));
   expect_error<ShapeError>([&] { mm(ones({2, 3}), ones({2, 3})); }, {"mm", "2x3", "2x3"});
-  expect_error<DTypeError>([&] { mm(ones({2, 3}), ones({3, 2}, kFloat64)); }, {"mm", "float32", "float64"});
+  expect_error<DTypeError>(
+      [&] {
+        mm(ones({2, 3}), ones({3, 2}, {.dtype = kFloat64}));
+      },
+      {"mm", "float32", "float64"});
 }
 
 TEST(Device, CudaIsAClearError) {

@@ -51,7 +51,7 @@ class CliTest : public ::testing::Test {
     for (int c = 0; c < 3; ++c) {
       fs::create_directories(root_ / "images" / names[c]);
       for (int i = 0; i < 24; ++i) {
-        Tensor img = rand({8, 8, 3}, kFloat32, &gen) * 80;
+        Tensor img = rand({8, 8, 3}, {.dtype = kFloat32}, &gen) * 80;
         img.select(2, 2 - c).add_(150);
         io::write_png((root_ / "images" / names[c] / (std::to_string(i) + ".png")).string(), img.to(kUInt8));
       }

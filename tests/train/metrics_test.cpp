@@ -178,7 +178,7 @@ TEST(Metrics, AccumulationIsExactOverManyUpdates) {
   for (int i = 0; i < 3000; ++i) {
     acc.update(scores, target);
     f1.update(scores, target);
-    mae.update(tensor({0.1, 0.2}, kFloat64), tensor({0.0, 0.0}, kFloat64));
+    mae.update(tensor({0.1, 0.2}, {.dtype = kFloat64}), tensor({0.0, 0.0}, {.dtype = kFloat64}));
   }
   EXPECT_EQ(acc.num_samples(), 9000);
   EXPECT_EQ(acc.compute(), 1.0 / 3.0);  // int64 counts: exactly the single-batch ratio

@@ -119,7 +119,7 @@ TEST(Plots, ConfusionMatrixHeatMap) {
   EXPECT_GT(px.count({255, 255, 255}, 0), 10000);  // empty cells and page in white
   EXPECT_GT(px.distinct(), 20u);
   // Default names, a float (normalised) matrix, 12 classes.
-  plot_confusion_matrix(dir.file("cm12.png"), eye(12, std::nullopt, kFloat32) * 0.9 + 0.1 / 12);
+  plot_confusion_matrix(dir.file("cm12.png"), eye(12, std::nullopt, {.dtype = kFloat32}) * 0.9 + 0.1 / 12);
   EXPECT_TRUE(png_info(dir.file("cm12.png")).magic);
 }
 

@@ -26,8 +26,7 @@ class NestedList {
   std::initializer_list<NestedList> items_;
   bool is_scalar_ = false;
 };
-Tensor tensor(NestedList data, TensorOptions options);
-Tensor tensor(NestedList data);  // dtype inferred
+Tensor tensor(NestedList data, TensorOptions options = {});  // dtype inferred unless given
 Tensor scalar_tensor(Scalar v, TensorOptions options = {});
 // Copies `data` (laid out row-major with `sizes`).
 Tensor from_buffer(const void* data, IntArrayRef sizes, DType dtype);
@@ -39,24 +38,24 @@ Tensor empty(IntArrayRef sizes, TensorOptions options = {});
 Tensor empty_strided(IntArrayRef sizes, IntArrayRef strides, TensorOptions options = {});
 Tensor zeros(IntArrayRef sizes, TensorOptions options = {});
 Tensor ones(IntArrayRef sizes, TensorOptions options = {});
-Tensor full(IntArrayRef sizes, Scalar value, TensorOptions options = {});
-Tensor full(IntArrayRef sizes, Scalar value, std::nullopt_t);  // dtype from the value, like PyTorch
-Tensor arange(Scalar end, std::optional<TensorOptions> options = std::nullopt);
-Tensor arange(Scalar start, Scalar end, Scalar step = 1, std::optional<TensorOptions> options = std::nullopt);
+Tensor full(IntArrayRef sizes, Scalar value,
+            TensorOptions options = {});  // dtype from the value unless given
+Tensor arange(Scalar end, TensorOptions options = {});
+Tensor arange(Scalar start, Scalar end, Scalar step = 1, TensorOptions options = {});
 Tensor linspace(double start, double end, int64_t steps, TensorOptions options = {});
 Tensor eye(int64_t n, std::optional<int64_t> m = std::nullopt, TensorOptions options = {});
 Tensor rand(IntArrayRef sizes, TensorOptions options = {}, RandomGenerator* gen = nullptr);
 Tensor randn(IntArrayRef sizes, TensorOptions options = {}, RandomGenerator* gen = nullptr);
-Tensor randint(int64_t low, int64_t high, IntArrayRef sizes, TensorOptions options = kInt64,
+Tensor randint(int64_t low, int64_t high, IntArrayRef sizes, TensorOptions options = {},
                RandomGenerator* gen = nullptr);
-Tensor randperm(int64_t n, TensorOptions options = kInt64, RandomGenerator* gen = nullptr);
+Tensor randperm(int64_t n, TensorOptions options = {}, RandomGenerator* gen = nullptr);
 Tensor bernoulli(const Tensor& p, RandomGenerator* gen = nullptr);
-Tensor empty_like(const Tensor& t, std::optional<TensorOptions> options = std::nullopt);
-Tensor zeros_like(const Tensor& t, std::optional<TensorOptions> options = std::nullopt);
-Tensor ones_like(const Tensor& t, std::optional<TensorOptions> options = std::nullopt);
-Tensor full_like(const Tensor& t, Scalar v, std::optional<TensorOptions> options = std::nullopt);
-Tensor rand_like(const Tensor& t, std::optional<TensorOptions> options = std::nullopt);
-Tensor randn_like(const Tensor& t, std::optional<TensorOptions> options = std::nullopt);
+Tensor empty_like(const Tensor& t, TensorOptions options = {});
+Tensor zeros_like(const Tensor& t, TensorOptions options = {});
+Tensor ones_like(const Tensor& t, TensorOptions options = {});
+Tensor full_like(const Tensor& t, Scalar v, TensorOptions options = {});
+Tensor rand_like(const Tensor& t, TensorOptions options = {});
+Tensor randn_like(const Tensor& t, TensorOptions options = {});
 
 // Result dtype of combining these operands under PyTorch's promotion rules.
 DType result_type(const Tensor& a, const Tensor& b);

@@ -1,42 +1,26 @@
-// options.h — TensorOptions (dtype, device, requires_grad) and the random RandomGenerator.
+// options.h — TensorOptions (a factory's dtype, device, requires_grad) and the random RandomGenerator.
 #pragma once
 #include <array>
 #include <cstdint>
+#include <optional>
 
 #include "nabla/tensor/device.h"
 #include "nabla/tensor/dtype.h"
 
 namespace nabla {
 
-// Like LibTorch: zeros({2, 3}, kInt64) or zeros({2, 3}, TensorOptions().dtype(kFloat64).requires_grad(true)).
-class TensorOptions {
- public:
-  TensorOptions() = default;
-  TensorOptions(DType d) : dtype_(d) {}    // NOLINT
-  TensorOptions(Device d) : device_(d) {}  // NOLINT
-  TensorOptions dtype(DType d) const {
-    auto o = *this;
-    o.dtype_ = d;
-    return o;
-  }
-  TensorOptions device(Device d) const {
-    auto o = *this;
-    o.device_ = d;
-    return o;
-  }
-  TensorOptions requires_grad(bool r) const {
-    auto o = *this;
-    o.requires_grad_ = r;
-    return o;
-  }
-  DType dtype() const { return dtype_; }
-  Device device() const { return device_; }
-  bool requires_grad() const { return requires_grad_; }
+// A factory's keyword arguments, as in PyTorch: zeros({2, 3}, {.dtype = kFloat64, .requires_grad = true}),
+// or positionally zeros({2, 3}, {.dtype = kInt64}). A field left unset takes the factory's own default, like
+// PyTorch's dtype=None: float32 for zeros/rand/..., inferred from the values for tensor/arange/full,
+// the source tensor's for *_like. (LibTorch's chained TensorOptions().dtype(..) lives in the torch/
+// compatibility layer.)
+struct TensorOptions {
+  std::optional<DType> dtype = std::nullopt;
+  std::optional<Device> device = std::nullopt;
+  bool requires_grad = false;
 
- private:
-  DType dtype_ = DType::Float32;
-  Device device_ = kCPU;
-  bool requires_grad_ = false;
+  DType dtype_or(DType fallback) const { return dtype.value_or(fallback); }
+  Device device_or(Device fallback) const { return device.value_or(fallback); }
 };
 
 // xoshiro256++ : small state (serialisable into checkpoints), fast, good statistical quality.

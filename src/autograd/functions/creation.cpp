@@ -10,7 +10,7 @@ namespace nabla {
 namespace {
 
 Tensor finish(Tensor t, const TensorOptions& o) {
-  if (o.requires_grad()) t.requires_grad_(true);
+  if (o.requires_grad) t.requires_grad_(true);
   return t;
 }
 
@@ -54,29 +54,28 @@ void flatten_nested(const NestedList& n, T*& out) {
   for (const NestedList& item : n.items()) flatten_nested(item, out);
 }
 
-Tensor from_nested(const NestedList& data, std::optional<TensorOptions> options) {
+Tensor from_nested(const NestedList& data, const TensorOptions& options) {
   std::vector<int64_t> shape, path;
   Scalar::Kind kind = Scalar::Kind::Bool;
   bool any_scalar = false;
   scan_nested(data, 0, shape, path, kind, any_scalar);
-  DType dt = options                       ? options->dtype()
+  DType dt = options.dtype                 ? *options.dtype
              : kind == Scalar::Kind::Float ? DType::Float32
              : kind == Scalar::Kind::Int   ? DType::Int64
                                            : DType::Bool;
-  if (!any_scalar && shape.size() == 1 && shape[0] == 0 && !options)
+  if (!any_scalar && shape.size() == 1 && shape[0] == 0 && !options.dtype)
     dt = DType::Float32;  // tensor({}) is float
-  Tensor t = raw::empty(shape, dt);
+  Tensor t = raw::empty(shape, dt, options.device_or(kCPU));
   dispatch_dtype(dt, "tensor", [&]<typename T>() {
     T* p = t.data_ptr<T>();
     flatten_nested<T>(data, p);
   });
-  return options ? finish(t, *options) : t;
+  return finish(t, options);
 }
 
 }  // namespace
 
 Tensor tensor(NestedList data, TensorOptions options) { return from_nested(data, options); }
-Tensor tensor(NestedList data) { return from_nested(data, std::nullopt); }
 Tensor scalar_tensor(Scalar v, TensorOptions options) { return full({}, v, options); }
 
 Tensor from_buffer(const void* data, IntArrayRef sizes, DType dtype) {
@@ -100,8 +99,7 @@ Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, DType dtype
 }
 
 Tensor empty(IntArrayRef sizes, TensorOptions o) {
-  Device(o.device());  // validates
-  return finish(raw::empty(sizes, o.dtype(), o.device()), o);
+  return finish(raw::empty(sizes, o.dtype_or(kFloat32), o.device_or(kCPU)), o);
 }
 Tensor empty_strided(IntArrayRef sizes, IntArrayRef strides, TensorOptions o) {
   NABLA_CHECK(sizes.size() == strides.size(), ValueError, "empty_strided: {} sizes {} but {} strides {}",
@@ -115,31 +113,34 @@ Tensor empty_strided(IntArrayRef sizes, IntArrayRef strides, TensorOptions o) {
                 ValueError, "empty_strided: storage size calculation overflowed with sizes={} and strides={}",
                 shape_str(sizes), shape_str(strides));
   }
-  Tensor base = raw::empty({extent}, o.dtype(), o.device());
+  Tensor base = raw::empty({extent}, o.dtype_or(kFloat32), o.device_or(kCPU));
   return finish(raw::as_strided(base, sizes, strides, 0), o);
 }
 Tensor full(IntArrayRef sizes, Scalar value, TensorOptions o) {
-  Tensor t = raw::empty(sizes, o.dtype(), o.device());
+  Tensor t = raw::empty(sizes, o.dtype_or(value.default_dtype()), o.device_or(kCPU));
   kernels::fill(t, value);
   return finish(t, o);
 }
-Tensor full(IntArrayRef sizes, Scalar value, std::nullopt_t) {
-  return full(sizes, value, TensorOptions(value.default_dtype()));
+Tensor zeros(IntArrayRef sizes, TensorOptions o) {
+  o.dtype = o.dtype_or(kFloat32);
+  return full(sizes, 0, o);
 }
-Tensor zeros(IntArrayRef sizes, TensorOptions o) { return full(sizes, 0, o); }
-Tensor ones(IntArrayRef sizes, TensorOptions o) { return full(sizes, 1, o); }
+Tensor ones(IntArrayRef sizes, TensorOptions o) {
+  o.dtype = o.dtype_or(kFloat32);
+  return full(sizes, 1, o);
+}
 
-Tensor arange(Scalar end, std::optional<TensorOptions> o) { return arange(0, end, 1, o); }
-Tensor arange(Scalar start, Scalar end, Scalar step, std::optional<TensorOptions> o) {
+Tensor arange(Scalar end, TensorOptions o) { return arange(0, end, 1, o); }
+Tensor arange(Scalar start, Scalar end, Scalar step, TensorOptions o) {
   const bool floating = start.is_floating() || end.is_floating() || step.is_floating();
-  DType dt = o ? o->dtype() : floating ? DType::Float32 : DType::Int64;
+  const DType dt = o.dtype_or(floating ? DType::Float32 : DType::Int64);
   const double s = start.to_double(), e = end.to_double(), st = step.to_double();
   NABLA_CHECK(st != 0, ValueError, "arange: step must be nonzero");
   NABLA_CHECK((st > 0 && e >= s) || (st < 0 && e <= s), ValueError,
               "arange: upper bound and larger bound inconsistent with step sign (start={}, end={}, step={})",
               s, e, st);
   const int64_t n = static_cast<int64_t>(std::ceil((e - s) / st));
-  Tensor t = raw::empty({n}, dt);
+  Tensor t = raw::empty({n}, dt, o.device_or(kCPU));
   dispatch_dtype(dt, "arange", [&]<typename T>() {
     T* p = t.data_ptr<T>();
     if (!floating) {
@@ -149,13 +150,13 @@ Tensor arange(Scalar start, Scalar end, Scalar step, std::optional<TensorOptions
       for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(s + i * st);
     }
   });
-  return o ? finish(t, *o) : t;
+  return finish(t, o);
 }
 
 Tensor linspace(double start, double end, int64_t steps, TensorOptions o) {
   NABLA_CHECK(steps >= 0, ValueError, "linspace: number of steps must be non-negative, got {}", steps);
-  Tensor t = raw::empty({steps}, o.dtype());
-  dispatch_dtype(o.dtype(), "linspace", [&]<typename T>() {
+  Tensor t = raw::empty({steps}, o.dtype_or(kFloat32), o.device_or(kCPU));
+  dispatch_dtype(t.dtype(), "linspace", [&]<typename T>() {
     T* p = t.data_ptr<T>();
     const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0;
     const int64_t half = steps / 2;
@@ -174,8 +175,8 @@ Tensor linspace(double start, double end, int64_t steps, TensorOptions o) {
 Tensor eye(int64_t n, std::optional<int64_t> m_opt, TensorOptions o) {
   int64_t m = m_opt.value_or(n);
   NABLA_CHECK(n >= 0 && m >= 0, ValueError, "eye: n and m must be non-negative, got {} and {}", n, m);
-  Tensor t = zeros({n, m}, o.dtype());
-  dispatch_dtype(o.dtype(), "eye", [&]<typename T>() {
+  Tensor t = zeros({n, m}, {.dtype = o.dtype, .device = o.device});
+  dispatch_dtype(t.dtype(), "eye", [&]<typename T>() {
     T* p = t.data_ptr<T>();
     for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = T(1);
   });
@@ -183,21 +184,21 @@ Tensor eye(int64_t n, std::optional<int64_t> m_opt, TensorOptions o) {
 }
 
 Tensor rand(IntArrayRef sizes, TensorOptions o, RandomGenerator* gen) {
-  Tensor t = raw::empty(sizes, o.dtype());
+  Tensor t = raw::empty(sizes, o.dtype_or(kFloat32), o.device_or(kCPU));
   kernels::random_uniform(t, 0, 1, gen ? *gen : default_generator());
   return finish(t, o);
 }
 Tensor randn(IntArrayRef sizes, TensorOptions o, RandomGenerator* gen) {
-  Tensor t = raw::empty(sizes, o.dtype());
+  Tensor t = raw::empty(sizes, o.dtype_or(kFloat32), o.device_or(kCPU));
   kernels::random_normal(t, 0, 1, gen ? *gen : default_generator());
   return finish(t, o);
 }
 Tensor randint(int64_t low, int64_t high, IntArrayRef sizes, TensorOptions o, RandomGenerator* gen) {
   NABLA_CHECK(high > low, ValueError, "randint: expected low ({}) < high ({})", low, high);
   RandomGenerator& g = gen ? *gen : default_generator();
-  Tensor t = raw::empty(sizes, o.dtype());
+  Tensor t = raw::empty(sizes, o.dtype_or(kInt64), o.device_or(kCPU));
   const uint64_t range = static_cast<uint64_t>(high - low);
-  dispatch_dtype(o.dtype(), "randint", [&]<typename T>() {
+  dispatch_dtype(t.dtype(), "randint", [&]<typename T>() {
     T* p = t.data_ptr<T>();
     for (int64_t i = 0; i < t.numel(); ++i)
       p[i] = static_cast<T>(low + static_cast<int64_t>(g.next_u64() % range));
@@ -211,25 +212,26 @@ Tensor randperm(int64_t n, TensorOptions o, RandomGenerator* gen) {
   for (int64_t i = 0; i < n; ++i) perm[i] = i;
   for (int64_t i = n - 1; i > 0; --i) std::swap(perm[i], perm[g.next_u64() % static_cast<uint64_t>(i + 1)]);
   Tensor t = from_buffer(perm.data(), {n}, DType::Int64);
-  return finish(convert(t, o.dtype()), o);
+  return finish(convert(t, o.dtype_or(kInt64)), o);
 }
 Tensor bernoulli(const Tensor& p, RandomGenerator* gen) {
-  Tensor u = rand(p.sizes(), p.dtype(), gen);
+  Tensor u = rand(p.sizes(), {.dtype = p.dtype()}, gen);
   return convert(u < p.detach(), p.dtype());
 }
 
 namespace {
-TensorOptions like(const Tensor& t, const std::optional<TensorOptions>& o) {
-  return o ? *o : TensorOptions(t.dtype());
+// Unset fields come from the source tensor, as in PyTorch's *_like.
+TensorOptions like(const Tensor& t, TensorOptions o) {
+  o.dtype = o.dtype_or(t.dtype());
+  o.device = o.device_or(t.device());
+  return o;
 }
 }  // namespace
-Tensor empty_like(const Tensor& t, std::optional<TensorOptions> o) { return empty(t.sizes(), like(t, o)); }
-Tensor zeros_like(const Tensor& t, std::optional<TensorOptions> o) { return zeros(t.sizes(), like(t, o)); }
-Tensor ones_like(const Tensor& t, std::optional<TensorOptions> o) { return ones(t.sizes(), like(t, o)); }
-Tensor full_like(const Tensor& t, Scalar v, std::optional<TensorOptions> o) {
-  return full(t.sizes(), v, like(t, o));
-}
-Tensor rand_like(const Tensor& t, std::optional<TensorOptions> o) { return rand(t.sizes(), like(t, o)); }
-Tensor randn_like(const Tensor& t, std::optional<TensorOptions> o) { return randn(t.sizes(), like(t, o)); }
+Tensor empty_like(const Tensor& t, TensorOptions o) { return empty(t.sizes(), like(t, o)); }
+Tensor zeros_like(const Tensor& t, TensorOptions o) { return zeros(t.sizes(), like(t, o)); }
+Tensor ones_like(const Tensor& t, TensorOptions o) { return ones(t.sizes(), like(t, o)); }
+Tensor full_like(const Tensor& t, Scalar v, TensorOptions o) { return full(t.sizes(), v, like(t, o)); }
+Tensor rand_like(const Tensor& t, TensorOptions o) { return rand(t.sizes(), like(t, o)); }
+Tensor randn_like(const Tensor& t, TensorOptions o) { return randn(t.sizes(), like(t, o)); }
 
 }  // namespace nabla

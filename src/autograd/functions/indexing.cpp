@@ -28,7 +28,7 @@ Tensor checked_indices(const char* op, const Tensor& index, int64_t size) {
 
 // out = zeros(sizes) with out.index_add_(dim, index, src); differentiable in src (its grad is index_select).
 Tensor index_add_into_zeros(const Tensor& src, IntArrayRef sizes, int64_t dim, const Tensor& index) {
-  Tensor out = zeros(sizes, src.dtype());
+  Tensor out = zeros(sizes, {.dtype = src.dtype()});
   Tensor s = src.is_contiguous() ? src : src.contiguous();
   kernels::index_add(out, dim, index, s);
   if (should_record({&src}))
@@ -79,7 +79,7 @@ Tensor Tensor::gather(int64_t dim, const Tensor& index) const {
   if (should_record({this}))
     record(OpId::gather, {*this}, {out}, {.extra = {idx}},
            [d, sizes = DimVec(sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-             return {zeros(sizes.ref(), g[0].dtype()).scatter_add(d, ctx.extra(0), g[0])};
+             return {zeros(sizes.ref(), {.dtype = g[0].dtype()}).scatter_add(d, ctx.extra(0), g[0])};
            });
   return out;
 }
@@ -110,7 +110,7 @@ Tensor scatter_impl(OpId id, const Tensor& self, int64_t dim, const Tensor& inde
                gs = g[0].gather(d, idx);
                if (gs.sizes() != src_sizes.ref()) {
                  // src larger than index: only the indexed part received gradient.
-                 Tensor full = zeros(src_sizes.ref(), g[0].dtype());
+                 Tensor full = zeros(src_sizes.ref(), {.dtype = g[0].dtype()});
                  Tensor v = full;
                  for (int64_t k = 0; k < idx.dim(); ++k) v = v.narrow(k, 0, idx.size(k));
                  NoGradGuard ng;
@@ -169,7 +169,7 @@ Tensor Tensor::masked_select(const Tensor& mask) const {
   if (should_record({this}))
     record(OpId::masked_select, {*this, mask}, {out}, {.inputs = {1}},
            [shape, sizes = DimVec(sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-             Tensor full = zeros(shape, g[0].dtype());
+             Tensor full = zeros(shape, {.dtype = g[0].dtype()});
              kernels::masked_scatter(full, raw::expand(ctx.input(1), shape), g[0].contiguous());
              return {sum_to(full, sizes), Tensor()};
            });
@@ -195,8 +195,9 @@ Tensor one_hot(const Tensor& indices, int64_t num_classes) {
   Tensor idx = checked_indices("one_hot", indices, num_classes);
   std::vector<int64_t> shape = indices.sizes().vec();
   shape.push_back(num_classes);
-  Tensor out = zeros(shape, kInt64);
-  kernels::scatter(out, indices.dim(), idx.unsqueeze(-1), ones(idx.unsqueeze(-1).sizes(), kInt64), false);
+  Tensor out = zeros(shape, {.dtype = kInt64});
+  kernels::scatter(out, indices.dim(), idx.unsqueeze(-1), ones(idx.unsqueeze(-1).sizes(), {.dtype = kInt64}),
+                   false);
   return out;
 }
 

@@ -142,7 +142,7 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim
              if (sizes.size() == 0) return {g[0]};
              Tensor idx = keepdim ? ctx.extra(0) : ctx.extra(0).unsqueeze(d);
              Tensor gk = keepdim ? g[0] : g[0].unsqueeze(d);
-             return {zeros(sizes.ref(), g[0].dtype()).scatter(d, idx, gk)};
+             return {zeros(sizes.ref(), {.dtype = g[0].dtype()}).scatter(d, idx, gk)};
            });
   return {values, indices};
 }
@@ -335,7 +335,7 @@ std::pair<Tensor, Tensor> sort_impl(OpId id, const Tensor& x, int64_t dim, bool 
     record(id, {x}, {values}, {.extra = {indices}},
            [d, sizes = DimVec(x.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
              if (sizes.size() == 0) return {g[0]};
-             return {zeros(sizes.ref(), g[0].dtype()).scatter(d, ctx.extra(0), g[0])};
+             return {zeros(sizes.ref(), {.dtype = g[0].dtype()}).scatter(d, ctx.extra(0), g[0])};
            });
   return {values, indices};
 }

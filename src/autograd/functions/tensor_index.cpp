@@ -50,7 +50,7 @@ Tensor advanced_index(const Tensor& r, std::vector<std::pair<int64_t, Tensor>> a
       rest.push_back(r.size(d));
     }
   // Linear index into the flattened indexed dims.
-  Tensor linear = zeros(bshape, kInt64);
+  Tensor linear = zeros(bshape, {.dtype = kInt64});
   int64_t block = 1;
   for (int64_t k = static_cast<int64_t>(adv.size()) - 1; k >= 0; --k) {
     auto& [d, t] = adv[k];
@@ -132,7 +132,8 @@ Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
           Tensor nz = t.nonzero();
           if (t.dim() == 0) {  // x[True] adds a dim of size 1, x[False] of size 0
             r = r.unsqueeze(d);
-            adv.push_back({d, t.item<bool>() ? zeros({1}, kInt64) : zeros({0}, kInt64)});
+            adv.push_back(
+                {d, t.item<bool>() ? zeros({1}, {.dtype = kInt64}) : zeros({0}, {.dtype = kInt64})});
             ++d;
           }
           for (int64_t k = 0; k < t.dim(); ++k) adv.push_back({d + k, nz.select(1, k)});
@@ -155,7 +156,7 @@ Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor
               "index_put_: in-place indexed assignment on tensors that require grad is not supported yet; "
               "use torch-style where()/masked_fill() or do it under NoGradGuard");
   // Storage offset of every element of self, indexed the same way, says where each value goes.
-  Tensor pos = full(sizes(), storage_offset(), kInt64);
+  Tensor pos = full(sizes(), storage_offset(), {.dtype = kInt64});
   for (int64_t d = 0; d < dim(); ++d) {
     std::vector<int64_t> shape(dim(), 1);
     shape[d] = size(d);

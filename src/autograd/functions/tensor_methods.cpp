@@ -12,7 +12,7 @@ Tensor binary_forward(kernels::Binary op, const Tensor& a, const Tensor& b, doub
 int64_t Tensor::size_slow(int64_t d) const { return sizes()[wrap_dim(d, dim(), "size")]; }
 int64_t Tensor::stride_slow(int64_t d) const { return strides()[wrap_dim(d, dim(), "stride")]; }
 TensorOptions Tensor::options() const {
-  return TensorOptions(dtype()).device(device()).requires_grad(requires_grad());
+  return {.dtype = dtype(), .device = device(), .requires_grad = requires_grad()};
 }
 
 template <typename T>

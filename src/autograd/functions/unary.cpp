@@ -160,7 +160,7 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
   a.a = min ? min->to_double() : 0;
   a.b = max ? max->to_double() : 0;
   return unary_op(OpId::clamp, Unary::Clamp, x, a, Keep::Input, [a](const Tensor& x, const Tensor& g) {
-    Tensor keep = ones_like(x, kBool);
+    Tensor keep = ones_like(x, {.dtype = kBool});
     if (a.has_a) keep = logical_and(keep, x >= a.a);
     if (a.has_b) keep = logical_and(keep, x <= a.b);
     return g * convert(keep, g.dtype());

@@ -11,7 +11,7 @@ namespace {
 // The view function is applied again to gg for double backward.
 Tensor scatter_into_view(OpId id, const Tensor& g, IntArrayRef sizes,
                          std::function<Tensor(const Tensor&)> view) {
-  Tensor out = zeros(sizes, g.dtype());
+  Tensor out = zeros(sizes, {.dtype = g.dtype()});
   {
     NoGradGuard ng;
     kernels::copy(view(out), g);

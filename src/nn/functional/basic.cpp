@@ -30,7 +30,7 @@ Tensor dropout(const Tensor& x, double p, bool training, RandomGenerator* gen) {
   if (!training || p == 0) return x;
   if (p == 1) return x * 0.0;
   // Keep-mask scaled by 1/(1-p), a constant for autograd.
-  Tensor mask = rand(x.sizes(), floating_of(x.dtype()), gen);
+  Tensor mask = rand(x.sizes(), {.dtype = floating_of(x.dtype())}, gen);
   {
     NoGradGuard ng;
     mask = convert(mask >= p, mask.dtype()) * (1.0 / (1.0 - p));
@@ -48,7 +48,7 @@ Tensor dropout2d(const Tensor& x, double p, bool training, RandomGenerator* gen)
   // unbatched (C, H, W) (PyTorch warns about it but does this).
   std::vector<int64_t> shape = x.sizes().vec();
   for (int64_t d = 2; d < x.dim(); ++d) shape[d] = 1;
-  Tensor mask = rand(shape, floating_of(x.dtype()), gen);
+  Tensor mask = rand(shape, {.dtype = floating_of(x.dtype())}, gen);
   {
     NoGradGuard ng;
     mask = p == 1 ? zeros_like(mask) : convert(mask >= p, mask.dtype()) * (1.0 / (1.0 - p));
@@ -103,7 +103,7 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& amounts, double value) {
     auto block = [&](int64_t n) {
       std::vector<int64_t> shape = r.sizes().vec();
       shape[d] = n;
-      return full(shape, value, r.dtype());
+      return full(shape, value, {.dtype = r.dtype()});
     };
     if (left > 0) parts.push_back(block(left));
     parts.push_back(r);

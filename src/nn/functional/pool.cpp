@@ -54,7 +54,7 @@ std::vector<int64_t> pooled_shape(const Tensor& x, const kernels::PoolGeometry& 
 
 // The gradient of max pooling as a differentiable scatter of gy to the argmax positions (double backward).
 Tensor max_pool2d_scatter(const Tensor& gy, const Tensor& idx, IntArrayRef sizes) {
-  return zeros({sizes[0], sizes[1], sizes[2] * sizes[3]}, gy.dtype())
+  return zeros({sizes[0], sizes[1], sizes[2] * sizes[3]}, {.dtype = gy.dtype()})
       .scatter_add(2, idx.flatten(2), gy.flatten(2))
       .view(sizes);
 }
@@ -140,13 +140,14 @@ Tensor avg_pool2d(const Tensor& x_in, const PoolOptions& o) {
   ConvOptions co;
   co.stride = {g.stride[0], g.stride[1]};
   co.groups = C;
-  Tensor sums = conv2d(xp, ones({C, 1, g.kernel[0], g.kernel[1]}, x_in.dtype()), {}, co);
-  Tensor region = o.count_include_pad
-                      ? ones({1, 1, x_in.size(2) + 2 * ph, x_in.size(3) + 2 * pw}, x_in.dtype())
-                      : pad(ones({1, 1, x_in.size(2), x_in.size(3)}, x_in.dtype()), {pw, pw, ph, ph});
+  Tensor sums = conv2d(xp, ones({C, 1, g.kernel[0], g.kernel[1]}, {.dtype = x_in.dtype()}), {}, co);
+  Tensor region =
+      o.count_include_pad
+          ? ones({1, 1, x_in.size(2) + 2 * ph, x_in.size(3) + 2 * pw}, {.dtype = x_in.dtype()})
+          : pad(ones({1, 1, x_in.size(2), x_in.size(3)}, {.dtype = x_in.dtype()}), {pw, pw, ph, ph});
   co.groups = 1;
   Tensor counts = conv2d(pad(region, {0, extra[1], 0, extra[0]}),
-                         ones({1, 1, g.kernel[0], g.kernel[1]}, x_in.dtype()), {}, co);
+                         ones({1, 1, g.kernel[0], g.kernel[1]}, {.dtype = x_in.dtype()}), {}, co);
   return sums / counts;
 }
 

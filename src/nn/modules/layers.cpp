@@ -179,7 +179,7 @@ BatchNorm::BatchNorm(int64_t n, BatchNormOptions o, int dims, std::string kind)
   running_mean = register_buffer("running_mean", o.track_running_stats ? zeros({n}) : Tensor());
   running_var = register_buffer("running_var", o.track_running_stats ? ones({n}) : Tensor());
   num_batches_tracked =
-      register_buffer("num_batches_tracked", o.track_running_stats ? zeros({}, kInt64) : Tensor());
+      register_buffer("num_batches_tracked", o.track_running_stats ? zeros({}, {.dtype = kInt64}) : Tensor());
 }
 Tensor BatchNorm::forward(Tensor x) {
   const bool ok = dims_ == 1 ? (x.dim() == 2 || x.dim() == 3) : x.dim() == dims_ + 2;

@@ -163,7 +163,7 @@ std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tenso
   const int64_t T = x.size(0), N = x.size(1), H = hidden_size, dirs = options.bidirectional ? 2 : 1;
   const int64_t L = options.num_layers;
   auto initial = [&](const Tensor& s, const char* what) {
-    if (!s.defined()) return zeros({L * dirs, N, H}, x.dtype());
+    if (!s.defined()) return zeros({L * dirs, N, H}, {.dtype = x.dtype()});
     Tensor v = unbatched ? s.unsqueeze(1) : s;
     NABLA_CHECK(v.sizes() == IntArrayRef({L * dirs, N, H}), ShapeError,
                 "{}: expected {} of size [{}, {}, {}], got {}", name(), what, L * dirs, N, H,
