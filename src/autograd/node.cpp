@@ -195,6 +195,7 @@ bool is_view_op(OpId op) {
     case OpId::slice:
     case OpId::split:
     case OpId::chunk:
+    case OpId::diagonal:
       return true;
     default:
       return false;

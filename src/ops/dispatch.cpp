@@ -81,9 +81,17 @@ void cumsum(const Tensor& out, const Tensor& x, int64_t dim) {
   check_device("cumsum", out, x);
   cpu::cumsum(out, x, dim);
 }
+void cumprod(const Tensor& out, const Tensor& x, int64_t dim) {
+  check_device("cumprod", out, x);
+  cpu::cumprod(out, x, dim);
+}
 void sort(const Tensor& v, const Tensor& i, const Tensor& x, int64_t dim, bool desc, int64_t k) {
   check_device("sort", v, i, x);
   cpu::sort(v, i, x, dim, desc, k);
+}
+void searchsorted(const Tensor& out, const Tensor& sorted, const Tensor& values, bool right) {
+  check_device("searchsorted", out, sorted, values);
+  cpu::searchsorted(out, sorted, values, right);
 }
 void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) {
   check_device("index_select", out, x, index);

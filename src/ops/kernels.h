@@ -76,8 +76,12 @@ void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const 
 void softmax(const Tensor& out, const Tensor& x, int64_t dim, bool log);
 void logsumexp(const Tensor& out, const Tensor& x, int64_t dim);  // one dim, keepdim layout
 void cumsum(const Tensor& out, const Tensor& x, int64_t dim);
+void cumprod(const Tensor& out, const Tensor& x, int64_t dim);
 void sort(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim, bool descending,
           int64_t k);  // first k of each lane (k = size for a full sort); stable
+// out[i] = the insertion point of values[i] in its sorted row: the first boundary >= the value (> when
+// right). `sorted` is 1-d, or has one row per row of values; contiguous, one dtype; out int64 or int32.
+void searchsorted(const Tensor& out, const Tensor& sorted, const Tensor& values, bool right);
 
 void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
 void index_add(const Tensor& out, int64_t dim, const Tensor& index,

@@ -10,6 +10,7 @@ The argument vocabulary (`args`) of each op must match the C++ invokers in tests
 See tests/golden/README.md for the file format.
 """
 import json
+import math
 import os
 import re
 import struct
@@ -44,12 +45,17 @@ def parse_op_table():
 # ---------------------------------------------------------------------------------------------
 # Values
 # ---------------------------------------------------------------------------------------------
+def nonfinite_as_str(v):
+    """JSON has no NaN or infinity: they are written "nan", "inf", "-inf" (golden_cases.h reads them)."""
+    return v if math.isfinite(v) else str(v)
+
+
 def flat_values(t):
     t = t.detach().contiguous().reshape(-1)
     if t.dtype == torch.float32:
-        return [f32_short(v) for v in t.tolist()]
+        return [nonfinite_as_str(f32_short(v)) for v in t.tolist()]
     if t.dtype == torch.float64:
-        return [float(v) for v in t.tolist()]
+        return [nonfinite_as_str(float(v)) for v in t.tolist()]
     if t.dtype == torch.bool:
         return [bool(v) for v in t.tolist()]
     return [int(v) for v in t.tolist()]
@@ -136,7 +142,8 @@ class In:
             x = d[..., 0::2]
         else:
             x = d
-        assert x.shape == self.t.shape and torch.equal(x, self.t)
+        same = torch.equal(x, self.t) or bool(((x == self.t) | ((x != x) & (self.t != self.t))).all())  # NaN inputs
+        assert x.shape == self.t.shape and same
         assert (self.layout == "contiguous") == x.is_contiguous(), "layout must match contiguity"
         return x
 
@@ -777,6 +784,233 @@ case("nonzero", "3d", [boolean(2, 3, 2)])
 seed("one_hot")
 case("one_hot", "classes5", [torch.tensor([0, 3, 1, 4])], {"num_classes": 5})
 case("one_hot", "inferred_2d", [torch.tensor([[2, 0, 1], [1, 1, 3]])])
+
+# ---- tensor ops of issue #17 item 9 (their FNS entries and cases, kept together) -----------------
+def unique_fn(x, a):
+    r = torch.unique(x[0], sorted=a.get("sorted", True), return_inverse=a.get("return_inverse", False),
+                     return_counts=a.get("return_counts", False))
+    return r if isinstance(r, tuple) else (r,)
+
+
+FNS.update({
+    "cumprod": lambda x, a: torch.cumprod(x[0], a["dim"], dtype=opt_dtype(a)),
+    "repeat": lambda x, a: x[0].repeat(a["repeats"]),
+    "split_with_sizes": lambda x, a: tuple(torch.split(x[0], a["split_sizes"], a.get("dim", 0))),
+    "view_as": lambda x, a: x[0].view_as(x[1]),
+    # new_empty's values are unspecified: both sides zero it, so the case checks shape and dtype.
+    "new_empty": lambda x, a: x[0].new_empty(a["size"], dtype=opt_dtype(a)).zero_(),
+    "new_zeros": lambda x, a: x[0].new_zeros(a["size"], dtype=opt_dtype(a)),
+    "new_ones": lambda x, a: x[0].new_ones(a["size"], dtype=opt_dtype(a)),
+    "new_full": lambda x, a: x[0].new_full(a["size"], a["fill_value"], dtype=opt_dtype(a)),
+    "new_tensor": lambda x, a: x[0].new_tensor(x[1], dtype=opt_dtype(a)),
+    "allclose": lambda x, a: torch.tensor(torch.allclose(x[0], x[1], **a)),
+    "equal": lambda x, a: torch.tensor(torch.equal(x[0], x[1])),
+    "meshgrid": lambda x, a: tuple(torch.meshgrid(*x, indexing=a.get("indexing", "ij"))),
+    "unique": unique_fn,
+    "lerp_scalar": lambda x, a: torch.lerp(x[0], x[1], a["weight"]),
+    "einsum": lambda x, a: torch.einsum(a["equation"], *x),
+})
+
+NONFINITE = [[1.5, float("nan"), float("inf")], [-float("inf"), 0.0, -2.0]]
+
+seed("cumprod")
+case("cumprod", "dim1", [randn(3, 4)], {"dim": 1})
+case("cumprod", "dim0_3d", [randn(2, 3, 4)], {"dim": 0})
+case("cumprod", "transposed", [T(randn(3, 4))], {"dim": -1})
+case("cumprod", "zeros", [torch.tensor([[1.5, 0.0, -2.0, 0.5], [0.0, 2.0, 0.0, 3.0], [0.5, -1.0, 2.0, 0.0]])],
+     {"dim": 1})
+case("cumprod", "dtype_f64", [randn(2, 3)], {"dim": 1, "dtype": "float64"})
+case("cumprod", "float64", [randn(2, 3, dtype=f64)], {"dim": 0})
+case("cumprod", "int64", [randint(-3, 4, 2, 3)], {"dim": 1})
+case("cumprod", "zerodim", [randn()], {"dim": 0})
+for op in ["amax", "amin"]:
+    seed(op)
+    case(op, "all", [distinct(2, 3)])
+    case(op, "dim1", [distinct(3, 4)], {"dim": [1]})
+    case(op, "dims02_keepdim", [distinct(2, 3, 4)], {"dim": [0, 2], "keepdim": True})
+    case(op, "transposed", [T(distinct(3, 4))], {"dim": [-1]})
+    case(op, "float64", [distinct(3, 4, dtype=f64)], {"dim": [0]})
+    case(op, "int64", [randint(-9, 9, 3, 4)], {"dim": [1]})
+    case(op, "ties", [torch.tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]])], {"dim": [1]}, gradcheck=False)
+    case(op, "ties_all", [torch.tensor([[1.0, 3.0, -1.0], [3.0, -1.0, 0.0]])], gradcheck=False)
+seed("flip")
+case("flip", "dims02", [randn(2, 3, 4)], {"dims": [0, 2]})
+case("flip", "transposed", [T(randn(3, 4))], {"dims": [-1]})
+case("flip", "no_dims", [randn(2, 3)], {"dims": []})
+case("flip", "int64", [randint(0, 9, 2, 3)], {"dims": [0, 1]})
+seed("roll")
+case("roll", "dim0", [randn(4, 3)], {"shifts": [1], "dims": [0]})
+case("roll", "two_dims", [randn(3, 4)], {"shifts": [2, -1], "dims": [0, 1]})
+case("roll", "flattened", [randn(2, 3)], {"shifts": [4]})
+case("roll", "larger_than_size", [T(randn(3, 4))], {"shifts": [5], "dims": [-1]})
+case("roll", "int64", [randint(0, 9, 2, 3)], {"shifts": [-1], "dims": [1]})
+seed("repeat")
+case("repeat", "plain", [randn(2, 3)], {"repeats": [2, 1]})
+case("repeat", "more_dims", [randn(3)], {"repeats": [2, 2]})
+case("repeat", "transposed", [T(randn(3, 4))], {"repeats": [1, 2, 3]})
+case("repeat", "ones", [randn(2, 3)], {"repeats": [1, 1]})
+case("repeat", "zero", [randn(2, 3)], {"repeats": [0, 2]})
+case("repeat", "int64", [randint(0, 9, 2, 1)], {"repeats": [2, 3]})
+for op in ["tril", "triu"]:
+    seed(op)
+    case(op, "square", [randn(3, 3)])
+    case(op, "diag1", [randn(3, 4)], {"diagonal": 1})
+    case(op, "diag_neg", [randn(4, 3)], {"diagonal": -1})
+    case(op, "batched_transposed", [T(randn(2, 3, 4))], {"diagonal": 0})
+    case(op, "nonfinite", [torch.tensor(NONFINITE)], {"diagonal": 0})
+    case(op, "int64", [randint(0, 9, 3, 3)])
+    case(op, "bool", [boolean(3, 4)], {"diagonal": 1})
+seed("diag")
+case("diag", "vec", [randn(3)])
+case("diag", "vec_k1", [randn(3)], {"diagonal": 1})
+case("diag", "vec_k_neg2", [S(randn(2))], {"diagonal": -2})
+case("diag", "mat", [randn(3, 4)])
+case("diag", "mat_k1", [randn(3, 4)], {"diagonal": 1})
+case("diag", "mat_transposed_neg", [T(randn(3, 4))], {"diagonal": -1})
+case("diag", "int64", [randint(0, 9, 3, 3)])
+seed("diagonal")
+case("diagonal", "plain", [randn(3, 4)])
+case("diagonal", "offset1", [randn(3, 4)], {"offset": 1})
+case("diagonal", "offset_neg_swapped", [randn(3, 4)], {"offset": -1, "dim1": 1, "dim2": 0})
+case("diagonal", "3d_dims12", [randn(2, 3, 4)], {"dim1": 1, "dim2": 2})
+case("diagonal", "3d_dims_neg", [T(randn(2, 3, 4))], {"offset": 1, "dim1": -1, "dim2": 0})
+case("diagonal", "empty", [randn(2, 3)], {"offset": 5})
+seed("split_with_sizes")
+case("split_with_sizes", "dim0", [randn(5, 3)], {"split_sizes": [2, 3]})
+case("split_with_sizes", "with_zero", [randn(3, 6)], {"split_sizes": [1, 0, 5], "dim": 1})
+case("split_with_sizes", "transposed", [T(randn(3, 4))], {"split_sizes": [3, 1], "dim": -1})
+seed("view_as")
+case("view_as", "plain", [randn(2, 6), randn(3, 4)])
+case("view_as", "transposed_split_last", [T(randn(3, 4)), randn(3, 2, 2)])
+case("view_as", "int64_like", [randint(0, 9, 12), randint(0, 9, 4, 3)])
+seed("new")
+for op in ["new_empty", "new_zeros", "new_ones"]:
+    case(op, "plain", [randn(2)], {"size": [2, 3]})
+    case(op, "float64_self", [randn(2, dtype=f64)], {"size": [3]})
+    case(op, "dtype_int64", [randn(2)], {"size": [2, 2], "dtype": "int64"})
+case("new_full", "plain", [randn(2)], {"size": [2, 3], "fill_value": 1.5})
+case("new_full", "int64_self_float_value", [randint(0, 3, 2)], {"size": [3], "fill_value": 2.5})
+case("new_full", "dtype_f64", [randint(0, 3, 2)], {"size": [2], "fill_value": 7, "dtype": "float64"})
+case("new_tensor", "int_data_f64_self", [randn(2, dtype=f64), randint(0, 9, 2, 3)])
+case("new_tensor", "transposed_data", [randint(0, 9, 2), T(randn(3, 4))])
+case("new_tensor", "dtype", [randn(2), randn(3)], {"dtype": "float64"})
+seed("allclose")
+close = randn(2, 3)
+case("allclose", "close", [close, close + 1e-6])
+case("allclose", "not_close", [close, close + 1e-3])
+case("allclose", "tolerances", [close, close + 1e-3], {"rtol": 0.0, "atol": 1e-2})
+case("allclose", "bcast", [torch.ones(2, 3), torch.ones(3)])
+case("allclose", "nan", [torch.tensor([1.0, float("nan")]), torch.tensor([1.0, float("nan")])])
+case("allclose", "nan_equal_nan", [torch.tensor([1.0, float("nan")]), torch.tensor([1.0, float("nan")])],
+     {"equal_nan": True})
+case("allclose", "inf", [torch.tensor([float("inf"), -float("inf")]), torch.tensor([float("inf"), -float("inf")])])
+case("allclose", "int64", [randint(0, 3, 4), randint(0, 3, 4)])
+case("equal", "same", [close, close.clone()])
+case("equal", "different", [close, close + 1e-6])
+case("equal", "shapes_differ", [torch.ones(2, 3), torch.ones(3)])
+case("equal", "dtypes_differ", [torch.ones(2, 3), torch.ones(2, 3, dtype=i64)])
+case("equal", "nan", [torch.tensor([float("nan")]), torch.tensor([float("nan")])])
+for op in ["isnan", "isinf", "isfinite"]:
+    seed(op)
+    case(op, "nonfinite", [torch.tensor(NONFINITE)])
+    case(op, "transposed", [T(torch.tensor(NONFINITE, dtype=f64))])
+    case(op, "int64", [randint(-3, 3, 2, 3)])
+    case(op, "bool", [boolean(2, 2)])
+seed("nan_to_num")
+case("nan_to_num", "default", [torch.tensor(NONFINITE)])
+case("nan_to_num", "values", [torch.tensor(NONFINITE)], {"nan": 1.0, "posinf": 2.0, "neginf": -3.0})
+case("nan_to_num", "transposed_f64", [T(torch.tensor(NONFINITE, dtype=f64))], {"posinf": 10.0})
+case("nan_to_num", "finite", [randn(2, 3)])
+case("nan_to_num", "int64", [randint(-3, 3, 2, 3)], {"nan": 1.0})
+seed("meshgrid")
+case("meshgrid", "ij", [randn(3), randn(4)], {"indexing": "ij"})
+case("meshgrid", "xy_three", [randn(2), randn(3), randn(4)], {"indexing": "xy"})
+case("meshgrid", "zerodim_strided", [randn(), S(randn(3))])
+case("meshgrid", "float64", [randn(2, dtype=f64), randn(2, dtype=f64)], {"indexing": "xy"})
+case("meshgrid", "int64_one", [randint(0, 9, 3)])
+seed("bucketize")
+bounds = torch.tensor([-1.0, 0.0, 0.5, 2.0])
+case("bucketize", "plain", [randn(2, 3), bounds])
+case("bucketize", "ties", [torch.tensor([-1.0, 0.0, 0.25, 2.0, 3.0]), bounds])
+case("bucketize", "ties_right", [torch.tensor([-1.0, 0.0, 0.25, 2.0, 3.0]), bounds], {"right": True})
+case("bucketize", "int_input_int32", [randint(-2, 4, 2, 3), bounds], {"out_int32": True})
+case("bucketize", "nonfinite", [torch.tensor(NONFINITE), bounds])
+case("bucketize", "transposed", [T(randn(3, 4)), bounds], {"right": True})
+seed("searchsorted")
+case("searchsorted", "1d", [bounds, torch.tensor([[-2.0, 0.0], [0.7, 5.0]])])
+case("searchsorted", "right", [bounds, torch.tensor([-1.0, 0.0, 0.5, 2.0])], {"right": True})
+case("searchsorted", "side_right", [bounds, torch.tensor([-1.0, 0.0, 0.5, 2.0])], {"side": "right"})
+case("searchsorted", "rows", [torch.tensor([[1.0, 2.0, 3.0], [-3.0, 0.0, 3.0]]), torch.tensor([[2.0, 0.0], [0.0, 4.0]])])
+case("searchsorted", "int64_out_int32", [torch.tensor([1, 3, 5, 7]), torch.tensor([0, 3, 4, 8])], {"out_int32": True})
+case("searchsorted", "nonfinite", [bounds, torch.tensor(NONFINITE)])
+case("searchsorted", "zerodim_value", [bounds, torch.tensor(0.5)])
+seed("argsort")
+case("argsort", "last", [distinct(3, 4)])
+case("argsort", "dim0_desc", [distinct(3, 4)], {"dim": 0, "descending": True})
+case("argsort", "ties_stable", [torch.tensor([[2, 1, 2, 1, 0], [3, 3, 1, 3, 1]])], {"stable": True})
+case("argsort", "ties_stable_desc", [torch.tensor([[2, 1, 2, 1, 0], [3, 3, 1, 3, 1]])],
+     {"stable": True, "descending": True})
+case("argsort", "transposed", [T(distinct(2, 3, 4))], {"dim": 1})
+seed("unique")
+case("unique", "sorted", [torch.tensor([3, 1, 2, 1, 3, 3])])
+case("unique", "inverse", [torch.tensor([[2, 1], [2, 3]])], {"return_inverse": True})
+case("unique", "counts", [torch.tensor([3, 1, 2, 1, 3, 3])], {"return_counts": True})
+case("unique", "inverse_counts_float", [small_ints_as_float(3, 4)], {"return_inverse": True, "return_counts": True})
+case("unique", "transposed", [T(small_ints_as_float(3, 4))], {"return_inverse": True})
+case("unique", "bool", [boolean(2, 3)], {"return_counts": True})
+case("unique", "zerodim", [torch.tensor(5)], {"return_inverse": True})
+case("unique", "empty", [torch.zeros(0)], {"return_inverse": True, "return_counts": True})
+seed("masked_scatter")
+case("masked_scatter", "plain", [randn(2, 3), boolean(2, 3), randn(2, 3)])
+case("masked_scatter", "bcast_mask_bigger_source", [randn(2, 3), torch.tensor([True, False, True]), randn(7)])
+case("masked_scatter", "transposed", [T(randn(3, 4)), boolean(3, 4), T(randn(4, 3))])
+case("masked_scatter", "self_broadcast", [randn(3), torch.tensor([[True, False, True], [False, True, True]]),
+                                          randn(2, 3)])
+case("masked_scatter", "float64", [randn(2, 3, dtype=f64), boolean(2, 3), randn(6, dtype=f64)])
+case("masked_scatter", "int64", [randint(0, 9, 2, 3), boolean(2, 3), randint(0, 9, 6)])
+seed("lerp")
+case("lerp", "plain", [randn(2, 3), randn(2, 3), torch.rand(2, 3) * 1.5 - 0.25])
+case("lerp", "bcast_weight", [randn(2, 3), randn(2, 3), torch.tensor([0.1, 0.5, 0.9])])
+case("lerp", "bcast_all", [randn(2, 1, 3), randn(4, 1), torch.tensor(0.7)])
+case("lerp", "transposed", [T(randn(3, 4)), randn(3, 4), T(torch.rand(3, 4))])
+case("lerp", "float64", [randn(2, 3, dtype=f64), randn(2, 3, dtype=f64), torch.rand(2, 3, dtype=f64)])
+seed("lerp_scalar")
+case("lerp_scalar", "low", [randn(2, 3), randn(2, 3)], {"weight": 0.3})
+case("lerp_scalar", "high", [randn(2, 3), randn(3)], {"weight": 0.8})
+case("lerp_scalar", "transposed", [T(randn(3, 4)), randn(3, 4)], {"weight": 1.0})
+case("lerp_scalar", "float64", [randn(2, 3, dtype=f64), randn(2, 3, dtype=f64)], {"weight": -0.5})
+for op, den in [("addcmul", randn), ("addcdiv", away)]:
+    seed(op)
+    case(op, "plain", [randn(2, 3), randn(2, 3), den(2, 3)])
+    case(op, "value", [randn(2, 3), randn(2, 3), den(2, 3)], {"value": 0.5})
+    case(op, "bcast", [randn(3), randn(2, 1), den(2, 3)], {"value": -2})
+    case(op, "transposed", [T(randn(3, 4)), randn(3, 4), T(den(3, 4))])
+    case(op, "float64", [randn(2, 3, dtype=f64), randn(2, 3, dtype=f64), den(2, 3, dtype=f64)], {"value": 1.5})
+    case(op, "int_self_f64", [randint(-3, 3, 2, 3), randn(2, 3), den(3, dtype=f64)])
+case("addcmul", "int64_float_value", [randint(-3, 3, 2, 3), randint(-3, 3, 2, 3), randint(-3, 3, 2, 3)],
+     {"value": 1.5})
+seed("einsum")
+case("einsum", "matmul", [randn(2, 3), randn(3, 4)], {"equation": "ij,jk->ik"})
+case("einsum", "implicit", [randn(2, 3), randn(3, 4)], {"equation": "ij,jk"})
+case("einsum", "implicit_order", [randn(2, 3), randn(3, 2)], {"equation": "ba,aB"})
+case("einsum", "batched", [randn(2, 3, 4), randn(2, 4, 5)], {"equation": "bij,bjk->bik"})
+case("einsum", "trace", [randn(3, 3)], {"equation": "ii"})
+case("einsum", "diagonal", [randn(3, 3)], {"equation": "ii->i"})
+case("einsum", "repeated_3d", [randn(2, 3, 2)], {"equation": "iji->ij"})
+case("einsum", "transpose", [T(randn(3, 4))], {"equation": "ij->ji"})
+case("einsum", "sum_all", [randn(2, 3)], {"equation": "ij->"})
+case("einsum", "outer", [randn(3), S(randn(2))], {"equation": "i,j->ij"})
+case("einsum", "dot", [randn(4), randn(4)], {"equation": "i,i->"})
+case("einsum", "three_operands", [randn(2, 3), randn(3, 4), randn(4, 2)], {"equation": "ij,jk,kl->il"})
+case("einsum", "bilinear", [randn(2, 3), randn(5, 3, 4), randn(2, 4)], {"equation": "bn,anm,bm->ba"})
+case("einsum", "ellipsis", [randn(2, 3, 4), randn(4, 5)], {"equation": "...ij,jk->...ik"})
+case("einsum", "ellipsis_bcast", [randn(2, 1, 3), randn(4, 1)], {"equation": "i...,...->i..."})
+case("einsum", "ellipsis_implicit", [randn(2, 3), randn(3)], {"equation": "...j,j"})
+case("einsum", "ellipsis_summed", [randn(2, 3, 4)], {"equation": "...ij->ij"})
+case("einsum", "size1_bcast", [randn(2, 3), randn(1)], {"equation": "ij,j"})
+case("einsum", "spaces", [randn(2, 3), randn(3)], {"equation": "i j , j -> i"})
+case("einsum", "float64", [randn(2, 3, dtype=f64), randn(3, 2, dtype=f64)], {"equation": "ij,jk->ki"})
+case("einsum", "int64", [randint(-3, 3, 2, 3), randint(-3, 3, 3, 2)], {"equation": "ij,jk"})
 
 # ---- linear algebra -----------------------------------------------------------------------------
 seed("matmul")

@@ -46,6 +46,8 @@ Tensor make_contiguous(const json& data, const std::vector<int64_t>& shape, DTyp
       v.push_back(static_cast<T>(x.get<bool>()));
     else if (x.is_number_integer())
       v.push_back(static_cast<T>(x.get<int64_t>()));
+    else if (x.is_string())  // "nan", "inf", "-inf": JSON has no such numbers
+      v.push_back(static_cast<T>(std::stod(x.get<std::string>())));
     else
       v.push_back(static_cast<T>(x.get<double>()));
   }
@@ -182,11 +184,12 @@ inline std::string compare(const Tensor& got, const json& expected, Tolerance to
   int bad = 0;
   double worst = 0;
   for (size_t k = 0; k < g.size(); ++k) {
-    const double want = e[k].is_boolean() ? (e[k].get<bool>() ? 1.0 : 0.0) : e[k].get<double>();
+    const double want = e[k].is_boolean()  ? (e[k].get<bool>() ? 1.0 : 0.0)
+                        : e[k].is_string() ? std::stod(e[k].get<std::string>())  // "nan", "inf", "-inf"
+                                           : e[k].get<double>();
     const double diff = std::abs(g[k] - want);
-    const bool ok =
-        floating ? (diff <= tol.atol + tol.rtol * std::abs(want) || (std::isnan(g[k]) && std::isnan(want)))
-                 : g[k] == want;
+    const bool ok = g[k] == want || (floating && (diff <= tol.atol + tol.rtol * std::abs(want) ||
+                                                  (std::isnan(g[k]) && std::isnan(want))));
     if (!ok || std::isnan(g[k]) != std::isnan(want)) {
       if (bad < 4) os << "[" << k << "] got " << g[k] << " expected " << want << "; ";
       ++bad;

@@ -19,8 +19,9 @@ using golden::Tolerance;
 
 // Ops whose inputs broadcast elementwise against each other: each needs a broadcasting case.
 const std::set<std::string> kBroadcastingOps = {
-    "add", "sub", "mul", "div", "pow", "minimum",     "maximum",    "where",      "eq",
-    "ne",  "lt",  "le",  "gt",  "ge",  "logical_and", "logical_or", "logical_xor"};
+    "add",         "sub",        "mul",         "div",  "pow",         "minimum", "maximum",
+    "where",       "eq",         "ne",          "lt",   "le",          "gt",      "ge",
+    "logical_and", "logical_or", "logical_xor", "lerp", "lerp_scalar", "addcmul", "addcdiv"};
 
 // Tolerances. A case is compared at float32 tolerance when any of its tensors is float32 (a float64
 // result computed from float32 values carries float32 rounding), else at float64 tolerance.
@@ -38,6 +39,8 @@ const std::set<std::string> kAccumulatingOps = {"sum",
                                                 "softmax",
                                                 "log_softmax",
                                                 "cumsum",
+                                                "cumprod",
+                                                "einsum",
                                                 "matmul",
                                                 "mm",
                                                 "bmm",

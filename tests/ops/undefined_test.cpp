@@ -35,7 +35,14 @@ OpArgs generic_args() {
               {"normalized_shape", std::vector<int64_t>{3}},
               {"num_groups", int64_t{1}},
               {"output_size", int64_t{1}},
-              {"num_classes", int64_t{3}}};
+              {"num_classes", int64_t{3}},
+              {"shifts", std::vector<int64_t>{1}},
+              {"repeats", std::vector<int64_t>{1}},
+              {"split_sizes", std::vector<int64_t>{1}},
+              {"size", std::vector<int64_t>{1}},
+              {"fill_value", 0.0},
+              {"weight", 0.5},
+              {"equation", std::string("ij")}};
   return a;
 }
 
@@ -56,7 +63,10 @@ class UndefinedInputs : public ::testing::TestWithParam<OpId> {};
 TEST_P(UndefinedInputs, AllUndefinedRaisesValueErrorNamingTheOp) {
   const OpInfo& info = kOpInfo[static_cast<int>(GetParam())];
   const TensorList inputs(info.arity < 0 ? 2 : info.arity);
-  const std::string name = info.name == "pow_scalar" ? "pow" : std::string(info.name);  // the user calls pow
+  // The user calls pow and lerp: their Scalar overloads have rows of their own.
+  const std::string name = info.name == "pow_scalar"    ? "pow"
+                           : info.name == "lerp_scalar" ? "lerp"
+                                                        : std::string(info.name);
   expect_error<ValueError>([&] { op_invoker(GetParam())(inputs, generic_args()); }, {name, "undefined"});
 }
 

@@ -203,6 +203,12 @@ class ArgReader {
       return opt_int(a_, k);
     } else if constexpr (std::is_same_v<T, std::optional<std::vector<int64_t>>>) {
       return opt_ints(a_, k);
+    } else if constexpr (std::is_same_v<T, std::optional<double>>) {
+      return a_.has(k) ? std::optional<double>(a_.d(k, 0)) : std::nullopt;
+    } else if constexpr (std::is_same_v<T, std::optional<std::string>>) {
+      return a_.has(k) ? std::optional<std::string>(a_.s(k, "")) : std::nullopt;
+    } else if constexpr (std::is_same_v<T, std::optional<DType>>) {
+      return a_.has(k) ? std::optional<DType>(parse_dtype(a_.s(k, ""))) : std::nullopt;
     } else {
       NABLA_CHECK(a_.has(k), ValueError, "missing op argument '{}'", k);
       return present<T>(k);
@@ -212,6 +218,8 @@ class ArgReader {
   T get(const char* k, const D& dflt) {
     if constexpr (std::is_same_v<T, Tensor>)
       return get<T>(k);
+    else if constexpr (std::is_same_v<D, IntArrayRef>)  // a default such as IntArrayRef{}
+      return a_.has(k) ? get<T>(k) : dflt.vec();
     else
       return a_.has(k) ? get<T>(k) : T(dflt);
   }
@@ -339,6 +347,35 @@ NABLA_INVOKER(linspace) {
   return {nabla::linspace(a.d("start", 0), a.d("end", 0), req_int(a, "steps"), opt_options(a))};
 }
 NABLA_INVOKER(eye) { return {nabla::eye(req_int(a, "n"), opt_int(a, "m"), opt_options(a))}; }
+
+// ---- tensor ops of issue #17 item 9: custom rows ------------------------------------------------
+NABLA_INVOKER(split_with_sizes) { return in[0].split_with_sizes(req_ints(a, "split_sizes"), a.i("dim", 0)); }
+NABLA_INVOKER(new_empty) {  // values are unspecified: zeroed, so the golden case checks shape and dtype
+  return {in[0].new_empty(req_ints(a, "size"), opt_options(a)).zero_()};
+}
+NABLA_INVOKER(new_zeros) { return {in[0].new_zeros(req_ints(a, "size"), opt_options(a))}; }
+NABLA_INVOKER(new_ones) { return {in[0].new_ones(req_ints(a, "size"), opt_options(a))}; }
+NABLA_INVOKER(new_full) {
+  return {in[0].new_full(req_ints(a, "size"), req_scalar(a, "fill_value"), opt_options(a))};
+}
+NABLA_INVOKER(new_tensor) { return {in[0].new_tensor(in[1], opt_options(a))}; }
+NABLA_INVOKER(allclose) {  // a bool result, as a 0-d bool tensor
+  return {scalar_tensor(
+      nabla::allclose(in[0], in[1], a.d("rtol", 1e-5), a.d("atol", 1e-8), a.b("equal_nan", false)),
+      {.dtype = kBool})};
+}
+NABLA_INVOKER(equal) { return {scalar_tensor(nabla::equal(in[0], in[1]), {.dtype = kBool})}; }
+NABLA_INVOKER(meshgrid) { return nabla::meshgrid(in, a.s("indexing", "ij")); }
+NABLA_INVOKER(unique) {
+  const bool inverse = a.b("return_inverse", false), counts = a.b("return_counts", false);
+  auto [values, inv, cnt] = nabla::unique(in[0], a.b("sorted", true), inverse, counts);
+  TensorList out{values};
+  if (inverse) out.push_back(inv);
+  if (counts) out.push_back(cnt);
+  return out;
+}
+NABLA_INVOKER(lerp_scalar) { return {nabla::lerp(in[0], in[1], req_scalar(a, "weight"))}; }
+NABLA_INVOKER(einsum) { return {nabla::einsum(a.s("equation", ""), in)}; }
 
 // ---- nn.functional ------------------------------------------------------------------------------
 // An int or [h, w] argument as a Pair.

@@ -169,6 +169,43 @@
   X(index, -1, true, false, custom, none) /* TensorIndex lists (tensor_index.cpp) */              \
   X(nonzero, 1, false, false, M, none)                                                             \
   X(one_hot, 1, false, false, F, none, (int64_t, num_classes, -1))                                 \
+  /* tensor ops of issue #17 item 9 (shape_ops.cpp, scan_sort.cpp, pointwise.cpp, einsum.cpp) */    \
+  X(cumprod, 1, true, false, FM, none, (int64_t, dim), (std::optional<DType>, dtype, std::nullopt))  \
+  X(amax, 1, true, true, FM, none, (IntArrayRef, dim, IntArrayRef{}), (bool, keepdim, false))        \
+  X(amin, 1, true, true, FM, none, (IntArrayRef, dim, IntArrayRef{}), (bool, keepdim, false))        \
+  X(flip, 1, true, true, FM, none, (IntArrayRef, dims))                                              \
+  X(roll, 1, true, true, FM, none, (IntArrayRef, shifts), (IntArrayRef, dims, IntArrayRef{}))        \
+  X(repeat, 1, true, true, M, none, (IntArrayRef, repeats))                                          \
+  X(tril, 1, true, true, FMI, none, (int64_t, diagonal, 0))                                          \
+  X(triu, 1, true, true, FMI, none, (int64_t, diagonal, 0))                                          \
+  X(diag, 1, true, true, FM, none, (int64_t, diagonal, 0))                                           \
+  X(diagonal, 1, true, true, FM, none, (int64_t, offset, 0), (int64_t, dim1, 0), (int64_t, dim2, 1)) \
+  X(split_with_sizes, 1, true, false, custom, none) /* list output (ops.h, tensor.h) */             \
+  X(view_as, 2, true, false, M, none, (const Tensor&, other))                                        \
+  X(new_empty, 1, false, false, custom, none) /* methods with TensorOptions (tensor.h) */           \
+  X(new_zeros, 1, false, false, custom, none) X(new_ones, 1, false, false, custom, none)            \
+  X(new_full, 1, false, false, custom, none)                                                        \
+  X(new_tensor, 2, false, false, custom, none) /* data: a Tensor (or a NestedList) */               \
+  X(allclose, 2, false, false, custom, none) /* bool result (ops.h, tensor.h) */                    \
+  X(equal, 2, false, false, custom, none) /* bool result (ops.h, tensor.h) */                       \
+  X(isnan, 1, false, false, FM, none)                                                                \
+  X(isinf, 1, false, false, FM, none)                                                                \
+  X(isfinite, 1, false, false, FM, none)                                                             \
+  X(nan_to_num, 1, true, true, FMI, none, (double, nan, 0.0), (std::optional<double>, posinf, std::nullopt), \
+    (std::optional<double>, neginf, std::nullopt))                                                   \
+  X(meshgrid, -1, true, false, custom, none) /* list input and output (ops.h) */                    \
+  X(bucketize, 2, false, false, F, none, (const Tensor&, boundaries), (bool, out_int32, false),      \
+    (bool, right, false))                                                                            \
+  X(searchsorted, 2, false, false, F, none, (const Tensor&, input), (bool, out_int32, false),        \
+    (bool, right, false), (std::optional<std::string>, side, std::nullopt)) /* self: sorted_sequence */ \
+  X(argsort, 1, false, false, FM, none, (int64_t, dim, -1), (bool, descending, false), (bool, stable, false)) \
+  X(unique, 1, false, false, custom, none) /* tuple result (ops.h, tensor.h) */                     \
+  X(masked_scatter, 3, true, false, FMI, none, (const Tensor&, mask), (const Tensor&, source))       \
+  X(lerp, 3, true, true, FMI, none, (const Tensor&, end), (const Tensor&, weight))                   \
+  X(lerp_scalar, 2, true, true, custom, none) /* lerp(Tensor, Tensor, Scalar): overload of lerp */  \
+  X(addcmul, 3, true, true, FMI, none, (const Tensor&, tensor1), (const Tensor&, tensor2), (Scalar, value, 1)) \
+  X(addcdiv, 3, true, true, FMI, none, (const Tensor&, tensor1), (const Tensor&, tensor2), (Scalar, value, 1)) \
+  X(einsum, -1, true, false, custom, none) /* equation + list input (ops.h) */                      \
   /* linear algebra (oneDNN) */                                                                    \
   X(matmul, 2, true, true, FM, none, (const Tensor&, other))                                       \
   X(mm, 2, true, true, FM, none, (const Tensor&, other))                                           \

@@ -2,6 +2,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -11,21 +12,7 @@
 namespace nabla {
 
 // ---- creation ----
-// Nested initializer lists: tensor({{1., 2.}, {3., 4.}}). Floats -> float32, ints -> int64, bools -> bool.
-class NestedList {
- public:
-  template <typename T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
-  NestedList(T v) : scalar_(v), is_scalar_(true) {}  // NOLINT
-  NestedList(std::initializer_list<NestedList> items) : items_(items) {}
-  bool is_scalar() const { return is_scalar_; }
-  const Scalar& scalar() const { return scalar_; }
-  const std::initializer_list<NestedList>& items() const { return items_; }
-
- private:
-  Scalar scalar_;
-  std::initializer_list<NestedList> items_;
-  bool is_scalar_ = false;
-};
+// tensor(NestedList): nested initializer lists (nabla/tensor/nested_list.h), tensor({{1., 2.}, {3., 4.}}).
 Tensor tensor(NestedList data, TensorOptions options = {});  // dtype inferred unless given
 Tensor scalar_tensor(Scalar v, TensorOptions options = {});
 // Copies `data` (laid out row-major with `sizes`).
@@ -101,6 +88,20 @@ std::pair<Tensor, Tensor> sort(const Tensor& x, int64_t dim = -1, bool descendin
 Tensor cat(const TensorList& tensors, int64_t dim = 0);
 Tensor stack(const TensorList& tensors, int64_t dim = 0);
 
+// ---- tensor ops of issue #17 item 9: custom rows and overloads ----
+TensorList split(const Tensor& x, int64_t split_size, int64_t dim = 0);
+TensorList split(const Tensor& x, IntArrayRef split_sizes, int64_t dim = 0);  // row split_with_sizes
+TensorList split_with_sizes(const Tensor& x, IntArrayRef split_sizes, int64_t dim = 0);
+// Grids from 0-d or 1-d tensors: "ij" (matrix) or "xy" (Cartesian) indexing, like torch.meshgrid.
+TensorList meshgrid(const TensorList& tensors, const std::string& indexing = "ij");
+// (values, inverse, counts): inverse and counts are undefined unless asked for. Values always come
+// sorted (PyTorch leaves the order unspecified when sorted=false); each NaN is a value of its own.
+std::tuple<Tensor, Tensor, Tensor> unique(const Tensor& x, bool sorted = true, bool return_inverse = false,
+                                          bool return_counts = false);
+Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight);  // row lerp_scalar
+// torch.einsum: implicit or explicit ("->") output, repeated subscripts (diagonals, traces), "...".
+Tensor einsum(const std::string& equation, const TensorList& operands);
+
 // Threads used by kernels (OpenMP and oneDNN), like torch.set_num_threads / get_num_threads.
 // n < 1 is a ValueError; n above 4 x the hardware threads is clamped to that (warned once on stderr).
 void set_num_threads(int n);
@@ -111,9 +112,10 @@ int get_num_threads();
 // Returns false, changing nothing, on CPUs without the control.
 bool set_flush_denormal(bool mode);
 
-// True when shapes match and all elements are within atol + rtol * |other| (NaNs equal if equal_nan).
+// True when every element of a is within atol + rtol * |b| of b's (broadcast; NaNs equal if equal_nan).
+// a and b must have one dtype (DTypeError otherwise, as torch.allclose).
 bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8,
               bool equal_nan = false);
-bool equal(const Tensor& a, const Tensor& b);  // same shape and exactly equal values
+bool equal(const Tensor& a, const Tensor& b);  // same shape and exactly equal values (any dtypes)
 
 }  // namespace nabla

@@ -8,11 +8,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "nabla/ops/op_table.h"
 #include "nabla/tensor/error.h"
+#include "nabla/tensor/nested_list.h"
 #include "nabla/tensor/options.h"
 #include "nabla/tensor/scalar.h"
 #include "nabla/tensor/tensor_impl.h"
@@ -142,6 +144,16 @@ class Tensor {
   TensorList split(int64_t split_size, int64_t dim = 0) const;
   TensorList chunk(int64_t chunks, int64_t dim = 0) const;
   TensorList unbind(int64_t dim = 0) const;
+  TensorList split(IntArrayRef split_sizes, int64_t dim = 0) const;  // = split_with_sizes
+  TensorList split_with_sizes(IntArrayRef split_sizes, int64_t dim = 0) const;
+
+  // ---- new tensors with self's dtype unless `options` say otherwise (custom rows new_*) ----
+  Tensor new_empty(IntArrayRef size, TensorOptions options = {}) const;
+  Tensor new_zeros(IntArrayRef size, TensorOptions options = {}) const;
+  Tensor new_ones(IntArrayRef size, TensorOptions options = {}) const;
+  Tensor new_full(IntArrayRef size, Scalar fill_value, TensorOptions options = {}) const;
+  Tensor new_tensor(NestedList data, TensorOptions options = {}) const;
+  Tensor new_tensor(const Tensor& data, TensorOptions options = {}) const;  // detached copy
 
   // ---- ops declared by their op-table row ----
   // Every row of nabla/ops/op_table.h with a method form (M, FM, FMI, MI) declares
@@ -174,6 +186,12 @@ class Tensor {
   Tensor any(int64_t dim, bool keepdim = false) const;
   std::pair<Tensor, Tensor> topk(int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true) const;
   std::pair<Tensor, Tensor> sort(int64_t dim = -1, bool descending = false) const;
+  std::tuple<Tensor, Tensor, Tensor> unique(bool sorted = true, bool return_inverse = false,
+                                            bool return_counts = false) const;
+  bool allclose(const Tensor& other, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false) const;
+  bool equal(const Tensor& other) const;
+  Tensor lerp(const Tensor& end, Scalar weight) const;  // row lerp_scalar
+  Tensor& lerp_(const Tensor& end, Scalar weight);
 
   // ---- autograd ----
   bool requires_grad() const;

@@ -1,5 +1,6 @@
 // common.h — helpers shared by the op definitions in src/autograd/functions/.
 #pragma once
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -41,6 +42,11 @@ void check_inplace(const char* op, const Tensor& self, IntArrayRef result_shape,
 // After an in-place op wrote into self: bump its version and, when grad is tracked, take over the
 // history of the out-of-place result `r` (see Note [In-place ops and autograd] in inplace.cpp).
 Tensor& commit_inplace(Tensor& self, const Tensor& r);
+// Three-operand promotion (addcmul, addcdiv), PyTorch's tiers as for two.
+DType result_type(const Tensor& a, const Tensor& b, const Tensor& c);
+// zeros(sizes) with g copied into view(zeros); records the derivative view(gg) (gradient of a view op).
+Tensor scatter_into_view(OpId id, const Tensor& g, IntArrayRef sizes,
+                         std::function<Tensor(const Tensor&)> view);
 // Reduction helpers
 std::vector<int64_t> normalize_dims(IntArrayRef dims, int64_t ndim, const char* op);  // all dims when empty
 std::vector<int64_t> keepdim_shape(IntArrayRef sizes, const std::vector<int64_t>& dims);

@@ -234,4 +234,34 @@ Tensor full_like(const Tensor& t, Scalar v, TensorOptions o) { return full(t.siz
 Tensor rand_like(const Tensor& t, TensorOptions o) { return rand(t.sizes(), like(t, o)); }
 Tensor randn_like(const Tensor& t, TensorOptions o) { return randn(t.sizes(), like(t, o)); }
 
+// ---- Tensor::new_*: self's dtype unless options say otherwise (like PyTorch's Tensor.new_zeros) ----
+Tensor Tensor::new_empty(IntArrayRef size, TensorOptions o) const {
+  check_defined("new_empty", *this);
+  return empty(size, like(*this, o));
+}
+Tensor Tensor::new_zeros(IntArrayRef size, TensorOptions o) const {
+  check_defined("new_zeros", *this);
+  return zeros(size, like(*this, o));
+}
+Tensor Tensor::new_ones(IntArrayRef size, TensorOptions o) const {
+  check_defined("new_ones", *this);
+  return ones(size, like(*this, o));
+}
+Tensor Tensor::new_full(IntArrayRef size, Scalar fill_value, TensorOptions o) const {
+  check_defined("new_full", *this);
+  return full(size, fill_value, like(*this, o));
+}
+Tensor Tensor::new_tensor(NestedList data, TensorOptions o) const {
+  check_defined("new_tensor", *this);
+  return tensor(data, like(*this, o));
+}
+// A copy of data's values, detached from its graph (PyTorch's new_tensor(tensor) is clone().detach()).
+Tensor Tensor::new_tensor(const Tensor& data, TensorOptions o) const {
+  check_defined("new_tensor", *this, data);
+  Tensor out = empty(data.sizes(), like(*this, o));
+  NoGradGuard ng;
+  out.copy_(data);
+  return out;
+}
+
 }  // namespace nabla

@@ -176,6 +176,51 @@ Tensor Tensor::masked_select(const Tensor& mask) const {
   return out;
 }
 
+// Fills self's positions where mask is true with source's first elements, in order. Gradients:
+// self gets g where the mask is false; source's first count elements get g where it is true.
+Tensor masked_scatter(const Tensor& self, const Tensor& mask, const Tensor& source) {
+  check_defined("masked_scatter", self, mask, source);
+  NABLA_CHECK(mask.dtype() == DType::Bool, DTypeError, "masked_scatter: expected a bool mask, got {}",
+              dtype_name(mask.dtype()));
+  NABLA_CHECK(source.dtype() == self.dtype(), DTypeError,
+              "masked_scatter: expected self and source to have same dtypes but got {} and {}",
+              dtype_name(self.dtype()), dtype_name(source.dtype()));
+  std::vector<int64_t> shape;
+  try {
+    shape = broadcast_shapes(self.sizes(), mask.sizes());
+  } catch (const ShapeError&) {
+    throw ShapeError(
+        fmt::format("masked_scatter: mask of shape {} is not broadcastable with self of shape {}",
+                    shape_str(mask.sizes()), shape_str(self.sizes())));
+  }
+  Tensor m = raw::expand(mask, shape);
+  const int64_t count = kernels::count_nonzero(m);
+  NABLA_CHECK(
+      source.numel() >= count, ShapeError,
+      "masked_scatter: expected source to have at least {} elements (the mask's true count), but source "
+      "of shape {} has {}",
+      count, shape_str(source.sizes()), source.numel());
+  Tensor out = raw::empty(shape, self.dtype());
+  kernels::copy(out, raw::expand(self, shape));
+  kernels::masked_scatter(out, m, source.contiguous());
+  if (should_record({&self, &source}))
+    record(OpId::masked_scatter, {self, mask, source}, {out}, {.inputs = {1}},
+           [count, self_sizes = DimVec(self.sizes()), src_sizes = DimVec(source.sizes())](
+               const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor& mask = ctx.input(1);
+             Tensor gself = ctx.needs_grad[0] ? sum_to(g[0].masked_fill(mask, 0), self_sizes) : Tensor();
+             Tensor gsrc;
+             if (ctx.needs_grad[2]) {
+               gsrc = g[0].masked_select(mask);
+               const int64_t rest = shape_numel(src_sizes) - count;
+               if (rest > 0) gsrc = cat({gsrc, zeros({rest}, {.dtype = g[0].dtype()})});
+               gsrc = gsrc.view(src_sizes);
+             }
+             return {gself, Tensor(), gsrc};
+           });
+  return out;
+}
+
 Tensor Tensor::nonzero() const {
   check_defined("nonzero", *this);
   Tensor out = raw::empty({kernels::count_nonzero(*this), dim()}, DType::Int64);

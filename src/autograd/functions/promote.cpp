@@ -53,6 +53,7 @@ DType result_type_of(std::initializer_list<const Tensor*> ts) {
 }  // namespace
 
 DType result_type(const Tensor& a, const Tensor& b) { return result_type_of({&a, &b}); }
+DType result_type(const Tensor& a, const Tensor& b, const Tensor& c) { return result_type_of({&a, &b, &c}); }
 DType result_type(const Tensor& a, Scalar b) {
   Tensor w = wrap_scalar(b);
   return result_type_of({&a, &w});

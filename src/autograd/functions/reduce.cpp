@@ -157,6 +157,36 @@ std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
 Tensor max(const Tensor& x) { return extreme_all(x, true); }
 Tensor min(const Tensor& x) { return extreme_all(x, false); }
 
+namespace {
+// amax/amin: the gradient is shared evenly among the elements equal to the result (PyTorch's
+// scale_grad_by_count; a NaN result matches nothing, so its lane's gradient is NaN, as in PyTorch).
+Tensor amax_amin(OpId id, const Tensor& x, IntArrayRef dim, bool keepdim) {
+  const char* name = op_info(id).name.data();
+  check_defined(name, x);
+  const auto dims = normalize_dims(dim, x.dim(), name);
+  for (int64_t d : dims)
+    NABLA_CHECK(x.dim() == 0 || x.size(d) > 0, IndexError,
+                "{}(): Expected reduction dim {} to have non-zero size (input shape {})", name, d,
+                shape_str(x.sizes()));
+  NABLA_CHECK(x.numel() > 0 || !dims.empty(), IndexError,
+              "{}(): Expected reduction dim to be specified for input.numel() == 0", name);
+  Tensor out = reduce_forward(id == OpId::amax ? Reduce::Max : Reduce::Min, x, dims, keepdim, x.dtype());
+  if (should_record({&x}))
+    record(id, {x}, {out}, {.inputs = {0}, .outputs = {0}},
+           [dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor& x = ctx.input(0);
+             Tensor y = keepdim ? ctx.output(0) : unsqueeze_dims(ctx.output(0), dims, x.dim());
+             Tensor gk = keepdim ? g[0] : unsqueeze_dims(g[0], dims, x.dim());
+             Tensor mask = convert(x == y, gk.dtype());
+             return {mask * (gk / sum(mask, dims, true))};
+           });
+  return out;
+}
+}  // namespace
+
+Tensor amax(const Tensor& x, IntArrayRef dim, bool keepdim) { return amax_amin(OpId::amax, x, dim, keepdim); }
+Tensor amin(const Tensor& x, IntArrayRef dim, bool keepdim) { return amax_amin(OpId::amin, x, dim, keepdim); }
+
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   check_defined("argmax", x);
   NoGradGuard ng;

@@ -306,8 +306,18 @@ void Tensor::remove_hook(int id) const {
 }
 
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
-  if (a.sizes() != b.sizes()) return false;
-  auto x = a.to_vector(), y = b.to_vector();
+  check_defined("allclose", a, b);
+  NABLA_CHECK(a.dtype() == b.dtype(), DTypeError,
+              "allclose: {} did not match {} (both tensors need one dtype)", dtype_name(a.dtype()),
+              dtype_name(b.dtype()));
+  std::vector<int64_t> shape;
+  try {
+    shape = broadcast_shapes(a.sizes(), b.sizes());
+  } catch (const ShapeError&) {
+    throw ShapeError(fmt::format("allclose: shapes {} and {} are not broadcastable", shape_str(a.sizes()),
+                                 shape_str(b.sizes())));
+  }
+  auto x = raw::expand(a, shape).to_vector(), y = raw::expand(b, shape).to_vector();
   for (size_t i = 0; i < x.size(); ++i) {
     if (std::isnan(x[i]) || std::isnan(y[i])) {
       if (!(equal_nan && std::isnan(x[i]) && std::isnan(y[i]))) return false;
@@ -319,7 +329,12 @@ bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool e
   return true;
 }
 bool equal(const Tensor& a, const Tensor& b) {
+  check_defined("equal", a, b);
   return a.sizes() == b.sizes() && a.to_vector() == b.to_vector();
 }
+bool Tensor::allclose(const Tensor& other, double rtol, double atol, bool equal_nan) const {
+  return nabla::allclose(*this, other, rtol, atol, equal_nan);
+}
+bool Tensor::equal(const Tensor& other) const { return nabla::equal(*this, other); }
 
 }  // namespace nabla

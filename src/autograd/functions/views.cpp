@@ -5,8 +5,6 @@
 
 namespace nabla {
 
-namespace {
-
 // Gradient of a view that picks part of x: zeros shaped like x with g written into the same view.
 // The view function is applied again to gg for double backward.
 Tensor scatter_into_view(OpId id, const Tensor& g, IntArrayRef sizes,
@@ -21,6 +19,8 @@ Tensor scatter_into_view(OpId id, const Tensor& g, IntArrayRef sizes,
            [view](const BackwardContext&, const TensorList& gg) -> TensorList { return {view(gg[0])}; });
   return out;
 }
+
+namespace {
 
 Tensor record_reshape_like(OpId id, const Tensor& x, Tensor out) {
   if (should_record({&x}))

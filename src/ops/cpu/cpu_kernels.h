@@ -22,8 +22,10 @@ void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const 
 void softmax(const Tensor& out, const Tensor& x, int64_t dim, bool log);
 void logsumexp(const Tensor& out, const Tensor& x, int64_t dim);
 void cumsum(const Tensor& out, const Tensor& x, int64_t dim);
+void cumprod(const Tensor& out, const Tensor& x, int64_t dim);
 void sort(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim, bool descending,
           int64_t k);
+void searchsorted(const Tensor& out, const Tensor& sorted, const Tensor& values, bool right);
 void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
 void index_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src);
 void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);

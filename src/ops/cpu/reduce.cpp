@@ -1,5 +1,5 @@
 // reduce.cpp — CPU reductions (sum/prod/max/min/all/any), arg-reductions, softmax, logsumexp,
-// cumsum and sort. `out` arrives in keepdim layout: x's rank, size 1 on reduced dims.
+// cumsum, cumprod, sort and searchsorted. `out` arrives in keepdim layout: x's rank, size 1 on reduced dims.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -267,6 +267,49 @@ void sort(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t 
         iv[i * istride] = order[i];
       }
     });
+  });
+}
+
+void cumprod(const Tensor& out, const Tensor& x, int64_t dim) {
+  dispatch_dtype(out.dtype(), "cumprod", [&]<typename T>() {
+    for_each_lane(x, out, dim, [&](const char* in, int64_t sin, char* o8, int64_t sout, int64_t n) {
+      const T* xv = reinterpret_cast<const T*>(in);
+      T* ov = reinterpret_cast<T*>(o8);
+      acc_t<T> p = 1;
+      for (int64_t i = 0; i < n; ++i) {
+        p *= xv[i * sin];
+        ov[i * sout] = static_cast<T>(p);
+      }
+    });
+  });
+}
+
+// Binary search with PyTorch's comparisons, !(b >= v) / !(b > v): a NaN value lands after every
+// boundary, and a NaN boundary counts as larger than every value.
+void searchsorted(const Tensor& out, const Tensor& sorted, const Tensor& values, bool right) {
+  dispatch_dtype(values.dtype(), "searchsorted", [&]<typename T>() {
+    const T* b = sorted.data_ptr<T>();
+    const T* v = values.data_ptr<T>();
+    const int64_t m = sorted.size(-1), n = values.numel();
+    const int64_t row_len = sorted.dim() == 1 ? 0 : values.size(-1);  // values per sorted row
+    auto run = [&]<typename I>(I* o) {
+      for (int64_t i = 0; i < n; ++i) {
+        const T* row = b + (row_len ? (i / row_len) * m : 0);
+        int64_t lo = 0, hi = m;
+        while (lo < hi) {
+          const int64_t mid = lo + (hi - lo) / 2;
+          if (right ? !(row[mid] > v[i]) : !(row[mid] >= v[i]))
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+        o[i] = static_cast<I>(lo);
+      }
+    };
+    if (out.dtype() == DType::Int32)
+      run(out.data_ptr<int32_t>());
+    else
+      run(out.data_ptr<int64_t>());
   });
 }
 
