@@ -38,9 +38,6 @@ Tensor convert(const Tensor& t, DType dtype);
 bool can_cast(DType from, DType to);
 // Throws unless an in-place result of (shape, dtype) can be written into `self`; marks the write.
 void check_inplace(const char* op, const Tensor& self, IntArrayRef result_shape, DType result_dtype);
-// After an in-place op wrote into self: bump its version and, when grad is tracked, take over the
-// history of the out-of-place result `r` (see Note [In-place ops and autograd] in inplace.cpp).
-Tensor& commit_inplace(Tensor& self, const Tensor& r);
 // Reduction helpers
 std::vector<int64_t> normalize_dims(IntArrayRef dims, int64_t ndim, const char* op);  // all dims when empty
 std::vector<int64_t> keepdim_shape(IntArrayRef sizes, const std::vector<int64_t>& dims);
