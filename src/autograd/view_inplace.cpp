@@ -37,7 +37,7 @@ struct FnNode final : Node {
   using Fn = std::function<TensorList(const Tensor& grad, const std::vector<bool>& needs)>;
   FnNode(const char* name, Fn fn) : name_(name), fn_(std::move(fn)) {}
   TensorList apply(TensorList&& grads) override {
-    if (!grads[0].defined()) grads[0] = zeros(outputs[0].sizes.ref(), outputs[0].dtype);
+    if (!grads[0].defined()) grads[0] = zeros(outputs[0].sizes.ref(), {outputs[0].dtype});
     std::vector<bool> needs;
     for (const Edge& e : next_edges) needs.push_back(e.valid());
     return fn_(grads[0], needs);
@@ -83,7 +83,7 @@ Tensor put_region(const Tensor& g, const Geometry& geo);
 // base with the view's region replaced by src. Its derivative is CopySlices's.
 Tensor replace_region(const Tensor& base, const Tensor& src, const Geometry& geo);
 TensorList copy_slices_backward(const Tensor& g, const std::vector<bool>& needs, const Geometry& geo) {
-  return {needs[0] ? replace_region(g, zeros(geo->sizes.ref(), g.dtype()), geo) : Tensor(),
+  return {needs[0] ? replace_region(g, zeros(geo->sizes.ref(), {g.dtype()}), geo) : Tensor(),
           needs[1] ? take_region(g, geo) : Tensor()};
 }
 
@@ -129,7 +129,7 @@ Tensor put_region(const Tensor& g, const Geometry& geo) {
         shared.push_back(d);
         one.sizes[d] = 1;
       }
-    out = base_layout_copy(zeros(geo->base_sizes.ref(), g.dtype()), one);
+    out = base_layout_copy(zeros(geo->base_sizes.ref(), {g.dtype()}), one);
     kernels::copy(region(out, one), shared.empty() ? g : sum(g, shared, /*keepdim=*/true));
   }
   if (should_record({&g}))

@@ -129,7 +129,7 @@ const std::map<std::string, CaseFn>& cases() {
 Tensor from_json(const nlohmann::json& j) {
   auto data = j["data"].get<std::vector<double>>();
   const auto shape = j["shape"].get<std::vector<int64_t>>();
-  return from_blob(data.data(), shape, kFloat64).clone();
+  return from_blob(data.data(), shape, {kFloat64}).clone();
 }
 
 void expect_equal(const Tensor& got, const nlohmann::json& want, const std::string& what) {
@@ -290,8 +290,8 @@ TEST(ViewInplace, SavedTensorModifiedLikePyTorch) {
 
 TEST(ViewInplace, CopyAndFillKeepInfinities) {
   // y=torch.tensor([inf,1.])*1 (a graph tensor); y.copy_(w) -> w's values, not NaN; same for fill_.
-  Tensor x = tensor({INFINITY, 1.0}, kFloat64).requires_grad_();
-  Tensor w = tensor({2.0, 3.0}, kFloat64).requires_grad_();
+  Tensor x = tensor({INFINITY, 1.0}, {kFloat64}).requires_grad_();
+  Tensor w = tensor({2.0, 3.0}, {kFloat64}).requires_grad_();
   Tensor y = x * 1;
   y.copy_(w);
   EXPECT_EQ(y.to_vector(), (std::vector<double>{2, 3}));

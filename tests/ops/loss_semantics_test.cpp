@@ -35,8 +35,8 @@ int count_of(const std::string& text, const std::string& part) {
 
 // x=torch.tensor([[0.2],[0.7],[0.5],[0.9]],dtype=torch.float64,requires_grad=True)
 // t=torch.tensor([0.,1.,0.3,0.6],dtype=torch.float64): x is [4, 1], t is [4], they broadcast to [4, 4].
-Tensor column() { return tensor({0.2, 0.7, 0.5, 0.9}, kFloat64).reshape({4, 1}).requires_grad_(); }
-Tensor row() { return tensor({0.0, 1.0, 0.3, 0.6}, kFloat64); }
+Tensor column() { return tensor({0.2, 0.7, 0.5, 0.9}, {kFloat64}).reshape({4, 1}).requires_grad_(); }
+Tensor row() { return tensor({0.0, 1.0, 0.3, 0.6}, {kFloat64}); }
 
 TEST(LossTargetBroadcast, WarnsOncePerLossAndBroadcasts) {
   // F.mse_loss(x,t) -> 0.21375, x.grad [-0.1375,0.1125,0.0125,0.2125], UserWarning "Using a target size
@@ -141,7 +141,7 @@ TEST(LossTargetBroadcast, ErrorsWherePyTorchErrs) {
 
 // x=torch.tensor([[0.5,-1.,2.],[0.1,0.2,-0.3]],dtype=torch.float64,requires_grad=True); t=[-100,-100]
 Tensor logits() {
-  return tensor({0.5, -1.0, 2.0, 0.1, 0.2, -0.3}, kFloat64).reshape({2, 3}).requires_grad_();
+  return tensor({0.5, -1.0, 2.0, 0.1, 0.2, -0.3}, {kFloat64}).reshape({2, 3}).requires_grad_();
 }
 
 TEST(LossConventions, EveryTargetIgnored) {
@@ -166,7 +166,7 @@ TEST(LossConventions, EveryTargetIgnored) {
     expect_values(x2.grad(), zero_grad);
   }
   Tensor xw = logits();
-  Tensor lw = F::cross_entropy(xw, t, tensor({1.0, 2.0, 3.0}, kFloat64));
+  Tensor lw = F::cross_entropy(xw, t, tensor({1.0, 2.0, 3.0}, {kFloat64}));
   lw.backward();
   expect_values(lw, {kNan});
   expect_values(xw.grad(), zero_grad);
@@ -187,8 +187,8 @@ TEST(LossConventions, KlDivTargetGradientAtZero) {
   // tg=torch.tensor([0.,0.3,0.,0.7],dtype=torch.float64,requires_grad=True)
   // F.kl_div(inp,tg,reduction='sum') -> -0.39086430205489353, inp.grad [-0,-0.3,-0,-0.7],
   // tg.grad [nan, 0.2960271956740639, nan, 0.7433250560612675] (kl_div is xlogy(t,t) - t*inp)
-  Tensor inp = tensor({-1.0, -0.5, -2.0, -0.1}, kFloat64).requires_grad_();
-  Tensor tg = tensor({0.0, 0.3, 0.0, 0.7}, kFloat64).requires_grad_();
+  Tensor inp = tensor({-1.0, -0.5, -2.0, -0.1}, {kFloat64}).requires_grad_();
+  Tensor tg = tensor({0.0, 0.3, 0.0, 0.7}, {kFloat64}).requires_grad_();
   Tensor l = F::kl_div(inp, tg, "sum");
   l.backward();
   expect_values(l, {-0.39086430205489353});
@@ -202,8 +202,8 @@ TEST(LossConventions, KlDivTargetGradientAtZero) {
   expect_values(tg2.grad(), {kNan, 0.2960271956740639, kNan, 0.7433250560612675});
   // A negative target: F.kl_div(torch.tensor([-1.,-0.5]),torch.tensor([-0.5,0.3]),reduction='sum') -> nan,
   // input grad [0.5,-0.3], target grad [nan, 0.2960271956740639]
-  Tensor i3 = tensor({-1.0, -0.5}, kFloat64).requires_grad_();
-  Tensor t3 = tensor({-0.5, 0.3}, kFloat64).requires_grad_();
+  Tensor i3 = tensor({-1.0, -0.5}, {kFloat64}).requires_grad_();
+  Tensor t3 = tensor({-0.5, 0.3}, {kFloat64}).requires_grad_();
   Tensor l3 = F::kl_div(i3, t3, "sum");
   l3.backward();
   expect_values(l3, {kNan});
@@ -222,7 +222,7 @@ TEST(LossConventions, KlDivTargetGradientAtZero) {
 TEST(LossConventions, ProbabilityTargetsWithIgnoreIndex) {
   // F.cross_entropy(x,torch.tensor([[0.2,0.3,0.5],[1.,0,0]],dtype=torch.float64),ignore_index=1) ->
   // RuntimeError "ignore_index is not supported for floating point target"; the default -100 is fine.
-  Tensor p = tensor({0.2, 0.3, 0.5, 1.0, 0.0, 0.0}, kFloat64).reshape({2, 3});
+  Tensor p = tensor({0.2, 0.3, 0.5, 1.0, 0.0, 0.0}, {kFloat64}).reshape({2, 3});
   try {
     F::cross_entropy(logits(), p, {}, "mean", 1);
     ADD_FAILURE() << "no error";

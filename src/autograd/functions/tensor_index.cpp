@@ -186,7 +186,7 @@ Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor
     });
   }
   // Storage offset of every element of self, indexed the same way, says where each value goes.
-  Tensor pos = full(sizes(), storage_offset(), kInt64);
+  Tensor pos = full(sizes(), storage_offset(), {kInt64});
   for (int64_t d = 0; d < dim(); ++d) {
     std::vector<int64_t> shape(dim(), 1);
     shape[d] = size(d);
