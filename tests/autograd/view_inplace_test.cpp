@@ -205,6 +205,25 @@ TEST(ViewInplace, GradFnNamesLikePyTorch) {
   EXPECT_EQ(z.grad_fn()->name(), "CopySlices");
 }
 
+TEST(ViewInplace, AssigningToATemporaryWritesIntoIt) {
+  // y=x*1; y[1:3]=w; y[0,0]=1.5 (LibTorch: y.index({Slice(1,3)}) = w; y.index({0, 0}) = 1.5)
+  Tensor x = tensor({1.0, 2.0, 3.0, 4.0, 5.0, 6.0}, {kFloat64}).reshape({3, 2}).requires_grad_();
+  Tensor w = tensor({7.0, 8.0}, {kFloat64}).requires_grad_();
+  Tensor y = x * 1;
+  y.index({Slice(1, 3)}) = w;
+  y.index({0, 0}) = 1.5;
+  EXPECT_EQ(y.to_vector(), (std::vector<double>{1.5, 2, 7, 8, 7, 8}));
+  (y * y).sum().backward();
+  // x.grad [[0,4],[0,0],[0,0]], w.grad [28, 32]
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<double>{0, 4, 0, 0, 0, 0}));
+  EXPECT_EQ(w.grad().to_vector(), (std::vector<double>{28, 32}));
+  // An lvalue is rebound, not written: b = a shares a's data and leaves b's old data alone.
+  Tensor a = ones({2}), b = zeros({2}), old_b = b;
+  b = a;
+  EXPECT_TRUE(b.is_same(a));
+  EXPECT_EQ(old_b.to_vector(), (std::vector<double>{0, 0}));
+}
+
 template <typename F>
 void expect_autograd_error(F&& f, const std::string& fragment) {
   try {
