@@ -7,6 +7,9 @@
 
 namespace nabla::autograd {
 
+// How a view was made; PyTorch refuses in-place ops under autograd on the last two (CreationMeta).
+enum class ViewCreation : uint8_t { kDefault, kNoGradMode, kMultiOutput };
+
 struct AutogradMeta {
   Tensor grad;                           // accumulated gradient of a leaf (or retained non-leaf)
   std::shared_ptr<Node> grad_fn;         // null for leaves
@@ -14,7 +17,6 @@ struct AutogradMeta {
   uint32_t output_nr = 0;
   bool requires_grad = false;  // leaves only; non-leaves require grad through grad_fn
   bool retains_grad = false;
-  bool is_view = false;                   // made by a view op from a tensor that requires grad
   std::shared_ptr<Tensor> retained_grad;  // shared with the retain_grad hook (see Tensor::retain_grad)
   struct Hook {
     int id;
@@ -22,6 +24,13 @@ struct AutogradMeta {
   };
   std::vector<Hook> leaf_hooks;  // hooks of a leaf, run by AccumulateGrad
   int next_hook_id = 0;
+  // Views only (Note [Views and in-place ops], view_inplace.h): the root tensor whose storage the view
+  // shares, and the storage version its grad_fn was made for.
+  Tensor view_base;
+  uint32_t view_version = 0;
+  ViewCreation view_creation = ViewCreation::kDefault;
+  uint32_t multi_output_nr = 0;           // kMultiOutput: which output of...
+  const char* multi_output_fn = nullptr;  // ...which node name ("SplitBackward0")
 };
 
 // A leaf's node: adds the incoming gradient into tensor.grad.

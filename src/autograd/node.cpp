@@ -2,6 +2,7 @@
 #include <atomic>
 
 #include "autograd/record.h"
+#include "autograd/view_inplace.h"
 #include "nabla/ops/ops.h"
 #include "tensor/raw.h"
 #include "util/check.h"
@@ -43,7 +44,7 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
 }
 
 Edge gradient_edge(const Tensor& t) {
-  auto* meta = t.impl()->autograd_meta();
+  auto* meta = fresh_meta(t);
   if (meta && meta->grad_fn) return {meta->grad_fn, meta->output_nr};
   if (meta && meta->requires_grad) return {grad_accumulator(t), 0};
   return {};
@@ -83,15 +84,17 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
 SavedVariable::SavedVariable(const Tensor& t, bool is_output) : is_output_(is_output) {
   if (!t.defined()) return;
   version_ = t.version();
-  auto* meta = t.impl()->autograd_meta();
+  auto* meta = fresh_meta(t);
   const bool non_leaf = meta && meta->grad_fn;
   requires_grad_ = t.requires_grad();
-  if (is_output || non_leaf) {
+  // A constant view is kept as a plain alias too: its view_base could lead back to this node.
+  const bool constant_view = meta && meta->view_base.defined() && !requires_grad_;
+  if (is_output || non_leaf || constant_view) {
     // Keep only the data (an alias), not the grad_fn: no cycle for outputs, and no recursion
     // through long chains when the graph is destroyed. unpack() re-attaches the history.
     data_ = raw::as_strided(t, t.sizes(), t.strides(), t.storage_offset());
     output_nr_ = meta ? meta->output_nr : 0;
-    if (!is_output) weak_grad_fn_ = meta->grad_fn;
+    if (!is_output && non_leaf) weak_grad_fn_ = meta->grad_fn;
   } else {
     data_ = t;  // a leaf or a constant: keeping it alive is cheap and keeps accumulation working
   }
@@ -178,30 +181,6 @@ TensorList OpNode::apply(TensorList&& grads) {
 }
 
 // ---- recording ----
-namespace {
-bool is_view_op(OpId op) {
-  switch (op) {
-    case OpId::view:
-    case OpId::reshape:
-    case OpId::flatten:
-    case OpId::unflatten:
-    case OpId::transpose:
-    case OpId::permute:
-    case OpId::squeeze:
-    case OpId::unsqueeze:
-    case OpId::expand:
-    case OpId::narrow:
-    case OpId::select:
-    case OpId::slice:
-    case OpId::split:
-    case OpId::chunk:
-    case OpId::diagonal:
-      return true;
-    default:
-      return false;
-  }
-}
-}  // namespace
 
 bool should_record(std::initializer_list<const Tensor*> inputs) {
   if (!is_grad_enabled()) return false;
@@ -236,7 +215,12 @@ void record(OpId op, const TensorList& inputs, const TensorList& outputs, const 
     auto& m = outputs[i].impl()->ensure_autograd_meta();
     m.grad_fn = node;
     m.output_nr = static_cast<uint32_t>(i);
-    m.is_view = is_view_op(op);
+    // An output sharing an input's storage is a view of it (Note [Views and in-place ops]); view
+    // ops mark their results themselves, this catches any other op that returns an alias.
+    for (const Tensor& in : inputs)
+      if (!m.view_base.defined() && in.defined() && !in.is_same(outputs[i]) &&
+          in.impl()->storage() == outputs[i].impl()->storage())
+        mark_view(in, outputs[i]);
     node->outputs.push_back({DimVec(outputs[i].sizes()), outputs[i].dtype()});
   }
   for (size_t i = 0; i < outputs.size(); ++i)

@@ -61,14 +61,18 @@ class Tensor {
     if (impl_) impl_->retain();
   }
   Tensor(Tensor&& o) noexcept : impl_(o.impl_) { o.impl_ = nullptr; }
-  Tensor& operator=(const Tensor& o) {
+  Tensor& operator=(const Tensor& o) & {
     Tensor(o).swap(*this);
     return *this;
   }
-  Tensor& operator=(Tensor&& o) noexcept {
+  Tensor& operator=(Tensor&& o) & noexcept {
     Tensor(std::move(o)).swap(*this);
     return *this;
   }
+  // Assigning to a temporary writes into it, as in LibTorch: `y.index({Slice(1, 3)}) = v` and
+  // `y.select(0, 0) = 1.5` fill the view (an lvalue Tensor is rebound instead, sharing data).
+  Tensor& operator=(const Tensor& v) && { return copy_(v); }
+  Tensor& operator=(Scalar v) && { return fill_(v); }
   ~Tensor() {
     if (impl_) impl_->release();
   }

@@ -99,14 +99,23 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
   return out;
 }
 
+// Like PyTorch, mul saves a factor only when the other factor's gradient needs it (and div its
+// numerator only for the denominator's): x * 2 keeps no alias of x, so x may be written in place later.
+namespace {
+autograd::Slots saved_factors(const Tensor& a, const Tensor& b) {
+  const bool ga = a.requires_grad(), gb = b.requires_grad();
+  return ga && gb ? autograd::Slots{0, 1} : ga ? autograd::Slots{1} : autograd::Slots{0};
+}
+}  // namespace
+
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(Binary::Mul, a, b, 1);
   if (should_record({&a, &b}))
-    record(OpId::mul, {a, b}, {out}, {.inputs = {0, 1}},
-           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-             const Tensor &a = ctx.input(0), &b = ctx.input(1);
-             return {ctx.needs_grad[0] ? sum_to(g[0] * b, a.sizes()) : Tensor(),
-                     ctx.needs_grad[1] ? sum_to(g[0] * a, b.sizes()) : Tensor()};
+    record(OpId::mul, {a, b}, {out}, {.inputs = saved_factors(a, b)},
+           [sa = DimVec(a.sizes()), sb = DimVec(b.sizes())](const BackwardContext& ctx,
+                                                            const TensorList& g) -> TensorList {
+             return {ctx.needs_grad[0] ? sum_to(g[0] * ctx.input(1), sa) : Tensor(),
+                     ctx.needs_grad[1] ? sum_to(g[0] * ctx.input(0), sb) : Tensor()};
            });
   return out;
 }
@@ -114,11 +123,12 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 Tensor div(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(Binary::Div, a, b, 1);
   if (should_record({&a, &b}))
-    record(OpId::div, {a, b}, {out}, {.inputs = {0, 1}},
-           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-             const Tensor &a = ctx.input(0), &b = ctx.input(1);
-             return {ctx.needs_grad[0] ? sum_to(g[0] / b, a.sizes()) : Tensor(),
-                     ctx.needs_grad[1] ? sum_to(-g[0] * a / (b * b), b.sizes()) : Tensor()};
+    record(OpId::div, {a, b}, {out},
+           {.inputs = b.requires_grad() ? autograd::Slots{0, 1} : autograd::Slots{1}},
+           [sa = DimVec(a.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor& b = ctx.input(1);
+             return {ctx.needs_grad[0] ? sum_to(g[0] / b, sa) : Tensor(),
+                     ctx.needs_grad[1] ? sum_to(-g[0] * ctx.input(0) / (b * b), b.sizes()) : Tensor()};
            });
   return out;
 }

@@ -39,9 +39,6 @@ Tensor convert(const Tensor& t, DType dtype);
 bool can_cast(DType from, DType to);
 // Throws unless an in-place result of (shape, dtype) can be written into `self`; marks the write.
 void check_inplace(const char* op, const Tensor& self, IntArrayRef result_shape, DType result_dtype);
-// After an in-place op wrote into self: bump its version and, when grad is tracked, take over the
-// history of the out-of-place result `r` (see Note [In-place ops and autograd] in inplace.cpp).
-Tensor& commit_inplace(Tensor& self, const Tensor& r);
 // Three-operand promotion (addcmul, addcdiv), PyTorch's tiers as for two.
 DType result_type(const Tensor& a, const Tensor& b, const Tensor& c);
 // zeros(sizes) with g copied into view(zeros); records the derivative view(gg) (gradient of a view op).

@@ -1,7 +1,7 @@
 // tensor_index.cpp — x.index({...}) and x.index_put_({...}, v): Python-style indexing.
 // Basic entries (ints, slices, None, Ellipsis) become views; tensor entries (int64 or bool) become
 // an advanced index, built from permute + reshape + index_select so its derivative comes for free.
-#include "autograd/functions/common.h"
+#include "autograd/functions/inplace.h"
 
 namespace nabla {
 
@@ -149,12 +149,43 @@ Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
   return adv.empty() ? r : advanced_index(r, adv);
 }
 
+namespace {
+// value converted to dtype and broadcast to the indexing result's shape, or PyTorch's ShapeError.
+Tensor value_for(const Tensor& value, DType dtype, IntArrayRef shape) {
+  try {
+    return to_dtype(value, dtype).expand(shape);
+  } catch (const ShapeError&) {
+    throw ShapeError(
+        fmt::format("index_put_: shape mismatch: value tensor of shape {} cannot be broadcast to indexing "
+                    "result of shape {}",
+                    shape_str(value.sizes()), shape_str(shape)));
+  }
+}
+bool has_tensor_entry(const std::vector<TensorIndex>& indices) {
+  for (auto& i : indices)
+    if (i.kind() == TensorIndex::Kind::Tensor) return true;
+  return false;
+}
+}  // namespace
+
 Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor& value) {
   check_defined_entries("index_put_", *this, indices);
   check_defined("index_put_", value);
-  NABLA_CHECK(!(is_grad_enabled() && (requires_grad() || value.requires_grad())), NotImplementedError,
-              "index_put_: in-place indexed assignment on tensors that require grad is not supported yet; "
-              "use torch-style where()/masked_fill() or do it under NoGradGuard");
+  if (is_grad_enabled() && (requires_grad() || value.requires_grad())) {
+    if (!has_tensor_entry(indices)) {
+      // Like PyTorch's set_item: basic indices give a view, and copying into it goes through CopySlices.
+      Tensor dst = index(indices);
+      copy_into("index_put_", dst, value_for(value, dtype(), dst.sizes()));
+      return *this;
+    }
+    // Advanced indices: the out-of-place result scatters value into self's elements (numbered in
+    // row-major order, indexed the same way), so its derivative is scatter's.
+    Tensor at = arange(numel(), {.dtype = kInt64}).reshape(sizes()).index(indices);
+    Tensor v = value_for(value, dtype(), at.sizes());
+    return inplace("index_put_", *this, {&value}, [&](const Tensor& self) {
+      return self.reshape({-1}).scatter(0, at.reshape({-1}), v.reshape({-1})).reshape(sizes());
+    });
+  }
   // Storage offset of every element of self, indexed the same way, says where each value goes.
   Tensor pos = full(sizes(), storage_offset(), {.dtype = kInt64});
   for (int64_t d = 0; d < dim(); ++d) {
@@ -163,19 +194,11 @@ Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor
     pos = pos + arange(size(d)).reshape(shape) * stride(d);
   }
   Tensor where_to = pos.index(indices).contiguous();
-  Tensor v;
-  try {
-    v = convert(value, dtype()).expand(where_to.sizes()).contiguous();
-  } catch (const ShapeError&) {
-    throw ShapeError(
-        fmt::format("index_put_: shape mismatch: value tensor of shape {} cannot be broadcast to indexing "
-                    "result of shape {}",
-                    shape_str(value.sizes()), shape_str(where_to.sizes())));
-  }
+  Tensor v = value_for(value, dtype(), where_to.sizes()).contiguous();
   const int64_t extent = static_cast<int64_t>(impl()->storage()->nbytes() / dtype_size(dtype()));
   Tensor flat = raw::as_strided(*this, {extent}, {1}, 0);
   kernels::scatter(flat, 0, where_to.reshape({-1}), v.reshape({-1}), false);
-  impl()->storage()->bump_version();
+  bump(*this);
   return *this;
 }
 

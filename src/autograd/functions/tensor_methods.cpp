@@ -1,6 +1,7 @@
 // tensor_methods.cpp — Tensor's metadata, element access, conversions, in-place ops and autograd
 // accessors. Methods that are plain ops forward to the free functions of nabla/ops/ops.h.
 #include "autograd/functions/common.h"
+#include "autograd/functions/inplace.h"
 #include "nabla/autograd/autograd.h"
 #include "ops/dispatch_dtype.h"
 
@@ -67,64 +68,31 @@ Tensor Tensor::to(Device device, bool copy) const {
   return copy ? clone() : *this;
 }
 
-namespace {
-void bump(Tensor& self) {
-  if (!is_inference_mode_enabled()) self.impl()->storage()->bump_version();
-}
-
-// Note [In-place ops and autograd]
-// An in-place op computes its out-of-place result r and writes it into self. Without autograd, r is
-// computed from self directly. With autograd, r is computed from self.clone() (so the saved tensors
-// of r's node are not the storage we are about to overwrite), and self takes over r's history
-// (grad_fn, output_nr). In-place writes into a leaf that requires grad, or into a view of a tensor
-// that requires grad, are refused (the latter: nabla has no CopySlices yet).
-template <typename F>
-Tensor& inplace(const char* op, Tensor& self, std::initializer_list<const Tensor*> others, F&& compute) {
-  bool tracked = is_grad_enabled() && self.requires_grad();
-  for (const Tensor* o : others) tracked |= o && is_grad_enabled() && o->requires_grad();
-  if (tracked) {
-    NABLA_CHECK(!(self.is_leaf() && self.requires_grad()), AutogradError,
-                "{}: a leaf Variable that requires grad is being used in an in-place operation.", op);
-    auto* meta = self.impl()->autograd_meta();
-    NABLA_CHECK(!(meta && meta->is_view), NotImplementedError,
-                "{}: in-place operation on a view of a tensor that requires grad is not supported", op);
+Tensor& copy_into(const char* op, Tensor& self, const Tensor& src) {
+  NABLA_CHECK(broadcast_shapes(src.sizes(), self.sizes()) == self.sizes().vec(), ShapeError,
+              "{}: source of shape {} cannot be broadcast to destination shape {}", op,
+              shape_str(src.sizes()), shape_str(self.sizes()));
+  if (!(is_grad_enabled() && (self.requires_grad() || src.requires_grad()))) {
+    kernels::copy(self, raw::expand(src, self.sizes()));  // dtype conversion like PyTorch (no can_cast check)
+    bump(self);
+    return self;
   }
-  Tensor r = compute(tracked ? self.clone() : self);
-  check_inplace(op, self, r.sizes(), r.dtype());
-  {
-    NoGradGuard ng;
-    kernels::copy(self, r);
-  }
-  bump(self);
-  if (tracked) {
-    auto& m = self.impl()->ensure_autograd_meta();
-    m.grad_fn = r.grad_fn();
-    m.output_nr = r.output_nr();
-  }
-  return self;
-}
-}  // namespace
-
-Tensor& Tensor::copy_(const Tensor& src) {
-  NABLA_CHECK(broadcast_shapes(src.sizes(), sizes()) == sizes().vec(), ShapeError,
-              "copy_: source of shape {} cannot be broadcast to destination shape {}", shape_str(src.sizes()),
-              shape_str(sizes()));
-  if (!(is_grad_enabled() && (requires_grad() || src.requires_grad()))) {
-    kernels::copy(*this, raw::expand(src, sizes()));  // dtype conversion like PyTorch (no can_cast check)
-    bump(*this);
-    return *this;
-  }
-  return inplace("copy_", *this, {&src}, [&](const Tensor& self) {
-    return to_dtype(src, self.dtype()).expand(self.sizes()) + self * 0;
+  // where(false, old, src): src's values (old * 0 + src would turn an inf in old into NaN), and a
+  // zero gradient for the overwritten values.
+  return inplace(op, self, {&src}, [&](const Tensor& old) {
+    return where(zeros({}, {.dtype = kBool}), old, to_dtype(src, old.dtype()));
   });
 }
+Tensor& Tensor::copy_(const Tensor& src) { return copy_into("copy_", *this, src); }
 Tensor& Tensor::fill_(Scalar v) {
   if (!(is_grad_enabled() && requires_grad())) {
     kernels::fill(*this, v);
     bump(*this);
     return *this;
   }
-  return inplace("fill_", *this, {}, [&](const Tensor& self) { return self * 0 + v; });
+  return inplace("fill_", *this, {}, [&](const Tensor& self) {
+    return where(zeros({}, {.dtype = kBool}), self, full({}, v, {.dtype = self.dtype()}));
+  });
 }
 Tensor& Tensor::zero_() { return fill_(0); }
 void Tensor::set_data(const Tensor& other) {
@@ -210,7 +178,7 @@ std::pair<Tensor, Tensor> Tensor::sort(int64_t d, bool desc) const { return nabl
 
 // ---- autograd ----
 bool Tensor::requires_grad() const {
-  auto* m = impl_->autograd_meta();
+  auto* m = autograd::fresh_meta(*this);
   return m && (m->requires_grad || m->grad_fn);
 }
 Tensor& Tensor::requires_grad_(bool r) {
@@ -225,7 +193,7 @@ Tensor& Tensor::requires_grad_(bool r) {
   return *this;
 }
 bool Tensor::is_leaf() const {
-  auto* m = impl_->autograd_meta();
+  auto* m = autograd::fresh_meta(*this);
   return !m || !m->grad_fn;
 }
 const Tensor& Tensor::grad() const {
@@ -243,11 +211,11 @@ void Tensor::set_grad(const Tensor& g) {
   impl_->ensure_autograd_meta().grad = g;
 }
 std::shared_ptr<autograd::Node> Tensor::grad_fn() const {
-  auto* m = impl_->autograd_meta();
+  auto* m = autograd::fresh_meta(*this);
   return m ? m->grad_fn : nullptr;
 }
 int Tensor::output_nr() const {
-  auto* m = impl_->autograd_meta();
+  auto* m = autograd::fresh_meta(*this);
   return m ? static_cast<int>(m->output_nr) : 0;
 }
 void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
@@ -297,7 +265,7 @@ int Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) const {
   return id;
 }
 void Tensor::remove_hook(int id) const {
-  auto* m = impl_->autograd_meta();
+  auto* m = autograd::fresh_meta(*this);
   if (!m) return;
   std::erase_if(m->leaf_hooks, [id](const auto& h) { return h.id == id; });
   if (m->grad_fn)

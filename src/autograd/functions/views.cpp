@@ -2,8 +2,19 @@
 #include <numeric>
 
 #include "autograd/functions/common.h"
+#include "autograd/view_inplace.h"
 
 namespace nabla {
+
+namespace {
+
+// Every view op's result goes through here (Note [Views and in-place ops]).
+Tensor as_view(const Tensor& in, Tensor out) {
+  autograd::mark_view(in, out);
+  return out;
+}
+
+}  // namespace
 
 // Gradient of a view that picks part of x: zeros shaped like x with g written into the same view.
 // The view function is applied again to gg for double backward.
@@ -97,14 +108,16 @@ Tensor Tensor::view(IntArrayRef shape) const {
               "view: view size {} is not compatible with input tensor's size {} and stride {} (at least one "
               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.",
               shape_str(sizes), shape_str(this->sizes()), shape_str(strides()));
-  return record_reshape_like(OpId::view, *this, raw::as_strided(*this, sizes, *st, storage_offset()));
+  return record_reshape_like(OpId::view, *this,
+                             as_view(*this, raw::as_strided(*this, sizes, *st, storage_offset())));
 }
 
 Tensor Tensor::reshape(IntArrayRef shape) const {
   check_defined("reshape", *this);
   auto sizes = infer_size(shape, numel(), "reshape");
   if (auto st = view_strides(this->sizes(), strides(), sizes))
-    return record_reshape_like(OpId::reshape, *this, raw::as_strided(*this, sizes, *st, storage_offset()));
+    return record_reshape_like(OpId::reshape, *this,
+                               as_view(*this, raw::as_strided(*this, sizes, *st, storage_offset())));
   Tensor copy = raw::empty_like(*this);
   kernels::copy(copy, *this);
   return record_reshape_like(OpId::reshape, *this,
@@ -154,7 +167,7 @@ Tensor Tensor::permute(IntArrayRef dims) const {
     sz.push_back(size(w));
     st.push_back(stride(w));
   }
-  Tensor out = raw::as_strided(*this, sz, st, storage_offset());
+  Tensor out = as_view(*this, raw::as_strided(*this, sz, st, storage_offset()));
   if (should_record({this}))
     record(OpId::permute, {*this}, {out}, {},
            [perm](const BackwardContext&, const TensorList& g) -> TensorList {
@@ -172,7 +185,7 @@ Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
   DimVec sz(sizes()), st(strides());
   std::swap(sz[a], sz[b]);
   std::swap(st[a], st[b]);
-  Tensor out = raw::as_strided(*this, sz, st, storage_offset());
+  Tensor out = as_view(*this, raw::as_strided(*this, sz, st, storage_offset()));
   if (should_record({this}))
     record(
         OpId::transpose, {*this}, {out}, {},
@@ -194,7 +207,8 @@ Tensor Tensor::squeeze() const {
   DimVec st;
   for (int d = 0; d < dim(); ++d)
     if (size(d) != 1) st.push_back(stride(d));
-  return record_reshape_like(OpId::squeeze, *this, raw::as_strided(*this, shape, st, storage_offset()));
+  return record_reshape_like(OpId::squeeze, *this,
+                             as_view(*this, raw::as_strided(*this, shape, st, storage_offset())));
 }
 
 Tensor Tensor::squeeze(int64_t d) const {
@@ -202,11 +216,12 @@ Tensor Tensor::squeeze(int64_t d) const {
   int64_t w = wrap_dim(d, dim(), "squeeze");
   if (dim() == 0 || size(w) != 1)
     return record_reshape_like(OpId::squeeze, *this,
-                               raw::as_strided(*this, sizes(), strides(), storage_offset()));
+                               as_view(*this, raw::as_strided(*this, sizes(), strides(), storage_offset())));
   DimVec sz(sizes()), st(strides());
   sz.erase(static_cast<int>(w));
   st.erase(static_cast<int>(w));
-  return record_reshape_like(OpId::squeeze, *this, raw::as_strided(*this, sz, st, storage_offset()));
+  return record_reshape_like(OpId::squeeze, *this,
+                             as_view(*this, raw::as_strided(*this, sz, st, storage_offset())));
 }
 
 Tensor Tensor::unsqueeze(int64_t d) const {
@@ -216,7 +231,8 @@ Tensor Tensor::unsqueeze(int64_t d) const {
   int64_t new_stride = w < dim() ? size(w) * stride(w) : 1;
   sz.insert(static_cast<int>(w), 1);
   st.insert(static_cast<int>(w), new_stride);
-  return record_reshape_like(OpId::unsqueeze, *this, raw::as_strided(*this, sz, st, storage_offset()));
+  return record_reshape_like(OpId::unsqueeze, *this,
+                             as_view(*this, raw::as_strided(*this, sz, st, storage_offset())));
 }
 
 Tensor Tensor::expand(IntArrayRef sizes_in) const {
@@ -244,7 +260,7 @@ Tensor Tensor::expand(IntArrayRef sizes_in) const {
   }
   checked_numel(target, "expand");
   if (target == sizes().vec()) return *this;
-  Tensor out = raw::expand(*this, target);
+  Tensor out = as_view(*this, raw::expand(*this, target));
   if (should_record({this}))
     record(OpId::expand, {*this}, {out}, {},
            [sizes = DimVec(sizes())](const BackwardContext&, const TensorList& g) -> TensorList {
@@ -269,7 +285,7 @@ Tensor Tensor::slice(int64_t d, Slice::Bound start, Slice::Bound end, int64_t st
   DimVec sz(sizes()), st(strides());
   sz[static_cast<int>(w)] = len;
   st[static_cast<int>(w)] = stride(w) * step;
-  Tensor out = raw::as_strided(*this, sz, st, storage_offset() + s * stride(w));
+  Tensor out = as_view(*this, raw::as_strided(*this, sz, st, storage_offset() + s * stride(w)));
   if (should_record({this}))
     record(
         OpId::slice, {*this}, {out}, {},
@@ -299,7 +315,7 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
               "select(): index {} out of range for tensor of size {} at dimension {}", index,
               shape_str(sizes()), w);
   int64_t i = index < 0 ? index + n : index;
-  Tensor out = raw::select(*this, w, i);
+  Tensor out = as_view(*this, raw::select(*this, w, i));
   if (should_record({this}))
     record(OpId::select, {*this}, {out}, {},
            [w, i, sizes = DimVec(sizes())](const BackwardContext&, const TensorList& g) -> TensorList {
@@ -320,6 +336,7 @@ TensorList Tensor::split(int64_t split_size, int64_t d) const {
     out.push_back(narrow(w, s, std::min(split_size, size(w) - s)));
     if (size(w) == 0) break;
   }
+  autograd::mark_multi_output_views(out, "SplitBackward0");
   return out;
 }
 
@@ -335,6 +352,7 @@ TensorList Tensor::unbind(int64_t d) const {
   int64_t w = wrap_dim(d, dim(), "unbind");
   TensorList out;
   for (int64_t i = 0; i < size(w); ++i) out.push_back(select(w, i));
+  autograd::mark_multi_output_views(out, "UnbindBackward0");
   return out;
 }
 

@@ -1,5 +1,8 @@
 // loss.cpp — the losses of nn::functional, composed of differentiable ops in their numerically
 // stable forms (log-softmax, log-sum-exp, logits), so their gradients follow from autograd.
+#include <cstdio>
+#include <mutex>
+
 #include "autograd/functions/common.h"
 #include "nabla/nn/functional.h"
 
@@ -30,24 +33,79 @@ void check_same_shape(const char* op, const Tensor& input, const Tensor& target)
               shape_str(input.sizes()));
 }
 
+bool broadcastable(IntArrayRef a, IntArrayRef b) {
+  try {
+    broadcast_shapes(a, b);
+    return true;
+  } catch (const ShapeError&) {
+    return false;
+  }
+}
+
+// PyTorch's elementwise regression losses accept a target of another shape that broadcasts with the
+// input: they warn (here once per loss and process, one line on stderr) and broadcast.
+void check_broadcast_target(const char* op, std::once_flag& warned, const Tensor& input,
+                            const Tensor& target) {
+  if (input.sizes() == target.sizes()) return;
+  NABLA_CHECK(broadcastable(input.sizes(), target.sizes()), ShapeError,
+              "{}: target size {} cannot be broadcast with input size {}", op, shape_str(target.sizes()),
+              shape_str(input.sizes()));
+  std::call_once(warned, [&] {
+    std::fprintf(
+        stderr,
+        "nabla warning: %s: Using a target size (%s) that is different to the input size (%s). This "
+        "will likely lead to incorrect results due to broadcasting. Please ensure they have the same "
+        "size.\n",
+        op, shape_str(target.sizes()).c_str(), shape_str(input.sizes()).c_str());
+  });
+}
+
+// num / den for a weighted mean. When every weight is 0 (every target ignored), PyTorch's value is
+// 0/0 = NaN but the gradient is 0: divide by 1 instead and add the NaN as a constant.
+Tensor weighted_mean(const Tensor& num, const Tensor& den) {
+  Tensor none = den == 0.0;
+  return num / where(none, ones_like(den), den) + where(none, full_like(den, NAN), zeros_like(den));
+}
+
+// xlogy(t, t) = t * log(t), 0 at t = 0, with PyTorch's derivative of xlogy(self, other) at self = other
+// = t: xlogy(t != 0, t) + t / t, so NaN at t = 0 (kl_div is xlogy(t, t) - t * input in PyTorch 1.13).
+Tensor xlogy_self(const Tensor& t) {
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = where(t == 0.0, zeros_like(t), t * log(t));
+  }
+  if (should_record({&t}))
+    record(OpId::kl_div, {t}, {out}, {.inputs = {0}},
+           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor& t = ctx.input(0);
+             Tensor nz = t != 0.0;
+             return {g[0] * (where(nz, log(where(nz, t, ones_like(t))), zeros_like(t)) + t / t)};
+           });
+  return out;
+}
+
 }  // namespace
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
   check_defined("mse_loss", input, target);
-  check_same_shape("mse_loss", input, target);
+  static std::once_flag warned;
+  check_broadcast_target("mse_loss", warned, input, target);
   Tensor d = input - target;
   return reduce(d * d, reduction, "mse_loss");
 }
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
   check_defined("l1_loss", input, target);
-  check_same_shape("l1_loss", input, target);
+  static std::once_flag warned;
+  check_broadcast_target("l1_loss", warned, input, target);
   return reduce(abs(input - target), reduction, "l1_loss");
 }
 
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction, double beta) {
   check_defined("smooth_l1_loss", input, target);
-  check_same_shape("smooth_l1_loss", input, target);
+  static std::once_flag warned;
+  check_broadcast_target("smooth_l1_loss", warned, input, target);
   NABLA_CHECK(beta >= 0, ValueError, "smooth_l1_loss: beta must be non-negative, got {}", beta);
   Tensor d = abs(input - target);
   if (beta == 0) return reduce(d, reduction, "smooth_l1_loss");
@@ -56,7 +114,8 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::stri
 
 Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& reduction, double delta) {
   check_defined("huber_loss", input, target);
-  check_same_shape("huber_loss", input, target);
+  static std::once_flag warned;
+  check_broadcast_target("huber_loss", warned, input, target);
   NABLA_CHECK(delta > 0, ValueError, "huber_loss: delta must be positive, got {}", delta);
   Tensor d = abs(input - target);
   return reduce(where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction, "huber_loss");
@@ -65,7 +124,10 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
                             const std::string& reduction) {
   check_defined("binary_cross_entropy", input, target);
-  check_same_shape("binary_cross_entropy", input, target);
+  NABLA_CHECK(input.sizes() == target.sizes(), ShapeError,
+              "binary_cross_entropy: Using a target size ({}) that is different to the input size ({}) is "
+              "deprecated. Please ensure they have the same size.",
+              shape_str(target.sizes()), shape_str(input.sizes()));
   {
     NoGradGuard ng;
     NABLA_CHECK(input.numel() == 0 || (min(input).item<double>() >= 0 && max(input).item<double>() <= 1),
@@ -91,7 +153,9 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
 Tensor binary_cross_entropy_with_logits(const Tensor& x, const Tensor& y, const Tensor& weight,
                                         const Tensor& pos_weight, const std::string& reduction) {
   check_defined("binary_cross_entropy_with_logits", x, y);
-  check_same_shape("binary_cross_entropy_with_logits", x, y);
+  NABLA_CHECK(x.sizes() == y.sizes(), ShapeError,
+              "binary_cross_entropy_with_logits: Target size ({}) must be the same as input size ({})",
+              shape_str(y.sizes()), shape_str(x.sizes()));
   // log(1 + exp(-|x|)) + max(-x, 0) is log(1 + exp(-x)) without overflow.
   Tensor log_sig_neg = log1p(exp(-abs(x))) + clamp(-x, 0.0);  // -log(sigmoid(x))
   Tensor l;
@@ -136,7 +200,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   Tensor w = convert(valid, input.dtype());
   if (weight.defined()) w = w * weight.index_select(0, safe_t);
   Tensor l = picked * w;
-  if (reduction == "mean") return l.sum() / w.sum();
+  if (reduction == "mean") return weighted_mean(l.sum(), w.sum());
   if (reduction == "none") return l.reshape(target.sizes());
   return reduce(l, reduction, "nll_loss");
 }
@@ -150,6 +214,10 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
   const int64_t C = input.size(cdim);
   Tensor logp = nabla::log_softmax(input, cdim);
   if (is_floating(target.dtype())) {  // class probabilities
+    NABLA_CHECK(
+        ignore_index == -100, ValueError,
+        "cross_entropy: ignore_index is not supported for floating point target (got ignore_index={})",
+        ignore_index);
     check_same_shape("cross_entropy", input, target);
     Tensor t = label_smoothing > 0
                    ? target * (1.0 - label_smoothing) + label_smoothing / static_cast<double>(C)
@@ -177,7 +245,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
     Tensor denom = weight.defined()
                        ? (weight.index_select(0, where(t != ignore_index, t, zeros_like(t))) * valid).sum()
                        : valid.sum();
-    s = smooth.sum() / denom;
+    s = weighted_mean(smooth.sum(), denom);
   } else if (reduction == "sum") {
     s = smooth.sum();
   } else {
@@ -188,11 +256,11 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
 
 Tensor kl_div(const Tensor& input, const Tensor& target, const std::string& reduction, bool log_target) {
   check_defined("kl_div", input, target);
-  check_same_shape("kl_div", input, target);
-  Tensor l = log_target
-                 ? exp(target) * (target - input)
-                 : where(target > 0, target * (log(where(target > 0, target, ones_like(target))) - input),
-                         zeros_like(input));
+  // PyTorch 1.13's formula; a target of another shape broadcasts silently (no warning in PyTorch).
+  NABLA_CHECK(broadcastable(input.sizes(), target.sizes()), ShapeError,
+              "kl_div: target size {} cannot be broadcast with input size {}", shape_str(target.sizes()),
+              shape_str(input.sizes()));
+  Tensor l = log_target ? exp(target) * (target - input) : xlogy_self(target) - target * input;
   NABLA_CHECK(reduction != "batchmean" || input.dim() > 0, ShapeError,
               "kl_div: batchmean needs a batch dimension");
   if (reduction == "batchmean") return l.sum() / static_cast<double>(input.size(0));
