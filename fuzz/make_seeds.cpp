@@ -1,15 +1,18 @@
 // make_seeds — writes a small valid seed corpus per fuzz target: make_seeds <out_dir>
-// (out_dir/{idx,cifar,image,tar}/...).
+// (out_dir/{idx,cifar,image,tar,safetensors,run_state}/...).
 #include <stb/stb_image_write.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "io/formats.h"
+#include "io/safetensors_format.h"
+#include "train/run_metadata.h"
 
 namespace {
 using nabla::io::detail::Bytes;
@@ -81,5 +84,45 @@ int main(int argc, char** argv) {
     put(out / ("image/c" + std::to_string(c) + ".bmp"), bmp);
   }
   put(out / "tar/one", tar_with("cifar-10-batches-bin/test_batch.bin", cifar));
+  // safetensors: a checkpoint-like header (metadata, two tensors) and its data buffer.
+  {
+    using nabla::io::detail::SafetensorsEntry;
+    std::vector<SafetensorsEntry> entries = {{"a", nabla::DType::Float32, {2, 3}, 0, 24},
+                                             {"b", nabla::DType::Int64, {}, 24, 32}};
+    std::string json = nabla::io::detail::pad_safetensors_header(nabla::io::detail::safetensors_header_json(
+        entries, {{"nabla.checksum", "crc32c:01234567"}, {"nabla.epoch", "1"}}, "seed"));
+    Bytes file(8 + json.size() + 32, 7);
+    for (int i = 0; i < 8; ++i) file[i] = static_cast<uint8_t>(json.size() >> (8 * i));
+    std::copy(json.begin(), json.end(), file.begin() + 8);
+    put(out / "safetensors/checkpoint", file);
+  }
+  // run_state: the metadata and tensor shapes of a small mlp run with its Adam state.
+  {
+    nabla::training::RunConfig cfg;
+    cfg.model = {"mlp", 1, 2, 2, 3, 1};
+    cfg.classes = {"a", "b", "c"};
+    nlohmann::json j;
+    nlohmann::json optim = nlohmann::json::array();
+    const auto shapes = nabla::training::model_state_shapes(cfg.model);
+    for (const auto* list : {&shapes.parameters, &shapes.buffers})
+      for (const auto& [name, shape] : *list) j[name] = shape;
+    for (size_t i = 0; i < shapes.parameters.size(); ++i)
+      for (const char* s : {"exp_avg", "exp_avg_sq", "step"}) {
+        const std::string key = "state." + std::to_string(i) + "." + s;
+        optim.push_back(key);
+        j["_optim." + key] = std::string(s) == "step" ? std::vector<int64_t>{} : shapes.parameters[i].second;
+      }
+    j["__metadata__"] = {{"nabla.run", cfg.to_json()},
+                         {"nabla.epoch", "1"},
+                         {"nabla.global_step", "3"},
+                         {"nabla.history", R"([{"epoch":1,"train_loss":0.5,"val_loss":"NaN"}])"},
+                         {"nabla.optimizer", R"({"optimizer":"Adam","param_groups":[]})"},
+                         {"nabla.optimizer_tensors", optim.dump()},
+                         {"nabla.scheduler", ""},
+                         {"nabla.callbacks", R"({"wait":0,"stopped_epoch":0})"},
+                         {"nabla.rng", R"(["1","2","3","4","5","6"])"}};
+    const std::string text = j.dump();
+    put(out / "run_state/mlp", Bytes(text.begin(), text.end()));
+  }
   return 0;
 }

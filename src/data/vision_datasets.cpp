@@ -9,6 +9,7 @@
 #include "io/formats.h"
 #include "nabla/data/datasets.h"
 #include "nabla/data/download.h"
+#include "nabla/io/checkpoint.h"
 #include "nabla/ops/ops.h"
 #include "util/check.h"
 
@@ -28,7 +29,7 @@ void extract_tar_gz(const std::string& archive, const std::string& root) {
   for (const iod::TarEntry& e : iod::parse_tar(bytes, archive)) {
     fs::path out = fs::path(root) / e.name;
     fs::create_directories(out.parent_path());
-    iod::write_file_bytes(out.string(), iod::ByteSpan(bytes.data() + e.offset, e.size));
+    io::atomic_write_file(out.string(), iod::ByteSpan(bytes.data() + e.offset, e.size));
   }
 }
 

@@ -82,8 +82,9 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   NABLA_CHECK(!path_.empty(), IOError, "cannot write a file with an empty path");
   tmp_ = fmt::format("{}.tmp.{}.{}", path_, static_cast<long>(::getpid()), temp_counter++);
   fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  NABLA_CHECK(fd_ >= 0, IOError, "{}: cannot create the temporary file {}: {}", path_, tmp_,
-              std::strerror(errno));
+  const int err = errno;
+  NABLA_CHECK(fd_ >= 0, IOError, "{}: cannot create the temporary file {}: {} (errno {})", path_, tmp_,
+              std::strerror(err), err);
 }
 
 AtomicFile::~AtomicFile() {
@@ -96,8 +97,8 @@ void AtomicFile::fail(const char* what) {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   ::unlink(tmp_.c_str());
-  throw IOError(fmt::format("{}: {} (temporary file {}, byte {}): {}", path_, what, tmp_, written_,
-                            std::strerror(err)));
+  throw IOError(fmt::format("{}: {} (temporary file {}, byte {}): {} (errno {})", path_, what, tmp_, written_,
+                            std::strerror(err), err));
 }
 
 void AtomicFile::write(const void* data, size_t size) {

@@ -24,13 +24,6 @@ Bytes read_file_bytes(const std::string& path) {
   return bytes;
 }
 
-void write_file_bytes(const std::string& path, ByteSpan bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  NABLA_CHECK(out.good(), IOError, "{}: cannot open file for writing", path);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  NABLA_CHECK(out.good(), IOError, "{}: write error", path);
-}
-
 // ---- gzip ----
 
 bool is_gzip(ByteSpan bytes) { return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b; }

@@ -20,9 +20,9 @@ namespace nabla::io::detail {
 using Bytes = std::vector<uint8_t>;
 using ByteSpan = std::span<const uint8_t>;
 
-// Whole file; IOError naming the path when it is missing or unreadable.
+// Whole file; IOError naming the path when it is missing or unreadable. (Writers use
+// io::atomic_write_file, the one checked write path: Note [Atomic replacement].)
 Bytes read_file_bytes(const std::string& path);
-void write_file_bytes(const std::string& path, ByteSpan bytes);
 
 // gzip (RFC 1952, concatenated members allowed). Output larger than max_output -> IOError.
 bool is_gzip(ByteSpan bytes);
@@ -66,7 +66,12 @@ struct DecodedImage {
 };
 // Images whose decoded size (H * W * C bytes) would exceed max_bytes are refused before decoding.
 inline constexpr size_t kMaxImageBytes = size_t{1} << 29;  // 512 MiB
+// PNG chunk CRCs and the zlib stream's Adler-32 are verified first (verify_png) unless `verify` is false
+// (the fuzz target's way past them to stb).
 DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string& name,
-                                size_t max_bytes = kMaxImageBytes);
+                                size_t max_bytes = kMaxImageBytes, bool verify = true);
+// IOError naming the file and the byte offset of a bad chunk CRC, a truncated file or a corrupt zlib
+// stream (Note [PNG checksums], png_verify.cpp). `bytes` starts with the PNG signature.
+void verify_png(ByteSpan bytes, const std::string& name);
 
 }  // namespace nabla::io::detail

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "io/formats.h"
+#include "nabla/io/checkpoint.h"
 #include "nabla/ops/ops.h"
 #include "util/check.h"
 
@@ -82,7 +83,7 @@ void write_idx(const std::string& path, const Tensor& t, bool gzip) {
   if (elem > 1 && std::endian::native == std::endian::little) {
     for (size_t i = header; i < out.size(); i += elem) std::reverse(out.begin() + i, out.begin() + i + elem);
   }
-  detail::write_file_bytes(path, gzip ? detail::gzip_compress(out) : out);
+  atomic_write_file(path, gzip ? detail::gzip_compress(out) : out);
 }
 
 }  // namespace nabla::io

@@ -5,6 +5,7 @@
 #include <stb/stb_image_write.h>
 
 #include "io/formats.h"
+#include "nabla/io/checkpoint.h"
 #include "nabla/ops/ops.h"
 #include "util/check.h"
 
@@ -54,9 +55,7 @@ std::vector<uint8_t> encode_png(const Tensor& image) {
   return out;
 }
 
-void write_png(const std::string& path, const Tensor& image) {
-  detail::write_file_bytes(path, encode_png(image));
-}
+void write_png(const std::string& path, const Tensor& image) { atomic_write_file(path, encode_png(image)); }
 
 void write_jpeg(const std::string& path, const Tensor& image, int quality) {
   Tensor img = encodable(image, "write_jpeg");
@@ -66,7 +65,7 @@ void write_jpeg(const std::string& path, const Tensor& image, int quality) {
   std::vector<uint8_t> out;
   NABLA_CHECK(stbi_write_jpg_to_func(append_bytes, &out, w, h, c, img.data_ptr(), quality), IOError,
               "write_jpeg: {}: stb failed to encode", path);
-  detail::write_file_bytes(path, out);
+  atomic_write_file(path, out);
 }
 
 void write_bmp(const std::string& path, const Tensor& image) {
@@ -75,7 +74,7 @@ void write_bmp(const std::string& path, const Tensor& image) {
   std::vector<uint8_t> out;
   NABLA_CHECK(stbi_write_bmp_to_func(append_bytes, &out, w, h, c, img.data_ptr()), IOError,
               "write_bmp: {}: stb failed to encode", path);
-  detail::write_file_bytes(path, out);
+  atomic_write_file(path, out);
 }
 
 }  // namespace nabla::io

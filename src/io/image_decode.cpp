@@ -45,7 +45,8 @@ void check_jpeg_huffman_tables(ByteSpan b, const std::string& name) {
 }
 }  // namespace
 
-DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string& name, size_t max_bytes) {
+DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string& name, size_t max_bytes,
+                                bool verify) {
   NABLA_CHECK(channels >= 0 && channels <= 4, ValueError, "decode_image: channels must be 0..4, got {}",
               channels);
   NABLA_CHECK(!bytes.empty(), IOError, "{}: byte 0: empty image file", name);
@@ -55,6 +56,7 @@ DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string&
               bytes[0], bytes.size() > 1 ? bytes[1] : 0);
   NABLA_CHECK(bytes.size() <= static_cast<size_t>(INT_MAX), IOError, "{}: image file too large", name);
   if (format[0] == 'J') check_jpeg_huffman_tables(bytes, name);
+  if (format[0] == 'P' && verify) verify_png(bytes, name);
   int len = static_cast<int>(bytes.size());
   int w = 0, h = 0, c = 0;
   NABLA_CHECK(stbi_info_from_memory(bytes.data(), len, &w, &h, &c), IOError,

@@ -46,6 +46,17 @@ CLI::Validator int_in(int64_t lo, int64_t hi) {
       fmt::format("INT in [{} - {}]", lo, hi));
 }
 
+CLI::Validator zero_or_in(int64_t lo, int64_t hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& s) -> std::string {
+        int64_t v = 0;
+        if (parse_whole(s, v) && (v == 0 || (v >= lo && v <= hi))) return "";
+        return fmt::format("must be 0 (off) or an integer from {} to {}, got '{}'", lo, hi,
+                           s.size() > 40 ? s.substr(0, 40) + "..." : s);
+      },
+      fmt::format("0 or INT in [{} - {}]", lo, hi));
+}
+
 CLI::Validator uint64_value() {
   return CLI::Validator(
       [](std::string& s) -> std::string {

@@ -12,6 +12,8 @@ namespace nabla::tool {
 // An integer in [lo, hi]; anything else (a fraction, 2^64, -1 for an unsigned flag) is refused with
 // "must be an integer from lo to hi, got 'x'".
 CLI::Validator int_in(int64_t lo, int64_t hi);
+// 0 (off) or an integer in [lo, hi] (--kfold: one fold cannot cross-validate).
+CLI::Validator zero_or_in(int64_t lo, int64_t hi);
 // Any uint64 (the seed): refuses negatives and values above 2^64 - 1.
 CLI::Validator uint64_value();
 // A finite number > 0 (the learning rate).

@@ -64,7 +64,7 @@ void add_train(CLI::App& app, TrainArgs& a) {
       ->check(int_in(0, kMaxCount));
   c->add_option("--kfold", a.kfold, "K-fold cross-validation over the training split (0: off)")
       ->capture_default_str()
-      ->check(int_in(0, 1000));
+      ->check(zero_or_in(2, 1000));
   c->add_option("--seed", a.seed, "Random seed")->capture_default_str()->check(uint64_value());
   c->add_option("--threads", a.threads, "Threads (0: all cores)")
       ->capture_default_str()

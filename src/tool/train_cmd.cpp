@@ -71,6 +71,23 @@ Scheduler make_scheduler(const std::string& name, optim::Optimizer& opt, int64_t
   return s;
 }
 
+// The --resume checkpoint, validated (training::load_run) and matched against the flags before any data
+// loads.
+training::LoadedRun load_resume(const TrainArgs& a) {
+  training::LoadedRun r = training::load_run(a.resume);
+  NABLA_CHECK(r.training.has_value(), IOError, "--resume {}: the checkpoint has no training state", a.resume);
+  auto differs = [&](const char* field, const std::string& saved, const std::string& flag) {
+    NABLA_CHECK(saved == flag, ValueError, "--resume {}: the checkpoint's {} is {}, not {}", a.resume, field,
+                saved, flag);
+  };
+  differs("model", r.config.model.name, a.model);
+  differs("data", r.config.data, a.data);
+  differs("optimizer", r.config.optimizer, a.optimizer);
+  if (a.model == "mlp")
+    differs("n_layers", std::to_string(r.config.model.n_layers), std::to_string(a.n_layers));
+  return r;
+}
+
 struct RunOutcome {
   double best_val_loss = 0, best_val_acc = 0;
   training::EvalResult test;
@@ -120,12 +137,10 @@ RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d
   trainer.add_callback(checkpoint);
   add_reporting(trainer, logdir, a.verbose, d, primary);
   if (primary && !a.resume.empty()) {
-    training::LoadedRun r = training::load_run(a.resume);
-    NABLA_CHECK(r.training.has_value(), IOError, "--resume {}: the checkpoint has no training state",
-                a.resume);
-    NABLA_CHECK(r.config.model.to_json() == cfg.model.to_json() && r.config.data == cfg.data, ValueError,
-                "--resume {}: checkpoint is for model {} on {}, not {} on {}", a.resume, r.config.model.name,
-                r.config.data, cfg.model.name, cfg.data);
+    training::LoadedRun r = load_resume(a);
+    NABLA_CHECK(r.config.model.to_json() == cfg.model.to_json(), ValueError,
+                "--resume {}: the checkpoint's model config {} differs from this run's {}", a.resume,
+                r.config.model.to_json(), cfg.model.to_json());
     model->load_state_dict(r.model);
     optimizer->load_state_dict(r.training->optimizer);
     sched.load(r.training->scheduler);
@@ -164,6 +179,8 @@ int run_train(const TrainArgs& a) {
   check_device(a.gpu_id);
   if (a.threads > 0) set_num_threads(a.threads);
   manual_seed(a.seed);
+  NABLA_CHECK(a.kfold == 0 || a.resume.empty(), ValueError, "--resume cannot be combined with --kfold");
+  if (!a.resume.empty()) load_resume(a);  // a bad checkpoint is refused before the data loads
   DataSplits d = load_data(a.data, a.data_dir, a.kfold > 0 ? 1.0 : a.train_ratio, a.seed);
   training::RunConfig cfg;
   cfg.model = {a.model, d.channels, d.height, d.width, static_cast<int64_t>(d.classes.size()), a.n_layers};

@@ -98,7 +98,9 @@ int run_samples(const SamplesArgs& a) {
   } else {
     throw ValueError(fmt::format("samples: unsupported --data '{}'", a.data));
   }
-  std::filesystem::create_directories(a.out);
+  std::error_code ec;
+  std::filesystem::create_directories(a.out, ec);
+  NABLA_CHECK(!ec, IOError, "samples: cannot create --out directory {}: {}", a.out, ec.message());
   for (int64_t i = 0; i < std::min(a.count, ds->size()); ++i) {
     auto e = ds->get(i);
     std::string label = classes[e.target.item<int64_t>()];

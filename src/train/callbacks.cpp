@@ -7,6 +7,7 @@
 #include "nabla/autograd/grad_mode.h"
 #include "nabla/data/utils.h"
 #include "nabla/io/tensorboard.h"
+#include "train/json_checked.h"
 #include "train/json_number.h"
 #include "util/check.h"
 
@@ -54,10 +55,14 @@ std::string EarlyStopping::state() const {
   return j.dump();
 }
 void EarlyStopping::load_state(const std::string& text) {
-  auto j = nlohmann::json::parse(text);
-  wait_ = j.at("wait").get<int64_t>();
-  stopped_epoch_ = j.at("stopped_epoch").get<int64_t>();
-  if (j.contains("best")) best_ = detail::number_from_json(j["best"]);
+  const nlohmann::json j = detail::parse_json_object(text, "EarlyStopping state");
+  const detail::JsonFields f(j, "EarlyStopping state");
+  const int64_t wait = f.integer("wait", 0, INT64_MAX);
+  const int64_t stopped = f.integer("stopped_epoch", 0, INT64_MAX);
+  const std::optional<double> best = j.contains("best") ? detail::number_from_json(j["best"]) : best_;
+  best_ = best;
+  wait_ = wait;
+  stopped_epoch_ = stopped;
 }
 
 ModelCheckpoint::ModelCheckpoint(SaveFn save, std::string last, std::string best, std::string monitor,

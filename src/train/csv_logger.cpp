@@ -11,6 +11,7 @@
 #include <fstream>
 #include <set>
 
+#include "nabla/io/checkpoint.h"
 #include "util/check.h"
 
 namespace nabla::training {
@@ -82,14 +83,7 @@ void drop_rows_after(const std::string& path, int64_t completed) {
   }
   in.close();
   if (!dropped) return;
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << kept;
-    NABLA_CHECK(out.flush().good(), IOError, "CsvLogger: cannot write '{}': {}", tmp, std::strerror(errno));
-  }
-  NABLA_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, IOError, "CsvLogger: cannot replace '{}': {}",
-              path, std::strerror(errno));
+  io::atomic_write_file(path, std::string_view(kept));
 }
 
 }  // namespace

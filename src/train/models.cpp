@@ -1,44 +1,12 @@
 // models.cpp — mlp, fashion_cnn and the CIFAR ResNet (BasicBlock, [2, 2, 2]) as in
-// ../shared/anchors/torch_workloads.py, with PyTorch's parameter names.
+// ../shared/anchors/torch_workloads.py, with PyTorch's parameter names. Their config's JSON, limits and
+// state_dict shapes (without building) are in model_config.cpp.
 #include "nabla/train/models.h"
-
-#include <nlohmann/json.hpp>
 
 #include "nabla/nn/nn.h"
 #include "util/check.h"
 
 namespace nabla::training {
-
-std::string ModelConfig::to_json() const {
-  return nlohmann::json{{"name", name},   {"in_channels", in_channels}, {"height", height},
-                        {"width", width}, {"num_classes", num_classes}, {"n_layers", n_layers}}
-      .dump();
-}
-
-ModelConfig ModelConfig::from_json(const std::string& text) {
-  try {
-    auto j = nlohmann::json::parse(text);
-    ModelConfig c;
-    c.name = j.at("name").get<std::string>();
-    c.in_channels = j.at("in_channels").get<int64_t>();
-    c.height = j.at("height").get<int64_t>();
-    c.width = j.at("width").get<int64_t>();
-    c.num_classes = j.at("num_classes").get<int64_t>();
-    c.n_layers = j.value("n_layers", int64_t{5});
-    return c;
-  } catch (const nlohmann::json::exception& e) {
-    throw ValueError(fmt::format("model config: malformed JSON ({}): {}", e.what(), text));
-  }
-}
-
-std::vector<int64_t> mlp_hidden_sizes(int64_t input_size, int64_t num_classes, int64_t n_layers) {
-  NABLA_CHECK(n_layers >= 1, ValueError, "mlp: --n_layers must be at least 1, got {}", n_layers);
-  const int64_t step = (input_size - num_classes) / (n_layers + 1);
-  std::vector<int64_t> sizes;
-  for (int64_t i = 1; i <= n_layers; ++i)
-    sizes.push_back(std::max<int64_t>(input_size - i * step, num_classes));
-  return sizes;
-}
 
 namespace {
 
@@ -142,18 +110,12 @@ struct ResNet : nn::Module {
 }  // namespace
 
 std::shared_ptr<nn::Module> build_model(const ModelConfig& c) {
-  NABLA_CHECK(c.num_classes > 1 && c.in_channels > 0 && c.height > 0 && c.width > 0, ValueError,
-              "model config: invalid shape (channels {}, {}x{}, classes {})", c.in_channels, c.height,
-              c.width, c.num_classes);
+  check_model_config(c);  // ranges first: sizes multiply into allocations
   if (c.name == "mlp")
     return std::make_shared<MlpClassifier>(c.in_channels * c.height * c.width, c.num_classes, c.n_layers);
-  if (c.name == "fashion_cnn") {
-    NABLA_CHECK(c.height >= 10 && c.width >= 10, ValueError,
-                "fashion_cnn needs images of at least 10x10, got {}x{}", c.height, c.width);
+  if (c.name == "fashion_cnn")
     return std::make_shared<FashionCNN>(c.in_channels, c.height, c.width, c.num_classes);
-  }
-  if (c.name == "resnet") return std::make_shared<ResNet>(c.in_channels, c.num_classes);
-  throw ValueError(fmt::format("unknown model '{}' (known: mlp, fashion_cnn, resnet)", c.name));
+  return std::make_shared<ResNet>(c.in_channels, c.num_classes);
 }
 
 }  // namespace nabla::training

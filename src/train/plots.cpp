@@ -21,6 +21,9 @@
 #include <cstring>
 #include <mutex>
 
+#include "io/formats.h"
+#include "nabla/io/checkpoint.h"
+#include "nabla/io/image.h"
 #include "util/check.h"
 
 namespace nabla::training {
@@ -140,11 +143,19 @@ void render_png(const std::string& path_png, PlotSize size, const char* who, Dra
   if (!errors.empty() || !written) std::remove(tmp.c_str());
   NABLA_CHECK(errors.empty(), IOError, "{}: PLplot failed writing '{}': {}", who, path_png, errors);
   NABLA_CHECK(written, IOError, "{}: PLplot wrote nothing to '{}'", who, path_png);
-  if (std::rename(tmp.c_str(), path_png.c_str()) != 0) {
-    int err = errno;
+  // PLplot does not report a failed write (a full disk): the PNG is decoded, which checks its CRCs and
+  // its end, then committed by the one checked write path (temporary file, fsync, rename).
+  std::vector<uint8_t> png;
+  try {
+    png = io::detail::read_file_bytes(tmp);
+    io::decode_image(png.data(), png.size(), io::ImageReadMode::Unchanged, tmp);
+  } catch (const Error& e) {
     std::remove(tmp.c_str());
-    NABLA_CHECK(false, IOError, "{}: cannot rename '{}' to '{}': {}", who, tmp, path_png, std::strerror(err));
+    throw IOError(
+        fmt::format("{}: PLplot wrote an incomplete '{}' (disk full?): {}", who, path_png, e.what()));
   }
+  std::remove(tmp.c_str());
+  io::atomic_write_file(path_png, png);
 }
 
 // ---- curves ----

@@ -29,7 +29,7 @@ training::RunConfig tiny_config() {
 
 TEST(RunState, NonFiniteHistoryRoundTrips) {
   TempDir dir;
-  nn::Linear fc(2, 3);
+  auto model = training::build_model(tiny_config().model);
   training::TrainingState ts;
   ts.epoch = 3;
   ts.global_step = 12;
@@ -38,7 +38,7 @@ TEST(RunState, NonFiniteHistoryRoundTrips) {
                 {{"epoch", 3}, {"train_loss", 1e300}, {"val_loss", 0.25}}};
   ts.optimizer.json = "{}";
   const std::string path = dir.file("run.safetensors");
-  training::save_run(path, tiny_config(), fc, &ts);
+  training::save_run(path, tiny_config(), *model, &ts);
   training::LoadedRun r = training::load_run(path);
   ASSERT_TRUE(r.training.has_value());
   const auto& h = r.training->history;
@@ -54,7 +54,7 @@ TEST(RunState, NonFiniteHistoryRoundTrips) {
 
 TEST(RunState, OldFilesWithNullInTheHistoryStillLoad) {
   TempDir dir;
-  nn::Linear fc(2, 3);
+  auto model = training::build_model(tiny_config().model);
   const std::string path = dir.file("old.safetensors");
   io::Metadata meta = {{"nabla.run", tiny_config().to_json()},
                        {"nabla.format", "nabla-run-1"},
@@ -63,7 +63,7 @@ TEST(RunState, OldFilesWithNullInTheHistoryStillLoad) {
                        {"nabla.history", R"([{"epoch":1,"train_loss":0.5,"val_loss":null}])"},
                        {"nabla.optimizer", "{}"},
                        {"nabla.rng", R"(["1","2","3","4","5","6"])"}};
-  io::save_checkpoint(path, fc.state_dict(), meta);
+  io::save_checkpoint(path, model->state_dict(), meta);
   training::LoadedRun r = training::load_run(path);
   ASSERT_TRUE(r.training.has_value());
   ASSERT_EQ(r.training->history.size(), 1u);

@@ -12,7 +12,9 @@ class Loss : public Module {
  public:
   explicit Loss(std::string reduction) : reduction(std::move(reduction)) {}
   virtual Tensor forward(const Tensor& input, const Tensor& target) = 0;
-  Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
+  Tensor operator()(const Tensor& input, const Tensor& target) {
+    return traced([&] { return forward(input, target); });
+  }
   std::string extra_repr() const override { return reduction == "mean" ? "" : "reduction=" + reduction; }
   std::string reduction;
 };

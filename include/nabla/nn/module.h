@@ -21,6 +21,22 @@
 namespace nabla::nn {
 
 class Module;
+namespace detail {
+// One module call on this thread's stack of module calls; a nabla::Error leaving the outermost call
+// names the path to the module it came from (Note [Module call path], module.cpp).
+class CallFrame {
+ public:
+  explicit CallFrame(Module* module);
+  ~CallFrame();
+  CallFrame(const CallFrame&) = delete;
+  CallFrame& operator=(const CallFrame&) = delete;
+  void on_error(Error& e);
+
+ private:
+  Module* module_;
+  CallFrame* parent_;
+};
+}  // namespace detail
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
 // Removes a hook when remove() is called (safe after the module is gone).
@@ -109,11 +125,24 @@ class Module {
 
  protected:
   bool training_ = true;
+  // Runs `call` as a call of this module: a nabla::Error it raises names the module path. operator()
+  // uses it; modules defining their own operator() (RNNs, losses) wrap their body in it too.
+  template <typename F>
+  decltype(auto) traced(F&& call) {
+    detail::CallFrame frame(this);
+    try {
+      return call();
+    } catch (Error& e) {
+      frame.on_error(e);
+      throw;
+    }
+  }
 
  private:
   struct Hooks;
   void add_child(const std::string& name, Module* child, std::shared_ptr<Module> owner);
   void collect(const std::string& prefix, bool recurse, bool params, NamedTensors& out) const;
+  Tensor call(Tensor input);                                     // operator() inside traced()
   Tensor run_forward_hooks(const Tensor& input, Tensor output);  // the post hooks, in order
   NamedTensors params_, buffers_;
   std::vector<std::pair<std::string, Module*>> children_;

@@ -46,7 +46,7 @@ class RNN : public RNNBase {
       : RNNBase(Mode::RNN, input_size, hidden_size, options) {}
   std::pair<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
   std::pair<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) {
-    return forward(input, h0);
+    return traced([&] { return forward(input, h0); });
   }
 };
 
@@ -56,7 +56,7 @@ class GRU : public RNNBase {
       : RNNBase(Mode::GRU, input_size, hidden_size, options) {}
   std::pair<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
   std::pair<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) {
-    return forward(input, h0);
+    return traced([&] { return forward(input, h0); });
   }
 };
 
@@ -69,7 +69,7 @@ class LSTM : public RNNBase {
                                                        const Tensor& c0 = {});
   std::pair<Tensor, std::pair<Tensor, Tensor>> operator()(const Tensor& input, const Tensor& h0 = {},
                                                           const Tensor& c0 = {}) {
-    return forward(input, h0, c0);
+    return traced([&] { return forward(input, h0, c0); });
   }
 };
 

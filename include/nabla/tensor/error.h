@@ -10,6 +10,11 @@ namespace nabla {
 class Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+  // Prefixes `context` to the message, keeping the exception's type: a failing module's forward
+  // names the module path this way ("layer2.0.conv1 (Conv2d): ...", Note [Module call path]).
+  void add_context(const std::string& context) {
+    std::runtime_error::operator=(std::runtime_error(context + what()));
+  }
 };
 class ShapeError : public Error {
  public:

@@ -3,8 +3,11 @@
 //              model of the same architecture can load it), and the optimizer state under "_optim.".
 //   metadata : "nabla.run" (the RunConfig JSON: model config, data set, normalisation, classes,
 //              hyper-parameters), "nabla.epoch", "nabla.global_step", "nabla.history",
-//              "nabla.optimizer", "nabla.scheduler", "nabla.callbacks", "nabla.rng", plus the
-//              checksum written by io::save_checkpoint.
+//              "nabla.optimizer", "nabla.optimizer_tensors" (the names of the "_optim." tensors),
+//              "nabla.scheduler", "nabla.callbacks", "nabla.rng", plus the checksum written by
+//              io::save_checkpoint, which load_run requires.
+// load_run validates all of it before returning (Note [Trust nothing a checkpoint says],
+// src/train/run_metadata.h).
 #pragma once
 #include <optional>
 #include <string>
