@@ -61,7 +61,9 @@ Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight) {
   return std::abs(w) < 0.5 ? self + diff * w : end - diff * (1.0 - w);
 }
 Tensor Tensor::lerp(const Tensor& end, Scalar weight) const { return nabla::lerp(*this, end, weight); }
-Tensor& Tensor::lerp_(const Tensor& end, Scalar weight) { return lerp_(end, full({}, weight, {.dtype = dtype()})); }
+Tensor& Tensor::lerp_(const Tensor& end, Scalar weight) {
+  return lerp_(end, full({}, weight, {.dtype = dtype()}));
+}
 
 // PyTorch computes self + value * t1 * t2 (or / t2) in the promoted dtype of the three, with value
 // converted to it first (an integer result truncates a floating value).
