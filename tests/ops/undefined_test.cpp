@@ -35,7 +35,9 @@ OpArgs generic_args() {
               {"normalized_shape", std::vector<int64_t>{3}},
               {"num_groups", int64_t{1}},
               {"output_size", int64_t{1}},
-              {"num_classes", int64_t{3}}};
+              {"num_classes", int64_t{3}},
+              {"upscale_factor", int64_t{1}},
+              {"downscale_factor", int64_t{1}}};
   return a;
 }
 
