@@ -8,36 +8,23 @@
 #include <functional>
 
 #include "expect_error.h"
+#include "expect_values.h"
 
 using namespace nabla;
 using nabla::testing::expect_error;
+using nabla::testing::expect_values;
+using nabla::testing::kInf;
+using nabla::testing::kNan;
+using nabla::testing::value_and_grad;
 
 namespace {
 
-constexpr double kNan = NAN, kInf = INFINITY;
-
-void expect_values(const Tensor& t, const std::vector<double>& want) {
-  const std::vector<double> got = t.to_vector();
-  ASSERT_EQ(got.size(), want.size()) << t;
-  for (size_t i = 0; i < got.size(); ++i) {
-    if (std::isnan(want[i]))
-      EXPECT_TRUE(std::isnan(got[i])) << "element " << i << " of " << t;
-    else if (std::isinf(want[i]))
-      EXPECT_EQ(got[i], want[i]) << "element " << i << " of " << t;
-    else
-      EXPECT_NEAR(got[i], want[i], 1e-6 + 1e-5 * std::abs(want[i])) << "element " << i << " of " << t;
-  }
-}
-
-// f(x) and d(sum f(x))/dx at x = [nan, inf, -inf, 1, -1] (float32), as in the torch one-liner
-// x = torch.tensor([nan, inf, -inf, 1., -1.], requires_grad=True); y = f(x); y.sum().backward()
+// f(x) and its gradient at x = [nan, inf, -inf, 1, -1] equal torch's y and g.
 void expect_nan_inf(const std::function<Tensor(const Tensor&)>& f, const std::vector<double>& y,
                     const std::vector<double>& g) {
-  Tensor x = tensor({kNan, kInf, -kInf, 1.0, -1.0}, kFloat32).requires_grad_();
-  Tensor out = f(x);
-  out.sum().backward();
+  auto [out, grad] = value_and_grad(f);
   expect_values(out, y);
-  expect_values(x.grad(), g);
+  expect_values(grad, g);
 }
 
 TEST(OpsNnNanInf, Activations) {

@@ -255,6 +255,14 @@ NABLA_SIMPLE_ACTIVATION(ReLU, nabla::relu(x))
 NABLA_SIMPLE_ACTIVATION(SiLU, functional::silu(x))
 NABLA_SIMPLE_ACTIVATION(Sigmoid, nabla::sigmoid(x))
 NABLA_SIMPLE_ACTIVATION(Tanh, nabla::tanh(x))
+// ops-nn block
+NABLA_SIMPLE_ACTIVATION(ReLU6, functional::relu6(x))
+NABLA_SIMPLE_ACTIVATION(SELU, nabla::selu(x))
+NABLA_SIMPLE_ACTIVATION(Mish, nabla::mish(x))
+NABLA_SIMPLE_ACTIVATION(Hardswish, nabla::hardswish(x))
+NABLA_SIMPLE_ACTIVATION(Hardsigmoid, nabla::hardsigmoid(x))
+NABLA_SIMPLE_ACTIVATION(LogSigmoid, nabla::logsigmoid(x))
+NABLA_SIMPLE_ACTIVATION(Softsign, nabla::softsign(x))
 #undef NABLA_SIMPLE_ACTIVATION
 
 class LeakyReLU : public Module {
@@ -307,20 +315,6 @@ class LogSoftmax : public Module {
 };
 
 // ---- ops-nn block: more activations, PReLU, pixel shuffle, Upsample ----
-#define NABLA_SIMPLE_ACTIVATION(Name, expr)             \
-  class Name : public Module {                          \
-   public:                                              \
-    Tensor forward(Tensor x) override { return expr; }  \
-    std::string name() const override { return #Name; } \
-  };
-NABLA_SIMPLE_ACTIVATION(ReLU6, functional::relu6(x))
-NABLA_SIMPLE_ACTIVATION(SELU, nabla::selu(x))
-NABLA_SIMPLE_ACTIVATION(Mish, nabla::mish(x))
-NABLA_SIMPLE_ACTIVATION(Hardswish, nabla::hardswish(x))
-NABLA_SIMPLE_ACTIVATION(Hardsigmoid, nabla::hardsigmoid(x))
-NABLA_SIMPLE_ACTIVATION(LogSigmoid, nabla::logsigmoid(x))
-NABLA_SIMPLE_ACTIVATION(Softsign, nabla::softsign(x))
-#undef NABLA_SIMPLE_ACTIVATION
 
 class Hardtanh : public Module {
  public:

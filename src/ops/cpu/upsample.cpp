@@ -124,6 +124,69 @@ PlaneDims plane_dims(const Tensor& small, const Tensor& big, int spatial) {
   return p;
 }
 
+// Calls f.template operator()<KH, KW>() with the tap counts as constants, so the loops unroll.
+template <typename F>
+void with_tap_counts(int kh, int kw, F&& f) {
+  if (kh == 1 && kw == 1) return f.template operator()<1, 1>();
+  if (kh == 1 && kw == 2) return f.template operator()<1, 2>();
+  if (kh == 1 && kw == 4) return f.template operator()<1, 4>();
+  if (kh == 2 && kw == 2) return f.template operator()<2, 2>();
+  NABLA_ASSERT(kh == 4 && kw == 4, "interpolate: unexpected tap counts");
+  return f.template operator()<4, 4>();
+}
+
+// Output rows [b, e) of the [P * OH, OW] result: over the H taps of (over the W taps), each sum
+// starting from its first term as PyTorch's Interpolate::eval does (so nearest copies exactly).
+template <typename T, int KH, int KW>
+void forward_rows(const T* xp, T* yp, const Taps<T>& th, const Taps<T>& tw, const PlaneDims& d, int64_t b,
+                  int64_t e) {
+  for (int64_t r = b; r < e; ++r) {
+    const int64_t p = r / d.OH, oy = r % d.OH;
+    const T* rows[KH];
+    T wy[KH];
+    for (int a = 0; a < KH; ++a) {
+      rows[a] = xp + (p * d.H + th.idx[oy * KH + a]) * d.W;
+      wy[a] = th.w[oy * KH + a];
+    }
+    T* out = yp + r * d.OW;
+    const int64_t* ix = tw.idx.data();
+    const T* wx = tw.w.data();
+    for (int64_t ox = 0; ox < d.OW; ++ox, ix += KW, wx += KW) {
+      T acc{};
+      for (int a = 0; a < KH; ++a) {
+        T inner = rows[a][ix[0]] * wx[0];
+        for (int c = 1; c < KW; ++c) inner += rows[a][ix[c]] * wx[c];
+        acc = a == 0 ? inner * wy[0] : acc + inner * wy[a];
+      }
+      out[ox] = acc;
+    }
+  }
+}
+
+// Planes [b, e) of gx: gy scattered through the same taps.
+template <typename T, int KH, int KW>
+void backward_planes(T* gxp, const T* gyp, const Taps<T>& th, const Taps<T>& tw, const PlaneDims& d,
+                     int64_t b, int64_t e) {
+  std::fill(gxp + b * d.H * d.W, gxp + e * d.H * d.W, T(0));
+  for (int64_t p = b; p < e; ++p) {
+    T* plane = gxp + p * d.H * d.W;
+    for (int64_t oy = 0; oy < d.OH; ++oy) {
+      const T* grow = gyp + (p * d.OH + oy) * d.OW;
+      T* rows[KH];
+      T wy[KH];
+      for (int a = 0; a < KH; ++a) {
+        rows[a] = plane + th.idx[oy * KH + a] * d.W;
+        wy[a] = th.w[oy * KH + a];
+      }
+      const int64_t* ix = tw.idx.data();
+      const T* wx = tw.w.data();
+      for (int64_t ox = 0; ox < d.OW; ++ox, ix += KW, wx += KW)
+        for (int a = 0; a < KH; ++a)
+          for (int c = 0; c < KW; ++c) rows[a][ix[c]] += wy[a] * wx[c] * grow[ox];
+    }
+  }
+}
+
 }  // namespace
 
 void interpolate_forward(const Tensor& y, const Tensor& x, const InterpGeometry& g) {
@@ -133,22 +196,9 @@ void interpolate_forward(const Tensor& y, const Tensor& x, const InterpGeometry&
     auto [th, tw] = plane_taps<T>(d.H, d.W, d.OH, d.OW, g);
     const T* xp = x.data_ptr<T>();
     T* yp = y.data_ptr<T>();
-    // One output row per item: sum over the H taps of (sum over the W taps), as PyTorch nests them.
-    parallel_for(d.P * d.OH, d.OW * th.k * tw.k, [&](int64_t b, int64_t e) {
-      for (int64_t r = b; r < e; ++r) {
-        const int64_t p = r / d.OH, oy = r % d.OH;
-        T* out = yp + r * d.OW;
-        for (int64_t ox = 0; ox < d.OW; ++ox) {
-          T acc = T(0);
-          for (int a = 0; a < th.k; ++a) {
-            const T* row = xp + (p * d.H + th.idx[oy * th.k + a]) * d.W;
-            T inner = T(0);
-            for (int c = 0; c < tw.k; ++c) inner += row[tw.idx[ox * tw.k + c]] * tw.w[ox * tw.k + c];
-            acc += inner * th.w[oy * th.k + a];
-          }
-          out[ox] = acc;
-        }
-      }
+    with_tap_counts(th.k, tw.k, [&]<int KH, int KW>() {
+      parallel_for(d.P * d.OH, d.OW * KH * KW,
+                   [&](int64_t b, int64_t e) { forward_rows<T, KH, KW>(xp, yp, th, tw, d, b, e); });
     });
   });
 }
@@ -161,21 +211,9 @@ void interpolate_backward(const Tensor& gx, const Tensor& gy, const InterpGeomet
     const T* gyp = gy.data_ptr<T>();
     T* gxp = gx.data_ptr<T>();
     // Planes are independent: each thread scatters into its own planes of gx.
-    parallel_for(d.P, d.OH * d.OW * th.k * tw.k, [&](int64_t b, int64_t e) {
-      std::fill(gxp + b * d.H * d.W, gxp + e * d.H * d.W, T(0));
-      for (int64_t p = b; p < e; ++p) {
-        T* plane = gxp + p * d.H * d.W;
-        for (int64_t oy = 0; oy < d.OH; ++oy) {
-          const T* grow = gyp + (p * d.OH + oy) * d.OW;
-          for (int a = 0; a < th.k; ++a) {
-            T* row = plane + th.idx[oy * th.k + a] * d.W;
-            const T wy = th.w[oy * th.k + a];
-            for (int64_t ox = 0; ox < d.OW; ++ox)
-              for (int c = 0; c < tw.k; ++c)
-                row[tw.idx[ox * tw.k + c]] += wy * tw.w[ox * tw.k + c] * grow[ox];
-          }
-        }
-      }
+    with_tap_counts(th.k, tw.k, [&]<int KH, int KW>() {
+      parallel_for(d.P, d.OH * d.OW * KH * KW,
+                   [&](int64_t b, int64_t e) { backward_planes<T, KH, KW>(gxp, gyp, th, tw, d, b, e); });
     });
   });
 }
