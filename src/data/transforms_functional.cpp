@@ -8,6 +8,7 @@
 #include "data/image_ops.h"
 #include "nabla/data/transforms.h"
 #include "nabla/ops/ops.h"
+#include "ops/nn_kernels.h"
 #include "util/check.h"
 
 namespace nabla::data {
@@ -134,59 +135,19 @@ Tensor normalize(const Tensor& image, const std::vector<double>& mean, const std
   return out;
 }
 
-namespace {
-// PyTorch's nearest_idx (UpSample.h): source index for nearest interpolation.
-int64_t nearest_index(int64_t out_index, int64_t in_size, int64_t out_size) {
-  if (out_size == in_size) return out_index;
-  if (out_size == 2 * in_size) return out_index >> 1;
-  float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
-  return std::min(static_cast<int64_t>(std::floor(static_cast<float>(out_index) * scale)), in_size - 1);
-}
-
-// align_corners=False source coordinate and weights (upsample_bilinear2d).
-struct Tap {
-  int64_t i0, i1;
-  float w0, w1;
-};
-std::vector<Tap> bilinear_taps(int64_t in_size, int64_t out_size) {
-  std::vector<Tap> taps(out_size);
-  float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
-  for (int64_t o = 0; o < out_size; ++o) {
-    float src = std::max(scale * (static_cast<float>(o) + 0.5f) - 0.5f, 0.f);
-    int64_t i0 = static_cast<int64_t>(src);
-    int64_t i1 = i0 + (i0 < in_size - 1 ? 1 : 0);
-    float w1 = src - static_cast<float>(i0);
-    taps[o] = {i0, i1, 1.f - w1, w1};
-  }
-  return taps;
-}
-}  // namespace
-
 Tensor resize(const Tensor& image, int64_t height, int64_t width, InterpolationMode mode) {
   Layout l = detail::layout_of(image, "resize");
   NABLA_CHECK(height > 0 && width > 0, ValueError, "resize: output size must be positive, got [{}, {}]",
               height, width);
   Img in = detail::load(image, l);
   NABLA_CHECK(in.H > 0 && in.W > 0, ShapeError, "resize: empty image {}", image.toString());
+  // torchvision resizes with F.interpolate (nearest, or bilinear without align_corners): its kernels.
+  Tensor x = from_blob(in.px.data(), {1, in.C, in.H, in.W}, kFloat32);
   Img out = Img::zeros(in.C, height, width);
-  if (mode == InterpolationMode::Nearest) {
-    std::vector<int64_t> ys(height), xs(width);
-    for (int64_t y = 0; y < height; ++y) ys[y] = nearest_index(y, in.H, height);
-    for (int64_t x = 0; x < width; ++x) xs[x] = nearest_index(x, in.W, width);
-    for (int64_t c = 0; c < in.C; ++c)
-      for (int64_t y = 0; y < height; ++y)
-        for (int64_t x = 0; x < width; ++x) out.at(c, y, x) = in.at(c, ys[y], xs[x]);
-  } else {
-    auto ty = bilinear_taps(in.H, height), tx = bilinear_taps(in.W, width);
-    for (int64_t c = 0; c < in.C; ++c)
-      for (int64_t y = 0; y < height; ++y)
-        for (int64_t x = 0; x < width; ++x) {
-          const Tap& a = ty[y];
-          const Tap& b = tx[x];
-          out.at(c, y, x) = a.w0 * (b.w0 * in.at(c, a.i0, b.i0) + b.w1 * in.at(c, a.i0, b.i1)) +
-                            a.w1 * (b.w0 * in.at(c, a.i1, b.i0) + b.w1 * in.at(c, a.i1, b.i1));
-        }
-  }
+  Tensor y = from_blob(out.px.data(), {1, in.C, height, width}, kFloat32);
+  kernels::InterpGeometry g;
+  g.mode = mode == InterpolationMode::Nearest ? kernels::InterpMode::Nearest : kernels::InterpMode::Linear;
+  kernels::interpolate_forward(y, x, g);
   return detail::store(out, l, Rounding::Round);
 }
 

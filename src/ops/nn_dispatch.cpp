@@ -252,4 +252,14 @@ RnnGrads rnn_layer_backward(const RnnShape& s, const RnnTensors& t, const Tensor
   });
 }
 
+// ---- interpolation: nabla's loops (PyTorch's exact taps; see Note in nn_kernels.h) ----
+void interpolate_forward(const Tensor& y, const Tensor& x, const InterpGeometry& g) {
+  check_device("interpolate", y, x);
+  cpu::interpolate_forward(y, in_layout(x, MemoryFormat::Contiguous), g);
+}
+void interpolate_backward(const Tensor& gx, const Tensor& gy, const InterpGeometry& g) {
+  check_device("interpolate_backward", gx, gy);
+  cpu::interpolate_backward(gx, in_layout(gy, MemoryFormat::Contiguous), g);
+}
+
 }  // namespace nabla::kernels

@@ -84,4 +84,21 @@ AvgPoolResult avg_pool2d_forward(const Tensor& x, IntArrayRef y_shape, const Poo
                                  bool count_include_pad);
 Tensor avg_pool2d_backward(const Tensor& gy, const AvgPoolSaved& s);
 
+// ---- interpolation (F.interpolate, nn.Upsample, data::Resize) ----
+// Separable over the spatial dims: each output index along a dim reads a few input indices with
+// weights (its "taps": 1 nearest, 2 linear, 4 cubic), computed in PyTorch's arithmetic (float for
+// float32 data, double for float64; nearest always in float). The backward scatters gy through the
+// same taps, so forward and backward are exact transposes.
+enum class InterpMode : int8_t { Nearest, NearestExact, Linear, Cubic };
+struct InterpGeometry {
+  InterpMode mode = InterpMode::Nearest;
+  bool align_corners = false;  // linear and cubic only
+  int spatial = 2;             // 1: [N, C, W]; 2: [N, C, H, W]
+  double scales[2] = {0, 0};   // the scale_factor PyTorch passes on (per spatial dim), 0: none (in/out)
+};
+// y [N, C, (OH,) OW] = interpolation of x [N, C, (H,) W]; same floating dtype, any layout.
+void interpolate_forward(const Tensor& y, const Tensor& x, const InterpGeometry& g);
+// gx [N, C, (H,) W] (filled here) from gy [N, C, (OH,) OW].
+void interpolate_backward(const Tensor& gx, const Tensor& gy, const InterpGeometry& g);
+
 }  // namespace nabla::kernels

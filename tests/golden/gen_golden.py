@@ -1158,6 +1158,106 @@ for op in ["elu", "silu"]:
 case("elu", "alpha", [away(2, 3)], {"alpha": 0.5})
 case("elu", "alpha_transposed", [T(away(3, 4))], {"alpha": 2.0})
 
+# ---- ops-nn block: activations, prelu, pixel shuffle, avg_pool2d divisor_override, interpolate ----
+FNS.update({
+    "hardtanh": lambda x, a: F.hardtanh(x[0], a.get("min_val", -1.0), a.get("max_val", 1.0)),
+    "celu": lambda x, a: F.celu(x[0], a.get("alpha", 1.0)),
+    "mish": lambda x, a: F.mish(x[0]),
+    "hardswish": lambda x, a: F.hardswish(x[0]),
+    "hardsigmoid": lambda x, a: F.hardsigmoid(x[0]),
+    "logsigmoid": lambda x, a: F.logsigmoid(x[0]),
+    "softsign": lambda x, a: F.softsign(x[0]),
+    "avg_pool2d": lambda x, a: F.avg_pool2d(x[0], a["kernel_size"], a.get("stride"), a.get("padding", 0),
+                                            ceil_mode=a.get("ceil_mode", False),
+                                            count_include_pad=a.get("count_include_pad", True),
+                                            divisor_override=a.get("divisor_override")),
+    "interpolate": lambda x, a: F.interpolate(x[0], size=a.get("size"), scale_factor=a.get("scale_factor"),
+                                              mode=a.get("mode", "nearest"), align_corners=a.get("align_corners"),
+                                              recompute_scale_factor=a.get("recompute_scale_factor")),
+})
+
+
+def off_kinks(points, scale=1.0):
+    """randn * scale moved away from the activation's kinks."""
+    return lambda *s, dtype=torch.float32: avoid(randn(*s, dtype=dtype) * scale, points)
+
+
+unary_cases("hardtanh", off_kinks([-1.0, 1.0], 1.5), int_input=lambda: randint(-3, 4, 2, 3))
+case("hardtanh", "bounds", [off_kinks([-2.0, 0.5], 2.0)(2, 3)], {"min_val": -2.0, "max_val": 0.5})
+case("hardtanh", "relu6_transposed", [T(off_kinks([0.0, 6.0], 4.0)(3, 4))], {"min_val": 0.0, "max_val": 6.0})
+unary_cases("selu", off_kinks([0.0], 2.0))
+unary_cases("celu", off_kinks([0.0], 2.0))
+case("celu", "alpha", [off_kinks([0.0], 2.0)(2, 3)], {"alpha": 0.5})
+case("celu", "alpha_transposed", [T(off_kinks([0.0], 2.0)(3, 4))], {"alpha": 2.0})
+unary_cases("mish", lambda *s, dtype=torch.float32: randn(*s, dtype=dtype) * 3)
+unary_cases("hardswish", off_kinks([-3.0, 3.0], 3.0))
+unary_cases("hardsigmoid", off_kinks([-3.0, 3.0], 3.0))
+unary_cases("logsigmoid", lambda *s, dtype=torch.float32: randn(*s, dtype=dtype) * 4)
+unary_cases("softsign", lambda *s, dtype=torch.float32: randn(*s, dtype=dtype) * 3,
+            int_input=lambda: randint(-5, 5, 2, 3))
+for op in ["hardtanh", "selu", "celu", "mish", "hardswish", "hardsigmoid", "logsigmoid", "softsign"]:
+    case(op, "large", [torch.tensor([[-60.0, -25.0, -8.0], [8.0, 25.0, 60.0]])])
+# PyTorch's gradients at the kinks (conventions, no finite differences)
+case("hardtanh", "at_bounds", [torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 2.0, 0.5]])], gradcheck=False)
+case("hardswish", "at_kinks", [torch.tensor([[-3.0, 0.0, 3.0], [-4.0, 4.0, 1.0]])], gradcheck=False)
+case("hardsigmoid", "at_kinks", [torch.tensor([[-3.0, 0.0, 3.0], [-4.0, 4.0, 1.0]])], gradcheck=False)
+case("selu", "at_zero", [torch.tensor([[-1.0, 0.0, 2.0], [-0.0, 3.0, -3.0]])], gradcheck=False)
+case("celu", "at_zero", [torch.tensor([[-1.0, 0.0, 2.0], [-0.0, 3.0, -3.0]])], {"alpha": 0.5}, gradcheck=False)
+
+seed("prelu")
+case("prelu", "one_slope", [away(2, 3, 4), torch.tensor([0.25])])
+case("prelu", "per_channel", [away(2, 3, 4, 2), pos(3, lo=0.1, hi=0.5)])
+case("prelu", "per_channel_2d", [away(4, 3), randn(3)])
+case("prelu", "one_slope_1d", [away(5), torch.tensor([-0.3])])
+case("prelu", "zerodim_weight", [away(2, 3), torch.tensor(0.4)])
+case("prelu", "transposed", [T(away(2, 3, 4)), pos(3)])
+case("prelu", "float64", [away(2, 3, 2, dtype=f64), pos(3, dtype=f64)])
+
+seed("pixel_shuffle")
+case("pixel_shuffle", "r2", [randn(1, 8, 2, 3)], {"upscale_factor": 2})
+case("pixel_shuffle", "r3_batch2", [randn(2, 9, 2, 2)], {"upscale_factor": 3})
+case("pixel_shuffle", "3d", [randn(4, 2, 3)], {"upscale_factor": 2})
+case("pixel_shuffle", "5d_transposed", [T(randn(2, 1, 4, 3, 2))], {"upscale_factor": 2})
+case("pixel_shuffle", "float64", [randn(1, 4, 2, 2, dtype=f64)], {"upscale_factor": 2})
+seed("pixel_unshuffle")
+case("pixel_unshuffle", "r2", [randn(1, 2, 4, 6)], {"downscale_factor": 2})
+case("pixel_unshuffle", "r3_batch2", [randn(2, 1, 3, 6)], {"downscale_factor": 3})
+case("pixel_unshuffle", "3d", [randn(1, 4, 2)], {"downscale_factor": 2})
+case("pixel_unshuffle", "5d_transposed", [T(randn(2, 1, 2, 4, 4))], {"downscale_factor": 2})
+case("pixel_unshuffle", "float64", [randn(1, 2, 4, 4, dtype=f64)], {"downscale_factor": 2})
+
+seed("avg_pool2d_divisor")
+case("avg_pool2d", "divisor_override", [randn(1, 2, 4, 4)], {"kernel_size": [2, 2], "divisor_override": 3})
+case("avg_pool2d", "divisor_override_pad_ceil", [randn(2, 2, 5, 5)],
+     {"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1], "ceil_mode": True, "divisor_override": 5})
+case("avg_pool2d", "divisor_override_3d", [randn(2, 4, 6)], {"kernel_size": [2, 3], "divisor_override": 2})
+
+seed("interpolate")
+for mode in ["nearest", "nearest-exact", "bilinear", "bicubic"]:
+    ac = [None] if mode.startswith("nearest") else [None, True]
+    for align in ac:
+        tag = mode.replace("-", "_") + ("_align" if align else "")
+        extra = {"mode": mode} | ({"align_corners": True} if align else {})
+        case("interpolate", tag + "_up_size", [randn(1, 2, 3, 4)], {"size": [5, 7]} | extra)
+        case("interpolate", tag + "_down_size", [randn(2, 1, 6, 7)], {"size": [4, 3]} | extra)
+        case("interpolate", tag + "_scale", [randn(1, 2, 4, 5)], {"scale_factor": 1.5} | extra)
+        case("interpolate", tag + "_scale_recompute", [randn(1, 1, 5, 3)],
+             {"scale_factor": 1.7, "recompute_scale_factor": True} | extra)
+        case("interpolate", tag + "_transposed", [T(randn(1, 2, 4, 3))], {"scale_factor": 2.0} | extra)
+        case("interpolate", tag + "_float64", [randn(1, 2, 3, 3, dtype=f64)], {"size": [4, 2]} | extra)
+for mode in ["nearest", "nearest-exact", "linear"]:
+    ac = [None] if mode.startswith("nearest") else [None, True]
+    for align in ac:
+        tag = "1d_" + mode.replace("-", "_") + ("_align" if align else "")
+        extra = {"mode": mode} | ({"align_corners": True} if align else {})
+        case("interpolate", tag + "_size", [randn(2, 3, 5)], {"size": [8]} | extra)
+        case("interpolate", tag + "_scale", [randn(1, 2, 6)], {"scale_factor": 0.6} | extra)
+        case("interpolate", tag + "_float64", [randn(1, 2, 4, dtype=f64)], {"size": [7]} | extra)
+case("interpolate", "bilinear_to_one", [randn(1, 1, 3, 4)], {"size": [1, 1], "mode": "bilinear", "align_corners": True})
+case("interpolate", "bicubic_x2_float64", [randn(1, 1, 3, 3, dtype=f64)], {"scale_factor": 2.0, "mode": "bicubic"})
+case("interpolate", "area", [randn(1, 2, 6, 5)], {"size": [3, 2], "mode": "area"})
+case("interpolate", "area_scale_1d", [randn(1, 2, 9)], {"scale_factor": 0.5, "mode": "area"})
+
 # ---- losses -------------------------------------------------------------------------------------
 def loss_cases(op, make_pair, extra=None):
     """make_pair(*shape, dtype) -> (input, target)."""

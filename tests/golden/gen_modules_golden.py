@@ -264,6 +264,51 @@ def activation_cases():
         case(kind, name, lambda cls=cls, o=o: cls(**o), [x], o)
 
 
+# ---- ops-nn block: more activations, PReLU, pixel shuffle, AvgPool2d divisor_override, Upsample ----
+def ops_nn_cases():
+    x = lambda: randn(2, 3, 4) * 3  # noqa: E731
+    acts = [
+        ("Hardtanh", "default", {}, nn.Hardtanh),
+        ("Hardtanh", "bounds", {"min_val": -2.0, "max_val": 0.5}, nn.Hardtanh),
+        ("ReLU6", "plain", {}, nn.ReLU6),
+        ("SELU", "plain", {}, nn.SELU),
+        ("CELU", "default", {}, nn.CELU),
+        ("CELU", "alpha", {"alpha": 0.7}, nn.CELU),
+        ("Mish", "plain", {}, nn.Mish),
+        ("Hardswish", "plain", {}, nn.Hardswish),
+        ("Hardsigmoid", "plain", {}, nn.Hardsigmoid),
+        ("LogSigmoid", "plain", {}, nn.LogSigmoid),
+        ("Softsign", "plain", {}, nn.Softsign),
+    ]
+    for kind, name, o, cls in acts:
+        case(kind, name, lambda cls=cls, o=o: cls(**o), [x], o)
+
+    def prelu(o):
+        m = nn.PReLU(**o)
+        with torch.no_grad():  # distinct slopes, so a per-channel mix-up shows
+            m.weight.add_(torch.randn(m.weight.shape) * 0.2)
+        return m
+    case("PReLU", "default", lambda: prelu({}), [lambda: randn(2, 3, 4)], {})
+    case("PReLU", "per_channel", lambda: prelu({"num_parameters": 3, "init": 0.1}), [lambda: randn(2, 3, 2, 2)],
+         {"num_parameters": 3, "init": 0.1})
+    case("PixelShuffle", "r2", lambda: nn.PixelShuffle(2), [lambda: randn(2, 8, 2, 3)], {"upscale_factor": 2})
+    case("PixelUnshuffle", "r2", lambda: nn.PixelUnshuffle(2), [lambda: randn(2, 2, 4, 6)], {"downscale_factor": 2})
+    case("AvgPool2d", "divisor_override", lambda: nn.AvgPool2d(3, stride=2, padding=1, divisor_override=4),
+         [lambda: randn(2, 2, 5, 7)], dict(kernel_size=3, stride=2, padding=1, divisor_override=4))
+    ups = [
+        ("nearest_x2", dict(scale_factor=2.0)),
+        ("nearest_size", dict(size=(5, 3))),
+        ("bilinear_scale_tuple", dict(scale_factor=(1.5, 2.0), mode="bilinear")),
+        ("bilinear_align", dict(size=(6, 9), mode="bilinear", align_corners=True)),
+        ("bicubic_down", dict(size=(2, 3), mode="bicubic")),
+        ("bicubic_align", dict(scale_factor=1.7, mode="bicubic", align_corners=True)),
+        ("nearest_exact", dict(scale_factor=0.7, mode="nearest-exact")),
+    ]
+    for name, o in ups:
+        case("Upsample", name, lambda o=o: nn.Upsample(**o), [lambda: randn(2, 2, 4, 5)], o)
+    case("Upsample", "linear_1d", lambda: nn.Upsample(scale_factor=2.5, mode="linear"), [lambda: randn(2, 3, 4)],
+         dict(scale_factor=2.5, mode="linear"))
+
 # ---------------------------------------------------------------------------------------------
 # Recurrent layers: every option value appears for every kind (not the full product, to stay small).
 # ---------------------------------------------------------------------------------------------
@@ -393,6 +438,8 @@ REQUIRED = [
     "Softplus", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "NLLLoss", "KLDivLoss",
 ]
+REQUIRED += ["Hardtanh", "ReLU6", "SELU", "CELU", "Mish", "Hardswish", "Hardsigmoid", "LogSigmoid", "Softsign",
+             "PReLU", "PixelShuffle", "PixelUnshuffle", "Upsample"]  # ops-nn block
 
 
 def main():
@@ -401,6 +448,7 @@ def main():
     norm_cases()
     dropout_embedding_shape_cases()
     activation_cases()
+    ops_nn_cases()
     rnn_cases()
     loss_cases()
     names = [c["name"] for c in CASES]

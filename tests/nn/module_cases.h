@@ -62,7 +62,20 @@ inline const std::vector<std::string> kRequiredKinds = {"Linear",
                                                         "BCEWithLogitsLoss",
                                                         "CrossEntropyLoss",
                                                         "NLLLoss",
-                                                        "KLDivLoss"};
+                                                        "KLDivLoss",
+                                                        "Hardtanh",
+                                                        "ReLU6",
+                                                        "SELU",
+                                                        "CELU",
+                                                        "Mish",
+                                                        "Hardswish",
+                                                        "Hardsigmoid",
+                                                        "LogSigmoid",
+                                                        "Softsign",
+                                                        "PReLU",
+                                                        "PixelShuffle",
+                                                        "PixelUnshuffle",
+                                                        "Upsample"};
 
 // A module and how to call it: case inputs (undefined = absent, e.g. no h0) -> its outputs as a list
 // (RNN: output, h_n; LSTM: output, h_n, c_n; MaxPool2d with return_indices: output, indices).
@@ -155,6 +168,25 @@ inline Built embedding(const json& c, DType dtype) {
       std::make_shared<nn::Embedding>(nn::Embedding::from_pretrained(w, opt(o, "freeze", true), pad)));
 }
 
+// nn.Upsample's keywords: size and scale_factor are a number or a list.
+inline nn::UpsampleOptions upsample_options(const json& o) {
+  nn::UpsampleOptions u;
+  auto list = [&](const char* key, auto& out) {
+    if (!o.contains(key) || o[key].is_null()) return;
+    using T = typename std::decay_t<decltype(out)>::value_type;
+    if (o[key].is_array())
+      out = o[key].get<std::vector<T>>();
+    else
+      out = {o[key].get<T>()};
+  };
+  list("size", u.size);
+  list("scale_factor", u.scale_factor);
+  u.mode = opt<std::string>(o, "mode", "nearest");
+  if (o.contains("align_corners") && !o["align_corners"].is_null())
+    u.align_corners = o["align_corners"].get<bool>();
+  return u;
+}
+
 using Factory = std::function<Built(const json& c, DType dtype)>;
 
 inline const std::map<std::string, Factory>& factories() {
@@ -217,7 +249,8 @@ inline const std::map<std::string, Factory>& factories() {
           .stride = o.contains("stride") ? std::optional(pair(o, "stride", 0)) : std::nullopt,
           .padding = pair(o, "padding", 0),
           .ceil_mode = opt(o, "ceil_mode", false),
-          .count_include_pad = opt(o, "count_include_pad", true)};
+          .count_include_pad = opt(o, "count_include_pad", true),
+          .divisor_override = opt_int(o, "divisor_override")};
       return unary(make_shared<nn::AvgPool2d>(pair(o, "kernel_size", 0), po));
     };
     f["AdaptiveAvgPool2d"] = [](const json& c, DType) {
@@ -278,6 +311,34 @@ inline const std::map<std::string, Factory>& factories() {
     };
     f["LogSoftmax"] = [](const json& c, DType) {
       return unary(make_shared<nn::LogSoftmax>(c["options"]["dim"].get<int64_t>()));
+    };
+    // ---- ops-nn block ----
+    f["Hardtanh"] = [](const json& c, DType) {
+      return unary(
+          make_shared<nn::Hardtanh>(opt(c["options"], "min_val", -1.0), opt(c["options"], "max_val", 1.0)));
+    };
+    f["ReLU6"] = [](const json&, DType) { return unary(make_shared<nn::ReLU6>()); };
+    f["SELU"] = [](const json&, DType) { return unary(make_shared<nn::SELU>()); };
+    f["CELU"] = [](const json& c, DType) {
+      return unary(make_shared<nn::CELU>(opt(c["options"], "alpha", 1.0)));
+    };
+    f["Mish"] = [](const json&, DType) { return unary(make_shared<nn::Mish>()); };
+    f["Hardswish"] = [](const json&, DType) { return unary(make_shared<nn::Hardswish>()); };
+    f["Hardsigmoid"] = [](const json&, DType) { return unary(make_shared<nn::Hardsigmoid>()); };
+    f["LogSigmoid"] = [](const json&, DType) { return unary(make_shared<nn::LogSigmoid>()); };
+    f["Softsign"] = [](const json&, DType) { return unary(make_shared<nn::Softsign>()); };
+    f["PReLU"] = [](const json& c, DType) {
+      return unary(make_shared<nn::PReLU>(opt<int64_t>(c["options"], "num_parameters", 1),
+                                          opt(c["options"], "init", 0.25)));
+    };
+    f["PixelShuffle"] = [](const json& c, DType) {
+      return unary(make_shared<nn::PixelShuffle>(c["options"]["upscale_factor"].get<int64_t>()));
+    };
+    f["PixelUnshuffle"] = [](const json& c, DType) {
+      return unary(make_shared<nn::PixelUnshuffle>(c["options"]["downscale_factor"].get<int64_t>()));
+    };
+    f["Upsample"] = [](const json& c, DType) {
+      return unary(make_shared<nn::Upsample>(upsample_options(c["options"])));
     };
     // ---- losses ----
     auto red = [](const json& c) { return opt<std::string>(c["options"], "reduction", "mean"); };

@@ -64,7 +64,8 @@ const std::set<std::string> kAccumulatingOps = {"sum",
                                                 "binary_cross_entropy_with_logits",
                                                 "cross_entropy",
                                                 "nll_loss",
-                                                "kl_div"};
+                                                "kl_div",
+                                                "interpolate"};
 
 bool case_is_float32(const json& c) {
   for (const char* key : {"inputs", "outputs"})

@@ -7,37 +7,19 @@
 #include <cmath>
 #include <functional>
 
+#include "expect_values.h"
+
 using namespace nabla;
+using nabla::testing::expect_values;
+using nabla::testing::kInf;
+using nabla::testing::kNan;
+using nabla::testing::value_and_grad;
 
 namespace {
 
 void expect_close(const Tensor& got, const Tensor& want, double tol = 1e-5) {
   ASSERT_EQ(got.sizes(), want.sizes());
   EXPECT_TRUE(allclose(got.to(kFloat64), want.to(kFloat64), tol, tol)) << got << "\nvs\n" << want;
-}
-
-constexpr double kNan = NAN, kInf = INFINITY;
-
-// t's elements equal want's (NaN matches NaN, infinities exactly, finite values to tol).
-void expect_values(const Tensor& t, const std::vector<double>& want, double tol = 1e-5) {
-  const std::vector<double> got = t.to_vector();
-  ASSERT_EQ(got.size(), want.size()) << t;
-  for (size_t i = 0; i < got.size(); ++i) {
-    if (std::isnan(want[i]))
-      EXPECT_TRUE(std::isnan(got[i])) << "element " << i << " of " << t;
-    else if (std::isinf(want[i]))
-      EXPECT_EQ(got[i], want[i]) << "element " << i << " of " << t;
-    else
-      EXPECT_NEAR(got[i], want[i], tol * (1 + std::abs(want[i]))) << "element " << i << " of " << t;
-  }
-}
-
-// y = f(x) for x = [NaN, inf, -inf, 1, -1] and the gradient of y.sum().
-std::pair<Tensor, Tensor> value_and_grad(const std::function<Tensor(const Tensor&)>& f) {
-  Tensor x = tensor({kNan, kInf, -kInf, 1.0, -1.0}, {.dtype = kFloat32}).requires_grad_();
-  Tensor y = f(x);
-  y.sum().backward();
-  return {y, x.grad()};
 }
 
 // Every other column of a [rows, 2 * cols - 1] tensor: row stride 2*cols-1 < cols x column step 2,

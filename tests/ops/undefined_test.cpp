@@ -42,7 +42,9 @@ OpArgs generic_args() {
               {"size", std::vector<int64_t>{1}},
               {"fill_value", 0.0},
               {"weight", 0.5},
-              {"equation", std::string("ij")}};
+              {"equation", std::string("ij")},
+              {"upscale_factor", int64_t{1}},
+              {"downscale_factor", int64_t{1}}};
   return a;
 }
 

@@ -410,6 +410,7 @@ F::PoolOptions pool_options(const Args& a) {
   o.dilation = pair_arg(a, "dilation", 1);
   o.ceil_mode = a.b("ceil_mode", false);
   o.count_include_pad = a.b("count_include_pad", true);
+  o.divisor_override = opt_int(a, "divisor_override");
   return o;
 }
 
@@ -449,6 +450,17 @@ NABLA_INVOKER(dropout) { return {F::dropout(in[0], a.d("p", 0.5), a.b("training"
 NABLA_INVOKER(embedding) { return {F::embedding(in[0], in[1], opt_int(a, "padding_idx"))}; }
 NABLA_INVOKER(elu) { return {F::elu(in[0], a.d("alpha", 1.0))}; }
 NABLA_INVOKER(silu) { return {F::silu(in[0])}; }
+
+// ---- ops-nn block: interpolate (scale_factor: one number for every spatial dim) ----
+NABLA_INVOKER(interpolate) {
+  F::InterpolateOptions o;
+  o.size = a.ints("size", {});
+  if (a.has("scale_factor")) o.scale_factor = {a.d("scale_factor", 0)};
+  o.mode = a.s("mode", "nearest");
+  if (a.has("align_corners")) o.align_corners = a.b("align_corners", false);
+  if (a.has("recompute_scale_factor")) o.recompute_scale_factor = a.b("recompute_scale_factor", false);
+  return {F::interpolate(in[0], o)};
+}
 
 // ---- losses -------------------------------------------------------------------------------------
 NABLA_INVOKER(mse_loss) { return {F::mse_loss(in[0], in[1], reduction(a))}; }

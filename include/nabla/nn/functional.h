@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "nabla/ops/ops.h"
 
@@ -41,7 +42,8 @@ struct PoolOptions {
   Pair padding = {0, 0};
   Pair dilation = {1, 1};  // max pooling only
   bool ceil_mode = false;
-  bool count_include_pad = true;  // avg pooling only
+  bool count_include_pad = true;                           // avg pooling only
+  std::optional<int64_t> divisor_override = std::nullopt;  // avg pooling only: divide every window by this
 };
 Tensor max_pool2d(const Tensor& input, const PoolOptions& o);
 std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, const PoolOptions& o);
@@ -77,6 +79,36 @@ Tensor tanh(const Tensor& x);
 Tensor softplus(const Tensor& x, double beta = 1, double threshold = 20);
 Tensor softmax(const Tensor& x, int64_t dim);
 Tensor log_softmax(const Tensor& x, int64_t dim);
+
+// ---- ops-nn block: activations (forwarding to the op table's nabla::hardtanh, ...), prelu, pixel
+// shuffle and interpolation ----
+Tensor hardtanh(const Tensor& x, double min_val = -1.0, double max_val = 1.0);
+Tensor relu6(const Tensor& x);
+Tensor selu(const Tensor& x);
+Tensor celu(const Tensor& x, double alpha = 1.0);
+Tensor mish(const Tensor& x);
+Tensor hardswish(const Tensor& x);
+Tensor hardsigmoid(const Tensor& x);
+Tensor logsigmoid(const Tensor& x);
+Tensor softsign(const Tensor& x);
+// weight: one slope, or one per channel (dim 1 of the input).
+Tensor prelu(const Tensor& x, const Tensor& weight);
+// [*, C * r * r, H, W] <-> [*, C, H * r, W * r]
+Tensor pixel_shuffle(const Tensor& x, int64_t upscale_factor);
+Tensor pixel_unshuffle(const Tensor& x, int64_t downscale_factor);
+
+// F.interpolate's keywords. Exactly one of size and scale_factor is given (an empty vector is None);
+// either holds one value per spatial dim, or one value for all of them. Modes: "nearest",
+// "nearest-exact", "linear" (3-D input), "bilinear", "bicubic" (4-D input), "area".
+struct InterpolateOptions {
+  std::vector<int64_t> size = {};
+  std::vector<double> scale_factor = {};
+  std::string mode = "nearest";
+  std::optional<bool> align_corners = std::nullopt;  // linear modes only; None means false
+  std::optional<bool> recompute_scale_factor = std::nullopt;
+};
+// input [N, C, W] or [N, C, H, W]
+Tensor interpolate(const Tensor& input, const InterpolateOptions& o);
 
 // ---- losses: reduction is "mean" | "sum" | "none" ----
 Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean");

@@ -117,6 +117,7 @@ struct AvgPool2dOptions {
   IntPair padding = 0;
   bool ceil_mode = false;
   bool count_include_pad = true;
+  std::optional<int64_t> divisor_override = std::nullopt;
 };
 class AvgPool2d : public Module {
  public:
@@ -254,6 +255,14 @@ NABLA_SIMPLE_ACTIVATION(ReLU, nabla::relu(x))
 NABLA_SIMPLE_ACTIVATION(SiLU, functional::silu(x))
 NABLA_SIMPLE_ACTIVATION(Sigmoid, nabla::sigmoid(x))
 NABLA_SIMPLE_ACTIVATION(Tanh, nabla::tanh(x))
+// ops-nn block
+NABLA_SIMPLE_ACTIVATION(ReLU6, functional::relu6(x))
+NABLA_SIMPLE_ACTIVATION(SELU, nabla::selu(x))
+NABLA_SIMPLE_ACTIVATION(Mish, nabla::mish(x))
+NABLA_SIMPLE_ACTIVATION(Hardswish, nabla::hardswish(x))
+NABLA_SIMPLE_ACTIVATION(Hardsigmoid, nabla::hardsigmoid(x))
+NABLA_SIMPLE_ACTIVATION(LogSigmoid, nabla::logsigmoid(x))
+NABLA_SIMPLE_ACTIVATION(Softsign, nabla::softsign(x))
 #undef NABLA_SIMPLE_ACTIVATION
 
 class LeakyReLU : public Module {
@@ -303,6 +312,61 @@ class LogSoftmax : public Module {
   std::string name() const override { return "LogSoftmax"; }
   std::string extra_repr() const override;
   int64_t dim;
+};
+
+// ---- ops-nn block: more activations, PReLU, pixel shuffle, Upsample ----
+
+class Hardtanh : public Module {
+ public:
+  explicit Hardtanh(double min_val = -1.0, double max_val = 1.0);
+  Tensor forward(Tensor x) override { return nabla::hardtanh(x, min_val, max_val); }
+  std::string name() const override { return "Hardtanh"; }
+  std::string extra_repr() const override;
+  double min_val, max_val;
+};
+class CELU : public Module {
+ public:
+  explicit CELU(double alpha = 1.0) : alpha(alpha) {}
+  Tensor forward(Tensor x) override { return nabla::celu(x, alpha); }
+  std::string name() const override { return "CELU"; }
+  std::string extra_repr() const override;
+  double alpha;
+};
+// One learnable slope for all channels, or one per channel (num_parameters = C), all `init`.
+class PReLU : public Module {
+ public:
+  explicit PReLU(int64_t num_parameters = 1, double init = 0.25);
+  Tensor forward(Tensor x) override { return nabla::prelu(x, weight); }
+  std::string name() const override { return "PReLU"; }
+  std::string extra_repr() const override;
+  int64_t num_parameters;
+  Tensor weight;
+};
+class PixelShuffle : public Module {
+ public:
+  explicit PixelShuffle(int64_t upscale_factor) : upscale_factor(upscale_factor) {}
+  Tensor forward(Tensor x) override { return nabla::pixel_shuffle(x, upscale_factor); }
+  std::string name() const override { return "PixelShuffle"; }
+  std::string extra_repr() const override;
+  int64_t upscale_factor;
+};
+class PixelUnshuffle : public Module {
+ public:
+  explicit PixelUnshuffle(int64_t downscale_factor) : downscale_factor(downscale_factor) {}
+  Tensor forward(Tensor x) override { return nabla::pixel_unshuffle(x, downscale_factor); }
+  std::string name() const override { return "PixelUnshuffle"; }
+  std::string extra_repr() const override;
+  int64_t downscale_factor;
+};
+// nn.Upsample: F.interpolate with fixed options, e.g. Upsample({.scale_factor = {2}, .mode = "bilinear"}).
+using UpsampleOptions = functional::InterpolateOptions;
+class Upsample : public Module {
+ public:
+  explicit Upsample(UpsampleOptions options);
+  Tensor forward(Tensor x) override { return functional::interpolate(x, options); }
+  std::string name() const override { return "Upsample"; }
+  std::string extra_repr() const override;
+  UpsampleOptions options;
 };
 
 }  // namespace nabla::nn

@@ -225,6 +225,19 @@
   X(layer_norm, 3, true, false, custom, none) X(group_norm, 3, true, false, custom, none)          \
   X(dropout, 1, true, false, custom, none) X(embedding, 2, true, false, custom, none)              \
   X(elu, 1, true, true, custom, none) X(silu, 1, true, true, custom, none)                         \
+  /* torch.nn.functional activations and layers (ops-nn block; prelu, pixel_shuffle: nn_ops.cpp) */  \
+  X(hardtanh, 1, true, true, F, none, (double, min_val, -1), (double, max_val, 1))                 \
+  X(selu, 1, true, true, F, UF(Selu))                                                              \
+  X(celu, 1, true, true, F, UF(Celu), (double, alpha, 1))                                          \
+  X(mish, 1, true, true, F, UF(Mish))                                                              \
+  X(hardswish, 1, true, true, F, UF(Hardswish))                                                    \
+  X(hardsigmoid, 1, true, true, F, UF(Hardsigmoid))                                                \
+  X(logsigmoid, 1, true, true, F, UF(LogSigmoid))                                                  \
+  X(softsign, 1, true, true, F, UF(Softsign))                                                      \
+  X(prelu, 2, true, true, F, none, (const Tensor&, weight))                                        \
+  X(pixel_shuffle, 1, true, false, F, none, (int64_t, upscale_factor))                             \
+  X(pixel_unshuffle, 1, true, false, F, none, (int64_t, downscale_factor))                         \
+  X(interpolate, 1, true, false, custom, none) /* nabla/nn/functional.h: InterpolateOptions */    \
   /* losses (nabla/nn/functional.h) */                                                             \
   X(mse_loss, 2, true, false, custom, none) X(l1_loss, 2, true, false, custom, none)               \
   X(smooth_l1_loss, 2, true, false, custom, none) X(huber_loss, 2, true, false, custom, none)      \

@@ -206,4 +206,65 @@ Tensor to_dtype(const Tensor& x, DType dtype) {
   return out;
 }
 
+// ---- torch.nn.functional activations (ops-nn block). Gradients follow PyTorch's *_backward
+// formulas at the kinks and for NaN inputs (which take the branch whose test is false).
+namespace {
+constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
+constexpr double kSeluScale = 1.0507009873554804934193349852946;
+}  // namespace
+
+Tensor hardtanh(const Tensor& x, double min_val, double max_val) {
+  UnaryArgs a;
+  a.a = min_val;
+  a.b = max_val;
+  // PyTorch's hardtanh is clamp (integer tensors stay integer); its gradient is 0 at the bounds.
+  return unary_op(OpId::hardtanh, Unary::Clamp, x, a, Keep::Input, [a](const Tensor& x, const Tensor& g) {
+    return where(logical_or(x <= a.a, x >= a.b), zeros_like(g), g);
+  });
+}
+Tensor selu(const Tensor& x) {
+  // y <= 0 exactly where x <= 0, and there dy/dx = scale * alpha * exp(x) = y + scale * alpha.
+  return unary_op(OpId::selu, Unary::Selu, x, {}, Keep::Output, [](const Tensor& y, const Tensor& g) {
+    return where(y <= 0, g * (y + kSeluScale * kSeluAlpha), g * kSeluScale);
+  });
+}
+Tensor celu(const Tensor& x, double alpha) {
+  UnaryArgs a;
+  a.a = alpha;
+  // As selu: on x <= 0, dy/dx = exp(x / alpha) = y / alpha + 1.
+  return unary_op(OpId::celu, Unary::Celu, x, a, Keep::Output, [alpha](const Tensor& y, const Tensor& g) {
+    return where(y <= 0, g * (y / alpha + 1.0), g);
+  });
+}
+Tensor mish(const Tensor& x) {
+  return unary_op(OpId::mish, Unary::Mish, x, {}, Keep::Input, [](const Tensor& x, const Tensor& g) {
+    Tensor t = tanh(softplus(x));
+    return g * (t + x * sigmoid(x) * (1.0 - t * t));
+  });
+}
+Tensor hardswish(const Tensor& x) {
+  return unary_op(OpId::hardswish, Unary::Hardswish, x, {}, Keep::Input,
+                  [](const Tensor& x, const Tensor& g) {
+                    return where(x < -3.0, zeros_like(g), where(x <= 3.0, g * (x / 3.0 + 0.5), g));
+                  });
+}
+Tensor hardsigmoid(const Tensor& x) {
+  return unary_op(
+      OpId::hardsigmoid, Unary::Hardsigmoid, x, {}, Keep::Input, [](const Tensor& x, const Tensor& g) {
+        // PyTorch's hardsigmoid_backward multiplies by 1/6 rounded to float, float64 included.
+        return where(logical_and(x > -3.0, x < 3.0), g * static_cast<double>(1.0f / 6.0f), zeros_like(g));
+      });
+}
+Tensor logsigmoid(const Tensor& x) {
+  return unary_op(OpId::logsigmoid, Unary::LogSigmoid, x, {}, Keep::Input,
+                  [](const Tensor& x, const Tensor& g) { return g * sigmoid(-x); });
+}
+Tensor softsign(const Tensor& x) {
+  return unary_op(OpId::softsign, Unary::Softsign, x, {}, Keep::Input, [](const Tensor& x, const Tensor& g) {
+    // PyTorch differentiates x / (1 + |x|) as a quotient; this form keeps its NaN at x = +-inf.
+    Tensor ax = abs(x), d = ax + 1.0;
+    return g / d - g * ax / (d * d);
+  });
+}
+
 }  // namespace nabla

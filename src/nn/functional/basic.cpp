@@ -134,4 +134,18 @@ Tensor softplus(const Tensor& x, double b, double t) { return nabla::softplus(x,
 Tensor softmax(const Tensor& x, int64_t d) { return nabla::softmax(x, d); }
 Tensor log_softmax(const Tensor& x, int64_t d) { return nabla::log_softmax(x, d); }
 
+// ---- ops-nn block: the op table's activations, prelu and pixel shuffle under their F names ----
+Tensor hardtanh(const Tensor& x, double lo, double hi) { return nabla::hardtanh(x, lo, hi); }
+Tensor relu6(const Tensor& x) { return nabla::hardtanh(x, 0.0, 6.0); }  // as PyTorch: hardtanh(0, 6)
+Tensor selu(const Tensor& x) { return nabla::selu(x); }
+Tensor celu(const Tensor& x, double alpha) { return nabla::celu(x, alpha); }
+Tensor mish(const Tensor& x) { return nabla::mish(x); }
+Tensor hardswish(const Tensor& x) { return nabla::hardswish(x); }
+Tensor hardsigmoid(const Tensor& x) { return nabla::hardsigmoid(x); }
+Tensor logsigmoid(const Tensor& x) { return nabla::logsigmoid(x); }
+Tensor softsign(const Tensor& x) { return nabla::softsign(x); }
+Tensor prelu(const Tensor& x, const Tensor& w) { return nabla::prelu(x, w); }
+Tensor pixel_shuffle(const Tensor& x, int64_t r) { return nabla::pixel_shuffle(x, r); }
+Tensor pixel_unshuffle(const Tensor& x, int64_t r) { return nabla::pixel_unshuffle(x, r); }
+
 }  // namespace nabla::nn::functional

@@ -110,7 +110,11 @@ Tensor avg_pool2d(const Tensor& x_in, const PoolOptions& o) {
   g.dilation[0] = g.dilation[1] = 1;  // average pooling has none
   const int64_t C = x_in.size(1);
   const std::vector<int64_t> out = pooled_shape(x_in, g, o.ceil_mode, "avg_pool2d");
-  kernels::AvgPoolResult r = kernels::avg_pool2d_forward(x_in, out, g, o.count_include_pad);
+  NABLA_CHECK(!o.divisor_override || *o.divisor_override != 0, ValueError,
+              "avg_pool2d: divisor_override must not be zero");
+  // The kernels divide by the window's size; a divisor_override takes the composite below.
+  kernels::AvgPoolResult r;
+  if (!o.divisor_override) r = kernels::avg_pool2d_forward(x_in, out, g, o.count_include_pad);
   if (r.y.defined()) {
     if (should_record({&x_in}))
       record(OpId::avg_pool2d, {x_in}, {r.y}, {},
@@ -128,10 +132,10 @@ Tensor avg_pool2d(const Tensor& x_in, const PoolOptions& o) {
   // Non-overlapping windows without padding: a reshape and a mean.
   if (!o.ceil_mode && ph == 0 && pw == 0 && g.stride[0] == g.kernel[0] && g.stride[1] == g.kernel[1] &&
       x_in.size(2) % g.kernel[0] == 0 && x_in.size(3) % g.kernel[1] == 0) {
-    return x_in
-        .reshape({x_in.size(0), C, x_in.size(2) / g.kernel[0], g.kernel[0], x_in.size(3) / g.kernel[1],
-                  g.kernel[1]})
-        .mean({3, 5});
+    Tensor windows = x_in.reshape(
+        {x_in.size(0), C, x_in.size(2) / g.kernel[0], g.kernel[0], x_in.size(3) / g.kernel[1], g.kernel[1]});
+    if (o.divisor_override) return windows.sum({3, 5}) / static_cast<double>(*o.divisor_override);
+    return windows.mean({3, 5});
   }
   // General case: explicit zero padding (including the ceil_mode overhang), window sums by a depthwise
   // convolution with a ones kernel, divided by PyTorch's divisor: the window clipped to the padded
@@ -141,6 +145,7 @@ Tensor avg_pool2d(const Tensor& x_in, const PoolOptions& o) {
   co.stride = {g.stride[0], g.stride[1]};
   co.groups = C;
   Tensor sums = conv2d(xp, ones({C, 1, g.kernel[0], g.kernel[1]}, {.dtype = x_in.dtype()}), {}, co);
+  if (o.divisor_override) return sums / static_cast<double>(*o.divisor_override);
   Tensor region =
       o.count_include_pad
           ? ones({1, 1, x_in.size(2) + 2 * ph, x_in.size(3) + 2 * pw}, {.dtype = x_in.dtype()})

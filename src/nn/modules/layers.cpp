@@ -159,6 +159,9 @@ AvgPool2d::AvgPool2d(IntPair k, AvgPool2dOptions o) {
   options.padding = o.padding.v;
   options.ceil_mode = o.ceil_mode;
   options.count_include_pad = o.count_include_pad;
+  NABLA_CHECK(!o.divisor_override || *o.divisor_override != 0, ValueError,
+              "AvgPool2d: divisor_override must not be zero");
+  options.divisor_override = o.divisor_override;
 }
 Tensor AvgPool2d::forward(Tensor x) { return functional::avg_pool2d(x, options); }
 std::string AvgPool2d::extra_repr() const {

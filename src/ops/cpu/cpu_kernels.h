@@ -48,6 +48,10 @@ void max_pool2d_forward(const Tensor& y, const Tensor& indices, const Tensor& x,
                         const kernels::PoolGeometry& g);
 void max_pool2d_backward(const Tensor& gx, const Tensor& gy, const Tensor& indices);  // gx zero-filled here
 
+// F.interpolate's nearest/linear/cubic loops (cpu/upsample.cpp); y and gx contiguous, gx filled here.
+void interpolate_forward(const Tensor& y, const Tensor& x, const kernels::InterpGeometry& g);
+void interpolate_backward(const Tensor& gx, const Tensor& gy, const kernels::InterpGeometry& g);
+
 // Fused optimizer steps and gradient-clipping helpers (cpu/optim_kernels.cpp).
 void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& buf, const kernels::SgdArgs& args);
 void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,

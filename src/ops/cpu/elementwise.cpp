@@ -1,6 +1,7 @@
 // elementwise.cpp — CPU kernels for unary, binary and ternary elementwise ops, copy and fill.
 // Each op is a scalar lambda; run_* instantiate the strided loop once per (op, dtype), so the
 // contiguous inner run is a plain loop the compiler vectorises.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -189,6 +190,26 @@ void unary_typed(kernels::Unary op, const Tensor& out, const Tensor& x, const ke
         return run_unary<T, T>(out, x, [a](T v) { return std::pow(a, v); });
       case U::LeakyRelu:
         return run_unary<T, T>(out, x, [a](T v) { return v > T(0) ? v : v * a; });
+      // ---- torch.nn.functional activations (ops-nn block), in PyTorch's forms (NaN propagates) ----
+      case U::Selu:
+        return run_unary<T, T>(out, x, [](T v) {
+          const T scale = T(1.0507009873554804934193349852946), alpha = T(1.6732632423543772848170429916717);
+          return v > T(0) ? scale * v : scale * alpha * std::expm1(v);
+        });
+      case U::Celu:  // a = alpha
+        return run_unary<T, T>(out, x, [a](T v) { return v > T(0) ? v : a * std::expm1(v / a); });
+      case U::Mish:
+        return run_unary<T, T>(out, x, [](T v) { return v * std::tanh(std::log1p(std::exp(v))); });
+      case U::Hardswish:
+        return run_unary<T, T>(out, x,
+                               [](T v) { return v * std::min(std::max(v + T(3), T(0)), T(6)) / T(6); });
+      case U::Hardsigmoid:
+        return run_unary<T, T>(out, x, [](T v) { return std::min(std::max(v + T(3), T(0)), T(6)) / T(6); });
+      case U::LogSigmoid:  // log(sigmoid(v)) without overflow for large |v|
+        return run_unary<T, T>(out, x,
+                               [](T v) { return std::min(v, T(0)) - std::log1p(std::exp(-std::abs(v))); });
+      case U::Softsign:
+        return run_unary<T, T>(out, x, [](T v) { return v / (T(1) + std::abs(v)); });
       default:
         break;
     }
