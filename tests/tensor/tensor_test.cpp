@@ -51,6 +51,7 @@ TEST(Creation, UnsetOptionsLetTheFactoryDecideLikePyTorch) {
   EXPECT_TRUE(r.requires_grad());
   EXPECT_EQ(full({2}, 7).dtype(), kInt64);
   EXPECT_EQ(full({2}, 7, {.dtype = kFloat32}).dtype(), kFloat32);
+  EXPECT_EQ(scalar_tensor(7).dtype(), kFloat32);  // torch.scalar_tensor(7) is float32
   EXPECT_EQ(zeros({2}).dtype(), kFloat32);
   EXPECT_EQ(randint(0, 5, {3}).dtype(), kInt64);
   EXPECT_EQ(randperm(4).dtype(), kInt64);

@@ -9,11 +9,11 @@
 
 namespace nabla {
 
-// A factory's keyword arguments, as in PyTorch: zeros({2, 3}, {.dtype = kFloat64, .requires_grad = true}),
-// or positionally zeros({2, 3}, {.dtype = kInt64}). A field left unset takes the factory's own default, like
-// PyTorch's dtype=None: float32 for zeros/rand/..., inferred from the values for tensor/arange/full,
-// the source tensor's for *_like. (LibTorch's chained TensorOptions().dtype(..) lives in the torch/
-// compatibility layer.)
+// A factory's keyword arguments, as in PyTorch: zeros({2, 3}, {.dtype = kFloat64, .requires_grad = true}).
+// Name the fields: positional {kInt64} trips -Wmissing-field-initializers. A field left unset takes the
+// factory's own default, like PyTorch's dtype=None: float32 for zeros/rand/..., inferred from the values for
+// tensor/arange/full, the source tensor's for *_like. (LibTorch's chained TensorOptions().dtype(..) lives in
+// the torch/ compatibility layer.)
 struct TensorOptions {
   std::optional<DType> dtype = std::nullopt;
   std::optional<Device> device = std::nullopt;

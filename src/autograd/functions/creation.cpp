@@ -76,7 +76,11 @@ Tensor from_nested(const NestedList& data, const TensorOptions& options) {
 }  // namespace
 
 Tensor tensor(NestedList data, TensorOptions options) { return from_nested(data, options); }
-Tensor scalar_tensor(Scalar v, TensorOptions options) { return full({}, v, options); }
+// torch.scalar_tensor takes the default dtype (float32), not the value's as full() does.
+Tensor scalar_tensor(Scalar v, TensorOptions options) {
+  options.dtype = options.dtype_or(kFloat32);
+  return full({}, v, options);
+}
 
 Tensor from_buffer(const void* data, IntArrayRef sizes, DType dtype) {
   Tensor t = raw::empty(sizes, dtype);
