@@ -6,7 +6,9 @@
 #include <openssl/evp.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -70,24 +72,35 @@ std::string fetch_to_part(const std::string& base, const std::string& filename, 
   client.set_connection_timeout(options.timeout_seconds, 0);
   client.set_read_timeout(options.timeout_seconds, 0);
   client.set_follow_location(true);
-  const uintmax_t have = fs::exists(part) ? fs::file_size(part) : 0;
+  std::error_code size_ec;  // a .part that is no regular file (a directory...) fails at open, below
+  const uintmax_t have = fs::is_regular_file(part, size_ec) ? fs::file_size(part, size_ec) : 0;
   httplib::Headers headers;
   if (have > 0) headers.emplace("Range", fmt::format("bytes={}-", have));
   std::ofstream out;
-  int status = 0;
+  int status = 0, write_errno = 0;  // a local write failure (full disk...): no mirror can help
   auto res = client.Get(
       path, headers,
       [&](const httplib::Response& r) {
         status = r.status;
-        if (status == 200 || status == 206)
+        if (status == 200 || status == 206) {
+          errno = 0;
           out.open(part, std::ios::binary | (status == 206 ? std::ios::app : std::ios::trunc));
-        return status == 200 || status == 206;
+          if (!out) write_errno = errno ? errno : EIO;
+        }
+        return (status == 200 || status == 206) && !write_errno;
       },
       [&](const char* data, size_t len) {
+        errno = 0;
         out.write(data, static_cast<std::streamsize>(len));
-        return out.good();
+        if (!out.flush()) write_errno = errno ? errno : EIO;
+        return !write_errno;
       });
-  out.close();
+  if (out.is_open()) {
+    errno = 0;
+    out.close();
+    if (out.fail() && !write_errno) write_errno = errno ? errno : EIO;
+  }
+  NABLA_CHECK(!write_errno, IOError, "download: cannot write {}: {}", part, std::strerror(write_errno));
   retry = false;
   if (status == 416 && have > 0) return "";  // nothing left to fetch: the .part is complete
   if (status != 0 && status != 200 && status != 206)

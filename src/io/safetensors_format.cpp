@@ -15,20 +15,23 @@ namespace {
 // ordered_json keeps the header's key order (the reference writes keys in data-offset order).
 using Json = nlohmann::ordered_json;
 
-// `rank`: position in the reference implementation's Dtype enum (BOOL, ..., U8, ..., I32, ..., F32, F64,
-// I64, ...), by which its writer orders tensors (descending) so that each stays aligned to its element size.
+// `rank`: position in the reference implementation's Dtype enum (BOOL, U8, ..., F16, BF16, I32, ..., F32,
+// F64, I64, ...), by which its writer orders tensors (descending) so that each stays aligned to its element
+// size.
 struct DTypeInfo {
   DType dtype;
   std::string_view name;
   size_t size;
   int rank;
 };
-constexpr std::array<DTypeInfo, 6> kDTypes = {{{DType::Bool, "BOOL", 1, 0},
+constexpr std::array<DTypeInfo, 8> kDTypes = {{{DType::Bool, "BOOL", 1, 0},
                                                {DType::UInt8, "U8", 1, 1},
-                                               {DType::Int32, "I32", 4, 2},
-                                               {DType::Float32, "F32", 4, 3},
-                                               {DType::Float64, "F64", 8, 4},
-                                               {DType::Int64, "I64", 8, 5}}};
+                                               {DType::Float16, "F16", 2, 2},
+                                               {DType::BFloat16, "BF16", 2, 3},
+                                               {DType::Int32, "I32", 4, 4},
+                                               {DType::Float32, "F32", 4, 5},
+                                               {DType::Float64, "F64", 8, 6},
+                                               {DType::Int64, "I64", 8, 7}}};
 static_assert(kDTypes.size() == kNumDTypes, "every nabla dtype has a safetensors name");
 
 const DTypeInfo& info(DType dtype) {
@@ -91,9 +94,10 @@ SafetensorsEntry parse_entry(const std::string& key, const Json& v, const std::s
   NABLA_CHECK(dtype != v.end() && dtype->is_string(), IOError,
               "{}: tensor \"{}\": missing or non-string \"dtype\"", name, key);
   auto d = safetensors_dtype(dtype->get_ref<const std::string&>());
-  NABLA_CHECK(d.has_value(), IOError,
-              "{}: tensor \"{}\": unsupported dtype {} (nabla reads F32, F64, I64, I32, U8 and BOOL)", name,
-              key, dtype->dump());
+  NABLA_CHECK(
+      d.has_value(), IOError,
+      "{}: tensor \"{}\": unsupported dtype {} (nabla reads F64, F32, F16, BF16, I64, I32, U8 and BOOL)",
+      name, key, dtype->dump());
   e.dtype = *d;
   auto shape = v.find("shape");
   NABLA_CHECK(shape != v.end() && shape->is_array(), IOError,

@@ -13,6 +13,7 @@
 #include "ops/device_check.h"
 #include "ops/dispatch_dtype.h"
 #include "ops/dnnl/dnnl_kernels.h"
+#include "ops/reduced_staging.h"
 
 namespace nabla {
 
@@ -43,15 +44,21 @@ bool unary_needs_floating(Unary op) { return kUnaryNeedsFloating[static_cast<int
 
 void binary(Binary op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
   check_device("binary", out, a, b);
-  cpu::binary(op, out, a, b, alpha);
+  ReducedStaging s;
+  cpu::binary(op, s.out(out), s.in(a), s.in(b), alpha);
+  s.finish();
 }
 void unary(Unary op, const Tensor& out, const Tensor& x, const UnaryArgs& args) {
   check_device("unary", out, x);
-  cpu::unary(op, out, x, args);
+  ReducedStaging s;
+  cpu::unary(op, s.out(out), s.in(x), args);
+  s.finish();
 }
 void where(const Tensor& out, const Tensor& c, const Tensor& a, const Tensor& b) {
   check_device("where", out, c, a, b);
-  cpu::where(out, c, a, b);
+  ReducedStaging s;
+  cpu::where(s.out(out), c, s.in(a), s.in(b));
+  s.finish();
 }
 void copy(const Tensor& dst, const Tensor& src) {
   check_device("copy", dst, src);
@@ -63,79 +70,114 @@ void fill(const Tensor& dst, Scalar v) {
 }
 void reduce(Reduce op, const Tensor& out, const Tensor& x) {
   check_device("reduce", out, x);
-  cpu::reduce(op, out, x);
+  ReducedStaging s;
+  cpu::reduce(op, s.out(out), s.in(x));
+  s.finish();
 }
 void arg_reduce(bool is_max, const Tensor& v, const Tensor& i, const Tensor& x, int64_t dim) {
   check_device(is_max ? "max" : "min", v, i, x);
-  cpu::arg_reduce(is_max, v, i, x, dim);
+  ReducedStaging s;
+  cpu::arg_reduce(is_max, s.out(v), i, s.in(x), dim);
+  s.finish();
 }
 void softmax(const Tensor& out, const Tensor& x, int64_t dim, bool log) {
   check_device(log ? "log_softmax" : "softmax", out, x);
-  cpu::softmax(out, x, dim, log);
+  ReducedStaging s;
+  cpu::softmax(s.out(out), s.in(x), dim, log);
+  s.finish();
 }
 void logsumexp(const Tensor& out, const Tensor& x, int64_t dim) {
   check_device("logsumexp", out, x);
-  cpu::logsumexp(out, x, dim);
+  ReducedStaging s;
+  cpu::logsumexp(s.out(out), s.in(x), dim);
+  s.finish();
 }
 void cumsum(const Tensor& out, const Tensor& x, int64_t dim) {
   check_device("cumsum", out, x);
-  cpu::cumsum(out, x, dim);
+  ReducedStaging s;
+  cpu::cumsum(s.out(out), s.in(x), dim);
+  s.finish();
 }
 void cumprod(const Tensor& out, const Tensor& x, int64_t dim) {
   check_device("cumprod", out, x);
-  cpu::cumprod(out, x, dim);
+  ReducedStaging s;
+  cpu::cumprod(s.out(out), s.in(x), dim);
+  s.finish();
 }
 void sort(const Tensor& v, const Tensor& i, const Tensor& x, int64_t dim, bool desc, int64_t k) {
   check_device("sort", v, i, x);
-  cpu::sort(v, i, x, dim, desc, k);
+  ReducedStaging s;
+  cpu::sort(s.out(v), i, s.in(x), dim, desc, k);
+  s.finish();
 }
 void searchsorted(const Tensor& out, const Tensor& sorted, const Tensor& values, bool right) {
   check_device("searchsorted", out, sorted, values);
-  cpu::searchsorted(out, sorted, values, right);
+  ReducedStaging s;
+  cpu::searchsorted(out, s.in(sorted), s.in(values), right);
 }
 void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) {
   check_device("index_select", out, x, index);
-  cpu::index_select(out, x, dim, index);
+  ReducedStaging s;
+  cpu::index_select(s.out(out), s.in(x), dim, index);
+  s.finish();
 }
 void index_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src) {
   check_device("index_add", out, index, src);
-  cpu::index_add(out, dim, index, src);
+  ReducedStaging s;
+  cpu::index_add(s.out(out), dim, index, s.in(src));
+  s.finish();
 }
 void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) {
   check_device("gather", out, x, index);
-  cpu::gather(out, x, dim, index);
+  ReducedStaging s;
+  cpu::gather(s.out(out), s.in(x), dim, index);
+  s.finish();
 }
 void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src, bool acc) {
   check_device("scatter", out, index, src);
-  cpu::scatter(out, dim, index, src, acc);
+  ReducedStaging s;
+  cpu::scatter(s.out(out), dim, index, s.in(src), acc);
+  s.finish();
 }
 void masked_select(const Tensor& out, const Tensor& x, const Tensor& m) {
   check_device("masked_select", out, x, m);
-  cpu::masked_select(out, x, m);
+  ReducedStaging s;
+  cpu::masked_select(s.out(out), s.in(x), m);
+  s.finish();
 }
 void masked_scatter(const Tensor& out, const Tensor& m, const Tensor& s) {
   check_device("masked_scatter", out, m, s);
-  cpu::masked_scatter(out, m, s);
+  ReducedStaging st;
+  cpu::masked_scatter(st.out(out), m, st.in(s));
+  st.finish();
 }
 int64_t count_nonzero(const Tensor& x) {
   check_device("count_nonzero", x);
-  return cpu::count_nonzero(x);
+  ReducedStaging s;
+  return cpu::count_nonzero(s.in(x));
 }
 void nonzero(const Tensor& out, const Tensor& x) {
   check_device("nonzero", out, x);
-  cpu::nonzero(out, x);
+  ReducedStaging s;
+  cpu::nonzero(out, s.in(x));
 }
 void matmul(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& bias) {
   check_device("matmul", out, a, b, bias);
-  dnnl_backend::guarded("matmul", [&] { dnnl_backend::matmul(out, a, b, bias); });
+  ReducedStaging s;
+  dnnl_backend::guarded("matmul", [&] { dnnl_backend::matmul(s.out(out), s.in(a), s.in(b), s.in(bias)); });
+  s.finish();
 }
 void linear(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias) {
   check_device("linear", out, x, w, bias);
-  dnnl_backend::guarded("linear", [&] { dnnl_backend::linear(out, x, w, bias); });
+  ReducedStaging s;
+  dnnl_backend::guarded("linear", [&] { dnnl_backend::linear(s.out(out), s.in(x), s.in(w), s.in(bias)); });
+  s.finish();
 }
 
-void random_uniform(const Tensor& out, double from, double to, RandomGenerator& gen) {
-  check_device("uniform_", out);
+void random_uniform(const Tensor& target, double from, double to, RandomGenerator& gen) {
+  check_device("uniform_", target);
+  ReducedStaging s;
+  const Tensor& out = s.out(target);
   dispatch_floating(out.dtype(), "uniform_", [&]<typename T>() {
     T* o = out.data_ptr<T>();
     const T lo = static_cast<T>(from), span = static_cast<T>(to - from);
@@ -146,13 +188,17 @@ void random_uniform(const Tensor& out, double from, double to, RandomGenerator& 
         o[i] = lo + span * static_cast<T>(gen.next_double());
     }
   });
+  s.finish();
 }
-void random_normal(const Tensor& out, double mean, double std, RandomGenerator& gen) {
-  check_device("normal_", out);
+void random_normal(const Tensor& target, double mean, double std, RandomGenerator& gen) {
+  check_device("normal_", target);
+  ReducedStaging s;
+  const Tensor& out = s.out(target);
   dispatch_floating(out.dtype(), "normal_", [&]<typename T>() {
     T* o = out.data_ptr<T>();
     for (int64_t i = 0; i < out.numel(); ++i) o[i] = static_cast<T>(mean + std * gen.next_normal());
   });
+  s.finish();
 }
 
 }  // namespace kernels

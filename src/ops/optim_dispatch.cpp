@@ -5,6 +5,7 @@
 #include "ops/cpu/cpu_kernels.h"
 #include "ops/device_check.h"
 #include "ops/optim_kernels.h"
+#include "ops/reduced_staging.h"
 #include "util/check.h"
 
 namespace nabla {
@@ -29,7 +30,9 @@ void check_operands(const char* op, const Tensor& param, std::initializer_list<c
 void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buf, const SgdArgs& args) {
   NABLA_ASSERT(args.momentum == 0 || momentum_buf.defined(), "SGD: momentum needs a buffer");
   check_operands("SGD", param, {&grad, &momentum_buf});
-  cpu::sgd_step(param, grad, momentum_buf, args);
+  ReducedStaging s;  // float16/bfloat16 parameters and state update in float32, rounded once
+  cpu::sgd_step(s.out(param), s.in(grad), s.out(momentum_buf), args);
+  s.finish();
 }
 
 void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
@@ -37,7 +40,9 @@ void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, c
   NABLA_ASSERT(exp_avg.defined() && exp_avg_sq.defined() && (!args.amsgrad || max_exp_avg_sq.defined()),
                "Adam: missing state");
   check_operands("Adam", param, {&grad, &exp_avg, &exp_avg_sq, &max_exp_avg_sq});
-  cpu::adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, args);
+  ReducedStaging s;
+  cpu::adam_step(s.out(param), s.in(grad), s.out(exp_avg), s.out(exp_avg_sq), s.out(max_exp_avg_sq), args);
+  s.finish();
 }
 
 void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg, const Tensor& grad_avg,
@@ -46,23 +51,30 @@ void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_
                    (args.momentum <= 0 || momentum_buf.defined()),
                "RMSprop: missing state");
   check_operands("RMSprop", param, {&grad, &square_avg, &grad_avg, &momentum_buf});
-  cpu::rmsprop_step(param, grad, square_avg, grad_avg, momentum_buf, args);
+  ReducedStaging s;
+  cpu::rmsprop_step(s.out(param), s.in(grad), s.out(square_avg), s.out(grad_avg), s.out(momentum_buf), args);
+  s.finish();
 }
 
 void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& state_sum, const AdagradArgs& args) {
   NABLA_ASSERT(state_sum.defined(), "Adagrad: missing state");
   check_operands("Adagrad", param, {&grad, &state_sum});
-  cpu::adagrad_step(param, grad, state_sum, args);
+  ReducedStaging s;
+  cpu::adagrad_step(s.out(param), s.in(grad), s.out(state_sum), args);
+  s.finish();
 }
 
 double vector_norm(const Tensor& x, double p) {
   check_operands("vector_norm", x, {});
-  return cpu::vector_norm(x, p);
+  ReducedStaging s;
+  return cpu::vector_norm(s.in(x), p);
 }
 
 void scale_(const Tensor& x, double factor) {
   check_operands("scale_", x, {});
-  cpu::scale_(x, factor);
+  ReducedStaging s;
+  cpu::scale_(s.out(x), factor);
+  s.finish();
 }
 
 }  // namespace kernels

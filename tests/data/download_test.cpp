@@ -163,6 +163,27 @@ TEST(Download, CorruptAndTruncatedMirrorsFallBackOrFail) {
       {"127.0.0.1:1", "transfer failed"});
 }
 
+// A local write failure (here a full device) is an IOError naming the file and the errno, at once:
+// no retry or other mirror can help.
+TEST(Download, WriteFailureNamesTheFileAndErrno) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  LocalServer server;
+  TempDir dir;
+  std::filesystem::create_directories(dir / "out");
+  std::filesystem::create_symlink("/dev/full", dir / "out/f.bin.part");
+  expect_error<IOError>(
+      [&] {
+        download_file({server.url("good"), server.url("good")}, "f.bin", dir / "out", "");
+      },
+      {"cannot write", "f.bin.part", "No space left on device"});
+  EXPECT_EQ(server.requests().size(), 1u) << "no retry after a local write failure";
+  // A directory where the .part should be: the same, not a filesystem exception.
+  std::filesystem::remove(dir / "out/f.bin.part");
+  std::filesystem::create_directories(dir / "out/f.bin.part");
+  expect_error<IOError>([&] { download_file({server.url("good")}, "f.bin", dir / "out", ""); },
+                        {"cannot write", "f.bin.part"});
+}
+
 TEST(Download, DatasetsUseConfiguredMirrors) {
   LocalServer server;
   TempDir root;

@@ -98,6 +98,12 @@ inline Tensor tensor_from_json(const json& j, std::optional<DType> as = std::nul
     case DType::Float64:
       base = detail::make_contiguous<double>(data, data_shape, dtype);
       break;
+    case DType::Float16:
+      base = detail::make_contiguous<Half>(data, data_shape, dtype);
+      break;
+    case DType::BFloat16:
+      base = detail::make_contiguous<BFloat16>(data, data_shape, dtype);
+      break;
   }
   if (layout == "transposed") return base.transpose(-2, -1).detach();
   if (layout == "strided") return base.slice(-1, 0, None, 2).detach();

@@ -1,6 +1,6 @@
 // safetensors.h — reading and writing the safetensors format (https://huggingface.co/docs/safetensors),
 // the file format of nabla's weights and checkpoints. Files nabla writes load with the reference
-// `safetensors` library and vice versa (dtypes F32, F64, I64, I32, U8, BOOL).
+// `safetensors` library and vice versa (dtypes F64, F32, F16, BF16, I64, I32, U8, BOOL).
 //
 // Layout: an 8-byte little-endian header length N, N bytes of JSON header, then the data buffer:
 //   {"__metadata__": {"key": "value", ...},

@@ -51,5 +51,8 @@ std::vector<int64_t> keepdim_shape(IntArrayRef sizes, const std::vector<int64_t>
 Tensor unsqueeze_dims(const Tensor& g, const std::vector<int64_t>& dims, int64_t ndim);
 // Floating dtype an op on `t` computes in (int -> float32).
 inline DType floating_of(DType t) { return is_floating(t) ? t : DType::Float32; }
+// `t` converted to float32 when it is float16/bfloat16, with autograd: the nn ops whose kernels have no
+// reduced-precision path run on these and convert the result back (Note [float16 and bfloat16]).
+Tensor float32_if_reduced(const Tensor& t);
 
 }  // namespace nabla

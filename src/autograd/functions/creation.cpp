@@ -66,7 +66,7 @@ Tensor from_nested(const NestedList& data, const TensorOptions& options) {
   if (!any_scalar && shape.size() == 1 && shape[0] == 0 && !options.dtype)
     dt = DType::Float32;  // tensor({}) is float
   Tensor t = raw::empty(shape, dt, options.device_or(kCPU));
-  dispatch_dtype(dt, "tensor", [&]<typename T>() {
+  dispatch_storage_dtype(dt, "tensor", [&]<typename T>() {
     T* p = t.data_ptr<T>();
     flatten_nested<T>(data, p);
   });
@@ -145,7 +145,7 @@ Tensor arange(Scalar start, Scalar end, Scalar step, TensorOptions o) {
               s, e, st);
   const int64_t n = static_cast<int64_t>(std::ceil((e - s) / st));
   Tensor t = raw::empty({n}, dt, o.device_or(kCPU));
-  dispatch_dtype(dt, "arange", [&]<typename T>() {
+  dispatch_storage_dtype(dt, "arange", [&]<typename T>() {
     T* p = t.data_ptr<T>();
     if (!floating) {
       const int64_t si = start.to_int(), sti = step.to_int();
@@ -160,7 +160,7 @@ Tensor arange(Scalar start, Scalar end, Scalar step, TensorOptions o) {
 Tensor linspace(double start, double end, int64_t steps, TensorOptions o) {
   NABLA_CHECK(steps >= 0, ValueError, "linspace: number of steps must be non-negative, got {}", steps);
   Tensor t = raw::empty({steps}, o.dtype_or(kFloat32), o.device_or(kCPU));
-  dispatch_dtype(t.dtype(), "linspace", [&]<typename T>() {
+  dispatch_storage_dtype(t.dtype(), "linspace", [&]<typename T>() {
     T* p = t.data_ptr<T>();
     const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0;
     const int64_t half = steps / 2;
@@ -180,7 +180,7 @@ Tensor eye(int64_t n, std::optional<int64_t> m_opt, TensorOptions o) {
   int64_t m = m_opt.value_or(n);
   NABLA_CHECK(n >= 0 && m >= 0, ValueError, "eye: n and m must be non-negative, got {} and {}", n, m);
   Tensor t = zeros({n, m}, {.dtype = o.dtype, .device = o.device});
-  dispatch_dtype(t.dtype(), "eye", [&]<typename T>() {
+  dispatch_storage_dtype(t.dtype(), "eye", [&]<typename T>() {
     T* p = t.data_ptr<T>();
     for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = T(1);
   });
@@ -202,7 +202,7 @@ Tensor randint(int64_t low, int64_t high, IntArrayRef sizes, TensorOptions o, Ra
   RandomGenerator& g = gen ? *gen : default_generator();
   Tensor t = raw::empty(sizes, o.dtype_or(kInt64), o.device_or(kCPU));
   const uint64_t range = static_cast<uint64_t>(high - low);
-  dispatch_dtype(t.dtype(), "randint", [&]<typename T>() {
+  dispatch_storage_dtype(t.dtype(), "randint", [&]<typename T>() {
     T* p = t.data_ptr<T>();
     for (int64_t i = 0; i < t.numel(); ++i)
       p[i] = static_cast<T>(low + static_cast<int64_t>(g.next_u64() % range));

@@ -29,7 +29,11 @@ Tensor isfinite(const Tensor& x) {
 Tensor nan_to_num(const Tensor& x, double nan, std::optional<double> posinf, std::optional<double> neginf) {
   check_defined("nan_to_num", x);
   if (!is_floating(x.dtype())) return x.clone();  // integers have nothing to replace
-  const double big = x.dtype() == DType::Float32 ? FLT_MAX : DBL_MAX;
+  // torch.finfo(dtype).max
+  const double big = x.dtype() == DType::Float16    ? 65504.0
+                     : x.dtype() == DType::BFloat16 ? static_cast<double>(BFloat16::from_bits(0x7f7f))
+                     : x.dtype() == DType::Float32  ? FLT_MAX
+                                                    : DBL_MAX;
   auto value = [&](double v) { return full({}, v, {.dtype = x.dtype()}); };
   return where(x != x, value(nan),
                where(x == INFINITY, value(posinf.value_or(big)),

@@ -26,6 +26,10 @@ Tensor convert(const Tensor& t, DType dtype) {
   return out;
 }
 
+Tensor float32_if_reduced(const Tensor& t) {
+  return t.defined() && is_reduced_floating(t.dtype()) ? t.to(DType::Float32) : t;
+}
+
 namespace {
 using Tier = std::optional<DType>;
 void update(Tier& tier, DType t) { tier = tier ? promote_types(*tier, t) : t; }

@@ -27,13 +27,24 @@ NABLA_FOREACH_DTYPE(NABLA_INSTANTIATE_DATA_PTR)
 #undef NABLA_INSTANTIATE_DATA_PTR
 
 // ---- element access ----
+namespace {
+// float16/bfloat16 elements become float Scalars (their value is exact in float).
+template <typename T>
+Scalar scalar_of(T v) {
+  if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>)
+    return Scalar(static_cast<float>(v));
+  else
+    return Scalar(v);
+}
+}  // namespace
+
 Scalar Tensor::item() const {
   if (!defined()) throw_undefined("item");
   NABLA_CHECK(numel() == 1, ValueError,
               "item: a Tensor with {} elements (shape {}) cannot be converted to Scalar", numel(),
               shape_str(sizes()));
-  return dispatch_dtype(dtype(), "item",
-                        [&]<typename T>() { return Scalar(*static_cast<const T*>(impl_->data())); });
+  return dispatch_storage_dtype(
+      dtype(), "item", [&]<typename T>() { return scalar_of(*static_cast<const T*>(impl_->data())); });
 }
 
 Scalar Tensor::at(IntArrayRef index) const {
@@ -46,8 +57,8 @@ Scalar Tensor::at(IntArrayRef index) const {
                 "at: index {} is out of bounds for dimension {} with size {}", index[d], d, size(d));
     off += i * stride(d);
   }
-  return dispatch_dtype(dtype(), "at",
-                        [&]<typename T>() { return Scalar(static_cast<const T*>(impl_->data())[off]); });
+  return dispatch_storage_dtype(
+      dtype(), "at", [&]<typename T>() { return scalar_of(static_cast<const T*>(impl_->data())[off]); });
 }
 
 std::vector<double> Tensor::to_vector() const {

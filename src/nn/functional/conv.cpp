@@ -98,6 +98,8 @@ ConvGeometry geometry(const ConvOptions& o, const Tensor& w, const char* op,
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, const ConvOptions& o) {
   check_defined("conv2d", x, w);
+  if (is_reduced_floating(x.dtype()) && x.dtype() == w.dtype())  // Note [float16 and bfloat16]
+    return conv2d(float32_if_reduced(x), float32_if_reduced(w), float32_if_reduced(b), o).to(x.dtype());
   std::array<int64_t, 2> extra = {0, 0};
   ConvGeometry g = geometry(o, w, "conv2d", &extra);
   Tensor xin = extra[0] || extra[1] ? pad(x, {0, extra[1], 0, extra[0]}) : x;
@@ -109,6 +111,8 @@ Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, const ConvOptio
   NABLA_CHECK(x.dim() == 3 && w.dim() == 3, ShapeError,
               "conv1d: expected 3-D input [N, C, L] and weight [O, C/g, K], got {} and {}",
               shape_str(x.sizes()), shape_str(w.sizes()));
+  if (is_reduced_floating(x.dtype()) && x.dtype() == w.dtype())
+    return conv1d(float32_if_reduced(x), float32_if_reduced(w), float32_if_reduced(b), o).to(x.dtype());
   ConvOptions o2 = o;
   o2.stride = {1, o.stride[1]};
   o2.padding = {0, o.padding[1]};
@@ -123,6 +127,9 @@ Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, const ConvOptio
 Tensor conv_transpose2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b,
                         const ConvTransposeOptions& o) {
   check_defined("conv_transpose2d", x_in, w_in);
+  if (is_reduced_floating(x_in.dtype()) && x_in.dtype() == w_in.dtype())
+    return conv_transpose2d(float32_if_reduced(x_in), float32_if_reduced(w_in), float32_if_reduced(b), o)
+        .to(x_in.dtype());
   const char* op = "conv_transpose2d";
   check_conv_inputs(op, x_in, w_in, b, w_in.size(0) / std::max<int64_t>(o.groups, 1), o.groups);
   ConvGeometry g;

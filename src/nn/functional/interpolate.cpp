@@ -78,6 +78,7 @@ Tensor area(const Tensor& x, const std::vector<int64_t>& out) {
 
 Tensor interpolate(const Tensor& x, const InterpolateOptions& o) {
   check_defined("interpolate", x);
+  if (is_reduced_floating(x.dtype())) return interpolate(float32_if_reduced(x), o).to(x.dtype());
   NABLA_CHECK(x.dim() == 3 || x.dim() == 4, NotImplementedError,
               "interpolate: supports 3-D [N, C, W] and 4-D [N, C, H, W] input, got {}", shape_str(x.sizes()));
   NABLA_CHECK(is_floating(x.dtype()), DTypeError, "interpolate: expected a floating input, got {}",

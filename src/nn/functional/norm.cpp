@@ -70,6 +70,16 @@ Tensor batch_norm_kernel(const Tensor& x, const Tensor& running_mean, const Tens
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
                   const Tensor& weight, const Tensor& bias, bool training, double momentum, double eps) {
   check_defined("batch_norm", x);
+  // Note [float16 and bfloat16]: statistics in float32, as PyTorch's kernels keep them. The running
+  // stats are updated in place in their own dtype.
+  if (is_reduced_floating(x.dtype())) {
+    Tensor rm = float32_if_reduced(running_mean), rv = float32_if_reduced(running_var);
+    Tensor y = batch_norm(float32_if_reduced(x), rm, rv, float32_if_reduced(weight), float32_if_reduced(bias),
+                          training, momentum, eps);
+    if (training && running_mean.defined() && !rm.is_same(running_mean)) running_mean.detach().copy_(rm);
+    if (training && running_var.defined() && !rv.is_same(running_var)) running_var.detach().copy_(rv);
+    return y.to(x.dtype());
+  }
   NABLA_CHECK(x.dim() >= 2, ShapeError, "batch_norm: expected at least 2-D input [N, C, ...], got {}",
               shape_str(x.sizes()));
   const int64_t C = x.size(1);
@@ -112,6 +122,10 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
 Tensor layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias,
                   double eps) {
   check_defined("layer_norm", x);
+  if (is_reduced_floating(x.dtype()))  // Note [float16 and bfloat16]: statistics in float32
+    return layer_norm(float32_if_reduced(x), normalized_shape, float32_if_reduced(weight),
+                      float32_if_reduced(bias), eps)
+        .to(x.dtype());
   const int64_t k = static_cast<int64_t>(normalized_shape.size());
   NABLA_CHECK(k > 0 && k <= x.dim(), ShapeError, "layer_norm: normalized_shape {} does not fit input {}",
               shape_str(normalized_shape), shape_str(x.sizes()));
@@ -134,6 +148,9 @@ Tensor layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& w
 
 Tensor group_norm(const Tensor& x, int64_t G, const Tensor& weight, const Tensor& bias, double eps) {
   check_defined("group_norm", x);
+  if (is_reduced_floating(x.dtype()))  // Note [float16 and bfloat16]: statistics in float32
+    return group_norm(float32_if_reduced(x), G, float32_if_reduced(weight), float32_if_reduced(bias), eps)
+        .to(x.dtype());
   NABLA_CHECK(x.dim() >= 2, ShapeError, "group_norm: expected at least 2-D input, got {}",
               shape_str(x.sizes()));
   const int64_t N = x.size(0), C = x.size(1);

@@ -61,6 +61,10 @@ Tensor max_pool2d_scatter(const Tensor& gy, const Tensor& idx, IntArrayRef sizes
 
 std::pair<Tensor, Tensor> max_pool2d_impl(const Tensor& x_in, const PoolOptions& o, bool want_indices) {
   check_defined("max_pool2d", x_in);
+  if (is_reduced_floating(x_in.dtype())) {  // Note [float16 and bfloat16]
+    auto [y, i] = max_pool2d_impl(float32_if_reduced(x_in), o, want_indices);
+    return {y.to(x_in.dtype()), i};
+  }
   if (x_in.dim() == 3) {
     auto [y, i] = max_pool2d_impl(x_in.unsqueeze(0), o, want_indices);
     return {y.squeeze(0), i.defined() ? i.squeeze(0) : i};

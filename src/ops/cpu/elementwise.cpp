@@ -294,8 +294,8 @@ void copy(const Tensor& dst, const Tensor& src) {
                  [&](int64_t b, int64_t e) { std::memcpy(d + b, s + b, e - b); });
     return;
   }
-  dispatch_dtype(dst.dtype(), "copy", [&]<typename Out>() {
-    dispatch_dtype(src.dtype(), "copy", [&]<typename In>() {
+  dispatch_storage_dtype(dst.dtype(), "copy", [&]<typename Out>() {
+    dispatch_storage_dtype(src.dtype(), "copy", [&]<typename In>() {
       run_unary<Out, In>(dst, src, [](In v) {
         if constexpr (std::is_same_v<Out, bool>)
           return v != In(0);
@@ -307,7 +307,7 @@ void copy(const Tensor& dst, const Tensor& src) {
 }
 
 void fill(const Tensor& dst, Scalar value) {
-  dispatch_dtype(dst.dtype(), "fill", [&]<typename T>() {
+  dispatch_storage_dtype(dst.dtype(), "fill", [&]<typename T>() {
     const T v = value.to<T>();
     auto plan = make_plan<1>(dst.sizes(), {&dst}, {dst.strides().data()}, true);
     for_each_strided<1>(plan, true, [&](char** p, const int64_t* s, int64_t n) {
