@@ -57,8 +57,9 @@ Tensor make_contiguous(const json& data, const std::vector<int64_t>& shape, DTyp
 
 // A tensor from its JSON form. Layout "transposed": `data` holds the contiguous tensor with the last two
 // dims swapped, and we transpose it back (a non-contiguous view). Layout "strided": `data` has the last
-// dim doubled and we take every other element. `as` converts the values to another dtype first (the
-// layout is kept, so non-contiguous inputs stay non-contiguous).
+// dim doubled and we take every other element. Layout "expanded": `data` has shape `base_shape` (1
+// where the input broadcasts) and we expand it (stride 0 in those dims). `as` converts the values to another
+// dtype first (the layout is kept, so non-contiguous inputs stay non-contiguous).
 inline Tensor tensor_from_json(const json& j, std::optional<DType> as = std::nullopt) {
   if (j.is_null()) return Tensor();  // an absent optional input (bias, weight...)
   const auto shape = j["shape"].get<std::vector<int64_t>>();
@@ -70,6 +71,8 @@ inline Tensor tensor_from_json(const json& j, std::optional<DType> as = std::nul
   } else if (layout == "strided") {
     if (shape.empty()) throw ValueError("golden: strided layout needs 1 dim");
     data_shape.back() *= 2;
+  } else if (layout == "expanded") {
+    data_shape = j["base_shape"].get<std::vector<int64_t>>();
   } else if (layout != "contiguous") {
     throw ValueError("golden: unknown layout " + layout);
   }
@@ -107,6 +110,7 @@ inline Tensor tensor_from_json(const json& j, std::optional<DType> as = std::nul
   }
   if (layout == "transposed") return base.transpose(-2, -1).detach();
   if (layout == "strided") return base.slice(-1, 0, None, 2).detach();
+  if (layout == "expanded") return base.expand(shape).detach();
   return base;
 }
 

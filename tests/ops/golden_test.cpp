@@ -7,6 +7,7 @@
 #include <string>
 
 #include "golden/golden_cases.h"
+#include "golden/golden_tolerance.h"
 #include "nabla/autograd/autograd.h"
 #include "nabla/ops/ops.h"
 #include "support/op_registry.h"
@@ -14,79 +15,15 @@
 namespace nabla {
 namespace {
 
+using golden::grad_tolerance_for;
 using golden::json;
-using golden::Tolerance;
+using golden::tolerance_for;
 
 // Ops whose inputs broadcast elementwise against each other: each needs a broadcasting case.
 const std::set<std::string> kBroadcastingOps = {
     "add",         "sub",        "mul",         "div",  "pow",         "minimum", "maximum",
     "where",       "eq",         "ne",          "lt",   "le",          "gt",      "ge",
     "logical_and", "logical_or", "logical_xor", "lerp", "lerp_scalar", "addcmul", "addcdiv"};
-
-// Tolerances. A case is compared at float32 tolerance when any of its tensors is float32 (a float64
-// result computed from float32 values carries float32 rounding), else at float64 tolerance.
-// float32: rtol 1e-5, atol 1e-6 for elementwise ops; rtol 1e-4, atol 1e-5 for the ops that accumulate
-// (reductions, scans, matmul, conv, norms, losses), whose float32 summation order differs from
-// PyTorch's (oneDNN blocking, OpenMP chunks, pairwise vs sequential sums). Gradients get the
-// accumulating tolerance too when inputs broadcast (their gradients are sums), else 2e-5 / 2e-6.
-const std::set<std::string> kAccumulatingOps = {"sum",
-                                                "mean",
-                                                "prod",
-                                                "var",
-                                                "std",
-                                                "norm",
-                                                "logsumexp",
-                                                "softmax",
-                                                "log_softmax",
-                                                "cumsum",
-                                                "cumprod",
-                                                "einsum",
-                                                "matmul",
-                                                "mm",
-                                                "bmm",
-                                                "addmm",
-                                                "dot",
-                                                "outer",
-                                                "linear",
-                                                "conv1d",
-                                                "conv2d",
-                                                "conv_transpose2d",
-                                                "avg_pool2d",
-                                                "adaptive_avg_pool2d",
-                                                "batch_norm",
-                                                "layer_norm",
-                                                "group_norm",
-                                                "mse_loss",
-                                                "l1_loss",
-                                                "smooth_l1_loss",
-                                                "huber_loss",
-                                                "binary_cross_entropy",
-                                                "binary_cross_entropy_with_logits",
-                                                "cross_entropy",
-                                                "nll_loss",
-                                                "kl_div",
-                                                "interpolate"};
-
-bool case_is_float32(const json& c) {
-  for (const char* key : {"inputs", "outputs"})
-    for (const json& t : c[key])
-      if (!t.is_null() && t["dtype"] == "float32") return true;
-  return false;
-}
-
-Tolerance tolerance_for(const json& c) {
-  const bool acc = kAccumulatingOps.count(c["op"].get<std::string>()) > 0;
-  if (!case_is_float32(c)) return acc ? Tolerance{1e-9, 1e-11} : Tolerance{1e-10, 1e-12};
-  return acc ? Tolerance{1e-4, 1e-5} : Tolerance{1e-5, 1e-6};
-}
-Tolerance grad_tolerance_for(const json& c) {
-  if (!case_is_float32(c)) return Tolerance{1e-9, 1e-11};
-  bool broadcast = false;
-  for (const json& t : c["inputs"])
-    if (!t.is_null() && t["shape"] != c["outputs"][0]["shape"]) broadcast = true;
-  const bool acc = kAccumulatingOps.count(c["op"].get<std::string>()) > 0;
-  return acc || broadcast ? Tolerance{1e-4, 1e-5} : Tolerance{2e-5, 2e-6};
-}
 
 std::vector<std::string> all_op_names() {
   std::vector<std::string> names;

@@ -128,7 +128,8 @@ Tensor div(const Tensor& a, const Tensor& b) {
            [sa = DimVec(a.sizes())](const BackwardContext& ctx, const TensorList& g) -> TensorList {
              const Tensor& b = ctx.input(1);
              return {ctx.needs_grad[0] ? sum_to(g[0] / b, sa) : Tensor(),
-                     ctx.needs_grad[1] ? sum_to(-g[0] * ctx.input(0) / (b * b), b.sizes()) : Tensor()};
+                     // PyTorch's -g * (a / b) / b: b * b would underflow to 0 for |b| < 1e-19.
+                     ctx.needs_grad[1] ? sum_to(-g[0] * (ctx.input(0) / b) / b, b.sizes()) : Tensor()};
            });
   return out;
 }

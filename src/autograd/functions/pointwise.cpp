@@ -49,20 +49,36 @@ void check_lerp(const Tensor& self, const Tensor& other, const char* name) {
 }
 }  // namespace
 
-// PyTorch's two-sided formula: exact at weight 0 (self) and at weight 1 (end).
+// PyTorch 1.13's two-sided formula, exact at weight 0 (self) and at weight 1 (end); the branch test is
+// weight < 0.5 (not |weight|), which decides the result when an input is infinite.
 Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
   check_defined("lerp", self, end, weight);
   check_lerp(self, end, "end");
   check_lerp(self, weight, "weight");
-  Tensor diff = end - self;
-  return where(abs(weight) < 0.5, self + weight * diff, end - diff * (1.0 - weight));
+  Tensor out;
+  {
+    NoGradGuard ng;
+    Tensor diff = end - self;
+    out = where(weight < 0.5, self + weight * diff, end - diff * (1.0 - weight));
+  }
+  // PyTorch's derivatives, written out: through the where() above, the unused branch's zero gradient
+  // times an infinite input would be NaN.
+  if (should_record({&self, &end, &weight}))
+    record(OpId::lerp, {self, end, weight}, {out}, {.inputs = {0, 1, 2}},
+           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor &a = ctx.input(0), &b = ctx.input(1), &w = ctx.input(2);
+             return {ctx.needs_grad[0] ? sum_to(g[0] * (1.0 - w), a.sizes()) : Tensor(),
+                     ctx.needs_grad[1] ? sum_to(g[0] * w, b.sizes()) : Tensor(),
+                     ctx.needs_grad[2] ? sum_to(g[0] * (b - a), w.sizes()) : Tensor()};
+           });
+  return out;
 }
 Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight) {
   check_defined("lerp", self, end);
   check_lerp(self, end, "end");
   const double w = weight.to_double();
   Tensor diff = end - self;
-  return std::abs(w) < 0.5 ? self + diff * w : end - diff * (1.0 - w);
+  return w < 0.5 ? self + diff * w : end - diff * (1.0 - w);
 }
 Tensor Tensor::lerp(const Tensor& end, Scalar weight) const { return nabla::lerp(*this, end, weight); }
 Tensor& Tensor::lerp_(const Tensor& end, Scalar weight) {
@@ -88,7 +104,23 @@ Tensor addcdiv(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
               "(input + value * trunc(tensor1 / tensor2)).to(input.dtype) or a floating tensor1",
               dtype_name(tensor1.dtype()), dtype_name(tensor2.dtype()));
   const DType dt = result_type(self, tensor1, tensor2);
-  return to_dtype(self, dt) + to_dtype(tensor1, dt) * value_in(dt, value) / to_dtype(tensor2, dt);
+  Tensor a = to_dtype(self, dt), t1 = to_dtype(tensor1, dt), t2 = to_dtype(tensor2, dt);
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = a + t1 * value / t2;
+  }
+  // PyTorch's derivatives, in its order of operations: composing mul and div's gives other roundings
+  // at the extremes (inf instead of NaN at t1 = 0 where t2 * t2 underflows).
+  if (should_record({&a, &t1, &t2}))
+    record(OpId::addcdiv, {a, t1, t2}, {out}, {.inputs = {0, 1, 2}},
+           [value](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor &x = ctx.input(0), &t1 = ctx.input(1), &t2 = ctx.input(2);
+             return {ctx.needs_grad[0] ? sum_to(g[0], x.sizes()) : Tensor(),
+                     ctx.needs_grad[1] ? sum_to(g[0] * (value / t2), t1.sizes()) : Tensor(),
+                     ctx.needs_grad[2] ? sum_to(-g[0] * (t1 * value / (t2 * t2)), t2.sizes()) : Tensor()};
+           });
+  return out;
 }
 
 }  // namespace nabla

@@ -204,21 +204,69 @@ Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   return extreme_dim(x, *dim, keepdim, false).second;
 }
 
-Tensor var(const Tensor& x, std::optional<std::vector<int64_t>> dims_in, int64_t correction, bool keepdim) {
-  check_defined("var", x);
-  NABLA_CHECK(is_floating(x.dtype()), DTypeError, "var: expected a floating-point input, got {}",
+namespace {
+struct VarPlan {
+  std::vector<int64_t> dims;
+  double denom;  // n - correction, at least 0
+};
+
+VarPlan var_plan(const Tensor& x, const std::optional<std::vector<int64_t>>& dims_in, int64_t correction,
+                 const char* name) {
+  check_defined(name, x);
+  NABLA_CHECK(is_floating(x.dtype()), DTypeError, "{}: expected a floating-point input, got {}", name,
               dtype_name(x.dtype()));
-  auto dims = normalize_dims(dims_in ? IntArrayRef(*dims_in) : IntArrayRef{}, x.dim(), "var");
+  auto dims = normalize_dims(dims_in ? IntArrayRef(*dims_in) : IntArrayRef{}, x.dim(), name);
   int64_t n = 1;
   for (int64_t d : dims) n *= x.size(d);
-  // Composite of differentiable ops: its derivative (and double backward) follows.
-  Tensor centered = x - mean(x, dims, true);
-  Tensor ss = sum(centered * centered, dims, keepdim);
-  return ss / static_cast<double>(std::max<int64_t>(n - correction, 0));
+  return {dims, static_cast<double>(std::max<int64_t>(n - correction, 0))};
 }
-Tensor std(const Tensor& x, std::optional<std::vector<int64_t>> dims, int64_t correction, bool keepdim) {
-  check_defined("std", x);
-  return sqrt(var(x, dims, correction, keepdim));
+
+// float32 statistics accumulate in float64, as PyTorch's CPU kernels do: squares of |x| > 1.8e19 would
+// overflow float32, and the rounding of the centered sum stays PyTorch's.
+// Returns the variance in float64 for a float32 x (std takes its root before rounding to float32).
+Tensor var_value(const Tensor& x, const VarPlan& p, bool keepdim) {
+  NoGradGuard ng;
+  Tensor xd = x.dtype() == DType::Float32 ? convert(x, DType::Float64) : x;
+  Tensor c = xd - mean(xd, p.dims, true);
+  return sum(c * c, p.dims, keepdim) / p.denom;
+}
+
+// PyTorch's var_backward, 2 (x - mean) / (n - correction) * grad, written out: differentiating the
+// composite also sums (x - mean) through mean(), 0 in exact arithmetic but NaN when x holds an inf.
+Tensor var_backward(const Tensor& x, const Tensor& g, const VarPlan& p, bool keepdim) {
+  Tensor gk = keepdim ? g : unsqueeze_dims(g, p.dims, x.dim());
+  return gk * (x - mean(x, p.dims, true)) * (2.0 / p.denom);
+}
+}  // namespace
+
+Tensor var(const Tensor& x, std::optional<std::vector<int64_t>> dims_in, int64_t correction, bool keepdim) {
+  const VarPlan p = var_plan(x, dims_in, correction, "var");
+  Tensor out = convert(var_value(x, p, keepdim), x.dtype());
+  if (should_record({&x}))
+    record(OpId::var, {x}, {out}, {.inputs = {0}},
+           [p, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             return {var_backward(ctx.input(0), g[0], p, keepdim)};
+           });
+  return out;
+}
+
+Tensor std(const Tensor& x, std::optional<std::vector<int64_t>> dims_in, int64_t correction, bool keepdim) {
+  const VarPlan p = var_plan(x, dims_in, correction, "std");
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = convert(sqrt(var_value(x, p, keepdim)), x.dtype());
+  }
+  if (should_record({&x}))
+    record(OpId::std, {x}, {out}, {.inputs = {0}, .outputs = {0}},
+           [p, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             // PyTorch's std_backward: grad / (2 std), 0 where std is 0 (a constant lane), not NaN.
+             const Tensor& o = ctx.output(0);
+             Tensor zero = o == 0.0;
+             Tensor gv = where(zero, zeros_like(o), g[0] / (2.0 * where(zero, ones_like(o), o)));
+             return {var_backward(ctx.input(0), gv, p, keepdim)};
+           });
+  return out;
 }
 
 Tensor norm(const Tensor& x, double p, std::optional<std::vector<int64_t>> dims_in, bool keepdim) {
@@ -332,25 +380,23 @@ Tensor cumsum(const Tensor& x, int64_t dim) {
   return out;
 }
 
-Tensor all(const Tensor& x) {
-  check_defined("all", x);
-  return reduce_forward(Reduce::All, convert(x, DType::Bool), normalize_dims({}, x.dim(), "all"), false,
-                        DType::Bool);
+namespace {
+// PyTorch keeps uint8 for a uint8 input (a legacy of uint8 masks); every other dtype gives bool.
+Tensor logical_reduce(Reduce r, const Tensor& x, IntArrayRef dims, bool keepdim, const char* name) {
+  check_defined(name, x);
+  Tensor out =
+      reduce_forward(r, convert(x, DType::Bool), normalize_dims(dims, x.dim(), name), keepdim, DType::Bool);
+  return x.dtype() == DType::UInt8 ? convert(out, DType::UInt8) : out;
 }
-Tensor any(const Tensor& x) {
-  check_defined("any", x);
-  return reduce_forward(Reduce::Any, convert(x, DType::Bool), normalize_dims({}, x.dim(), "any"), false,
-                        DType::Bool);
-}
+}  // namespace
+
+Tensor all(const Tensor& x) { return logical_reduce(Reduce::All, x, {}, false, "all"); }
+Tensor any(const Tensor& x) { return logical_reduce(Reduce::Any, x, {}, false, "any"); }
 Tensor all(const Tensor& x, int64_t dim, bool keepdim) {
-  check_defined("all", x);
-  return reduce_forward(Reduce::All, convert(x, DType::Bool), normalize_dims({dim}, x.dim(), "all"), keepdim,
-                        DType::Bool);
+  return logical_reduce(Reduce::All, x, {dim}, keepdim, "all");
 }
 Tensor any(const Tensor& x, int64_t dim, bool keepdim) {
-  check_defined("any", x);
-  return reduce_forward(Reduce::Any, convert(x, DType::Bool), normalize_dims({dim}, x.dim(), "any"), keepdim,
-                        DType::Bool);
+  return logical_reduce(Reduce::Any, x, {dim}, keepdim, "any");
 }
 
 namespace {

@@ -88,10 +88,10 @@ Tensor search(const char* op, const Tensor& boundaries, const Tensor& input, boo
       "{}: boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries tensor and "
       "input value tensor must match, but we got boundaries tensor {} and input value tensor {}",
       op, shape_str(boundaries.sizes()), shape_str(input.sizes()));
-  NABLA_CHECK(boundaries.dtype() != DType::Bool && input.dtype() != DType::Bool, DTypeError,
-              "{}: not implemented for bool tensors (boundaries {}, input {})", op,
-              dtype_name(boundaries.dtype()), dtype_name(input.dtype()));
+  // Bool values are searched in the promoted dtype (PyTorch too); only an all-bool search is refused.
   const DType dt = promote_types(boundaries.dtype(), input.dtype());
+  NABLA_CHECK(dt != DType::Bool, DTypeError, "{}: not implemented for bool tensors (boundaries {}, input {})",
+              op, dtype_name(boundaries.dtype()), dtype_name(input.dtype()));
   Tensor out = raw::empty(input.sizes(), out_int32 ? DType::Int32 : DType::Int64);
   kernels::searchsorted(out, convert(boundaries, dt).contiguous(), convert(input, dt).contiguous(), right);
   return out;

@@ -76,6 +76,7 @@ Tensor abs(const Tensor& x) {
                   [](const Tensor& x, const Tensor& g) { return g * sign(x); });
 }
 Tensor sign(const Tensor& x) {
+  if (x.defined() && x.dtype() == DType::Bool) return x.clone();  // PyTorch: sign of a bool is itself
   return unary_op(OpId::sign, Unary::Sign, x, {}, Keep::Nothing,
                   [](const Tensor&, const Tensor& g) { return zeros_like(g); });
 }
@@ -151,9 +152,10 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
   check_defined("clamp", x);
   NABLA_CHECK(min || max, ValueError, "clamp: at least one of 'min' or 'max' must not be None");
   // Floating bounds promote an integer tensor (PyTorch: clamp(int64, -0.5, 2.5) is float32).
-  if (!is_floating(x.dtype()) && x.dtype() != DType::Bool &&
-      ((min && min->is_floating()) || (max && max->is_floating())))
-    return clamp(to_dtype(x, DType::Float32), min, max);
+  const bool float_bound = (min && min->is_floating()) || (max && max->is_floating());
+  if (!is_floating(x.dtype()) && float_bound) return clamp(to_dtype(x, DType::Float32), min, max);
+  // A bool tensor with integer bounds computes in int64 (PyTorch's result type of bool and an int).
+  if (x.dtype() == DType::Bool) return clamp(to_dtype(x, DType::Int64), min, max);
   UnaryArgs a;
   a.has_a = min.has_value();
   a.has_b = max.has_value();
@@ -182,8 +184,11 @@ Tensor logical_not(const Tensor& x) { return unary_forward(Unary::LogicalNot, x,
 
 Tensor pow(const Tensor& x, Scalar e) {
   check_defined("pow", x);
-  // Integer tensors with a float exponent compute in float (the promoted type).
-  DType dt = e.is_floating() && !is_floating(x.dtype()) ? DType::Float32 : x.dtype();
+  // Integer tensors with a float exponent compute in float (the promoted type); bool with an integer
+  // exponent in int64.
+  DType dt = e.is_floating() && !is_floating(x.dtype()) ? DType::Float32
+             : x.dtype() == DType::Bool                 ? DType::Int64
+                                                        : x.dtype();
   UnaryArgs a;
   a.a = e.to_double();
   Tensor xc = dt == x.dtype() ? x : to_dtype(x, dt);

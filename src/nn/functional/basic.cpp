@@ -80,12 +80,11 @@ Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int6
   Tensor flat = indices.reshape({-1});
   check_embedding_indices(flat, weight.size(0));
   if (!padding_idx) return weight.index_select(0, flat).view(shape);
-  // The padding row gets no gradient: mask its uses out of the gradient path.
+  // The padding row gets no gradient: its uses come from a detached copy. A select rather than a
+  // multiply by a 0/1 mask keeps the weight's dtype and its infinities (inf * 0 would be NaN).
   int64_t pad = *padding_idx < 0 ? *padding_idx + weight.size(0) : *padding_idx;
   Tensor rows = weight.index_select(0, flat);
-  Tensor keep = convert(flat != pad, weight.dtype()).unsqueeze(1);
-  Tensor frozen = rows.detach() * (1.0 - keep);
-  return (rows * keep + frozen).view(shape);
+  return where((flat != pad).unsqueeze(1), rows, rows.detach()).view(shape);
 }
 
 Tensor pad(const Tensor& x, const std::vector<int64_t>& amounts, double value) {

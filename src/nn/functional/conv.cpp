@@ -31,7 +31,10 @@ void check_conv_inputs(const char* op, const Tensor& x, const Tensor& w, const T
               "{}: expected input {} to have {} channels, but got {} channels instead (weight {}, groups {})",
               op, shape_str(x.sizes()), in_channels_per_group * groups, x.size(1), shape_str(w.sizes()),
               groups);
-  (void)b;
+  // Checked here so the error names the op (the kernel's data_ptr check said only "expected float64").
+  NABLA_CHECK(!b.defined() || b.dtype() == x.dtype(), DTypeError,
+              "{}: bias ({}) must have the input's dtype ({})", op, dtype_name(b.dtype()),
+              dtype_name(x.dtype()));
 }
 
 Tensor conv2d_impl(const Tensor& x_in, const Tensor& w_in, const Tensor& b, ConvGeometry g, const char* op,

@@ -85,6 +85,72 @@ Tensor xlogy_self(const Tensor& t) {
   return out;
 }
 
+// Elementwise smooth L1 (huber = false: 0.5 x^2 / beta below beta) or Huber loss (0.5 x^2 below delta)
+// of x = input - target, with PyTorch's derivative written out: clamp(x, -c, c) scaled (c = 1 for smooth
+// L1 with x / beta inside, delta for Huber). Differentiating a where() of abs() gave 0 at a NaN x (abs's
+// sign(NaN) = 0) and NaN at an infinite x (the unused branch); PyTorch gives NaN and +-c.
+Tensor smooth_l1_elementwise(const Tensor& input, const Tensor& target, double beta, bool huber, OpId id) {
+  Tensor out;
+  {
+    NoGradGuard ng;
+    Tensor d = abs(input - target);
+    out = huber ? where(d < beta, d * d * 0.5, (d - 0.5 * beta) * beta)
+                : where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta);
+  }
+  if (should_record({&input, &target}))
+    record(id, {input, target}, {out}, {.inputs = {0, 1}},
+           [beta, huber](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor &in = ctx.input(0), &t = ctx.input(1);
+             Tensor x = in - t;
+             Tensor inner = huber ? x : x / beta;
+             const double c = huber ? beta : 1.0;
+             Tensor dx = g[0] * where(x < -beta, full_like(x, -c), where(x > beta, full_like(x, c), inner));
+             return {ctx.needs_grad[0] ? sum_to(dx, in.sizes()) : Tensor(),
+                     ctx.needs_grad[1] ? sum_to(-dx, t.sizes()) : Tensor()};
+           });
+  return out;
+}
+
+// PyTorch's formula: (1 - y) x + lw (log(exp(-m) + exp(-x - m)) + m), m = max(-x, 0), lw = (pw - 1) y + 1,
+// times weight; and its derivatives, written out: d/dx = (lw sigmoid(x) - pw y) (sigmoid(x) - y without
+// pos_weight), d/dy = log_sigmoid(-x) - pw log_sigmoid(x) (-x without). A composite of abs and clamp had
+// their kink conventions at x = 0 (a wrong gradient for zero logits) and other NaN/inf at the extremes.
+Tensor bce_with_logits_elementwise(const Tensor& x, const Tensor& y, const Tensor& weight, const Tensor& pw) {
+  auto log_sig_neg = [](const Tensor& v) {  // -log(sigmoid(v))
+    Tensor m = clamp(-v, 0.0);
+    return log(exp(-m) + exp(-v - m)) + m;
+  };
+  auto unweighted = [&](const Tensor& v) {
+    return pw.defined() ? (1.0 - y) * v + ((pw - 1.0) * y + 1.0) * log_sig_neg(v)
+                        : (1.0 - y) * v + log_sig_neg(v);
+  };
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = weight.defined() ? unweighted(x) * weight : unweighted(x);
+  }
+  if (should_record({&x, &y, &weight, &pw}))
+    record(OpId::binary_cross_entropy_with_logits, {x, y, weight, pw}, {out}, {.inputs = {0, 1, 2, 3}},
+           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor &x = ctx.input(0), &y = ctx.input(1), &w = ctx.input(2), &pw = ctx.input(3);
+             Tensor gw = w.defined() ? g[0] * w : g[0];
+             Tensor s = nabla::sigmoid(x);
+             Tensor dx = pw.defined() ? ((pw * y + 1.0 - y) * s - pw * y) : s - y;
+             Tensor dy = pw.defined() ? nabla::logsigmoid(-x) - pw * nabla::logsigmoid(x) : -x;
+             TensorList r(4);
+             if (ctx.needs_grad[0]) r[0] = sum_to(gw * dx, x.sizes());
+             if (ctx.needs_grad[1]) r[1] = sum_to(gw * dy, y.sizes());
+             Tensor lsn = -nabla::logsigmoid(x);
+             if (ctx.needs_grad[2]) {
+               Tensor u = pw.defined() ? (1.0 - y) * x + ((pw - 1.0) * y + 1.0) * lsn : (1.0 - y) * x + lsn;
+               r[2] = sum_to(g[0] * u, w.sizes());
+             }
+             if (ctx.needs_grad[3]) r[3] = sum_to(gw * y * lsn, pw.sizes());
+             return r;
+           });
+  return out;
+}
+
 }  // namespace
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
@@ -107,9 +173,9 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::stri
   static std::once_flag warned;
   check_broadcast_target("smooth_l1_loss", warned, input, target);
   NABLA_CHECK(beta >= 0, ValueError, "smooth_l1_loss: beta must be non-negative, got {}", beta);
-  Tensor d = abs(input - target);
-  if (beta == 0) return reduce(d, reduction, "smooth_l1_loss");
-  return reduce(where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction, "smooth_l1_loss");
+  if (beta == 0) return reduce(abs(input - target), reduction, "smooth_l1_loss");
+  return reduce(smooth_l1_elementwise(input, target, beta, false, OpId::smooth_l1_loss), reduction,
+                "smooth_l1_loss");
 }
 
 Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& reduction, double delta) {
@@ -117,8 +183,7 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& 
   static std::once_flag warned;
   check_broadcast_target("huber_loss", warned, input, target);
   NABLA_CHECK(delta > 0, ValueError, "huber_loss: delta must be positive, got {}", delta);
-  Tensor d = abs(input - target);
-  return reduce(where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction, "huber_loss");
+  return reduce(smooth_l1_elementwise(input, target, delta, true, OpId::huber_loss), reduction, "huber_loss");
 }
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
@@ -156,16 +221,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& x, const Tensor& y, const 
   NABLA_CHECK(x.sizes() == y.sizes(), ShapeError,
               "binary_cross_entropy_with_logits: Target size ({}) must be the same as input size ({})",
               shape_str(y.sizes()), shape_str(x.sizes()));
-  // log(1 + exp(-|x|)) + max(-x, 0) is log(1 + exp(-x)) without overflow.
-  Tensor log_sig_neg = log1p(exp(-abs(x))) + clamp(-x, 0.0);  // -log(sigmoid(x))
-  Tensor l;
-  if (pos_weight.defined()) {
-    Tensor lw = (pos_weight - 1.0) * y + 1.0;
-    l = (1.0 - y) * x + lw * log_sig_neg;
-  } else {
-    l = (1.0 - y) * x + log_sig_neg;
-  }
-  if (weight.defined()) l = l * weight;
+  Tensor l = bce_with_logits_elementwise(x, y, weight, pos_weight);
   return reduce(l, reduction, "binary_cross_entropy_with_logits");
 }
 
@@ -198,8 +254,9 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   }
   Tensor picked = -logp.gather(1, safe_t.unsqueeze(1)).squeeze(1);
   Tensor w = convert(valid, input.dtype());
-  if (weight.defined()) w = w * weight.index_select(0, safe_t);
-  Tensor l = picked * w;
+  if (weight.defined()) w = where(valid, weight.index_select(0, safe_t), zeros_like(w));
+  // An ignored sample contributes nothing, not 0 * its value (NaN when its row holds a NaN or inf).
+  Tensor l = where(valid, picked * w, zeros_like(picked));
   if (reduction == "mean") return weighted_mean(l.sum(), w.sum());
   if (reduction == "none") return l.reshape(target.sizes());
   return reduce(l, reduction, "nll_loss");

@@ -120,6 +120,7 @@ StridedPlan<N> make_plan(IntArrayRef shape, const std::array<const Tensor*, N>& 
 // `parallel` must be false when runs may write the same output element (reductions).
 template <int N, typename Inner>
 void for_each_strided(const StridedPlan<N>& p, bool parallel, Inner&& inner) {
+  if (p.numel() == 0) return;  // e.g. [0, 0]: no runs (and no index arithmetic over a 0 extent)
   if (p.ndim == 0) {
     char* ptrs[N];
     int64_t zero[N] = {};

@@ -73,10 +73,12 @@ memory::desc desc3(const Operand& t, int64_t batch) {
 
 // oneDNN refuses strides whose rows would overlap its idea of a dense block (every other column of a
 // [4, 15] tensor: row stride 15 < 8 columns x step 2) or stride-0 rows. The C API reports that as a
-// status, so this asks without throwing.
+// status, so this asks without throwing. A stride-0 row or column (an expanded operand) passes the
+// memory descriptor but then fails the matmul primitive's creation: staged too.
 bool describable(const Operand& t, int64_t batch) {
   dnnl_dims_t d, s;
   dims3(t, batch, d, s);
+  if ((s[1] == 0 && d[1] > 1) || (s[2] == 0 && d[2] > 1)) return false;
   dnnl_memory_desc_t md;
   return dnnl_memory_desc_init_by_strides(&md, 3, d, dnnl_f32, s) == dnnl_success;
 }
@@ -272,6 +274,19 @@ void matmul_f32_staged(const Operand& out, const Operand& a, const Operand& b, c
 
 void matmul_f32(const Operand& out, const Operand& a, const Operand& b, const Tensor& bias) {
   const float* bias_data = bias.defined() ? static_cast<const float*>(bias.data_ptr()) : nullptr;
+  if (out.size(0) > 1 && a.stride(0) == 0 && b.stride(0) == 0) {
+    // Both batches broadcast (expanded operands): oneDNN wants a full batch on one side. Every batch
+    // of the product is the same; compute the first and copy it.
+    Operand first = out, a1 = a, b1 = b;
+    first.sz[0] = a1.sz[0] = b1.sz[0] = 1;
+    matmul_f32(first, a1, b1, bias);
+    for (int64_t i = 1; i < out.size(0); ++i) {
+      Operand o = first;
+      o.data = static_cast<float*>(out.data_ptr()) + i * out.stride(0);
+      copy3(o, first);
+    }
+    return;
+  }
   if (small_rows_case(out, a, b)) return matmul_small_rows(out, a, b, bias_data);
   if (!describable(a, out.size(0)) || !describable(b, out.size(0)) || !describable(out, out.size(0)))
     return matmul_f32_staged(out, a, b, bias);

@@ -1,0 +1,181 @@
+// sweep_findings_test.cpp — what the randomized differential sweep (tests/golden/gen_sweep.py) found,
+// one test per symptom. Expected values come from torch 1.13 (the one-liner beside each).
+#include <gtest/gtest.h>
+#include <nabla/nabla.h>
+
+#include <cmath>
+
+#include "expect_values.h"
+
+using namespace nabla;
+using nabla::testing::expect_values;
+using nabla::testing::kInf;
+using nabla::testing::kNan;
+namespace F = nabla::nn::functional;
+
+namespace {
+
+Tensor f32(const std::vector<double>& v) {
+  return from_buffer(v.data(), {static_cast<int64_t>(v.size())}, kFloat64).to(kFloat32);
+}
+Tensor leaf(const std::vector<double>& v) { return f32(v).requires_grad_(); }
+
+// A [0, 0] tensor has no run to visit; the strided loop divided by its 0 extent (SIGFPE).
+TEST(SweepFindings, ZeroSizeTensorsDoNotCrash) {
+  Tensor x = zeros({0, 0}, {.dtype = kFloat64}).requires_grad_();
+  EXPECT_EQ(F::elu(x).sizes(), x.sizes());
+  EXPECT_EQ(isfinite(zeros({0, 0}, {.dtype = kBool})).sizes(), x.sizes());
+  Tensor p = prod(x, 1);  // torch.zeros(0, 0).prod(1) -> shape [0]
+  EXPECT_EQ(p.sizes().vec(), std::vector<int64_t>{0});
+  p.sum().backward();
+  EXPECT_EQ(x.grad().sizes(), x.sizes());
+}
+
+// F.binary_cross_entropy_with_logits(x, y, reduction='sum') at x = 0: gradient sigmoid(0) - y = 0.5 - y
+// (the composite took abs's and clamp's kink conventions and gave 1 - y or -y).
+TEST(SweepFindings, BceWithLogitsGradientAtZeroLogit) {
+  Tensor x = leaf({0.0, 0.0}), y = f32({0.25, 1.0});
+  F::binary_cross_entropy_with_logits(x, y, Tensor(), Tensor(), "sum").backward();
+  expect_values(x.grad(), {0.25, -0.5});
+  // pos_weight 2: (pw y + 1 - y) sigmoid(0) - pw y -> [0.625 - 0.5, 1.0 - 2.0]
+  Tensor x2 = leaf({0.0, 0.0});
+  F::binary_cross_entropy_with_logits(x2, y, Tensor(), f32({2.0, 2.0}), "sum").backward();
+  expect_values(x2.grad(), {0.125, -1.0});
+}
+
+// PyTorch's gradient is clamp(x / beta, -1, 1) for smooth L1 (clamp(x, -delta, delta) for Huber):
+// finite at an infinite difference (was NaN from the unused where() branch), NaN at a NaN one (was 0).
+TEST(SweepFindings, SmoothL1AndHuberGradientsAtNonFinite) {
+  for (bool huber : {false, true}) {
+    Tensor x = leaf({kInf, -kInf, kNan, 0.5});
+    Tensor t = zeros({4});
+    Tensor l = huber ? F::huber_loss(x, t, "sum", 2.0) : F::smooth_l1_loss(x, t, "sum", 2.0);
+    l.backward();
+    if (huber)
+      expect_values(x.grad(), {2.0, -2.0, kNan, 0.5});
+    else
+      expect_values(x.grad(), {1.0, -1.0, kNan, 0.25});
+  }
+}
+
+// torch.tensor([2., 2., 2.], requires_grad=True).std() -> 0, backward: zeros (PyTorch masks 0 / 0).
+TEST(SweepFindings, StdGradientOfAConstantLaneIsZero) {
+  Tensor x = leaf({2.0, 2.0, 2.0});
+  x.std().backward();
+  expect_values(x.grad(), {0, 0, 0});
+}
+
+// torch.tensor([inf, 1., 2.], requires_grad=True).var() is nan; its gradient is [nan, -inf, -inf]
+// (2 (x - mean) / (n - 1)); differentiating through mean() made every element NaN.
+TEST(SweepFindings, VarGradientWithAnInfinity) {
+  Tensor x = leaf({kInf, 1.0, 2.0});
+  Tensor v = x.var();
+  expect_values(v, {kNan});
+  v.backward();
+  expect_values(x.grad(), {kNan, -kInf, -kInf});
+}
+
+// float32 std of [1e30, -1e30, 0] is 1e30 (PyTorch accumulates in double; squares overflowed float32).
+TEST(SweepFindings, StdOfHugeFloat32ValuesDoesNotOverflow) {
+  expect_values(f32({1e30, -1e30, 0.0}).std(), {1e30});
+}
+
+// torch.lerp(start, end, weight) with weight = inf: gradients (1 - w) g, w g, (end - start) g =
+// [-inf, inf, 1] (the composite's where() gave NaN); and lerp(-0.274, -inf, -0.5) = inf (branch
+// weight < 0.5, not |weight| < 0.5).
+TEST(SweepFindings, LerpWithInfinities) {
+  Tensor a = leaf({1.0}), b = leaf({2.0}), w = leaf({kInf});
+  lerp(a, b, w).sum().backward();
+  expect_values(a.grad(), {-kInf});
+  expect_values(b.grad(), {kInf});
+  expect_values(w.grad(), {1.0});
+  expect_values(lerp(f32({-0.274}), f32({-kInf}), Scalar(-0.5)), {kInf});
+}
+
+// torch.div(a, b) with b = 1e-30: d/db = -(a / b) / b = -1e60 -> -inf in float32 but for a = 1e-31,
+// -0.1 / 1e-30 * ... = -1e29 (b * b underflowed to 0 and gave -inf).
+TEST(SweepFindings, DivGradientWithATinyDivisor) {
+  Tensor a = f32({1e-31}), b = leaf({1e-30});
+  div(a, b).backward();
+  expect_values(b.grad(), {-1e29}, 1e-5);
+}
+
+// torch.addcdiv(s, t1, t2) with t1 = 0 and t2 = 1e-30: d/dt2 = -t1 / (t2 * t2) = 0 / 0 = nan.
+TEST(SweepFindings, AddcdivGradientFollowsPyTorchsFormula) {
+  Tensor s = f32({1.0}), t1 = leaf({0.0}), t2 = leaf({1e-30});
+  addcdiv(s, t1, t2).backward();
+  expect_values(t1.grad(), {1e30});
+  expect_values(t2.grad(), {kNan});
+}
+
+// F.embedding(idx, weight, padding_idx=2) keeps the weight's dtype and its infinities.
+TEST(SweepFindings, EmbeddingWithPaddingIdxKeepsDtypeAndValues) {
+  Tensor idx = tensor({0, 2, 1}, {.dtype = kInt64});
+  Tensor wi = tensor({{1, 2}, {3, 4}, {5, 6}}, {.dtype = kInt64});
+  Tensor e = F::embedding(idx, wi, 2);
+  EXPECT_EQ(e.dtype(), kInt64);
+  expect_values(e, {1, 2, 5, 6, 3, 4});
+  Tensor wf = tensor({{-kInf, 1.0}, {2.0, 3.0}, {4.0, 5.0}}, {.dtype = kFloat32});
+  expect_values(F::embedding(idx, wf, 2), {-kInf, 1, 4, 5, 2, 3});
+}
+
+// torch.tensor([1, 0], dtype=torch.uint8).all() is tensor(0, dtype=torch.uint8) (not bool).
+TEST(SweepFindings, AllAnyKeepUint8) {
+  Tensor u = tensor({1, 0}, {.dtype = kUInt8});
+  EXPECT_EQ(u.all().dtype(), kUInt8);
+  EXPECT_EQ(u.any(0, false).dtype(), kUInt8);
+  expect_values(u.any(), {1});
+  EXPECT_EQ(tensor({1, 0}, {.dtype = kInt64}).all().dtype(), kBool);
+}
+
+// Products of expanded (stride-0) operands: oneDNN refused the descriptor.
+TEST(SweepFindings, MatmulOfExpandedOperands) {
+  Tensor a = f32({1, 2, 3}).reshape({1, 1, 3}).expand({2, 2, 3});  // batch and rows broadcast
+  Tensor b = f32({1, 0, 2, 1, 0, 1}).reshape({1, 3, 2}).expand({2, 3, 2});
+  Tensor want = matmul(a.contiguous(), b.contiguous());
+  expect_values(bmm(a, b), want.to_vector());
+  expect_values(matmul(a, b), want.to_vector());
+  Tensor w = f32({1, 2, 3}).reshape({1, 3}).expand({2, 3});  // [out=2, in=3] with stride-0 rows
+  expect_values(F::linear(a, w, Tensor()), matmul(a.contiguous(), w.contiguous().t()).to_vector());
+}
+
+// Bool inputs: torch.sign(b) is b; clamp(b, min=0, max=1) is int64; b.pow(2) is int64.
+TEST(SweepFindings, BoolSignClampPow) {
+  Tensor b = tensor({1, 0}, {.dtype = kBool});
+  EXPECT_EQ(sign(b).dtype(), kBool);
+  expect_values(sign(b), {1, 0});
+  EXPECT_EQ(clamp(b, Scalar(0), Scalar(1)).dtype(), kInt64);
+  EXPECT_EQ(clamp(b, Scalar(-0.5), Scalar(0.5)).dtype(), kFloat32);
+  expect_values(clamp(b, Scalar(-0.5), Scalar(0.5)), {0.5, 0});
+  EXPECT_EQ(pow(b, Scalar(2)).dtype(), kInt64);
+}
+
+// torch.bucketize(torch.tensor([True, False]), torch.tensor([0.5, 1.])) -> [1, 0]
+TEST(SweepFindings, BucketizeBoolValues) {
+  expect_values(bucketize(tensor({1, 0}, {.dtype = kBool}), f32({0.5, 1.0})), {1, 0});
+}
+
+// F.cross_entropy with an ignored row holding NaN: the row contributes nothing (was NaN), also with
+// a class weight that is NaN for the ignored row's placeholder class.
+TEST(SweepFindings, IgnoredSamplesDoNotPoisonTheLoss) {
+  Tensor x = tensor({{kNan, 0.0}, {1.0, 0.0}}, {.dtype = kFloat32});
+  Tensor t = tensor({-100, 0}, {.dtype = kInt64});
+  expect_values(F::cross_entropy(x, t), {0.3132617});  // -log_softmax([1, 0])[0]
+  Tensor w = f32({kNan, 1.0});
+  Tensor t2 = tensor({-100, 1}, {.dtype = kInt64});
+  expect_values(F::nll_loss(F::log_softmax(tensor({{0.0, 0.0}, {1.0, 0.0}}, {.dtype = kFloat32}), 1), t2, w),
+                {1.3132617});
+}
+
+// A conv bias of another dtype is a DTypeError naming the op (was an internal data_ptr message).
+TEST(SweepFindings, ConvBiasDtypeIsChecked) {
+  Tensor x = zeros({1, 1, 4}, {.dtype = kFloat64}), w = zeros({1, 1, 2}, {.dtype = kFloat64});
+  try {
+    F::conv1d(x, w, zeros({1}, {.dtype = kInt64}));
+    FAIL() << "expected a DTypeError";
+  } catch (const DTypeError& e) {
+    EXPECT_NE(std::string(e.what()).find("conv1d"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
