@@ -28,7 +28,10 @@ void extract_tar_gz(const std::string& archive, const std::string& root) {
   iod::Bytes bytes = iod::gunzip(iod::read_file_bytes(archive), archive);
   for (const iod::TarEntry& e : iod::parse_tar(bytes, archive)) {
     fs::path out = fs::path(root) / e.name;
-    fs::create_directories(out.parent_path());
+    std::error_code ec;
+    fs::create_directories(out.parent_path(), ec);
+    NABLA_CHECK(!ec, IOError, "{}: cannot create directory {}: {}", archive, out.parent_path().string(),
+                ec.message());
     io::atomic_write_file(out.string(), iod::ByteSpan(bytes.data() + e.offset, e.size));
   }
 }
@@ -46,6 +49,12 @@ Example apply(Example e, const data::Transform& t, const data::Transform& tt) {
   return e;
 }
 
+// A regular file at p; false (not an exception) when p cannot be examined (permissions, too long...).
+bool is_file(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec);
+}
+
 bool has_extension(const fs::path& p, const std::vector<std::string>& extensions) {
   std::string ext = p.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -58,8 +67,7 @@ CIFAR10::CIFAR10(const std::string& root, DatasetOptions options)
                                              "dog",      "frog",       "horse", "ship", "truck"} {
   const fs::path dir = fs::path(root) / kCifarFolder;
   const std::vector<std::string> files = cifar_files(options_.train);
-  bool missing =
-      std::any_of(files.begin(), files.end(), [&](auto& f) { return !fs::is_regular_file(dir / f); });
+  bool missing = std::any_of(files.begin(), files.end(), [&](auto& f) { return !is_file(dir / f); });
   if (missing && options_.download) {
     auto mirrors = options_.mirrors.empty() ? data::default_mirrors("CIFAR10") : options_.mirrors;
     extract_tar_gz(data::download_file(mirrors, kCifarArchive, root, kCifarArchiveMd5), root);
@@ -68,7 +76,7 @@ CIFAR10::CIFAR10(const std::string& root, DatasetOptions options)
   std::vector<int64_t> labels;
   for (auto& f : files) {
     const std::string path = (dir / f).string();
-    NABLA_CHECK(fs::is_regular_file(path), IOError,
+    NABLA_CHECK(is_file(path), IOError,
                 "CIFAR10: {} not found; pass download=true with mirrors configured (see docs/data.md)", path);
     iod::CifarBatch b = iod::parse_cifar_batch(iod::read_file_bytes(path), path, 1, 10);
     planar.insert(planar.end(), b.images.begin(), b.images.end());
@@ -90,7 +98,16 @@ Example CIFAR10::get(int64_t index) const {
 }
 
 ImageFolder::ImageFolder(const std::string& root, ImageFolderOptions options) : options_(std::move(options)) {
-  NABLA_CHECK(fs::is_directory(root), IOError, "ImageFolder: {} is not a directory", root);
+  std::error_code ec;
+  NABLA_CHECK(fs::is_directory(root, ec), IOError, "ImageFolder: {} is not a directory", root);
+  try {
+    scan(root);
+  } catch (const fs::filesystem_error& e) {  // an unreadable folder: a nabla error, not std's
+    throw IOError(fmt::format("ImageFolder: cannot read {}: {}", e.path1().string(), e.code().message()));
+  }
+}
+
+void ImageFolder::scan(const std::string& root) {
   for (auto& entry : fs::directory_iterator(root))
     if (entry.is_directory()) classes_.push_back(entry.path().filename().string());
   std::sort(classes_.begin(), classes_.end());

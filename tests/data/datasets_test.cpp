@@ -205,6 +205,10 @@ TEST(ImageFolder, ClassesFromFoldersAndAllFormats) {
   std::filesystem::create_directories(none / "a");
   expect_error<IOError>([&] { ImageFolder f(none.str()); }, {"found no valid file"});
   expect_error<IOError>([&] { ImageFolder f(none / "missing"); }, {"missing", "not a directory"});
+  // A file the scan cannot examine (a symlink loop) is a nabla IOError, not std::filesystem_error.
+  std::filesystem::create_symlink(none / "a/loop.png", none / "a/loop.png");
+  expect_error<IOError>([&] { ImageFolder f(none.str()); }, {"ImageFolder: cannot read", "loop.png"});
+  EXPECT_FALSE(data::check_integrity((none / "a/loop.png"), ""));
 }
 
 TEST(Synthetic, BlobsAndMoons) {

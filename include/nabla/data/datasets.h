@@ -91,6 +91,7 @@ class ImageFolder : public data::Dataset {
 
  private:
   ImageFolderOptions options_;
+  void scan(const std::string& root);  // fills classes_ and samples_
   std::vector<std::string> classes_;
   std::vector<std::pair<std::string, int64_t>> samples_;
 };
