@@ -113,6 +113,11 @@ training::LoadedRun load_resume(const TrainArgs& a) {
   auto opt = make_optimizer(a.optimizer, model->parameters(), a.lr);
   Scheduler sched = make_scheduler(a.scheduler, *opt, a.n_epochs, /*steps_per_epoch=*/1, a.lr);
   restore(a, r, *model, *opt, sched, make_early_stopping(a, "val_loss").get());
+  try {  // one step exercises the loaded schedule (a loaded T_max of 0 divided by zero)
+    if (sched.epochwise) sched.epochwise->step();
+  } catch (const Error& e) {
+    throw IOError(fmt::format("--resume {}: scheduler state: {}", a.resume, e.what()));
+  }
   default_generator().set_state(rng);
   return r;
 }

@@ -131,10 +131,15 @@ void checkpoints_beyond_load_run(const io::SafetensorsFile& base) {
          resume);
   mutant(base, "scheduler-type-number",
          both(run_field("scheduler", "step"), meta_value("nabla.scheduler", R"({"type":0})")), resume);
+  mutant(base, "scheduler-tmax-zero",
+         both(run_field("scheduler", "cosine"),
+              meta_value("nabla.scheduler", R"({"type":"CosineAnnealingLR","T_max":0,"last_epoch":1})")),
+         resume);
   mutant(base, "callbacks-wait-negative",
          meta_value("nabla.callbacks", R"({"best":1.0,"wait":-1,"stopped_epoch":0})"), resume);
   mutant(base, "weights-nan", fill_tensor("layers.2.weight", NAN), "checkpoint-use");
-  mutant(base, "weights-huge", both(fill_tensor("layers.1.0.weight", 3e38), fill_tensor("layers.2.weight", 3e38)),
+  mutant(base, "weights-huge",
+         both(fill_tensor("layers.1.0.weight", 3e38), fill_tensor("layers.2.weight", 3e38)),
          "checkpoint-use");  // finite weights whose outputs overflow
   io::write_png((out / "checkpoint-use" / "input.png").string(), full({2, 2, 1}, 128).to(kUInt8));
 }
@@ -190,6 +195,8 @@ void checkpoints() {
   mutant(base, "weight-missing", drop_tensor("layers.2.weight"));
   mutant(base, "weight-wrong-shape", replace_tensor("layers.2.weight", zeros({3, 5})));
   mutant(base, "weight-dtype-int32", retype_tensor("layers.2.weight", kInt32));
+  mutant(base, "global-step-int64-max", meta_value("nabla.global_step", "9223372036854775807"));
+  mutant(base, "data-newline", run_field("data", "mnist\n"));
   mutant(base, "weight-unexpected",
          [](io::Metadata&, io::NamedTensors& t) { t.emplace_back("fc9.weight", zeros({1})); });
   // A run checkpoint whose checksum entry was removed: nabla's own run files must carry one.
