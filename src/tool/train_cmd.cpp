@@ -164,8 +164,11 @@ RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d
   };
   auto checkpoint = std::make_shared<training::ModelCheckpoint>(
       save, logdir.empty() ? "" : logdir + "/last.safetensors", primary ? a.model_fn : "", monitor);
-  trainer.add_callback(checkpoint);
+  // The CSV row of an epoch is written before its checkpoint: a run killed between the two resumes from
+  // the previous checkpoint and drops the extra row. The other order lost the row for good (found by
+  // tools/adversarial: metrics.csv held epochs 2-4 after a kill at epoch 1 and a resume).
   add_reporting(trainer, logdir, a.verbose, d, primary);
+  trainer.add_callback(checkpoint);
   if (primary && !a.resume.empty()) {
     training::LoadedRun r = load_resume(a);
     NABLA_CHECK(r.config.model.to_json() == cfg.model.to_json(), ValueError,
