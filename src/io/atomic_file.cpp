@@ -51,6 +51,16 @@ void fsync_directory(const std::string& dir, const std::string& path) {
               std::strerror(err));
 }
 
+// The rename would replace whatever the path names: as root, `--model_fn /dev/full` turned the device
+// into a regular file. Only a regular file (or a symlink to one, or nothing) may be replaced.
+void refuse_special_target(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return;  // nothing there (or a dangling link): created anew
+  NABLA_CHECK(S_ISREG(st.st_mode), IOError,
+              "{}: exists and is not a regular file ({}); refusing to replace it", path,
+              S_ISDIR(st.st_mode) ? "a directory" : "a device, FIFO or socket");
+}
+
 // Best effort: never throws (the new file is already in place).
 void remove_stale_temps(const std::string& path) {
   std::error_code ec;
@@ -80,6 +90,7 @@ long temp_file_pid(const std::string& file_name, const std::string& base) {
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   NABLA_CHECK(!path_.empty(), IOError, "cannot write a file with an empty path");
+  refuse_special_target(path_);
   tmp_ = fmt::format("{}.tmp.{}.{}", path_, static_cast<long>(::getpid()), temp_counter++);
   fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   const int err = errno;
@@ -123,6 +134,7 @@ void AtomicFile::commit() {
   int rc = ::close(fd_);
   fd_ = -1;
   if (rc != 0) fail("close failed");
+  refuse_special_target(path_);  // again (it may have appeared meanwhile); the destructor removes tmp_
   if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot rename the temporary file over it");
   committed_ = true;
   fsync_directory(directory_of(path_), path_);

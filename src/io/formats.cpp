@@ -1,26 +1,42 @@
 // formats.cpp — file bytes, gzip, IDX and CIFAR parsers (see Note [Parsers and fuzzing] in formats.h).
 #include "io/formats.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cstring>
-#include <fstream>
 
 #include "util/check.h"
 
 namespace nabla::io::detail {
 
+// O_NONBLOCK: opening a FIFO for reading would block until a writer comes (a hang); it is refused like
+// any file that is not regular (a device such as /dev/zero never ends).
 Bytes read_file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  NABLA_CHECK(in.good(), IOError, "{}: cannot open file (missing or unreadable)", path);
-  std::streamoff size = in.tellg();
-  NABLA_CHECK(size >= 0, IOError, "{}: cannot determine the file size", path);
-  Bytes bytes(static_cast<size_t>(size));
-  in.seekg(0);
-  if (size > 0) in.read(reinterpret_cast<char*>(bytes.data()), size);
-  NABLA_CHECK(in.good() || in.eof(), IOError, "{}: byte {}: read error", path, in.gcount());
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  NABLA_CHECK(fd >= 0, IOError, "{}: cannot open file: {}", path, std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  NABLA_CHECK(::fstat(fd, &st) == 0, IOError, "{}: cannot stat file: {}", path, std::strerror(errno));
+  NABLA_CHECK(S_ISREG(st.st_mode), IOError, "{}: not a regular file", path);
+  Bytes bytes(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    NABLA_CHECK(n >= 0, IOError, "{}: byte {}: read error: {}", path, done, std::strerror(errno));
+    if (n == 0) break;  // shrank while being read
+    done += static_cast<size_t>(n);
+  }
+  bytes.resize(done);
   return bytes;
 }
 

@@ -2,6 +2,7 @@
 #include <stb/stb_image.h>
 
 #include <climits>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -43,6 +44,27 @@ void check_jpeg_huffman_tables(ByteSpan b, const std::string& name) {
     }
   }
 }
+
+uint32_t le(ByteSpan b, size_t at, size_t n) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < n && at + i < b.size(); ++i) v |= uint32_t{b[at + i]} << (8 * i);
+  return v;
+}
+
+// stb decodes a BMP whose pixel array is cut short as if the rest were black (a 54-byte header alone
+// "decoded"), so an uncompressed BMP must hold all the rows its header declares. `w` and `h` come from
+// stbi_info and are already bounded by the decoded-size cap.
+void check_bmp_size(ByteSpan b, int w, int h, const std::string& name) {
+  const uint32_t offset = le(b, 10, 4), info_size = le(b, 14, 4);
+  const bool core = info_size == 12;  // OS/2 BITMAPCOREHEADER: no compression field
+  const uint32_t bpp = le(b, core ? 24 : 28, 2), compression = core ? 0 : le(b, 30, 4);
+  if (compression != 0 && compression != 3) return;  // RLE & co: stb refuses or checks as it goes
+  const uint64_t stride = (static_cast<uint64_t>(w) * bpp + 31) / 32 * 4;
+  const uint64_t need = offset + stride * static_cast<uint64_t>(h);
+  NABLA_CHECK(b.size() >= need, IOError,
+              "{}: byte {}: truncated BMP: its {}x{} pixels at {} bits from byte {} need {} bytes", name,
+              b.size(), h, w, bpp, offset, need);
+}
 }  // namespace
 
 DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string& name, size_t max_bytes,
@@ -64,6 +86,7 @@ DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string&
   int out_c = channels == 0 ? c : channels;
   NABLA_CHECK(w > 0 && h > 0 && static_cast<size_t>(w) * h * out_c <= max_bytes, IOError,
               "{}: byte 0: {} header declares an unsupported size {}x{}x{}", name, format, h, w, out_c);
+  if (format[0] == 'B') check_bmp_size(bytes, w, h, name);
   int w2 = 0, h2 = 0, c2 = 0;
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
       stbi_load_from_memory(bytes.data(), len, &w2, &h2, &c2, out_c), stbi_image_free);

@@ -31,10 +31,14 @@ size_t byte_size(const Tensor& t) {
 class ReadFile {
  public:
   explicit ReadFile(const std::string& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO would otherwise block the open until a writer comes; it is refused below.
+    fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     NABLA_CHECK(fd_ >= 0, IOError, "{}: cannot open file: {}", path, std::strerror(errno));
     struct stat st {};
-    NABLA_CHECK(::fstat(fd_, &st) == 0, IOError, "{}: cannot stat file: {}", path, std::strerror(errno));
+    const bool ok = ::fstat(fd_, &st) == 0;
+    const int err = errno;
+    if (!ok || !S_ISREG(st.st_mode)) ::close(fd_);  // the destructor will not run
+    NABLA_CHECK(ok, IOError, "{}: cannot stat file: {}", path, std::strerror(err));
     NABLA_CHECK(S_ISREG(st.st_mode), IOError, "{}: not a regular file", path);
     size_ = static_cast<uint64_t>(st.st_size);
   }

@@ -25,6 +25,11 @@ double decode_double(const Json& j, const std::string& key) {
   throw ValueError(fmt::format("state dict: '{}' should be a number, got {}", key, j.dump()));
 }
 
+std::string string_or_unknown(const Json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "?";
+}
+
 Json parse_object(const std::string& text, const char* what) {
   Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   NABLA_CHECK(j.is_object(), ValueError, "{}: expected a JSON object, got '{}'", what,

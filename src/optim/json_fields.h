@@ -16,6 +16,9 @@ Json encode(double v);
 double decode_double(const Json& j, const std::string& key);
 // ValueError naming `what` when `text` is not a JSON object.
 Json parse_object(const std::string& text, const char* what);
+// The string j[key], or "?" when it is missing or not a string (j.value() would throw json's own
+// type_error, which escaped as an "unexpected error").
+std::string string_or_unknown(const Json& j, const char* key);
 
 // Writes every visited field into `out` (a JSON object).
 class JsonWriter final : public FieldVisitor {

@@ -81,7 +81,7 @@ std::string LRScheduler::state_dict() const {
 
 void LRScheduler::load_state_dict(const std::string& state_dict) {
   const Json j = detail::parse_object(state_dict, "load_state_dict");
-  const std::string type = j.value("type", std::string("?"));
+  const std::string type = detail::string_or_unknown(j, "type");
   NABLA_CHECK(type == name(), ValueError, "load_state_dict: the state dict is for a {}, not a {}", type,
               name());
   detail::JsonReader reader(j, name() + ".load_state_dict");

@@ -349,7 +349,7 @@ std::string ReduceLROnPlateau::state_dict() const {
 
 void ReduceLROnPlateau::load_state_dict(const std::string& state_dict) {
   const Json j = detail::parse_object(state_dict, "ReduceLROnPlateau.load_state_dict");
-  const std::string type = j.value("type", std::string("?"));
+  const std::string type = detail::string_or_unknown(j, "type");
   NABLA_CHECK(type == "ReduceLROnPlateau", ValueError,
               "load_state_dict: the state dict is for a {}, not a "
               "ReduceLROnPlateau",

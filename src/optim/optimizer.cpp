@@ -1,6 +1,7 @@
 // optimizer.cpp — the Optimizer base: parameter groups, step / zero_grad, and state dicts.
 #include "nabla/optim/optimizer.h"
 
+#include <cmath>
 #include <cstdlib>
 
 #include "nabla/autograd/grad_mode.h"
@@ -206,7 +207,15 @@ StateKey parse_state_key(const std::string& key) {
 Tensor restore_state(const std::string& key, const std::string& name, const Tensor& saved,
                      const Tensor& param) {
   NABLA_CHECK(saved.defined(), ValueError, "load_state_dict: tensor '{}' is undefined", key);
-  if (name == "step") return saved.detach().clone().contiguous();
+  if (name == "step") {
+    // A NaN or negative count made Adam's bias correction NaN: the resumed run diverged at once.
+    NABLA_CHECK(saved.numel() == 1, ValueError,
+                "load_state_dict: '{}' must hold one step count, got {} values", key, saved.numel());
+    const double steps = saved.item<double>();
+    NABLA_CHECK(std::isfinite(steps) && steps >= 0 && steps == std::floor(steps), ValueError,
+                "load_state_dict: '{}' must be a whole number of steps >= 0, got {}", key, steps);
+    return saved.detach().clone().contiguous();
+  }
   NABLA_CHECK(saved.sizes() == param.sizes(), ShapeError,
               "load_state_dict: state '{}' has shape {} but its parameter has shape {}", key,
               shape_str(saved.sizes()), shape_str(param.sizes()));
@@ -228,7 +237,7 @@ void Optimizer::load_state_dict(const OptimizerStateDict& sd) {
 
 void Optimizer::load_state_dict_impl(const OptimizerStateDict& sd) {
   const Json j = detail::parse_object(sd.json, "load_state_dict");
-  const std::string saved_name = j.value("optimizer", std::string("?"));
+  const std::string saved_name = detail::string_or_unknown(j, "optimizer");
   NABLA_CHECK(saved_name == name(), ValueError,
               "load_state_dict: the state dict is for the {} optimizer, not {}", saved_name, name());
   const Json& saved = j.at("param_groups");
@@ -246,7 +255,9 @@ void Optimizer::load_state_dict_impl(const OptimizerStateDict& sd) {
     NABLA_CHECK(
         ids.size() == groups_[g].params().size(), ValueError,
         "loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
-    for (size_t i = 0; i < ids.size(); ++i) id_map[ids[i].get<int64_t>()] = {g, i};
+    for (size_t i = 0; i < ids.size(); ++i)
+      NABLA_CHECK(id_map.emplace(ids[i].get<int64_t>(), std::pair{g, i}).second, ValueError,
+                  "load_state_dict: parameter index {} is listed twice", ids[i].dump());
     options.push_back(groups_[g].options().clone());
     detail::JsonReader reader(saved[g], "load_state_dict");
     options.back()->visit(reader);

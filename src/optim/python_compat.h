@@ -16,16 +16,26 @@
 #include <cstdint>
 #include <string>
 
+#include "util/check.h"
+
 namespace nabla::optim::detail {
 
 // Python's a % b: the result has b's sign.
+// b == 0 (a loaded T_max or step_size of 0) and INT64_MIN / -1 trapped with SIGFPE: Python raises.
+inline void check_divisor(int64_t a, int64_t b) {
+  NABLA_CHECK(b != 0 && !(b == -1 && a == INT64_MIN), ValueError,
+              "integer division or modulo by zero (or overflow): {} by {}", a, b);
+}
+
 inline int64_t py_mod(int64_t a, int64_t b) {
+  check_divisor(a, b);
   const int64_t r = a % b;
   return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
 }
 
 // Python's a // b: rounds toward negative infinity.
 inline int64_t py_floor_div(int64_t a, int64_t b) {
+  check_divisor(a, b);
   const int64_t q = a / b;
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }

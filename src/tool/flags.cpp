@@ -73,7 +73,9 @@ CLI::Validator positive_real() {
       [](std::string& s) -> std::string {
         char* end = nullptr;
         const double v = std::strtod(s.c_str(), &end);
-        if (!s.empty() && end == s.c_str() + s.size() && std::isfinite(v) && v > 0) return "";
+        // Decimal only: strtod also takes " 1" and hex ("0x10" was a learning rate of 16).
+        const bool decimal = !s.empty() && s.find_first_of("xX \t\n") == std::string::npos;
+        if (decimal && end == s.c_str() + s.size() && std::isfinite(v) && v > 0) return "";
         return fmt::format("must be a finite number > 0, got '{}'",
                            s.size() > 40 ? s.substr(0, 40) + "..." : s);
       },

@@ -19,7 +19,15 @@ constexpr int64_t kMaxBatch = int64_t{1} << 31, kMaxCount = 1'000'000'000, kMaxT
 
 // `nabla trian`: CLI11 would only say that a subcommand is required.
 bool unknown_command(const CLI::App& app, int argc, char** argv) {
-  if (argc < 2 || argv[1][0] == '-') return false;
+  if (argc < 2) return false;
+  if (argv[1][0] == '-') {  // `nabla --bogus` too: CLI11 said only that a subcommand is required
+    const std::string flag = argv[1];
+    if (flag == "-h" || flag == "--help" || flag == "--version") return false;
+    std::cerr << "nabla: unknown option '" << flag.substr(0, 80)
+              << "' before the command (usage: nabla <command> [options]); commands: train, eval, predict, "
+              << "samples (see nabla --help)\n";
+    return true;
+  }
   const auto names = command_names(app);
   if (std::find(names.begin(), names.end(), argv[1]) != names.end()) return false;
   const std::string guess = closest(argv[1], names);
@@ -71,7 +79,8 @@ void add_train(CLI::App& app, TrainArgs& a) {
       ->check(int_in(0, kMaxThreads));
   c->add_option("--logdir", a.logdir, "Run directory: checkpoints, TensorBoard events, CSV, plots");
   c->add_option("--resume", a.resume,
-                "Continue a run from this checkpoint (bitwise like an uninterrupted run)");
+                "Continue a run from this checkpoint (bitwise like an uninterrupted run)")
+      ->check(non_empty());
   c->add_option("--on_nan", a.on_nan, "A NaN/inf loss: stop the run, or warn and go on")
       ->capture_default_str()
       ->check(CLI::IsMember({"stop", "warn"}));

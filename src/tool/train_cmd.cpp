@@ -71,8 +71,30 @@ Scheduler make_scheduler(const std::string& name, optim::Optimizer& opt, int64_t
   return s;
 }
 
+std::shared_ptr<training::EarlyStopping> make_early_stopping(const TrainArgs& a, const std::string& monitor) {
+  if (a.early_stop == 0) return nullptr;
+  return std::make_shared<training::EarlyStopping>(
+      training::EarlyStoppingOptions{.monitor = monitor, .patience = a.early_stop});
+}
+
+// Loads a --resume checkpoint's weights and its optimizer, scheduler and early-stopping state. load_run
+// checks the metadata's form; the optimizer and schedulers check their own fields, so their errors get
+// the file's name here.
+void restore(const TrainArgs& a, const training::LoadedRun& r, nn::Module& model, optim::Optimizer& opt,
+             Scheduler& sched, training::EarlyStopping* early) {
+  try {
+    model.load_state_dict(r.model);
+    opt.load_state_dict(r.training->optimizer);
+    sched.load(r.training->scheduler);
+    if (early && !r.training->callbacks.empty()) early->load_state(r.training->callbacks);
+  } catch (const Error& e) {
+    throw IOError(fmt::format("--resume {}: {}", a.resume, e.what()));
+  }
+}
+
 // The --resume checkpoint, validated (training::load_run) and matched against the flags before any data
-// loads.
+// loads; its states are loaded once into throwaway objects, so that a bad one is refused now too (it
+// used to surface after the data loaded, as "Invalid learning rate: -0.1" without the file's name).
 training::LoadedRun load_resume(const TrainArgs& a) {
   training::LoadedRun r = training::load_run(a.resume);
   NABLA_CHECK(r.training.has_value(), IOError, "--resume {}: the checkpoint has no training state", a.resume);
@@ -83,8 +105,20 @@ training::LoadedRun load_resume(const TrainArgs& a) {
   differs("model", r.config.model.name, a.model);
   differs("data", r.config.data, a.data);
   differs("optimizer", r.config.optimizer, a.optimizer);
+  differs("scheduler", r.config.scheduler, a.scheduler);  // its state cannot carry over to another one
   if (a.model == "mlp")
     differs("n_layers", std::to_string(r.config.model.n_layers), std::to_string(a.n_layers));
+  const RandomGenerator::State rng = default_generator().state();  // build_model draws initial weights
+  auto model = training::build_model(r.config.model);              // no larger than the file (load_run)
+  auto opt = make_optimizer(a.optimizer, model->parameters(), a.lr);
+  Scheduler sched = make_scheduler(a.scheduler, *opt, a.n_epochs, /*steps_per_epoch=*/1, a.lr);
+  restore(a, r, *model, *opt, sched, make_early_stopping(a, "val_loss").get());
+  try {  // one step exercises the loaded schedule (a loaded T_max of 0 divided by zero)
+    if (sched.epochwise) sched.epochwise->step();
+  } catch (const Error& e) {
+    throw IOError(fmt::format("--resume {}: scheduler state: {}", a.resume, e.what()));
+  }
+  default_generator().set_state(rng);
   return r;
 }
 
@@ -110,12 +144,8 @@ RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d
   trainer.on_nan = a.on_nan == "warn" ? training::OnNan::Warn : training::OnNan::Stop;
   trainer.on_warning = [](const std::string& w) { std::cerr << "nabla: " << w << "\n"; };
   const std::string monitor = d.val ? "val_loss" : "train_loss";
-  std::shared_ptr<training::EarlyStopping> early;
-  if (a.early_stop > 0) {
-    early = std::make_shared<training::EarlyStopping>(
-        training::EarlyStoppingOptions{.monitor = monitor, .patience = a.early_stop});
-    trainer.add_callback(early);
-  }
+  std::shared_ptr<training::EarlyStopping> early = make_early_stopping(a, monitor);
+  if (early) trainer.add_callback(early);
   if (sched.plateau)
     trainer.add_callback(std::make_shared<training::LRSchedulerCallback>(*sched.plateau, monitor));
   if (sched.epochwise)
@@ -134,17 +164,17 @@ RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d
   };
   auto checkpoint = std::make_shared<training::ModelCheckpoint>(
       save, logdir.empty() ? "" : logdir + "/last.safetensors", primary ? a.model_fn : "", monitor);
-  trainer.add_callback(checkpoint);
+  // The CSV row of an epoch is written before its checkpoint: a run killed between the two resumes from
+  // the previous checkpoint and drops the extra row. The other order lost the row for good (found by
+  // tools/adversarial: metrics.csv held epochs 2-4 after a kill at epoch 1 and a resume).
   add_reporting(trainer, logdir, a.verbose, d, primary);
+  trainer.add_callback(checkpoint);
   if (primary && !a.resume.empty()) {
     training::LoadedRun r = load_resume(a);
     NABLA_CHECK(r.config.model.to_json() == cfg.model.to_json(), ValueError,
                 "--resume {}: the checkpoint's model config {} differs from this run's {}", a.resume,
                 r.config.model.to_json(), cfg.model.to_json());
-    model->load_state_dict(r.model);
-    optimizer->load_state_dict(r.training->optimizer);
-    sched.load(r.training->scheduler);
-    if (early && !r.training->callbacks.empty()) early->load_state(r.training->callbacks);
+    restore(a, r, *model, *optimizer, sched, early.get());
     trainer.set_epoch(r.training->epoch);
     trainer.set_global_step(r.training->global_step);
     trainer.set_history(r.training->history);
@@ -173,6 +203,27 @@ RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d
   return out;
 }
 
+// Output paths are checked before any data loads (a --model_fn naming a directory or a device, or a
+// directory that cannot be created, used to fail after the first epoch, or with an untyped
+// filesystem_error).
+void prepare_outputs(const TrainArgs& a) {
+  auto make_dir = [](const char* flag, const std::string& arg, const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    NABLA_CHECK(!ec, IOError, "{} {}: cannot create the directory {}: {}", flag, arg, dir.string(),
+                ec.message());
+  };
+  if (!a.logdir.empty()) make_dir("--logdir", a.logdir, a.logdir);
+  const fs::path model_fn(a.model_fn);
+  NABLA_CHECK(model_fn.has_filename(), ValueError, "--model_fn {}: names a directory, not a file",
+              a.model_fn);
+  if (model_fn.has_parent_path()) make_dir("--model_fn", a.model_fn, model_fn.parent_path());
+  std::error_code ec;
+  const fs::file_status st = fs::status(model_fn, ec);
+  NABLA_CHECK(!fs::exists(st) || fs::is_regular_file(st), IOError,
+              "--model_fn {}: exists and is not a regular file; refusing to replace it", a.model_fn);
+}
+
 }  // namespace
 
 int run_train(const TrainArgs& a) {
@@ -180,6 +231,11 @@ int run_train(const TrainArgs& a) {
   if (a.threads > 0) set_num_threads(a.threads);
   manual_seed(a.seed);
   NABLA_CHECK(a.kfold == 0 || a.resume.empty(), ValueError, "--resume cannot be combined with --kfold");
+  // PyTorch's OneCycleLR cycles the momentum, which Adagrad lacks (it failed after the data loaded).
+  NABLA_CHECK(a.scheduler != "onecycle" || a.optimizer != "adagrad", ValueError,
+              "--scheduler onecycle needs an optimizer with momentum (sgd, adam, adamw, rmsprop), not "
+              "--optimizer adagrad");
+  prepare_outputs(a);
   if (!a.resume.empty()) load_resume(a);  // a bad checkpoint is refused before the data loads
   DataSplits d = load_data(a.data, a.data_dir, a.kfold > 0 ? 1.0 : a.train_ratio, a.seed);
   training::RunConfig cfg;
@@ -196,8 +252,6 @@ int run_train(const TrainArgs& a) {
   cfg.train_ratio = a.train_ratio;
   cfg.seed = a.seed;
   cfg.threads = a.threads;
-  if (!a.logdir.empty()) fs::create_directories(a.logdir);
-  if (fs::path(a.model_fn).has_parent_path()) fs::create_directories(fs::path(a.model_fn).parent_path());
   std::cout << fmt::format("nabla train: {} on {} ({} train / {} val / {} test samples), {} threads\n",
                            a.model, a.data, d.train->size(), d.val ? d.val->size() : 0,
                            d.test ? d.test->size() : 0, get_num_threads());

@@ -1,4 +1,5 @@
 // use_cmds.cpp — `nabla eval`, `nabla predict` and `nabla samples`: using a trained checkpoint.
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -26,6 +27,13 @@ std::shared_ptr<nn::Module> load_model(const std::string& path, training::RunCon
   } catch (const ValueError& e) {
     throw IOError(fmt::format("{}: weights do not fit a {} model: {}", path, cfg.model.name, e.what()));
   }
+  // NaN/inf weights (a run with --on_nan warn, or a forged file) made predict print "nan%" and eval
+  // "loss nan" with exit status 0. The file itself is fine (a resume still reads it).
+  for (const auto& [name, t] : model->state_dict())
+    NABLA_CHECK(!t.is_floating_point() || isfinite(t).all().item<bool>(), IOError,
+                "{}: tensor '{}' holds NaN or inf values, so the model's outputs would be meaningless (was "
+                "it trained with --on_nan warn?)",
+                path, name);
   model->eval();
   return model;
 }
@@ -48,6 +56,9 @@ int run_eval(const EvalArgs& a) {
   training::Trainer trainer(
       *model, [](const Tensor& o, const Tensor& t) { return F::cross_entropy(o, t); }, dummy);
   training::EvalResult r = trainer.evaluate(loader, cfg.model.num_classes);
+  NABLA_CHECK(std::isfinite(r.loss), ValueError,
+              "{}: the model's loss on --data {} is {} (its outputs overflow: weights too large?)",
+              a.model_fn, spec, r.loss);
   std::cout << fmt::format("{} on {} ({} split, {} samples): accuracy {:.2f}%, loss {:.4f}\n", cfg.model.name,
                            spec, a.split, r.samples, 100 * r.accuracy, r.loss);
   std::cout << confusion_report(r.confusion, cfg.classes);
@@ -61,6 +72,9 @@ int run_predict(const PredictArgs& a) {
   nlohmann::json out = nlohmann::json::array();
   for (const std::string& path : a.inputs) {
     Tensor probs = softmax((*model)(preprocess_image(path, cfg)), 1).squeeze(0);
+    // Finite but huge weights can still overflow (inf - inf): never print "nan%".
+    NABLA_CHECK(isfinite(probs).all().item<bool>(), ValueError,
+                "{}: the model's output for {} is NaN or inf (weights too large?)", a.model_fn, path);
     auto [p, idx] = probs.topk(std::min<int64_t>(a.topk, probs.numel()));
     nlohmann::json top = nlohmann::json::array();
     std::string line = path + ":";

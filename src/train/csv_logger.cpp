@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -101,14 +102,18 @@ CsvLogger::CsvLogger(std::string path, bool append) : path_(std::move(path)) {
   NABLA_CHECK(file_ != nullptr, IOError, "CsvLogger: cannot open '{}': {}", path_, std::strerror(errno));
 }
 
+// A run stopped before its first epoch ended (NaN loss, full disk, kill) used to leave a 0-byte CSV.
 CsvLogger::~CsvLogger() {
   if (file_) std::fclose(file_);
+  std::error_code ec;
+  if (!wrote_ && std::filesystem::file_size(path_, ec) == 0 && !ec) std::filesystem::remove(path_, ec);
 }
 
 void CsvLogger::write_line(const std::string& line) {
   bool ok = std::fwrite(line.data(), 1, line.size(), file_) == line.size();
   ok = std::fflush(file_) == 0 && ok;
   NABLA_CHECK(ok, IOError, "CsvLogger: cannot write to '{}': {}", path_, std::strerror(errno));
+  wrote_ = true;
 }
 
 void CsvLogger::log(const Row& row) {

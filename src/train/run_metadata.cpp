@@ -29,10 +29,19 @@ std::string RunConfig::to_json() const {
 }
 
 namespace {
+// At most 40 characters, control characters escaped: an error stays on one line.
+std::string printable(const std::string& v) {
+  std::string out;
+  for (char ch : v.substr(0, 40))
+    out += static_cast<unsigned char>(ch) < 0x20 ? fmt::format("\\x{:02x}", static_cast<int>(ch))
+                                                 : std::string(1, ch);
+  return out;
+}
+
 std::string one_of(const std::string& v, std::initializer_list<const char*> known, const char* field) {
   for (const char* k : known)
     if (v == k) return v;
-  throw ValueError(fmt::format("run config: field '{}' has an unknown value '{}'", field, v.substr(0, 40)));
+  throw ValueError(fmt::format("run config: field '{}' has an unknown value '{}'", field, printable(v)));
 }
 }  // namespace
 
@@ -45,7 +54,7 @@ RunConfig RunConfig::from_json(const std::string& text) {
   c.data = f.string("data");
   NABLA_CHECK(c.data == "mnist" || c.data == "fashion-mnist" || c.data == "cifar10" ||
                   (c.data.rfind("imagefolder:", 0) == 0 && c.data.size() > 12),
-              ValueError, "run config: field 'data' has an unknown value '{}'", c.data.substr(0, 40));
+              ValueError, "run config: field 'data' has an unknown value '{}'", printable(c.data));
   c.classes = f.strings("classes");
   NABLA_CHECK(static_cast<int64_t>(c.classes.size()) == c.model.num_classes, ValueError,
               "run config: {} class names for a model of {} classes", c.classes.size(), c.model.num_classes);
@@ -100,8 +109,10 @@ nlohmann::json parse_json(const std::string& text, const std::string& key) {
 TrainingMeta parse_training(const std::map<std::string, std::string>& meta) {
   TrainingMeta t;
   t.epoch = whole_number<int64_t>(require(meta, "nabla.epoch"), 0, 1'000'000'000, "nabla.epoch");
+  // Bounded far below INT64_MAX: a resumed run increments it (INT64_MAX wrapped negative, and nabla then
+  // refused the checkpoint it had just written).
   t.global_step =
-      whole_number<int64_t>(require(meta, "nabla.global_step"), 0, INT64_MAX, "nabla.global_step");
+      whole_number<int64_t>(require(meta, "nabla.global_step"), 0, int64_t{1} << 53, "nabla.global_step");
   const nlohmann::json history = parse_json(require(meta, "nabla.history"), "nabla.history");
   NABLA_CHECK(history.is_array() && static_cast<int64_t>(history.size()) == t.epoch, ValueError,
               "training state: 'nabla.history' must list one entry per completed epoch ({})", t.epoch);

@@ -51,7 +51,15 @@ LoadedRun load_run(const std::string& path) {
               "after it was written; refusing to load it",
               path, io::kChecksumKey);
   detail::TensorShapes shapes;
-  for (const auto& [name, t] : f.tensors) shapes[name] = t.sizes().vec();
+  for (const auto& [name, t] : f.tensors) {
+    shapes[name] = t.sizes().vec();
+    // nabla writes floating-point weights and state, int64 batch counters: an I32 weight would be
+    // converted value by value into garbage by load_state_dict.
+    const bool counter = name.ends_with("num_batches_tracked");
+    NABLA_CHECK(counter ? t.dtype() == kInt64 : t.is_floating_point(), IOError,
+                "{}: tensor '{}' has dtype {}, but nabla writes {} for it", path, name.substr(0, 80),
+                dtype_name(t.dtype()), counter ? "int64" : "a floating-point dtype");
+  }
   detail::RunMeta meta;
   try {
     meta = detail::parse_run_metadata(f.metadata, shapes);

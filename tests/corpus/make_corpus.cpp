@@ -53,11 +53,12 @@ void write_base(const std::string& path) {
 
 using Mutation = std::function<void(io::Metadata&, io::NamedTensors&)>;
 
-void mutant(const io::SafetensorsFile& base, const std::string& name, const Mutation& fn) {
+void mutant(const io::SafetensorsFile& base, const std::string& name, const Mutation& fn,
+            const std::string& folder = "checkpoint") {
   io::Metadata meta = base.metadata;
   io::NamedTensors tensors = base.tensors;
   fn(meta, tensors);
-  const fs::path p = out / "checkpoint" / (name + ".safetensors");
+  const fs::path p = out / folder / (name + ".safetensors");
   fs::create_directories(p.parent_path());
   io::save_checkpoint(p.string(), tensors, meta);
 }
@@ -90,6 +91,57 @@ Mutation replace_tensor(const std::string& name, Tensor value) {
     for (auto& [k, v] : t)
       if (k == name) v = value;
   };
+}
+Mutation retype_tensor(const std::string& name, DType dtype) {
+  return [name, dtype](io::Metadata&, io::NamedTensors& t) {
+    for (auto& [k, v] : t)
+      if (k == name) v = v.to(dtype);
+  };
+}
+Mutation fill_tensor(const std::string& name, double value) {
+  return [name, value](io::Metadata&, io::NamedTensors& t) {
+    for (auto& [k, v] : t)
+      if (k == name) v = full_like(v, value);
+  };
+}
+// Edits the optimizer state JSON's first parameter group.
+Mutation optimizer_group_field(const std::string& key, Json value) {
+  return [key, value](io::Metadata& m, io::NamedTensors&) {
+    Json j = Json::parse(m["nabla.optimizer"]);
+    j["param_groups"][0][key] = value;
+    m["nabla.optimizer"] = j.dump();
+  };
+}
+Mutation both(Mutation a, Mutation b) {
+  return [a, b](io::Metadata& m, io::NamedTensors& t) {
+    a(m, t);
+    b(m, t);
+  };
+}
+
+// Checkpoints load_run accepts but `train --resume` must refuse (the optimizer, scheduler or callback
+// state is wrong), and one whose weights are NaN, which eval/predict must refuse to use (the adversarial
+// run of tools/adversarial found these accepted, or refused only after the data had loaded).
+void checkpoints_beyond_load_run(const io::SafetensorsFile& base) {
+  const std::string resume = "checkpoint-resume";
+  mutant(base, "optimizer-step-nan", fill_tensor("_optim.state.0.step", NAN), resume);
+  mutant(base, "optimizer-step-negative", fill_tensor("_optim.state.0.step", -1), resume);
+  mutant(base, "optimizer-lr-negative", optimizer_group_field("lr", -0.1), resume);
+  mutant(base, "optimizer-params-duplicate", optimizer_group_field("params", Json::array({0, 0, 2, 3, 4, 5})),
+         resume);
+  mutant(base, "scheduler-type-number",
+         both(run_field("scheduler", "step"), meta_value("nabla.scheduler", R"({"type":0})")), resume);
+  mutant(base, "scheduler-tmax-zero",
+         both(run_field("scheduler", "cosine"),
+              meta_value("nabla.scheduler", R"({"type":"CosineAnnealingLR","T_max":0,"last_epoch":1})")),
+         resume);
+  mutant(base, "callbacks-wait-negative",
+         meta_value("nabla.callbacks", R"({"best":1.0,"wait":-1,"stopped_epoch":0})"), resume);
+  mutant(base, "weights-nan", fill_tensor("layers.2.weight", NAN), "checkpoint-use");
+  mutant(base, "weights-huge",
+         both(fill_tensor("layers.1.0.weight", 3e38), fill_tensor("layers.2.weight", 3e38)),
+         "checkpoint-use");  // finite weights whose outputs overflow
+  io::write_png((out / "checkpoint-use" / "input.png").string(), full({2, 2, 1}, 128).to(kUInt8));
 }
 
 void checkpoints() {
@@ -142,6 +194,9 @@ void checkpoints() {
          [](io::Metadata&, io::NamedTensors& t) { t.emplace_back("_optim.state.99.exp_avg", zeros({4})); });
   mutant(base, "weight-missing", drop_tensor("layers.2.weight"));
   mutant(base, "weight-wrong-shape", replace_tensor("layers.2.weight", zeros({3, 5})));
+  mutant(base, "weight-dtype-int32", retype_tensor("layers.2.weight", kInt32));
+  mutant(base, "global-step-int64-max", meta_value("nabla.global_step", "9223372036854775807"));
+  mutant(base, "data-newline", run_field("data", "mnist\n"));
   mutant(base, "weight-unexpected",
          [](io::Metadata&, io::NamedTensors& t) { t.emplace_back("fc9.weight", zeros({1})); });
   // A run checkpoint whose checksum entry was removed: nabla's own run files must carry one.
@@ -152,6 +207,7 @@ void checkpoints() {
   put("checkpoint/truncated.safetensors", std::vector<uint8_t>(bytes.begin(), bytes.end() - 7));
   bytes[bytes.size() - 3] ^= 0x10;
   put("checkpoint/bit-flip.safetensors", bytes);
+  checkpoints_beyond_load_run(base);
 }
 
 uint32_t be32(const std::vector<uint8_t>& b, size_t p) {
@@ -173,7 +229,7 @@ void fix_crc(std::vector<uint8_t>& b, size_t pos) {
 }
 
 void images() {
-  Tensor img = (rand({16, 16, 3}, kFloat32) * 255).to(kUInt8);
+  Tensor img = (rand({16, 16, 3}, {.dtype = kFloat32}) * 255).to(kUInt8);
   const std::vector<uint8_t> png = io::encode_png(img);
   const size_t ihdr = chunk(png, "IHDR"), idat = chunk(png, "IDAT");
   auto variant = [&](const std::string& name, const std::function<void(std::vector<uint8_t>&)>& fn) {
@@ -214,6 +270,13 @@ void images() {
     return b;
   }());
   put("bmp/truncated.bmp", {'B', 'M', 0x10, 0, 0, 0});
+  // A complete header whose pixel rows are missing: stb decoded it as a black image.
+  const fs::path bmp = out / "tmp.bmp";
+  io::write_bmp(bmp.string(), img);
+  std::vector<uint8_t> b = slurp(bmp);
+  fs::remove(bmp);
+  put("bmp/pixels-missing.bmp", std::vector<uint8_t>(b.begin(), b.begin() + 54));
+  put("bmp/pixels-cut.bmp", std::vector<uint8_t>(b.begin(), b.end() - 1));
 }
 
 void idx() {
@@ -253,7 +316,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   out = argv[1];
-  for (const char* d : {"checkpoint", "checkpoint-valid", "png", "jpeg", "bmp", "idx"})
+  for (const char* d :
+       {"checkpoint", "checkpoint-valid", "checkpoint-resume", "checkpoint-use", "png", "jpeg", "bmp", "idx"})
     fs::remove_all(out / d);
   checkpoints();
   images();

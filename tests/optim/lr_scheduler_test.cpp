@@ -302,4 +302,7 @@ TEST(LRSchedulerErrors, PlateauSequentialAndResume) {
   expect_error<ValueError>([&] { step.step(2.5); }, "epoch must be a whole number");
   optim::ReduceLROnPlateau plateau(opt);
   expect_error<ValueError>([&] { plateau.load_state_dict(step.state_dict()); }, "is for a StepLR");
+  // A "type" that is not a string escaped as json's type_error ("unexpected error" in the tool).
+  expect_error<ValueError>([&] { step.load_state_dict(R"({"type": 0})"); }, "is for a ?, not a StepLR");
+  expect_error<ValueError>([&] { plateau.load_state_dict(R"({"type": []})"); }, "is for a ?");
 }

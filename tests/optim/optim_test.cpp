@@ -1,5 +1,7 @@
 // Optimizers against PyTorch: golden 50-step trajectories (tests/golden/optim.json), bit-for-bit
 // resume through state_dict, parameter groups, zero_grad, the fused kernels' fallbacks, and errors.
+#include <cmath>
+
 #include "optim_support.h"
 
 using namespace nabla;
@@ -465,4 +467,31 @@ TEST(OptimErrors, LoadStateDictValidates) {
   bad.json = R"({"optimizer": "SGD", "param_groups": [{"params": [0], "lr": "fast"}, {"params": [1]}]})";
   expect_error<ValueError>([&] { same.load_state_dict(bad); }, "'lr' should be a number");
   EXPECT_EQ(same.param_groups()[0].lr(), 0.1);  // a failed load changes nothing
+}
+
+// Found by tools/adversarial: a NaN or negative Adam step count was loaded as is (the resumed run's bias
+// correction went NaN at once), a parameter index listed twice silently remapped the states, and a
+// non-string "optimizer" escaped as json's own type_error.
+TEST(OptimErrors, LoadStateDictRefusesBadStepsAndIndices) {
+  Tensor a = zeros({2}).requires_grad_(), b = zeros({3}).requires_grad_();
+  optim::Adam adam({a, b});
+  a.set_grad(ones({2}));
+  b.set_grad(ones({3}));
+  adam.step();
+  const auto sd = adam.state_dict();
+  optim::Adam other({a, b});
+  other.load_state_dict(sd);  // the unchanged state loads
+  for (double step : {std::nan(""), -1.0, 1.5, HUGE_VAL}) {
+    auto bad = sd;
+    bad.tensors["state.0.step"] = full({}, step);
+    expect_error<ValueError>([&] { other.load_state_dict(bad); }, "'state.0.step' must be a whole number");
+  }
+  auto bad = sd;
+  bad.tensors["state.0.step"] = zeros({2});
+  expect_error<ValueError>([&] { other.load_state_dict(bad); }, "must hold one step count, got 2 values");
+  bad = sd;
+  bad.json = R"({"optimizer": "Adam", "param_groups": [{"params": [0, 0]}]})";
+  expect_error<ValueError>([&] { other.load_state_dict(bad); }, "parameter index 0 is listed twice");
+  bad.json = R"({"optimizer": 7, "param_groups": []})";
+  expect_error<ValueError>([&] { other.load_state_dict(bad); }, "the state dict is for the ? optimizer");
 }

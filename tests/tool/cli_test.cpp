@@ -172,7 +172,9 @@ TEST_F(CliTest, MisuseIsOneClearLineAndNonZeroExit) {
 }
 
 // A diverging run (issue #18): by default it stops with one line; with --on_nan warn it goes on and
-// its checkpoints, whose history holds NaN, still load.
+// its checkpoints, whose history holds NaN, still load (the resume below). Their weights are NaN, so eval
+// refuses to use them with one line instead of printing "loss nan" with exit status 0
+// (tools/adversarial).
 TEST_F(CliTest, ANaNLossStopsTheRunOrWarns) {
   const std::string diverge = " --optimizer sgd --lr 1e30";
   Result stop = run(train_args("nan_stop", 3) + diverge);
@@ -184,7 +186,9 @@ TEST_F(CliTest, ANaNLossStopsTheRunOrWarns) {
   EXPECT_NE(warn.err.find("warning"), std::string::npos) << warn.err;
   Result e =
       run("eval --model_fn " + path("nan_warn/last.safetensors") + " --data " + data() + " --split train");
-  EXPECT_EQ(e.code, 0) << e.err;
+  EXPECT_EQ(e.code, 1) << e.out << e.err;
+  EXPECT_EQ(std::count(e.err.begin(), e.err.end(), '\n'), 1) << e.err;
+  EXPECT_NE(e.err.find("NaN or inf values"), std::string::npos) << e.err;
   Result resumed = run(train_args("nan_warn", 4) + diverge + " --on_nan warn --resume " +
                        path("nan_warn/last.safetensors"));
   EXPECT_EQ(resumed.code, 0) << resumed.err;

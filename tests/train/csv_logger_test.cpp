@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -87,6 +88,20 @@ TEST(CsvLogger, ResumeKeepsEarlierRowsAndDropsThoseAfterTheCheckpoint) {
   CsvLogger missing(dir.file("new.csv"), CsvLogger::Resume{5});
   missing.log({{"epoch", 6}});
   EXPECT_EQ(read_text(dir.file("new.csv")), "epoch\n6\n");
+}
+
+// Found by tools/adversarial: a run stopped before its first epoch ended (NaN loss, full disk) left a
+// 0-byte metrics.csv.
+TEST(CsvLogger, AnEmptyFileItNeverWroteToIsRemoved) {
+  TempDir dir;
+  { CsvLogger unused(dir.file("m.csv")); }
+  EXPECT_FALSE(std::filesystem::exists(dir.file("m.csv")));
+  {
+    CsvLogger csv(dir.file("kept.csv"));
+    csv.log({{"epoch", 1}});
+  }
+  { CsvLogger resumed(dir.file("kept.csv"), CsvLogger::Resume{1}); }  // nothing left to run: kept
+  EXPECT_EQ(read_text(dir.file("kept.csv")), "epoch\n1\n");
 }
 
 TEST(CsvLogger, Errors) {

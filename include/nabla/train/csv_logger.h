@@ -48,6 +48,7 @@ class CsvLogger {
 
   std::string path_;
   std::FILE* file_ = nullptr;
+  bool wrote_ = false;                // an empty file this logger never wrote to is removed when it closes
   std::vector<std::string> columns_;  // empty until the first row (or the existing header)
 };
 
