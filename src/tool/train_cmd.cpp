@@ -42,6 +42,9 @@ struct Scheduler {
     return epochwise ? epochwise->state_dict() : plateau ? plateau->state_dict() : "";
   }
   void load(const std::string& s) {
+    // nabla writes the state of every scheduler it runs: an empty one was removed from the file.
+    NABLA_CHECK(!s.empty() || (!epochwise && !plateau), ValueError,
+                "the checkpoint has no scheduler state ('nabla.scheduler') for its scheduler");
     if (s.empty()) return;
     if (epochwise) epochwise->load_state_dict(s);
     if (plateau) plateau->load_state_dict(s);

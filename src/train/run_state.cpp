@@ -11,12 +11,16 @@
 
 namespace nabla::training {
 
+namespace {
+constexpr const char* kRunFormat = "nabla-run-1";  // "nabla.format": the layout of run_state.h
+}
+
 static_assert(std::is_same_v<RandomGenerator::State, decltype(detail::TrainingMeta::rng)>);
 
 void save_run(const std::string& path, const RunConfig& config, const nn::Module& model,
               const TrainingState* t) {
   nn::NamedTensors tensors = model.state_dict();
-  io::Metadata meta = {{"nabla.run", config.to_json()}, {"nabla.format", "nabla-run-1"}};
+  io::Metadata meta = {{"nabla.run", config.to_json()}, {"nabla.format", kRunFormat}};
   if (t) {
     nlohmann::json optim_names = nlohmann::json::array();
     for (auto& [k, v] : t->optimizer.tensors) {
@@ -50,6 +54,10 @@ LoadedRun load_run(const std::string& path) {
               "{}: this nabla run checkpoint has no '{}' entry (nabla always writes one): it was modified "
               "after it was written; refusing to load it",
               path, io::kChecksumKey);
+  const auto format = f.metadata.find("nabla.format");
+  NABLA_CHECK(format != f.metadata.end() && format->second == kRunFormat, IOError,
+              "{}: run checkpoint format '{}' is not {} (the only one this nabla reads)", path,
+              format == f.metadata.end() ? "<missing>" : format->second.substr(0, 40), kRunFormat);
   detail::TensorShapes shapes;
   for (const auto& [name, t] : f.tensors) {
     shapes[name] = t.sizes().vec();

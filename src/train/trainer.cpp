@@ -46,6 +46,28 @@ void Trainer::check_loss(const char* what, double v, int64_t batch) {
   }
 }
 
+// A huge lr can overflow a weight or a running statistic while every loss stays finite; the checkpoint
+// of such an epoch would be one nabla then refuses to evaluate. Same policy as a NaN loss.
+void Trainer::check_weights() {
+  const nn::NamedTensors params = model_.named_parameters(), buffers = model_.named_buffers();
+  for (const nn::NamedTensors* list : {&params, &buffers}) {
+    for (const auto& [name, t] : *list) {
+      if (!t.is_floating_point() || isfinite(t.detach()).all().item<bool>()) continue;
+      NABLA_CHECK(
+          on_nan != OnNan::Stop, ValueError,
+          "Trainer: '{}' holds NaN or inf after epoch {}; run stopped, checkpoints keep the last finite "
+          "epoch (try a lower --lr, or --on_nan warn to go on)",
+          name, epoch_ + 1);
+      if (!warned_nan_) {
+        warned_nan_ = true;
+        warn(fmt::format("warning: '{}' holds NaN or inf after epoch {} (--on_nan warn: training goes on)",
+                         name, epoch_ + 1));
+      }
+      return;
+    }
+  }
+}
+
 double Trainer::train_one_epoch(data::DataLoader& loader) {
   model_.train();
   double loss_sum = 0;
@@ -116,6 +138,7 @@ std::vector<Metrics> Trainer::fit(data::DataLoader& train, data::DataLoader* val
     train.set_epoch(epoch_);  // the shuffle order depends on (seed, epoch): resumable
     Metrics m = {{"epoch", static_cast<double>(epoch_ + 1)}, {"lr", optimizer_.param_groups()[0].lr()}};
     m["train_loss"] = train_one_epoch(train);
+    check_weights();
     if (val) {
       EvalResult e = evaluate(*val, num_classes);
       m["val_loss"] = e.loss;

@@ -135,6 +135,7 @@ void checkpoints_beyond_load_run(const io::SafetensorsFile& base) {
          both(run_field("scheduler", "cosine"),
               meta_value("nabla.scheduler", R"({"type":"CosineAnnealingLR","T_max":0,"last_epoch":1})")),
          resume);
+  mutant(base, "scheduler-state-missing", run_field("scheduler", "cosine"), resume);  // base has none
   mutant(base, "callbacks-wait-negative",
          meta_value("nabla.callbacks", R"({"best":1.0,"wait":-1,"stopped_epoch":0})"), resume);
   mutant(base, "weights-nan", fill_tensor("layers.2.weight", NAN), "checkpoint-use");
@@ -156,6 +157,7 @@ void checkpoints() {
   mutant(base, "channels-negative", model_field("in_channels", -3));
   mutant(base, "channels-string", model_field("in_channels", "1"));
   mutant(base, "model-unknown", model_field("name", "transformer"));
+  mutant(base, "format-unknown", meta_value("nabla.format", "nabla-run-0"));
   mutant(base, "model-not-object", run_field("model", "mlp"));
   mutant(base, "classes-count-mismatch", run_field("classes", Json::array({"a", "b"})));
   mutant(base, "classes-not-strings", run_field("classes", Json::array({1, 2, 3})));

@@ -70,6 +70,21 @@ TEST(RunState, OldFilesWithNullInTheHistoryStillLoad) {
   EXPECT_TRUE(std::isnan(r.training->history[0].at("val_loss")));
 }
 
+// nabla always writes "nabla.format": a run file without it, or with another one, is refused.
+TEST(RunState, TheFormatKeyIsRequired) {
+  TempDir dir;
+  auto model = training::build_model(tiny_config().model);
+  for (const char* format : {"", "nabla-run-2"}) {
+    const std::string path = dir.file("f.safetensors");
+    io::Metadata meta = {{"nabla.run", tiny_config().to_json()}};
+    if (*format) meta["nabla.format"] = format;
+    io::save_checkpoint(path, model->state_dict(), meta);
+    EXPECT_TRUE(training::test::throws<IOError>([&] { training::load_run(path); },
+                                                {path, *format ? format : "<missing>", "nabla-run-1"}))
+        << format;
+  }
+}
+
 TEST(RunState, EarlyStoppingStateWithNaNBestRoundTrips) {
   training::EarlyStopping a({.patience = 5});
   training::EarlyStopping b({.patience = 5});

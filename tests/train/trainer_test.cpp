@@ -101,6 +101,27 @@ TEST(TrainerOnNan, WarnWarnsOnceAndGoesOn) {
   EXPECT_NE(warnings[0].find("nan"), std::string::npos) << warnings[0];
 }
 
+// An overflowing weight with every loss finite (a huge lr overflows running statistics this way): the
+// epoch's checkpoint would be one nabla refuses to evaluate, so the run stops as for a NaN loss.
+TEST(TrainerOnNan, StopWhenAWeightBecomesNonFiniteWithFiniteLosses) {
+  Fixture f;
+  int64_t calls = 0;
+  auto overflow_bias_at_call_4 = [&](const Tensor& o, const Tensor& y) {
+    Tensor l = F::cross_entropy(o, y);
+    if (++calls == 4) {  // epoch 1's last train batch, after its loss was computed
+      NoGradGuard no_grad;
+      for (auto& [name, p] : f.fc.named_parameters())
+        if (name == "bias") p.detach().fill_(std::numeric_limits<double>::infinity());
+    }
+    return l;
+  };
+  training::Trainer t(f.fc, overflow_bias_at_call_4, f.opt);
+  auto seen = std::make_shared<Seen>();
+  t.add_callback(seen);
+  EXPECT_TRUE(throws<ValueError>([&] { t.fit(f.train, &f.val, 3); }, {"'bias'", "NaN or inf", "epoch 1"}));
+  EXPECT_TRUE(seen->epochs.empty()) << "no callback (checkpoint) saw the epoch";
+}
+
 TEST(TrainerOnNan, AHugeFiniteLossWarnsOnceThatTrainingDiverges) {
   Fixture f;
   // A constant added to the loss: huge values, ordinary gradients.

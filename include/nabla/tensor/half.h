@@ -47,33 +47,24 @@ constexpr float bfloat16_bits_to_float(uint16_t b) {
 }
 }  // namespace half_detail
 
-struct Half {
+// A 16-bit float in storage: its bits, and conversions through float by the two functions given.
+template <uint16_t (*kToBits)(float), float (*kToFloat)(uint16_t)>
+struct Float16Storage {
   uint16_t bits = 0;
-  Half() = default;
+  Float16Storage() = default;
   // From any arithmetic value through float, as c10::Half does (a double rounds twice, like PyTorch).
   template <typename T>
   requires std::is_convertible_v<T, float>
-  constexpr Half(T v) : bits(half_detail::float_to_half_bits(static_cast<float>(v))) {}  // NOLINT
-  constexpr operator float() const { return half_detail::half_bits_to_float(bits); }     // NOLINT
-  static constexpr Half from_bits(uint16_t b) {
-    Half h;
+  constexpr Float16Storage(T v) : bits(kToBits(static_cast<float>(v))) {}  // NOLINT
+  constexpr operator float() const { return kToFloat(bits); }              // NOLINT
+  static constexpr Float16Storage from_bits(uint16_t b) {
+    Float16Storage h;
     h.bits = b;
     return h;
   }
 };
 
-struct BFloat16 {
-  uint16_t bits = 0;
-  BFloat16() = default;
-  template <typename T>
-  requires std::is_convertible_v<T, float>
-  constexpr BFloat16(T v) : bits(half_detail::float_to_bfloat16_bits(static_cast<float>(v))) {}  // NOLINT
-  constexpr operator float() const { return half_detail::bfloat16_bits_to_float(bits); }         // NOLINT
-  static constexpr BFloat16 from_bits(uint16_t b) {
-    BFloat16 h;
-    h.bits = b;
-    return h;
-  }
-};
+using Half = Float16Storage<half_detail::float_to_half_bits, half_detail::half_bits_to_float>;
+using BFloat16 = Float16Storage<half_detail::float_to_bfloat16_bits, half_detail::bfloat16_bits_to_float>;
 
 }  // namespace nabla

@@ -79,6 +79,7 @@ class Trainer {
  private:
   double train_one_epoch(data::DataLoader& loader);
   void check_loss(const char* what, double value, int64_t batch);
+  void check_weights();  // after an epoch's steps: a finite loss can still leave inf in a weight or stat
   void warn(const std::string& message);
   nn::Module& model_;
   LossFn loss_;
