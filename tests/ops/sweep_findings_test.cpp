@@ -178,4 +178,101 @@ TEST(SweepFindings, ConvBiasDtypeIsChecked) {
   }
 }
 
+// F.binary_cross_entropy(x, t, w, reduction='sum') with w = inf: d/dt = -logit(x) w = [inf, nan, inf] for
+// x = [0.3, 0.5, 0] (the composite's log(1 - x) w - log(x) w was inf - inf = NaN, and 100 at x = 0).
+TEST(SweepFindings, BceTargetGradientIsMinusLogitTimesWeight) {
+  Tensor x = f32({0.3, 0.5, 0.0}), t = leaf({0.2, 0.4, 0.7});
+  F::binary_cross_entropy(x, t, f32({kInf, kInf, 2.0}), "sum").backward();
+  expect_values(t.grad(), {kInf, kNan, kInf});
+}
+
+// float16 binary_cross_entropy at x = t = 0 and x = t = 1: PyTorch's gradient (x - t) / max((1 - x) x,
+// 1e-12) computed in float32 is 0; in float16 the 1e-12 underflowed and gave 0 / 0 = NaN.
+TEST(SweepFindings, BceFloat16GradientAtZeroAndOne) {
+  Tensor x = f32({0.0, 1.0, 0.25}).to(kFloat16).requires_grad_();
+  Tensor l = F::binary_cross_entropy(x, f32({0.0, 1.0, 0.5}).to(kFloat16), Tensor(), "sum");
+  EXPECT_EQ(l.dtype(), kFloat16);
+  l.backward();
+  EXPECT_EQ(x.grad().dtype(), kFloat16);
+  expect_values(x.grad(), {0.0, 0.0, -1.3330078125});
+}
+
+// F.nll_loss(x, [0, 1], weight=[0., 0.]): the total weight is 0 with no target ignored, so the loss is
+// nan and so is the gradient at the targets, -w / total = 0 / 0 (it was 0, the every-target-ignored rule).
+TEST(SweepFindings, NllLossZeroTotalWeightGradientIsNan) {
+  Tensor x = f32({0.1, 0.2, 0.3, 0.4}).reshape({2, 2}).requires_grad_();
+  Tensor l = F::nll_loss(x, tensor({0, 1}, {.dtype = kInt64}), f32({0.0, 0.0}));
+  expect_values(l, {kNan});
+  l.backward();
+  expect_values(x.grad(), {kNan, 0.0, 0.0, kNan});
+}
+
+// torch.addcmul(zeros(3), t1=[1.], t2=[inf]) backward with [1, -1, 2]: PyTorch sums g * inf over the
+// broadcast, nan (was sum(g) * inf = inf); with an empty output t1's gradient is 0 even for t2 = nan;
+// a uint8 t2 times value = -2 wraps in uint8 ([3, 200] -> [250, 112]).
+TEST(SweepFindings, AddcmulGradientsFollowPyTorch) {
+  Tensor t1 = leaf({1.0});
+  addcmul(zeros({3}), t1, f32({kInf})).backward(f32({1.0, -1.0, 2.0}));
+  expect_values(t1.grad(), {kNan});
+  Tensor e1 = f32({1.0, 2.0}).reshape({1, 2}).requires_grad_();
+  addcmul(zeros({0, 2}), e1, f32({kNan}).reshape({})).sum().backward();
+  expect_values(e1.grad(), {0.0, 0.0});
+  Tensor u1 = leaf({1.0, 2.0});
+  Tensor u2 = tensor({3, 200}, {.dtype = kUInt8});
+  Tensor y = addcmul(zeros({2}), u1, u2, -2);
+  expect_values(y, {-6.0, -800.0});
+  y.sum().backward();
+  expect_values(u1.grad(), {250.0, 112.0});
+}
+
+// x = [[0, 2, -1], [-2, inf, 3]]: x.prod(1) backward is [[-2, -0, 0], [inf, -6, -inf]]: with a zero
+// anywhere in the tensor PyTorch multiplies the other elements for every lane (prod / x gave inf / inf
+// = NaN in the second lane); over all elements, two zeros give 0 even next to a NaN.
+TEST(SweepFindings, ProdGradientWithZerosElsewhere) {
+  Tensor x = f32({0.0, 2.0, -1.0, -2.0, kInf, 3.0}).reshape({2, 3}).requires_grad_();
+  prod(x, 1).sum().backward();
+  expect_values(x.grad(), {-2.0, 0.0, 0.0, kInf, -6.0, -kInf});
+  Tensor z = leaf({0.0, kNan, 0.0});
+  z.prod().backward();
+  expect_values(z.grad(), {0.0, 0.0, 0.0});
+  Tensor o = leaf({0.0, kNan, 2.0});
+  o.prod().backward();
+  expect_values(o.grad(), {kNan, 0.0, kNan});
+}
+
+// torch.pow(x, -0.5) is rsqrt and pow(x, 0.5) sqrt (PyTorch's specializations): at [-inf, -0, 4] they
+// give [nan, -inf, 0.5] and [nan, -0, 2] where std::pow gives [0, inf, 0.5] and [inf, 0, 2]; the
+// gradient 0.5 pow(x, -0.5) follows ([-inf, nan, 0.25]).
+TEST(SweepFindings, PowScalarSpecializations) {
+  Tensor x = leaf({-kInf, -0.0, 4.0});
+  expect_values(pow(x, Scalar(-0.5)), {kNan, -kInf, 0.5});
+  Tensor r = pow(x, Scalar(0.5));
+  expect_values(r, {kNan, 0.0, 2.0});
+  EXPECT_TRUE(std::signbit(r.at({1}).to_double()));
+  r.sum().backward();
+  expect_values(x.grad(), {kNan, -kInf, 0.25});
+}
+
+// torch.norm(x, 1.5) backward at x = [0, 0, 1, 1]: sgn(x) |x|^0.5 / ||x||^0.5 = [0, 0, 0.7937, 0.7937]
+// (x |x|^(p - 2) was 0 * inf = NaN at 0); p = 0.5 at [0, -2, 1]: [0, -1.7071, 2.4142].
+TEST(SweepFindings, NormGradientAtZeroBelowPTwo) {
+  Tensor x = leaf({0.0, 0.0, 1.0, 1.0});
+  norm(x, 1.5).backward();
+  expect_values(x.grad(), {0.0, 0.0, 0.7937005, 0.7937005}, 1e-5);
+  Tensor y = leaf({0.0, -2.0, 1.0});
+  norm(y, 0.5).backward();
+  expect_values(y.grad(), {0.0, -1.7071068, 2.4142137}, 1e-5);
+}
+
+// torch.logsumexp(torch.zeros(4, 0), [-1, 0]) is -inf with an empty gradient (max() over the empty
+// dims refused).
+TEST(SweepFindings, LogsumexpOverEmptyDims) {
+  Tensor x = zeros({4, 0}).requires_grad_();
+  Tensor y = logsumexp(x, {-1, 0});
+  expect_values(y, {-kInf});
+  y.backward();
+  EXPECT_EQ(x.grad().sizes(), x.sizes());
+  expect_values(logsumexp(zeros({4, 0}), {1}), {-kInf, -kInf, -kInf, -kInf});
+}
+
 }  // namespace

@@ -195,7 +195,7 @@ Tensor pow(const Tensor& x, Scalar e) {
   return unary_op(OpId::pow_scalar, Unary::PowScalar, xc, a, Keep::Input,
                   [ev = e.to_double()](const Tensor& x, const Tensor& g) {
                     if (ev == 0) return zeros_like(g);
-                    return g * pow(x, ev - 1) * ev;
+                    return g * (pow(x, ev - 1) * ev);  // PyTorch's order: an overflow is the same inf
                   });
 }
 
