@@ -275,4 +275,64 @@ TEST(SweepFindings, LogsumexpOverEmptyDims) {
   expect_values(logsumexp(zeros({4, 0}), {1}), {-kInf, -kInf, -kInf, -kInf});
 }
 
+// torch.allclose([-0., 0.0742], [-0., -inf], equal_nan=True) is False: an infinite difference is never
+// close (inf <= atol + rtol * inf held).
+TEST(SweepFindings, AllcloseFiniteAgainstInfinity) {
+  Tensor a = tensor({-0.0, 0.0742}, {.dtype = kFloat64}), b = tensor({-0.0, -kInf}, {.dtype = kFloat64});
+  EXPECT_FALSE(allclose(a, b, 1e-5, 1e-8, true));
+  EXPECT_TRUE(allclose(b, b, 1e-5, 1e-8, true));
+}
+
+// torch.addmm on int64 with beta=0.5, alpha=2.7: the scalars become 0 and 2, the result stays int64
+// ([[1]], [[3]], [[2]] -> [[12]]); a float Scalar promoted it to float32 (13.7).
+TEST(SweepFindings, IntegerAddmmTruncatesItsScalars) {
+  Tensor one = tensor({int64_t{1}}).reshape({1, 1});
+  Tensor r = addmm(one, one * 3, one * 2, 0.5, 2.7);
+  EXPECT_EQ(r.dtype(), kInt64);
+  expect_values(r, {12});
+}
+
+// x[:, 0] = 0.667 three times (float64): x.std(0)[0] is exactly 0 and its gradient 0 (the two-pass
+// mean rounded, std was 1e-17 and the gradient 0.1).
+TEST(SweepFindings, StdOfAConstantFloat64LaneIsExactlyZero) {
+  Tensor x =
+      tensor({0.667, 1.0, 0.667, 2.0, 0.667, 3.0}, {.dtype = kFloat64}).reshape({3, 2}).requires_grad_();
+  Tensor y = x.std(std::vector<int64_t>{0});
+  EXPECT_EQ(y.at({0}).to_double(), 0.0);
+  y.sum().backward();
+  expect_values(x.grad(), {0.0, -0.5, 0.0, 0.0, 0.0, 0.5});
+}
+
+// F.linear of a 1-D int32 input and int32 weight with an int64 bias is int32 ([4, -6]): PyTorch adds
+// the bias in place; float32 with a float64 bias stays float32 and the bias gradient float64.
+TEST(SweepFindings, LinearKeepsTheProductsDtype) {
+  Tensor x = tensor({-2, -1, 1}, {.dtype = kInt32});
+  Tensor w = tensor({1, -4, -3, 5, 3, 2}, {.dtype = kInt32}).reshape({2, 3});
+  Tensor r = F::linear(x, w, tensor({5, 5}, {.dtype = kInt64}));
+  EXPECT_EQ(r.dtype(), kInt32);
+  expect_values(r, {4, -6});
+  Tensor b = tensor({0.1}, {.dtype = kFloat64}).requires_grad_();
+  Tensor y = F::linear(f32({0.5, 1.0, 2.0}), f32({1.0, 2.0, 3.0}).reshape({1, 3}), b);
+  EXPECT_EQ(y.dtype(), kFloat32);
+  y.sum().backward();
+  EXPECT_EQ(b.grad().dtype(), kFloat64);
+}
+
+// bfloat16 std of [1e30, 0.97, -1.84, 0.105] (correction 0) is 4.33e29 with gradient [0.906, -0.301 x3]
+// for g = 2.08: the squares overflowed float32 staging (inf, gradient 0).
+TEST(SweepFindings, BFloat16StdOfHugeValues) {
+  Tensor x = f32({1e30, 0.97265625, -1.84375, 0.10498047}).to(kBFloat16).requires_grad_();
+  Tensor y = x.std(std::vector<int64_t>{0}, 0);
+  expect_values(y, {4.3328e29}, 4e-3);
+  y.backward(full({}, 2.078125, {.dtype = kBFloat16}));
+  expect_values(x.grad(), {0.90625, -0.30078125, -0.30078125, -0.30078125}, 4e-3);
+}
+
+// torch.cumprod(x, 0) of a [1, 3] x with -inf: the gradient is g (a dim of size 1); y / x was NaN.
+TEST(SweepFindings, CumprodOverASizeOneDim) {
+  Tensor x = tensor({0.345, -kInf, 0.338}, {.dtype = kFloat64}).reshape({1, 3}).requires_grad_();
+  cumprod(x, 0).backward(tensor({-0.562, 2.07, -0.299}, {.dtype = kFloat64}).reshape({1, 3}));
+  expect_values(x.grad(), {-0.562, 2.07, -0.299});
+}
+
 }  // namespace

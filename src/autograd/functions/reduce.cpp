@@ -251,13 +251,16 @@ VarPlan var_plan(const Tensor& x, const std::optional<std::vector<int64_t>>& dim
   return {dims, static_cast<double>(std::max<int64_t>(n - correction, 0))};
 }
 
-// float32 statistics accumulate in float64, as PyTorch's CPU kernels do: squares of |x| > 1.8e19 would
-// overflow float32, and the rounding of the centered sum stays PyTorch's.
-// Returns the variance in float64 for a float32 x (std takes its root before rounding to float32).
+// float32 (and float16/bfloat16) statistics accumulate in float64, as PyTorch's CPU kernels do: squares of
+// |x| > 1.8e19 would overflow float32, and the rounding of the centered sum stays PyTorch's. Returns the
+// variance in float64 for a float32 x (std takes its root before rounding to float32).
 Tensor var_value(const Tensor& x, const VarPlan& p, bool keepdim) {
   NoGradGuard ng;
-  Tensor xd = x.dtype() == DType::Float32 ? convert(x, DType::Float64) : x;
+  Tensor xd = x.dtype() == DType::Float32 || is_reduced_floating(x.dtype()) ? convert(x, DType::Float64) : x;
   Tensor c = xd - mean(xd, p.dims, true);
+  // Corrected two-pass: a constant float64 lane whose mean rounded (3 x 0.667 / 3) is exactly 0, as
+  // PyTorch's Welford gives (std's gradient there is then 0, not g / (2 * 1e-17) * 1e-16).
+  c = c - mean(c, p.dims, true);
   return sum(c * c, p.dims, keepdim) / p.denom;
 }
 

@@ -12,7 +12,7 @@ namespace {
 // sum_{j >= k} g_j * cumprod(x with x_k := 1)_j; after k every product holds x_k, so it is 0.
 // Written with differentiable ops (double backward is exact away from zeros only: dbl is off).
 Tensor cumprod_backward(const Tensor& x, const Tensor& y, const Tensor& g, int64_t d) {
-  if (x.dim() == 0) return g;
+  if (x.dim() == 0 || x.size(d) == 1) return g;  // PyTorch's shortcut (g / x * y was -inf / -inf)
   auto reverse_cumsum = [d](const Tensor& t) { return flip(cumsum(flip(t, {d}), d), {d}); };
   Tensor is_zero = x == 0.0;
   Tensor zeros_so_far = cumsum(is_zero, d);  // int64
