@@ -335,4 +335,21 @@ TEST(SweepFindings, CumprodOverASizeOneDim) {
   expect_values(x.grad(), {-0.562, 2.07, -0.299});
 }
 
+// x.cumprod(1) backward on [[1.53, -inf, 0, -1.87], [2, 0, nan, 3]] with g = [[-1.04, -1.15, 0.152,
+// -0.973], [1, 1, 1, 1]]: [[inf, nan, -inf, 0], [1, nan, 0, 0]] (PyTorch masks the terms after a zero;
+// g * y summed them and gave NaN at the first element).
+TEST(SweepFindings, CumprodGradientDropsTermsAfterAZero) {
+  Tensor x = f32({1.53, -kInf, 0.0, -1.87, 2.0, 0.0, kNan, 3.0}).reshape({2, 4}).requires_grad_();
+  cumprod(x, 1).backward(f32({-1.04, -1.15, 0.152, -0.973, 1.0, 1.0, 1.0, 1.0}).reshape({2, 4}));
+  expect_values(x.grad(), {kInf, kNan, -kInf, 0.0, 1.0, kNan, 0.0, 0.0});
+}
+
+// F.max_pool2d over [[nan, nan], [1, 1]]: the index is the last NaN (PyTorch: val > max || isnan(val)),
+// so the gradient goes to element 1 (nabla stopped at a row's first NaN).
+TEST(SweepFindings, MaxPoolPicksTheLastNan) {
+  Tensor x = f32({kNan, kNan, 1.0, 1.0}).reshape({1, 1, 2, 2}).requires_grad_();
+  F::max_pool2d(x, {.kernel_size = {2, 2}}).backward(ones({1, 1, 1, 1}));
+  expect_values(x.grad(), {0.0, 1.0, 0.0, 0.0});
+}
+
 }  // namespace
