@@ -593,8 +593,6 @@ def excluded(rec):
         return "excluded: unique of NaN"  # PyTorch's std::sort with NaN leaves each NaN anywhere
     if op == "topk" and lanes_have_ties(ins[0], a.get("dim", -1)):
         return "excluded: topk ties"  # PyTorch leaves the order of tied elements unspecified
-    if op == "cumprod" and any(v == "nan" for v in ins[0]["data"]) and rec["grads"]:
-        return "excluded: cumprod NaN gradient"  # PyTorch's zero-handling backward drops NaN terms
     return None
 
 
