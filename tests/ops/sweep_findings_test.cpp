@@ -352,4 +352,17 @@ TEST(SweepFindings, MaxPoolPicksTheLastNan) {
   expect_values(x.grad(), {0.0, 1.0, 0.0, 0.0});
 }
 
+// float16 pow(x, y) at x = 0.0705, y = -3, g = -0.353: y x^(y - 1) = -1.2e5 overflows float16 but the
+// gradient, 4.288e4, fits; computed in float32 and rounded once (it was inf). Same for pow(x, -3.0).
+TEST(SweepFindings, Float16PowGradientDoesNotOverflowInBetween) {
+  Tensor x = f32({0.070495605}).to(kFloat16).requires_grad_();
+  Tensor y = f32({-3.0}).to(kFloat16).requires_grad_();
+  pow(x, y).backward(f32({-0.35302734}).to(kFloat16));
+  EXPECT_EQ(x.grad().dtype(), kFloat16);
+  expect_values(x.grad(), {42880.0}, 1e-3);
+  Tensor xs = f32({0.070495605}).to(kFloat16).requires_grad_();
+  pow(xs, Scalar(-3.0)).backward(f32({-0.35302734}).to(kFloat16));
+  expect_values(xs.grad(), {42880.0}, 1e-3);
+}
+
 }  // namespace
