@@ -77,4 +77,14 @@ inline Tolerance grad_tolerance_for(const json& c) {
   return acc || broadcast ? Tolerance{1e-4, 1e-5} : Tolerance{2e-5, 2e-6};
 }
 
+// A float16 or bfloat16 result (sweep cases): `ulps` units in the last place of the expected tensor's
+// dtype (float16 2^-10, bfloat16 2^-7 at 1), relative and absolute, as reduced_precision_test.cpp
+// compares (2 forward, 4 for gradients); results of other dtypes keep `tol`.
+inline Tolerance reduced_or(const json& expected, int ulps, Tolerance tol) {
+  const std::string dt = expected["dtype"].get<std::string>();
+  if (dt == "float16") return {ulps * 0x1p-10, ulps * 0x1p-10};
+  if (dt == "bfloat16") return {ulps * 0x1p-7, ulps * 0x1p-7};
+  return tol;
+}
+
 }  // namespace nabla::golden

@@ -138,8 +138,11 @@ Tensor pow(const Tensor& a, const Tensor& e) {
   Tensor out = binary_forward(Binary::Pow, a, e, 1);
   if (should_record({&a, &e}))
     record(OpId::pow, {a, e}, {out}, {.inputs = {0, 1}},
-           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-             const Tensor &a = ctx.input(0), &e = ctx.input(1);
+           [](const BackwardContext& ctx, const TensorList& gs) -> TensorList {
+             // float16/bfloat16 in float32, rounded once (e * a^(e-1) overflowed float16 at 1.2e5
+             // where the gradient, 4.3e4, fits: Note [float16 and bfloat16]).
+             const Tensor a = float32_if_reduced(ctx.input(0)), e = float32_if_reduced(ctx.input(1));
+             const TensorList g = {float32_if_reduced(gs[0])};
              Tensor ga, ge;
              if (ctx.needs_grad[0]) {
                // d/da a^e = e * a^(e-1), defined as 0 where e == 0 (PyTorch's convention).

@@ -87,6 +87,12 @@ Tensor addmm(const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta,
     kernels::matmul(out, a, b, input.contiguous());
     return out;
   }
+  // PyTorch converts beta and alpha to the tensors' dtype: an integer addmm truncates 1.5 to 1 (and
+  // stays integer; a floating Scalar promoted it to float32).
+  if (!is_floating(a.dtype()) && a.dtype() != DType::Bool) {
+    beta = Scalar(beta.to_int());
+    alpha = Scalar(alpha.to_int());
+  }
   Tensor p = mm(a, b);
   if (alpha.to_double() != 1) p = p * alpha;
   if (beta.to_double() == 0) return p;  // PyTorch: beta=0 ignores input entirely (even NaN/inf)

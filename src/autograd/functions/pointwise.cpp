@@ -94,7 +94,24 @@ Scalar value_in(DType dt, Scalar value) { return is_floating(dt) ? value : Scala
 Tensor addcmul(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2, Scalar value) {
   check_defined("addcmul", self, tensor1, tensor2);
   const DType dt = result_type(self, tensor1, tensor2);
-  return to_dtype(self, dt) + to_dtype(tensor1, dt) * value_in(dt, value) * to_dtype(tensor2, dt);
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = to_dtype(self, dt) + to_dtype(tensor1, dt) * value_in(dt, value) * to_dtype(tensor2, dt);
+  }
+  // PyTorch's derivatives: grad * (tensor2 * value) at the output's shape, then summed to tensor1's
+  // (likewise for tensor2), with tensor2 * value in tensor2's own dtype (a uint8 tensor2 wraps). As a
+  // composite, a broadcast operand's gradient was sum(grad) * inf where PyTorch sums grad * inf
+  // terms (+-inf instead of NaN), and NaN * 0 instead of 0 where the output is empty.
+  if (should_record({&self, &tensor1, &tensor2}))
+    record(OpId::addcmul, {self, tensor1, tensor2}, {out}, {.inputs = {0, 1, 2}},
+           [value](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor &x = ctx.input(0), &t1 = ctx.input(1), &t2 = ctx.input(2);
+             return {ctx.needs_grad[0] ? sum_to(g[0], x.sizes()) : Tensor(),
+                     ctx.needs_grad[1] ? sum_to(g[0] * (t2 * value), t1.sizes()) : Tensor(),
+                     ctx.needs_grad[2] ? sum_to(g[0] * (t1 * value), t2.sizes()) : Tensor()};
+           });
+  return out;
 }
 
 Tensor addcdiv(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2, Scalar value) {

@@ -1,4 +1,5 @@
 // reduce.cpp — reductions, softmax family, cumsum, sort/topk: forward and derivative side by side.
+#include <algorithm>
 #include <cmath>
 
 #include "autograd/functions/common.h"
@@ -63,34 +64,63 @@ Tensor mean(const Tensor& x, IntArrayRef dims_in, bool keepdim) {
 }
 Tensor mean(const Tensor& x) { return mean(x, IntArrayRef{}, false); }
 
+namespace {
+// PyTorch's prod_safe_zeros_backward: g times the product of the other elements of the lane, as the
+// product of an exclusive cumprod from the left and one from the right (NaN and inf propagate as in
+// PyTorch: 0 * inf is NaN there too).
+Tensor prod_others(const Tensor& x, int64_t d) {
+  const int64_t n = x.size(d);
+  if (n == 0) return zeros_like(x);
+  std::vector<int64_t> one_size = x.sizes().vec();
+  one_size[d] = 1;
+  Tensor one = ones(one_size, {.dtype = x.dtype()});
+  Tensor left = cumprod(cat({one, x.narrow(d, 0, n - 1)}, d), d);
+  Tensor right = flip(cumprod(cat({one, flip(x.narrow(d, 1, n - 1), {d})}, d), d), {d});
+  return left * right;
+}
+}  // namespace
+
+// PyTorch's gradient: g * prod / x when the tensor (not the lane) holds no zero; otherwise g times the
+// product of the others for every lane; over all elements with two or more zeros, 0. These differ at
+// NaN and inf (prod / x is inf / inf = NaN), so the branch is PyTorch's.
 Tensor prod(const Tensor& x, int64_t dim, bool keepdim) {
   check_defined("prod", x);
   int64_t d = wrap_dim(dim, x.dim(), "prod");
   std::vector<int64_t> dims = x.dim() ? std::vector<int64_t>{d} : std::vector<int64_t>{};
   Tensor out = reduce_forward(Reduce::Prod, x, dims, keepdim, sum_dtype(x, std::nullopt));
   if (should_record({&x}))
-    record(OpId::prod, {x}, {out}, {.inputs = {0}},
+    record(OpId::prod, {x}, {out}, {.inputs = {0}, .outputs = {0}},
            [dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-             // Zero-safe: with no zero in a lane the grad is prod/x; with exactly one zero only that element
-             // gets the product of the others; with two or more zeros everything is 0.
              const Tensor& x = ctx.input(0);
              if (dims.empty()) return {g[0]};
              const int64_t d = dims[0];
-             Tensor is_zero = x == 0.0;
-             Tensor safe = where(is_zero, ones_like(x), x);
-             Tensor zeros_in_lane = sum(is_zero, {d}, true);
-             Tensor prod_nonzero = prod(safe, d, true);
              Tensor gk = keepdim ? g[0] : g[0].unsqueeze(d);
-             Tensor none = prod_nonzero / safe;
-             Tensor one = where(is_zero, prod_nonzero.expand(x.sizes()), zeros_like(x));
-             Tensor deriv = where(zeros_in_lane == 0, none, where(zeros_in_lane == 1, one, zeros_like(x)));
-             return {gk * deriv};
+             if (!any(x == 0.0).item<bool>()) {
+               Tensor y = keepdim ? ctx.output(0) : ctx.output(0).unsqueeze(d);
+               return {gk * (y / x)};
+             }
+             return {gk * prod_others(x, d)};
            });
   return out;
 }
 Tensor prod(const Tensor& x) {
   check_defined("prod", x);
-  Tensor out = prod(x.flatten(), 0, false);
+  Tensor flat = x.reshape({-1});
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = prod(flat, 0, false);
+  }
+  if (should_record({&x}))
+    record(OpId::prod, {x}, {out}, {.inputs = {0}, .outputs = {0}},
+           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor& x = ctx.input(0);
+             if (x.dim() == 0) return {g[0]};
+             const int64_t zeros_n = sum(x == 0.0).item<int64_t>();
+             if (zeros_n == 0) return {g[0] * (ctx.output(0) / x)};
+             if (zeros_n > 1 && !is_grad_enabled()) return {zeros_like(x)};
+             return {g[0] * prod_others(x.reshape({-1}), 0).reshape(x.sizes())};
+           });
   return out;
 }
 
@@ -221,13 +251,16 @@ VarPlan var_plan(const Tensor& x, const std::optional<std::vector<int64_t>>& dim
   return {dims, static_cast<double>(std::max<int64_t>(n - correction, 0))};
 }
 
-// float32 statistics accumulate in float64, as PyTorch's CPU kernels do: squares of |x| > 1.8e19 would
-// overflow float32, and the rounding of the centered sum stays PyTorch's.
-// Returns the variance in float64 for a float32 x (std takes its root before rounding to float32).
+// float32 (and float16/bfloat16) statistics accumulate in float64, as PyTorch's CPU kernels do: squares of
+// |x| > 1.8e19 would overflow float32, and the rounding of the centered sum stays PyTorch's. Returns the
+// variance in float64 for a float32 x (std takes its root before rounding to float32).
 Tensor var_value(const Tensor& x, const VarPlan& p, bool keepdim) {
   NoGradGuard ng;
-  Tensor xd = x.dtype() == DType::Float32 ? convert(x, DType::Float64) : x;
+  Tensor xd = x.dtype() == DType::Float32 || is_reduced_floating(x.dtype()) ? convert(x, DType::Float64) : x;
   Tensor c = xd - mean(xd, p.dims, true);
+  // Corrected two-pass: a constant float64 lane whose mean rounded (3 x 0.667 / 3) is exactly 0, as
+  // PyTorch's Welford gives (std's gradient there is then 0, not g / (2 * 1e-17) * 1e-16).
+  c = c - mean(c, p.dims, true);
   return sum(c * c, p.dims, keepdim) / p.denom;
 }
 
@@ -293,14 +326,20 @@ Tensor norm(const Tensor& x, double p, std::optional<std::vector<int64_t>> dims_
   if (should_record({&x}))
     record(OpId::norm, {x}, {out}, {.inputs = {0}, .outputs = {0}},
            [p, dims, keepdim](const BackwardContext& ctx, const TensorList& g) -> TensorList {
-             // d||x||_p/dx = x |x|^(p-2) / ||x||^(p-1), defined as 0 where the norm is 0 (PyTorch's rule).
+             // PyTorch's norm_backward, branch by branch: x |x|^(p-2) / ||x||^(p-1) with the scale 0 where
+             // the norm is 0; below p = 2 as sgn(x) |x|^(p-1) (0 at x = 0 for 1 < p < 2, where
+             // |x|^(p-2) was inf and x times it NaN), and below p = 1 without the mask.
              const Tensor& x = ctx.input(0);
              Tensor o = keepdim ? ctx.output(0) : unsqueeze_dims(ctx.output(0), dims, x.dim());
              Tensor gk = keepdim ? g[0] : unsqueeze_dims(g[0], dims, x.dim());
              Tensor zero = o == 0.0;
-             Tensor o_safe = where(zero, ones_like(o), o);
-             Tensor d = p == 2 ? x / o_safe : x * pow(abs(x), p - 2) / pow(o_safe, p - 1);
-             return {where(zero, zeros_like(x), d * gk)};
+             if (p == 2) return {gk * where(zero, zeros_like(x), x / o)};
+             if (p < 1) {
+               Tensor scaled = sign(x) * where(x == 0.0, zeros_like(x), pow(abs(x), p - 1));
+               return {scaled * gk * pow(o, 1 - p)};
+             }
+             Tensor scaled = p < 2 ? sign(x) * pow(abs(x), p - 1) : x * pow(abs(x), p - 2);
+             return {scaled * where(zero, zeros_like(o), gk / pow(o, p - 1))};
            });
   return out;
 }
@@ -310,7 +349,11 @@ Tensor logsumexp(const Tensor& x, IntArrayRef dims_in, bool keepdim) {
   auto dims = normalize_dims(dims_in, x.dim(), "logsumexp");
   Tensor xf = convert(x, floating_of(x.dtype()));
   Tensor out;
-  if (dims.size() == 1 && x.dim() > 0) {
+  const bool empty_lanes =
+      x.dim() > 0 && std::any_of(dims.begin(), dims.end(), [&](int64_t d) { return x.size(d) == 0; });
+  if (empty_lanes) {  // log(0) = -inf, PyTorch's (max() over the empty dims would refuse)
+    out = full(keepdim_shape(x.sizes(), dims), -INFINITY, {.dtype = xf.dtype()});
+  } else if (dims.size() == 1 && x.dim() > 0) {
     out = raw::empty(keepdim_shape(x.sizes(), dims), xf.dtype());
     kernels::logsumexp(out, xf, dims[0]);
   } else {  // several dims: max-shifted composite, computed without graph

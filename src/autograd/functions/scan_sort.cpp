@@ -8,19 +8,29 @@ namespace {
 // Note [cumprod's derivative]
 // d y_j / d x_i = prod_{m <= j, m != i} x_m for j >= i. Without zeros that is y_j / x_i, so the
 // gradient is a reverse cumulative sum of g * y divided by x (PyTorch's fast path). With zeros, let k
-// be a lane's first zero: before k the same formula holds (x_i != 0); at k the gradient is
-// sum_{j >= k} g_j * cumprod(x with x_k := 1)_j; after k every product holds x_k, so it is 0.
+// be a lane's first zero: before k the same formula holds (x_i != 0) over the terms j < k; at k the
+// gradient is prod_{m < k} x_m * sum_{k <= j < k2} g_j prod_{k < m <= j} x_m (k2 the second zero);
+// after k every product holds x_k, so it is 0. Terms past a zero are dropped, not multiplied by 0
+// (PyTorch's masks: a NaN or inf there does not reach the gradient).
 // Written with differentiable ops (double backward is exact away from zeros only: dbl is off).
 Tensor cumprod_backward(const Tensor& x, const Tensor& y, const Tensor& g, int64_t d) {
-  if (x.dim() == 0) return g;
+  if (x.numel() <= 1 || x.size(d) == 1) return g;  // PyTorch's shortcut (g / x * y was -inf / -inf)
   auto reverse_cumsum = [d](const Tensor& t) { return flip(cumsum(flip(t, {d}), d), {d}); };
   Tensor is_zero = x == 0.0;
   Tensor zeros_so_far = cumsum(is_zero, d);  // int64
   Tensor before = zeros_so_far == 0, first = logical_and(is_zero, zeros_so_far == 1);
-  Tensor one = ones({}, {.dtype = x.dtype()});
-  Tensor g_before = reverse_cumsum(g * y) / where(before, x, one);
-  Tensor g_first = reverse_cumsum(g * cumprod(where(first, one, x), d));
-  return where(before, g_before, where(first, g_first, zeros({}, {.dtype = g.dtype()})));
+  Tensor one = ones({}, {.dtype = x.dtype()}), zero = zeros({}, {.dtype = g.dtype()});
+  // PyTorch's masked form: before the first zero, reversed_cumsum(g y) / x over those terms only (the
+  // NaN and inf of y after a zero drop out); at the first zero, the product before it times
+  // sum_{k in [z1, z2)} g_k prod_{z1 < j <= k} x_j.
+  Tensor g_before = reverse_cumsum(where(before, g * y, zero)) / where(before, x, one);
+  Tensor second = zeros_so_far == 1;
+  Tensor between = logical_and(second, logical_not(first));
+  Tensor s = sum(cumprod(where(between, x, one), d) * where(second, g, zero), {d}, true);
+  const int64_t n = x.size(d);
+  Tensor prefix = cat({ones_like(y.narrow(d, 0, 1)), y.narrow(d, 0, n - 1)}, d);  // prod of x before k
+  Tensor g_first = s * prefix;
+  return where(before, g_before, where(first, g_first, zero));
 }
 }  // namespace
 

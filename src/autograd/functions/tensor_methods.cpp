@@ -303,7 +303,10 @@ bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool e
       continue;
     }
     if (x[i] == y[i]) continue;
-    if (std::abs(x[i] - y[i]) > atol + rtol * std::abs(y[i])) return false;
+    // PyTorch's isclose: an infinite difference (a finite value against an infinity) is never close,
+    // although inf <= atol + rtol * inf.
+    const double diff = std::abs(x[i] - y[i]);
+    if (!std::isfinite(diff) || diff > atol + rtol * std::abs(y[i])) return false;
   }
   return true;
 }

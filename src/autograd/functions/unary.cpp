@@ -192,11 +192,16 @@ Tensor pow(const Tensor& x, Scalar e) {
   UnaryArgs a;
   a.a = e.to_double();
   Tensor xc = dt == x.dtype() ? x : to_dtype(x, dt);
-  return unary_op(OpId::pow_scalar, Unary::PowScalar, xc, a, Keep::Input,
-                  [ev = e.to_double()](const Tensor& x, const Tensor& g) {
-                    if (ev == 0) return zeros_like(g);
-                    return g * pow(x, ev - 1) * ev;
-                  });
+  return unary_op(
+      OpId::pow_scalar, Unary::PowScalar, xc, a, Keep::Input,
+      [ev = e.to_double()](const Tensor& x, const Tensor& g) {
+        if (ev == 0) return zeros_like(g);
+        // PyTorch's order (an overflow is the same inf); float16/bfloat16 in float32,
+        // rounded once (as pow(a, e)'s).
+        if (is_reduced_floating(x.dtype()))
+          return (float32_if_reduced(g) * (pow(float32_if_reduced(x), ev - 1) * ev)).to(g.dtype());
+        return g * (pow(x, ev - 1) * ev);
+      });
 }
 
 Tensor to_dtype(const Tensor& x, DType dtype) {

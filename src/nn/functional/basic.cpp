@@ -21,7 +21,10 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
   }
   if (x.dim() == 2 && b.defined()) return addmm(b, x, w.t());
   Tensor y = matmul(x, w.t());
-  return b.defined() ? y + b : y;
+  if (!b.defined()) return y;
+  // PyTorch adds the bias in place (output.add_(bias)): the result keeps the product's dtype.
+  Tensor out = y + b;
+  return out.dtype() == y.dtype() ? out : to_dtype(out, y.dtype());
 }
 
 Tensor dropout(const Tensor& x, double p, bool training, RandomGenerator* gen) {

@@ -60,13 +60,6 @@ void check_broadcast_target(const char* op, std::once_flag& warned, const Tensor
   });
 }
 
-// num / den for a weighted mean. When every weight is 0 (every target ignored), PyTorch's value is
-// 0/0 = NaN but the gradient is 0: divide by 1 instead and add the NaN as a constant.
-Tensor weighted_mean(const Tensor& num, const Tensor& den) {
-  Tensor none = den == 0.0;
-  return num / where(none, ones_like(den), den) + where(none, full_like(den, NAN), zeros_like(den));
-}
-
 // xlogy(t, t) = t * log(t), 0 at t = 0, with PyTorch's derivative of xlogy(self, other) at self = other
 // = t: xlogy(t != 0, t) + t / t, so NaN at t = 0 (kl_div is xlogy(t, t) - t * input in PyTorch 1.13).
 Tensor xlogy_self(const Tensor& t) {
@@ -151,6 +144,29 @@ Tensor bce_with_logits_elementwise(const Tensor& x, const Tensor& y, const Tenso
   return out;
 }
 
+// PyTorch's forward, -(t log x + (1 - t) log(1 - x)) with the logs clamped at -100 (0 * log(0) stays
+// finite), and its derivatives written out: d/dx = (x - t) / max((1 - x) x, EPSILON = 1e-12f), finite
+// at x = 0 or 1 where the clamped logs' derivative is NaN; d/dt = -logit(x), unclamped (+-inf at x = 0
+// or 1). Differentiating the composite gave d/dt = log(1 - x) - log(x) as two terms, inf - inf = NaN
+// under an infinite weight where PyTorch's single product gives +-inf.
+Tensor bce_elementwise(const Tensor& input, const Tensor& target) {
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = -(target * clamp(log(input), -100.0) + (1.0 - target) * clamp(log(1.0 - input), -100.0));
+  }
+  if (should_record({&input, &target}))
+    record(OpId::binary_cross_entropy, {input, target}, {out}, {.inputs = {0, 1}},
+           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             const Tensor &x = ctx.input(0), &t = ctx.input(1);
+             TensorList r(2);
+             if (ctx.needs_grad[0]) r[0] = g[0] * (x - t) / clamp((1.0 - x) * x, static_cast<double>(1e-12f));
+             if (ctx.needs_grad[1]) r[1] = g[0] * -log(x / (1.0 - x));
+             return r;
+           });
+  return out;
+}
+
 }  // namespace
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
@@ -198,19 +214,13 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
     NABLA_CHECK(input.numel() == 0 || (min(input).item<double>() >= 0 && max(input).item<double>() <= 1),
                 ValueError, "binary_cross_entropy: all elements of input should be between 0 and 1");
   }
-  // PyTorch clamps the logs at -100 so that 0 * log(0) stays finite.
-  const Tensor x = input.detach();
-  Tensor l = -(target * clamp(log(x), -100.0) + (1.0 - target) * clamp(log(1.0 - x), -100.0));
-  // The input's gradient is PyTorch's (x - t) / max((1 - x) x, EPSILON = 1e-12f), finite at x = 0 or 1
-  // where the clamped logs' derivative is NaN: a term whose value is 0 and whose derivative is that.
-  if (input.requires_grad() && is_grad_enabled()) {
-    Tensor coef;
-    {
-      NoGradGuard ng;
-      coef = (x - target) / clamp((1.0 - x) * x, static_cast<double>(1e-12f));
-    }
-    l = l + (input - x) * coef;
-  }
+  // Note [float16 and bfloat16]: in float32, rounded once (1.13 has no reduced kernel; the backward's
+  // EPSILON = 1e-12 would underflow to 0 in float16 and give 0 / 0 at x = t = 0).
+  if (is_reduced_floating(input.dtype()))
+    return binary_cross_entropy(float32_if_reduced(input), float32_if_reduced(target),
+                                float32_if_reduced(weight), reduction)
+        .to(input.dtype());
+  Tensor l = bce_elementwise(input, target);
   if (weight.defined()) l = l * weight;
   return reduce(l, reduction, "binary_cross_entropy");
 }
@@ -257,7 +267,9 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   if (weight.defined()) w = where(valid, weight.index_select(0, safe_t), zeros_like(w));
   // An ignored sample contributes nothing, not 0 * its value (NaN when its row holds a NaN or inf).
   Tensor l = where(valid, picked * w, zeros_like(picked));
-  if (reduction == "mean") return weighted_mean(l.sum(), w.sum());
+  // Divided by the total weight as is: where every target is ignored, 0 / 0 = NaN and where() still
+  // gives the ignored samples a 0 gradient (PyTorch's); zero weights on kept targets give NaN gradients.
+  if (reduction == "mean") return l.sum() / w.sum();
   if (reduction == "none") return l.reshape(target.sizes());
   return reduce(l, reduction, "nll_loss");
 }
@@ -294,15 +306,17 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
   // Smoothing term: -(1/C) * sum_c w_c logp_c, over the non-ignored samples (PyTorch's formula).
   Tensor lp = input.dim() == 1 ? logp.unsqueeze(0) : classes_last(logp);
   Tensor t = target.reshape({-1});
-  Tensor valid = convert(t != ignore_index, input.dtype());
+  Tensor kept = t != ignore_index;
+  Tensor valid = convert(kept, input.dtype());
   Tensor per = weight.defined() ? lp * weight : lp;
-  Tensor smooth = -per.sum({1}) * valid;
+  Tensor smooth = where(kept, -per.sum({1}), zeros_like(valid));  // PyTorch's masked_fill
   Tensor s;
   if (reduction == "mean") {
-    Tensor denom = weight.defined()
-                       ? (weight.index_select(0, where(t != ignore_index, t, zeros_like(t))) * valid).sum()
-                       : valid.sum();
-    s = weighted_mean(smooth.sum(), denom);
+    Tensor denom =
+        weight.defined()
+            ? where(kept, weight.index_select(0, where(kept, t, zeros_like(t))), zeros_like(valid)).sum()
+            : valid.sum();
+    s = smooth.sum() / denom;
   } else if (reduction == "sum") {
     s = smooth.sum();
   } else {

@@ -98,11 +98,11 @@ void max_pool2d_forward(const Tensor& y, const Tensor& indices, const Tensor& x,
                 const int64_t ix = ox * g.stride[1] - g.padding[1] + kx * g.dilation[1];
                 if (ix < 0 || ix >= W) continue;
                 const T v = xp[iy * W + ix];
+                // PyTorch's test: every NaN takes over, so the window's last NaN is the index.
                 if (v > best || bi < 0 || v != v) {
                   best = v;
                   bi = iy * W + ix;
                 }
-                if (v != v) break;
               }
             }
             Y[(p * OH + oy) * OW + ox] = best;

@@ -184,7 +184,14 @@ void unary_typed(kernels::Unary op, const Tensor& out, const Tensor& x, const ke
       case U::Round:
         return run_unary<T, T>(out, x, [](T v) { return std::nearbyint(v); });
       case U::PowScalar:
+        // PyTorch's specializations (PowKernel.cpp); sqrt and rsqrt differ from std::pow at -inf (NaN,
+        // not inf or 0) and rsqrt at -0 (-inf).
+        if (args.a == 0.5) return run_unary<T, T>(out, x, [](T v) { return std::sqrt(v); });
+        if (args.a == -0.5) return run_unary<T, T>(out, x, [](T v) { return T(1) / std::sqrt(v); });
+        if (args.a == -1) return run_unary<T, T>(out, x, [](T v) { return T(1) / v; });
         if (args.a == 2) return run_unary<T, T>(out, x, [](T v) { return v * v; });
+        if (args.a == 3) return run_unary<T, T>(out, x, [](T v) { return v * v * v; });
+        if (args.a == -2) return run_unary<T, T>(out, x, [](T v) { return T(1) / (v * v); });
         return run_unary<T, T>(out, x, [a](T v) { return std::pow(v, a); });
       case U::RPowScalar:
         return run_unary<T, T>(out, x, [a](T v) { return std::pow(a, v); });
