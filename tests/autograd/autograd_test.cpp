@@ -267,7 +267,9 @@ TEST(Autograd, TrainingLoopDoesNotLeak) {
   const long rss = rss_kb();
   for (int i = 0; i < 10000; ++i) step();
   EXPECT_EQ(TensorImpl::live_count(), live);
+#ifndef __SANITIZE_ADDRESS__  // ASan quarantines freed blocks, so RSS grows by design (live_count holds)
   EXPECT_LT(rss_kb() - rss, 2048) << "RSS grew by " << rss_kb() - rss << " kB";
+#endif
 }
 
 // Note [Recording an op]: a backward reads saved tensors by role; reading one its forward did not
