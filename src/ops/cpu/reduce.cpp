@@ -222,18 +222,30 @@ void logsumexp(const Tensor& out, const Tensor& x, int64_t dim) {
   });
 }
 
-void cumsum(const Tensor& out, const Tensor& x, int64_t dim) {
-  dispatch_dtype(out.dtype(), "cumsum", [&]<typename T>() {
+namespace {
+// Inclusive scan along dim, accumulating in acc_t<T> from `init` (0 for cumsum, 1 for cumprod).
+template <typename Step>
+void inclusive_scan(const char* op, const Tensor& out, const Tensor& x, int64_t dim, int init, Step step) {
+  dispatch_dtype(out.dtype(), op, [&]<typename T>() {
     for_each_lane(x, out, dim, [&](const char* in, int64_t sin, char* o8, int64_t sout, int64_t n) {
       const T* xv = reinterpret_cast<const T*>(in);
       T* ov = reinterpret_cast<T*>(o8);
-      acc_t<T> s = 0;
+      acc_t<T> a = init;
       for (int64_t i = 0; i < n; ++i) {
-        s += xv[i * sin];
-        ov[i * sout] = static_cast<T>(s);
+        a = step(a, xv[i * sin]);
+        ov[i * sout] = static_cast<T>(a);
       }
     });
   });
+}
+}  // namespace
+
+void cumsum(const Tensor& out, const Tensor& x, int64_t dim) {
+  inclusive_scan("cumsum", out, x, dim, 0, [](auto a, auto v) { return a + v; });
+}
+
+void cumprod(const Tensor& out, const Tensor& x, int64_t dim) {
+  inclusive_scan("cumprod", out, x, dim, 1, [](auto a, auto v) { return a * v; });
 }
 
 void sort(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim, bool descending,
@@ -265,20 +277,6 @@ void sort(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t 
       for (int64_t i = 0; i < k; ++i) {
         ov[i * sout] = xv[order[i] * sin];
         iv[i * istride] = order[i];
-      }
-    });
-  });
-}
-
-void cumprod(const Tensor& out, const Tensor& x, int64_t dim) {
-  dispatch_dtype(out.dtype(), "cumprod", [&]<typename T>() {
-    for_each_lane(x, out, dim, [&](const char* in, int64_t sin, char* o8, int64_t sout, int64_t n) {
-      const T* xv = reinterpret_cast<const T*>(in);
-      T* ov = reinterpret_cast<T*>(o8);
-      acc_t<T> p = 1;
-      for (int64_t i = 0; i < n; ++i) {
-        p *= xv[i * sin];
-        ov[i * sout] = static_cast<T>(p);
       }
     });
   });
