@@ -90,9 +90,10 @@ std::string fetch_to_part(const std::string& base, const std::string& filename, 
         return (status == 200 || status == 206) && !write_errno;
       },
       [&](const char* data, size_t len) {
-        errno = 0;
+        errno =
+            0;  // a failed write sets badbit in the call whose buffer flush failed; close() checks the tail
         out.write(data, static_cast<std::streamsize>(len));
-        if (!out.flush()) write_errno = errno ? errno : EIO;
+        if (!out) write_errno = errno ? errno : EIO;
         return !write_errno;
       });
   if (out.is_open()) {
@@ -114,8 +115,7 @@ std::string fetch_to_part(const std::string& base, const std::string& filename, 
 }  // namespace
 
 bool check_integrity(const std::string& path, const std::string& checksum) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return false;
+  if (!detail::is_file(path)) return false;
   if (checksum.empty()) return true;
   auto [algorithm, hex] = split_checksum(checksum);
   return file_digest(path, algorithm) == hex;
@@ -196,10 +196,9 @@ std::string find_or_download(const std::string& dir, const std::string& name,
                              const std::string& dataset_name, const std::string& remote_name,
                              const std::string& checksum) {
   const fs::path base = fs::path(dir) / name;
-  std::error_code ec;  // an unexaminable path counts as absent
-  if (fs::is_regular_file(base, ec)) return base.string();
+  if (detail::is_file(base)) return base.string();  // an unexaminable path counts as absent
   for (auto& suffix : alternatives)
-    if (fs::is_regular_file(base.string() + suffix, ec)) return base.string() + suffix;
+    if (detail::is_file(base.string() + suffix)) return base.string() + suffix;
   NABLA_CHECK(
       options.download, IOError,
       "{}: {} not found (nor {}{}); pass download=true with mirrors configured, or run tools/fetch-data",

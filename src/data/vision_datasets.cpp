@@ -49,12 +49,6 @@ Example apply(Example e, const data::Transform& t, const data::Transform& tt) {
   return e;
 }
 
-// A regular file at p; false (not an exception) when p cannot be examined (permissions, too long...).
-bool is_file(const fs::path& p) {
-  std::error_code ec;
-  return fs::is_regular_file(p, ec);
-}
-
 bool has_extension(const fs::path& p, const std::vector<std::string>& extensions) {
   std::string ext = p.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -67,7 +61,7 @@ CIFAR10::CIFAR10(const std::string& root, DatasetOptions options)
                                              "dog",      "frog",       "horse", "ship", "truck"} {
   const fs::path dir = fs::path(root) / kCifarFolder;
   const std::vector<std::string> files = cifar_files(options_.train);
-  bool missing = std::any_of(files.begin(), files.end(), [&](auto& f) { return !is_file(dir / f); });
+  bool missing = std::any_of(files.begin(), files.end(), [&](auto& f) { return !detail::is_file(dir / f); });
   if (missing && options_.download) {
     auto mirrors = options_.mirrors.empty() ? data::default_mirrors("CIFAR10") : options_.mirrors;
     extract_tar_gz(data::download_file(mirrors, kCifarArchive, root, kCifarArchiveMd5), root);
@@ -76,7 +70,7 @@ CIFAR10::CIFAR10(const std::string& root, DatasetOptions options)
   std::vector<int64_t> labels;
   for (auto& f : files) {
     const std::string path = (dir / f).string();
-    NABLA_CHECK(is_file(path), IOError,
+    NABLA_CHECK(detail::is_file(path), IOError,
                 "CIFAR10: {} not found; pass download=true with mirrors configured (see docs/data.md)", path);
     iod::CifarBatch b = iod::parse_cifar_batch(iod::read_file_bytes(path), path, 1, 10);
     planar.insert(planar.end(), b.images.begin(), b.images.end());
