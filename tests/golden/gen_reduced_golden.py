@@ -14,9 +14,7 @@ lacks most float16 CPU kernels (exp, softmax, matmul, conv...); there the refere
 in float32 on the same rounded inputs, outputs and gradients rounded once ("reference": "float32"), which
 is what later PyTorch releases' float16 CPU kernels compute (they accumulate in float32).
 """
-import math
 import os
-import struct
 import sys
 import warnings
 
@@ -24,65 +22,34 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_golden as G  # noqa: E402  (builds its cases on import; nothing is written)
+import gen_sweep as S  # noqa: E402  (tensor layouts and the reduced dtypes' encoding)
 from golden_io import f32_short, write_cases  # noqa: E402
 
 warnings.filterwarnings("ignore")
 OUT = os.path.join(G.ROOT, "tests", "golden", "reduced.json")
-REDUCED = {torch.float16: "float16", torch.bfloat16: "bfloat16"}
+REDUCED = S.REDUCED
 ALL = {**G.DTYPES, **REDUCED}
 FROM_NAME = {v: k for k, v in ALL.items()}
 
 
-def encode(t, layout="contiguous"):
-    t = t.detach()
-    if t.is_floating_point():
-        data = [G.nonfinite_as_str(f32_short(v)) for v in t.float().contiguous().reshape(-1).tolist()]
-    else:
-        data = G.flat_values(t)
-    return {"dtype": ALL[t.dtype], "shape": list(t.shape), "data": data, "layout": layout}
+def encode(t):
+    """A plain tensor in ops.json's encoding (gen_sweep's: reduced values as exact float32 decimals)."""
+    return G.encode_plain(t.detach())
 
 
 def decode(j):
-    """The logical input tensor of an ops.json input (undoing its layout encoding) and its layout."""
+    """The logical input tensor of an ops.json input (its layout undone) and that layout."""
     if j is None:
         return None, None
-    dt = FROM_NAME[j["dtype"]]
-    data = [float(v) if isinstance(v, str) else v for v in j["data"]]
-    shape = list(j["shape"])
-    layout = j.get("layout", "contiguous")
-    if layout == "transposed":
-        shape[-1], shape[-2] = shape[-2], shape[-1]
-    elif layout == "strided":
-        shape[-1] *= 2
-    t = torch.tensor(data, dtype=torch.float64 if dt.is_floating_point else torch.int64).reshape(shape).to(dt)
-    if layout == "transposed":
-        t = t.transpose(-1, -2)
-    elif layout == "strided":
-        t = t[..., 0::2]
-    return t.contiguous(), layout
+    return S.decode(j).contiguous(), j.get("layout", "contiguous")
 
 
 def layout_encode(t, layout):
-    """ops.json's encoding of input `t` in `layout` (gen_golden.In), with reduced dtypes allowed."""
-    if layout == "transposed":
-        data = t.transpose(-1, -2).contiguous()
-    elif layout == "strided":
-        data = torch.empty(*t.shape[:-1], 2 * t.shape[-1], dtype=t.dtype)
-        data[..., 0::2] = t
-        data[..., 1::2] = 7
-    else:
-        data = t
-    return {**encode(data, layout), "shape": list(t.shape)}  # the logical shape; data holds the layout
+    return S.Input(t, layout).encode()
 
 
 def build(t, layout):
-    if layout == "transposed":
-        return t.transpose(-1, -2).contiguous().transpose(-1, -2)
-    if layout == "strided":
-        base = torch.zeros(*t.shape[:-1], 2 * t.shape[-1], dtype=t.dtype)
-        base[..., 0::2] = t
-        return base[..., 0::2]
-    return t.clone()
+    return S.Input(t, layout).build()
 
 
 def run_op(op, xs, args):
@@ -161,7 +128,6 @@ def op_cases():
 
 def creation_and_conversion_cases():
     """arange/linspace/eye in a reduced dtype, and to_dtype into, out of and between them."""
-    G.DTYPE_FROM_NAME.update({v: k for k, v in REDUCED.items()})
     cases = []
     for dt, name in REDUCED.items():
         for op, args in [("arange", {"start": 0, "end": 2, "step": 0.3}), ("arange", {"end": 300}),
