@@ -20,7 +20,7 @@ include(CMakePackageConfigHelpers)
 
 set(NABLA_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/nabla)
 
-set(NABLA_INSTALL_TARGETS nabla)
+set(NABLA_INSTALL_TARGETS nabla nabla_torch)
 foreach(layer IN LISTS NABLA_LAYERS)
   list(APPEND NABLA_INSTALL_TARGETS nabla_${layer})
 endforeach()
@@ -31,6 +31,9 @@ install(TARGETS ${NABLA_INSTALL_TARGETS} EXPORT nablaTargets
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/nabla
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/torch
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  FILES_MATCHING PATTERN "*.h")
 install(EXPORT nablaTargets NAMESPACE nabla:: DESTINATION ${NABLA_CMAKE_DIR})
 
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/nablaConfig.cmake.in
@@ -46,3 +49,17 @@ install(FILES ${PROJECT_BINARY_DIR}/nablaConfig.cmake ${PROJECT_BINARY_DIR}/nabl
 # `--prefix` given at install time, not only the one known at configure time.
 configure_file(${CMAKE_CURRENT_LIST_DIR}/nabla.pc.in ${PROJECT_BINARY_DIR}/nabla.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/nabla.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# find_package(Torch): LibTorch's package name, served by nabla::torch (P/share/cmake/Torch, where
+# LibTorch's own config sits relative to its prefix). Version 1.13.1: the LibTorch API it follows.
+set(NABLA_TORCH_CMAKE_DIR share/cmake/Torch)
+configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/torch/TorchConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/TorchConfig.cmake
+  INSTALL_DESTINATION ${NABLA_TORCH_CMAKE_DIR}
+  PATH_VARS NABLA_CMAKE_DIR CMAKE_INSTALL_INCLUDEDIR)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/TorchConfigVersion.cmake
+  VERSION 1.13.1 COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/TorchConfig.cmake ${PROJECT_BINARY_DIR}/TorchConfigVersion.cmake
+  DESTINATION ${NABLA_TORCH_CMAKE_DIR})
+configure_file(${CMAKE_CURRENT_LIST_DIR}/torch/nabla-torch.pc.in ${PROJECT_BINARY_DIR}/nabla-torch.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/nabla-torch.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,9 +1,17 @@
 // module.cpp — registration, traversal, state_dict, hooks and printing of nn::Module.
 #include "nabla/nn/module.h"
 
+#include <cxxabi.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
 #include <map>
+#include <mutex>
 #include <ostream>
+#include <set>
 #include <sstream>
+#include <typeinfo>
 
 #include "autograd/functions/common.h"
 #include "nabla/autograd/autograd.h"
@@ -22,6 +30,25 @@ void RemovableHandle::remove() {
   if (auto r = remover_.lock()) (*r)(id_);
 }
 
+namespace {
+// Every live module, for the unregistered-member check (warn_unregistered_members).
+std::mutex live_mutex;
+std::set<const Module*>& live_modules() {
+  static std::set<const Module*> live;
+  return live;
+}
+void track(const Module* m) {
+  std::lock_guard lock(live_mutex);
+  live_modules().insert(m);
+}
+void untrack(const Module* m) {
+  std::lock_guard lock(live_mutex);
+  live_modules().erase(m);
+}
+// register_module(name, Module&) takes a member: a subobject after the Module base, within this bound.
+constexpr ptrdiff_t kMaxMemberOffset = ptrdiff_t{1} << 20;
+}  // namespace
+
 Module::Module() : hooks_(std::make_shared<Hooks>()) {
   std::weak_ptr<Hooks> weak = hooks_;
   hooks_->remover = std::make_shared<std::function<void(int)>>([weak](int id) {
@@ -31,23 +58,42 @@ Module::Module() : hooks_(std::make_shared<Hooks>()) {
     std::erase_if(h->post, [id](auto& p) { return p.first == id; });
     std::erase_if(h->backward, [id](auto& p) { return p.first == id; });
   });
+  track(this);
 }
 
-Module::~Module() = default;
+Module::~Module() { untrack(this); }
 
-Module::Module(Module&& o) noexcept(false)
-    : training_(o.training_),
-      params_(std::move(o.params_)),
-      buffers_(std::move(o.buffers_)),
-      children_(std::move(o.children_)),
-      owned_(std::move(o.owned_)),
-      hooks_(std::move(o.hooks_)),
-      has_member_children_(o.has_member_children_) {
-  NABLA_CHECK(
-      !has_member_children_, Error,
-      "cannot move module {}: it registers member submodules by reference (construct it in place, or hold "
-      "it by std::shared_ptr)",
-      name());
+// Note [Moving modules]
+// A member submodule is registered by address. The moved-to object has the same class as the moved-from
+// one, so each member sits at the same offset from the Module base in both: the move re-points member
+// children by that offset (the derived class's own move then moves the members themselves). Children
+// registered by shared_ptr keep their address.
+void Module::take_state(Module&& o) {
+  training_ = o.training_;
+  params_ = std::move(o.params_);
+  buffers_ = std::move(o.buffers_);
+  hooks_ = std::move(o.hooks_);
+  children_ = std::move(o.children_);
+  for (auto& [n, c] : children_) {
+    bool shared = std::any_of(o.owned_.begin(), o.owned_.end(), [c = c](auto& p) { return p.first == c; });
+    if (!shared)
+      c = reinterpret_cast<Module*>(reinterpret_cast<char*>(this) +
+                                    (reinterpret_cast<char*>(c) - reinterpret_cast<char*>(&o)));
+  }
+  owned_ = std::move(o.owned_);
+  o.children_.clear();
+  o.owned_.clear();
+  o.hooks_ = std::make_shared<Hooks>();
+}
+
+Module::Module(Module&& o) noexcept {
+  track(this);
+  take_state(std::move(o));
+}
+
+Module& Module::operator=(Module&& o) noexcept {
+  if (this != &o) take_state(std::move(o));
+  return *this;
 }
 
 Tensor Module::forward(Tensor) {
@@ -171,20 +217,62 @@ Tensor Module::register_buffer(const std::string& name, Tensor t) {
   return t;
 }
 
-void Module::add_child(const std::string& name, Module* child, std::shared_ptr<Module> owner) {
+void Module::add_child(const std::string& name, Module* child, std::shared_ptr<Module> owner, size_t child_size) {
   NABLA_CHECK(name.find('.') == std::string::npos && !name.empty(), ValueError,
               "register_module: module name can't contain \".\" or be empty, got '{}'", name);
+  NABLA_CHECK(child != nullptr, ValueError, "register_module('{}'): the module is null (an empty holder?)", name);
   for (auto& [n, c] : children_)
-    NABLA_CHECK(n != name, ValueError, "register_module: a submodule named '{}' is already registered", name);
+    NABLA_CHECK(n != name, ValueError,
+                "register_module: a submodule named '{}' is already registered (replace_module swaps it)", name);
   children_.emplace_back(name, child);
-  if (owner) owned_.push_back(std::move(owner));
+  if (owner) owned_.emplace_back(child, std::move(owner));
+  if (child_size) detail::warn_unregistered_members(*child, child_size);
+}
+
+void Module::replace_child(const std::string& name, Module* child, std::shared_ptr<Module> owner) {
+  NABLA_CHECK(child != nullptr, ValueError, "replace_module('{}'): the module is null (an empty holder?)", name);
+  for (auto& [n, c] : children_) {
+    if (n != name) continue;
+    std::erase_if(owned_, [old = c](auto& p) { return p.first == old; });
+    c = child;
+    owned_.emplace_back(child, std::move(owner));
+    return;
+  }
+  throw ValueError(fmt::format("replace_module: {} has no submodule named '{}'", this->name(), name));
 }
 
 Module& Module::register_module(const std::string& name, Module& member) {
+  ptrdiff_t offset = reinterpret_cast<const char*>(&member) - reinterpret_cast<const char*>(this);
+  NABLA_CHECK(offset > 0 && offset < kMaxMemberOffset, ValueError,
+              "register_module('{}', Module&) registers a member of this {}; register a module that lives "
+              "elsewhere by std::shared_ptr or ModuleHolder",
+              name, this->name());
   add_child(name, &member, nullptr);
-  has_member_children_ = true;
   return member;
 }
+
+namespace detail {
+void warn_unregistered_members(const Module& root, size_t object_size) {
+  std::set<const Module*> reachable;
+  for (auto* m : const_cast<Module&>(root).modules()) reachable.insert(m);
+  std::vector<const Module*> inside;
+  {
+    std::lock_guard lock(live_mutex);
+    auto* begin = reinterpret_cast<const char*>(&root);
+    for (auto it = live_modules().upper_bound(&root); it != live_modules().end(); ++it) {
+      if (reinterpret_cast<const char*>(*it) >= begin + object_size) break;
+      inside.push_back(*it);
+    }
+  }
+  for (const Module* m : inside) {
+    if (reachable.count(m) || m->parameters().empty()) continue;
+    std::cerr << fmt::format(
+        "nabla: warning: {} has a member {} (at byte {}) holding parameters that was never registered: its "
+        "parameters are missing from parameters() and state_dict(); call register_module\n",
+        root.name(), m->name(), reinterpret_cast<const char*>(m) - reinterpret_cast<const char*>(&root));
+  }
+}
+}  // namespace detail
 
 void Module::register_modules(std::initializer_list<std::pair<std::string, Module&>> members) {
   for (auto& [n, m] : members) register_module(n, m);
@@ -222,9 +310,9 @@ std::vector<Module*> Module::children() const {
   for (auto& [n, c] : children_) out.push_back(c);
   return out;
 }
-std::vector<std::pair<std::string, Module*>> Module::named_children() const { return children_; }
-std::vector<std::pair<std::string, Module*>> Module::named_modules(const std::string& prefix) {
-  std::vector<std::pair<std::string, Module*>> out = {{prefix, this}};
+OrderedDict<std::string, Module*> Module::named_children() const { return children_; }
+OrderedDict<std::string, Module*> Module::named_modules(const std::string& prefix) {
+  OrderedDict<std::string, Module*> out = {{prefix, this}};
   for (auto& [n, c] : children_) {
     auto sub = c->named_modules(prefix.empty() ? n : prefix + "." + n);
     out.insert(out.end(), sub.begin(), sub.end());
@@ -355,7 +443,17 @@ RemovableHandle Module::register_full_backward_hook(BackwardHook hook) {
 }
 
 // ---- printing ----
-std::string Module::name() const { return "Module"; }
+// The class name without namespaces or LibTorch's "Impl" suffix: "Net" for struct NetImpl.
+std::string Module::name() const {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> demangled(
+      abi::__cxa_demangle(typeid(*this).name(), nullptr, nullptr, &status), std::free);
+  std::string n = status == 0 && demangled ? demangled.get() : typeid(*this).name();
+  if (auto template_start = n.find('<'); template_start != std::string::npos) n.resize(template_start);
+  if (auto colon = n.rfind("::"); colon != std::string::npos) n = n.substr(colon + 2);
+  if (n.size() > 4 && n.ends_with("Impl")) n.resize(n.size() - 4);
+  return n;
+}
 std::string Module::extra_repr() const { return ""; }
 
 std::string Module::repr() const {

@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <typeinfo>
 #include <vector>
 
 #include "nabla/autograd/grad_mode.h"
@@ -32,11 +34,59 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs, const Tenso
 //   ctx->get_saved_variables()[0]}; }
 // };
 // Tensor y = MyExp::apply(x);
+// A non-tensor value kept in AutogradContext::saved_data: any copyable value, read back with
+// LibTorch's IValue accessors (a number converts between double and integer as in LibTorch) or to<T>().
+class IValue {
+ public:
+  IValue() = default;
+  template <typename T>
+  requires(!std::is_same_v<std::decay_t<T>, IValue>) IValue(T&& v) : v_(std::forward<T>(v)) {}  // NOLINT
+  IValue(const char* s) : v_(std::string(s)) {}                                                 // NOLINT
+  bool isNone() const { return !v_.has_value(); }
+  bool isTensor() const { return is<Tensor>(); }
+  bool isDouble() const { return is<double>() || is<float>(); }
+  bool isInt() const { return is<int64_t>() || is<int>(); }
+  bool isBool() const { return is<bool>(); }
+  bool isString() const { return is<std::string>(); }
+  double toDouble() const {
+    if (is<double>()) return std::any_cast<double>(v_);
+    if (is<float>()) return std::any_cast<float>(v_);
+    return static_cast<double>(toInt());
+  }
+  int64_t toInt() const {
+    if (is<int64_t>()) return std::any_cast<int64_t>(v_);
+    if (is<int>()) return std::any_cast<int>(v_);
+    if (is<bool>()) return std::any_cast<bool>(v_);
+    return to<int64_t>();  // a ValueError naming the held type
+  }
+  bool toBool() const { return to<bool>(); }
+  Tensor toTensor() const { return to<Tensor>(); }
+  const std::string& toStringRef() const { return ref<std::string>(); }
+  template <typename T>
+  T to() const {
+    return ref<T>();
+  }
+  const std::any& any() const { return v_; }
+
+ private:
+  template <typename T>
+  bool is() const {
+    return v_.type() == typeid(T);
+  }
+  template <typename T>
+  const T& ref() const {
+    if (const T* p = std::any_cast<T>(&v_)) return *p;
+    throw ValueError(std::string("IValue holds ") + (v_.has_value() ? v_.type().name() : "nothing") +
+                     ", not " + typeid(T).name());
+  }
+  std::any v_;
+};
+
 class AutogradContext {
  public:
   void save_for_backward(const TensorList& tensors);
   TensorList get_saved_variables() const;
-  std::map<std::string, std::any> saved_data;  // non-tensor values
+  std::map<std::string, IValue> saved_data;  // non-tensor values
   // internal
   TensorList to_save_;
   std::shared_ptr<Node> node_;

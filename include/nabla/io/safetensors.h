@@ -15,12 +15,13 @@
 #include <utility>
 #include <vector>
 
+#include "nabla/tensor/ordered_dict.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla::io {
 
 // Name -> tensor, in order. The same type as nn::NamedTensors (what Module::state_dict() returns).
-using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+using NamedTensors = OrderedDict<std::string, Tensor>;
 using Metadata = std::map<std::string, std::string>;
 
 struct SafetensorsFile {

@@ -6,16 +6,20 @@
 //     Net() { register_modules({{"fc1", fc1}, {"fc2", fc2}}); }
 //     Tensor forward(Tensor x) override { return fc2(fc1(x).relu()); }
 //   };
-// Members registered this way are referenced, not owned: a Module with member submodules cannot be
-// moved (the move constructor throws) — construct it where it lives, or hold it by shared_ptr.
+// Members registered this way are referenced, not owned; moving the module re-points them at the moved
+// members, so modules move (into a Sequential, a vector, a replaced member: `model.fc = nn::Linear(512, 2)`).
+// Submodules that are not members are registered by std::shared_ptr or by ModuleHolder (nn/holder.h,
+// LibTorch's style: `fc = register_module("fc", nn::ModuleHolder<nn::Linear>(4, 2))`).
 #pragma once
 #include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "nabla/tensor/ordered_dict.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla::nn {
@@ -36,8 +40,11 @@ class CallFrame {
   Module* module_;
   CallFrame* parent_;
 };
+// Warns on stderr about modules inside root's bytes [&root, &root + object_size) that hold parameters but
+// are not reachable from root: members the author forgot to register (PyTorch registers them itself).
+void warn_unregistered_members(const Module& root, size_t object_size);
 }  // namespace detail
-using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+using NamedTensors = OrderedDict<std::string, Tensor>;
 
 // Removes a hook when remove() is called (safe after the module is gone).
 class RemovableHandle {
@@ -62,8 +69,10 @@ class Module {
   virtual ~Module();
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
-  Module(Module&& other) noexcept(false);
-  Module& operator=(Module&&) = delete;
+  Module(Module&& other) noexcept;
+  // Replaces this module's state with other's (PyTorch's `model.fc = nn.Linear(...)`): parameters,
+  // buffers, submodules, hooks and mode. The parent keeps this object registered, now with new weights.
+  Module& operator=(Module&& other) noexcept;
 
   // The computation. Modules with other signatures (RNNs, losses) define their own operator().
   virtual Tensor forward(Tensor input);
@@ -73,14 +82,44 @@ class Module {
   // ---- registration ----
   Tensor register_parameter(const std::string& name, Tensor t, bool requires_grad = true);
   Tensor register_buffer(const std::string& name, Tensor t);  // an undefined buffer is skipped in state_dict
-  Module& register_module(const std::string& name, Module& member);  // not owned (a member)
+  // A member of this module (a subobject: anything else is an error, use a shared_ptr).
+  Module& register_module(const std::string& name, Module& member);
   template <typename M>
-  M& register_module(const std::string& name, std::shared_ptr<M> child) {  // owned
-    M& ref = *child;
-    add_child(name, &ref, std::shared_ptr<Module>(std::move(child)));
-    return ref;
+  std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> child) {  // owned
+    add_child(name, child.get(), child, checked_size<M>());
+    return child;
+  }
+  template <typename H>  // a ModuleHolder (nn/holder.h): shares its module, returns the holder
+  requires requires(const H& h) { h.ptr(); typename H::ContainedType; }
+  H register_module(const std::string& name, H holder) {
+    register_module(name, holder.ptr());
+    return holder;
   }
   void register_modules(std::initializer_list<std::pair<std::string, Module&>> members);
+  // Swaps the submodule registered as `name` for another (LibTorch's replace_module); the old one is
+  // released if nothing else holds it. Unknown name: ValueError.
+  template <typename M>
+  std::shared_ptr<M> replace_module(const std::string& name, std::shared_ptr<M> child) {
+    replace_child(name, child.get(), child);
+    return child;
+  }
+  template <typename H>
+  requires requires(const H& h) { h.ptr(); typename H::ContainedType; }
+  H replace_module(const std::string& name, H holder) {
+    replace_module(name, holder.ptr());
+    return holder;
+  }
+
+  // This module as T (a module class, or a ModuleHolder type: its contained class); null if it is not one.
+  template <typename T>
+  auto* as() {
+    if constexpr (requires { typename T::ContainedType; }) return dynamic_cast<typename T::ContainedType*>(this);
+    else return dynamic_cast<T*>(this);
+  }
+  template <typename T>
+  const auto* as() const {
+    return const_cast<Module*>(this)->as<T>();
+  }
 
   // ---- traversal (registration order, like PyTorch) ----
   std::vector<Tensor> parameters(bool recurse = true) const;
@@ -88,9 +127,9 @@ class Module {
   std::vector<Tensor> buffers(bool recurse = true) const;
   NamedTensors named_buffers(bool recurse = true) const;
   std::vector<Module*> children() const;
-  std::vector<std::pair<std::string, Module*>> named_children() const;
+  OrderedDict<std::string, Module*> named_children() const;
   std::vector<Module*> modules();  // self first, then descendants depth-first
-  std::vector<std::pair<std::string, Module*>> named_modules(const std::string& prefix = "");
+  OrderedDict<std::string, Module*> named_modules(const std::string& prefix = "");
 
   // ---- state ----
   virtual Module& train(bool on = true);
@@ -117,9 +156,36 @@ class Module {
   RemovableHandle register_forward_pre_hook(ForwardPreHook hook);
   RemovableHandle register_forward_hook(ForwardHook hook);
   RemovableHandle register_full_backward_hook(BackwardHook hook);
+  // Hooks that only observe may return nothing (as PyTorch's returning None).
+  template <typename F>
+  requires std::is_void_v<std::invoke_result_t<F&, Module&, const Tensor&>>
+  RemovableHandle register_forward_pre_hook(F hook) {
+    return register_forward_pre_hook(ForwardPreHook([h = std::move(hook)](Module& m, const Tensor& in) mutable {
+      h(m, in);
+      return Tensor();
+    }));
+  }
+  template <typename F>
+  requires std::is_void_v<std::invoke_result_t<F&, Module&, const Tensor&, const Tensor&>>
+  RemovableHandle register_forward_hook(F hook) {
+    return register_forward_hook(
+        ForwardHook([h = std::move(hook)](Module& m, const Tensor& in, const Tensor& out) mutable {
+          h(m, in, out);
+          return Tensor();
+        }));
+  }
+  template <typename F>
+  requires std::is_void_v<std::invoke_result_t<F&, Module&, const Tensor&, const Tensor&>>
+  RemovableHandle register_full_backward_hook(F hook) {
+    return register_full_backward_hook(
+        BackwardHook([h = std::move(hook)](Module& m, const Tensor& gi, const Tensor& go) mutable {
+          h(m, gi, go);
+          return Tensor();
+        }));
+  }
 
   // ---- printing ----
-  virtual std::string name() const;        // "Linear"
+  virtual std::string name() const;        // "Linear"; by default the class name, without "Impl"
   virtual std::string extra_repr() const;  // "in_features=784, out_features=128, bias=True"
   std::string repr() const;                // PyTorch-style multi-line repr
 
@@ -140,15 +206,20 @@ class Module {
 
  private:
   struct Hooks;
-  void add_child(const std::string& name, Module* child, std::shared_ptr<Module> owner);
+  void add_child(const std::string& name, Module* child, std::shared_ptr<Module> owner, size_t child_size = 0);
+  void replace_child(const std::string& name, Module* child, std::shared_ptr<Module> owner);
+  template <typename M>
+  static constexpr size_t checked_size() {
+    return sizeof(M);
+  }
   void collect(const std::string& prefix, bool recurse, bool params, NamedTensors& out) const;
   Tensor call(Tensor input);                                     // operator() inside traced()
   Tensor run_forward_hooks(const Tensor& input, Tensor output);  // the post hooks, in order
   NamedTensors params_, buffers_;
   std::vector<std::pair<std::string, Module*>> children_;
-  std::vector<std::shared_ptr<Module>> owned_;
+  std::vector<std::pair<Module*, std::shared_ptr<Module>>> owned_;  // children registered by shared_ptr
   std::shared_ptr<Hooks> hooks_;
-  bool has_member_children_ = false;
+  void take_state(Module&& other);  // the move constructor's and assignment's body
 };
 
 std::ostream& operator<<(std::ostream& os, const Module& m);

@@ -1,7 +1,9 @@
 // nn.h — everything of nabla::nn.
 #pragma once
+#include "nabla/nn/any_module.h"
 #include "nabla/nn/container.h"
 #include "nabla/nn/functional.h"
+#include "nabla/nn/holder.h"
 #include "nabla/nn/init.h"
 #include "nabla/nn/layers.h"
 #include "nabla/nn/loss.h"

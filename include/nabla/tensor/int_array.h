@@ -21,6 +21,8 @@ class IntArrayRef {
   IntArrayRef(std::initializer_list<int64_t> il) : data_(il.begin()), size_(il.size()) {}  // NOLINT
 #pragma GCC diagnostic pop
   IntArrayRef(const std::vector<int64_t>& v) : data_(v.data()), size_(v.size()) {}  // NOLINT
+  // One element: zeros(5) is zeros({5}) and x.sum(0) is x.sum({0}), as in LibTorch (same lifetime contract).
+  IntArrayRef(const int64_t& one) : data_(&one), size_(1) {}  // NOLINT
   const int64_t* data() const { return data_; }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }

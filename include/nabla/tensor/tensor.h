@@ -97,11 +97,15 @@ class Tensor {
   }
   int64_t numel() const { return defined_impl("numel")->numel(); }
   DType dtype() const { return defined_impl("dtype")->dtype(); }
+  DType scalar_type() const { return dtype(); }  // LibTorch's name
   Device device() const { return defined_impl("device")->device(); }
   TensorOptions options() const;
   bool is_contiguous() const { return defined_impl("is_contiguous")->is_contiguous(); }
   bool is_contiguous(MemoryFormat format) const;
   bool is_floating_point() const { return is_floating(dtype()); }
+  bool is_cpu() const { return device().is_cpu(); }
+  bool is_cuda() const { return device().type() == DeviceType::CUDA; }
+  int64_t ndimension() const { return dim(); }
   int64_t storage_offset() const { return defined_impl("storage_offset")->offset(); }
   bool is_same(const Tensor& o) const { return impl_ == o.impl_; }
   void* data_ptr() const { return defined_impl("data_ptr")->data(); }
@@ -123,6 +127,7 @@ class Tensor {
   // ---- conversion and copies ----
   Tensor to(DType dtype, bool copy = false) const;
   Tensor to(Device device, bool copy = false) const;
+  Tensor cpu() const { return to(Device(DeviceType::CPU)); }
   Tensor contiguous() const;
   Tensor contiguous(MemoryFormat format) const;  // a copy in that layout unless already so
   Tensor& copy_(const Tensor& src);
@@ -209,6 +214,7 @@ class Tensor {
   void backward(const Tensor& gradient = Tensor(), bool retain_graph = false,
                 bool create_graph = false) const;
   Tensor detach() const;
+  Tensor data() const { return detach(); }  // LibTorch's .data(): the same storage, outside autograd
   Tensor& detach_();
   void retain_grad() const;
   bool retains_grad() const;

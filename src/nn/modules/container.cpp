@@ -11,7 +11,7 @@ Tensor Sequential::forward(Tensor x) {
 }
 
 void ModuleList::push_back(std::shared_ptr<Module> m) {
-  items_.push_back(&register_module(std::to_string(items_.size()), std::move(m)));
+  items_.push_back(register_module(std::to_string(items_.size()), std::move(m)).get());
 }
 Module& ModuleList::operator[](size_t i) const {
   NABLA_CHECK(i < items_.size(), IndexError, "{}: index {} is out of range (size {})", name(), i,
@@ -20,7 +20,7 @@ Module& ModuleList::operator[](size_t i) const {
 }
 
 void ModuleDict::insert(const std::string& key, std::shared_ptr<Module> m) {
-  items_[key] = &register_module(key, std::move(m));
+  items_[key] = register_module(key, std::move(m)).get();
 }
 Module& ModuleDict::operator[](const std::string& key) const {
   auto it = items_.find(key);
