@@ -18,5 +18,5 @@ using nabla::autograd::Node;
 }  // namespace torch::autograd
 
 namespace torch {
-using nabla::IValue;
+using nabla::autograd::IValue;
 }

@@ -50,7 +50,7 @@ class TensorOptions {
   TensorOptions(const nabla::TensorOptions& o) : o_(o) {}                // NOLINT
   TensorOptions dtype(ScalarType dtype) const { return with([&](auto& o) { o.dtype = dtype; }); }
   TensorOptions device(Device device) const { return with([&](auto& o) { o.device = device; }); }
-  TensorOptions requires_grad(bool on = true) const { return with([&](auto& o) { o.requires_grad = on; }); }
+  TensorOptions requires_grad(bool on) const { return with([&](auto& o) { o.requires_grad = on; }); }
   TensorOptions memory_format(MemoryFormat) const { return *this; }  // creation is always contiguous
   ScalarType dtype() const { return o_.dtype_or(nabla::kFloat32); }
   Device device() const { return o_.device_or(kCPU); }

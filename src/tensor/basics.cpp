@@ -1,6 +1,7 @@
 // basics.cpp — dtype names, DimVec, Device: the small value types of the tensor layer (and the
 // undefined-Tensor error).
 #include <cstring>
+#include <ostream>
 
 #include "nabla/tensor/device.h"
 #include "nabla/tensor/dtype.h"
@@ -53,6 +54,8 @@ void DimVec::erase(int pos) {
   for (int i = pos; i + 1 < n_; ++i) d_[i] = d_[i + 1];
   --n_;
 }
+
+std::ostream& operator<<(std::ostream& os, IntArrayRef a) { return os << shape_str(a); }
 
 std::string shape_str(IntArrayRef s) {
   std::string out = "[";

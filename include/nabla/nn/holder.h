@@ -48,6 +48,10 @@ class ModuleHolder {
     return impl_.get();
   }
   const std::shared_ptr<Impl>& ptr() const { return impl_; }
+  template <typename Arg>  // containers: seq[0], dict["key"]
+  decltype(auto) operator[](Arg&& arg) const {
+    return (*get())[std::forward<Arg>(arg)];
+  }
 
   // Calls the module. A single-Tensor forward that overrides Module::forward goes through
   // Module::operator() (hooks, error paths); any other signature calls forward directly.

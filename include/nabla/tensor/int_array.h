@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <initializer_list>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -79,5 +80,8 @@ class DimVec {
 
 std::string shape_str(IntArrayRef s);  // "[2, 3]"
 int64_t shape_numel(IntArrayRef s);
+
+// "[2, 3]", as LibTorch prints sizes.
+std::ostream& operator<<(std::ostream& os, IntArrayRef a);
 
 }  // namespace nabla

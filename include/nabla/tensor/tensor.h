@@ -172,6 +172,17 @@ class Tensor {
 
   // ---- elementwise: overloads of generated rows ----
   Tensor pow(Scalar e) const;
+  // A number operand (LibTorch's x.mul(0.5), x.gt(0)); defined after the operators below.
+  Tensor add(Scalar o) const;
+  Tensor sub(Scalar o) const;
+  Tensor mul(Scalar o) const;
+  Tensor div(Scalar o) const;
+  Tensor eq(Scalar o) const;
+  Tensor ne(Scalar o) const;
+  Tensor lt(Scalar o) const;
+  Tensor le(Scalar o) const;
+  Tensor gt(Scalar o) const;
+  Tensor ge(Scalar o) const;
   Tensor& add_(Scalar o);
   Tensor& sub_(Scalar o);
   Tensor& mul_(Scalar o);
@@ -298,5 +309,16 @@ Tensor operator||(const Tensor& a, const Tensor& b);
 Tensor operator!(const Tensor& a);
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t);
+
+inline Tensor Tensor::add(Scalar o) const { return *this + o; }
+inline Tensor Tensor::sub(Scalar o) const { return *this - o; }
+inline Tensor Tensor::mul(Scalar o) const { return *this * o; }
+inline Tensor Tensor::div(Scalar o) const { return *this / o; }
+inline Tensor Tensor::eq(Scalar o) const { return *this == o; }
+inline Tensor Tensor::ne(Scalar o) const { return *this != o; }
+inline Tensor Tensor::lt(Scalar o) const { return *this < o; }
+inline Tensor Tensor::le(Scalar o) const { return *this <= o; }
+inline Tensor Tensor::gt(Scalar o) const { return *this > o; }
+inline Tensor Tensor::ge(Scalar o) const { return *this >= o; }
 
 }  // namespace nabla

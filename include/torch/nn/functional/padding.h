@@ -1,0 +1,56 @@
+// torch/nn/functional/padding.h — F::pad with LibTorch's PadFuncOptions: constant, reflect, replicate
+// and circular modes. nabla pads with a constant itself; the other modes gather along each padded dim
+// with index_select (differentiable), the indices computed here.
+#pragma once
+#include <variant>
+#include <vector>
+
+#include "torch/nn/functional/impl.h"
+
+namespace torch::nn::functional {
+
+struct PadFuncOptions {
+  using mode_t =
+      std::variant<enumtype::kConstant, enumtype::kReflect, enumtype::kReplicate, enumtype::kCircular>;
+  /* implicit */ PadFuncOptions(std::vector<int64_t> pad) : pad_(std::move(pad)) {}  // NOLINT
+  // pad = {last_left, last_right, second_last_left, second_last_right, ...}
+  TORCH_ARG(std::vector<int64_t>, pad);
+  TORCH_ARG(mode_t, mode) = torch::kConstant;
+  TORCH_ARG(double, value) = 0;
+};
+
+namespace impl {
+// Source index along a dim of size n for output position i - left (i in [0, n + left + right)).
+inline int64_t pad_source(int64_t j, int64_t n, const std::string& mode) {
+  if (mode == "replicate") return j < 0 ? 0 : (j >= n ? n - 1 : j);
+  if (mode == "circular") return ((j % n) + n) % n;
+  // reflect: mirror about the first and last element (not repeating them)
+  if (j < 0) return -j;
+  if (j >= n) return 2 * (n - 1) - j;
+  return j;
+}
+inline Tensor pad_by_index(Tensor x, const std::vector<int64_t>& pad, const std::string& mode) {
+  check(pad.size() % 2 == 0 && static_cast<int64_t>(pad.size()) / 2 <= x.dim(),
+        "pad: padding length must be even and at most twice the input's dims, got " + str(pad.size()));
+  for (size_t k = 0; k < pad.size() / 2; ++k) {
+    const int64_t dim = x.dim() - 1 - static_cast<int64_t>(k), n = x.size(dim);
+    const int64_t left = pad[2 * k], right = pad[2 * k + 1];
+    check(mode != "reflect" || (left < n && right < n),
+          "pad: reflect padding must be smaller than the dim's size " + str(n));
+    check(mode != "circular" || (left <= n && right <= n),
+          "pad: circular padding may not exceed the dim's size " + str(n));
+    std::vector<int64_t> src;
+    for (int64_t i = -left; i < n + right; ++i) src.push_back(pad_source(i, n, mode));
+    x = x.index_select(dim, torch::tensor(src));
+  }
+  return x;
+}
+}  // namespace impl
+
+inline Tensor pad(const Tensor& input, const PadFuncOptions& options) {
+  const std::string mode = impl::tag_name(options.mode());
+  if (mode == "constant") return nabla::nn::functional::pad(input, options.pad(), options.value());
+  return impl::pad_by_index(input, options.pad(), mode);
+}
+
+}  // namespace torch::nn::functional

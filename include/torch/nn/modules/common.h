@@ -1,0 +1,45 @@
+// torch/nn/modules/common.h — what the LibTorch-style modules share: converting LibTorch's option
+// values to nabla's, re-initialising parameters, and refusing options nabla does not implement.
+#pragma once
+#include <cmath>
+#include <string>
+#include <variant>
+
+#include "nabla/autograd/grad_mode.h"
+#include "nabla/nn/init.h"
+#include "nabla/nn/layers.h"
+#include "nabla/tensor/error.h"
+#include "torch/arg.h"
+#include "torch/enum.h"
+#include "torch/nn/pimpl.h"
+#include "torch/types.h"
+
+namespace torch::nn::detail {
+
+inline nabla::nn::IntPair pair(const ExpandingArray<2>& a) { return {a[0], a[1]}; }
+
+// An option LibTorch has and nabla does not implement: the module refuses it instead of ignoring it.
+inline void require(bool supported, const std::string& module, const std::string& what) {
+  if (!supported) throw nabla::NotImplementedError(module + ": " + what + " is not supported by nabla");
+}
+
+// nabla convolutions pad with zeros only.
+template <typename Mode>
+void require_zeros_padding(const Mode& padding_mode, const std::string& module) {
+  require(std::holds_alternative<enumtype::kZeros>(padding_mode), module,
+          "padding_mode " + enumtype::get_enum_name(padding_mode));
+}
+
+// LibTorch's reset_parameters of Linear and the convolutions: weight ~ kaiming_uniform(a = sqrt(5)),
+// bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)). In place, so registrations and optimizers stay valid.
+inline void reset_affine(Tensor& weight, Tensor& bias) {
+  nabla::NoGradGuard no_grad;
+  nabla::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));
+  if (bias.defined()) {
+    const double fan_in = static_cast<double>(nabla::nn::init::calculate_fan_in_and_fan_out(weight).first);
+    const double bound = fan_in > 0 ? 1.0 / std::sqrt(fan_in) : 0.0;
+    nabla::nn::init::uniform_(bias, -bound, bound);
+  }
+}
+
+}  // namespace torch::nn::detail
