@@ -4,6 +4,7 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -45,11 +46,13 @@ void untrack(const Module* m) {
   std::lock_guard lock(live_mutex);
   live_modules().erase(m);
 }
-// register_module(name, Module&) takes a member: a subobject after the Module base, within this bound.
+// register_module(name, Module&) takes a member: a subobject after the Module base, within this bound,
+// and constructed after it.
 constexpr ptrdiff_t kMaxMemberOffset = ptrdiff_t{1} << 20;
+std::atomic<uint64_t> next_serial{0};
 }  // namespace
 
-Module::Module() : hooks_(std::make_shared<Hooks>()) {
+Module::Module() : hooks_(std::make_shared<Hooks>()), serial_(next_serial++) {
   std::weak_ptr<Hooks> weak = hooks_;
   hooks_->remover = std::make_shared<std::function<void(int)>>([weak](int id) {
     auto h = weak.lock();
@@ -86,7 +89,7 @@ void Module::take_state(Module&& o) {
   o.hooks_ = std::make_shared<Hooks>();
 }
 
-Module::Module(Module&& o) noexcept {
+Module::Module(Module&& o) noexcept : serial_(next_serial++) {
   track(this);
   take_state(std::move(o));
 }
@@ -243,7 +246,7 @@ void Module::replace_child(const std::string& name, Module* child, std::shared_p
 
 Module& Module::register_module(const std::string& name, Module& member) {
   ptrdiff_t offset = reinterpret_cast<const char*>(&member) - reinterpret_cast<const char*>(this);
-  NABLA_CHECK(offset > 0 && offset < kMaxMemberOffset, ValueError,
+  NABLA_CHECK(offset > 0 && offset < kMaxMemberOffset && member.serial_ > serial_, ValueError,
               "register_module('{}', Module&) registers a member of this {}; register a module that lives "
               "elsewhere by std::shared_ptr or ModuleHolder",
               name, this->name());

@@ -290,3 +290,20 @@ TEST(Autograd, SavedTensorsByRoleAndMisuseNamesTheOp) {
   out.sum().backward();
   EXPECT_EQ(V(x.grad()), std::vector<double>({3., 4.}));
 }
+
+// LibTorch's convention: backward returns one gradient per forward argument, undefined for non-tensors.
+struct ScaleBy : autograd::Function<ScaleBy> {
+  static Tensor forward(autograd::AutogradContext* ctx, Tensor x, double c) {
+    ctx->saved_data["c"] = c;
+    return x * c;
+  }
+  static TensorList backward(autograd::AutogradContext* ctx, TensorList g) {
+    return {g[0] * ctx->saved_data["c"].toDouble(), Tensor()};
+  }
+};
+
+TEST(CustomFunction, BackwardMayReturnOneGradientPerArgumentLikeLibTorch) {
+  Tensor x = ones({3}).requires_grad_();
+  ScaleBy::apply(x, 2.5).sum().backward();
+  EXPECT_TRUE(equal(x.grad(), full({3}, 2.5)));
+}

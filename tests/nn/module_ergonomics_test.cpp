@@ -71,9 +71,12 @@ TEST(ModuleErgonomics, ModulesWithMemberLayersMoveIntoContainers) {
 }
 
 TEST(ModuleErgonomics, RegisteringANonMemberByReferenceIsAnError) {
-  nn::Linear elsewhere(2, 2);
+  nn::Linear before(2, 2);  // a neighbour on the stack, constructed before the module
   nn::Module m;
-  expect_error<ValueError>([&] { m.register_module("x", elsewhere); }, {"register_module('x'", "shared_ptr"});
+  expect_error<ValueError>([&] { m.register_module("x", before); }, {"register_module('x'", "shared_ptr"});
+  auto on_heap = std::make_shared<nn::Linear>(2, 2);
+  expect_error<ValueError>([&] { m.register_module("y", *on_heap); }, "register_module('y'");
+  EXPECT_TRUE(m.named_children().empty());
 }
 
 TEST(ModuleErgonomics, ReplaceModuleSwapsAChildAndRejectsUnknownNames) {

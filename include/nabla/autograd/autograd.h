@@ -101,21 +101,36 @@ TensorList apply_custom(const std::string& name, const TensorList& inputs,
 
 template <typename Derived>
 struct Function {
+  // backward returns one gradient per tensor input, or (LibTorch's convention) one per forward argument,
+  // with undefined Tensors for the non-tensor ones.
   template <typename... Args>
   static Tensor apply(Args&&... args) {
     TensorList inputs;
-    (collect(inputs, args), ...);
+    std::vector<bool> is_tensor;
+    (collect(inputs, is_tensor, args), ...);
     auto outs = detail::apply_custom(
         typeid(Derived).name(), inputs,
         [&](AutogradContext* ctx) { return TensorList{Derived::forward(ctx, std::forward<Args>(args)...)}; },
-        [](AutogradContext* ctx, TensorList g) { return Derived::backward(ctx, std::move(g)); });
+        [is_tensor](AutogradContext* ctx, TensorList g) {
+          TensorList grads = Derived::backward(ctx, std::move(g));
+          if (grads.size() != is_tensor.size()) return grads;  // one per tensor input (checked by the caller)
+          TensorList per_tensor;
+          for (size_t i = 0; i < grads.size(); ++i)
+            if (is_tensor[i]) per_tensor.push_back(std::move(grads[i]));
+          return per_tensor;
+        });
     return outs[0];
   }
 
  private:
-  static void collect(TensorList& list, const Tensor& t) { list.push_back(t); }
+  static void collect(TensorList& list, std::vector<bool>& is_tensor, const Tensor& t) {
+    list.push_back(t);
+    is_tensor.push_back(true);
+  }
   template <typename T>
-  static void collect(TensorList&, const T&) {}
+  static void collect(TensorList&, std::vector<bool>& is_tensor, const T&) {
+    is_tensor.push_back(false);
+  }
 };
 
 }  // namespace nabla::autograd

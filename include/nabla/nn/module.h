@@ -219,6 +219,7 @@ class Module {
   std::vector<std::pair<std::string, Module*>> children_;
   std::vector<std::pair<Module*, std::shared_ptr<Module>>> owned_;  // children registered by shared_ptr
   std::shared_ptr<Hooks> hooks_;
+  uint64_t serial_;  // construction order: a member is constructed after its module's base
   void take_state(Module&& other);  // the move constructor's and assignment's body
 };
 

@@ -63,9 +63,16 @@ inline T combine(kernels::Reduce op, T a, T b) {
   return a;
 }
 
-// Sum of a contiguous run with independent accumulators (ILP, and less rounding than one chain).
+// Sum of a contiguous run: pairwise halves down to blocks of kSumBlock, each summed with independent
+// accumulators (ILP). The rounding error grows with log(n) rather than n, like PyTorch's cascade sum: a
+// single-pass float32 sum of 50k MNIST pixels was off by 1e-4 relative.
+constexpr int64_t kSumBlock = 2048;
 template <typename T>
 T sum_run(const T* x, int64_t n) {
+  if (n > kSumBlock) {
+    const int64_t half = (n / 2 + 15) / 16 * 16;  // keep the halves' blocks aligned to the unroll
+    return sum_run(x, half) + sum_run(x + half, n - half);
+  }
   constexpr int L = 16;
   T acc[L] = {};
   int64_t i = 0;
