@@ -48,7 +48,7 @@ struct GRUClassifier : nn::Module {  // curriculum: GRU text classification (IMD
   nn::GRU gru{128, 256, {.batch_first = true}};
   nn::Linear out{256, 2};
   GRUClassifier() { register_modules({{"embed", embed}, {"gru", gru}, {"out", out}}); }
-  Tensor forward(Tensor x) override { return out(gru(embed(x)).first.select(1, -1)); }
+  Tensor forward(Tensor x) override { return out(std::get<0>(gru(embed(x))).select(1, -1)); }
 };
 
 struct AE : nn::Module {  // curriculum: Autoencoder

@@ -20,7 +20,7 @@ double calculate_gain(const std::string& nl, double param) {
   throw ValueError(fmt::format("calculate_gain: unsupported nonlinearity {}", nl));
 }
 
-std::pair<int64_t, int64_t> calculate_fan_in_and_fan_out(const Tensor& t) {
+std::tuple<int64_t, int64_t> calculate_fan_in_and_fan_out(const Tensor& t) {
   NABLA_CHECK(t.dim() >= 2, ValueError,
               "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (shape {})",
               shape_str(t.sizes()));

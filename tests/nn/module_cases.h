@@ -135,7 +135,7 @@ Built rnn(const json& o) {
   return {m, [m](const TensorList& in) {
             if constexpr (std::is_same_v<M, nn::LSTM>) {
               auto [out, hc] = (*m)(in.at(0), input_or_none(in, 1), input_or_none(in, 2));
-              return TensorList{out, hc.first, hc.second};
+              return TensorList{out, std::get<0>(hc), std::get<1>(hc)};
             } else {
               auto [out, h] = (*m)(in.at(0), input_or_none(in, 1));
               return TensorList{out, h};

@@ -43,7 +43,7 @@ std::tuple<Tensor, Tensor, Tensor> run(nn::RNNBase& m, Kind k, const Tensor& x, 
                                        const Tensor& c0) {
   if (k == Kind::LSTM) {
     auto [o, hc] = static_cast<nn::LSTM&>(m).forward(x, h0, c0);
-    return {o, hc.first, hc.second};
+    return {o, std::get<0>(hc), std::get<1>(hc)};
   }
   auto [o, h] =
       k == Kind::GRU ? static_cast<nn::GRU&>(m).forward(x, h0) : static_cast<nn::RNN&>(m).forward(x, h0);

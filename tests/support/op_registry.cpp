@@ -124,7 +124,9 @@ std::optional<std::vector<int64_t>> opt_ints(const Args& a, const std::string& k
   return a.ints(k, {});
 }
 
-TensorList pair_list(std::pair<Tensor, Tensor> p) { return {std::move(p.first), std::move(p.second)}; }
+TensorList tuple_list(std::tuple<Tensor, Tensor> p) {
+  return {std::move(std::get<0>(p)), std::move(std::get<1>(p))};
+}
 
 std::string trim(const std::string& s) {
   const size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
@@ -299,11 +301,11 @@ NABLA_INVOKER(prod) {
   return {nabla::prod(in[0])};
 }
 NABLA_INVOKER(max) {
-  if (a.has("dim")) return pair_list(nabla::max(in[0], a.i("dim", 0), a.b("keepdim", false)));
+  if (a.has("dim")) return tuple_list(nabla::max(in[0], a.i("dim", 0), a.b("keepdim", false)));
   return {nabla::max(in[0])};
 }
 NABLA_INVOKER(min) {
-  if (a.has("dim")) return pair_list(nabla::min(in[0], a.i("dim", 0), a.b("keepdim", false)));
+  if (a.has("dim")) return tuple_list(nabla::min(in[0], a.i("dim", 0), a.b("keepdim", false)));
   return {nabla::min(in[0])};
 }
 NABLA_INVOKER(all) {
@@ -315,10 +317,10 @@ NABLA_INVOKER(any) {
   return {nabla::any(in[0])};
 }
 NABLA_INVOKER(topk) {
-  return pair_list(
+  return tuple_list(
       nabla::topk(in[0], req_int(a, "k"), a.i("dim", -1), a.b("largest", true), a.b("sorted", true)));
 }
-NABLA_INVOKER(sort) { return pair_list(nabla::sort(in[0], a.i("dim", -1), a.b("descending", false))); }
+NABLA_INVOKER(sort) { return tuple_list(nabla::sort(in[0], a.i("dim", -1), a.b("descending", false))); }
 
 // ---- shape and views ----------------------------------------------------------------------------
 NABLA_INVOKER(squeeze) { return {a.has("dim") ? in[0].squeeze(a.i("dim", 0)) : in[0].squeeze()}; }

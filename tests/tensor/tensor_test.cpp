@@ -89,7 +89,7 @@ TEST(Random, SeededGeneratorIsReproducible) {
   EXPECT_NEAR(n.mean().item<float>(), 0.0, 0.03);
   EXPECT_NEAR(n.std().item<float>(), 1.0, 0.03);
   Tensor p = randperm(50);
-  auto s = sort(p).first;
+  auto s = std::get<0>(sort(p));
   EXPECT_TRUE(equal(s, arange(50)));
   Tensor r = randint(3, 7, {1000});
   EXPECT_GE(min(r).item<int64_t>(), 3);

@@ -46,7 +46,7 @@ struct PoolOptions {
   std::optional<int64_t> divisor_override = std::nullopt;  // avg pooling only: divide every window by this
 };
 Tensor max_pool2d(const Tensor& input, const PoolOptions& o);
-std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, const PoolOptions& o);
+std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, const PoolOptions& o);
 Tensor avg_pool2d(const Tensor& input, const PoolOptions& o);
 Tensor adaptive_avg_pool2d(const Tensor& input, Pair output_size);
 

@@ -106,7 +106,7 @@ class MaxPool2d : public Module {
  public:
   explicit MaxPool2d(IntPair kernel_size, MaxPool2dOptions options = {});
   Tensor forward(Tensor x) override;
-  std::pair<Tensor, Tensor> forward_with_indices(const Tensor& x);
+  std::tuple<Tensor, Tensor> forward_with_indices(const Tensor& x);
   std::string name() const override { return "MaxPool2d"; }
   std::string extra_repr() const override;
   functional::PoolOptions options;

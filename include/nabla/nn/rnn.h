@@ -3,7 +3,6 @@
 #pragma once
 #include <string>
 #include <tuple>
-#include <utility>
 
 #include "nabla/nn/module.h"
 
@@ -44,8 +43,8 @@ class RNN : public RNNBase {
  public:
   RNN(int64_t input_size, int64_t hidden_size, RNNOptions options = {})
       : RNNBase(Mode::RNN, input_size, hidden_size, options) {}
-  std::pair<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
-  std::pair<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) {
+  std::tuple<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
+  std::tuple<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) {
     return traced([&] { return forward(input, h0); });
   }
 };
@@ -54,8 +53,8 @@ class GRU : public RNNBase {
  public:
   GRU(int64_t input_size, int64_t hidden_size, RNNOptions options = {})
       : RNNBase(Mode::GRU, input_size, hidden_size, options) {}
-  std::pair<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
-  std::pair<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) {
+  std::tuple<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
+  std::tuple<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) {
     return traced([&] { return forward(input, h0); });
   }
 };
@@ -64,12 +63,21 @@ class LSTM : public RNNBase {
  public:
   LSTM(int64_t input_size, int64_t hidden_size, RNNOptions options = {})
       : RNNBase(Mode::LSTM, input_size, hidden_size, options) {}
-  // Returns output and (h_n, c_n).
-  std::pair<Tensor, std::pair<Tensor, Tensor>> forward(const Tensor& input, const Tensor& h0 = {},
-                                                       const Tensor& c0 = {});
-  std::pair<Tensor, std::pair<Tensor, Tensor>> operator()(const Tensor& input, const Tensor& h0 = {},
-                                                          const Tensor& c0 = {}) {
+  // Returns output and (h_n, c_n), as LibTorch's LSTMImpl::forward. The state goes back in as that
+  // tuple (`auto [y, hc] = lstm(x); std::tie(y, hc) = lstm(x2, hc);`) or as h0, c0.
+  std::tuple<Tensor, std::tuple<Tensor, Tensor>> forward(const Tensor& input, const Tensor& h0 = {},
+                                                         const Tensor& c0 = {});
+  std::tuple<Tensor, std::tuple<Tensor, Tensor>> forward(const Tensor& input,
+                                                         const std::tuple<Tensor, Tensor>& hx) {
+    return forward(input, std::get<0>(hx), std::get<1>(hx));
+  }
+  std::tuple<Tensor, std::tuple<Tensor, Tensor>> operator()(const Tensor& input, const Tensor& h0 = {},
+                                                            const Tensor& c0 = {}) {
     return traced([&] { return forward(input, h0, c0); });
+  }
+  std::tuple<Tensor, std::tuple<Tensor, Tensor>> operator()(const Tensor& input,
+                                                            const std::tuple<Tensor, Tensor>& hx) {
+    return traced([&] { return forward(input, hx); });
   }
 };
 

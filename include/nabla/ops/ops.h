@@ -1,5 +1,6 @@
 // ops.h — nabla's tensor functions (torch.* equivalents). Tensor methods call these.
 #pragma once
+#include <concepts>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -64,7 +65,40 @@ Tensor sub(const Tensor& a, Scalar b);
 Tensor mul(const Tensor& a, Scalar b);
 Tensor div(const Tensor& a, Scalar b);
 
-// ---- reductions and scans (custom rows: overload sets, pair results) ----
+// ---- var/std: LibTorch's `unbiased` overloads of the rows ----
+// Note [var and std overloads]
+// The rows are PyTorch's `var(dims=None, correction=1, keepdim=False)`. LibTorch adds
+// `var(bool unbiased)`, `var(dims, bool unbiased, keepdim)` and, because an int converts to bool as
+// readily as to a dim list, `var(int dim)` (gh-40287). Here, with the same meaning as LibTorch's:
+//   var(x) / x.var()                      all elements, correction 1 (the row)
+//   var(x, true | false)                  all elements, unbiased: correction 1 | 0
+//   var(x, 1[, unbiased[, keepdim]])      dim 1 (an integer of any type, not bool)
+//   var(x, {0, 1}[, unbiased[, keepdim]]) dims as a braced list or an IntArrayRef (x.sizes())
+//   var(x, {0, 1}, 2[, keepdim])          a non-bool integer after the dims is a correction
+//   var(x, std::vector<int64_t>{0}, 2)    the row itself (dims: std::optional<std::vector<int64_t>>)
+// unbiased=b is correction=int64_t{b}, so one template takes either after the dims. The overloads
+// are templates (an integer dim, an integral C) so that no call is ambiguous between a bool and
+// the row's int64_t correction, and they forward to the row, which stays the op.
+Tensor var(const Tensor& x, bool unbiased);
+Tensor std(const Tensor& x, bool unbiased);
+template <detail::DimInteger I>
+Tensor var(const Tensor& x, I dim, bool unbiased = true, bool keepdim = false) {
+  return x.var(dim, unbiased, keepdim);
+}
+template <detail::DimInteger I>
+Tensor std(const Tensor& x, I dim, bool unbiased = true, bool keepdim = false) {
+  return x.std(dim, unbiased, keepdim);
+}
+template <std::integral C = bool>  // bool: unbiased; another integer: a correction
+Tensor var(const Tensor& x, IntArrayRef dims, C unbiased = true, bool keepdim = false) {
+  return x.var(dims, unbiased, keepdim);
+}
+template <std::integral C = bool>
+Tensor std(const Tensor& x, IntArrayRef dims, C unbiased = true, bool keepdim = false) {
+  return x.std(dims, unbiased, keepdim);
+}
+
+// ---- reductions and scans (custom rows: overload sets, tuple results) ----
 Tensor sum(const Tensor& x, std::optional<DType> dtype = std::nullopt);
 Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim = false,
            std::optional<DType> dtype = std::nullopt);
@@ -74,15 +108,15 @@ Tensor prod(const Tensor& x);
 Tensor prod(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor max(const Tensor& x);
 Tensor min(const Tensor& x);
-std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim = false);
-std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim = false);
+std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim = false);
+std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor all(const Tensor& x);
 Tensor any(const Tensor& x);
 Tensor all(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor any(const Tensor& x, int64_t dim, bool keepdim = false);
-std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim = -1, bool largest = true,
-                               bool sorted = true);
-std::pair<Tensor, Tensor> sort(const Tensor& x, int64_t dim = -1, bool descending = false);
+std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim = -1, bool largest = true,
+                                bool sorted = true);
+std::tuple<Tensor, Tensor> sort(const Tensor& x, int64_t dim = -1, bool descending = false);
 
 // ---- shape (custom rows: list inputs) ----
 Tensor cat(const TensorList& tensors, int64_t dim = 0);

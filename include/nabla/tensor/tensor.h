@@ -1,6 +1,7 @@
 // tensor.h — nabla::Tensor, a refcounted handle to a TensorImpl (copying a Tensor shares data, like
 // PyTorch). Methods mirror torch.Tensor; the same ops exist as free functions in nabla/ops/ops.h.
 #pragma once
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -9,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -52,6 +54,12 @@ class TensorIndex;
 enum class MemoryFormat { Contiguous, ChannelsLast };
 
 using TensorList = std::vector<Tensor>;
+
+namespace detail {
+// A dimension index given as a plain integer (not bool): picks var(dim)/std(dim) over var(unbiased).
+template <typename I>
+concept DimInteger = std::integral<I> && !std::same_as<I, bool>;
+}  // namespace detail
 
 class Tensor {
  public:
@@ -189,7 +197,27 @@ class Tensor {
   Tensor& div_(Scalar o);
   Tensor& pow_(Scalar e);
 
-  // ---- reductions (custom rows: overload sets, pair results) ----
+  // ---- var/std: LibTorch's `unbiased` overloads of the rows (Note [var and std overloads], ops.h) ----
+  Tensor var(bool unbiased) const;
+  Tensor std(bool unbiased) const;
+  template <detail::DimInteger I>
+  Tensor var(I dim, bool unbiased = true, bool keepdim = false) const {
+    return var(std::vector<int64_t>{static_cast<int64_t>(dim)}, int64_t{unbiased}, keepdim);
+  }
+  template <detail::DimInteger I>
+  Tensor std(I dim, bool unbiased = true, bool keepdim = false) const {
+    return std(std::vector<int64_t>{static_cast<int64_t>(dim)}, int64_t{unbiased}, keepdim);
+  }
+  template <std::integral C = bool>  // bool: unbiased; another integer: a correction
+  Tensor var(IntArrayRef dims, C unbiased = true, bool keepdim = false) const {
+    return var(dims.vec(), static_cast<int64_t>(unbiased), keepdim);
+  }
+  template <std::integral C = bool>
+  Tensor std(IntArrayRef dims, C unbiased = true, bool keepdim = false) const {
+    return std(dims.vec(), static_cast<int64_t>(unbiased), keepdim);
+  }
+
+  // ---- reductions (custom rows: overload sets, tuple results) ----
   Tensor sum(std::optional<DType> dtype = std::nullopt) const;
   Tensor sum(IntArrayRef dims, bool keepdim = false, std::optional<DType> dtype = std::nullopt) const;
   Tensor mean() const;
@@ -198,14 +226,14 @@ class Tensor {
   Tensor prod(int64_t dim, bool keepdim = false) const;
   Tensor max() const;
   Tensor min() const;
-  std::pair<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;  // values, indices
-  std::pair<Tensor, Tensor> min(int64_t dim, bool keepdim = false) const;
+  std::tuple<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;  // values, indices
+  std::tuple<Tensor, Tensor> min(int64_t dim, bool keepdim = false) const;
   Tensor all() const;
   Tensor any() const;
   Tensor all(int64_t dim, bool keepdim = false) const;
   Tensor any(int64_t dim, bool keepdim = false) const;
-  std::pair<Tensor, Tensor> topk(int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true) const;
-  std::pair<Tensor, Tensor> sort(int64_t dim = -1, bool descending = false) const;
+  std::tuple<Tensor, Tensor> topk(int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true) const;
+  std::tuple<Tensor, Tensor> sort(int64_t dim = -1, bool descending = false) const;
   std::tuple<Tensor, Tensor, Tensor> unique(bool sorted = true, bool return_inverse = false,
                                             bool return_counts = false) const;
   bool allclose(const Tensor& other, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false) const;
@@ -230,7 +258,16 @@ class Tensor {
   void retain_grad() const;
   bool retains_grad() const;
   // The hook sees the gradient; returning a defined Tensor replaces it. Returns a handle for remove_hook.
+  // A hook returning void only observes (LibTorch takes both `Tensor(Tensor)` and `void(Tensor)`).
   int register_hook(std::function<Tensor(const Tensor&)> hook) const;
+  template <typename F>
+  requires std::is_invocable_v<F&, const Tensor&> && std::is_void_v<std::invoke_result_t<F&, const Tensor&>>
+  int register_hook(F hook) const {
+    return register_hook(std::function<Tensor(const Tensor&)>([h = std::move(hook)](const Tensor& g) mutable {
+      h(g);
+      return Tensor();
+    }));
+  }
   void remove_hook(int handle) const;
 
   // ---- operators ----

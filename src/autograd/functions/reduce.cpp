@@ -148,11 +148,11 @@ Tensor extreme_all(const Tensor& x, bool is_max) {
 }
 }  // namespace
 
-std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim);
-std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim);
+std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim);
+std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim);
 
 namespace {
-std::pair<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim, bool is_max) {
+std::tuple<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim, bool is_max) {
   check_defined(is_max ? "max" : "min", x);
   const char* name = is_max ? "max" : "min";
   int64_t d = wrap_dim(dim, x.dim(), name);
@@ -178,10 +178,10 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim
 }
 }  // namespace
 
-std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
+std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
   return extreme_dim(x, dim, keepdim, true);
 }
-std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
+std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
   return extreme_dim(x, dim, keepdim, false);
 }
 Tensor max(const Tensor& x) { return extreme_all(x, true); }
@@ -221,17 +221,17 @@ Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   check_defined("argmax", x);
   NoGradGuard ng;
   if (!dim)
-    return extreme_dim(x.reshape({-1}), 0, false, true)
-        .second.reshape(keepdim ? std::vector<int64_t>(x.dim(), 1) : std::vector<int64_t>{});
-  return extreme_dim(x, *dim, keepdim, true).second;
+    return std::get<1>(extreme_dim(x.reshape({-1}), 0, false, true))
+        .reshape(keepdim ? std::vector<int64_t>(x.dim(), 1) : std::vector<int64_t>{});
+  return std::get<1>(extreme_dim(x, *dim, keepdim, true));
 }
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   check_defined("argmin", x);
   NoGradGuard ng;
   if (!dim)
-    return extreme_dim(x.reshape({-1}), 0, false, false)
-        .second.reshape(keepdim ? std::vector<int64_t>(x.dim(), 1) : std::vector<int64_t>{});
-  return extreme_dim(x, *dim, keepdim, false).second;
+    return std::get<1>(extreme_dim(x.reshape({-1}), 0, false, false))
+        .reshape(keepdim ? std::vector<int64_t>(x.dim(), 1) : std::vector<int64_t>{});
+  return std::get<1>(extreme_dim(x, *dim, keepdim, false));
 }
 
 namespace {
@@ -302,6 +302,10 @@ Tensor std(const Tensor& x, std::optional<std::vector<int64_t>> dims_in, int64_t
   return out;
 }
 
+// Note [var and std overloads] (ops.h): unbiased is correction 1, biased correction 0.
+Tensor var(const Tensor& x, bool unbiased) { return var(x, std::nullopt, int64_t{unbiased}); }
+Tensor std(const Tensor& x, bool unbiased) { return std(x, std::nullopt, int64_t{unbiased}); }
+
 Tensor norm(const Tensor& x, double p, std::optional<std::vector<int64_t>> dims_in, bool keepdim) {
   check_defined("norm", x);
   NABLA_CHECK(is_floating(x.dtype()), DTypeError, "norm: expected a floating-point input, got {}",
@@ -311,7 +315,7 @@ Tensor norm(const Tensor& x, double p, std::optional<std::vector<int64_t>> dims_
   if (std::isinf(p)) {
     Tensor m = a;
     for (auto it = dims.rbegin(); it != dims.rend(); ++it)
-      m = (p > 0 ? max(m, *it, true) : min(m, *it, true)).first;
+      m = std::get<0>(p > 0 ? max(m, *it, true) : min(m, *it, true));
     if (!keepdim)
       for (auto it = dims.rbegin(); it != dims.rend(); ++it) m = m.squeeze(*it);
     return m;
@@ -359,7 +363,7 @@ Tensor logsumexp(const Tensor& x, IntArrayRef dims_in, bool keepdim) {
   } else {  // several dims: max-shifted composite, computed without graph
     NoGradGuard ng;
     Tensor m = xf;
-    for (auto d : dims) m = max(m, d, true).first;
+    for (auto d : dims) m = std::get<0>(max(m, d, true));
     Tensor mfin = where(m.abs() == INFINITY, zeros_like(m), m);
     out = log(sum(exp(xf - mfin), dims, true)) + mfin;
   }
@@ -443,7 +447,7 @@ Tensor any(const Tensor& x, int64_t dim, bool keepdim) {
 }
 
 namespace {
-std::pair<Tensor, Tensor> sort_impl(OpId id, const Tensor& x, int64_t dim, bool descending, int64_t k) {
+std::tuple<Tensor, Tensor> sort_impl(OpId id, const Tensor& x, int64_t dim, bool descending, int64_t k) {
   check_defined(op_info(id).name.data(), x);
   int64_t d = wrap_dim(dim, x.dim(), op_info(id).name.data());
   std::vector<int64_t> shape = x.sizes().vec();
@@ -460,13 +464,13 @@ std::pair<Tensor, Tensor> sort_impl(OpId id, const Tensor& x, int64_t dim, bool 
 }
 }  // namespace
 
-std::pair<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending) {
+std::tuple<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending) {
   check_defined("sort", x);
   int64_t n = x.dim() ? x.size(wrap_dim(dim, x.dim(), "sort")) : 1;
   return sort_impl(OpId::sort, x, dim, descending, n);
 }
 
-std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool largest, bool) {
+std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool largest, bool) {
   check_defined("topk", x);
   int64_t n = x.dim() ? x.size(wrap_dim(dim, x.dim(), "topk")) : 1;
   NABLA_CHECK(k >= 0 && k <= n, IndexError, "topk: k ({}) is out of range for dimension of size {}", k, n);

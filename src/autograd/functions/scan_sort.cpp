@@ -55,7 +55,7 @@ Tensor argsort(const Tensor& x, int64_t dim, bool descending, bool stable) {
   check_defined("argsort", x);
   (void)stable;
   NoGradGuard ng;
-  return sort(x, dim, descending).second;
+  return std::get<1>(sort(x, dim, descending));
 }
 
 // Sort, mark where a new value starts, and number the groups: values, inverse and counts follow

@@ -165,7 +165,10 @@ Tensor& Tensor::pow_(Scalar e) {
 }
 Tensor Tensor::pow(Scalar e) const { return nabla::pow(*this, e); }
 
-// ---- custom rows: overload sets and pair results ----
+Tensor Tensor::var(bool unbiased) const { return nabla::var(*this, unbiased); }
+Tensor Tensor::std(bool unbiased) const { return nabla::std(*this, unbiased); }
+
+// ---- custom rows: overload sets and tuple results ----
 Tensor Tensor::sum(std::optional<DType> dt) const { return nabla::sum(*this, dt); }
 Tensor Tensor::sum(IntArrayRef dims, bool keepdim, std::optional<DType> dt) const {
   return nabla::sum(*this, dims, keepdim, dt);
@@ -176,16 +179,16 @@ Tensor Tensor::prod() const { return nabla::prod(*this); }
 Tensor Tensor::prod(int64_t d, bool keepdim) const { return nabla::prod(*this, d, keepdim); }
 Tensor Tensor::max() const { return nabla::max(*this); }
 Tensor Tensor::min() const { return nabla::min(*this); }
-std::pair<Tensor, Tensor> Tensor::max(int64_t d, bool k) const { return nabla::max(*this, d, k); }
-std::pair<Tensor, Tensor> Tensor::min(int64_t d, bool k) const { return nabla::min(*this, d, k); }
+std::tuple<Tensor, Tensor> Tensor::max(int64_t d, bool k) const { return nabla::max(*this, d, k); }
+std::tuple<Tensor, Tensor> Tensor::min(int64_t d, bool k) const { return nabla::min(*this, d, k); }
 Tensor Tensor::all() const { return nabla::all(*this); }
 Tensor Tensor::any() const { return nabla::any(*this); }
 Tensor Tensor::all(int64_t d, bool k) const { return nabla::all(*this, d, k); }
 Tensor Tensor::any(int64_t d, bool k) const { return nabla::any(*this, d, k); }
-std::pair<Tensor, Tensor> Tensor::topk(int64_t k, int64_t d, bool l, bool s) const {
+std::tuple<Tensor, Tensor> Tensor::topk(int64_t k, int64_t d, bool l, bool s) const {
   return nabla::topk(*this, k, d, l, s);
 }
-std::pair<Tensor, Tensor> Tensor::sort(int64_t d, bool desc) const { return nabla::sort(*this, d, desc); }
+std::tuple<Tensor, Tensor> Tensor::sort(int64_t d, bool desc) const { return nabla::sort(*this, d, desc); }
 
 // ---- autograd ----
 bool Tensor::requires_grad() const {

@@ -59,7 +59,7 @@ Tensor max_pool2d_scatter(const Tensor& gy, const Tensor& idx, IntArrayRef sizes
       .view(sizes);
 }
 
-std::pair<Tensor, Tensor> max_pool2d_impl(const Tensor& x_in, const PoolOptions& o, bool want_indices) {
+std::tuple<Tensor, Tensor> max_pool2d_impl(const Tensor& x_in, const PoolOptions& o, bool want_indices) {
   check_defined("max_pool2d", x_in);
   if (is_reduced_floating(x_in.dtype())) {  // Note [float16 and bfloat16]
     auto [y, i] = max_pool2d_impl(float32_if_reduced(x_in), o, want_indices);
@@ -99,11 +99,11 @@ Tensor avg_pool2d_kernel_backward(const Tensor& gy, const kernels::AvgPoolSaved&
 
 }  // namespace
 
-std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const PoolOptions& o) {
+std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const PoolOptions& o) {
   return max_pool2d_impl(x, o, true);
 }
 
-Tensor max_pool2d(const Tensor& x, const PoolOptions& o) { return max_pool2d_impl(x, o, false).first; }
+Tensor max_pool2d(const Tensor& x, const PoolOptions& o) { return std::get<0>(max_pool2d_impl(x, o, false)); }
 
 Tensor avg_pool2d(const Tensor& x_in, const PoolOptions& o) {
   check_defined("avg_pool2d", x_in);

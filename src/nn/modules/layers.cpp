@@ -17,7 +17,7 @@ std::string pair_str(const IntPair& p) { return fmt::format("({}, {})", p.v[0], 
 void default_init(Tensor& w, Tensor& bias) {
   init::kaiming_uniform_(w, std::sqrt(5.0));
   if (bias.defined()) {
-    double bound = 1.0 / std::sqrt(static_cast<double>(init::calculate_fan_in_and_fan_out(w).first));
+    double bound = 1.0 / std::sqrt(static_cast<double>(std::get<0>(init::calculate_fan_in_and_fan_out(w))));
     init::uniform_(bias, -bound, bound);
   }
 }
@@ -141,7 +141,7 @@ MaxPool2d::MaxPool2d(IntPair k, MaxPool2dOptions o) {
   options.ceil_mode = o.ceil_mode;
 }
 Tensor MaxPool2d::forward(Tensor x) { return functional::max_pool2d(x, options); }
-std::pair<Tensor, Tensor> MaxPool2d::forward_with_indices(const Tensor& x) {
+std::tuple<Tensor, Tensor> MaxPool2d::forward_with_indices(const Tensor& x) {
   return functional::max_pool2d_with_indices(x, options);
 }
 std::string MaxPool2d::extra_repr() const {

@@ -203,16 +203,16 @@ std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tenso
   return {out, hn, cn};
 }
 
-std::pair<Tensor, Tensor> RNN::forward(const Tensor& input, const Tensor& h0) {
+std::tuple<Tensor, Tensor> RNN::forward(const Tensor& input, const Tensor& h0) {
   auto [o, h, c] = run(input, h0, Tensor());
   return {o, h};
 }
-std::pair<Tensor, Tensor> GRU::forward(const Tensor& input, const Tensor& h0) {
+std::tuple<Tensor, Tensor> GRU::forward(const Tensor& input, const Tensor& h0) {
   auto [o, h, c] = run(input, h0, Tensor());
   return {o, h};
 }
-std::pair<Tensor, std::pair<Tensor, Tensor>> LSTM::forward(const Tensor& input, const Tensor& h0,
-                                                           const Tensor& c0) {
+std::tuple<Tensor, std::tuple<Tensor, Tensor>> LSTM::forward(const Tensor& input, const Tensor& h0,
+                                                             const Tensor& c0) {
   auto [o, h, c] = run(input, h0, c0);
   return {o, {h, c}};
 }
