@@ -62,8 +62,7 @@ class LSTMImpl : public nabla::nn::LSTM {
     return traced([&] {
       Tensor h0, c0;
       if (hx_opt) std::tie(h0, c0) = *hx_opt;
-      auto [output, state] = nabla::nn::LSTM::forward(input, h0, c0);
-      return std::tuple<Tensor, State>(output, State(state.first, state.second));
+      return nabla::nn::LSTM::forward(input, h0, c0);
     });
   }
   std::tuple<Tensor, State> operator()(const Tensor& input, std::optional<State> hx_opt = {}) {
