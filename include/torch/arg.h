@@ -14,20 +14,20 @@
 #include "nabla/tensor/int_array.h"
 
 // In an options class: TORCH_ARG(int64_t, stride) = 1;  gives  o.stride(2) (returns *this) and o.stride().
-#define TORCH_ARG(T, name)                                  \
- public:                                                    \
-  inline auto name(const T& new_##name)->decltype(*this) {  \
-    this->name##_ = new_##name;                             \
-    return *this;                                           \
-  }                                                         \
-  inline auto name(T&& new_##name)->decltype(*this) {       \
-    this->name##_ = std::move(new_##name);                  \
-    return *this;                                           \
-  }                                                         \
+#define TORCH_ARG(T, name)                                        \
+ public:                                                          \
+  inline auto name(const T& new_##name)->decltype(*this) {        \
+    this->name##_ = new_##name;                                   \
+    return *this;                                                 \
+  }                                                               \
+  inline auto name(T&& new_##name)->decltype(*this) {             \
+    this->name##_ = std::move(new_##name);                        \
+    return *this;                                                 \
+  }                                                               \
   inline const T& name() const noexcept { return this->name##_; } \
-  inline T& name() noexcept { return this->name##_; }       \
-                                                            \
- private:                                                   \
+  inline T& name() noexcept { return this->name##_; }             \
+                                                                  \
+ private:                                                         \
   T name##_ /* NOLINT */
 
 namespace torch {
@@ -40,7 +40,8 @@ class ExpandingArray {
   ExpandingArray(std::initializer_list<T> list) : ExpandingArray(std::vector<T>(list)) {}
   ExpandingArray(const std::vector<T>& list) {  // NOLINT
     if (list.size() != D)
-      throw nabla::ValueError("expected " + std::to_string(D) + " values, got " + std::to_string(list.size()));
+      throw nabla::ValueError("expected " + std::to_string(D) + " values, got " +
+                              std::to_string(list.size()));
     std::copy(list.begin(), list.end(), values_.begin());
   }
   ExpandingArray(const std::array<T, D>& values) : values_(values) {}  // NOLINT

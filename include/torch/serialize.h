@@ -46,8 +46,8 @@ class InputArchive {
     auto it = file.metadata.find("nabla.torch");
     std::string found = it == file.metadata.end() ? "" : it->second;
     if (!kind.empty() && found != kind && !(kind == "archive" && !found.empty()))
-      throw nabla::ValueError("torch::load: " + path + " holds " + (found.empty() ? "no torch::save data" : found) +
-                              ", expected " + kind);
+      throw nabla::ValueError("torch::load: " + path + " holds " +
+                              (found.empty() ? "no torch::save data" : found) + ", expected " + kind);
     path_ = path;
     file_ = std::move(file);
   }
@@ -64,7 +64,8 @@ class InputArchive {
     return true;
   }
   void read(const std::string& key, Tensor& tensor, bool /*is_buffer*/ = false) const {
-    if (!try_read(key, tensor)) throw nabla::ValueError("torch::load: " + path_ + " has no tensor '" + key + "'");
+    if (!try_read(key, tensor))
+      throw nabla::ValueError("torch::load: " + path_ + " has no tensor '" + key + "'");
   }
   const nabla::io::SafetensorsFile& file() const { return file_; }
   const std::string& path() const { return path_; }
@@ -79,12 +80,19 @@ class InputArchive {
 namespace detail {
 template <typename T>
 nabla::nn::Module& as_module(T& value) {
-  if constexpr (requires { value.ptr(); typename T::ContainedType; }) return *value;  // a holder
-  else return *value;                                                                 // a shared_ptr
+  if constexpr (requires {
+                  value.ptr();
+                  typename T::ContainedType;
+                })
+    return *value;  // a holder
+  else
+    return *value;  // a shared_ptr
 }
 template <typename T>
-constexpr bool kIsModule =
-    requires(T& v) { static_cast<nabla::nn::Module&>(*v); } && !std::is_base_of_v<nabla::optim::Optimizer, T>;
+constexpr bool kIsModule = requires(T& v) {
+  static_cast<nabla::nn::Module&>(*v);
+}
+&&!std::is_base_of_v<nabla::optim::Optimizer, T>;
 }  // namespace detail
 
 inline void save(const Tensor& tensor, const std::string& path) {
@@ -139,6 +147,8 @@ inline void load(nabla::optim::Optimizer& optimizer, const std::string& path) {
   sd.json = a.file().metadata.at("optimizer");
   optimizer.load_state_dict(sd);
 }
-inline void load(serialize::InputArchive& archive, const std::string& path) { archive.load_from(path, "archive"); }
+inline void load(serialize::InputArchive& archive, const std::string& path) {
+  archive.load_from(path, "archive");
+}
 
 }  // namespace torch

@@ -12,10 +12,10 @@
 
 namespace torch {
 
-using nabla::Tensor;
-using nabla::Scalar;
 using nabla::IntArrayRef;
 using nabla::MemoryFormat;
+using nabla::Scalar;
+using nabla::Tensor;
 using ScalarType = nabla::DType;
 using Dtype = nabla::DType;
 using nabla::Device;
@@ -44,13 +44,19 @@ using nabla::TensorIndex;
 class TensorOptions {
  public:
   TensorOptions() = default;
-  TensorOptions(ScalarType dtype) { o_.dtype = dtype; }                  // NOLINT: as LibTorch
-  TensorOptions(Device device) { o_.device = device; }                   // NOLINT
-  TensorOptions(DeviceType type) { o_.device = Device(type); }           // NOLINT
-  TensorOptions(const nabla::TensorOptions& o) : o_(o) {}                // NOLINT
-  TensorOptions dtype(ScalarType dtype) const { return with([&](auto& o) { o.dtype = dtype; }); }
-  TensorOptions device(Device device) const { return with([&](auto& o) { o.device = device; }); }
-  TensorOptions requires_grad(bool on) const { return with([&](auto& o) { o.requires_grad = on; }); }
+  TensorOptions(ScalarType dtype) { o_.dtype = dtype; }         // NOLINT: as LibTorch
+  TensorOptions(Device device) { o_.device = device; }          // NOLINT
+  TensorOptions(DeviceType type) { o_.device = Device(type); }  // NOLINT
+  TensorOptions(const nabla::TensorOptions& o) : o_(o) {}       // NOLINT
+  TensorOptions dtype(ScalarType dtype) const {
+    return with([&](auto& o) { o.dtype = dtype; });
+  }
+  TensorOptions device(Device device) const {
+    return with([&](auto& o) { o.device = device; });
+  }
+  TensorOptions requires_grad(bool on) const {
+    return with([&](auto& o) { o.requires_grad = on; });
+  }
   TensorOptions memory_format(MemoryFormat) const { return *this; }  // creation is always contiguous
   ScalarType dtype() const { return o_.dtype_or(nabla::kFloat32); }
   Device device() const { return o_.device_or(kCPU); }
@@ -84,7 +90,9 @@ inline Tensor zeros(IntArrayRef s, TensorOptions o = {}) { return nabla::zeros(s
 inline Tensor ones(IntArrayRef s, TensorOptions o = {}) { return nabla::ones(s, o); }
 inline Tensor full(IntArrayRef s, Scalar v, TensorOptions o = {}) { return nabla::full(s, v, o); }
 inline Tensor arange(Scalar end, TensorOptions o = {}) { return nabla::arange(end, o); }
-inline Tensor arange(Scalar start, Scalar end, TensorOptions o = {}) { return nabla::arange(start, end, 1, o); }
+inline Tensor arange(Scalar start, Scalar end, TensorOptions o = {}) {
+  return nabla::arange(start, end, 1, o);
+}
 inline Tensor arange(Scalar start, Scalar end, Scalar step, TensorOptions o = {}) {
   return nabla::arange(start, end, step, o);
 }
@@ -173,8 +181,8 @@ using Error = nabla::Error;
 }
 
 // LibTorch's checks: a failed condition throws (nabla::ValueError, a c10::Error) with the message.
-#define TORCH_CHECK(cond, ...)                                                                        \
-  do {                                                                                                \
+#define TORCH_CHECK(cond, ...)                                                                              \
+  do {                                                                                                      \
     if (!(cond)) throw ::nabla::ValueError(::torch::str("Expected " #cond " to be true. ", ##__VA_ARGS__)); \
   } while (false)
 #define TORCH_INTERNAL_ASSERT(cond, ...) TORCH_CHECK(cond, ##__VA_ARGS__)

@@ -24,6 +24,8 @@ struct Module::Hooks {
   std::vector<std::pair<int, ForwardPreHook>> pre;
   std::vector<std::pair<int, ForwardHook>> post;
   std::vector<std::pair<int, BackwardHook>> backward;
+  std::vector<std::pair<int, ForwardPreHookAll>> pre_all;
+  std::vector<std::pair<int, ForwardHookAll>> post_all;
   std::shared_ptr<std::function<void(int)>> remover;
 };
 
@@ -60,6 +62,8 @@ Module::Module() : hooks_(std::make_shared<Hooks>()), serial_(next_serial++) {
     std::erase_if(h->pre, [id](auto& p) { return p.first == id; });
     std::erase_if(h->post, [id](auto& p) { return p.first == id; });
     std::erase_if(h->backward, [id](auto& p) { return p.first == id; });
+    std::erase_if(h->pre_all, [id](auto& p) { return p.first == id; });
+    std::erase_if(h->post_all, [id](auto& p) { return p.first == id; });
   });
   track(this);
 }
@@ -164,6 +168,17 @@ Tensor Module::call(Tensor input) {
     Tensor r = hook(*this, input);
     if (r.defined()) input = r;
   }
+  if (!hooks_->pre_all.empty() || !hooks_->post_all.empty()) {
+    TensorList inputs{input};
+    run_pre_hooks_all(inputs);
+    Tensor output = call_hooked(input);
+    run_hooks_all(inputs, {output});
+    return output;
+  }
+  return call_hooked(std::move(input));
+}
+
+Tensor Module::call_hooked(Tensor input) {
   // Without backward hooks (inference, most training) a module call is forward plus forward hooks:
   // no shared state to allocate per call.
   if (hooks_->backward.empty() || !is_grad_enabled()) return run_forward_hooks(input, forward(input));
@@ -196,6 +211,14 @@ Tensor Module::call(Tensor input) {
   return output;
 }
 
+void Module::run_pre_hooks_all(const TensorList& inputs) {
+  for (auto& [id, hook] : hooks_->pre_all) hook(*this, inputs);
+}
+bool Module::has_hooks_all() const { return !hooks_->post_all.empty(); }
+void Module::run_hooks_all(const TensorList& inputs, const TensorList& outputs) {
+  for (auto& [id, hook] : hooks_->post_all) hook(*this, inputs, outputs);
+}
+
 Tensor Module::run_forward_hooks(const Tensor& input, Tensor output) {
   for (auto& [id, hook] : hooks_->post) {
     Tensor r = hook(*this, input, output);
@@ -220,20 +243,24 @@ Tensor Module::register_buffer(const std::string& name, Tensor t) {
   return t;
 }
 
-void Module::add_child(const std::string& name, Module* child, std::shared_ptr<Module> owner, size_t child_size) {
+void Module::add_child(const std::string& name, Module* child, std::shared_ptr<Module> owner,
+                       size_t child_size) {
   NABLA_CHECK(name.find('.') == std::string::npos && !name.empty(), ValueError,
               "register_module: module name can't contain \".\" or be empty, got '{}'", name);
-  NABLA_CHECK(child != nullptr, ValueError, "register_module('{}'): the module is null (an empty holder?)", name);
+  NABLA_CHECK(child != nullptr, ValueError, "register_module('{}'): the module is null (an empty holder?)",
+              name);
   for (auto& [n, c] : children_)
     NABLA_CHECK(n != name, ValueError,
-                "register_module: a submodule named '{}' is already registered (replace_module swaps it)", name);
+                "register_module: a submodule named '{}' is already registered (replace_module swaps it)",
+                name);
   children_.emplace_back(name, child);
   if (owner) owned_.emplace_back(child, std::move(owner));
   if (child_size) detail::warn_unregistered_members(*child, child_size);
 }
 
 void Module::replace_child(const std::string& name, Module* child, std::shared_ptr<Module> owner) {
-  NABLA_CHECK(child != nullptr, ValueError, "replace_module('{}'): the module is null (an empty holder?)", name);
+  NABLA_CHECK(child != nullptr, ValueError, "replace_module('{}'): the module is null (an empty holder?)",
+              name);
   for (auto& [n, c] : children_) {
     if (n != name) continue;
     std::erase_if(owned_, [old = c](auto& p) { return p.first == old; });
@@ -437,6 +464,16 @@ RemovableHandle Module::register_forward_pre_hook(ForwardPreHook hook) {
 RemovableHandle Module::register_forward_hook(ForwardHook hook) {
   int id = hooks_->next_id++;
   hooks_->post.emplace_back(id, std::move(hook));
+  return {hooks_->remover, id};
+}
+RemovableHandle Module::register_forward_pre_hook(ForwardPreHookAll hook) {
+  int id = hooks_->next_id++;
+  hooks_->pre_all.emplace_back(id, std::move(hook));
+  return {hooks_->remover, id};
+}
+RemovableHandle Module::register_forward_hook(ForwardHookAll hook) {
+  int id = hooks_->next_id++;
+  hooks_->post_all.emplace_back(id, std::move(hook));
   return {hooks_->remover, id};
 }
 RemovableHandle Module::register_full_backward_hook(BackwardHook hook) {

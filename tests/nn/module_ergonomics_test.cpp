@@ -2,7 +2,6 @@
 // member layers, holders, multi-input forward through AnyModule, hooks that return nothing,
 // LibTorch-style named_parameters(), and a warning for a member that was never registered.
 #include <gtest/gtest.h>
-
 #include <nabla/nabla.h>
 
 #include "expect_error.h"
@@ -85,7 +84,8 @@ TEST(ModuleErgonomics, ReplaceModuleSwapsAChildAndRejectsUnknownNames) {
   auto replacement = root.replace_module("head", std::make_shared<nn::Linear>(4, 5));
   EXPECT_EQ(root.named_parameters()["head.weight"].size(0), 5);
   EXPECT_EQ(root.named_children()[0].value(), replacement.get());
-  expect_error<ValueError>([&] { root.replace_module("tail", std::make_shared<nn::Linear>(1, 1)); }, "'tail'");
+  expect_error<ValueError>([&] { root.replace_module("tail", std::make_shared<nn::Linear>(1, 1)); },
+                           "'tail'");
   expect_error<ValueError>([&] { root.register_module("head", std::make_shared<nn::Linear>(1, 1)); },
                            "already registered");
 }
@@ -184,4 +184,39 @@ TEST(ModuleErgonomics, OneIntegerIsAShapeOrADimAsInLibTorch) {
   EXPECT_EQ(zeros(5).sizes(), IntArrayRef({5}));
   Tensor x = ones({2, 3});
   EXPECT_TRUE(equal(x.sum(0), full({3}, 2.0)));
+}
+
+TEST(ModuleErgonomics, HooksSeeEveryTensorOfAMultiInputForward) {
+  TwoInputs m;
+  std::vector<size_t> seen;
+  m->register_forward_pre_hook([&](nn::Module&, const TensorList& inputs) { seen.push_back(inputs.size()); });
+  m->register_forward_hook([&](nn::Module& mod, const TensorList& inputs, const TensorList& outputs) {
+    EXPECT_EQ(mod.name(), "TwoInputs");
+    seen.push_back(inputs.size() * 10 + outputs.size());
+  });
+  m(ones({2}), ones({2}));  // through the holder
+  nn::AnyModule any(m);
+  any.forward<std::tuple<Tensor, Tensor>>(ones({2}), ones({2}));  // through AnyModule
+  EXPECT_EQ(seen, (std::vector<size_t>{2, 22, 2, 22}));
+  m->forward(ones({2}), ones({2}));  // calling forward itself skips hooks, as in PyTorch
+  EXPECT_EQ(seen.size(), 4u);
+
+  nn::Linear lin(2, 3);  // a one-Tensor module runs them too
+  lin.register_forward_hook([&](nn::Module&, const TensorList& in, const TensorList& out) {
+    EXPECT_EQ(in.size(), 1u);
+    EXPECT_EQ(out[0].size(1), 3);
+    seen.push_back(7);
+  });
+  lin(ones({1, 2}));
+  EXPECT_EQ(seen.back(), 7u);
+}
+
+TEST(ModuleErgonomics, AnErrorInAMultiInputForwardNamesTheModule) {
+  TwoInputs m;
+  try {
+    m(ones({2}), ones({3}));
+    ADD_FAILURE() << "expected a shape error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("TwoInputs"), std::string::npos) << e.what();
+  }
 }

@@ -78,7 +78,8 @@ int main() {
   auto w2 = weight.detach().clone().requires_grad_();
   auto y2 = torch::matmul(x2, w2.t()) + bias.detach();
   y2.sum().backward();
-  bool same = torch::allclose(y, y2) && torch::allclose(x.grad(), x2.grad()) && torch::allclose(weight.grad(), w2.grad());
+  bool same = torch::allclose(y, y2) && torch::allclose(x.grad(), x2.grad()) &&
+              torch::allclose(weight.grad(), w2.grad());
 
   auto a = values({3}, 2.1).requires_grad_();
   auto b = MulConstant::apply(a, 5.5);

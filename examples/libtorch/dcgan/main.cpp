@@ -90,12 +90,12 @@ class SyntheticImages : public torch::data::datasets::Dataset<SyntheticImages> {
 };
 
 template <typename DataLoader>
-void train(DataLoader& data_loader, DCGANGenerator& generator, nn::Sequential& discriminator, torch::Device device,
-           int64_t epochs, int64_t batches_per_epoch) {
+void train(DataLoader& data_loader, DCGANGenerator& generator, nn::Sequential& discriminator,
+           torch::Device device, int64_t epochs, int64_t batches_per_epoch) {
   torch::optim::Adam generator_optimizer(generator->parameters(),
                                          torch::optim::AdamOptions(2e-4).betas(std::make_tuple(0.5, 0.5)));
-  torch::optim::Adam discriminator_optimizer(discriminator->parameters(),
-                                             torch::optim::AdamOptions(2e-4).betas(std::make_tuple(0.5, 0.5)));
+  torch::optim::Adam discriminator_optimizer(
+      discriminator->parameters(), torch::optim::AdamOptions(2e-4).betas(std::make_tuple(0.5, 0.5)));
 
   int64_t checkpoint_counter = 1;
   for (int64_t epoch = 1; epoch <= epochs; ++epoch) {
@@ -131,8 +131,8 @@ void train(DataLoader& data_loader, DCGANGenerator& generator, nn::Sequential& d
       batch_index++;
       if (batch_index % kLogInterval == 0) {
         std::printf("\r[%2ld/%2ld][%3ld/%3ld] D_loss: %.4f | G_loss: %.4f\n", static_cast<long>(epoch),
-                    static_cast<long>(epochs), static_cast<long>(batch_index), static_cast<long>(batches_per_epoch),
-                    d_loss.item<float>(), g_loss.item<float>());
+                    static_cast<long>(epochs), static_cast<long>(batch_index),
+                    static_cast<long>(batches_per_epoch), d_loss.item<float>(), g_loss.item<float>());
       }
 
       if (batch_index % kCheckpointEvery == 0) {
@@ -142,7 +142,8 @@ void train(DataLoader& data_loader, DCGANGenerator& generator, nn::Sequential& d
         torch::save(discriminator, "discriminator-checkpoint.pt");
         torch::save(discriminator_optimizer, "discriminator-optimizer-checkpoint.pt");
         // Sample the generator and save the images.
-        torch::Tensor samples = generator->forward(torch::randn({kNumberOfSamplesPerCheckpoint, kNoiseSize, 1, 1}, device));
+        torch::Tensor samples =
+            generator->forward(torch::randn({kNumberOfSamplesPerCheckpoint, kNoiseSize, 1, 1}, device));
         torch::save((samples + 1.0) / 2.0, torch::str("dcgan-sample-", checkpoint_counter, ".pt"));
         std::cout << "\n-> checkpoint " << ++checkpoint_counter << '\n';
       }
@@ -173,7 +174,10 @@ static int run_check() {
   nn::Sequential discriminator = make_discriminator();
   fill_deterministic(*generator);
   fill_deterministic(*discriminator);
-  auto noise = torch::arange(4 * kNoiseSize, torch::kFloat64).mul(0.05).sin().reshape({4, kNoiseSize, 1, 1})
+  auto noise = torch::arange(4 * kNoiseSize, torch::kFloat64)
+                   .mul(0.05)
+                   .sin()
+                   .reshape({4, kNoiseSize, 1, 1})
                    .to(torch::kFloat32);
   auto fake = generator->forward(noise);
   auto score = discriminator->forward(fake).reshape({4});
@@ -205,8 +209,8 @@ int main(int argc, const char* argv[]) {
 
   if (smoke) {
     auto dataset = SyntheticImages(128).map(torch::data::transforms::Stack<>());
-    auto data_loader = torch::data::make_data_loader(std::move(dataset),
-                                                     torch::data::DataLoaderOptions().batch_size(32).workers(2));
+    auto data_loader = torch::data::make_data_loader(
+        std::move(dataset), torch::data::DataLoaderOptions().batch_size(32).workers(2));
     train(*data_loader, generator, discriminator, device, 1, 4);
   } else {
     auto dataset = torch::data::datasets::MNIST(data_folder)

@@ -64,8 +64,8 @@ class SyntheticDigits : public torch::data::datasets::Dataset<SyntheticDigits> {
 };
 
 template <typename DataLoader>
-void train(size_t epoch, Net& model, torch::Device device, DataLoader& data_loader, torch::optim::Optimizer& optimizer,
-           size_t dataset_size) {
+void train(size_t epoch, Net& model, torch::Device device, DataLoader& data_loader,
+           torch::optim::Optimizer& optimizer, size_t dataset_size) {
   model.train();
   size_t batch_idx = 0;
   for (auto& batch : data_loader) {
@@ -79,7 +79,8 @@ void train(size_t epoch, Net& model, torch::Device device, DataLoader& data_load
 
     if (batch_idx++ % kLogInterval == 0) {
       std::printf("\rTrain Epoch: %zu [%5zu/%5zu] Loss: %.4f", epoch,
-                  batch_idx * static_cast<size_t>(batch.data.size(0)), dataset_size, loss.template item<float>());
+                  batch_idx * static_cast<size_t>(batch.data.size(0)), dataset_size,
+                  loss.template item<float>());
     }
   }
 }
@@ -93,7 +94,8 @@ double test(Net& model, torch::Device device, DataLoader& data_loader, size_t da
   for (const auto& batch : data_loader) {
     auto data = batch.data.to(device), targets = batch.target.to(device);
     auto output = model.forward(data);
-    test_loss += torch::nll_loss(output, targets, /*weight=*/{}, torch::Reduction::Sum).template item<float>();
+    test_loss +=
+        torch::nll_loss(output, targets, /*weight=*/{}, torch::Reduction::Sum).template item<float>();
     auto pred = output.argmax(1);
     correct += pred.eq(targets).sum().template item<int64_t>();
   }
@@ -118,12 +120,17 @@ static int run_check() {
     double phase = 0.1;
     for (auto& p : model.named_parameters()) {
       auto& t = p.value();
-      t.copy_(torch::arange(t.numel(), torch::kFloat64).mul(0.37).add(phase).sin().mul(0.2).reshape(t.sizes()));
+      t.copy_(
+          torch::arange(t.numel(), torch::kFloat64).mul(0.37).add(phase).sin().mul(0.2).reshape(t.sizes()));
       phase += 0.7;
     }
   }
   model.eval();
-  auto x = torch::arange(2 * 28 * 28, torch::kFloat64).mul(0.013).cos().reshape({2, 1, 28, 28}).to(torch::kFloat32);
+  auto x = torch::arange(2 * 28 * 28, torch::kFloat64)
+               .mul(0.013)
+               .cos()
+               .reshape({2, 1, 28, 28})
+               .to(torch::kFloat32);
   auto target = torch::tensor({3, 7}, torch::kInt64);
   auto out = model.forward(x);
   auto loss = torch::nll_loss(out, target);
@@ -148,7 +155,8 @@ int main(int argc, char** argv) {
   Net model;
   model.to(device);
   // The smoke run has a few dozen steps to learn its easy synthetic digits: a larger step.
-  torch::optim::SGD optimizer(model.parameters(), torch::optim::SGDOptions(smoke ? 0.05 : 0.01).momentum(0.5));
+  torch::optim::SGD optimizer(model.parameters(),
+                              torch::optim::SGDOptions(smoke ? 0.05 : 0.01).momentum(0.5));
 
   double accuracy = 0;
   if (smoke) {
@@ -159,7 +167,8 @@ int main(int argc, char** argv) {
     auto test_dataset = SyntheticDigits(100).map(torch::data::transforms::Stack<>());
     const size_t test_size = test_dataset.size().value();
     auto test_loader = torch::data::make_data_loader(std::move(test_dataset), kTestBatchSize);
-    for (size_t epoch = 1; epoch <= epochs; ++epoch) train(epoch, model, device, *train_loader, optimizer, train_size);
+    for (size_t epoch = 1; epoch <= epochs; ++epoch)
+      train(epoch, model, device, *train_loader, optimizer, train_size);
     accuracy = test(model, device, *test_loader, test_size);
     return accuracy > 0.5 ? 0 : 1;  // the bars are trivially separable
   }

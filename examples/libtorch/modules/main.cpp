@@ -54,8 +54,8 @@ TORCH_MODULE(Split);
 
 struct NetImpl : torch::nn::Module {
   NetImpl() {
-    body = register_module("body", torch::nn::Sequential(Split(), torch::nn::Linear(4, 8), torch::nn::Functional(torch::tanh),
-                                                         Block(8)));
+    body = register_module("body", torch::nn::Sequential(Split(), torch::nn::Linear(4, 8),
+                                                         torch::nn::Functional(torch::tanh), Block(8)));
     heads = register_module("heads", torch::nn::ModuleList(torch::nn::Linear(8, 3), torch::nn::Linear(8, 2)));
     std::vector<std::pair<std::string, std::shared_ptr<torch::nn::Module>>> norm_layers = {
         {"first", std::make_shared<torch::nn::LayerNormImpl>(torch::nn::LayerNormOptions({8}))}};
@@ -88,7 +88,8 @@ int main() {
   auto x = torch::arange(8, torch::kFloat32).reshape({2, 4}).div(7);
   auto y = torch::arange(8, torch::kFloat32).reshape({2, 4}).cos();
   auto out = net->forward(x, y);
-  expect(out.size() == 2 && out[0].sizes() == torch::IntArrayRef({2, 3}) && out[1].size(1) == 2, "head shapes");
+  expect(out.size() == 2 && out[0].sizes() == torch::IntArrayRef({2, 3}) && out[1].size(1) == 2,
+         "head shapes");
   check("net.head0", out[0]);
   check("net.head1", out[1]);
   (out[0].sum() + out[1].pow(2).sum()).backward();
@@ -134,7 +135,8 @@ int main() {
     opt.step();
   }
   torch::save(opt, "modules-adam.pt");
-  torch::optim::Adam opt2(loaded->parameters(), torch::optim::AdamOptions(1e-2).betas(std::make_tuple(0.8, 0.9)));
+  torch::optim::Adam opt2(loaded->parameters(),
+                          torch::optim::AdamOptions(1e-2).betas(std::make_tuple(0.8, 0.9)));
   torch::load(opt2, "modules-adam.pt");
   torch::save(net, "modules-net.pt");
   torch::load(loaded, "modules-net.pt");

@@ -34,7 +34,8 @@ class AnyValue {
   template <typename T>
   T& get() {
     if (T* v = try_get<T>()) return *v;
-    throw ValueError(std::string("AnyValue holds ") + value_.type().name() + ", asked for " + typeid(T).name());
+    throw ValueError(std::string("AnyValue holds ") + value_.type().name() + ", asked for " +
+                     typeid(T).name());
   }
   const std::type_info& type_info() const { return value_.type(); }
 
@@ -54,21 +55,27 @@ template <typename C, typename R, typename... A>
 struct ForwardTraits<R (C::*)(A...) const> : ForwardTraits<R (C::*)(A...)> {};
 
 template <typename M>
-constexpr bool kTensorForward = requires { static_cast<Tensor (M::*)(Tensor)>(&M::forward); };
+constexpr bool kTensorForward = requires {
+  static_cast<Tensor (M::*)(Tensor)>(&M::forward);
+};
 }  // namespace detail
 
 class AnyModule {
  public:
   AnyModule() = default;
   template <typename M>
-  requires std::is_base_of_v<Module, M> explicit AnyModule(std::shared_ptr<M> module)
+  requires std::is_base_of_v<Module, M>
+  explicit AnyModule(std::shared_ptr<M> module)
       : module_(module), forward_(make_forward(std::move(module))) {}
   template <typename H>  // a ModuleHolder
-  requires requires(const H& h) { h.ptr(); typename H::ContainedType; } explicit AnyModule(const H& holder)
-      : AnyModule(holder.ptr()) {}
+  requires requires(const H& h) {
+    h.ptr();
+    typename H::ContainedType;
+  }
+  explicit AnyModule(const H& holder) : AnyModule(holder.ptr()) {}
   template <typename M>  // a module value, moved in
-  requires(std::is_base_of_v<Module, std::decay_t<M>> && !std::is_lvalue_reference_v<M>) explicit AnyModule(
-      M&& module)
+  requires(std::is_base_of_v<Module, std::decay_t<M>> &&
+           !std::is_lvalue_reference_v<M>) explicit AnyModule(M&& module)
       : AnyModule(std::make_shared<std::decay_t<M>>(std::forward<M>(module))) {}
 
   template <typename... Args>
@@ -113,8 +120,13 @@ class AnyModule {
         constexpr size_t n = std::tuple_size_v<typename Traits::Args>;
         check_arity(*m, args.size(), n);
         return [&]<size_t... I>(std::index_sequence<I...>) {
-          return AnyValue(m->forward(args[I].template get<std::tuple_element_t<I, typename Traits::Args>>()...));
-        }(std::make_index_sequence<n>());
+          auto typed = std::forward_as_tuple(
+              args[I].template get<std::tuple_element_t<I, typename Traits::Args>>()...);
+          return AnyValue(m->call_forward(
+              std::apply([](const auto&... a) { return detail::tensors_of(a...); }, typed),
+              [&] { return std::apply([&](auto&... a) { return m->forward(a...); }, typed); }));
+        }
+        (std::make_index_sequence<n>());
       };
     }
   }

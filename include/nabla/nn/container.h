@@ -16,6 +16,12 @@ class ModuleList : public Module {
   requires std::is_base_of_v<Module, std::decay_t<M>>
   void push_back(M&& m) { push_back(std::make_shared<std::decay_t<M>>(std::forward<M>(m))); }
   void push_back(std::shared_ptr<Module> m);  // named "0", "1", ... like PyTorch
+  template <typename H>                       // a ModuleHolder: shares its module
+  requires requires(const H& h) {
+    h.ptr();
+    typename H::ContainedType;
+  }
+  void push_back(const H& holder) { push_back(std::shared_ptr<Module>(holder.ptr())); }
   Module& operator[](size_t i) const;
   size_t size() const { return items_.size(); }
   std::vector<Module*>::const_iterator begin() const { return items_.begin(); }

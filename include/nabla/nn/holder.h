@@ -9,8 +9,8 @@
 #include <memory>
 #include <ostream>
 #include <string>
-#include <typeinfo>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 
 #include "nabla/nn/module.h"
@@ -23,12 +23,10 @@ class ModuleHolder {
   using ContainedType = Impl;
 
   // Default: a module built with no arguments (an error at compile time if Impl has no such constructor).
-  ModuleHolder()
-  requires std::is_default_constructible_v<Impl>
-      : impl_(std::make_shared<Impl>()) {
+  ModuleHolder() requires std::is_default_constructible_v<Impl> : impl_(std::make_shared<Impl>()) {
     check_members();
   }
-  ModuleHolder(std::nullptr_t) {}  // NOLINT: empty
+  ModuleHolder(std::nullptr_t) {}                                           // NOLINT: empty
   ModuleHolder(std::shared_ptr<Impl> module) : impl_(std::move(module)) {}  // NOLINT
   template <typename Head, typename... Tail>
   requires(!(std::is_same_v<std::decay_t<Head>, ModuleHolder> && sizeof...(Tail) == 0) &&
@@ -54,14 +52,18 @@ class ModuleHolder {
   }
 
   // Calls the module. A single-Tensor forward that overrides Module::forward goes through
-  // Module::operator() (hooks, error paths); any other signature calls forward directly.
+  // Module::operator(); any other signature through Module::call_forward. Either way the hooks run and
+  // an error names the module path.
   template <typename... Args>
-  decltype(auto) operator()(Args&&... args) const {
+  auto operator()(Args&&... args) const {
     if constexpr (sizeof...(Args) == 1 && (std::is_convertible_v<Args, Tensor> && ...) &&
-                  requires { static_cast<Tensor (Impl::*)(Tensor)>(&Impl::forward); })
+                  requires { static_cast<Tensor (Impl::*)(Tensor)>(&Impl::forward); }) {
       return static_cast<Module&>(*get())(Tensor(std::forward<Args>(args)...));
-    else
-      return get()->forward(std::forward<Args>(args)...);
+    } else {
+      Impl* m = get();
+      return m->call_forward(detail::tensors_of(args...),
+                             [&] { return m->forward(std::forward<Args>(args)...); });
+    }
   }
 
  private:
@@ -77,10 +79,10 @@ std::ostream& operator<<(std::ostream& os, const ModuleHolder<Impl>& m) {
 }  // namespace nabla::nn
 
 // NABLA_MODULE(Net) declares `class Net`, a ModuleHolder<NetImpl> (LibTorch's TORCH_MODULE).
-#define NABLA_MODULE_IMPL(Name, ImplType)                         \
-  class Name : public ::nabla::nn::ModuleHolder<ImplType> {       \
-   public:                                                        \
-    using ::nabla::nn::ModuleHolder<ImplType>::ModuleHolder;      \
-    using Impl = ImplType;                                        \
+#define NABLA_MODULE_IMPL(Name, ImplType)                    \
+  class Name : public ::nabla::nn::ModuleHolder<ImplType> {  \
+   public:                                                   \
+    using ::nabla::nn::ModuleHolder<ImplType>::ModuleHolder; \
+    using Impl = ImplType;                                   \
   }
 #define NABLA_MODULE(Name) NABLA_MODULE_IMPL(Name, Name##Impl)

@@ -15,6 +15,7 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -40,6 +41,23 @@ class CallFrame {
   Module* module_;
   CallFrame* parent_;
 };
+// The Tensors in a forward's arguments or result: a Tensor, a tuple or a vector of them (others: none).
+inline void append_tensors(std::vector<Tensor>& out, const Tensor& t) { out.push_back(t); }
+inline void append_tensors(std::vector<Tensor>& out, const std::vector<Tensor>& ts) {
+  out.insert(out.end(), ts.begin(), ts.end());
+}
+template <typename... Ts>
+void append_tensors(std::vector<Tensor>& out, const std::tuple<Ts...>& t) {
+  std::apply([&](const auto&... e) { (append_tensors(out, e), ...); }, t);
+}
+template <typename T>
+void append_tensors(std::vector<Tensor>&, const T&) {}
+template <typename... Ts>
+std::vector<Tensor> tensors_of(const Ts&... values) {
+  std::vector<Tensor> out;
+  (append_tensors(out, values), ...);
+  return out;
+}
 // Warns on stderr about modules inside root's bytes [&root, &root + object_size) that hold parameters but
 // are not reachable from root: members the author forgot to register (PyTorch registers them itself).
 void warn_unregistered_members(const Module& root, size_t object_size);
@@ -90,7 +108,10 @@ class Module {
     return child;
   }
   template <typename H>  // a ModuleHolder (nn/holder.h): shares its module, returns the holder
-  requires requires(const H& h) { h.ptr(); typename H::ContainedType; }
+  requires requires(const H& h) {
+    h.ptr();
+    typename H::ContainedType;
+  }
   H register_module(const std::string& name, H holder) {
     register_module(name, holder.ptr());
     return holder;
@@ -104,7 +125,10 @@ class Module {
     return child;
   }
   template <typename H>
-  requires requires(const H& h) { h.ptr(); typename H::ContainedType; }
+  requires requires(const H& h) {
+    h.ptr();
+    typename H::ContainedType;
+  }
   H replace_module(const std::string& name, H holder) {
     replace_module(name, holder.ptr());
     return holder;
@@ -113,8 +137,10 @@ class Module {
   // This module as T (a module class, or a ModuleHolder type: its contained class); null if it is not one.
   template <typename T>
   auto* as() {
-    if constexpr (requires { typename T::ContainedType; }) return dynamic_cast<typename T::ContainedType*>(this);
-    else return dynamic_cast<T*>(this);
+    if constexpr (requires { typename T::ContainedType; })
+      return dynamic_cast<typename T::ContainedType*>(this);
+    else
+      return dynamic_cast<T*>(this);
   }
   template <typename T>
   const auto* as() const {
@@ -156,18 +182,37 @@ class Module {
   RemovableHandle register_forward_pre_hook(ForwardPreHook hook);
   RemovableHandle register_forward_hook(ForwardHook hook);
   RemovableHandle register_full_backward_hook(BackwardHook hook);
+  // Hooks for any forward signature: they see every Tensor argument and every Tensor of the result (a
+  // Tensor, a tuple or a vector of them), in order, and observe only. They run on every call made
+  // through operator(), a ModuleHolder or an AnyModule, whatever forward's signature.
+  using ForwardPreHookAll = std::function<void(Module&, const TensorList& inputs)>;
+  using ForwardHookAll = std::function<void(Module&, const TensorList& inputs, const TensorList& outputs)>;
+  RemovableHandle register_forward_pre_hook(ForwardPreHookAll hook);
+  RemovableHandle register_forward_hook(ForwardHookAll hook);
+  // Runs `forward` (any signature) as a call of this module: the all-tensor hooks around it, and an
+  // error names the module path. `inputs`: the call's Tensor arguments (detail::tensors_of(args...)).
+  template <typename F>
+  auto call_forward(const TensorList& inputs, F&& forward) {
+    return traced([&] {
+      run_pre_hooks_all(inputs);
+      auto out = forward();
+      if (has_hooks_all()) run_hooks_all(inputs, detail::tensors_of(out));
+      return out;
+    });
+  }
   // Hooks that only observe may return nothing (as PyTorch's returning None).
   template <typename F>
-  requires std::is_void_v<std::invoke_result_t<F&, Module&, const Tensor&>>
-  RemovableHandle register_forward_pre_hook(F hook) {
-    return register_forward_pre_hook(ForwardPreHook([h = std::move(hook)](Module& m, const Tensor& in) mutable {
-      h(m, in);
-      return Tensor();
-    }));
+  requires std::is_void_v<std::invoke_result_t<F&, Module&, const Tensor&>> RemovableHandle
+  register_forward_pre_hook(F hook) {
+    return register_forward_pre_hook(
+        ForwardPreHook([h = std::move(hook)](Module& m, const Tensor& in) mutable {
+          h(m, in);
+          return Tensor();
+        }));
   }
   template <typename F>
-  requires std::is_void_v<std::invoke_result_t<F&, Module&, const Tensor&, const Tensor&>>
-  RemovableHandle register_forward_hook(F hook) {
+  requires std::is_void_v<std::invoke_result_t<F&, Module&, const Tensor&, const Tensor&>> RemovableHandle
+  register_forward_hook(F hook) {
     return register_forward_hook(
         ForwardHook([h = std::move(hook)](Module& m, const Tensor& in, const Tensor& out) mutable {
           h(m, in, out);
@@ -175,8 +220,8 @@ class Module {
         }));
   }
   template <typename F>
-  requires std::is_void_v<std::invoke_result_t<F&, Module&, const Tensor&, const Tensor&>>
-  RemovableHandle register_full_backward_hook(F hook) {
+  requires std::is_void_v<std::invoke_result_t<F&, Module&, const Tensor&, const Tensor&>> RemovableHandle
+  register_full_backward_hook(F hook) {
     return register_full_backward_hook(
         BackwardHook([h = std::move(hook)](Module& m, const Tensor& gi, const Tensor& go) mutable {
           h(m, gi, go);
@@ -206,20 +251,25 @@ class Module {
 
  private:
   struct Hooks;
-  void add_child(const std::string& name, Module* child, std::shared_ptr<Module> owner, size_t child_size = 0);
+  void add_child(const std::string& name, Module* child, std::shared_ptr<Module> owner,
+                 size_t child_size = 0);
   void replace_child(const std::string& name, Module* child, std::shared_ptr<Module> owner);
   template <typename M>
   static constexpr size_t checked_size() {
     return sizeof(M);
   }
   void collect(const std::string& prefix, bool recurse, bool params, NamedTensors& out) const;
-  Tensor call(Tensor input);                                     // operator() inside traced()
+  Tensor call(Tensor input);         // operator() inside traced()
+  Tensor call_hooked(Tensor input);  // the rest of call(): forward with the one-Tensor hooks
   Tensor run_forward_hooks(const Tensor& input, Tensor output);  // the post hooks, in order
+  void run_pre_hooks_all(const TensorList& inputs);
+  bool has_hooks_all() const;
+  void run_hooks_all(const TensorList& inputs, const TensorList& outputs);
   NamedTensors params_, buffers_;
   std::vector<std::pair<std::string, Module*>> children_;
   std::vector<std::pair<Module*, std::shared_ptr<Module>>> owned_;  // children registered by shared_ptr
   std::shared_ptr<Hooks> hooks_;
-  uint64_t serial_;  // construction order: a member is constructed after its module's base
+  uint64_t serial_;                 // construction order: a member is constructed after its module's base
   void take_state(Module&& other);  // the move constructor's and assignment's body
 };
 

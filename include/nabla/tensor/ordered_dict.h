@@ -28,7 +28,8 @@ class OrderedDict : public std::vector<OrderedDictItem<K, V>> {
   using std::vector<Item>::operator[];
   using std::vector<Item>::insert;
   OrderedDict() = default;
-  OrderedDict(const std::vector<std::pair<K, V>>& pairs) : std::vector<Item>(pairs.begin(), pairs.end()) {}  // NOLINT
+  OrderedDict(const std::vector<std::pair<K, V>>& pairs)
+      : std::vector<Item>(pairs.begin(), pairs.end()) {}  // NOLINT
 
   V* find(const K& key) {
     for (auto& item : *this)
@@ -61,8 +62,10 @@ class OrderedDict : public std::vector<OrderedDictItem<K, V>> {
 
  private:
   static std::string key_text(const K& key) {
-    if constexpr (std::is_convertible_v<K, std::string>) return key;
-    else return "?";
+    if constexpr (std::is_convertible_v<K, std::string>)
+      return key;
+    else
+      return "?";
   }
 };
 

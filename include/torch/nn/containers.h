@@ -1,6 +1,7 @@
 // torch/nn/containers.h — LibTorch's Sequential, ModuleList, ModuleDict, Functional and AnyModule.
-// Each is an Impl class plus its holder, as in LibTorch: `torch::nn::Sequential seq(a, b); seq->push_back(c)`.
-// Elements are shared (holders and shared_ptrs) or moved in (module values), named "0", "1", ...
+// Each is an Impl class plus its holder, as in LibTorch: `torch::nn::Sequential seq(a, b);
+// seq->push_back(c)`. Elements are shared (holders and shared_ptrs) or moved in (module values), named "0",
+// "1", ...
 #pragma once
 #include <functional>
 #include <initializer_list>
@@ -20,8 +21,10 @@ using nabla::nn::AnyValue;
 namespace detail {
 template <typename M>
 AnyModule to_any(M&& m) {
-  if constexpr (std::is_same_v<std::decay_t<M>, AnyModule>) return std::forward<M>(m);
-  else return AnyModule(std::forward<M>(m));
+  if constexpr (std::is_same_v<std::decay_t<M>, AnyModule>)
+    return std::forward<M>(m);
+  else
+    return AnyModule(std::forward<M>(m));
 }
 }  // namespace detail
 
@@ -29,7 +32,8 @@ AnyModule to_any(M&& m) {
 class NamedAnyModule {
  public:
   template <typename M>
-  NamedAnyModule(std::string name, M&& module) : name_(std::move(name)), module_(detail::to_any(std::forward<M>(module))) {}
+  NamedAnyModule(std::string name, M&& module)
+      : name_(std::move(name)), module_(detail::to_any(std::forward<M>(module))) {}
   const std::string& name() const { return name_; }
   const AnyModule& module() const { return module_; }
 
@@ -84,7 +88,9 @@ class SequentialImpl : public Module {
   template <typename T>  // a module class (or holder type): a reference to it; ValueError if it is not one
   auto& at(size_t i) const {
     auto* m = ptr(i)->template as<T>();
-    if (!m) throw nabla::ValueError("Sequential::at<T>(" + std::to_string(i) + "): the module is a " + ptr(i)->name());
+    if (!m)
+      throw nabla::ValueError("Sequential::at<T>(" + std::to_string(i) + "): the module is a " +
+                              ptr(i)->name());
     return *m;
   }
   std::vector<AnyModule>::const_iterator begin() const { return modules_.begin(); }
@@ -134,7 +140,9 @@ class ModuleListImpl : public Module {
   template <typename T>
   auto& at(size_t i) const {
     auto* m = ptr(i)->template as<T>();
-    if (!m) throw nabla::ValueError("ModuleList::at<T>(" + std::to_string(i) + "): the module is a " + ptr(i)->name());
+    if (!m)
+      throw nabla::ValueError("ModuleList::at<T>(" + std::to_string(i) + "): the module is a " +
+                              ptr(i)->name());
     return *m;
   }
   std::vector<std::shared_ptr<Module>>::const_iterator begin() const { return modules_.begin(); }
@@ -175,7 +183,8 @@ class ModuleDictImpl : public Module {
   template <typename T>
   auto& at(const std::string& key) const {
     auto* m = (*this)[key]->template as<T>();
-    if (!m) throw nabla::ValueError("ModuleDict::at<T>('" + key + "'): the module is a " + (*this)[key]->name());
+    if (!m)
+      throw nabla::ValueError("ModuleDict::at<T>('" + key + "'): the module is a " + (*this)[key]->name());
     return *m;
   }
   size_t size() const { return modules_.size(); }
