@@ -248,8 +248,17 @@ TEST(Modules, PrintsLikePyTorch) {
             ")");
 }
 
-TEST(Modules, MovingAModuleWithMemberChildrenIsAnError) {
-  auto make = [] { return std::make_unique<MLP>(); };
-  auto p = make();
-  EXPECT_THROW({ MLP moved(std::move(*p)); }, Error);
+TEST(Modules, MovingAModuleWithMemberChildrenRepointsThemAtTheMovedMembers) {
+  auto p = std::make_unique<MLP>();
+  p->eval();
+  Tensor x = randn({2, 784});
+  Tensor before = (*p)(x);
+  MLP moved(std::move(*p));
+  p.reset();  // the moved-from object is gone: nothing may point into it
+  auto children = moved.named_children();
+  ASSERT_EQ(children.size(), 4u);
+  EXPECT_EQ(children[0].value(), &moved.fc1);
+  EXPECT_EQ(children[3].value(), &moved.drop);
+  EXPECT_EQ(moved.parameters().size(), 6u);
+  EXPECT_TRUE(equal(moved(x), before));
 }

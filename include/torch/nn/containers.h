@@ -26,6 +26,19 @@ AnyModule to_any(M&& m) {
   else
     return AnyModule(std::forward<M>(m));
 }
+// The i-th of `size` elements, or an IndexError naming the container.
+inline void check_index(const char* container, size_t i, size_t size) {
+  if (i >= size)
+    throw nabla::IndexError(std::string(container) + ": index " + std::to_string(i) +
+                            " out of range for size " + std::to_string(size));
+}
+// `module` as T (a module class or holder type); a ValueError naming where it came from if it is not one.
+template <typename T>
+auto& checked_as(const std::shared_ptr<Module>& module, const std::string& where) {
+  auto* m = module->template as<T>();
+  if (!m) throw nabla::ValueError(where + ": the module is a " + module->name());
+  return *m;
+}
 }  // namespace detail
 
 // A name and a module, for Sequential({{"conv", Conv2d(...)}, {"relu", ReLU()}}).
@@ -87,20 +100,14 @@ class SequentialImpl : public Module {
   }
   template <typename T>  // a module class (or holder type): a reference to it; ValueError if it is not one
   auto& at(size_t i) const {
-    auto* m = ptr(i)->template as<T>();
-    if (!m)
-      throw nabla::ValueError("Sequential::at<T>(" + std::to_string(i) + "): the module is a " +
-                              ptr(i)->name());
-    return *m;
+    return detail::checked_as<T>(ptr(i), "Sequential::at<T>(" + std::to_string(i) + ")");
   }
   std::vector<AnyModule>::const_iterator begin() const { return modules_.begin(); }
   std::vector<AnyModule>::const_iterator end() const { return modules_.end(); }
 
  private:
   const AnyModule& at_any(size_t i) const {
-    if (i >= modules_.size())
-      throw nabla::IndexError("Sequential: index " + std::to_string(i) + " out of range for size " +
-                              std::to_string(modules_.size()));
+    detail::check_index("Sequential", i, modules_.size());
     return modules_[i];
   }
   std::vector<AnyModule> modules_;
@@ -128,9 +135,7 @@ class ModuleListImpl : public Module {
   bool is_empty() const { return modules_.empty(); }
   std::shared_ptr<Module> operator[](size_t i) const { return ptr(i); }
   std::shared_ptr<Module> ptr(size_t i) const {
-    if (i >= modules_.size())
-      throw nabla::IndexError("ModuleList: index " + std::to_string(i) + " out of range for size " +
-                              std::to_string(modules_.size()));
+    detail::check_index("ModuleList", i, modules_.size());
     return modules_[i];
   }
   template <typename T>
@@ -139,11 +144,7 @@ class ModuleListImpl : public Module {
   }
   template <typename T>
   auto& at(size_t i) const {
-    auto* m = ptr(i)->template as<T>();
-    if (!m)
-      throw nabla::ValueError("ModuleList::at<T>(" + std::to_string(i) + "): the module is a " +
-                              ptr(i)->name());
-    return *m;
+    return detail::checked_as<T>(ptr(i), "ModuleList::at<T>(" + std::to_string(i) + ")");
   }
   std::vector<std::shared_ptr<Module>>::const_iterator begin() const { return modules_.begin(); }
   std::vector<std::shared_ptr<Module>>::const_iterator end() const { return modules_.end(); }
@@ -182,10 +183,7 @@ class ModuleDictImpl : public Module {
   }
   template <typename T>
   auto& at(const std::string& key) const {
-    auto* m = (*this)[key]->template as<T>();
-    if (!m)
-      throw nabla::ValueError("ModuleDict::at<T>('" + key + "'): the module is a " + (*this)[key]->name());
-    return *m;
+    return detail::checked_as<T>((*this)[key], "ModuleDict::at<T>('" + key + "')");
   }
   size_t size() const { return modules_.size(); }
   bool empty() const { return modules_.empty(); }
