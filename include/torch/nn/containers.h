@@ -12,6 +12,7 @@
 
 #include "nabla/nn/any_module.h"
 #include "torch/nn/pimpl.h"
+#include "torch/types.h"
 
 namespace torch::nn {
 
