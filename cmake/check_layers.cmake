@@ -18,7 +18,8 @@ set(allowed_io tensor ops autograd util)
 set(allowed_data tensor ops autograd util io)
 set(allowed_train tensor ops autograd util nn optim io data)
 set(allowed_tool tensor ops autograd util nn optim io data train umbrella)
-set(layers util tensor ops autograd nn optim io data train tool)
+set(allowed_torch tensor ops autograd util nn optim io data umbrella)
+set(layers util tensor ops autograd nn optim io data train tool torch)
 
 # The documented exceptions (docs/ARCHITECTURE.md): TensorImpl owns the autograd metadata, printing
 # names the grad_fn, and the Tensor class declares its op methods from the op table (a list of rows,

@@ -20,7 +20,7 @@ include(CMakePackageConfigHelpers)
 
 set(NABLA_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/nabla)
 
-set(NABLA_INSTALL_TARGETS nabla nabla_torch)
+set(NABLA_INSTALL_TARGETS nabla)
 foreach(layer IN LISTS NABLA_LAYERS)
   list(APPEND NABLA_INSTALL_TARGETS nabla_${layer})
 endforeach()

@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 prefix=$tmp/prefix
 
 cmake --install "$build_dir" --prefix "$prefix" >"$tmp/install.log" || { cat "$tmp/install.log"; exit 1; }
-for f in share/cmake/Torch/TorchConfig.cmake include/torch/torch.h lib/pkgconfig/nabla-torch.pc; do
+for f in share/cmake/Torch/TorchConfig.cmake include/torch/torch.h lib/pkgconfig/nabla-torch.pc lib/libnabla_torch.so; do
   [[ -e "$prefix/$f" ]] || { echo "missing in install tree: $f" >&2; exit 1; }
 done
 export LD_LIBRARY_PATH=$prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}

@@ -3,15 +3,12 @@
 // and MNIST. Stateful/chunk/stream/shared datasets are not provided.
 #pragma once
 #include <cstddef>
-#include <filesystem>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
-#include "nabla/io/idx.h"
 #include "nabla/tensor/error.h"
 #include "torch/data/check.h"
 #include "torch/data/example.h"
@@ -139,44 +136,4 @@ class MNIST : public Dataset<MNIST> {
 // nabla's tools/fetch-data puts them (so both "data/MNIST/raw" and "data" work). Unlike LibTorch, any
 // image count and size is accepted (LibTorch insists on 60000/10000 images of 28x28). A missing file
 // raises nabla::IOError naming the path; a malformed one, IOError naming the file and byte offset.
-namespace detail {
-inline std::string find_mnist_file(const std::string& root, const std::string& name) {
-  namespace fs = std::filesystem;
-  const fs::path dirs[] = {fs::path(root), fs::path(root) / "MNIST" / "raw"};
-  for (const fs::path& dir : dirs) {
-    for (const char* suffix : {"", ".gz"}) {
-      std::error_code ec;
-      const fs::path p = dir / (name + suffix);
-      if (fs::is_regular_file(p, ec)) return p.string();
-    }
-  }
-  torch::data::detail::check<nabla::IOError>(
-      false, "MNIST: cannot open ", (dirs[0] / name).string(), " (no such file; also looked for ", name,
-      ".gz and ", (dirs[1] / name).string(), "[.gz]); pass the folder that holds the raw IDX files");
-  return {};
-}
-
-// The IDX file as uint8 of `rank` dims, else IOError naming the file.
-inline Tensor read_mnist_idx(const std::string& path, int64_t rank, const char* what) {
-  Tensor t = nabla::io::read_idx(path);
-  torch::data::detail::check<nabla::IOError>(t.dtype() == nabla::kUInt8 && t.dim() == rank, "MNIST: ", path,
-                                             ": expected ", what, " as unsigned bytes of ", rank,
-                                             " dims, got ", t.toString());
-  return t;
-}
-}  // namespace detail
-
-inline MNIST::MNIST(const std::string& root, Mode mode) : mode_(mode) {
-  const std::string prefix = mode == Mode::kTrain ? "train" : "t10k";
-  const std::string images_path = detail::find_mnist_file(root, prefix + "-images-idx3-ubyte");
-  const std::string labels_path = detail::find_mnist_file(root, prefix + "-labels-idx1-ubyte");
-  Tensor images = detail::read_mnist_idx(images_path, 3, "images");
-  Tensor labels = detail::read_mnist_idx(labels_path, 1, "labels");
-  torch::data::detail::check<nabla::IOError>(labels.size(0) == images.size(0), "MNIST: ", labels_path,
-                                             " holds ", labels.size(0), " labels but ", images_path,
-                                             " holds ", images.size(0), " images");
-  images_ = images.to(nabla::kFloat32).div_(255).unsqueeze(1).contiguous();
-  targets_ = labels.to(nabla::kInt64);
-}
-
 }  // namespace torch::data::datasets

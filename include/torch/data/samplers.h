@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <numeric>
 #include <optional>
-#include <random>
 #include <vector>
 
 #include "nabla/tensor/error.h"
@@ -139,13 +138,7 @@ class DistributedRandomSampler : public DistributedSampler<> {
       : DistributedSampler(size, num_replicas, rank, allow_duplicates) {
     reset(size_);
   }
-  void reset(optional<size_t> new_size = nullopt) override {
-    size_ = new_size.value_or(size_);
-    populate_indices();
-    std::mt19937 rand(epoch_);
-    std::shuffle(all_indices_.begin(), all_indices_.end(), rand);
-    sample_index_ = begin_index_;
-  }
+  void reset(optional<size_t> new_size = nullopt) override;  // src/torch/samplers.cpp (<random>)
   optional<std::vector<size_t>> next(size_t batch_size) override {
     return detail::take(all_indices_, sample_index_, end_index_, batch_size);
   }
