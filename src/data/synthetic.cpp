@@ -33,25 +33,52 @@ data::TensorDataset finish(std::vector<float>& x, std::vector<int64_t>& y, int64
 }  // namespace
 
 data::TensorDataset make_blobs(const BlobsOptions& o) {
-  NABLA_CHECK(o.n_samples >= 1 && o.n_features >= 1 && o.centers >= 1, ValueError,
+  const bool given = o.centers.explicit_points();
+  const int64_t n_centers = o.centers.size();
+  const int64_t n_features = given ? static_cast<int64_t>(o.centers.points[0].size()) : o.n_features;
+  for (int64_t c = 0; given && c < n_centers; ++c)
+    NABLA_CHECK(!o.centers.points[c].empty(), ValueError, "make_blobs: center {} has no coordinates", c);
+  NABLA_CHECK(o.n_samples >= 1 && n_features >= 1 && n_centers >= 1, ValueError,
               "make_blobs: n_samples ({}), n_features ({}) and centers ({}) must be positive", o.n_samples,
-              o.n_features, o.centers);
-  NABLA_CHECK(o.cluster_std >= 0, ValueError, "make_blobs: cluster_std must be >= 0, got {}", o.cluster_std);
+              n_features, n_centers);
+  for (int64_t c = 1; given && c < n_centers; ++c) {
+    const auto& point = o.centers.points[c];
+    NABLA_CHECK(static_cast<int64_t>(point.size()) == n_features, ValueError,
+                "make_blobs: center {} has {} coordinates but center 0 has {}: every center needs the same "
+                "number of features",
+                c, point.size(), n_features);
+  }
+  const std::vector<double>& stds = o.cluster_std.values;
+  NABLA_CHECK(
+      stds.size() == 1 || static_cast<int64_t>(stds.size()) == n_centers, ValueError,
+      "make_blobs: cluster_std has {} values but there are {} centers: give one value, or one per center",
+      stds.size(), n_centers);
+  for (size_t c = 0; c < stds.size(); ++c)
+    NABLA_CHECK(stds[c] >= 0, ValueError, "make_blobs: cluster_std must be >= 0, got {}{}", stds[c],
+                stds.size() > 1 ? fmt::format(" for center {}", c) : std::string());
   RandomGenerator gen(o.seed);
-  std::vector<double> centers(o.centers * o.n_features);
-  for (auto& c : centers) c = o.center_min + (o.center_max - o.center_min) * gen.next_double();
+  std::vector<double> centers(n_centers * n_features);
+  if (given) {
+    for (int64_t c = 0; c < n_centers; ++c)
+      std::copy(o.centers.points[c].begin(), o.centers.points[c].end(), centers.begin() + c * n_features);
+  } else {
+    for (auto& c : centers) c = o.center_min + (o.center_max - o.center_min) * gen.next_double();
+  }
   std::vector<float> x;
   std::vector<int64_t> y;
-  for (int64_t c = 0; c < o.centers; ++c) {
+  x.reserve(o.n_samples * n_features);
+  y.reserve(o.n_samples);
+  for (int64_t c = 0; c < n_centers; ++c) {
     // sklearn: n_samples // centers per blob, the first n_samples % centers blobs get one more.
-    int64_t count = o.n_samples / o.centers + (c < o.n_samples % o.centers ? 1 : 0);
+    const int64_t count = o.n_samples / n_centers + (c < o.n_samples % n_centers ? 1 : 0);
+    const double sd = stds.size() == 1 ? stds[0] : stds[c];
     for (int64_t i = 0; i < count; ++i) {
-      for (int64_t k = 0; k < o.n_features; ++k)
-        x.push_back(static_cast<float>(centers[c * o.n_features + k] + o.cluster_std * gen.next_normal()));
+      for (int64_t k = 0; k < n_features; ++k)
+        x.push_back(static_cast<float>(centers[c * n_features + k] + sd * gen.next_normal()));
       y.push_back(c);
     }
   }
-  return finish(x, y, o.n_features, o.shuffle, gen);
+  return finish(x, y, n_features, o.shuffle, gen);
 }
 
 data::TensorDataset make_moons(const MoonsOptions& o) {

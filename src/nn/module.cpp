@@ -330,6 +330,12 @@ std::vector<Tensor> Module::parameters(bool recurse) const {
   for (auto& [n, t] : named_parameters(recurse)) out.push_back(t);
   return out;
 }
+std::vector<Tensor> Module::trainable_parameters(bool recurse) const {
+  std::vector<Tensor> out;
+  for (auto& [n, t] : named_parameters(recurse))
+    if (t.requires_grad()) out.push_back(t);
+  return out;
+}
 std::vector<Tensor> Module::buffers(bool recurse) const {
   std::vector<Tensor> out;
   for (auto& [n, t] : named_buffers(recurse)) out.push_back(t);

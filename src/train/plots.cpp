@@ -24,10 +24,21 @@
 #include "io/formats.h"
 #include "nabla/io/checkpoint.h"
 #include "nabla/io/image.h"
+#include "train/plot_common.h"
 #include "util/check.h"
 
 namespace nabla::training {
 namespace {
+
+using detail::escape;
+using detail::kBg;
+using detail::kFg;
+using detail::kFirstSeries;
+using detail::kGrid;
+using detail::kNumSeriesColors;
+using detail::kPalette;
+using detail::kPaletteSize;
+using detail::Range;
 
 std::mutex g_plplot_mutex;
 std::string g_abort_messages;  // guarded by g_plplot_mutex
@@ -35,24 +46,6 @@ std::string g_abort_messages;  // guarded by g_plplot_mutex
 void collect_abort(PLCHAR_VECTOR message) {
   if (!g_abort_messages.empty()) g_abort_messages += "; ";
   g_abort_messages += message;
-}
-
-// cmap0: background, foreground (axes, text), grid, then the series colours (matplotlib's tab10).
-constexpr int kBg = 0, kFg = 1, kGrid = 2, kFirstSeries = 3, kNumSeriesColors = 10;
-constexpr PLINT kPalette[][3] = {{255, 255, 255}, {0, 0, 0},       {210, 210, 210}, {31, 119, 180},
-                                 {255, 127, 14},  {44, 160, 44},   {214, 39, 40},   {148, 103, 189},
-                                 {140, 86, 75},   {227, 119, 194}, {127, 127, 127}, {188, 189, 34},
-                                 {23, 190, 207}};
-constexpr int kPaletteSize = sizeof(kPalette) / sizeof(kPalette[0]);
-
-// PLplot reads '#' as the start of an escape sequence ("#u" superscript...); "##" is a literal '#'.
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    out += c;
-    if (c == '#') out += '#';
-  }
-  return out;
 }
 
 bool pngcairo_available() {
@@ -119,9 +112,27 @@ class PlotStream {
   bool ended_ = false;
 };
 
-// Runs `draw` on a fresh stream writing `path_png` atomically (temporary file + rename).
-template <typename Draw>
-void render_png(const std::string& path_png, PlotSize size, const char* who, Draw draw) {
+}  // namespace
+
+namespace detail {
+
+std::string escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    out += c;
+    if (c == '#') out += '#';
+  }
+  return out;
+}
+
+double pixels_per_mm(PlotSize size) {
+  PLFLT x0 = 0, x1 = 0, y0 = 0, y1 = 0;
+  plgspa(&x0, &x1, &y0, &y1);
+  return x1 > x0 ? size.width / (x1 - x0) : 1.0;
+}
+
+void render_png(const std::string& path_png, PlotSize size, const char* who,
+                const std::function<void()>& draw, const std::function<void(Tensor& rgb)>& touch_up) {
   NABLA_CHECK(size.width >= 64 && size.height >= 64 && size.width <= 10000 && size.height <= 10000,
               ValueError, "{}: plot size {}x{} must be within 64..10000 pixels", who, size.width,
               size.height);
@@ -146,36 +157,33 @@ void render_png(const std::string& path_png, PlotSize size, const char* who, Dra
   // PLplot does not report a failed write (a full disk): the PNG is decoded, which checks its CRCs and
   // its end, then committed by the one checked write path (temporary file, fsync, rename).
   std::vector<uint8_t> png;
+  Tensor page;
   try {
     png = io::detail::read_file_bytes(tmp);
-    io::decode_image(png.data(), png.size(), io::ImageReadMode::Unchanged, tmp);
+    page = io::decode_image(png.data(), png.size(),
+                            touch_up ? io::ImageReadMode::RGB : io::ImageReadMode::Unchanged, tmp);
   } catch (const Error& e) {
     std::remove(tmp.c_str());
     throw IOError(
         fmt::format("{}: PLplot wrote an incomplete '{}' (disk full?): {}", who, path_png, e.what()));
   }
   std::remove(tmp.c_str());
+  if (touch_up) {
+    touch_up(page);
+    png = io::encode_png(page);
+  }
   io::atomic_write_file(path_png, png);
 }
 
+}  // namespace detail
+
+namespace {
+
 // ---- curves ----
 
-struct Range {
-  double lo = INFINITY, hi = -INFINITY;
-  void add(double v) {
-    if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
-  }
-  bool empty() const { return lo > hi; }
-  // Widened by `frac` of its span on both sides (a flat range by a visible amount).
-  Range padded(double frac) const {
-    double span = hi - lo;
-    if (span == 0) span = lo == 0 ? 1.0 : std::abs(lo) * 0.2;
-    return {lo - frac * span, hi + frac * span};
-  }
-};
-
-// Draws a series as polylines over its finite runs, with point markers when there are few points.
-void draw_series(const std::vector<double>& ys, int color) {
+// Draws a series (ys[i] at xs[i]) as polylines over its finite runs, with point markers when there are
+// few points.
+void draw_series(const std::vector<double>& xs, const std::vector<double>& ys, int color) {
   plcol0(color);
   plwidth(2.0);
   std::vector<PLFLT> x, y;
@@ -186,9 +194,9 @@ void draw_series(const std::vector<double>& ys, int color) {
     x.clear();
     y.clear();
   };
-  for (size_t i = 0; i < ys.size(); ++i) {
-    if (std::isfinite(ys[i])) {
-      x.push_back(static_cast<PLFLT>(i + 1));
+  for (size_t i = 0; i < ys.size() && i < xs.size(); ++i) {
+    if (std::isfinite(xs[i]) && std::isfinite(ys[i])) {
+      x.push_back(static_cast<PLFLT>(xs[i]));
       y.push_back(ys[i]);
     } else {
       flush();
@@ -223,21 +231,21 @@ void draw_legend(const std::map<std::string, std::vector<double>>& series, Range
            nullptr, nullptr, nullptr, nullptr);
 }
 
-void draw_curves(const std::string& title, const std::map<std::string, std::vector<double>>& series,
-                 const std::string& xlabel, const std::string& ylabel, Range y, size_t max_len) {
-  double x_hi = static_cast<double>(std::max<size_t>(max_len, 2));
-  double x_pad = (x_hi - 1) * 0.02;
+// The axes, labels, series and legend of a line plot over [x.lo, x.hi] x [y.lo, y.hi]; `x_tick` 0 lets
+// PLplot choose the tick spacing.
+void draw_lines(const std::string& title, const std::vector<double>& xs,
+                const std::map<std::string, std::vector<double>>& series, const std::string& xlabel,
+                const std::string& ylabel, Range x, Range y, PLFLT x_tick) {
   plschr(0, 0.9);
   plvpor(0.11, 0.96, 0.10, 0.92);
-  plwind(1 - x_pad, x_hi + x_pad, y.lo, y.hi);
-  PLFLT x_tick = max_len <= 12 ? 1 : 0;  // whole epochs for short runs, PLplot's choice otherwise
+  plwind(x.lo, x.hi, y.lo, y.hi);
   plcol0(kGrid);
   plbox("g", x_tick, 0, "g", 0, 0);
   plcol0(kFg);
   plbox("bcnst", x_tick, 0, "bcnstv", 0, 0);
   pllab(escape(xlabel).c_str(), escape(ylabel).c_str(), escape(title).c_str());
   int i = 0;
-  for (const auto& [name, ys] : series) draw_series(ys, kFirstSeries + (i++ % kNumSeriesColors));
+  for (const auto& [name, ys] : series) draw_series(xs, ys, kFirstSeries + (i++ % kNumSeriesColors));
   draw_legend(series, y);
 }
 
@@ -254,8 +262,35 @@ void plot_curves(const std::string& path_png, const std::string& title,
   }
   NABLA_CHECK(!y.empty(), ValueError, "plot_curves: no finite value to plot in {} series for '{}'",
               series_by_name.size(), path_png);
-  render_png(path_png, size, "plot_curves",
-             [&] { draw_curves(title, series_by_name, xlabel, ylabel, y.padded(0.05), max_len); });
+  std::vector<double> xs(std::max<size_t>(max_len, 1));
+  for (size_t i = 0; i < xs.size(); ++i) xs[i] = static_cast<double>(i + 1);
+  double x_hi = static_cast<double>(std::max<size_t>(max_len, 2));
+  double x_pad = (x_hi - 1) * 0.02;
+  PLFLT x_tick = max_len <= 12 ? 1 : 0;  // whole epochs for short runs, PLplot's choice otherwise
+  detail::render_png(path_png, size, "plot_curves", [&] {
+    draw_lines(title, xs, series_by_name, xlabel, ylabel, {1 - x_pad, x_hi + x_pad}, y.padded(0.05), x_tick);
+  });
+}
+
+void plot_lines(const std::string& path_png, const std::string& title, const std::vector<double>& x_values,
+                const std::map<std::string, std::vector<double>>& series_by_name, const std::string& xlabel,
+                const std::string& ylabel, PlotSize size) {
+  Range x, y;
+  for (double v : x_values) x.add(v);
+  NABLA_CHECK(!x.empty(), ValueError, "plot_lines: x_values has no finite value ({} values) for '{}'",
+              x_values.size(), path_png);
+  for (const auto& [name, ys] : series_by_name) {
+    NABLA_CHECK(ys.size() == x_values.size(), ValueError,
+                "plot_lines: series '{}' has {} values but x_values has {} for '{}'", name, ys.size(),
+                x_values.size(), path_png);
+    for (size_t i = 0; i < ys.size(); ++i)
+      if (std::isfinite(x_values[i])) y.add(ys[i]);
+  }
+  NABLA_CHECK(!y.empty(), ValueError, "plot_lines: no finite value to plot in {} series for '{}'",
+              series_by_name.size(), path_png);
+  detail::render_png(path_png, size, "plot_lines", [&] {
+    draw_lines(title, x_values, series_by_name, xlabel, ylabel, x.padded(0.02), y.padded(0.05), 0);
+  });
 }
 
 namespace {
@@ -354,7 +389,8 @@ void plot_confusion_matrix(const std::string& path_png, const Tensor& cm,
     for (int64_t k = 0; k < c; ++k) names.push_back(std::to_string(k));
   std::vector<double> v = cm.detach().to_vector();
   bool integral = !cm.is_floating_point();
-  render_png(path_png, size, "plot_confusion_matrix", [&] { draw_confusion(v, c, names, title, integral); });
+  detail::render_png(path_png, size, "plot_confusion_matrix",
+                     [&] { draw_confusion(v, c, names, title, integral); });
 }
 
 }  // namespace nabla::training

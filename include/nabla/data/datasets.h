@@ -4,6 +4,7 @@
 // int64 scalar class indices. Bad files raise nabla::IOError naming the file and byte offset.
 #pragma once
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -97,11 +98,35 @@ class ImageFolder : public data::Dataset {
 };
 
 // Gaussian blobs (sklearn.datasets.make_blobs): data float32 [N, n_features], target int64 [N].
+// Blob c gets n_samples / n_centers samples, the first n_samples % n_centers one more (sklearn's split).
+//   make_blobs({.n_samples = 300, .centers = 4});  // 4 random centres in [center_min, center_max]^2
+//   make_blobs({.n_samples = 300, .centers = {{-2, -2}, {2, 2}}, .cluster_std = {0.5, 1.0}});
+// BlobCenters: a count of random centres, or the centres themselves (sklearn's centers=[[x, y], ...]):
+// then their count is the number of classes and n_features is taken from them (options.n_features is
+// ignored, as sklearn ignores it); every centre must have the same, non-zero, number of coordinates.
+struct BlobCenters {
+  BlobCenters(int64_t n = 3) : count(n) {}  // NOLINT(google-explicit-constructor): `.centers = 4`
+  BlobCenters(std::initializer_list<std::vector<double>> centers) : points(centers) {}
+  BlobCenters(std::vector<std::vector<double>> centers) : points(std::move(centers)) {}  // NOLINT
+  bool explicit_points() const { return !points.empty(); }
+  int64_t size() const { return explicit_points() ? static_cast<int64_t>(points.size()) : count; }
+  int64_t count = 0;                        // random centres, used when `points` is empty
+  std::vector<std::vector<double>> points;  // explicit centres, one row each
+};
+// ClusterStd: one standard deviation for every blob (`.cluster_std = 0.5`), or one per centre
+// (`.cluster_std = {0.5, 1.0, 2.0}`; a list of another length is a ValueError, as in sklearn). `values`
+// holds one value (for every centre) or one per centre.
+struct ClusterStd {
+  ClusterStd(double sd = 1.0) : values{sd} {}  // NOLINT(google-explicit-constructor): `.cluster_std = 0.5`
+  ClusterStd(std::initializer_list<double> stds) : values(stds) {}
+  ClusterStd(std::vector<double> stds) : values(std::move(stds)) {}  // NOLINT
+  std::vector<double> values;
+};
 struct BlobsOptions {
   int64_t n_samples = 100;
-  int64_t n_features = 2;
-  int64_t centers = 3;
-  double cluster_std = 1.0;
+  int64_t n_features = 2;  // with random centres only
+  BlobCenters centers = 3;
+  ClusterStd cluster_std = 1.0;
   double center_min = -10.0, center_max = 10.0;
   bool shuffle = true;
   uint64_t seed = 0;

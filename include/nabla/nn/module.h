@@ -149,6 +149,9 @@ class Module {
 
   // ---- traversal (registration order, like PyTorch) ----
   std::vector<Tensor> parameters(bool recurse = true) const;
+  // The parameters that require grad, for an optimizer after freeze(): PyTorch's
+  // `filter(lambda p: p.requires_grad, model.parameters())`.
+  std::vector<Tensor> trainable_parameters(bool recurse = true) const;
   NamedTensors named_parameters(bool recurse = true) const;
   std::vector<Tensor> buffers(bool recurse = true) const;
   NamedTensors named_buffers(bool recurse = true) const;
@@ -166,6 +169,10 @@ class Module {
   void zero_grad(bool set_to_none = true);
   Module& apply(const std::function<void(Module&)>& fn);
   Module& requires_grad_(bool requires_grad = true);
+  // Transfer learning: freeze() is requires_grad_(false) on this module's parameters, recursively (they
+  // then get no gradient, and optimizers skip a parameter without one); unfreeze() is requires_grad_(true).
+  Module& freeze() { return requires_grad_(false); }
+  Module& unfreeze() { return requires_grad_(true); }
 
   // Parameters and buffers by dotted name ("layer1.0.weight"), exactly as PyTorch names them.
   NamedTensors state_dict() const;
