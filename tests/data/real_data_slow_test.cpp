@@ -1,5 +1,6 @@
 // data/ (slow): the real MNIST and FashionMNIST files brought by tools/fetch-data, when present
-// (skipped otherwise): sizes, labels, class balance of the FashionMNIST split, a full loader pass.
+// (skipped otherwise): sizes, first labels and statistics of the official files, class balance, a full
+// loader pass.
 #include <gtest/gtest.h>
 #include <nabla/nabla.h>
 
@@ -30,17 +31,25 @@ TEST(RealData, MNIST) {
   EXPECT_NEAR(mean, 0.1307, 1e-4);
 }
 
-TEST(RealData, FashionMNISTSplitIsStratified) {
+TEST(RealData, FashionMNISTOfficialSplit) {
   if (!have("FashionMNIST"))
     GTEST_SKIP() << "no FashionMNIST in " << data_root() << " (run tools/fetch-data)";
   data::FashionMNIST train(data_root()), test(data_root(), {.train = false});
   EXPECT_EQ(train.size(), 60000);
   EXPECT_EQ(test.size(), 10000);
+  // The official files (Debian's dataset-fashion-mnist) start with these labels.
+  const std::vector<int64_t> train_first{9, 0, 0, 3, 0, 2, 7, 2, 5, 5};
+  const std::vector<int64_t> test_first{9, 2, 1, 1, 6, 1, 4, 6, 5, 7};
+  for (size_t i = 0; i < train_first.size(); ++i) {
+    EXPECT_EQ(train.get(i).target.item<int64_t>(), train_first[i]) << "train sample " << i;
+    EXPECT_EQ(test.get(i).target.item<int64_t>(), test_first[i]) << "test sample " << i;
+  }
   for (int64_t c = 0; c < 10; ++c) {
     EXPECT_EQ((train.targets() == c).sum().item<int64_t>(), 6000) << "class " << c;
     EXPECT_EQ((test.targets() == c).sum().item<int64_t>(), 1000) << "class " << c;
   }
-  EXPECT_NEAR(train.data().to(kFloat64).mean().item<double>() / 255, 0.2860, 2e-3);
+  EXPECT_NEAR(train.data().to(kFloat64).mean().item<double>() / 255, 0.2860, 1e-4);
+  EXPECT_NEAR(test.data().to(kFloat64).mean().item<double>() / 255, 0.2868, 1e-4);
   auto ds = data::share(data::FashionMNIST(
       data_root(), {.transform = data::Compose({data::ToTensor(), data::Normalize({0.2860}, {0.3530})})}));
   data::DataLoader loader(ds, {.batch_size = 256, .shuffle = true, .num_workers = 2, .seed = 0});
