@@ -26,46 +26,17 @@
 #include <string>
 #include <vector>
 
+#include "chapter_data.h"
+
 using namespace nabla;
 
 // ---------------------------------------------------------------------------------------------------
 // 1. Data: images as float [N, 1, 28, 28] in [0, 1], labels as int64 [N].
 // ---------------------------------------------------------------------------------------------------
-struct Split {
-  Tensor images, labels;
-};
-struct Data {
-  Split train, test;
-  std::vector<std::string> classes;
-};
-
-Split as_float(const data::MNIST& ds) {  // uint8 [N, 28, 28] -> float [N, 1, 28, 28] / 255
-  return {ds.data().to(kFloat32).div(255.0).unsqueeze(1), ds.targets()};
-}
-
-Data load_fashion_mnist(const std::string& root) {
-  data::FashionMNIST train(root, {.train = true});
-  data::FashionMNIST test(root, {.train = false});
-  return {as_float(train), as_float(test), train.classes()};
-}
-
-// --smoke: no files. Ten Gaussian blobs in pixel space (sklearn's make_blobs with 784 features), clamped
-// to [0, 1]: each class is a fixed random "picture" (about half its pixels black) plus noise.
+// Split, Data, load_fashion_mnist and make_blob_images: examples/common/chapter_data.h.
+// --smoke: no files; ten blobs in pixel space stand in for FashionMNIST.
 Data make_smoke_data() {
-  data::TensorDataset blobs = data::make_blobs({.n_samples = 2500,
-                                                .n_features = 28 * 28,
-                                                .centers = 10,
-                                                .cluster_std = 4.0,
-                                                .center_min = -1.0,
-                                                .center_max = 1.0,
-                                                .seed = 2});
-  Tensor images = blobs.data().clamp(0.0, 1.0).reshape({-1, 1, 28, 28});
-  Tensor labels = blobs.targets();
-  Split train{images.index({Slice(0, 2000)}), labels.index({Slice(0, 2000)})};
-  Split test{images.index({Slice(2000, None)}), labels.index({Slice(2000, None)})};
-  std::vector<std::string> classes;
-  for (int c = 0; c < 10; ++c) classes.push_back("blob " + std::to_string(c));
-  return {train, test, classes};
+  return make_blob_images({.n_train = 2000, .n_test = 500, .cluster_std = 4.0, .seed = 2});
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -79,16 +79,6 @@ class InputArchive {
 
 namespace detail {
 template <typename T>
-nabla::nn::Module& as_module(T& value) {
-  if constexpr (requires {
-                  value.ptr();
-                  typename T::ContainedType;
-                })
-    return *value;  // a holder
-  else
-    return *value;  // a shared_ptr
-}
-template <typename T>
 constexpr bool kIsModule = requires(T& v) {
   static_cast<nabla::nn::Module&>(*v);
 }
@@ -109,7 +99,7 @@ inline void save(const std::vector<Tensor>& tensors, const std::string& path) {
 template <typename M>
 requires detail::kIsModule<M>
 void save(const M& module, const std::string& path) {
-  auto& m = detail::as_module(const_cast<M&>(module));
+  const nabla::nn::Module& m = *module;  // a holder or a shared_ptr
   nabla::io::save_safetensors(path, m.state_dict(), {{"nabla.torch", "module"}});
 }
 inline void save(const nabla::optim::Optimizer& optimizer, const std::string& path) {
@@ -137,7 +127,8 @@ requires detail::kIsModule<M>
 void load(M& module, const std::string& path) {
   serialize::InputArchive a;
   a.load_from(path, "module");
-  detail::as_module(module).load_state_dict(a.file().tensors, /*strict=*/true);
+  nabla::nn::Module& m = *module;  // a holder or a shared_ptr
+  m.load_state_dict(a.file().tensors, /*strict=*/true);
 }
 inline void load(nabla::optim::Optimizer& optimizer, const std::string& path) {
   serialize::InputArchive a;

@@ -27,6 +27,14 @@ struct Module::Hooks {
   std::vector<std::pair<int, ForwardPreHookAll>> pre_all;
   std::vector<std::pair<int, ForwardHookAll>> post_all;
   std::shared_ptr<std::function<void(int)>> remover;
+
+  // Appends `hook` to `list` under a fresh id; the handle removes it.
+  template <typename Hook>
+  RemovableHandle add(std::vector<std::pair<int, Hook>>& list, Hook hook) {
+    int id = next_id++;
+    list.emplace_back(id, std::move(hook));
+    return {remover, id};
+  }
 };
 
 void RemovableHandle::remove() {
@@ -59,11 +67,12 @@ Module::Module() : hooks_(std::make_shared<Hooks>()), serial_(next_serial++) {
   hooks_->remover = std::make_shared<std::function<void(int)>>([weak](int id) {
     auto h = weak.lock();
     if (!h) return;
-    std::erase_if(h->pre, [id](auto& p) { return p.first == id; });
-    std::erase_if(h->post, [id](auto& p) { return p.first == id; });
-    std::erase_if(h->backward, [id](auto& p) { return p.first == id; });
-    std::erase_if(h->pre_all, [id](auto& p) { return p.first == id; });
-    std::erase_if(h->post_all, [id](auto& p) { return p.first == id; });
+    auto erase = [id](auto& list) { std::erase_if(list, [id](auto& p) { return p.first == id; }); };
+    erase(h->pre);
+    erase(h->post);
+    erase(h->backward);
+    erase(h->pre_all);
+    erase(h->post_all);
   });
   track(this);
 }
@@ -463,29 +472,19 @@ LoadResult Module::load_state_dict(const NamedTensors& state, bool strict) {
 
 // ---- hooks ----
 RemovableHandle Module::register_forward_pre_hook(ForwardPreHook hook) {
-  int id = hooks_->next_id++;
-  hooks_->pre.emplace_back(id, std::move(hook));
-  return {hooks_->remover, id};
+  return hooks_->add(hooks_->pre, std::move(hook));
 }
 RemovableHandle Module::register_forward_hook(ForwardHook hook) {
-  int id = hooks_->next_id++;
-  hooks_->post.emplace_back(id, std::move(hook));
-  return {hooks_->remover, id};
+  return hooks_->add(hooks_->post, std::move(hook));
 }
 RemovableHandle Module::register_forward_pre_hook(ForwardPreHookAll hook) {
-  int id = hooks_->next_id++;
-  hooks_->pre_all.emplace_back(id, std::move(hook));
-  return {hooks_->remover, id};
+  return hooks_->add(hooks_->pre_all, std::move(hook));
 }
 RemovableHandle Module::register_forward_hook(ForwardHookAll hook) {
-  int id = hooks_->next_id++;
-  hooks_->post_all.emplace_back(id, std::move(hook));
-  return {hooks_->remover, id};
+  return hooks_->add(hooks_->post_all, std::move(hook));
 }
 RemovableHandle Module::register_full_backward_hook(BackwardHook hook) {
-  int id = hooks_->next_id++;
-  hooks_->backward.emplace_back(id, std::move(hook));
-  return {hooks_->remover, id};
+  return hooks_->add(hooks_->backward, std::move(hook));
 }
 
 // ---- printing ----
