@@ -142,4 +142,15 @@ struct MoonsOptions {
 };
 data::TensorDataset make_moons(const MoonsOptions& options = {});
 
+// A graph for node classification: edges [2, E] int64 (each undirected edge once, u < v), one label per
+// node int64 [N], and the class names.
+struct Graph {
+  Tensor edge_index, labels;
+  std::vector<std::string> classes;
+  int64_t num_nodes() const { return labels.size(0); }
+};
+// Zachary's karate club (1977): 34 members, 78 friendships, and the faction each member joined when the
+// club split ("Mr. Hi" = 0, "Officer" = 1) — networkx's karate_club_graph().
+Graph karate_club();
+
 }  // namespace nabla::data
