@@ -218,7 +218,7 @@ int main(int argc, char** argv) {
                         {{"train (running mean, train mode)", h.train_acc}, {"test", h.test_acc}}, "epoch",
                         "accuracy");
   training::plot_confusion_matrix(out + "/confusion.png", cm, d.classes,
-                                  "Test set: true class (rows) vs predicted class (columns)");
+                                  "FashionCNN on the 10,000 test images");
 
   // The first 40 test images with the model's prediction above each; a mistake also names the true class.
   const int64_t n_shown = std::min<int64_t>(40, d.test.images.size(0));
