@@ -3,6 +3,7 @@
 #pragma once
 
 #include "nabla/io/checkpoint.h"
+#include "nabla/io/dictd.h"
 #include "nabla/io/idx.h"
 #include "nabla/io/image.h"
 #include "nabla/io/safetensors.h"
