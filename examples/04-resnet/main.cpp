@@ -22,9 +22,10 @@
 //   build/examples/resnet --smoke                          # generated images, seconds -> runs/resnet-smoke/
 //
 // Options: --data fashion-mnist|cifar10 (default fashion-mnist), --data_dir DIR (default "data"),
-// --epochs N (default 5: about 1 minute an epoch on 2 idle cores, 6 on a busy machine). On a machine
-// shared with other jobs, run it with OMP_WAIT_POLICY=passive: OpenMP threads that spin while waiting
-// for a core make each step several times slower.
+// --epochs N (default 5: the full run then took 30 minutes, 5 to 6.6 an epoch, on this project's shared
+// 2-core machine at load average 11-12; see RESULTS.md). On a machine shared with other jobs, run it with
+// OMP_WAIT_POLICY=passive: OpenMP threads that spin while they wait for a busy core made each step 7x
+// slower (5 s instead of 0.7 s at load average 13-15).
 //
 // The program exits 1 if the results are implausible (the last epoch's train loss not below the first's;
 // test loss not below log(10), a uniform guess's; test accuracy below 60% in the smoke run (chance: 10%),
