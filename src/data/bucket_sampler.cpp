@@ -10,13 +10,14 @@ namespace nabla::data {
 BucketBatchSampler::BucketBatchSampler(std::vector<int64_t> lengths, int64_t batch_size,
                                        BucketBatchSamplerOptions options)
     : lengths_(std::move(lengths)), batch_size_(batch_size), options_(options) {
-  NABLA_CHECK(batch_size >= 1, ValueError, "BucketBatchSampler: batch_size should be a positive integer, got {}",
-              batch_size);
+  NABLA_CHECK(batch_size >= 1, ValueError,
+              "BucketBatchSampler: batch_size should be a positive integer, got {}", batch_size);
   NABLA_CHECK(options.bucket_size_multiplier >= 1, ValueError,
               "BucketBatchSampler: bucket_size_multiplier should be a positive integer, got {}",
               options.bucket_size_multiplier);
   for (size_t i = 0; i < lengths_.size(); ++i)
-    NABLA_CHECK(lengths_[i] >= 0, ValueError, "BucketBatchSampler: lengths[{}] = {} is negative", i, lengths_[i]);
+    NABLA_CHECK(lengths_[i] >= 0, ValueError, "BucketBatchSampler: lengths[{}] = {} is negative", i,
+                lengths_[i]);
 }
 
 int64_t BucketBatchSampler::size() const {

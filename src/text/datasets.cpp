@@ -25,7 +25,8 @@ std::string lower(std::string s) {
 
 bool has_extension(const fs::path& p, const std::vector<std::string>& extensions) {
   const std::string ext = lower(p.extension().string());
-  return std::any_of(extensions.begin(), extensions.end(), [&](const std::string& e) { return lower(e) == ext; });
+  return std::any_of(extensions.begin(), extensions.end(),
+                     [&](const std::string& e) { return lower(e) == ext; });
 }
 
 bool is_dir(const fs::path& p) {
@@ -53,13 +54,14 @@ TextFolder::TextFolder(const std::string& root, TextFolderOptions options) : opt
     std::sort(files.begin(), files.end());
     for (auto& f : files) samples_.emplace_back(std::move(f), static_cast<int64_t>(c));
   }
-  NABLA_CHECK(!samples_.empty(), IOError, "TextFolder: found no file with extension {} in the class folders of {}",
+  NABLA_CHECK(!samples_.empty(), IOError,
+              "TextFolder: found no file with extension {} in the class folders of {}",
               fmt::join(options_.extensions, ", "), root);
 }
 
 void TextFolder::check_index(int64_t index) const {
-  NABLA_CHECK(index >= 0 && index < size(), IndexError, "TextFolder: index {} out of range for size {}", index,
-              size());
+  NABLA_CHECK(index >= 0 && index < size(), IndexError, "TextFolder: index {} out of range for size {}",
+              index, size());
 }
 
 std::string TextFolder::text(int64_t index) const {
@@ -80,9 +82,10 @@ int64_t TextFolder::label(int64_t index) const {
 
 data::Example TextFolder::get(int64_t index) const {
   check_index(index);
-  NABLA_CHECK(static_cast<bool>(options_.transform), ValueError,
-              "TextFolder: get() needs a transform from text to Tensor (e.g. a tokenizer and text::numericalize; "
-              "set_transform), or read the string with text(index)");
+  NABLA_CHECK(
+      static_cast<bool>(options_.transform), ValueError,
+      "TextFolder: get() needs a transform from text to Tensor (e.g. a tokenizer and text::numericalize; "
+      "set_transform), or read the string with text(index)");
   Tensor target = scalar_tensor(label(index), {.dtype = kInt64});
   if (options_.target_transform) target = options_.target_transform(target);
   return {options_.transform(text(index)), target};

@@ -50,9 +50,9 @@ inline void append(std::string& out, int32_t cp) {
 
 // Python's str.isspace() (what str.split() and re's \s use).
 inline bool is_space(int32_t cp) {
-  return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
-         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
-         cp == 0x3000;
+  return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) || cp == 0x85 || cp == 0xA0 ||
+         cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+         cp == 0x205F || cp == 0x3000;
 }
 
 // Python's str.lower() for ASCII, Latin-1, Latin Extended-A (but U+0130, which lowercases to two code
@@ -62,7 +62,7 @@ inline int32_t to_lower(int32_t cp) {
   if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 32;
   if (cp >= 0x100 && cp <= 0x17F) {
     if (cp == 0x130 || cp == 0x138 || cp == 0x149 || cp == 0x17F) return cp;  // no single lowercase
-    if (cp == 0x178) return 0xFF;                                           // Ÿ -> ÿ
+    if (cp == 0x178) return 0xFF;                                             // Ÿ -> ÿ
     const bool odd_upper = (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E);
     return odd_upper ? cp + (cp & 1) : cp + !(cp & 1);
   }

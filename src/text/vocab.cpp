@@ -11,7 +11,8 @@ namespace nabla::text {
 Vocab::Vocab(std::vector<std::string> itos) : itos_(std::move(itos)) {
   for (size_t i = 0; i < itos_.size(); ++i) {
     auto [it, fresh] = stoi_.emplace(itos_[i], static_cast<int64_t>(i));
-    NABLA_CHECK(fresh, ValueError, "Vocab: duplicate token '{}' at indices {} and {}", itos_[i], it->second, i);
+    NABLA_CHECK(fresh, ValueError, "Vocab: duplicate token '{}' at indices {} and {}", itos_[i], it->second,
+                i);
   }
 }
 
@@ -19,7 +20,8 @@ int64_t Vocab::operator[](const std::string& token) const {
   auto it = stoi_.find(token);
   if (it != stoi_.end()) return it->second;
   NABLA_CHECK(default_index_.has_value(), IndexError,
-              "Vocab: token '{}' not found and default index is not set (set_default_index(v[\"<unk>\"]))", token);
+              "Vocab: token '{}' not found and default index is not set (set_default_index(v[\"<unk>\"]))",
+              token);
   return *default_index_;
 }
 
@@ -32,8 +34,8 @@ void Vocab::set_default_index(std::optional<int64_t> index) {
 void Vocab::insert_token(const std::string& token, int64_t index) {
   NABLA_CHECK(index >= 0 && index <= size(), IndexError,
               "Vocab::insert_token: index {} is out of range [0, {}] for '{}'", index, size(), token);
-  NABLA_CHECK(!contains(token), ValueError, "Vocab::insert_token: token '{}' already exists at index {}", token,
-              stoi_.at(token));
+  NABLA_CHECK(!contains(token), ValueError, "Vocab::insert_token: token '{}' already exists at index {}",
+              token, stoi_.at(token));
   itos_.insert(itos_.begin() + index, token);
   for (auto& [t, i] : stoi_)
     if (i >= index) ++i;
@@ -43,8 +45,8 @@ void Vocab::insert_token(const std::string& token, int64_t index) {
 void Vocab::append_token(const std::string& token) { insert_token(token, size()); }
 
 const std::string& Vocab::lookup_token(int64_t index) const {
-  NABLA_CHECK(index >= 0 && index < size(), IndexError, "Vocab::lookup_token: index {} is out of range [0, {})",
-              index, size());
+  NABLA_CHECK(index >= 0 && index < size(), IndexError,
+              "Vocab::lookup_token: index {} is out of range [0, {})", index, size());
   return itos_[static_cast<size_t>(index)];
 }
 
@@ -71,7 +73,8 @@ Vocab build_vocab_from_counts(const std::map<std::string, int64_t>& counts, cons
   // Decreasing count, ties in code-point order (std::map iterates in byte order, which is UTF-8's
   // code-point order; stable_sort keeps it among equal counts).
   std::vector<std::pair<std::string, int64_t>> order(counts.begin(), counts.end());
-  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
   if (o.max_tokens && static_cast<int64_t>(order.size()) > *o.max_tokens - n_specials)
     order.resize(static_cast<size_t>(*o.max_tokens - n_specials));
   std::vector<std::string> tokens;
@@ -82,7 +85,8 @@ Vocab build_vocab_from_counts(const std::map<std::string, int64_t>& counts, cons
   return Vocab(std::move(tokens));
 }
 
-Vocab build_vocab_from_iterator(const std::vector<std::vector<std::string>>& token_lists, const VocabOptions& o) {
+Vocab build_vocab_from_iterator(const std::vector<std::vector<std::string>>& token_lists,
+                                const VocabOptions& o) {
   std::map<std::string, int64_t> counts;
   for (const auto& tokens : token_lists)
     for (const std::string& t : tokens) ++counts[t];

@@ -119,7 +119,8 @@ Vocab Vocab::load(const std::string& path) {
   NABLA_CHECK(!file.bad(), IOError, "Vocab::load: error reading {}", path);
   Reader r{path, std::istringstream(bytes.str()), 0, {}};
   r.expect_line("header");
-  if (r.line != kMagic) r.fail(fmt::format("expected '{}', got {} (not a nabla vocab file?)", kMagic, quote(r.line)));
+  if (r.line != kMagic)
+    r.fail(fmt::format("expected '{}', got {} (not a nabla vocab file?)", kMagic, quote(r.line)));
   r.expect_line("size");
   const int64_t size = *r.number_after("size", false);
   r.expect_line("default_index");
@@ -128,15 +129,16 @@ Vocab Vocab::load(const std::string& path) {
   std::vector<std::string> itos;
   std::unordered_map<std::string, int64_t> seen;
   while (r.next()) {
-    if (static_cast<int64_t>(itos.size()) == size) r.fail(fmt::format("more tokens than the header's size {}", size));
+    if (static_cast<int64_t>(itos.size()) == size)
+      r.fail(fmt::format("more tokens than the header's size {}", size));
     std::string token = r.unescape();
     auto [it, fresh] = seen.emplace(token, r.line_no);
     if (!fresh) r.fail(fmt::format("duplicate token {} (first at line {})", quote(token), it->second));
     itos.push_back(std::move(token));
   }
   if (static_cast<int64_t>(itos.size()) != size)
-    r.fail(fmt::format("the file ends after {} tokens (lines {}..{}), but its header says size {}", itos.size(),
-                       first_token_line, r.line_no, size));
+    r.fail(fmt::format("the file ends after {} tokens (lines {}..{}), but its header says size {}",
+                       itos.size(), first_token_line, r.line_no, size));
   if (default_index && *default_index >= size) {
     r.line_no = 3;
     r.fail(fmt::format("default_index {} is out of range for {} tokens", *default_index, size));

@@ -64,7 +64,8 @@ struct Diff {
 
 std::string case_label(const ::testing::TestParamInfo<std::string>& info) {
   std::string s = info.param;
-  std::replace_if(s.begin(), s.end(), [](char ch) { return !std::isalnum(static_cast<unsigned char>(ch)); }, '_');
+  std::replace_if(
+      s.begin(), s.end(), [](char ch) { return !std::isalnum(static_cast<unsigned char>(ch)); }, '_');
   return s;
 }
 
@@ -73,7 +74,8 @@ class PackedRnn : public ::testing::TestWithParam<std::string> {};
 
 std::shared_ptr<nn::RNNBase> make_rnn(const json& c) {
   const json& o = c["options"];
-  nn::RNNOptions r{.num_layers = o["num_layers"], .batch_first = o["batch_first"], .bidirectional = o["bidirectional"]};
+  nn::RNNOptions r{
+      .num_layers = o["num_layers"], .batch_first = o["batch_first"], .bidirectional = o["bidirectional"]};
   if (o.contains("nonlinearity")) r.nonlinearity = o["nonlinearity"];
   const int64_t I = o["input_size"], H = o["hidden_size"];
   const std::string kind = c["kind"];
@@ -86,7 +88,8 @@ TEST_P(PackedRnn, MatchesPyTorch) {
   const json& c = case_named(GetParam());
   auto m = make_rnn(c);
   nn::NamedTensors state;
-  for (const json& kv : c["state"]) state.emplace_back(kv[0].get<std::string>(), golden::tensor_from_json(kv[1]));
+  for (const json& kv : c["state"])
+    state.emplace_back(kv[0].get<std::string>(), golden::tensor_from_json(kv[1]));
   m->load_state_dict(state);
   const bool bf = c["options"]["batch_first"], lstm = c["kind"] == "LSTM";
   Tensor x = golden::tensor_from_json(c["input"]).requires_grad_(true);
@@ -94,8 +97,8 @@ TEST_P(PackedRnn, MatchesPyTorch) {
   if (h0.defined()) h0.requires_grad_(true);
   if (c0.defined()) c0.requires_grad_(true);
   const auto lengths = c["lengths"].get<std::vector<int64_t>>();
-  rnn::PackedSequence packed = rnn::pack_padded_sequence(x, from_buffer(lengths.data(), {(int64_t)lengths.size()}, kInt64),
-                                                         bf, c["enforce_sorted"].get<bool>());
+  rnn::PackedSequence packed = rnn::pack_padded_sequence(
+      x, from_buffer(lengths.data(), {(int64_t)lengths.size()}, kInt64), bf, c["enforce_sorted"].get<bool>());
   rnn::PackedSequence out;
   Tensor h_n, c_n;
   if (lstm) {
@@ -106,8 +109,8 @@ TEST_P(PackedRnn, MatchesPyTorch) {
   } else {
     std::tie(out, h_n) = (*static_cast<nn::RNN*>(m.get()))(packed, h0);
   }
-  const std::optional<int64_t> total = c["total_length"].is_null() ? std::nullopt
-                                                                   : std::optional<int64_t>(c["total_length"].get<int64_t>());
+  const std::optional<int64_t> total =
+      c["total_length"].is_null() ? std::nullopt : std::optional<int64_t>(c["total_length"].get<int64_t>());
   auto [padded, out_lengths] = rnn::pad_packed_sequence(out, bf, c["padding_value"].get<double>(), total);
   Diff fwd, grad;
   fwd.expect(out.data(), c["packed_data"], "packed output data");
@@ -120,7 +123,8 @@ TEST_P(PackedRnn, MatchesPyTorch) {
   if (lstm) fwd.expect(c_n, c["c_n"], "c_n");
 
   const json& go = c["grad_outputs"];
-  Tensor loss = (padded * golden::tensor_from_json(go[0])).sum() + (h_n * golden::tensor_from_json(go[1])).sum();
+  Tensor loss =
+      (padded * golden::tensor_from_json(go[0])).sum() + (h_n * golden::tensor_from_json(go[1])).sum();
   if (lstm) loss = loss + (c_n * golden::tensor_from_json(go[2])).sum();
   loss.backward();
   grad.expect(x.grad(), c["grads"]["input"], "grad input");
@@ -129,7 +133,8 @@ TEST_P(PackedRnn, MatchesPyTorch) {
   std::map<std::string, Tensor> params;
   for (const auto& [k, p] : m->named_parameters()) params[k] = p;
   ASSERT_EQ(params.size(), c["param_grads"].size());
-  for (const json& kv : c["param_grads"]) grad.expect(params.at(kv[0]).grad(), kv[1], "grad " + kv[0].get<std::string>());
+  for (const json& kv : c["param_grads"])
+    grad.expect(params.at(kv[0]).grad(), kv[1], "grad " + kv[0].get<std::string>());
   std::cout << GetParam() << ": max |diff| forward " << fwd.worst << ", gradients " << grad.worst << "\n";
 }
 
@@ -149,7 +154,8 @@ TEST_P(PackedUtils, MatchesPyTorch) {
   Diff d;
   if (kind == "pack_padded_sequence") {
     Tensor x = golden::tensor_from_json(c["input"]).requires_grad_(true);
-    rnn::PackedSequence p = rnn::pack_padded_sequence(x, lengths_of(c), c["batch_first"], c["enforce_sorted"]);
+    rnn::PackedSequence p =
+        rnn::pack_padded_sequence(x, lengths_of(c), c["batch_first"], c["enforce_sorted"]);
     d.expect(p.data(), c["data"], "data");
     d.expect(p.batch_sizes(), c["batch_sizes"], "batch_sizes");
     d.expect(p.sorted_indices(), c["sorted_indices"], "sorted_indices");
@@ -205,9 +211,9 @@ TEST(PackedGolden, CoversTheRequiredVariants) {
     seen.insert(o["batch_first"].get<bool>() ? "batch_first" : "time_major");
     seen.insert(c["enforce_sorted"].get<bool>() ? "sorted" : "unsorted");
   }
-  for (const char* k : {"RNN", "LSTM", "GRU", "layers1", "layers2", "bidirectional", "unidirectional", "batch_first",
-                        "time_major", "sorted", "unsorted", "pack_padded_sequence", "pad_packed_sequence",
-                        "pad_sequence", "pack_sequence"})
+  for (const char* k : {"RNN", "LSTM", "GRU", "layers1", "layers2", "bidirectional", "unidirectional",
+                        "batch_first", "time_major", "sorted", "unsorted", "pack_padded_sequence",
+                        "pad_packed_sequence", "pad_sequence", "pack_sequence"})
     EXPECT_TRUE(seen.count(k)) << "packed.json has no case for " << k;
 }
 

@@ -44,7 +44,8 @@ void expect_each_sequence_alone(M& m, int64_t layers_dirs, bool lstm) {
     } else {
       std::tie(ob, hnb) = m(xb, hb);
     }
-    EXPECT_TRUE(allclose(padded.narrow(0, 0, L).narrow(1, b, 1), ob, 1e-12, 1e-12)) << "output of sequence " << b;
+    EXPECT_TRUE(allclose(padded.narrow(0, 0, L).narrow(1, b, 1), ob, 1e-12, 1e-12))
+        << "output of sequence " << b;
     EXPECT_TRUE(allclose(h_n.narrow(1, b, 1), hnb, 1e-12, 1e-12)) << "h_n of sequence " << b;
     if (lstm) {
       EXPECT_TRUE(allclose(c_n.narrow(1, b, 1), cnb, 1e-12, 1e-12)) << "c_n of sequence " << b;
@@ -99,7 +100,8 @@ void gradcheck_packed(M& m, bool batch_first) {
     rnn::PackedSequence packed = rnn::pack_padded_sequence(in[0], lengths, batch_first, false);
     if constexpr (std::is_same_v<M, nn::LSTM>) {
       auto [o, hc] = m(packed, in[1], in[2]);
-      return TensorList{std::get<0>(rnn::pad_packed_sequence(o, batch_first)), std::get<0>(hc), std::get<1>(hc)};
+      return TensorList{std::get<0>(rnn::pad_packed_sequence(o, batch_first)), std::get<0>(hc),
+                        std::get<1>(hc)};
     } else {
       auto [o, h] = m(packed, in[1]);
       return TensorList{std::get<0>(rnn::pad_packed_sequence(o, batch_first)), h, in[2].sum() * 0};
@@ -154,26 +156,47 @@ TEST(PackedRnn, ParametersGetGradients) {
 // ---- errors ----
 TEST(PackedErrors, Lengths) {
   Tensor x = zeros({3, 2, 4});
-  expect_error<ValueError>([&] { rnn::pack_padded_sequence(x, std::vector<int64_t>{3, 0}); },
-                           {"pack_padded_sequence", "greater than 0", "lengths[1] = 0"});
-  expect_error<ValueError>([&] { rnn::pack_padded_sequence(x, std::vector<int64_t>{-1, 3}, false, false); },
-                           {"lengths[0] = -1"});
-  expect_error<ValueError>([&] { rnn::pack_padded_sequence(x, std::vector<int64_t>{4, 2}); },
-                           {"lengths[0] = 4", "3 time steps", "[3, 2, 4]"});
-  expect_error<ValueError>([&] { rnn::pack_padded_sequence(x, std::vector<int64_t>{2, 3}); },
-                           {"sorted in decreasing order", "enforce_sorted", "lengths[0] = 2 < lengths[1] = 3"});
+  expect_error<ValueError>(
+      [&] {
+        rnn::pack_padded_sequence(x, std::vector<int64_t>{3, 0});
+      },
+      {"pack_padded_sequence", "greater than 0", "lengths[1] = 0"});
+  expect_error<ValueError>(
+      [&] {
+        rnn::pack_padded_sequence(x, std::vector<int64_t>{-1, 3}, false, false);
+      },
+      {"lengths[0] = -1"});
+  expect_error<ValueError>(
+      [&] {
+        rnn::pack_padded_sequence(x, std::vector<int64_t>{4, 2});
+      },
+      {"lengths[0] = 4", "3 time steps", "[3, 2, 4]"});
+  expect_error<ValueError>(
+      [&] {
+        rnn::pack_padded_sequence(x, std::vector<int64_t>{2, 3});
+      },
+      {"sorted in decreasing order", "enforce_sorted", "lengths[0] = 2 < lengths[1] = 3"});
   expect_error<ValueError>([&] { rnn::pack_padded_sequence(x, std::vector<int64_t>{3}); },
                            {"len(lengths)", "got 1", "batch_size=2"});
   expect_error<ValueError>([&] { rnn::pack_padded_sequence(x, zeros({2}).add(1)); }, {"integer", "float32"});
-  expect_error<ValueError>([&] { rnn::pack_padded_sequence(x, ones({1, 2}, {.dtype = kInt64})); },
-                           {"1-D", "[1, 2]"});
-  expect_error<ValueError>([&] { rnn::pack_padded_sequence(zeros({0, 2, 4}), std::vector<int64_t>{1, 1}); },
-                           {"empty", "[0, 2, 4]"});
+  expect_error<ValueError>(
+      [&] {
+        rnn::pack_padded_sequence(x, ones({1, 2}, {.dtype = kInt64}));
+      },
+      {"1-D", "[1, 2]"});
+  expect_error<ValueError>(
+      [&] {
+        rnn::pack_padded_sequence(zeros({0, 2, 4}), std::vector<int64_t>{1, 1});
+      },
+      {"empty", "[0, 2, 4]"});
   expect_error<ShapeError>([&] { rnn::pack_padded_sequence(zeros({3}), std::vector<int64_t>{3}); },
                            {"at least 2 dims", "[3]"});
   // batch_first: T is dim 1
   expect_error<ValueError>(
-      [&] { rnn::pack_padded_sequence(zeros({2, 3}), std::vector<int64_t>{4, 1}, true); }, {"lengths[0] = 4"});
+      [&] {
+        rnn::pack_padded_sequence(zeros({2, 3}), std::vector<int64_t>{4, 1}, true);
+      },
+      {"lengths[0] = 4"});
 }
 
 TEST(PackedErrors, PadPackedAndPadSequence) {
@@ -181,9 +204,16 @@ TEST(PackedErrors, PadPackedAndPadSequence) {
   expect_error<ValueError>([&] { rnn::pad_packed_sequence(p, false, 0.0, 2); },
                            {"total_length=2", "max sequence length being 3"});
   expect_error<ValueError>([&] { rnn::pad_sequence({}); }, "empty list of sequences");
-  expect_error<ShapeError>([&] { rnn::pad_sequence({zeros({2, 3}), zeros({3, 4})}); },
-                           {"sequence 1", "[3, 4]", "[2, 3]"});
-  expect_error<ShapeError>([&] { rnn::pad_sequence({zeros({2}), scalar_tensor(1.0)}); }, {"sequence 1", "[]"});
+  expect_error<ShapeError>(
+      [&] {
+        rnn::pad_sequence({zeros({2, 3}), zeros({3, 4})});
+      },
+      {"sequence 1", "[3, 4]", "[2, 3]"});
+  expect_error<ShapeError>(
+      [&] {
+        rnn::pad_sequence({zeros({2}), scalar_tensor(1.0)});
+      },
+      {"sequence 1", "[]"});
   expect_error<ValueError>([&] { rnn::pack_sequence({zeros({2}), zeros({0})}); }, {"lengths[1] = 0"});
   expect_error<ValueError>([&] { rnn::PackedSequence(zeros({3}), zeros({2})); }, {"batch_sizes", "int64"});
 }

@@ -47,7 +47,7 @@ TEST_F(ImdbSample, LabelsAreSortedFolderNames) {
   EXPECT_EQ(train.classes(), (std::vector<std::string>{"neg", "pos"}));
   ASSERT_EQ(train.size(), 5);  // unsup and the files beside the class folders are not samples
   EXPECT_EQ(train.targets().to_vector(), (std::vector<double>{0, 0, 1, 1, 1}));
-  EXPECT_EQ(train.text(0), "Terrible. I hated it; a waste of time.");      // neg/0_2.txt
+  EXPECT_EQ(train.text(0), "Terrible. I hated it; a waste of time.");  // neg/0_2.txt
   EXPECT_EQ(train.text(3), "Good.");  // pos/10_8.txt sorts before pos/1_10.txt (by name, as ImageFolder)
   EXPECT_EQ(train.label(4), 1);
   text::IMDB test(root_.string(), {.train = false});
@@ -74,8 +74,9 @@ TEST_F(ImdbSample, MissingFoldersAreNamed) {
   expect_error<IOError>([&] { text::IMDB((root_ / "nowhere").string()); }, {"nowhere", "not a directory"});
   fs::remove_all(root_ / "aclImdb/test/pos");
   expect_error<IOError>([&] { text::IMDB(root_.string(), {.train = false}); }, {"class folder", "test/pos"});
-  expect_error<IOError>([&] { text::TextFolder((root_ / "aclImdb/train").string(), {.extensions = {".md"}}); },
-                        {"no file", ".md"});
+  expect_error<IOError>(
+      [&] { text::TextFolder((root_ / "aclImdb/train").string(), {.extensions = {".md"}}); },
+      {"no file", ".md"});
 }
 
 // The pipeline of issue #22 end to end: similar lengths batched together, padded, packed, run.

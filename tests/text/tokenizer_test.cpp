@@ -1,10 +1,11 @@
 // tokenizer_test.cpp — the tokenizers against torchtext's rules run by Python (tests/golden/text.json,
 // written by tests/golden/gen_text_golden.py), and nabla's documented limits of lowercasing.
+#include "nabla/text/tokenizer.h"
+
 #include <gtest/gtest.h>
 
 #include "expect_error.h"
 #include "golden/golden_json.h"
-#include "nabla/text/tokenizer.h"
 
 namespace nabla {
 namespace {
@@ -31,7 +32,8 @@ TEST(Tokenizers, GetTokenizer) {
   EXPECT_EQ(text::get_tokenizer("basic_english")("Hello, World!"), (Tokens{"hello", ",", "world", "!"}));
   EXPECT_EQ(text::get_tokenizer("whitespace")("Hello, World!"), (Tokens{"Hello,", "World!"}));
   EXPECT_EQ(text::get_tokenizer("character")("añ"), (Tokens{"a", "ñ"}));
-  expect_error<ValueError>([] { text::get_tokenizer("spacy"); }, {"get_tokenizer", "'spacy'", "basic_english"});
+  expect_error<ValueError>([] { text::get_tokenizer("spacy"); },
+                           {"get_tokenizer", "'spacy'", "basic_english"});
 }
 
 // Documented deviations: capitals outside ASCII, Latin-1, Latin Extended-A and basic Cyrillic are kept
@@ -39,8 +41,12 @@ TEST(Tokenizers, GetTokenizer) {
 // bytes pass through unchanged (Python could not have decoded the text at all).
 TEST(Tokenizers, DocumentedLimits) {
   EXPECT_EQ(text::basic_english_normalize("ΣΟΦΙΑ İ"), (Tokens{"ΣΟΦΙΑ", "İ"}));
-  const std::string bad = "A\xff" "B \xc3";
-  EXPECT_EQ(text::basic_english_normalize(bad), (Tokens{"a\xff" "b", "\xc3"}));
+  const std::string bad =
+      "A\xff"
+      "B \xc3";
+  EXPECT_EQ(text::basic_english_normalize(bad), (Tokens{"a\xff"
+                                                        "b",
+                                                        "\xc3"}));
   EXPECT_EQ(text::character_tokenize(bad), (Tokens{"A", "\xff", "B", " ", "\xc3"}));
   EXPECT_EQ(text::whitespace_tokenize("\xe2\x80 x"), (Tokens{"\xe2\x80", "x"}));  // a cut U+2003 is no space
 }

@@ -97,8 +97,9 @@ TEST_F(VocabFile, RoundTripsAnyToken) {
   // The format is the documented text, nothing else beside it (no temporary left behind).
   std::ifstream in(p, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(bytes,
-            "nabla-vocab 1\nsize 9\ndefault_index 0\n<unk>\n \n\\n\nback\\\\slash\n\\r\ntab\there\n\nü\n\\\\n\n");
+  EXPECT_EQ(
+      bytes,
+      "nabla-vocab 1\nsize 9\ndefault_index 0\n<unk>\n \n\\n\nback\\\\slash\n\\r\ntab\there\n\nü\n\\\\n\n");
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
   text::Vocab none(Tokens{"a"});
   none.save(p);  // replaces the file
@@ -124,7 +125,8 @@ TEST_F(VocabFile, MalformedFilesNameTheLine) {
   bad(ok + "a\r\nb\r\n", {"line 4", "carriage return"});
   bad(ok + "a\nb", {"line 5", "no newline", "truncated"});
   bad("nabla-vocab 1\nsize 2\ndefault_index 2\na\nb\n", {"line 3", "default_index 2 is out of range"});
-  expect_error<IOError>([&] { text::Vocab::load((dir_ / "missing.vocab").string()); }, {"cannot open", "missing"});
+  expect_error<IOError>([&] { text::Vocab::load((dir_ / "missing.vocab").string()); },
+                        {"cannot open", "missing"});
 }
 
 }  // namespace

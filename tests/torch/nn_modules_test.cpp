@@ -413,8 +413,8 @@ TEST(TorchNnModules, PackedSequences) {
   EXPECT_EQ(shape(out.data()), (Shape{7, 3}));
   EXPECT_EQ(shape(h_n), (Shape{1, 3, 3}));
   nn::LSTM lstm(nn::LSTMOptions(2, 3));
-  auto [lout, state] = lstm->forward_with_packed_input(packed, std::make_tuple(nabla::zeros({1, 3, 3}),
-                                                                               nabla::zeros({1, 3, 3})));
+  auto [lout, state] = lstm->forward_with_packed_input(
+      packed, std::make_tuple(nabla::zeros({1, 3, 3}), nabla::zeros({1, 3, 3})));
   auto [padded, lengths] = rnn::pad_packed_sequence(lout, false, 0.0, 4);
   EXPECT_EQ(shape(padded), (Shape{4, 3, 3}));
   EXPECT_EQ(lengths.to_vector(), (std::vector<double>{2, 4, 1}));

@@ -100,7 +100,8 @@ struct BucketBatchSamplerOptions {
 };
 class BucketBatchSampler : public BatchSampler {
  public:
-  BucketBatchSampler(std::vector<int64_t> lengths, int64_t batch_size, BucketBatchSamplerOptions options = {});
+  BucketBatchSampler(std::vector<int64_t> lengths, int64_t batch_size,
+                     BucketBatchSamplerOptions options = {});
   int64_t size() const override;
   std::vector<std::vector<int64_t>> batches(RandomGenerator& gen) const override;
 

@@ -59,8 +59,8 @@ class RNN : public RNNBase {
   std::tuple<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) {
     return traced([&] { return forward(input, h0); });
   }
-  std::tuple<utils::rnn::PackedSequence, Tensor> forward_with_packed_input(const utils::rnn::PackedSequence& input,
-                                                                           const Tensor& h0 = {});
+  std::tuple<utils::rnn::PackedSequence, Tensor> forward_with_packed_input(
+      const utils::rnn::PackedSequence& input, const Tensor& h0 = {});
   std::tuple<utils::rnn::PackedSequence, Tensor> operator()(const utils::rnn::PackedSequence& input,
                                                             const Tensor& h0 = {}) {
     return traced([&] { return forward_with_packed_input(input, h0); });
@@ -75,8 +75,8 @@ class GRU : public RNNBase {
   std::tuple<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) {
     return traced([&] { return forward(input, h0); });
   }
-  std::tuple<utils::rnn::PackedSequence, Tensor> forward_with_packed_input(const utils::rnn::PackedSequence& input,
-                                                                           const Tensor& h0 = {});
+  std::tuple<utils::rnn::PackedSequence, Tensor> forward_with_packed_input(
+      const utils::rnn::PackedSequence& input, const Tensor& h0 = {});
   std::tuple<utils::rnn::PackedSequence, Tensor> operator()(const utils::rnn::PackedSequence& input,
                                                             const Tensor& h0 = {}) {
     return traced([&] { return forward_with_packed_input(input, h0); });
@@ -110,7 +110,8 @@ class LSTM : public RNNBase {
                                          const std::tuple<Tensor, Tensor>& hx) {
     return forward_with_packed_input(input, std::get<0>(hx), std::get<1>(hx));
   }
-  PackedResult operator()(const utils::rnn::PackedSequence& input, const Tensor& h0 = {}, const Tensor& c0 = {}) {
+  PackedResult operator()(const utils::rnn::PackedSequence& input, const Tensor& h0 = {},
+                          const Tensor& c0 = {}) {
     return traced([&] { return forward_with_packed_input(input, h0, c0); });
   }
   PackedResult operator()(const utils::rnn::PackedSequence& input, const std::tuple<Tensor, Tensor>& hx) {

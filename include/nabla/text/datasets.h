@@ -21,10 +21,10 @@ namespace nabla::text {
 using TextTransform = std::function<Tensor(const std::string&)>;
 
 struct TextFolderOptions {
-  TextTransform transform = {};                       // text -> Tensor in get()
-  data::Transform target_transform = {};              // applied to the int64 label in get()
-  std::vector<std::string> extensions = {".txt"};     // matched in any case
-  std::vector<std::string> classes = {};              // empty: every subfolder; else exactly these
+  TextTransform transform = {};                    // text -> Tensor in get()
+  data::Transform target_transform = {};           // applied to the int64 label in get()
+  std::vector<std::string> extensions = {".txt"};  // matched in any case
+  std::vector<std::string> classes = {};           // empty: every subfolder; else exactly these
 };
 
 class TextFolder : public data::Dataset {

@@ -1,7 +1,7 @@
 // vocab.h — torchtext.vocab: Vocab (token <-> index), build_vocab_from_iterator with torchtext's
 // ordering, numericalize, and a Vocab file format (save/load; docs/text.md, "Vocab files").
 //
-//   text::Vocab v = text::build_vocab_from_iterator(token_lists, {.min_freq = 2, .specials = text::kSpecials});
+//   text::Vocab v = text::build_vocab_from_iterator(token_lists, {.specials = text::kSpecials});
 //   v.set_default_index(v["<unk>"]);
 //   Tensor ids = text::numericalize(v, tokenizer("a review"));  // int64 [L]
 #pragma once
@@ -29,7 +29,9 @@ class Vocab {
   bool contains(const std::string& token) const { return stoi_.count(token) != 0; }
   // The token's index; for an unknown token the default index, or IndexError naming it when none is set.
   int64_t operator[](const std::string& token) const;
-  std::vector<int64_t> operator()(const std::vector<std::string>& tokens) const { return lookup_indices(tokens); }
+  std::vector<int64_t> operator()(const std::vector<std::string>& tokens) const {
+    return lookup_indices(tokens);
+  }
   // What unknown tokens map to (torchtext's set_default_index; nullopt: unknown tokens are an error).
   void set_default_index(std::optional<int64_t> index);
   std::optional<int64_t> get_default_index() const { return default_index_; }
@@ -54,9 +56,9 @@ class Vocab {
 };
 
 struct VocabOptions {
-  int64_t min_freq = 1;                       // tokens seen fewer times are left out
-  std::vector<std::string> specials = {};     // always in, at the front (or the back)
-  bool special_first = true;                  //
+  int64_t min_freq = 1;                              // tokens seen fewer times are left out
+  std::vector<std::string> specials = {};            // always in, at the front (or the back)
+  bool special_first = true;                         // false: specials at the back
   std::optional<int64_t> max_tokens = std::nullopt;  // the vocab's size limit, specials included
 };
 

@@ -151,12 +151,13 @@ std::tuple<Tensor, Tensor, Tensor> RNNBase::composite_layer(int64_t l, const Ten
   return {dirs == 1 ? outs[0] : cat(outs, 2), stack(h_n, 0), mode_ == Mode::LSTM ? stack(c_n, 0) : Tensor()};
 }
 
-Tensor RNNBase::initial_state(const Tensor& s, int64_t N, DType dtype, bool unbatched, const char* what) const {
+Tensor RNNBase::initial_state(const Tensor& s, int64_t N, DType dtype, bool unbatched,
+                              const char* what) const {
   const int64_t rows = options.num_layers * (options.bidirectional ? 2 : 1), H = hidden_size;
   if (!s.defined()) return zeros({rows, N, H}, {.dtype = dtype});
   Tensor v = unbatched ? s.unsqueeze(1) : s;
-  NABLA_CHECK(v.sizes() == IntArrayRef({rows, N, H}), ShapeError, "{}: expected {} of size [{}, {}, {}], got {}",
-              name(), what, rows, N, H, shape_str(s.sizes()));
+  NABLA_CHECK(v.sizes() == IntArrayRef({rows, N, H}), ShapeError,
+              "{}: expected {} of size [{}, {}, {}], got {}", name(), what, rows, N, H, shape_str(s.sizes()));
   return v;
 }
 

@@ -21,8 +21,9 @@ namespace nabla::nn {
 
 using utils::rnn::PackedSequence;
 
-std::tuple<Tensor, Tensor, Tensor> RNNBase::packed_layer(int64_t l, const Tensor& x, const std::vector<int64_t>& bs,
-                                                         const Tensor& h0, const Tensor& c0) const {
+std::tuple<Tensor, Tensor, Tensor> RNNBase::packed_layer(int64_t l, const Tensor& x,
+                                                         const std::vector<int64_t>& bs, const Tensor& h0,
+                                                         const Tensor& c0) const {
   const int64_t T = static_cast<int64_t>(bs.size()), dirs = options.bidirectional ? 2 : 1;
   const bool lstm = mode_ == Mode::LSTM;
   std::vector<int64_t> offset(static_cast<size_t>(T), 0);
@@ -74,19 +75,21 @@ std::tuple<PackedSequence, Tensor, Tensor> RNNBase::run_packed(const PackedSeque
   NABLA_CHECK(input.defined(), ValueError, "{}: the PackedSequence input is empty (no data)", name());
   const Tensor& data = input.data();
   NABLA_CHECK(data.dim() == 2 && data.size(1) == input_size, ShapeError,
-              "{}: a packed input's data must be [sum of lengths, input_size = {}], got {}", name(), input_size,
-              shape_str(data.sizes()));
+              "{}: a packed input's data must be [sum of lengths, input_size = {}], got {}", name(),
+              input_size, shape_str(data.sizes()));
   std::vector<int64_t> bs;
   for (double v : input.batch_sizes().to_vector()) bs.push_back(static_cast<int64_t>(v));
   NABLA_CHECK(!bs.empty(), ValueError, "{}: the PackedSequence has no time steps", name());
   int64_t S = 0;
   for (size_t t = 0; t < bs.size(); ++t) {
     NABLA_CHECK(bs[t] > 0 && (t == 0 || bs[t] <= bs[t - 1]), ValueError,
-                "{}: batch_sizes must be positive and non-increasing, got batch_sizes[{}] = {}", name(), t, bs[t]);
+                "{}: batch_sizes must be positive and non-increasing, got batch_sizes[{}] = {}", name(), t,
+                bs[t]);
     S += bs[t];
   }
-  NABLA_CHECK(S == data.size(0), ShapeError, "{}: packed data {} does not have the {} rows batch_sizes add up to",
-              name(), shape_str(data.sizes()), S);
+  NABLA_CHECK(S == data.size(0), ShapeError,
+              "{}: packed data {} does not have the {} rows batch_sizes add up to", name(),
+              shape_str(data.sizes()), S);
   const int64_t N = bs[0], L = options.num_layers, dirs = options.bidirectional ? 2 : 1;
   const bool lstm = mode_ == Mode::LSTM;
   const Tensor& sorted = input.sorted_indices();
@@ -104,7 +107,8 @@ std::tuple<PackedSequence, Tensor, Tensor> RNNBase::run_packed(const PackedSeque
     h_n.push_back(h);
     if (lstm) c_n.push_back(c);
     layer_in = out;
-    if (l + 1 < L && options.dropout > 0) layer_in = functional::dropout(layer_in, options.dropout, is_training());
+    if (l + 1 < L && options.dropout > 0)
+      layer_in = functional::dropout(layer_in, options.dropout, is_training());
   }
   Tensor hn = L == 1 ? h_n[0] : cat(h_n, 0), cn = !lstm ? Tensor() : L == 1 ? c_n[0] : cat(c_n, 0);
   if (input.unsorted_indices().defined()) {
@@ -114,15 +118,18 @@ std::tuple<PackedSequence, Tensor, Tensor> RNNBase::run_packed(const PackedSeque
   return {PackedSequence(layer_in, input.batch_sizes(), sorted, input.unsorted_indices()), hn, cn};
 }
 
-std::tuple<PackedSequence, Tensor> RNN::forward_with_packed_input(const PackedSequence& input, const Tensor& h0) {
+std::tuple<PackedSequence, Tensor> RNN::forward_with_packed_input(const PackedSequence& input,
+                                                                  const Tensor& h0) {
   auto [o, h, c] = run_packed(input, h0, Tensor());
   return {o, h};
 }
-std::tuple<PackedSequence, Tensor> GRU::forward_with_packed_input(const PackedSequence& input, const Tensor& h0) {
+std::tuple<PackedSequence, Tensor> GRU::forward_with_packed_input(const PackedSequence& input,
+                                                                  const Tensor& h0) {
   auto [o, h, c] = run_packed(input, h0, Tensor());
   return {o, h};
 }
-LSTM::PackedResult LSTM::forward_with_packed_input(const PackedSequence& input, const Tensor& h0, const Tensor& c0) {
+LSTM::PackedResult LSTM::forward_with_packed_input(const PackedSequence& input, const Tensor& h0,
+                                                   const Tensor& c0) {
   auto [o, h, c] = run_packed(input, h0, c0);
   return {o, {h, c}};
 }

@@ -41,14 +41,16 @@ void check_lengths(const std::vector<int64_t>& lengths, int64_t B, int64_t T, co
               lengths.size(), B, shape_str(input.sizes()));
   for (size_t b = 0; b < lengths.size(); ++b) {
     NABLA_CHECK(lengths[b] > 0, ValueError,
-                "{}: length of all samples has to be greater than 0, but lengths[{}] = {}", op, b, lengths[b]);
+                "{}: length of all samples has to be greater than 0, but lengths[{}] = {}", op, b,
+                lengths[b]);
     NABLA_CHECK(lengths[b] <= T, ValueError,
-                "{}: lengths[{}] = {} is longer than the input's {} time steps (input {})", op, b, lengths[b], T,
-                shape_str(input.sizes()));
-    NABLA_CHECK(!enforce_sorted || b == 0 || lengths[b] <= lengths[b - 1], ValueError,
-                "{}: lengths must be sorted in decreasing order when enforce_sorted is true, but lengths[{}] = "
-                "{} < lengths[{}] = {}; pass enforce_sorted=false to sort them here",
-                op, b - 1, lengths[b - 1], b, lengths[b]);
+                "{}: lengths[{}] = {} is longer than the input's {} time steps (input {})", op, b, lengths[b],
+                T, shape_str(input.sizes()));
+    NABLA_CHECK(
+        !enforce_sorted || b == 0 || lengths[b] <= lengths[b - 1], ValueError,
+        "{}: lengths must be sorted in decreasing order when enforce_sorted is true, but lengths[{}] = "
+        "{} < lengths[{}] = {}; pass enforce_sorted=false to sort them here",
+        op, b - 1, lengths[b - 1], b, lengths[b]);
   }
 }
 
@@ -66,7 +68,8 @@ std::vector<int64_t> with_lead(const Tensor& x, std::vector<int64_t> lead) {
 
 }  // namespace
 
-PackedSequence::PackedSequence(Tensor data, Tensor batch_sizes, Tensor sorted_indices, Tensor unsorted_indices)
+PackedSequence::PackedSequence(Tensor data, Tensor batch_sizes, Tensor sorted_indices,
+                               Tensor unsorted_indices)
     : data_(std::move(data)),
       batch_sizes_(std::move(batch_sizes)),
       sorted_indices_(std::move(sorted_indices)),
@@ -74,8 +77,8 @@ PackedSequence::PackedSequence(Tensor data, Tensor batch_sizes, Tensor sorted_in
   NABLA_CHECK(data_.defined() && batch_sizes_.defined(), ValueError,
               "PackedSequence: data and batch_sizes must be defined");
   NABLA_CHECK(batch_sizes_.dim() == 1 && batch_sizes_.dtype() == kInt64, ValueError,
-              "PackedSequence: batch_sizes must be a 1-D int64 tensor, got {} {}", dtype_name(batch_sizes_.dtype()),
-              shape_str(batch_sizes_.sizes()));
+              "PackedSequence: batch_sizes must be a 1-D int64 tensor, got {} {}",
+              dtype_name(batch_sizes_.dtype()), shape_str(batch_sizes_.sizes()));
   if (sorted_indices_.defined() && !unsorted_indices_.defined())
     unsorted_indices_ = invert_permutation(sorted_indices_);
 }
@@ -84,13 +87,14 @@ PackedSequence pack_padded_sequence(const Tensor& input, const Tensor& lengths, 
                                     bool enforce_sorted) {
   NABLA_CHECK(lengths.defined() && lengths.dim() == 1 && is_integral(lengths.dtype(), false), ValueError,
               "pack_padded_sequence: 'lengths' should be a 1-D integer tensor, but got {}",
-              lengths.defined() ? fmt::format("{} {}", dtype_name(lengths.dtype()), shape_str(lengths.sizes()))
-                                : std::string("an undefined tensor"));
+              lengths.defined()
+                  ? fmt::format("{} {}", dtype_name(lengths.dtype()), shape_str(lengths.sizes()))
+                  : std::string("an undefined tensor"));
   return pack_padded_sequence(input, int64_values(lengths), batch_first, enforce_sorted);
 }
 
-PackedSequence pack_padded_sequence(const Tensor& input, const std::vector<int64_t>& lengths_in, bool batch_first,
-                                    bool enforce_sorted) {
+PackedSequence pack_padded_sequence(const Tensor& input, const std::vector<int64_t>& lengths_in,
+                                    bool batch_first, bool enforce_sorted) {
   NABLA_CHECK(input.defined() && input.dim() >= 2, ShapeError,
               "pack_padded_sequence: input must have at least 2 dims ([T, B, *] or [B, T, *]), got {}",
               input.defined() ? shape_str(input.sizes()) : std::string("an undefined tensor"));
@@ -103,7 +107,8 @@ PackedSequence pack_padded_sequence(const Tensor& input, const std::vector<int64
   std::iota(order.begin(), order.end(), 0);
   Tensor sorted_indices;
   if (!enforce_sorted) {
-    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return lengths_in[a] > lengths_in[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int64_t a, int64_t b) { return lengths_in[a] > lengths_in[b]; });
     for (int64_t i = 0; i < B; ++i) lengths[i] = lengths_in[order[i]];
     sorted_indices = int64_tensor(order);
   }
@@ -117,16 +122,17 @@ PackedSequence pack_padded_sequence(const Tensor& input, const std::vector<int64
   return PackedSequence(data, int64_tensor(batch_sizes), sorted_indices);
 }
 
-std::tuple<Tensor, Tensor> pad_packed_sequence(const PackedSequence& sequence, bool batch_first, double padding_value,
-                                               std::optional<int64_t> total_length) {
+std::tuple<Tensor, Tensor> pad_packed_sequence(const PackedSequence& sequence, bool batch_first,
+                                               double padding_value, std::optional<int64_t> total_length) {
   NABLA_CHECK(sequence.defined(), ValueError, "pad_packed_sequence: the PackedSequence is empty (no data)");
   const std::vector<int64_t> bs = int64_values(sequence.batch_sizes());
   const Tensor& data = sequence.data();
   const int64_t max_len = static_cast<int64_t>(bs.size()), B = bs.empty() ? 0 : bs[0];
-  NABLA_CHECK(!total_length || *total_length >= max_len, ValueError,
-              "pad_packed_sequence: expected total_length to be at least the length of the longest sequence in "
-              "input, but got total_length={} and max sequence length being {}",
-              total_length.value_or(0), max_len);
+  NABLA_CHECK(
+      !total_length || *total_length >= max_len, ValueError,
+      "pad_packed_sequence: expected total_length to be at least the length of the longest sequence in "
+      "input, but got total_length={} and max sequence length being {}",
+      total_length.value_or(0), max_len);
   const int64_t T = total_length.value_or(max_len);
   const int64_t S = std::accumulate(bs.begin(), bs.end(), int64_t{0});
   NABLA_CHECK(data.dim() >= 1 && data.size(0) == S, ShapeError,
@@ -140,7 +146,8 @@ std::tuple<Tensor, Tensor> pad_packed_sequence(const PackedSequence& sequence, b
       lengths[i] = t + 1;
     }
   std::vector<int64_t> row_shape = {1}, out_shape = {T, B};
-  for (int64_t d = 1; d < data.dim(); ++d) row_shape.push_back(data.size(d)), out_shape.push_back(data.size(d));
+  for (int64_t d = 1; d < data.dim(); ++d)
+    row_shape.push_back(data.size(d)), out_shape.push_back(data.size(d));
   Tensor padded = cat({data, full(row_shape, padding_value, {.dtype = data.dtype()})}, 0)
                       .index_select(0, int64_tensor(rows))
                       .view(out_shape);
@@ -162,15 +169,17 @@ Tensor pad_sequence(const TensorList& sequences, bool batch_first, double paddin
     NABLA_CHECK(s.defined() && s.dim() >= 1, ShapeError,
                 "pad_sequence: sequence {} must have at least 1 dim ([L, *]), got {}", i,
                 s.defined() ? shape_str(s.sizes()) : std::string("an undefined tensor"));
-    NABLA_CHECK(trailing(s) == trailing(first), ShapeError,
-                "pad_sequence: sequence {} has shape {}, but sequence 0 has {}: the dims after the first must match",
-                i, shape_str(s.sizes()), shape_str(first.sizes()));
+    NABLA_CHECK(
+        trailing(s) == trailing(first), ShapeError,
+        "pad_sequence: sequence {} has shape {}, but sequence 0 has {}: the dims after the first must match",
+        i, shape_str(s.sizes()), shape_str(first.sizes()));
     max_len = std::max(max_len, s.size(0));
   }
   // All steps in one column [sum L + 1, *] (the last row is the padding), gathered into [max L, B, *].
   TensorList parts;
   std::vector<int64_t> row_shape = {1}, out_shape = {max_len, static_cast<int64_t>(sequences.size())};
-  for (int64_t d = 1; d < first.dim(); ++d) row_shape.push_back(first.size(d)), out_shape.push_back(first.size(d));
+  for (int64_t d = 1; d < first.dim(); ++d)
+    row_shape.push_back(first.size(d)), out_shape.push_back(first.size(d));
   for (const Tensor& s : sequences) parts.push_back(s.dtype() == first.dtype() ? s : s.to(first.dtype()));
   parts.push_back(full(row_shape, padding_value, {.dtype = first.dtype()}));
   std::vector<int64_t> starts;
