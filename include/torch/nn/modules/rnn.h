@@ -13,6 +13,7 @@
 #include "nabla/nn/rnn.h"
 #include "torch/nn/modules/common.h"
 #include "torch/nn/options/rnn.h"
+#include "torch/nn/utils/rnn.h"
 
 namespace torch::nn {
 namespace detail {
