@@ -1,6 +1,6 @@
 # install.cmake — `cmake --install <build> --prefix P` lays out:
 #   P/include/nabla/...                      public headers (the whole include/nabla tree)
-#   P/lib/libnabla_{core,nn,io,data,train}.so*   one shared library per layer (or, with NABLA_STATIC,
+#   P/lib/libnabla_{core,nn,io,data,text,train}.so*   one shared library per layer (or, with NABLA_STATIC,
 #                                               their archives and one self-contained libnabla.a)
 #   P/lib/cmake/nabla/nabla{Config,ConfigVersion,Targets*}.cmake   for find_package(nabla)
 #   P/lib/pkgconfig/nabla.pc                 for pkg-config

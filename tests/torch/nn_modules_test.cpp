@@ -403,6 +403,25 @@ TEST(TorchNnModules, GRU) {
   EXPECT_EQ(shape(std::get<1>(gru->forward(nabla::randn({5, 2, 4}), h_n))), (Shape{2, 2, 6}));
 }
 
+// LibTorch's packed-sequence API: torch::nn::utils::rnn and forward_with_packed_input.
+TEST(TorchNnModules, PackedSequences) {
+  namespace rnn = torch::nn::utils::rnn;
+  Tensor x = nabla::randn({4, 3, 2});
+  rnn::PackedSequence packed = rnn::pack_padded_sequence(x, nabla::tensor({2, 4, 1}), false, false);
+  nn::GRU gru(nn::GRUOptions(2, 3));
+  auto [out, h_n] = gru->forward_with_packed_input(packed);
+  EXPECT_EQ(shape(out.data()), (Shape{7, 3}));
+  EXPECT_EQ(shape(h_n), (Shape{1, 3, 3}));
+  nn::LSTM lstm(nn::LSTMOptions(2, 3));
+  auto [lout, state] = lstm->forward_with_packed_input(
+      packed, std::make_tuple(nabla::zeros({1, 3, 3}), nabla::zeros({1, 3, 3})));
+  auto [padded, lengths] = rnn::pad_packed_sequence(lout, false, 0.0, 4);
+  EXPECT_EQ(shape(padded), (Shape{4, 3, 3}));
+  EXPECT_EQ(lengths.to_vector(), (std::vector<double>{2, 4, 1}));
+  EXPECT_EQ(shape(rnn::pad_sequence({nabla::zeros({2}), nabla::zeros({3})}, true)), (Shape{2, 3}));
+  EXPECT_EQ(shape(rnn::pack_sequence({nabla::zeros({3, 2}), nabla::zeros({1, 2})}).data()), (Shape{4, 2}));
+}
+
 // A model holding a recurrent layer calls it through the holder inside its own forward.
 struct TaggerImpl : torch::nn::Module {
   TaggerImpl()

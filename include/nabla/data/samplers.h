@@ -68,20 +68,48 @@ class WeightedRandomSampler : public Sampler {
   bool replacement_;
 };
 
-// Groups a sampler's indices into batches.
+// Groups a sampler's indices into batches. Subclasses (BucketBatchSampler) choose batches otherwise;
+// DataLoaderOptions::batch_sampler takes any of them.
 class BatchSampler {
  public:
   BatchSampler(SamplerPtr sampler, int64_t batch_size, bool drop_last);
-  int64_t size() const;  // batches per epoch
-  std::vector<std::vector<int64_t>> batches(RandomGenerator& gen) const;
-  const SamplerPtr& sampler() const { return sampler_; }
+  virtual ~BatchSampler() = default;
+  virtual int64_t size() const;  // batches per epoch
+  virtual std::vector<std::vector<int64_t>> batches(RandomGenerator& gen) const;
+  const SamplerPtr& sampler() const { return sampler_; }  // null for a subclass without one
+
+ protected:
+  BatchSampler() = default;
 
  private:
   SamplerPtr sampler_;
-  int64_t batch_size_;
-  bool drop_last_;
+  int64_t batch_size_ = 1;
+  bool drop_last_ = false;
 };
 using BatchSamplerPtr = std::shared_ptr<const BatchSampler>;
+
+// Batches of samples of similar length, so padding a batch to its longest sample wastes little
+// (torchtext's BucketIterator, torchnlp's BucketBatchSampler): each epoch the indices are shuffled (or
+// kept in order), cut into pools of batch_size * bucket_size_multiplier, each pool sorted by length
+// (stably) and cut into batches, and the batches' order shuffled. Every index is in exactly one batch
+// (drop_last: the short last batch of each pool is left out).
+struct BucketBatchSamplerOptions {
+  bool shuffle = true;
+  bool drop_last = false;
+  int64_t bucket_size_multiplier = 100;
+};
+class BucketBatchSampler : public BatchSampler {
+ public:
+  BucketBatchSampler(std::vector<int64_t> lengths, int64_t batch_size,
+                     BucketBatchSamplerOptions options = {});
+  int64_t size() const override;
+  std::vector<std::vector<int64_t>> batches(RandomGenerator& gen) const override;
+
+ private:
+  std::vector<int64_t> lengths_;
+  int64_t batch_size_;
+  BucketBatchSamplerOptions options_;
+};
 
 // A uniform integer in [0, n) without modulo bias (Lemire's method).
 uint64_t uniform_index(RandomGenerator& gen, uint64_t n);

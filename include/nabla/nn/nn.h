@@ -11,3 +11,4 @@
 #include "nabla/nn/module.h"
 #include "nabla/nn/rnn.h"
 #include "nabla/nn/sparse.h"
+#include "nabla/nn/utils/rnn.h"

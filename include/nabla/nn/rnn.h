@@ -1,10 +1,14 @@
 // rnn.h — RNN, LSTM, GRU with torch.nn's parameters (weight_ih_l0, ..., _reverse), shapes and
 // return values: output [T, N, D*H] (or [N, T, D*H] with batch_first) and h_n [L*D, N, H].
+// A PackedSequence input (nn/utils/rnn.h) gives a PackedSequence output, as in PyTorch: `gru(packed)`
+// or LibTorch's `gru.forward_with_packed_input(packed)`; h_n is then each sequence's state after its
+// own last step (Note [Packed recurrent layers], src/nn/modules/rnn_packed.cpp).
 #pragma once
 #include <string>
 #include <tuple>
 
 #include "nabla/nn/module.h"
+#include "nabla/nn/utils/rnn.h"
 
 namespace nabla::nn {
 
@@ -29,8 +33,16 @@ class RNNBase : public Module {
  protected:
   // Runs all layers and directions. h0/c0 may be undefined (zeros). Returns output, h_n, c_n.
   std::tuple<Tensor, Tensor, Tensor> run(const Tensor& input, const Tensor& h0, const Tensor& c0);
+  // The same over a PackedSequence (batch order: the caller's, for h0/c0 and h_n/c_n alike).
+  std::tuple<utils::rnn::PackedSequence, Tensor, Tensor> run_packed(const utils::rnn::PackedSequence& input,
+                                                                    const Tensor& h0, const Tensor& c0);
 
  private:
+  // h0 or c0 checked against [L*D, N, H] (unsqueezed when unbatched); zeros when undefined.
+  Tensor initial_state(const Tensor& s, int64_t N, DType dtype, bool unbatched, const char* what) const;
+  // Layer l over packed rows x [S, C] with batch_sizes bs: output [S, D*H], h_n and c_n [D, N, H].
+  std::tuple<Tensor, Tensor, Tensor> packed_layer(int64_t l, const Tensor& x, const std::vector<int64_t>& bs,
+                                                  const Tensor& h0, const Tensor& c0) const;
   // Layer l from ops (float64 and what the backend does not run): output, h_n and c_n [D, N, H].
   std::tuple<Tensor, Tensor, Tensor> composite_layer(int64_t l, const Tensor& x, const Tensor& h0,
                                                      const Tensor& c0) const;
@@ -47,6 +59,12 @@ class RNN : public RNNBase {
   std::tuple<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) {
     return traced([&] { return forward(input, h0); });
   }
+  std::tuple<utils::rnn::PackedSequence, Tensor> forward_with_packed_input(
+      const utils::rnn::PackedSequence& input, const Tensor& h0 = {});
+  std::tuple<utils::rnn::PackedSequence, Tensor> operator()(const utils::rnn::PackedSequence& input,
+                                                            const Tensor& h0 = {}) {
+    return traced([&] { return forward_with_packed_input(input, h0); });
+  }
 };
 
 class GRU : public RNNBase {
@@ -56,6 +74,12 @@ class GRU : public RNNBase {
   std::tuple<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
   std::tuple<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) {
     return traced([&] { return forward(input, h0); });
+  }
+  std::tuple<utils::rnn::PackedSequence, Tensor> forward_with_packed_input(
+      const utils::rnn::PackedSequence& input, const Tensor& h0 = {});
+  std::tuple<utils::rnn::PackedSequence, Tensor> operator()(const utils::rnn::PackedSequence& input,
+                                                            const Tensor& h0 = {}) {
+    return traced([&] { return forward_with_packed_input(input, h0); });
   }
 };
 
@@ -78,6 +102,20 @@ class LSTM : public RNNBase {
   std::tuple<Tensor, std::tuple<Tensor, Tensor>> operator()(const Tensor& input,
                                                             const std::tuple<Tensor, Tensor>& hx) {
     return traced([&] { return forward(input, hx); });
+  }
+  using PackedResult = std::tuple<utils::rnn::PackedSequence, std::tuple<Tensor, Tensor>>;
+  PackedResult forward_with_packed_input(const utils::rnn::PackedSequence& input, const Tensor& h0 = {},
+                                         const Tensor& c0 = {});
+  PackedResult forward_with_packed_input(const utils::rnn::PackedSequence& input,
+                                         const std::tuple<Tensor, Tensor>& hx) {
+    return forward_with_packed_input(input, std::get<0>(hx), std::get<1>(hx));
+  }
+  PackedResult operator()(const utils::rnn::PackedSequence& input, const Tensor& h0 = {},
+                          const Tensor& c0 = {}) {
+    return traced([&] { return forward_with_packed_input(input, h0, c0); });
+  }
+  PackedResult operator()(const utils::rnn::PackedSequence& input, const std::tuple<Tensor, Tensor>& hx) {
+    return traced([&] { return forward_with_packed_input(input, hx); });
   }
 };
 

@@ -151,6 +151,16 @@ std::tuple<Tensor, Tensor, Tensor> RNNBase::composite_layer(int64_t l, const Ten
   return {dirs == 1 ? outs[0] : cat(outs, 2), stack(h_n, 0), mode_ == Mode::LSTM ? stack(c_n, 0) : Tensor()};
 }
 
+Tensor RNNBase::initial_state(const Tensor& s, int64_t N, DType dtype, bool unbatched,
+                              const char* what) const {
+  const int64_t rows = options.num_layers * (options.bidirectional ? 2 : 1), H = hidden_size;
+  if (!s.defined()) return zeros({rows, N, H}, {.dtype = dtype});
+  Tensor v = unbatched ? s.unsqueeze(1) : s;
+  NABLA_CHECK(v.sizes() == IntArrayRef({rows, N, H}), ShapeError,
+              "{}: expected {} of size [{}, {}, {}], got {}", name(), what, rows, N, H, shape_str(s.sizes()));
+  return v;
+}
+
 std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tensor& h0, const Tensor& c0) {
   NABLA_CHECK(input.dim() == 3 || input.dim() == 2, ShapeError,
               "{}: expected input of 2 or 3 dimensions, got {}", name(), shape_str(input.sizes()));
@@ -162,16 +172,9 @@ std::tuple<Tensor, Tensor, Tensor> RNNBase::run(const Tensor& input, const Tenso
               x.size(2));
   const int64_t T = x.size(0), N = x.size(1), H = hidden_size, dirs = options.bidirectional ? 2 : 1;
   const int64_t L = options.num_layers;
-  auto initial = [&](const Tensor& s, const char* what) {
-    if (!s.defined()) return zeros({L * dirs, N, H}, {.dtype = x.dtype()});
-    Tensor v = unbatched ? s.unsqueeze(1) : s;
-    NABLA_CHECK(v.sizes() == IntArrayRef({L * dirs, N, H}), ShapeError,
-                "{}: expected {} of size [{}, {}, {}], got {}", name(), what, L * dirs, N, H,
-                shape_str(s.sizes()));
-    return v;
-  };
   const bool lstm = mode_ == Mode::LSTM;
-  Tensor h_init = initial(h0, "hidden[0]"), c_init = lstm ? initial(c0, "hidden[1]") : Tensor();
+  Tensor h_init = initial_state(h0, N, x.dtype(), unbatched, "hidden[0]");
+  Tensor c_init = lstm ? initial_state(c0, N, x.dtype(), unbatched, "hidden[1]") : Tensor();
   kernels::RnnShape shape{fused_cell(mode_, options.nonlinearity), T, N, input_size, H, dirs, options.bias};
   const bool fused = kernels::rnn_layer_has_kernel(shape, x, h_init, c_init, weights_);
   TensorList h_n, c_n;  // per layer [D, N, H]

@@ -1,7 +1,8 @@
 // torch/nn/modules/rnn.h — LibTorch's RNN, LSTM and GRU on nabla's, with LibTorch's forward signatures
 // (std::tuple results; LSTM's state as an optional (h_0, c_0) tuple) and parameter names (weight_ih_l0,
 // weight_hh_l0, bias_ih_l0, bias_hh_l0, ..._reverse). Input [T, N, input_size], or [N, T, input_size]
-// with batch_first. Not supported by nabla: packed sequences and LSTM proj_size (NotImplementedError).
+// with batch_first. Packed input through LibTorch's forward_with_packed_input (nabla's, inherited; LSTM's
+// takes the optional (h_0, c_0) tuple). Not supported by nabla: LSTM proj_size (NotImplementedError).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "nabla/nn/rnn.h"
 #include "torch/nn/modules/common.h"
 #include "torch/nn/options/rnn.h"
+#include "torch/nn/utils/rnn.h"
 
 namespace torch::nn {
 namespace detail {
@@ -67,6 +69,14 @@ class LSTMImpl : public nabla::nn::LSTM {
   }
   std::tuple<Tensor, State> operator()(const Tensor& input, std::optional<State> hx_opt = {}) {
     return forward(input, std::move(hx_opt));
+  }
+  PackedResult forward_with_packed_input(const nabla::nn::utils::rnn::PackedSequence& input,
+                                         std::optional<State> hx_opt = {}) {
+    return traced([&] {
+      Tensor h0, c0;
+      if (hx_opt) std::tie(h0, c0) = *hx_opt;
+      return nabla::nn::LSTM::forward_with_packed_input(input, h0, c0);
+    });
   }
   std::vector<Tensor> all_weights() const { return parameters(); }
   void flatten_parameters() {}
