@@ -161,8 +161,9 @@ int main(int argc, char** argv) {
     put(out / "pickle/state_dict", Bytes(pickle.begin(), pickle.end()));
     fs::create_directories(out / "pt");
     for (const auto& entry : fs::directory_iterator(fs::path(NABLA_SOURCE_DIR) / "tests/golden/pt"))
-      if (entry.path().extension() == ".pt") fs::copy_file(entry.path(), out / "pt" / entry.path().filename(),
-                                                           fs::copy_options::overwrite_existing);
+      if (entry.path().extension() == ".pt")
+        fs::copy_file(entry.path(), out / "pt" / entry.path().filename(),
+                      fs::copy_options::overwrite_existing);
   }
   return 0;
 }

@@ -49,7 +49,8 @@ class InputArchive {
     auto it = file.metadata.find("nabla.torch");
     std::string found = it == file.metadata.end() ? "" : it->second;
     // A module also loads from a safetensors state_dict written by other tools (no "nabla.torch").
-    if (!kind.empty() && found != kind && !(kind == "archive" && !found.empty()) && !(kind == "module" && found.empty()))
+    if (!kind.empty() && found != kind && !(kind == "archive" && !found.empty()) &&
+        !(kind == "module" && found.empty()))
       throw nabla::ValueError("torch::load: " + path + " holds " +
                               (found.empty() ? "no torch::save data" : found) + ", expected " + kind);
     path_ = path;
@@ -122,8 +123,9 @@ inline void save(const serialize::OutputArchive& archive, const std::string& pat
 inline void load(Tensor& tensor, const std::string& path) {
   if (detail::is_python_pt(path)) {
     const nabla::io::PtValue v = nabla::io::load_pt(path);
-    if (!v.is_tensor()) throw nabla::ValueError("torch::load: " + path + " holds a " +
-                                                std::string(nabla::io::kind_name(v.kind())) + ", expected a tensor");
+    if (!v.is_tensor())
+      throw nabla::ValueError("torch::load: " + path + " holds a " +
+                              std::string(nabla::io::kind_name(v.kind())) + ", expected a tensor");
     tensor = v.to_tensor().detach().clone();
     return;
   }
@@ -141,7 +143,7 @@ inline void load(std::vector<Tensor>& tensors, const std::string& path) {
 template <typename M>
 requires detail::kIsModule<M>
 void load(M& module, const std::string& path) {
-  nabla::nn::Module& m = *module;  // a holder or a shared_ptr
+  nabla::nn::Module& m = *module;    // a holder or a shared_ptr
   if (detail::is_python_pt(path)) {  // torch.save(model.state_dict(), path)
     m.load_state_dict(nabla::io::load_state_dict(path), /*strict=*/true);
     return;

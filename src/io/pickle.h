@@ -45,8 +45,6 @@ struct StorageType {
   DType dtype;
   int file_itemsize;  // bytes per element in the file
 };
-// nullptr for a name that is not a storage type nabla reads (complex, quantized, ...).
-const StorageType* find_storage_type(std::string_view name);
 // The storage class nabla writes for `dtype` ("FloatStorage").
 const StorageType& storage_type_for(DType dtype);
 
@@ -73,16 +71,16 @@ struct PyVal {
 };
 
 struct PyObj {
-  std::string str;                               // String
-  std::vector<PyVal> items;                      // List, Tuple
-  std::vector<std::pair<PyVal, PyVal>> entries;  // Dict (keys: String or Int)
+  std::string str;                                        // String
+  std::vector<PyVal> items;                               // List, Tuple
+  std::vector<std::pair<PyVal, PyVal>> entries;           // Dict (keys: String or Int)
   std::unique_ptr<std::unordered_set<std::string>> keys;  // Dict being filled: its keys, for duplicates
-  TensorRef tensor;                              // Tensor
-  int64_t storage_numel = 0;                     // Storage
-  bool ordered = false;                          // Dict: a collections.OrderedDict
-  bool frozen = false;                           // inserted somewhere: no more changes
-  uint32_t depth = 0;                            // nesting depth (containers: 1 + their deepest item)
-  uint64_t size = 1;                             // values in the expanded tree
+  TensorRef tensor;                                       // Tensor
+  int64_t storage_numel = 0;                              // Storage
+  bool ordered = false;                                   // Dict: a collections.OrderedDict
+  bool frozen = false;                                    // inserted somewhere: no more changes
+  uint32_t depth = 0;  // nesting depth (containers: 1 + their deepest item)
+  uint64_t size = 1;   // values in the expanded tree
 };
 
 // The result of a persistent id ('storage', torch.<T>Storage, key, location, numel[, view]): the

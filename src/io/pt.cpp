@@ -1,4 +1,6 @@
 // pt.cpp — load_pt / save_pt: the tensor side of .pt files (containers: pt_archive.h; pickles: pickle.h).
+#include "nabla/io/pt.h"
+
 #include <bit>
 #include <map>
 #include <unordered_map>
@@ -6,7 +8,6 @@
 #include "io/pickle.h"
 #include "io/pt_archive.h"
 #include "io/read_file.h"
-#include "nabla/io/pt.h"
 #include "nabla/ops/ops.h"
 #include "tensor/raw.h"
 #include "util/check.h"
@@ -49,11 +50,16 @@ class Materializer {
   }
   PtValue value(const PyVal& v) {
     switch (v.type) {
-      case PyType::None: return {};
-      case PyType::Bool: return PtValue(v.i != 0);
-      case PyType::Int: return PtValue(v.i);
-      case PyType::Float: return PtValue(v.f);
-      default: break;
+      case PyType::None:
+        return {};
+      case PyType::Bool:
+        return PtValue(v.i != 0);
+      case PyType::Int:
+        return PtValue(v.i);
+      case PyType::Float:
+        return PtValue(v.f);
+      default:
+        break;
     }
     auto it = done_.find(v.obj.get());
     if (it != done_.end()) return it->second;
@@ -66,7 +72,8 @@ class Materializer {
   PtValue object(const PyVal& v) {
     const detail::PyObj& o = *v.obj;
     switch (v.type) {
-      case PyType::String: return PtValue(o.str);
+      case PyType::String:
+        return PtValue(o.str);
       case PyType::List:
       case PyType::Tuple: {
         PtValue::Items items;
@@ -78,18 +85,21 @@ class Materializer {
         for (const auto& [k, x] : o.entries) entries.emplace_back(value(k), value(x));
         return PtValue::dict(std::move(entries), o.ordered);
       }
-      case PyType::Tensor: return tensor(o.tensor);
+      case PyType::Tensor:
+        return tensor(o.tensor);
       default:
-        throw IOError(fmt::format("{}: holds a bare {} (nabla reads tensors, numbers, strings and containers)",
-                                  path_, v.type == PyType::Storage ? "storage" : "class"));
+        throw IOError(
+            fmt::format("{}: holds a bare {} (nabla reads tensors, numbers, strings and containers)", path_,
+                        v.type == PyType::Storage ? "storage" : "class"));
     }
   }
   PtValue tensor(const detail::TensorRef& r) {
     const Tensor& storage = storages_[static_cast<size_t>(r.storage)];
     Tensor t = raw::as_strided(storage, r.sizes, r.strides, r.offset);  // bounds checked by the unpickler
     if (r.requires_grad) {
-      NABLA_CHECK(t.is_floating_point(), IOError, "{}: a {} tensor requires grad; only floating point ones can",
-                  path_, dtype_name(t.dtype()));
+      NABLA_CHECK(t.is_floating_point(), IOError,
+                  "{}: a {} tensor requires grad; only floating point ones can", path_,
+                  dtype_name(t.dtype()));
       t.requires_grad_(true);
     }
     return PtValue(std::move(t));
@@ -173,15 +183,20 @@ void PtWriter::value(const PtValue& v, uint32_t depth) {
   NABLA_CHECK(depth <= detail::kMaxPickleDepth, ValueError, "save_pt: {}: containers nested deeper than {}",
               path_, detail::kMaxPickleDepth);
   switch (v.kind()) {
-    case Kind::None: return w.none();
-    case Kind::Bool: return w.boolean(v.to_bool());
-    case Kind::Int: return w.integer(v.to_int());
-    case Kind::Float: return w.floating(v.to_double());
+    case Kind::None:
+      return w.none();
+    case Kind::Bool:
+      return w.boolean(v.to_bool());
+    case Kind::Int:
+      return w.integer(v.to_int());
+    case Kind::Float:
+      return w.floating(v.to_double());
     case Kind::String:
       NABLA_CHECK(detail::valid_utf8(v.to_string()), ValueError, "save_pt: {}: a string is not valid UTF-8",
                   path_);
       return w.string(v.to_string());
-    case Kind::Tensor: return tensor(v.to_tensor());
+    case Kind::Tensor:
+      return tensor(v.to_tensor());
     case Kind::List:
       w.empty_list();
       if (v.items().empty()) return;
@@ -214,7 +229,8 @@ std::vector<detail::ZipRecord> PtWriter::records(const std::string& pickle) cons
   static const std::string kVersion = "3\n", kByteorder = "little";
   std::vector<detail::ZipRecord> out{{"archive/data.pkl", pickle.data(), pickle.size()}};
   for (size_t i = 0; i < storages_.size(); ++i)
-    out.push_back({fmt::format("archive/data/{}", i), storages_[i].storage->data(), storages_[i].storage->nbytes()});
+    out.push_back(
+        {fmt::format("archive/data/{}", i), storages_[i].storage->data(), storages_[i].storage->nbytes()});
   out.push_back({"archive/version", kVersion.data(), kVersion.size()});
   out.push_back({"archive/byteorder", kByteorder.data(), kByteorder.size()});
   return out;
@@ -225,8 +241,9 @@ std::string describe(const PtValue& v) {
   std::string keys;
   for (size_t i = 0; i < v.entries().size() && i < 5; ++i) {
     const PtValue& k = v.entries()[i].first;
-    keys += fmt::format("{}{}", i ? ", " : "", k.kind() == PtValue::Kind::String ? "'" + k.to_string() + "'"
-                                                                                 : std::to_string(k.to_int()));
+    keys += fmt::format(
+        "{}{}", i ? ", " : "",
+        k.kind() == PtValue::Kind::String ? "'" + k.to_string() + "'" : std::to_string(k.to_int()));
   }
   return fmt::format("a dict with keys {}{}", keys, v.entries().size() > 5 ? ", ..." : "");
 }
@@ -251,10 +268,14 @@ FileFormat detect_format(const std::string& path) {
   const uint64_t n = std::min<uint64_t>(sizeof head, file.size());
   file.read_at(head, n, 0, "the file header");
   switch (detail::sniff_format({head, static_cast<size_t>(n)}, file.size())) {
-    case detail::PtFormat::Zip: return FileFormat::PtZip;
-    case detail::PtFormat::Legacy: return FileFormat::PtLegacy;
-    case detail::PtFormat::Safetensors: return FileFormat::Safetensors;
-    case detail::PtFormat::Unknown: break;
+    case detail::PtFormat::Zip:
+      return FileFormat::PtZip;
+    case detail::PtFormat::Legacy:
+      return FileFormat::PtLegacy;
+    case detail::PtFormat::Safetensors:
+      return FileFormat::Safetensors;
+    case detail::PtFormat::Unknown:
+      break;
   }
   return FileFormat::Unknown;
 }

@@ -34,7 +34,8 @@ void ByteSource::read_at(void* dst, uint64_t n, uint64_t offset, const std::stri
 }
 
 PtFormat sniff_format(std::span<const uint8_t> head, uint64_t file_size) {
-  if (head.size() >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) return PtFormat::Zip;
+  if (head.size() >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4)
+    return PtFormat::Zip;
   // PROTO n, then LONG1 of the legacy magic number, then STOP.
   static constexpr uint8_t kMagic[] = {0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9,
                                        0x20, 0x6a, 0xa8, 0x50, 0x19, '.'};
@@ -55,17 +56,24 @@ PtArchive::PtArchive(ByteSource source) : source_(std::move(source)) {
   format_ = sniff_format({head, static_cast<size_t>(n)}, source_.size());
   const std::string& name = source_.name();
   switch (format_) {
-    case PtFormat::Zip: return open_zip();
-    case PtFormat::Legacy: return open_legacy();
+    case PtFormat::Zip:
+      open_zip();
+      return;
+    case PtFormat::Legacy:
+      open_legacy();
+      return;
     case PtFormat::Safetensors:
-      throw IOError(fmt::format("{}: byte 0: a safetensors file, not a torch.save file (load_safetensors "
-                                "reads it; load_state_dict takes either)",
-                                name));
-    case PtFormat::Unknown: break;
+      throw IOError(
+          fmt::format("{}: byte 0: a safetensors file, not a torch.save file (load_safetensors "
+                      "reads it; load_state_dict takes either)",
+                      name));
+    case PtFormat::Unknown:
+      break;
   }
-  throw IOError(fmt::format("{}: byte 0: not a PyTorch file: neither a zip archive (torch.save since 1.6) nor "
-                            "the legacy format's magic number{}",
-                            name, source_.size() < 16 ? " (the file has only " + std::to_string(n) + " bytes)" : ""));
+  throw IOError(
+      fmt::format("{}: byte 0: not a PyTorch file: neither a zip archive (torch.save since 1.6) nor "
+                  "the legacy format's magic number{}",
+                  name, source_.size() < 16 ? " (the file has only " + std::to_string(n) + " bytes)" : ""));
 }
 
 int64_t PtArchive::add_storage(const std::string& key, const StorageType& type, int64_t numel, uint64_t limit,
@@ -73,10 +81,11 @@ int64_t PtArchive::add_storage(const std::string& key, const StorageType& type, 
   auto it = storage_index_.find(key);
   if (it != storage_index_.end()) {
     const PtStorage& s = storages_[static_cast<size_t>(it->second)];
-    NABLA_CHECK(s.type == &type && s.numel == numel, IOError,
-                "{}: storage '{}' is named twice with different types or sizes (torch.{} of {} and torch.{} of "
-                "{} elements)",
-                where, key, s.type->name, s.numel, type.name, numel);
+    NABLA_CHECK(
+        s.type == &type && s.numel == numel, IOError,
+        "{}: storage '{}' is named twice with different types or sizes (torch.{} of {} and torch.{} of "
+        "{} elements)",
+        where, key, s.type->name, s.numel, type.name, numel);
     return it->second;
   }
   NABLA_CHECK(static_cast<uint64_t>(numel) <= limit / static_cast<uint64_t>(type.file_itemsize), IOError,

@@ -1,9 +1,8 @@
 // pt_convert.cpp — .pt values <-> nabla's optimizer state and safetensors files; `nabla convert`.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <unordered_map>
 
@@ -21,13 +20,16 @@ using Kind = PtValue::Kind;
 // ---- optimizer state ----
 Json group_value(const PtValue& v, const std::string& key) {
   switch (v.kind()) {
-    case Kind::Bool: return v.to_bool();
-    case Kind::Int: return v.to_int();
+    case Kind::Bool:
+      return v.to_bool();
+    case Kind::Int:
+      return v.to_int();
     case Kind::Float: {  // non-finite as nabla's state dicts write them
       const double d = v.to_double();
       return std::isfinite(d) ? Json(d) : Json(std::isnan(d) ? "nan" : d > 0 ? "inf" : "-inf");
     }
-    case Kind::String: return v.to_string();
+    case Kind::String:
+      return v.to_string();
     case Kind::List:
     case Kind::Tuple: {
       Json a = Json::array();
@@ -62,19 +64,25 @@ class Flattener {
  public:
   Json value(const PtValue& v, const std::string& path) {
     switch (v.kind()) {
-      case Kind::None: return nullptr;
-      case Kind::Bool: return v.to_bool();
-      case Kind::Int: return v.to_int();
+      case Kind::None:
+        return nullptr;
+      case Kind::Bool:
+        return v.to_bool();
+      case Kind::Int:
+        return v.to_int();
       case Kind::Float: {
         const double d = v.to_double();
         return std::isfinite(d) ? Json(d) : Json{{"float", std::isnan(d) ? "nan" : d > 0 ? "inf" : "-inf"}};
       }
-      case Kind::String: return v.to_string();
-      case Kind::Tensor: return Json{{"tensor", tensor(v.to_tensor(), path)}};
+      case Kind::String:
+        return v.to_string();
+      case Kind::Tensor:
+        return Json{{"tensor", tensor(v.to_tensor(), path)}};
       case Kind::List:
       case Kind::Tuple: {
         Json a = Json::array();
-        for (size_t i = 0; i < v.items().size(); ++i) a.push_back(value(v.items()[i], join(path, std::to_string(i))));
+        for (size_t i = 0; i < v.items().size(); ++i)
+          a.push_back(value(v.items()[i], join(path, std::to_string(i))));
         return v.kind() == Kind::List ? a : Json{{"tuple", a}};
       }
       case Kind::Dict: {
@@ -115,8 +123,10 @@ void check_json_depth(const std::string& text, uint32_t limit) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
@@ -143,7 +153,8 @@ PtValue unflatten(const Json& j, const SafetensorsFile& file, uint32_t depth) {
   NABLA_CHECK(j.is_object(), IOError, "the 'nabla.pt' metadata holds {}", j.dump().substr(0, 80));
   if (j.contains("tensor") && j.at("tensor").is_string()) {
     const std::string& name = j.at("tensor").get_ref<const std::string&>();
-    NABLA_CHECK(file.contains(name), IOError, "the 'nabla.pt' metadata names a tensor '{}' the file lacks", name);
+    NABLA_CHECK(file.contains(name), IOError, "the 'nabla.pt' metadata names a tensor '{}' the file lacks",
+                name);
     return PtValue(file.at(name));
   }
   if (j.contains("float") && j.at("float").is_string()) {
@@ -169,9 +180,11 @@ PtValue unflatten(const Json& j, const SafetensorsFile& file, uint32_t depth) {
 }  // namespace
 
 PtOptimizerState optimizer_state_from_pt(const PtValue& v, const std::string& optimizer_name) {
-  NABLA_CHECK(v.is_dict() && v.contains("state") && v.contains("param_groups") && v.at("state").is_dict() &&
-                  v.at("param_groups").kind() == Kind::List,
-              IOError, "not an optimizer state_dict: expected a dict with 'state' (a dict) and 'param_groups' (a list)");
+  NABLA_CHECK(
+      v.is_dict() && v.contains("state") && v.contains("param_groups") && v.at("state").is_dict() &&
+          v.at("param_groups").kind() == Kind::List,
+      IOError,
+      "not an optimizer state_dict: expected a dict with 'state' (a dict) and 'param_groups' (a list)");
   Json groups = Json::array();
   for (const PtValue& g : v.at("param_groups").items()) {
     NABLA_CHECK(g.is_dict(), IOError, "optimizer state_dict: a param group is a {}", kind_name(g.kind()));
@@ -189,7 +202,8 @@ PtOptimizerState optimizer_state_from_pt(const PtValue& v, const std::string& op
     for (const auto& [k, x] : state.entries()) {
       NABLA_CHECK(k.kind() == Kind::String, IOError, "optimizer state_dict: a state key is not a str");
       const std::string name = fmt::format("state.{}.{}", index.to_int(), k.to_string());
-      if (x.is_tensor()) out.tensors[name] = x.to_tensor();
+      if (x.is_tensor())
+        out.tensors[name] = x.to_tensor();
       else if (x.kind() == Kind::Int || x.kind() == Kind::Float)  // `step` before torch 1.12
         out.tensors[name] = full({}, x.to_double(), {.dtype = kFloat32});
       else
@@ -246,7 +260,8 @@ SafetensorsFile pt_to_safetensors(const PtValue& v) {
   if (state_dict) {
     for (const auto& [k, t] : v.entries()) out.tensors.emplace_back(k.to_string(), t.to_tensor());
   } else if (tensor_list) {
-    for (size_t i = 0; i < v.items().size(); ++i) out.tensors.emplace_back(std::to_string(i), v.items()[i].to_tensor());
+    for (size_t i = 0; i < v.items().size(); ++i)
+      out.tensors.emplace_back(std::to_string(i), v.items()[i].to_tensor());
     out.metadata["nabla.torch"] = "tensors";  // what torch::save(std::vector<Tensor>) writes
   } else {
     Flattener f;
@@ -285,8 +300,8 @@ void convert_file(const std::string& in, const std::string& out) {
   NABLA_CHECK(to_safetensors || ext == ".pt" || ext == ".pth" || ext == ".bin", ValueError,
               "convert: {}: name the output .safetensors or .pt (also .pth, .bin) to choose its format", out);
   const FileFormat format = detect_format(in);
-  NABLA_CHECK(format != FileFormat::Unknown, IOError, "{}: byte 0: neither a safetensors file nor a PyTorch .pt file",
-              in);
+  NABLA_CHECK(format != FileFormat::Unknown, IOError,
+              "{}: byte 0: neither a safetensors file nor a PyTorch .pt file", in);
   PtValue value;
   if (format == FileFormat::Safetensors) {
     const SafetensorsFile file = load_safetensors(in);

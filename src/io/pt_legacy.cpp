@@ -43,7 +43,8 @@ UnpickleResult PtArchive::legacy_pickle(uint64_t pos, const char* what, const St
 void PtArchive::open_legacy() {
   const std::string& file = source_.name();
   const uint64_t size = source_.size();
-  const StorageResolver no_storages = [&](const std::string& key, const StorageType&, int64_t, uint64_t at) -> int64_t {
+  const StorageResolver no_storages = [&](const std::string& key, const StorageType&, int64_t,
+                                          uint64_t at) -> int64_t {
     throw IOError(fmt::format("{}: byte {}: storage '{}' outside the data pickle", file, at, key));
   };
   UnpickleResult r = legacy_pickle(kMagicPickleBytes, "the protocol version", no_storages);
@@ -56,8 +57,10 @@ void PtArchive::open_legacy() {
   const PyVal* little = r.value.type == PyType::Dict ? dict_get(r.value, "little_endian") : nullptr;
   NABLA_CHECK(little != nullptr && little->type == PyType::Bool, IOError,
               "{}: byte {}: the system info is not a dict with 'little_endian'", file, info_at);
-  NABLA_CHECK(little->i == 1, IOError, "{}: byte {}: written on a big-endian machine; nabla reads little-endian "
-              "data only", file, info_at);
+  NABLA_CHECK(little->i == 1, IOError,
+              "{}: byte {}: written on a big-endian machine; nabla reads little-endian "
+              "data only",
+              file, info_at);
 
   const uint64_t data_at = pos;
   const StorageResolver resolve = [&](const std::string& key, const StorageType& type, int64_t numel,
@@ -71,17 +74,20 @@ void PtArchive::open_legacy() {
   const uint64_t keys_at = pos;
   r = legacy_pickle(pos, "the storage keys", no_storages);
   pos += r.end;
-  NABLA_CHECK(r.value.type == PyType::List, IOError, "{}: byte {}: the storage keys are not a list", file, keys_at);
+  NABLA_CHECK(r.value.type == PyType::List, IOError, "{}: byte {}: the storage keys are not a list", file,
+              keys_at);
   const std::vector<PyVal>& keys = r.value.obj->items;
   NABLA_CHECK(keys.size() == storages_.size(), IOError,
-              "{}: byte {}: {} storage keys listed, but the data uses {} storages", file, keys_at, keys.size(),
-              storages_.size());
+              "{}: byte {}: {} storage keys listed, but the data uses {} storages", file, keys_at,
+              keys.size(), storages_.size());
   std::vector<bool> seen(storages_.size(), false);
   for (const PyVal& k : keys) {
-    NABLA_CHECK(k.type == PyType::String, IOError, "{}: byte {}: a storage key is not a string", file, keys_at);
+    NABLA_CHECK(k.type == PyType::String, IOError, "{}: byte {}: a storage key is not a string", file,
+                keys_at);
     auto it = storage_index_.find(k.obj->str);
     NABLA_CHECK(it != storage_index_.end() && !seen[static_cast<size_t>(it->second)], IOError,
-                "{}: byte {}: storage key '{}' is listed twice or not used by the data", file, keys_at, k.obj->str);
+                "{}: byte {}: storage key '{}' is listed twice or not used by the data", file, keys_at,
+                k.obj->str);
     seen[static_cast<size_t>(it->second)] = true;
     PtStorage& s = storages_[static_cast<size_t>(it->second)];
     NABLA_CHECK(size - pos >= 8, IOError, "{}: byte {}: the file ends before storage '{}'", file, pos, s.key);
@@ -94,11 +100,12 @@ void PtArchive::open_legacy() {
                 static_cast<int64_t>(numel), s.numel);
     s.offset = pos + 8;
     NABLA_CHECK(s.bytes() <= size - s.offset, IOError,
-                "{}: byte {}: storage '{}' ({} bytes) runs past the end of the file (truncated?)", file, s.offset,
-                s.key, s.bytes());
+                "{}: byte {}: storage '{}' ({} bytes) runs past the end of the file (truncated?)", file,
+                s.offset, s.key, s.bytes());
     pos = s.offset + s.bytes();
   }
-  NABLA_CHECK(pos == size, IOError, "{}: byte {}: {} unexpected bytes after the last storage", file, pos, size - pos);
+  NABLA_CHECK(pos == size, IOError, "{}: byte {}: {} unexpected bytes after the last storage", file, pos,
+              size - pos);
 }
 
 }  // namespace nabla::io::detail

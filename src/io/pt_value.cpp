@@ -13,8 +13,8 @@ std::string key_text(const PtValue& key) {
 }  // namespace
 
 std::string_view kind_name(PtValue::Kind kind) {
-  static constexpr std::string_view names[] = {"None", "bool",   "int",  "float", "str",
-                                                "tensor", "list", "tuple", "dict"};
+  static constexpr std::string_view names[] = {"None",   "bool", "int",   "float", "str",
+                                               "tensor", "list", "tuple", "dict"};
   return names[static_cast<int>(kind)];
 }
 
@@ -47,18 +47,26 @@ PtValue PtValue::dict(Entries entries, bool ordered) {
 
 PtValue::Kind PtValue::kind() const {
   switch (v_.index()) {
-    case 0: return Kind::None;
-    case 1: return Kind::Bool;
-    case 2: return Kind::Int;
-    case 3: return Kind::Float;
-    case 4: return Kind::String;
-    case 5: return Kind::Tensor;
-    case 6: return tuple_ ? Kind::Tuple : Kind::List;
-    default: return Kind::Dict;
+    case 0:
+      return Kind::None;
+    case 1:
+      return Kind::Bool;
+    case 2:
+      return Kind::Int;
+    case 3:
+      return Kind::Float;
+    case 4:
+      return Kind::String;
+    case 5:
+      return Kind::Tensor;
+    case 6:
+      return tuple_ ? Kind::Tuple : Kind::List;
+    default:
+      return Kind::Dict;
   }
 }
 
-#define NABLA_PT_EXPECT(cond, expected)                                                                   \
+#define NABLA_PT_EXPECT(cond, expected) \
   NABLA_CHECK(cond, ValueError, "PtValue: expected {}, got {}", expected, kind_name(kind()))
 
 bool PtValue::to_bool() const {

@@ -70,9 +70,9 @@ zip_int64_t zip_source_callback(void* user, void* data, zip_uint64_t len, zip_so
     case ZIP_SOURCE_TELL:
       return static_cast<zip_int64_t>(s->pos);
     case ZIP_SOURCE_SUPPORTS:
-      return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
-                                            ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL,
-                                            ZIP_SOURCE_SUPPORTS, -1);
+      return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+                                            ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
+                                            ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL, ZIP_SOURCE_SUPPORTS, -1);
     default:
       zip_error_set(&s->error, ZIP_ER_OPNOTSUPP, 0);
       return -1;
@@ -89,17 +89,19 @@ std::string trimmed(std::string s) {
 uint64_t PtArchive::record_size(int64_t index, const std::string& name) const {
   zip_stat_t st;
   zip_stat_init(&st);
-  NABLA_CHECK(zip_stat_index(zip_.get(), static_cast<zip_uint64_t>(index), 0, &st) == 0, IOError, "{}: {}: {}",
-              source_.name(), name, zip_strerror(zip_.get()));
-  NABLA_CHECK(!(st.valid & ZIP_STAT_COMP_METHOD) || st.comp_method == ZIP_CM_STORE, IOError,
-              "{}: {}: the record is compressed (method {}); torch.save stores records uncompressed and nabla "
-              "reads only those",
-              source_.name(), name, st.comp_method);
+  NABLA_CHECK(zip_stat_index(zip_.get(), static_cast<zip_uint64_t>(index), 0, &st) == 0, IOError,
+              "{}: {}: {}", source_.name(), name, zip_strerror(zip_.get()));
+  NABLA_CHECK(
+      !(st.valid & ZIP_STAT_COMP_METHOD) || st.comp_method == ZIP_CM_STORE, IOError,
+      "{}: {}: the record is compressed (method {}); torch.save stores records uncompressed and nabla "
+      "reads only those",
+      source_.name(), name, st.comp_method);
   NABLA_CHECK(!(st.valid & ZIP_STAT_ENCRYPTION_METHOD) || st.encryption_method == ZIP_EM_NONE, IOError,
               "{}: {}: the record is encrypted", source_.name(), name);
   NABLA_CHECK((st.valid & ZIP_STAT_SIZE) && (st.valid & ZIP_STAT_COMP_SIZE) && st.size == st.comp_size &&
                   st.size <= source_.size(),
-              IOError, "{}: {}: the record claims {} bytes (stored in {}), which a file of {} bytes cannot hold",
+              IOError,
+              "{}: {}: the record claims {} bytes (stored in {}), which a file of {} bytes cannot hold",
               source_.name(), name, st.size, st.comp_size, source_.size());
   return st.size;
 }
@@ -117,8 +119,9 @@ void PtArchive::read_record(int64_t index, const std::string& name, void* dst, u
     const zip_int64_t got = zip_fread(f, done < size ? out + done : &extra, want);
     if (got == 0 && done == size) break;
     if (got < 0 || got == 0 || done == size) {
-      const std::string why = got < 0 ? zip_error_strerror(zip_file_get_error(f))
-                              : got == 0 ? "the record ends early" : "the record is longer than it claims";
+      const std::string why = got < 0    ? zip_error_strerror(zip_file_get_error(f))
+                              : got == 0 ? "the record ends early"
+                                         : "the record is longer than it claims";
       zip_fclose(f);
       throw IOError(fmt::format("{}: {}: byte {} of the record: {} {}", source_.name(), name, done, why,
                                 zip_state_->message));
@@ -149,18 +152,22 @@ void PtArchive::open_zip() {
   for (zip_int64_t i = 0; i < n; ++i) {
     const char* entry = zip_get_name(zip_.get(), static_cast<zip_uint64_t>(i), ZIP_FL_ENC_RAW);
     NABLA_CHECK(entry != nullptr, IOError, "{}: zip record {}: {}", file, i, zip_strerror(zip_.get()));
-    NABLA_CHECK(records.emplace(entry, i).second, IOError, "{}: the zip record '{}' appears twice", file, entry);
+    NABLA_CHECK(records.emplace(entry, i).second, IOError, "{}: the zip record '{}' appears twice", file,
+                entry);
   }
   // Like torch's reader: the first record's folder is the archive's name.
   const std::string first = n > 0 ? zip_get_name(zip_.get(), 0, ZIP_FL_ENC_RAW) : "";
   const size_t slash = first.find('/');
   NABLA_CHECK(slash != std::string::npos && slash > 0, IOError,
-              "{}: the zip archive's first record '{}' is not in a folder: not a torch.save file", file, first);
+              "{}: the zip archive's first record '{}' is not in a folder: not a torch.save file", file,
+              first);
   const std::string prefix = first.substr(0, slash + 1);
   const auto record = [&](const std::string& rest, bool required) -> int64_t {
     auto it = records.find(prefix + rest);
-    NABLA_CHECK(it != records.end() || !required, IOError, "{}: the zip archive has no record {}{}: not a "
-                "torch.save file", file, prefix, rest);
+    NABLA_CHECK(it != records.end() || !required, IOError,
+                "{}: the zip archive has no record {}{}: not a "
+                "torch.save file",
+                file, prefix, rest);
     return it == records.end() ? -1 : it->second;
   };
   const auto small_record = [&](int64_t index, const std::string& rest) {

@@ -130,10 +130,13 @@ void add_samples(CLI::App& app, SamplesArgs& a) {
 
 void add_convert(CLI::App& app, ConvertArgs& a) {
   auto* c = app.add_subcommand("convert", "Convert weights between PyTorch .pt and safetensors (either way)");
-  c->add_option("in", a.in, "A .pt file (torch.save) or a safetensors file; the format is read from the content")
+  c->add_option("in", a.in,
+                "A .pt file (torch.save) or a safetensors file; the format is read from the content")
       ->required()
       ->check(CLI::ExistingFile);
-  c->add_option("out", a.out, "Output: .safetensors, or .pt / .pth / .bin for torch.load")->required()->check(non_empty());
+  c->add_option("out", a.out, "Output: .safetensors, or .pt / .pth / .bin for torch.load")
+      ->required()
+      ->check(non_empty());
   c->callback([&a] { std::exit(run_convert(a)); });
 }
 

@@ -17,6 +17,7 @@ dict -> {"dict": [[key, value], ...], "ordered": bool}. Deterministic (fixed see
     /usr/bin/python3 tests/golden/gen_pt_golden.py
 """
 import collections
+import copy
 import json
 import math
 import os
@@ -69,7 +70,7 @@ def optimizer_case(kind):
         for p in params:
             p.grad = torch.randn_like(p)
         opt.step()
-    state = opt.state_dict()
+    state = copy.deepcopy(opt.state_dict())  # state_dict() shares the live state tensors
     before = [p.detach().clone() for p in params]
     grads = [torch.randn_like(p) for p in params]
     for p, g in zip(params, grads):

@@ -19,7 +19,9 @@ std::string bytes(std::initializer_list<int> b) {
   for (int x : b) s.push_back(static_cast<char>(x));
   return s;
 }
-std::string f32(std::vector<float> v) { return std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4); }
+std::string f32(std::vector<float> v) {
+  return std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4);
+}
 
 // Loading `pickle` (with `records`) fails with an IOError whose message has every piece.
 ::testing::AssertionResult refused(const std::string& pickle, const std::vector<std::string>& pieces,
@@ -37,7 +39,8 @@ TEST(PtAdversarial, EveryTruncationIsRefused) {
     const Bytes full = read_bytes(pt_golden(name));
     for (size_t n = 0; n < full.size(); ++n) {
       write_bytes(dir.file("cut.pt"), Bytes(full.begin(), full.begin() + static_cast<ptrdiff_t>(n)));
-      EXPECT_TRUE(throws_io_error([&] { load_pt(dir.file("cut.pt")); }, {"cut.pt"})) << name << " cut at " << n;
+      EXPECT_TRUE(throws_io_error([&] { load_pt(dir.file("cut.pt")); }, {"cut.pt"}))
+          << name << " cut at " << n;
     }
   }
 }
@@ -65,11 +68,13 @@ TEST(PtAdversarial, EveryBitFlipIsRefusedOrHarmless) {
 TEST(PtAdversarial, WrongMagicOrEmptyFile) {
   TempDir dir;
   write_bytes(dir.file("empty.pt"), {});
-  EXPECT_TRUE(throws_io_error([&] { load_pt(dir.file("empty.pt")); }, {"empty.pt", "byte 0", "not a PyTorch file"}));
+  EXPECT_TRUE(
+      throws_io_error([&] { load_pt(dir.file("empty.pt")); }, {"empty.pt", "byte 0", "not a PyTorch file"}));
   write_bytes(dir.file("text.pt"), Bytes(100, 'x'));
   EXPECT_TRUE(throws_io_error([&] { load_pt(dir.file("text.pt")); }, {"text.pt", "not a PyTorch file"}));
-  EXPECT_TRUE(throws_io_error([&] { load_pt(NABLA_SOURCE_DIR "/tests/golden/safetensors/reference.safetensors"); },
-                              {"reference.safetensors", "a safetensors file"}));
+  EXPECT_TRUE(
+      throws_io_error([&] { load_pt(NABLA_SOURCE_DIR "/tests/golden/safetensors/reference.safetensors"); },
+                      {"reference.safetensors", "a safetensors file"}));
   EXPECT_TRUE(throws_io_error([&] { load_pt(dir.path()); }, {"not a regular file"}));
   EXPECT_TRUE(throws_io_error([&] { load_pt(dir.file("missing.pt")); }, {"missing.pt", "cannot open"}));
   ASSERT_EQ(::mkfifo(dir.file("fifo.pt").c_str(), 0600), 0);
@@ -86,14 +91,16 @@ TEST(PtAdversarial, DisallowedGlobalsAreRefusedByName) {
   with_len[1] = static_cast<char>(cmd.size());
   EXPECT_TRUE(refused(bytes({0x80, 2}) + "cos\nsystem\n" + with_len + bytes({0x85, 'R', '.'}),
                       {"data.pkl: byte 2", "global 'os.system' is not allowed"}));
-  EXPECT_TRUE(refused(bytes({0x80, 2}) + "cposix\nsystem\n" + with_len + bytes({0x85, 'R', '.'}), {"'posix.system'"}));
+  EXPECT_TRUE(refused(bytes({0x80, 2}) + "cposix\nsystem\n" + with_len + bytes({0x85, 'R', '.'}),
+                      {"'posix.system'"}));
   // Protocol 4: STACK_GLOBAL from two strings.
   EXPECT_TRUE(refused(bytes({0x80, 4, 0x8c, 8}) + "builtins" + bytes({0x8c, 4}) + "eval" +
                           bytes({0x93, 0x8c, 1, '1', 0x85, 'R', '.'}),
                       {"global 'builtins.eval' is not allowed"}));
   EXPECT_TRUE(refused(bytes({0x80, 2}) + "c__builtin__\ngetattr\n)R.", {"'__builtin__.getattr'"}));
   // Allowed module, other name; and a storage class called as a function.
-  EXPECT_TRUE(refused(bytes({0x80, 2}) + "ctorch._utils\n_rebuild_device_tensor_from_numpy\n.", {"not allowed"}));
+  EXPECT_TRUE(
+      refused(bytes({0x80, 2}) + "ctorch._utils\n_rebuild_device_tensor_from_numpy\n.", {"not allowed"}));
   EXPECT_TRUE(refused(bytes({0x80, 2}) + "ctorch\nFloatStorage\n)R.", {"cannot be called"}));
   // Instances and extension codes.
   EXPECT_TRUE(refused(bytes({0x80, 2, ')', ')', 0x81, '.'}), {"class instance"}));
@@ -109,10 +116,11 @@ TEST(PtAdversarial, StorageSizesAreCheckedAgainstTheArchive) {
   TempDir dir;
   write_pt(dir.file("ok.pt"), t(6, 4, {2}, {1}), six);
   EXPECT_EQ(load_pt(dir.file("ok.pt")).to_tensor().sum().item<double>(), 11.0);
-  EXPECT_TRUE(refused(t(7, 0, {2}, {1}), {"storage '0' is torch.FloatStorage of 7 elements (28 bytes)", "has 24 bytes"},
-                      six));
+  EXPECT_TRUE(refused(t(7, 0, {2}, {1}),
+                      {"storage '0' is torch.FloatStorage of 7 elements (28 bytes)", "has 24 bytes"}, six));
   EXPECT_TRUE(refused(t(6, 0, {2}, {1}), {"storage '0' has no record archive/data/0"}));
-  EXPECT_TRUE(refused(t(6, 5, {2}, {1}), {"data.pkl: byte ", "reads past the end of its storage of 6 elements"}, six));
+  EXPECT_TRUE(refused(t(6, 5, {2}, {1}),
+                      {"data.pkl: byte ", "reads past the end of its storage of 6 elements"}, six));
   EXPECT_TRUE(refused(t(6, 0, {2, 3}, {3, 2}), {"reads past the end"}, six));
   EXPECT_TRUE(refused(t(6, 7, {0}, {1}), {"reads past the end"}, six));
   EXPECT_TRUE(refused(t(6, -1, {2}, {1}), {"negative storage offset"}, six));
@@ -124,8 +132,9 @@ TEST(PtAdversarial, StorageSizesAreCheckedAgainstTheArchive) {
   // A storage claiming far more than the file: refused before anything is allocated.
   EXPECT_TRUE(refused(t(int64_t{1} << 60, 0, {1}, {1}), {"more than the file holds"}, six));
   EXPECT_TRUE(refused(t(-6, 0, {1}, {1}), {"negative element count"}, six));
-  EXPECT_TRUE(refused(tensor_pickle("ComplexFloatStorage", "0", 6, 0, {1}, {1}), {"'torch.ComplexFloatStorage' is not "
-                                                                                  "allowed"},
+  EXPECT_TRUE(refused(tensor_pickle("ComplexFloatStorage", "0", 6, 0, {1}, {1}),
+                      {"'torch.ComplexFloatStorage' is not "
+                       "allowed"},
                       six));
 }
 
@@ -134,7 +143,8 @@ TEST(PtAdversarial, DeepNestingIsRefused) {
   for (int i = 0; i < 99; ++i) ok += "]";
   for (int i = 0; i < 98; ++i) ok += "a";
   ok += ".";
-  EXPECT_NO_THROW(detail::unpickle({reinterpret_cast<const uint8_t*>(ok.data()), ok.size()}, "ok", 0, nullptr))
+  EXPECT_NO_THROW(
+      detail::unpickle({reinterpret_cast<const uint8_t*>(ok.data()), ok.size()}, "ok", 0, nullptr))
       << "99 levels";
   for (int i = 0; i < 100000; ++i) deep += "]";
   for (int i = 0; i < 99999; ++i) deep += "a";
@@ -146,10 +156,13 @@ TEST(PtAdversarial, DeepNestingIsRefused) {
 
 TEST(PtAdversarial, DuplicateKeysAreRefused) {
   const std::string a = bytes({'X', 1, 0, 0, 0, 'a'});
-  EXPECT_TRUE(refused(bytes({0x80, 2, '}', '(' }) + a + "K\x01" + a + "K\x02u.", {"the dict key 'a' appears twice"}));
-  EXPECT_TRUE(refused(bytes({0x80, 2, '}', 'K', 5, 'N', 's', 'K', 5, 'N', 's', '.'}), {"key 5 appears twice"}));
-  EXPECT_TRUE(refused(bytes({0x80, 2}) + "ccollections\nOrderedDict\n](" + a + "N\x86" + a + "N\x86" + "e\x85R.",
-                      {"'a' appears twice"}));
+  EXPECT_TRUE(
+      refused(bytes({0x80, 2, '}', '('}) + a + "K\x01" + a + "K\x02u.", {"the dict key 'a' appears twice"}));
+  EXPECT_TRUE(
+      refused(bytes({0x80, 2, '}', 'K', 5, 'N', 's', 'K', 5, 'N', 's', '.'}), {"key 5 appears twice"}));
+  EXPECT_TRUE(
+      refused(bytes({0x80, 2}) + "ccollections\nOrderedDict\n](" + a + "N\x86" + a + "N\x86" + "e\x85R.",
+              {"'a' appears twice"}));
   EXPECT_TRUE(refused(bytes({0x80, 2, '}', ']', 'N', 's', '.'}), {"a dict key is a list"}));
 }
 
@@ -178,7 +191,8 @@ TEST(PtAdversarial, MalformedOpcodesAreRefused) {
   EXPECT_TRUE(refused(bytes({0x80, 2, 'N'}), {"without a STOP"}));
   EXPECT_TRUE(refused(bytes({0x80, 2, 'X', 0xff, 0xff, 0xff, 0xff, 'a', '.'}), {"needs 4294967295 bytes"}));
   EXPECT_TRUE(refused(bytes({0x80, 2, 0x8b, 0, 0, 0, 0x40, '.'}), {"does not fit in 64 bits"}));
-  EXPECT_TRUE(refused(bytes({0x80, 2, 0x8a, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9, '.'}), {"does not fit in 64 bits"}));
+  EXPECT_TRUE(
+      refused(bytes({0x80, 2, 0x8a, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9, '.'}), {"does not fit in 64 bits"}));
   EXPECT_TRUE(refused(bytes({0x80, 9, 'N', '.'}), {"protocol 9"}));
   EXPECT_TRUE(refused(bytes({0x80, 2, 0xff, '.'}), {"opcode 0xff"}));
   EXPECT_TRUE(refused(bytes({0x80, 2, 'X', 2, 0, 0, 0, 0xc3, 0x28, '.'}), {"not valid UTF-8"}));
@@ -195,9 +209,11 @@ TEST(PtAdversarial, ZipStructureIsChecked) {
   detail::write_pt_zip(dir.file("flat.pt"), no_prefix);
   EXPECT_TRUE(throws_io_error([&] { load_pt(dir.file("flat.pt")); }, {"flat.pt", "not in a folder"}));
   write_pt(dir.file("nover.pt"), pickle, {{"archive/data/0", f32({1})}}, /*with_version=*/false);
-  EXPECT_TRUE(throws_io_error([&] { load_pt(dir.file("nover.pt")); }, {"nover.pt", "no record archive/version"}));
+  EXPECT_TRUE(
+      throws_io_error([&] { load_pt(dir.file("nover.pt")); }, {"nover.pt", "no record archive/version"}));
   write_pt(dir.file("big.pt"), pickle, {{"archive/data/0", f32({1})}, {"archive/byteorder", "big"}});
-  EXPECT_TRUE(throws_io_error([&] { load_pt(dir.file("big.pt")); }, {"big.pt", "archive/byteorder", "little-endian"}));
+  EXPECT_TRUE(throws_io_error([&] { load_pt(dir.file("big.pt")); },
+                              {"big.pt", "archive/byteorder", "little-endian"}));
   // A compressed record could claim any size: refused (torch.save stores records).
   const std::string data = f32({1});
   int err = 0;
@@ -215,7 +231,8 @@ TEST(PtAdversarial, ZipStructureIsChecked) {
 
 TEST(PtAdversarial, BoolBytesAndGradFlags) {
   TempDir dir;
-  write_pt(dir.file("b.pt"), tensor_pickle("BoolStorage", "0", 3, 0, {3}, {1}), {{"archive/data/0", bytes({0, 2, 255})}});
+  write_pt(dir.file("b.pt"), tensor_pickle("BoolStorage", "0", 3, 0, {3}, {1}),
+           {{"archive/data/0", bytes({0, 2, 255})}});
   const Tensor b = load_pt(dir.file("b.pt")).to_tensor();
   EXPECT_EQ(b.to(kInt64).sum().item<int64_t>(), 2);  // any non-zero byte is true (and stored as 1)
   std::string pickle = tensor_pickle("LongStorage", "0", 1, 0, {}, {});
@@ -227,8 +244,13 @@ TEST(PtAdversarial, BoolBytesAndGradFlags) {
 TEST(PtAdversarial, LegacyCountsAreChecked) {
   TempDir dir;
   const Bytes full = read_bytes(pt_golden("legacy.pt"));
-  write_bytes(dir.file("trail.pt"), [&] { Bytes b = full; b.push_back(0); return b; }());
-  EXPECT_TRUE(throws_io_error([&] { load_pt(dir.file("trail.pt")); }, {"trail.pt", "1 unexpected bytes after"}));
+  write_bytes(dir.file("trail.pt"), [&] {
+    Bytes b = full;
+    b.push_back(0);
+    return b;
+  }());
+  EXPECT_TRUE(
+      throws_io_error([&] { load_pt(dir.file("trail.pt")); }, {"trail.pt", "1 unexpected bytes after"}));
   // The int8 storage: its count (2, as int64) and its elements -3, 4.
   const Bytes pattern = {2, 0, 0, 0, 0, 0, 0, 0, 0xfd, 4};
   const auto at = std::search(full.begin(), full.end(), pattern.begin(), pattern.end());
@@ -237,8 +259,9 @@ TEST(PtAdversarial, LegacyCountsAreChecked) {
   Bytes b = full;
   b[count_at] = 3;
   write_bytes(dir.file("count.pt"), b);
-  EXPECT_TRUE(throws_io_error([&] { load_pt(dir.file("count.pt")); },
-                              {"count.pt", "byte " + std::to_string(count_at), "has 3 elements here, but the data says 2"}));
+  EXPECT_TRUE(throws_io_error(
+      [&] { load_pt(dir.file("count.pt")); },
+      {"count.pt", "byte " + std::to_string(count_at), "has 3 elements here, but the data says 2"}));
 }
 
 }  // namespace

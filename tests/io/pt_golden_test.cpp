@@ -34,18 +34,15 @@ TEST(PtGoldenFiles, FormatsAreSniffedByContent) {
 // The model of gen_pt_golden.py, built in nabla, computes PyTorch's output from the loaded state_dict.
 TEST(PtGoldenFiles, StateDictDrivesTheSameForward) {
   nn::Sequential model{nn::Linear(4, 3), nn::BatchNorm1d(3), nn::ReLU(), nn::Linear(3, 2)};
-  model->load_state_dict(load_state_dict(pt_golden("state_dict.pt")));  // strict: every key, every shape
-  model->eval();
-  const NamedTensors sd = model->state_dict();
+  model.load_state_dict(load_state_dict(pt_golden("state_dict.pt")));  // strict: every key, every shape
+  model.eval();
+  const NamedTensors sd = model.state_dict();
   const Tensor* batches = sd.find("1.num_batches_tracked");
   ASSERT_NE(batches, nullptr);
   EXPECT_EQ(batches->dtype(), kInt64);
   EXPECT_EQ(batches->item<int64_t>(), 2);
   const auto& e = pt_expected().at("state_dict_forward");
-  const auto& in = e.at("input").at("tensor");
-  std::vector<float> x;
-  for (const auto& d : in.at("data")) x.push_back(d.get<float>());
-  const Tensor out = model->forward(tensor(x).reshape({2, 4}));
+  const Tensor out = model.forward(json_tensor(e.at("input").at("tensor")));
   const auto& want = e.at("output").at("tensor").at("data");
   for (size_t i = 0; i < want.size(); ++i)
     EXPECT_NEAR(out.reshape({-1})[static_cast<int64_t>(i)].item<double>(), want[i].get<double>(), 1e-6) << i;
@@ -53,8 +50,8 @@ TEST(PtGoldenFiles, StateDictDrivesTheSameForward) {
 
 TEST(PtGoldenFiles, ViewsShareOneStorage) {
   const PtValue v = load_pt(pt_golden("views.pt"));
-  const Tensor base = v.at("base").to_tensor(), a = v.at("a").to_tensor(), b = v.at("b").to_tensor(),
-               c = v.at("c").to_tensor();
+  Tensor base = v.at("base").to_tensor();
+  const Tensor a = v.at("a").to_tensor(), b = v.at("b").to_tensor(), c = v.at("c").to_tensor();
   EXPECT_EQ(a.storage_offset(), 2);
   EXPECT_EQ(b.storage_offset(), 5);
   EXPECT_EQ(b.strides().vec(), std::vector<int64_t>{2});
@@ -91,13 +88,8 @@ void continues_trajectory(const std::string& name, const std::string& optimizer,
   const auto& e = pt_expected().at(name + "_step");
   std::vector<Tensor> params, grads;
   for (size_t i = 0; i < 2; ++i) {
-    const auto& p = e.at("params").at("list")[i].at("tensor");
-    const auto& g = e.at("grads").at("list")[i].at("tensor");
-    std::vector<float> pv, gv;
-    for (const auto& x : p.at("data")) pv.push_back(x.get<float>());
-    for (const auto& x : g.at("data")) gv.push_back(x.get<float>());
-    params.push_back(tensor(pv).reshape(p.at("shape").get<std::vector<int64_t>>()).requires_grad_(true));
-    grads.push_back(tensor(gv).reshape(g.at("shape").get<std::vector<int64_t>>()));
+    params.push_back(json_tensor(e.at("params").at("list")[i].at("tensor")).requires_grad_(true));
+    grads.push_back(json_tensor(e.at("grads").at("list")[i].at("tensor")));
   }
   Opt opt(params, options);
   const PtOptimizerState s = optimizer_state_from_pt(load_pt(pt_golden(name + ".pt")), optimizer);
@@ -108,7 +100,8 @@ void continues_trajectory(const std::string& name, const std::string& optimizer,
     const auto& want = e.at("after").at("list")[i].at("tensor").at("data");
     const Tensor got = params[i].detach().reshape({-1});
     for (size_t k = 0; k < want.size(); ++k)
-      EXPECT_NEAR(got[static_cast<int64_t>(k)].item<double>(), want[k].get<double>(), 1e-6) << name << " " << i;
+      EXPECT_NEAR(got[static_cast<int64_t>(k)].item<double>(), want[k].get<double>(), 1e-6)
+          << name << " " << i;
   }
 }
 
@@ -127,8 +120,9 @@ TEST(PtGoldenFiles, LoadStateDictRefusesAnOptimizerFile) {
 }
 
 TEST(PtGoldenFiles, APickledModuleIsRefusedByName) {
-  EXPECT_TRUE(throws_io_error([] { load_pt(pt_golden("module.pt")); },
-                              {"module.pt", "data.pkl: byte ", "torch.nn.modules.linear.Linear", "not allowed"}));
+  EXPECT_TRUE(
+      throws_io_error([] { load_pt(pt_golden("module.pt")); },
+                      {"module.pt", "data.pkl: byte ", "torch.nn.modules.linear.Linear", "not allowed"}));
 }
 
 }  // namespace

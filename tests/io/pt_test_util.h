@@ -28,18 +28,31 @@ inline double json_number(const nlohmann::json& x) {
   return x.get<double>();
 }
 
+// An expected tensor ({"dtype", "shape", "data"}) as a nabla tensor of that dtype.
+inline Tensor json_tensor(const nlohmann::json& e) {
+  const auto& data = e.at("data");
+  Tensor t = empty({static_cast<int64_t>(data.size())}, {.dtype = kFloat64});
+  for (size_t i = 0; i < data.size(); ++i) t.data_ptr<double>()[i] = json_number(data[i]);
+  const std::string name = e.at("dtype");
+  DType dtype = kFloat32;
+  for (DType d : {kBool, kUInt8, kInt32, kInt64, kFloat16, kBFloat16, kFloat32, kFloat64})
+    if (dtype_name(d) == name) dtype = d;
+  return t.to(dtype).reshape(e.at("shape").get<std::vector<int64_t>>());
+}
+
 // nabla widens int8 and int16 to int32.
 inline std::string nabla_dtype_name(const std::string& torch_name) {
   return torch_name == "int8" || torch_name == "int16" ? "int32" : torch_name;
 }
 
-inline ::testing::AssertionResult tensor_matches(const Tensor& t, const nlohmann::json& e, const std::string& at) {
+inline ::testing::AssertionResult tensor_matches(const Tensor& t, const nlohmann::json& e,
+                                                 const std::string& at) {
   const std::string dtype = std::string(dtype_name(t.dtype()));
   if (dtype != nabla_dtype_name(e.at("dtype")))
     return ::testing::AssertionFailure() << at << ": dtype " << dtype << ", expected " << e.at("dtype");
   if (t.sizes().vec() != e.at("shape").get<std::vector<int64_t>>())
-    return ::testing::AssertionFailure() << at << ": shape " << shape_str(t.sizes()) << ", expected "
-                                         << e.at("shape");
+    return ::testing::AssertionFailure()
+           << at << ": shape " << shape_str(t.sizes()) << ", expected " << e.at("shape");
   if (t.requires_grad() != e.at("requires_grad").get<bool>())
     return ::testing::AssertionFailure() << at << ": requires_grad " << t.requires_grad();
   const Tensor flat = t.detach().to(kFloat64).contiguous().reshape({-1});
@@ -53,37 +66,44 @@ inline ::testing::AssertionResult tensor_matches(const Tensor& t, const nlohmann
 }
 
 // `v` is what `e` encodes (exactly: numbers, strings, kinds, dict order, tensor values).
-inline ::testing::AssertionResult matches(const PtValue& v, const nlohmann::json& e, const std::string& at = "") {
+inline ::testing::AssertionResult matches(const PtValue& v, const nlohmann::json& e,
+                                          const std::string& at = "") {
   using Kind = PtValue::Kind;
   const auto fail = [&](const std::string& what) {
-    return ::testing::AssertionFailure() << (at.empty() ? "<root>" : at) << ": " << what << " (got a "
-                                         << kind_name(v.kind()) << ", expected " << e.dump().substr(0, 120) << ")";
+    return ::testing::AssertionFailure()
+           << (at.empty() ? "<root>" : at) << ": " << what << " (got a " << kind_name(v.kind())
+           << ", expected " << e.dump().substr(0, 120) << ")";
   };
   if (e.is_null()) return v.is_none() ? ::testing::AssertionSuccess() : fail("not None");
   if (e.is_boolean())
-    return v.kind() == Kind::Bool && v.to_bool() == e.get<bool>() ? ::testing::AssertionSuccess() : fail("bool");
+    return v.kind() == Kind::Bool && v.to_bool() == e.get<bool>() ? ::testing::AssertionSuccess()
+                                                                  : fail("bool");
   if (e.is_string())
     return v.kind() == Kind::String && v.to_string() == e.get<std::string>() ? ::testing::AssertionSuccess()
-                                                                            : fail("str");
+                                                                             : fail("str");
   if (e.contains("int"))
     return v.kind() == Kind::Int && v.to_int() == e["int"].get<int64_t>() ? ::testing::AssertionSuccess()
-                                                                           : fail("int");
+                                                                          : fail("int");
   if (e.contains("float")) {
     if (v.kind() != Kind::Float) return fail("float");
     const double want = json_number(e["float"]), got = v.to_double();
-    return got == want || (std::isnan(got) && std::isnan(want)) ? ::testing::AssertionSuccess() : fail("float value");
+    return got == want || (std::isnan(got) && std::isnan(want)) ? ::testing::AssertionSuccess()
+                                                                : fail("float value");
   }
-  if (e.contains("tensor")) return v.is_tensor() ? tensor_matches(v.to_tensor(), e["tensor"], at) : fail("tensor");
+  if (e.contains("tensor"))
+    return v.is_tensor() ? tensor_matches(v.to_tensor(), e["tensor"], at) : fail("tensor");
   if (e.contains("list") || e.contains("tuple")) {
     const bool list = e.contains("list");
     const auto& items = list ? e["list"] : e["tuple"];
-    if (v.kind() != (list ? Kind::List : Kind::Tuple) || v.items().size() != items.size()) return fail("sequence");
+    if (v.kind() != (list ? Kind::List : Kind::Tuple) || v.items().size() != items.size())
+      return fail("sequence");
     for (size_t i = 0; i < items.size(); ++i)
       if (auto r = matches(v.items()[i], items[i], at + "[" + std::to_string(i) + "]"); !r) return r;
     return ::testing::AssertionSuccess();
   }
   const auto& entries = e.at("dict");
-  if (!v.is_dict() || v.entries().size() != entries.size() || v.is_ordered_dict() != e.at("ordered").get<bool>())
+  if (!v.is_dict() || v.entries().size() != entries.size() ||
+      v.is_ordered_dict() != e.at("ordered").get<bool>())
     return fail("dict");
   for (size_t i = 0; i < entries.size(); ++i) {
     const PtValue& k = v.entries()[i].first;
@@ -109,8 +129,9 @@ inline void write_pt(const std::string& path, const std::string& pickle,
 
 // The pickle of `_rebuild_tensor_v2(('storage', torch.<type>, key, 'cpu', numel), offset, sizes, strides,
 // False, OrderedDict())` (what torch.save writes for one tensor).
-inline std::string tensor_pickle(const std::string& type, const std::string& key, int64_t numel, int64_t offset,
-                                 const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides) {
+inline std::string tensor_pickle(const std::string& type, const std::string& key, int64_t numel,
+                                 int64_t offset, const std::vector<int64_t>& sizes,
+                                 const std::vector<int64_t>& strides) {
   detail::PickleWriter w;
   w.global("torch._utils", "_rebuild_tensor_v2");
   w.mark();

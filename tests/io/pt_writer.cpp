@@ -21,11 +21,16 @@ Json number(double x) {
 Json enc(const io::PtValue& v) {
   using Kind = io::PtValue::Kind;
   switch (v.kind()) {
-    case Kind::None: return nullptr;
-    case Kind::Bool: return v.to_bool();
-    case Kind::Int: return Json{{"int", v.to_int()}};
-    case Kind::Float: return Json{{"float", number(v.to_double())}};
-    case Kind::String: return v.to_string();
+    case Kind::None:
+      return nullptr;
+    case Kind::Bool:
+      return v.to_bool();
+    case Kind::Int:
+      return Json{{"int", v.to_int()}};
+    case Kind::Float:
+      return Json{{"float", number(v.to_double())}};
+    case Kind::String:
+      return v.to_string();
     case Kind::Tensor: {
       const Tensor t = v.to_tensor().detach().to(kFloat64).contiguous().reshape({-1});
       Json data = Json::array();
@@ -70,11 +75,11 @@ int main(int argc, char** argv) {
   save("tensor", arange(6, {.dtype = kFloat32}).reshape({2, 3}) * 0.25 - 0.5, false);
 
   nn::Sequential model{nn::Linear(4, 3), nn::BatchNorm1d(3), nn::ReLU(), nn::Linear(3, 2)};
-  for (int i = 0; i < 2; ++i) model->forward(randn({5, 4}));  // running stats, num_batches_tracked = 2
-  model->eval();
+  for (int i = 0; i < 2; ++i) model.forward(randn({5, 4}));  // running stats, num_batches_tracked = 2
+  model.eval();
   const Tensor x = linspace(-2, 2, 8).reshape({2, 4});
-  save("state_dict", io::to_pt(model->state_dict()), false);
-  manifest["state_dict_forward"] = {{"input", enc(x)}, {"output", enc(model->forward(x).detach())}};
+  save("state_dict", io::to_pt(model.state_dict()), false);
+  manifest["state_dict_forward"] = {{"input", enc(x)}, {"output", enc(model.forward(x).detach())}};
 
   const Tensor base = arange(20, {.dtype = kFloat32});
   save("views",
@@ -110,8 +115,8 @@ int main(int argc, char** argv) {
                           {7, "an int key"},
                           {"deep", io::PtValue::dict({{"y", full({2}, 7.0)}}, /*ordered=*/true)}}),
        false);
-  save("nested_floats", io::PtValue::dict({{"lr", 0.01}, {"nan", NAN}, {"pair", io::PtValue::tuple({1, -2.5})}}),
-       true);
+  save("nested_floats",
+       io::PtValue::dict({{"lr", 0.01}, {"nan", NAN}, {"pair", io::PtValue::tuple({1, -2.5})}}), true);
 
   // SGD with momentum after one step, and what one more step must give.
   std::vector<Tensor> params = {randn({2, 3}).requires_grad_(true), randn({3}).requires_grad_(true)};

@@ -18,7 +18,7 @@ TEST(TorchLoadPt, ModuleFromAPythonStateDict) {
   for (const auto& [name, t] : sd) EXPECT_TRUE(seq->state_dict()[name].equal(t)) << name;
   auto wrong = torch::nn::Sequential(torch::nn::Linear(4, 3));
   EXPECT_THROW(torch::load(wrong, golden("state_dict.pt")), nabla::ValueError);  // strict, as LibTorch
-  EXPECT_THROW(torch::load(wrong, golden("sgd.pt")), nabla::IOError);             // not a state_dict
+  EXPECT_THROW(torch::load(wrong, golden("sgd.pt")), nabla::IOError);            // not a state_dict
 }
 
 TEST(TorchLoadPt, TensorAndOptimizer) {
@@ -28,7 +28,8 @@ TEST(TorchLoadPt, TensorAndOptimizer) {
   EXPECT_EQ(t.sum().item<double>(), 0.75);
   EXPECT_THROW(torch::load(t, golden("nested.pt")), nabla::ValueError);
 
-  std::vector<torch::Tensor> params = {torch::zeros({2, 3}).requires_grad_(), torch::zeros({3}).requires_grad_()};
+  std::vector<torch::Tensor> params = {torch::zeros({2, 3}).requires_grad_(),
+                                       torch::zeros({3}).requires_grad_()};
   torch::optim::SGD sgd(params, torch::optim::SGDOptions(1.0));
   torch::load(sgd, golden("sgd.pt"));
   const auto& o = static_cast<const torch::optim::SGDOptions&>(sgd.param_groups()[0].options());

@@ -41,8 +41,7 @@ class PtValue {
   PtValue() = default;  // None
   PtValue(bool v) : v_(v) {}
   template <typename I>
-  requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
-  PtValue(I v) : v_(static_cast<int64_t>(v)) {}
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) PtValue(I v) : v_(static_cast<int64_t>(v)) {}
   PtValue(double v) : v_(v) {}
   PtValue(std::string v) : v_(std::move(v)) {}
   PtValue(const char* v) : v_(std::string(v)) {}
@@ -91,7 +90,9 @@ PtValue load_pt(const std::string& path);
 // storage stay views of one storage, as with torch.save. ValueError for an undefined tensor or a
 // string that is not valid UTF-8; DeviceError for a tensor not on the CPU.
 void save_pt(const std::string& path, const PtValue& value);
-inline void save_pt(const std::string& path, const NamedTensors& state_dict) { save_pt(path, to_pt(state_dict)); }
+inline void save_pt(const std::string& path, const NamedTensors& state_dict) {
+  save_pt(path, to_pt(state_dict));
+}
 
 enum class FileFormat { Safetensors, PtZip, PtLegacy, Unknown };
 // By content (the first bytes), not by name. IOError when the file cannot be read.
