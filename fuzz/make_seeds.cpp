@@ -1,5 +1,5 @@
 // make_seeds — writes a small valid seed corpus per fuzz target: make_seeds <out_dir>
-// (out_dir/{idx,cifar,image,tar,safetensors,run_state}/...).
+// (out_dir/{idx,cifar,image,tar,safetensors,run_state,pickle,pt}/...).
 #include <stb/stb_image_write.h>
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "io/formats.h"
+#include "io/pickle.h"
 #include "io/safetensors_format.h"
 #include "train/run_metadata.h"
 
@@ -123,6 +124,46 @@ int main(int argc, char** argv) {
                          {"nabla.rng", R"(["1","2","3","4","5","6"])"}};
     const std::string text = j.dump();
     put(out / "run_state/mlp", Bytes(text.begin(), text.end()));
+  }
+  // pickle: an OrderedDict of two tensors viewing one storage, as torch.save writes it; pt: the fixtures.
+  {
+    nabla::io::detail::PickleWriter w;
+    w.global("collections", "OrderedDict");
+    w.tuple(0);
+    w.reduce();
+    w.mark();
+    for (int offset : {0, 2}) {
+      w.string(offset == 0 ? "weight" : "bias");
+      w.global("torch._utils", "_rebuild_tensor_v2");
+      w.mark();
+      w.mark();
+      w.string("storage");
+      w.global("torch", "FloatStorage");
+      w.string("0");
+      w.string("cpu");
+      w.integer(6);
+      w.tuple(5);
+      w.persistent_id();
+      w.integer(offset);
+      w.integer(2);
+      w.tuple(1);
+      w.integer(1);
+      w.tuple(1);
+      w.boolean(false);
+      w.global("collections", "OrderedDict");
+      w.tuple(0);
+      w.reduce();
+      w.tuple(6);
+      w.reduce();
+    }
+    w.setitems();
+    const std::string pickle = w.finish();
+    put(out / "pickle/state_dict", Bytes(pickle.begin(), pickle.end()));
+    fs::create_directories(out / "pt");
+    for (const auto& entry : fs::directory_iterator(fs::path(NABLA_SOURCE_DIR) / "tests/golden/pt"))
+      if (entry.path().extension() == ".pt")
+        fs::copy_file(entry.path(), out / "pt" / entry.path().filename(),
+                      fs::copy_options::overwrite_existing);
   }
   return 0;
 }

@@ -4,7 +4,9 @@
 // Files are safetensors (written atomically) with "nabla.torch" metadata naming what they hold, so
 // loading a module file into a tensor (or another nabla file) is a clear ValueError. They are not
 // LibTorch's TorchScript zip archives: a file written by LibTorch's torch::save is not read here, and
-// the other way round (docs/libtorch.md).
+// the other way round (docs/libtorch.md). torch::load also reads what Python's torch.save writes (a
+// tensor, a state_dict, an optimizer state_dict: nabla/io/pt.h), and a plain safetensors state_dict into
+// a module; the format is read from the file's content.
 #pragma once
 #include <map>
 #include <memory>
@@ -12,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "nabla/io/pt.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/nn/module.h"
 #include "nabla/optim/optimizer.h"
@@ -45,7 +48,9 @@ class InputArchive {
     auto file = nabla::io::load_safetensors(path);
     auto it = file.metadata.find("nabla.torch");
     std::string found = it == file.metadata.end() ? "" : it->second;
-    if (!kind.empty() && found != kind && !(kind == "archive" && !found.empty()))
+    // A module also loads from a safetensors state_dict written by other tools (no "nabla.torch").
+    if (!kind.empty() && found != kind && !(kind == "archive" && !found.empty()) &&
+        !(kind == "module" && found.empty()))
       throw nabla::ValueError("torch::load: " + path + " holds " +
                               (found.empty() ? "no torch::save data" : found) + ", expected " + kind);
     path_ = path;
@@ -78,6 +83,11 @@ class InputArchive {
 }  // namespace serialize
 
 namespace detail {
+// Python's torch.save (zip or legacy), as opposed to nabla's safetensors files.
+inline bool is_python_pt(const std::string& path) {
+  const auto f = nabla::io::detect_format(path);
+  return f == nabla::io::FileFormat::PtZip || f == nabla::io::FileFormat::PtLegacy;
+}
 template <typename T>
 constexpr bool kIsModule = requires(T& v) {
   static_cast<nabla::nn::Module&>(*v);
@@ -111,6 +121,14 @@ inline void save(const nabla::optim::Optimizer& optimizer, const std::string& pa
 inline void save(const serialize::OutputArchive& archive, const std::string& path) { archive.save_to(path); }
 
 inline void load(Tensor& tensor, const std::string& path) {
+  if (detail::is_python_pt(path)) {
+    const nabla::io::PtValue v = nabla::io::load_pt(path);
+    if (!v.is_tensor())
+      throw nabla::ValueError("torch::load: " + path + " holds a " +
+                              std::string(nabla::io::kind_name(v.kind())) + ", expected a tensor");
+    tensor = v.to_tensor().detach().clone();
+    return;
+  }
   serialize::InputArchive a;
   a.load_from(path, "tensor");
   a.read("tensor", tensor);
@@ -125,12 +143,21 @@ inline void load(std::vector<Tensor>& tensors, const std::string& path) {
 template <typename M>
 requires detail::kIsModule<M>
 void load(M& module, const std::string& path) {
+  nabla::nn::Module& m = *module;    // a holder or a shared_ptr
+  if (detail::is_python_pt(path)) {  // torch.save(model.state_dict(), path)
+    m.load_state_dict(nabla::io::load_state_dict(path), /*strict=*/true);
+    return;
+  }
   serialize::InputArchive a;
   a.load_from(path, "module");
-  nabla::nn::Module& m = *module;  // a holder or a shared_ptr
   m.load_state_dict(a.file().tensors, /*strict=*/true);
 }
 inline void load(nabla::optim::Optimizer& optimizer, const std::string& path) {
+  if (detail::is_python_pt(path)) {  // torch.save(optimizer.state_dict(), path)
+    const auto s = nabla::io::optimizer_state_from_pt(nabla::io::load_pt(path), optimizer.name());
+    optimizer.load_state_dict({s.tensors, s.json});
+    return;
+  }
   serialize::InputArchive a;
   a.load_from(path, "optimizer");
   nabla::optim::OptimizerStateDict sd;

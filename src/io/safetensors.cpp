@@ -1,19 +1,14 @@
 // safetensors.cpp — save_safetensors / load_safetensors (header rules in safetensors_format.cpp).
 #include "nabla/io/safetensors.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
-#include <cerrno>
-#include <cstring>
 #include <numeric>
 #include <set>
 
 #include "io/atomic_file.h"
 #include "io/crc32c.h"
+#include "io/read_file.h"
 #include "io/safetensors_io.h"
 #include "nabla/ops/ops.h"
 #include "util/check.h"
@@ -27,48 +22,6 @@ namespace {
 size_t byte_size(const Tensor& t) {
   return static_cast<size_t>(t.numel()) * safetensors_dtype_size(t.dtype());
 }
-
-class ReadFile {
- public:
-  explicit ReadFile(const std::string& path) : path_(path) {
-    // O_NONBLOCK: a FIFO would otherwise block the open until a writer comes; it is refused below.
-    fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    NABLA_CHECK(fd_ >= 0, IOError, "{}: cannot open file: {}", path, std::strerror(errno));
-    struct stat st {};
-    const bool ok = ::fstat(fd_, &st) == 0;
-    const int err = errno;
-    if (!ok || !S_ISREG(st.st_mode)) ::close(fd_);  // the destructor will not run
-    NABLA_CHECK(ok, IOError, "{}: cannot stat file: {}", path, std::strerror(err));
-    NABLA_CHECK(S_ISREG(st.st_mode), IOError, "{}: not a regular file", path);
-    size_ = static_cast<uint64_t>(st.st_size);
-  }
-  ~ReadFile() { ::close(fd_); }
-  ReadFile(const ReadFile&) = delete;
-  ReadFile& operator=(const ReadFile&) = delete;
-  uint64_t size() const { return size_; }
-
-  // Reads exactly `n` bytes at `offset`; IOError naming `what` when the file ends early.
-  void read_at(void* dst, uint64_t n, uint64_t offset, const std::string& what) const {
-    auto* p = static_cast<char*>(dst);
-    while (n > 0) {
-      ssize_t got = ::pread(fd_, p, std::min<uint64_t>(n, uint64_t{1} << 30), static_cast<off_t>(offset));
-      if (got < 0 && errno == EINTR) continue;
-      NABLA_CHECK(got >= 0, IOError, "{}: byte {}: read error in {}: {}", path_, offset, what,
-                  std::strerror(errno));
-      NABLA_CHECK(got > 0, IOError,
-                  "{}: byte {}: unexpected end of file in {} (file shrank while being read?)", path_, offset,
-                  what);
-      p += got;
-      offset += static_cast<uint64_t>(got);
-      n -= static_cast<uint64_t>(got);
-    }
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-  uint64_t size_ = 0;
-};
 
 void check_names(const NamedTensors& tensors, const std::string& path) {
   std::set<std::string_view> seen;

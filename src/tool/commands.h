@@ -36,6 +36,12 @@ struct SamplesArgs {
 };
 int run_samples(const SamplesArgs& args);
 
+// `nabla convert in out`: .pt <-> safetensors (io::convert_file).
+struct ConvertArgs {
+  std::string in, out;
+};
+int run_convert(const ConvertArgs& args);
+
 void check_device(int gpu_id);  // DeviceError unless -1 (CPU) in a CPU-only build
 
 }  // namespace nabla::tool

@@ -1,4 +1,4 @@
-// main.cpp — `nabla train | eval | predict | samples`. Wrong flags, missing data or unreadable
+// main.cpp — `nabla train | eval | predict | samples | convert`. Wrong flags, missing data or unreadable
 // checkpoints end with one clear line on stderr and a non-zero exit, never a stack dump.
 #include <unistd.h>
 
@@ -25,7 +25,7 @@ bool unknown_command(const CLI::App& app, int argc, char** argv) {
     if (flag == "-h" || flag == "--help" || flag == "--version") return false;
     std::cerr << "nabla: unknown option '" << flag.substr(0, 80)
               << "' before the command (usage: nabla <command> [options]); commands: train, eval, predict, "
-              << "samples (see nabla --help)\n";
+              << "samples, convert (see nabla --help)\n";
     return true;
   }
   const auto names = command_names(app);
@@ -34,7 +34,7 @@ bool unknown_command(const CLI::App& app, int argc, char** argv) {
   std::cerr << "nabla: unknown command '" << argv[1] << "'"
             << (guess.empty() ? "" : " (did you mean '" + guess + "'?)")
             << "; commands: train, eval, predict, "
-            << "samples (see nabla --help)\n";
+            << "samples, convert (see nabla --help)\n";
   return true;
 }
 
@@ -128,6 +128,18 @@ void add_samples(CLI::App& app, SamplesArgs& a) {
   c->callback([&a] { std::exit(run_samples(a)); });
 }
 
+void add_convert(CLI::App& app, ConvertArgs& a) {
+  auto* c = app.add_subcommand("convert", "Convert weights between PyTorch .pt and safetensors (either way)");
+  c->add_option("in", a.in,
+                "A .pt file (torch.save) or a safetensors file; the format is read from the content")
+      ->required()
+      ->check(CLI::ExistingFile);
+  c->add_option("out", a.out, "Output: .safetensors, or .pt / .pth / .bin for torch.load")
+      ->required()
+      ->check(non_empty());
+  c->callback([&a] { std::exit(run_convert(a)); });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -146,10 +158,12 @@ int main(int argc, char** argv) {
   EvalArgs eval;
   PredictArgs predict;
   SamplesArgs samples;
+  ConvertArgs convert;
   add_train(app, train);
   add_eval(app, eval);
   add_predict(app, predict);
   add_samples(app, samples);
+  add_convert(app, convert);
   if (unknown_command(app, argc, argv)) return 2;
   try {
     app.parse(argc, argv);

@@ -46,6 +46,10 @@ std::vector<std::pair<std::string, std::function<void(const std::string&)>>> wri
        [](const std::string& p) {
          io::save_checkpoint(p, {{"w", rand({64, 64})}});
        }},
+      {"w.pt",
+       [](const std::string& p) {
+         io::save_pt(p, io::NamedTensors{{"w", rand({64, 64})}});
+       }},
       {"bytes.bin", [](const std::string& p) { io::atomic_write_file(p, std::string(100000, 'x')); }},
   };
 }
