@@ -8,6 +8,7 @@ namespace nabla::tool {
 struct TrainArgs {
   std::string data = "mnist", model = "mlp", model_fn = "model.safetensors", data_dir = "data";
   std::string optimizer = "adam", scheduler = "none", logdir, resume, on_nan = "stop";
+  std::string pretrained, freeze = "none";  // fine-tuning: initial weights, and what to freeze
   int gpu_id = -1, threads = 0, num_workers = 0;
   int64_t batch_size = 256, n_epochs = 20, n_layers = 5, early_stop = 0, kfold = 0;
   double lr = 1e-3, train_ratio = 0.8;

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "nabla/tensor/error.h"
+#include "nabla/train/models.h"
 #include "tool/commands.h"
 #include "tool/flags.h"
 
@@ -42,9 +43,11 @@ void add_train(CLI::App& app, TrainArgs& a) {
   auto* c =
       app.add_subcommand("train", "Train a model (writes a safetensors checkpoint and a run directory)");
   c->add_option("--data", a.data, "mnist | fashion-mnist | cifar10 | imagefolder:DIR")->capture_default_str();
-  c->add_option("--model", a.model, "mlp | fashion_cnn | resnet")
+  c->add_option("--model", a.model,
+                "mlp | fashion_cnn | resnet, or torchvision's resnet18 ... resnet152, vgg11 ... vgg19_bn, "
+                "mobilenet_v2, alexnet")
       ->capture_default_str()
-      ->check(CLI::IsMember({"mlp", "fashion_cnn", "resnet"}));
+      ->check(CLI::IsMember(nabla::training::model_names()));
   c->add_option("--model_fn", a.model_fn, "Where to save the best model (safetensors)")
       ->capture_default_str()
       ->check(non_empty());
@@ -81,6 +84,13 @@ void add_train(CLI::App& app, TrainArgs& a) {
   c->add_option("--resume", a.resume,
                 "Continue a run from this checkpoint (bitwise like an uninterrupted run)")
       ->check(non_empty());
+  c->add_option("--pretrained", a.pretrained,
+                "Start from this state_dict (safetensors, torchvision's names); a classifier of another "
+                "size is left out (not loaded with --resume, whose checkpoint holds the weights)")
+      ->check(CLI::ExistingFile);
+  c->add_option("--freeze", a.freeze, "none | backbone (train only the final classifier)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "backbone"}));
   c->add_option("--on_nan", a.on_nan, "A NaN/inf loss: stop the run, or warn and go on")
       ->capture_default_str()
       ->check(CLI::IsMember({"stop", "warn"}));

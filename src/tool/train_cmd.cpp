@@ -6,6 +6,7 @@
 
 #include "nabla/nabla.h"
 #include "nabla/train/callbacks.h"
+#include "nabla/train/pretrained.h"
 #include "nabla/train/run_state.h"
 #include "tool/commands.h"
 #include "tool/data_setup.h"
@@ -109,6 +110,7 @@ training::LoadedRun load_resume(const TrainArgs& a) {
   differs("data", r.config.data, a.data);
   differs("optimizer", r.config.optimizer, a.optimizer);
   differs("scheduler", r.config.scheduler, a.scheduler);  // its state cannot carry over to another one
+  differs("freeze", r.config.freeze, a.freeze);
   if (a.model == "mlp")
     differs("n_layers", std::to_string(r.config.model.n_layers), std::to_string(a.n_layers));
   const RandomGenerator::State rng = default_generator().state();  // build_model draws initial weights
@@ -131,10 +133,37 @@ struct RunOutcome {
   std::vector<training::Metrics> history;
 };
 
+// --pretrained's weights into a new model (the classifier left out when its size differs: a note says so),
+// then --freeze. The optimizer still gets every parameter: frozen ones get no gradient and are skipped,
+// and a checkpoint's optimizer state keeps indexing the model's parameters.
+void prepare_fine_tuning(const TrainArgs& a, const training::ModelConfig& config, nn::Module& model,
+                         const nn::NamedTensors& pretrained, bool verbose) {
+  const std::string head = training::classifier_name(config);
+  if (!pretrained.empty()) {
+    training::PretrainedReport r;
+    try {
+      r = training::load_pretrained(model, pretrained, head);
+    } catch (const Error& e) {
+      throw ValueError(fmt::format("--pretrained {}: {}", a.pretrained, e.what()));
+    }
+    if (verbose && !r.skipped.empty())
+      std::cout << fmt::format(
+          "note: --pretrained {}: {} not loaded ({} classes here), trained from scratch: {}\n", a.pretrained,
+          head, config.num_classes, fmt::join(r.skipped, ", "));
+  }
+  if (a.freeze == "backbone") {
+    training::freeze_backbone(model, head);
+    if (verbose)
+      std::cout << fmt::format("--freeze backbone: training {} of {} parameter tensors ({})\n",
+                               model.trainable_parameters().size(), model.parameters().size(), head);
+  }
+}
+
 // One training run: the whole data set, or one fold. `primary` runs write model_fn and the plots.
 RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d, const std::string& logdir,
-                      bool primary) {
+                      bool primary, const nn::NamedTensors& pretrained) {
   auto model = training::build_model(cfg.model);
+  prepare_fine_tuning(a, cfg.model, *model, pretrained, primary);
   auto optimizer = make_optimizer(a.optimizer, model->parameters(), a.lr);
   data::DataLoader train_loader(d.train, {.batch_size = a.batch_size, .shuffle = true, .seed = a.seed});
   std::unique_ptr<data::DataLoader> val_loader;
@@ -227,6 +256,20 @@ void prepare_outputs(const TrainArgs& a) {
               "--model_fn {}: exists and is not a regular file; refusing to replace it", a.model_fn);
 }
 
+// The model must take the data's images (torchvision's VGG needs 32x32, AlexNet 63x63): for the data sets
+// of known size this is checked before they load.
+void check_model_for_data(const TrainArgs& a) {
+  int64_t channels = 0, side = 0;
+  if (a.data == "mnist" || a.data == "fashion-mnist") channels = 1, side = 28;
+  if (a.data == "cifar10" || a.data.rfind("imagefolder:", 0) == 0) channels = 3, side = 32;  // folders: 32x32
+  if (channels == 0) return;
+  try {
+    training::check_model_config({a.model, channels, side, side, 10, a.n_layers});
+  } catch (const ValueError& e) {
+    throw ValueError(fmt::format("--model {} --data {}: {}", a.model, a.data, e.what()));
+  }
+}
+
 }  // namespace
 
 int run_train(const TrainArgs& a) {
@@ -238,8 +281,20 @@ int run_train(const TrainArgs& a) {
   NABLA_CHECK(a.scheduler != "onecycle" || a.optimizer != "adagrad", ValueError,
               "--scheduler onecycle needs an optimizer with momentum (sgd, adam, adamw, rmsprop), not "
               "--optimizer adagrad");
+  NABLA_CHECK(a.freeze == "none" || !a.pretrained.empty() || !a.resume.empty(), ValueError,
+              "--freeze backbone needs --pretrained FILE (a frozen random backbone would learn nothing)");
+  check_model_for_data(a);
   prepare_outputs(a);
   if (!a.resume.empty()) load_resume(a);  // a bad checkpoint is refused before the data loads
+  nn::NamedTensors
+      pretrained;  // read before the data loads too; with --resume the checkpoint has the weights
+  if (!a.pretrained.empty() && a.resume.empty()) {
+    try {
+      pretrained = training::load_state_dict_file(a.pretrained);
+    } catch (const Error& e) {
+      throw IOError(fmt::format("--pretrained {}: {}", a.pretrained, e.what()));
+    }
+  }
   DataSplits d = load_data(a.data, a.data_dir, a.kfold > 0 ? 1.0 : a.train_ratio, a.seed);
   training::RunConfig cfg;
   cfg.model = {a.model, d.channels, d.height, d.width, static_cast<int64_t>(d.classes.size()), a.n_layers};
@@ -255,15 +310,16 @@ int run_train(const TrainArgs& a) {
   cfg.train_ratio = a.train_ratio;
   cfg.seed = a.seed;
   cfg.threads = a.threads;
+  cfg.freeze = a.freeze;
   std::cout << fmt::format("nabla train: {} on {} ({} train / {} val / {} test samples), {} threads\n",
                            a.model, a.data, d.train->size(), d.val ? d.val->size() : 0,
                            d.test ? d.test->size() : 0, get_num_threads());
   if (a.kfold > 0)
     return run_kfold(a, cfg, d, [&](DataSplits& fold, int k) {
       manual_seed(a.seed + static_cast<uint64_t>(k));
-      return train_once(a, cfg, fold, "", false).best_val_acc;
+      return train_once(a, cfg, fold, "", false, pretrained).best_val_acc;
     });
-  RunOutcome r = train_once(a, cfg, d, a.logdir, true);
+  RunOutcome r = train_once(a, cfg, d, a.logdir, true, pretrained);
   report_final(a, cfg, r.test, r.history);
   return 0;
 }

@@ -7,8 +7,11 @@
 #include "nabla/train/models.h"
 #include "train/json_checked.h"
 #include "util/check.h"
+#include "vision/catalog.h"
 
 namespace nabla::training {
+
+namespace vision_catalog = vision::models::detail;
 
 std::string ModelConfig::to_json() const {
   return nlohmann::json{{"name", name},   {"in_channels", in_channels}, {"height", height},
@@ -30,13 +33,20 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
   return c;
 }
 
+std::vector<std::string> model_names() {
+  std::vector<std::string> names{"mlp", "fashion_cnn", "resnet"};
+  for (const auto& n : vision_catalog::model_names()) names.push_back(n);
+  return names;
+}
+
 void check_model_config(const ModelConfig& c) {
   auto in = [&](const char* field, int64_t v, int64_t lo, int64_t hi) {
     NABLA_CHECK(v >= lo && v <= hi, ValueError, "model config: {} must be from {} to {}, got {}", field, lo,
                 hi, v);
   };
-  NABLA_CHECK(c.name == "mlp" || c.name == "fashion_cnn" || c.name == "resnet", ValueError,
-              "unknown model '{}' (known: mlp, fashion_cnn, resnet)", c.name);
+  const bool vision = vision_catalog::is_model(c.name);
+  NABLA_CHECK(c.name == "mlp" || c.name == "fashion_cnn" || c.name == "resnet" || vision, ValueError,
+              "unknown model '{}' (known: {})", c.name.substr(0, 80), fmt::join(model_names(), ", "));
   in("in_channels", c.in_channels, 1, kMaxModelChannels);
   in("height", c.height, 1, kMaxModelSide);
   in("width", c.width, 1, kMaxModelSide);
@@ -44,6 +54,20 @@ void check_model_config(const ModelConfig& c) {
   if (c.name == "mlp") in("n_layers", c.n_layers, 1, kMaxMlpLayers);
   NABLA_CHECK(c.name != "fashion_cnn" || (c.height >= 10 && c.width >= 10), ValueError,
               "fashion_cnn needs images of at least 10x10, got {}x{}", c.height, c.width);
+  if (!vision) return;
+  NABLA_CHECK(c.in_channels == 1 || c.in_channels == 3, ValueError,
+              "{} takes RGB (or grayscale, repeated to RGB) images, not {} channels", c.name, c.in_channels);
+  const int64_t side = vision_catalog::min_input_side(c.name);
+  NABLA_CHECK(c.height >= side && c.width >= side, ValueError, "{} needs images of at least {}x{}, got {}x{}",
+              c.name, side, side, c.height, c.width);
+}
+
+std::string classifier_name(const ModelConfig& c) {
+  check_model_config(c);
+  if (c.name == "mlp") return fmt::format("layers.{}", c.n_layers + 1);
+  if (c.name == "fashion_cnn") return "fc3";
+  if (c.name == "resnet") return "linear";
+  return vision_catalog::classifier_name(c.name);
 }
 
 std::vector<int64_t> mlp_hidden_sizes(int64_t input_size, int64_t num_classes, int64_t n_layers) {
@@ -100,12 +124,17 @@ int64_t checked_product(std::initializer_list<int64_t> factors) {
 }
 }  // namespace
 
-// Mirrors the models of models.cpp; tests/train/model_shapes_test.cpp compares the two for many configs.
+// Mirrors the models of models.cpp (and, for vision models, src/vision/catalog.cpp mirrors the builders);
+// tests/train/run_metadata_test.cpp (ModelShapes) compares the two for many configs.
 ModelShapes model_state_shapes(const ModelConfig& c) {
   check_model_config(c);
   ModelShapes shapes;
   ShapeBuilder b{shapes};
   const int64_t k = c.num_classes;
+  if (vision_catalog::is_model(c.name)) {
+    vision_catalog::StateShapes v = vision_catalog::state_shapes(c.name, k);
+    return {std::move(v.parameters), std::move(v.buffers)};
+  }
   if (c.name == "mlp") {
     int64_t last = checked_product({c.in_channels, c.height, c.width});
     int64_t i = 1;

@@ -1,9 +1,11 @@
 // models.cpp — mlp, fashion_cnn and the CIFAR ResNet (BasicBlock, [2, 2, 2]) as in
-// ../shared/anchors/torch_workloads.py, with PyTorch's parameter names. Their config's JSON, limits and
+// ../shared/anchors/torch_workloads.py, with PyTorch's parameter names; torchvision's models come from
+// nabla::vision::models. Their config's JSON, limits and
 // state_dict shapes (without building) are in model_config.cpp.
 #include "nabla/train/models.h"
 
 #include "nabla/nn/nn.h"
+#include "nabla/vision/models.h"
 #include "util/check.h"
 
 namespace nabla::training {
@@ -115,7 +117,13 @@ std::shared_ptr<nn::Module> build_model(const ModelConfig& c) {
     return std::make_shared<MlpClassifier>(c.in_channels * c.height * c.width, c.num_classes, c.n_layers);
   if (c.name == "fashion_cnn")
     return std::make_shared<FashionCNN>(c.in_channels, c.height, c.width, c.num_classes);
-  return std::make_shared<ResNet>(c.in_channels, c.num_classes);
+  if (c.name == "resnet") return std::make_shared<ResNet>(c.in_channels, c.num_classes);
+  auto model = vision::models::get_model(c.name, c.num_classes);
+  if (c.in_channels == 1)  // torchvision's models take RGB: repeat a gray channel (state_dict unchanged)
+    model->register_forward_pre_hook([](nn::Module&, const Tensor& x) {
+      return x.dim() == 4 && x.size(1) == 1 ? x.expand({-1, 3, -1, -1}) : Tensor();
+    });
+  return model;
 }
 
 }  // namespace nabla::training

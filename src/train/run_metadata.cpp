@@ -24,7 +24,8 @@ std::string RunConfig::to_json() const {
                       {"epochs", epochs},
                       {"train_ratio", train_ratio},
                       {"seed", seed},
-                      {"threads", threads}};
+                      {"threads", threads},
+                      {"freeze", freeze}};
   return j.dump();
 }
 
@@ -72,6 +73,8 @@ RunConfig RunConfig::from_json(const std::string& text) {
   c.train_ratio = f.real("train_ratio", 0, 1, true);
   c.seed = f.uint64("seed");
   c.threads = static_cast<int>(f.integer("threads", 0, 1024));
+  if (j.contains("freeze"))
+    c.freeze = one_of(f.string("freeze"), {"none", "backbone"}, "freeze");  // since 0.1
   return c;
 }
 

@@ -232,3 +232,46 @@ TEST_F(CliTest, BadFlagValuesAreOneClearLine) {
   EXPECT_EQ(v.code, 0);
   EXPECT_NE(v.out.find("nabla 0."), std::string::npos) << v.out;
 }
+
+// Fine-tuning (issue #20): torchvision's mobilenet_v2 from a 10-class state_dict onto the 3 classes here.
+// The classifier is left out with a note, the frozen backbone's parameters are the file's after training,
+// and the new head has moved.
+TEST_F(CliTest, PretrainedAndFrozenBackbone) {
+  auto source = vision::models::mobilenet_v2({.num_classes = 10});
+  io::save_safetensors(path("mnv2.safetensors"), source->state_dict());
+  const std::string tune = "train --data " + data() + " --model mobilenet_v2 --batch_size 24 --n_epochs 1 " +
+                           "--threads 1 --optimizer sgd --lr 0.1 --model_fn " + path("tuned.safetensors");
+  Result r = run(tune + " --pretrained " + path("mnv2.safetensors") + " --freeze backbone");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("classifier.1 not loaded (3 classes here)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("training 2 of 158 parameter tensors"), std::string::npos) << r.out;
+  auto tuned = io::load_safetensors(path("tuned.safetensors"));
+  const auto before = source->state_dict();
+  EXPECT_TRUE(equal(tuned.at("features.0.0.weight"), before["features.0.0.weight"]));  // frozen
+  EXPECT_TRUE(equal(tuned.at("features.18.1.bias"), before["features.18.1.bias"]));    // frozen BatchNorm
+  EXPECT_EQ(tuned.at("classifier.1.weight").sizes().vec(), (std::vector<int64_t>{3, 1280}));
+  // Without --freeze everything trains: the stem moves too.
+  ASSERT_EQ(run(tune + " --pretrained " + path("mnv2.safetensors")).code, 0);
+  EXPECT_FALSE(equal(io::load_safetensors(path("tuned.safetensors")).at("features.0.0.weight"),
+                     before["features.0.0.weight"]));
+}
+
+TEST_F(CliTest, FineTuningMisuseIsOneClearLine) {
+  auto resnet = vision::models::resnet18({.num_classes = 3});
+  io::save_safetensors(path("r18.safetensors"), resnet->state_dict());
+  std::ofstream(path("model.pt")) << "PK\x03\x04 a zip archive, as torch.save writes";
+  const std::string base = "train --data " + data() + " --n_epochs 1 --model_fn " + path("ft.safetensors");
+  const std::pair<std::string, std::string> cases[] = {
+      {base + " --model mobilenet_v2 --freeze backbone", "needs --pretrained"},
+      {base + " --model mobilenet_v2 --pretrained " + path("r18.safetensors"), "r18.safetensors"},
+      {base + " --model resnet18 --pretrained " + path("model.pt"), "safetensors.torch.save_file"},
+      {base + " --model resnet18 --pretrained " + path("none.safetensors"), "--pretrained"},
+      {"train --data mnist --data_dir " + path("nowhere") + " --model vgg11_bn", "32x32"},  // before data
+  };
+  for (const auto& [args, piece] : cases) {
+    Result r = run(args);
+    EXPECT_EQ(r.code == 0, false) << args;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+    EXPECT_NE(r.err.find(piece), std::string::npos) << args << ": " << r.err;
+  }
+}

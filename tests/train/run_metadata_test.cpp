@@ -49,9 +49,11 @@ void set_model_field(io::Metadata& m, const std::string& key, nlohmann::json v) 
 
 TEST(ModelShapes, MatchTheModelsBuildModelMakes) {
   const training::ModelConfig configs[] = {
-      {"mlp", 1, 28, 28, 10, 5}, {"mlp", 3, 8, 8, 3, 2},         {"mlp", 1, 2, 2, 3, 1},
-      {"mlp", 2, 5, 7, 4, 30},   {"fashion_cnn", 1, 28, 28, 10}, {"fashion_cnn", 3, 32, 24, 7},
-      {"resnet", 3, 32, 32, 10}, {"resnet", 1, 8, 8, 2},
+      {"mlp", 1, 28, 28, 10, 5},  {"mlp", 3, 8, 8, 3, 2},         {"mlp", 1, 2, 2, 3, 1},
+      {"mlp", 2, 5, 7, 4, 30},    {"fashion_cnn", 1, 28, 28, 10}, {"fashion_cnn", 3, 32, 24, 7},
+      {"resnet", 3, 32, 32, 10},  {"resnet", 1, 8, 8, 2},         {"resnet18", 1, 28, 28, 10},
+      {"resnet50", 3, 32, 32, 7}, {"mobilenet_v2", 3, 32, 32, 3}, {"alexnet", 3, 63, 63, 2},
+      {"vgg11_bn", 3, 32, 32, 5},
   };
   for (const auto& c : configs) {
     SCOPED_TRACE(c.to_json());
@@ -92,6 +94,34 @@ TEST(ModelShapes, HugeSizesAreATypedErrorNotACrash) {
         training::build_model({"vit", 3, 32, 32, 10});
       },
       {"unknown model 'vit'"}));
+  // torchvision's models: RGB (or gray, repeated) images of at least the size their pools need.
+  EXPECT_TRUE(throws<ValueError>(
+      [] {
+        training::build_model({"alexnet", 3, 62, 100, 10});
+      },
+      {"alexnet", "63x63"}));
+  EXPECT_TRUE(throws<ValueError>(
+      [] {
+        training::build_model({"vgg11_bn", 1, 28, 28, 10});
+      },
+      {"32x32", "28x28"}));
+  EXPECT_TRUE(throws<ValueError>([] { training::build_model({"resnet18", 4, 32, 32, 10}); }, {"4 channels"}));
+}
+
+// A grayscale image goes through torchvision's RGB stem as three equal channels; the state_dict stays
+// torchvision's.
+TEST(ModelZoo, VisionModelsTakeGrayImages) {
+  auto gray = training::build_model({"resnet18", 1, 28, 28, 10});
+  auto rgb = training::build_model({"resnet18", 3, 28, 28, 10});
+  EXPECT_EQ(gray->state_dict()["conv1.weight"].sizes().vec(), (std::vector<int64_t>{64, 3, 7, 7}));
+  rgb->load_state_dict(gray->state_dict());
+  gray->eval();
+  rgb->eval();
+  Tensor x = randn({2, 1, 28, 28});
+  EXPECT_TRUE(allclose((*gray)(x), (*rgb)(x.expand({-1, 3, -1, -1}))));
+  EXPECT_EQ(training::classifier_name({"resnet18", 1, 28, 28, 10}), "fc");
+  EXPECT_EQ(training::classifier_name({"mlp", 1, 28, 28, 10, 3}), "layers.4");
+  EXPECT_EQ(training::classifier_name({"fashion_cnn", 1, 28, 28, 10}), "fc3");
 }
 
 TEST(RunMetadata, AValidRunLoadsWithItsOptimizerState) {

@@ -32,6 +32,7 @@ struct RunConfig {
   double train_ratio = 0.8;
   uint64_t seed = 0;
   int threads = 0;
+  std::string freeze = "none";  // none | backbone (all but the classifier frozen: --freeze)
   std::string to_json() const;
   static RunConfig from_json(const std::string& json);
 };
