@@ -7,4 +7,5 @@
 #include "nabla/io/io.h"        // nabla::io
 #include "nabla/nn/nn.h"        // nabla::nn
 #include "nabla/optim/optim.h"  // nabla::optim
+#include "nabla/serve/serve.h"  // nabla::serve
 #include "nabla/train/train.h"  // nabla::training
