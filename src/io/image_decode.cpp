@@ -79,8 +79,9 @@ ImageHeader read_image_header(ByteSpan bytes, const std::string& name, bool veri
   if (format[0] == 'J') check_jpeg_huffman_tables(bytes, name);
   if (format[0] == 'P' && verify) verify_png(bytes, name);
   ImageHeader h{format, 0, 0, 0};
-  NABLA_CHECK(stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &h.width, &h.height, &h.channels),
-              IOError, "{}: byte 0: cannot read the {} header ({})", name, format, stbi_failure_reason());
+  NABLA_CHECK(
+      stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &h.width, &h.height, &h.channels),
+      IOError, "{}: byte 0: cannot read the {} header ({})", name, format, stbi_failure_reason());
   return h;
 }
 

@@ -21,12 +21,21 @@ std::future<std::vector<float>> Batcher::submit(Tensor input) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_) throw QueueFull("the server is shutting down");
     if (static_cast<int64_t>(queue_.size()) >= options_.max_queue)
-      throw QueueFull(fmt::format("the server is busy: {} inputs are already waiting (--max_queue)", queue_.size()));
+      throw QueueFull(
+          fmt::format("the server is busy: {} inputs are already waiting (--max_queue)", queue_.size()));
     queue_.push_back(std::move(item));
     metrics_.queue_depth.store(static_cast<int64_t>(queue_.size()));
   }
   ready_.notify_one();
   return future;
+}
+
+void Batcher::drain() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    draining_ = true;
+  }
+  ready_.notify_one();
 }
 
 void Batcher::stop() {
@@ -47,7 +56,7 @@ void Batcher::loop() {
     ready_.wait(lock, [&] { return !queue_.empty() || stopping_; });
     if (queue_.empty()) return;  // stopping, nothing left
     const auto deadline = queue_.front().queued + std::chrono::milliseconds(options_.max_wait_ms);
-    ready_.wait_until(lock, deadline, [&] { return queue_.size() >= max_batch || stopping_; });
+    ready_.wait_until(lock, deadline, [&] { return queue_.size() >= max_batch || draining_ || stopping_; });
     std::vector<Item> items;
     while (!queue_.empty() && items.size() < max_batch) {
       items.push_back(std::move(queue_.front()));

@@ -5,7 +5,8 @@
 // A batch starts when the first input arrives and closes when it holds max_batch inputs or the oldest
 // one has waited max_wait_ms, whichever comes first; then the model runs once on the stacked inputs
 // and every submitter gets its row. Under load the queue refills while a batch runs, so batches grow
-// by themselves and no input waits more than max_wait_ms plus one forward pass. Only this thread calls
+// by themselves and no input waits more than max_wait_ms plus one forward pass. Once shutdown begins
+// (drain()), batches close at once. Only this thread calls
 // the model: modules are not promised to be safe under concurrent forwards, and on a few cores one
 // forward using all of them (OpenMP inside the ops) beats several competing ones. stop() finishes
 // every queued input before the thread ends (graceful shutdown).
@@ -48,6 +49,9 @@ class Batcher {
   // Queues one input (all inputs of one server share a shape); the future gets its output row, or the
   // exception the forward pass threw. QueueFull when the queue is full or the batcher has stopped.
   std::future<std::vector<float>> submit(Tensor input);
+  // Shutdown has begun: batches close at once instead of waiting for inputs that will not come.
+  // Inputs can still be submitted (requests in progress).
+  void drain();
   void stop();  // finishes the queued inputs, then joins the thread; idempotent
 
  private:
@@ -65,7 +69,7 @@ class Batcher {
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<Item> queue_;
-  bool stopping_ = false;
+  bool draining_ = false, stopping_ = false;
   std::thread thread_;
 };
 

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@ thread_local Clock::time_point t_request_start;
 constexpr int64_t kHeaderBytes = 64 * 1024;
 constexpr int kBacklog = 1024;
 constexpr int kSliceMs = 100;  // how often an idle connection looks at the stop flag
+constexpr int64_t kLingerMs = 2000, kLingerBytes = int64_t{16} << 20;
 
 int64_t ms_until(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t - Clock::now()).count();
@@ -128,7 +130,8 @@ class ConnectionStream : public httplib::Stream {
 
 // Waits for the next request's first byte: false when the connection is idle past the keep-alive
 // timeout, closed, or the server is stopping (a request already on the wire is still served).
-bool wait_for_request(const ConnectionStream& strm, int fd, int64_t idle_ms, const std::atomic<bool>& stopping) {
+bool wait_for_request(const ConnectionStream& strm, int fd, int64_t idle_ms,
+                      const std::atomic<bool>& stopping) {
   if (strm.has_buffered()) return true;
   const auto until = Clock::now() + std::chrono::milliseconds(idle_ms);
   for (;;) {
@@ -145,6 +148,12 @@ HttpServer::HttpServer(const HttpLimits& limits, Metrics& metrics) : limits_(lim
   const auto threads = static_cast<size_t>(std::max<int64_t>(limits.threads, 1));
   new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   set_payload_max_length(static_cast<size_t>(limits.max_request_bytes));
+  // httplib's default also sets SO_REUSEPORT, which let a second server bind the same port and take
+  // half of its connections. SO_REUSEADDR alone still allows a restart while old connections linger.
+  set_socket_options([](socket_t fd) {
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
 }
 
 int HttpServer::bind(const std::string& host, int port) {
@@ -167,8 +176,28 @@ double HttpServer::request_seconds() {
   return std::chrono::duration<double>(Clock::now() - t_request_start).count();
 }
 
+// Closing a socket with unread bytes in its receive buffer sends a reset, which can destroy the response
+// before the client reads it (curl then reports "connection reset" instead of our 413). So, like
+// nginx's lingering close: end our side, then read and drop what the client still sends, for a while.
+static void lingering_close(int fd) {
+  ::shutdown(fd, SHUT_WR);
+  const auto until = Clock::now() + std::chrono::milliseconds(kLingerMs);
+  char sink[4096];
+  for (int64_t dropped = 0; dropped < kLingerBytes;) {
+    const int64_t left = ms_until(until);
+    if (left <= 0 || wait_socket(fd, POLLIN, left) <= 0) break;
+    const ssize_t n = ::recv(fd, sink, sizeof(sink), 0);
+    if (n <= 0) break;
+    dropped += n;
+  }
+}
+
 bool HttpServer::process_and_close_socket(socket_t sock) {
   metrics_.connections.fetch_add(1);
+  // Headers and body go out in two writes: without this, Nagle's algorithm held the body back until
+  // the client's delayed ACK (40 ms per request on keep-alive connections).
+  int yes = 1;
+  setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
   ConnectionStream strm(sock, limits_);
   bool ok = true;
   for (size_t left = keep_alive_max_count_; left > 0; --left) {
@@ -183,6 +212,7 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
     if (t_timed_out) metrics_.timed_out();
     if (!ok || closed || t_close_after || stopping()) break;
   }
+  if (t_close_after) lingering_close(sock);
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
   metrics_.connections.fetch_sub(1);

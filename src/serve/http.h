@@ -13,7 +13,8 @@
 // - graceful stop: idle keep-alive connections close within 100 ms of stop(), a request in progress
 //   finishes first;
 // - writes with MSG_NOSIGNAL (a client that hung up must not kill the process with SIGPIPE);
-// - per-request timing for /metrics, and a listen backlog that fits hundreds of clients (httplib's is 5).
+// - per-request timing for /metrics, a listen backlog that fits hundreds of clients (httplib's is 5),
+//   TCP_NODELAY, and no SO_REUSEPORT (with it a second server could bind the same port).
 // One Stream lives as long as its connection, so pipelined bytes read ahead are not lost.
 #pragma once
 #include <httplib.h>

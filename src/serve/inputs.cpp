@@ -32,10 +32,11 @@ Tensor image_input(const uint8_t* data, size_t size, const std::string& name, co
     throw RequestError(400, e.what());
   }
   if (info.height * info.width > spec.max_image_pixels)
-    throw RequestError(413, fmt::format("{}: the {} image is {}x{} pixels; this server takes at most {} pixels "
-                                        "(--max_image_pixels); the model reads {}x{}",
-                                        name, info.format, info.height, info.width, spec.max_image_pixels,
-                                        cfg.model.height, cfg.model.width));
+    throw RequestError(
+        413, fmt::format("{}: the {} image is {}x{} pixels; this server takes at most {} pixels "
+                         "(--max_image_pixels); the model reads {}x{}",
+                         name, info.format, info.height, info.width, spec.max_image_pixels, cfg.model.height,
+                         cfg.model.width));
   try {
     const auto mode = static_cast<io::ImageReadMode>(training::image_read_channels(cfg));
     return training::preprocess_image(io::decode_image(data, size, mode, name), cfg);
@@ -58,12 +59,15 @@ class TensorReader : public nlohmann::json_sax<nlohmann::json> {
   explicit TensorReader(size_t max_values) : max_values_(max_values) {}
 
   bool start_object(std::size_t) override {
-    if (state_ != State::Start) return fail(422, "\"inputs\" must hold nested arrays of numbers, not objects");
+    if (state_ != State::Start)
+      return fail(422, "\"inputs\" must hold nested arrays of numbers, not objects");
     state_ = State::InObject;
     return true;
   }
   bool key(string_t& k) override {
-    if (k != "inputs") return fail(422, fmt::format("unknown field \"{}\" (the body is {{\"inputs\": [...]}})", k.substr(0, 40)));
+    if (k != "inputs")
+      return fail(422,
+                  fmt::format("unknown field \"{}\" (the body is {{\"inputs\": [...]}})", k.substr(0, 40)));
     if (seen_inputs_) return fail(422, "field \"inputs\" appears twice");
     seen_inputs_ = true;
     state_ = State::AtInputs;
@@ -80,7 +84,8 @@ class TensorReader : public nlohmann::json_sax<nlohmann::json> {
       return true;
     }
     if (state_ != State::InInputs) return not_inputs();
-    if (depth_ + 1 >= kMaxRank) return fail(422, fmt::format("\"inputs\" has more than {} dimensions", kMaxRank));
+    if (depth_ + 1 >= kMaxRank)
+      return fail(422, fmt::format("\"inputs\" has more than {} dimensions", kMaxRank));
     if (leaf_ >= 0 && depth_ + 1 > leaf_) return ragged();
     ++count_[depth_];
     ++depth_;
@@ -142,7 +147,8 @@ class TensorReader : public nlohmann::json_sax<nlohmann::json> {
     const auto f = static_cast<float>(v);
     if (!std::isfinite(f)) return fail(422, fmt::format("\"inputs\" holds {}, which float32 cannot hold", v));
     if (values_.size() >= max_values_)
-      return fail(413, fmt::format("\"inputs\" holds more than {} numbers (--max_batch inputs)", max_values_));
+      return fail(413,
+                  fmt::format("\"inputs\" holds more than {} numbers (--max_batch inputs)", max_values_));
     values_.push_back(f);
     ++count_[depth_];
     return true;
@@ -172,10 +178,12 @@ std::vector<Tensor> json_inputs(const std::string& body, const InputSpec& spec) 
   const bool one = shape.size() == 3;
   if (one) shape.insert(shape.begin(), 1);
   if (shape.size() != 4 || !std::equal(chw.begin(), chw.end(), shape.begin() + 1) || shape[0] < 1)
-    throw RequestError(422, fmt::format("\"inputs\" has shape [{}]; the model takes [{}] or [N, {}]",
-                                        fmt::join(reader.shape(), ", "), fmt::join(chw, ", "), fmt::join(chw, ", ")));
+    throw RequestError(
+        422, fmt::format("\"inputs\" has shape [{}]; the model takes [{}] or [N, {}]",
+                         fmt::join(reader.shape(), ", "), fmt::join(chw, ", "), fmt::join(chw, ", ")));
   if (shape[0] > spec.max_inputs)
-    throw RequestError(413, fmt::format("{} inputs in one request; this server takes at most {}", shape[0], spec.max_inputs));
+    throw RequestError(413, fmt::format("{} inputs in one request; this server takes at most {}", shape[0],
+                                        spec.max_inputs));
   Tensor all = from_buffer(reader.values().data(), shape, kFloat32);
   std::vector<Tensor> out;
   for (int64_t i = 0; i < shape[0]; ++i) out.push_back(all.select(0, i));

@@ -79,17 +79,20 @@ std::string Metrics::prometheus() const {
   std::lock_guard<std::mutex> lock(mutex_);
   header(out, "nabla_serve_requests_total", "counter", "HTTP requests answered, by route and status code.");
   for (const auto& [key, n] : requests_)
-    out += fmt::format("nabla_serve_requests_total{{path=\"{}\",code=\"{}\"}} {}\n", key.first, key.second, n);
+    out +=
+        fmt::format("nabla_serve_requests_total{{path=\"{}\",code=\"{}\"}} {}\n", key.first, key.second, n);
   header(out, "nabla_serve_errors_total", "counter", "HTTP requests answered with a 4xx or 5xx status.");
   for (const auto& [key, n] : requests_)
     if (key.second >= 400)
-      out += fmt::format("nabla_serve_errors_total{{path=\"{}\",code=\"{}\"}} {}\n", key.first, key.second, n);
+      out +=
+          fmt::format("nabla_serve_errors_total{{path=\"{}\",code=\"{}\"}} {}\n", key.first, key.second, n);
   header(out, "nabla_serve_request_timeouts_total", "counter",
          "Connections closed because a request did not arrive within the read or request timeout.");
   out += fmt::format("nabla_serve_request_timeouts_total {}\n", timeouts_.load());
   header(out, "nabla_serve_request_duration_seconds", "histogram",
-         "Time from a request's first byte to its response written, by route.");
-  for (const auto& [route, h] : latency_) h.write(out, "nabla_serve_request_duration_seconds", "path=\"" + route + "\"");
+         "Time from a request's first byte to its response being ready, by route.");
+  for (const auto& [route, h] : latency_)
+    h.write(out, "nabla_serve_request_duration_seconds", "path=\"" + route + "\"");
   header(out, "nabla_serve_batch_size", "histogram", "Inputs per forward pass (dynamic micro-batching).");
   batch_sizes_.write(out, "nabla_serve_batch_size", "");
   header(out, "nabla_serve_inference_seconds", "histogram", "Time of one batched forward pass.");

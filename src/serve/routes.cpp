@@ -24,13 +24,21 @@ struct Body {
   std::string name, bytes;
 };
 
+// Messages may quote the client's bytes (a JSON parse error shows the bad token): invalid UTF-8 is
+// replaced, or dump() would throw.
 void send_json(Response& res, int status, const json& j) {
   res.status = status;
-  res.set_content(j.dump(), "application/json");
+  res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 void send_error(Response& res, int status, const std::string& message) {
   send_json(res, status, {{"error", message}, {"status", status}});
+}
+
+// Tells the client the connection closes after this response (httplib says so itself when the request
+// asked for it).
+void say_close(const Request& req, Response& res) {
+  if (req.get_header_value("Connection") != "close") res.set_header("Connection", "close");
 }
 
 InputSpec input_spec(const Routes& r) {
@@ -51,8 +59,9 @@ int64_t topk_of(const Request& req, const Routes& r) {
 [[noreturn]] void body_failed(bool too_big, const Response& res, const Routes& r, const char* what) {
   HttpServer::close_after_response();  // the rest of the body is still on the connection
   if (too_big || res.status == 413)
-    throw RequestError(413, fmt::format("the {} is larger than this server takes ({} bytes, --max_body_bytes)",
-                                        what, r.options.max_body_bytes));
+    throw RequestError(
+        413, fmt::format("the {} is larger than this server takes ({} bytes, --max_body_bytes)", what,
+                         r.options.max_body_bytes));
   if (HttpServer::request_timed_out())
     throw RequestError(408, fmt::format("the {} did not arrive within the server's timeouts", what));
   throw RequestError(400, fmt::format("the {} is malformed or was cut short", what));
@@ -114,7 +123,8 @@ std::vector<std::pair<std::string, Tensor>> read_inputs(const Request& req, cons
     const std::string v = req.get_header_value("Content-Length");
     uint64_t length = 0;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), length);
-    if (ec == std::errc::result_out_of_range || (ec == std::errc() && length > static_cast<uint64_t>(r.options.max_body_bytes)))
+    if (ec == std::errc::result_out_of_range ||
+        (ec == std::errc() && length > static_cast<uint64_t>(r.options.max_body_bytes)))
       body_failed(true, res, r, "body");
     if (ec != std::errc() || end != v.data() + v.size()) {
       HttpServer::close_after_response();
@@ -129,14 +139,16 @@ std::vector<std::pair<std::string, Tensor>> read_inputs(const Request& req, cons
                                                  part.bytes.size(), part.name, spec));
   } else if (is_image_type(type)) {
     const std::string body = read_body(reader, res, r);
-    inputs.emplace_back("", image_input(reinterpret_cast<const uint8_t*>(body.data()), body.size(), "body", spec));
+    inputs.emplace_back(
+        "", image_input(reinterpret_cast<const uint8_t*>(body.data()), body.size(), "body", spec));
   } else if (type == "application/json") {
     for (Tensor& t : json_inputs(read_body(reader, res, r), spec)) inputs.emplace_back("", std::move(t));
   } else {
     HttpServer::close_after_response();
-    throw RequestError(415, fmt::format("Content-Type '{}' is not accepted: send image/png or image/jpeg bytes, a "
-                                        "multipart/form-data upload, or application/json {{\"inputs\": [...]}}",
-                                        req.get_header_value("Content-Type").substr(0, 80)));
+    throw RequestError(415,
+                       fmt::format("Content-Type '{}' is not accepted: send image/png or image/jpeg bytes, a "
+                                   "multipart/form-data upload, or application/json {{\"inputs\": [...]}}",
+                                   req.get_header_value("Content-Type").substr(0, 80)));
   }
   return inputs;
 }
@@ -162,6 +174,7 @@ void predict(const Request& req, Response& res, const ContentReader& reader, con
     send_json(res, 200, {{"model", r.config.model.name}, {"predictions", predictions}});
   } catch (const RequestError& e) {
     send_error(res, e.status, e.what());
+    if (e.status == 408 || e.status == 411 || e.status == 413 || e.status == 415) say_close(req, res);
   } catch (const QueueFull& e) {
     res.set_header("Retry-After", "1");
     send_error(res, 503, e.what());
@@ -190,13 +203,20 @@ json metadata(const Routes& r) {
 
 std::string status_text(int status) {
   switch (status) {
-    case 400: return "bad request: malformed request line or headers";
-    case 408: return "request timeout";
-    case 413: return "request too large";
-    case 414: return "request line too long";
-    case 415: return "unsupported media type";
-    case 416: return "range not satisfiable";
-    default: return fmt::format("HTTP status {}", status);
+    case 400:
+      return "bad request: malformed request line or headers";
+    case 408:
+      return "request timeout";
+    case 413:
+      return "request too large";
+    case 414:
+      return "request line too long";
+    case 415:
+      return "unsupported media type";
+    case 416:
+      return "range not satisfiable";
+    default:
+      return fmt::format("HTTP status {}", status);
   }
 }
 
@@ -216,8 +236,9 @@ void not_allowed(httplib::Server& http, const char* path, const char* allowed) {
 }  // namespace
 
 void add_routes(HttpServer& http, const Routes& r) {
-  http.Post("/predict",
-            [&r](const Request& req, Response& res, const ContentReader& reader) { predict(req, res, reader, r); });
+  http.Post("/predict", [&r](const Request& req, Response& res, const ContentReader& reader) {
+    predict(req, res, reader, r);
+  });
   http.Get("/health", [](const Request&, Response& res) { send_json(res, 200, {{"status", "ok"}}); });
   const std::string meta = metadata(r).dump();
   http.Get("/metadata", [meta](const Request&, Response& res) { res.set_content(meta, "application/json"); });
@@ -229,17 +250,24 @@ void add_routes(HttpServer& http, const Routes& r) {
   // httplib's own refusals (404, 400 for a malformed request line, ...) come with an empty body.
   http.set_error_handler(httplib::Server::HandlerWithResponse([](const Request& req, Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    const std::string message = res.status == 404
-                                    ? fmt::format("no route {} {} (try POST /predict, GET /health, /metadata, /metrics)",
-                                                  req.method.substr(0, 16), req.path.substr(0, 80))
-                                    : status_text(res.status);
+    if (res.status !=
+        404) {  // a request httplib could not parse: what follows on the connection is no request
+      HttpServer::close_after_response();
+      say_close(req, res);
+    }
+    const std::string message =
+        res.status == 404
+            ? fmt::format("no route {} {} (try POST /predict, GET /health, /metadata, /metrics)",
+                          req.method.substr(0, 16), req.path.substr(0, 80))
+            : status_text(res.status);
     send_error(res, res.status, message);
     return httplib::Server::HandlerResponse::Handled;
   }));
-  http.set_exception_handler([](const Request&, Response& res, std::exception_ptr) {
-    send_error(res, 500, "internal error");
-  });
-  http.set_logger([&r](const Request& req, const Response& res) {
+  http.set_exception_handler(
+      [](const Request&, Response& res, std::exception_ptr) { send_error(res, 500, "internal error"); });
+  // Counted when the response is ready, before it is written: a client that reads /metrics right after
+  // its answer finds that answer counted (httplib's logger runs after the write).
+  http.set_post_routing_handler([&r](const Request& req, Response& res) {
     r.metrics.request(req.path, res.status, HttpServer::request_seconds());
   });
 }

@@ -81,16 +81,18 @@ int Server::start() {
   std::lock_guard<std::mutex> lock(s.mutex);
   NABLA_CHECK(!s.started && !s.stopped, ValueError, "serve: start() may be called once, before stop()");
   const int port = s.http.bind(s.options.host, s.options.port);
-  NABLA_CHECK(port > 0, IOError,
-              "serve: cannot listen on {}:{} (the port is in use, or the host is not an address of this machine)",
-              s.options.host, s.options.port);
+  NABLA_CHECK(
+      port > 0, IOError,
+      "serve: cannot listen on {}:{} (the port is in use, or the host is not an address of this machine)",
+      s.options.host, s.options.port);
   s.port = port;
   s.listener = std::thread([&s] {
     s.http.listen_after_bind();
     s.listen_returned = true;
   });
   // stop() right after start() must find httplib running, or its stop() would do nothing.
-  while (!s.http.is_running() && !s.listen_returned) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (!s.http.is_running() && !s.listen_returned)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   s.started = true;
   return port;
 }
@@ -109,6 +111,7 @@ void Server::stop() {
   }
   s.stopping = true;
   lock.unlock();
+  s.batcher.drain();    // requests in progress get their batch now, not after max_wait_ms
   s.http.begin_stop();  // listen_after_bind returns once every connection has been answered
   s.listener.join();
   s.batcher.stop();  // after the HTTP threads: their inputs are answered first

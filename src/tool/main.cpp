@@ -117,7 +117,8 @@ void add_predict(CLI::App& app, PredictArgs& a) {
 }
 
 void add_serve(CLI::App& app, ServeArgs& a) {
-  auto* c = app.add_subcommand("serve", "Serve a checkpoint over HTTP: POST /predict, GET /health /metadata /metrics");
+  auto* c = app.add_subcommand("serve",
+                               "Serve a checkpoint over HTTP: POST /predict, GET /health /metadata /metrics");
   c->add_option("--model_fn", a.model_fn, "Checkpoint written by nabla train")
       ->required()
       ->check(non_empty());

@@ -38,13 +38,14 @@ int run_serve(const ServeArgs& a) {
   serve::Server server(a.model_fn, o);
   server.start();
   const training::ModelConfig& m = server.config().model;
-  std::cout << fmt::format(
-                   "nabla serve: {} ({} classes, input {}x{}x{}) listening on {} (max_batch {}, max_wait_ms {})\n"
-                   "  POST {}/predict (PNG/JPEG body, multipart upload or JSON tensor); GET /health /metadata "
-                   "/metrics; SIGTERM or Ctrl-C stops\n",
-                   m.name, m.num_classes, m.in_channels, m.height, m.width, server.url(), o.max_batch,
-                   o.max_wait_ms, server.url())
-            << std::flush;
+  std::cout
+      << fmt::format(
+             "nabla serve: {} ({} classes, input {}x{}x{}) listening on {} (max_batch {}, max_wait_ms {})\n"
+             "  POST {}/predict (PNG/JPEG body, multipart upload or JSON tensor); GET /health /metadata "
+             "/metrics; SIGTERM or Ctrl-C stops\n",
+             m.name, m.num_classes, m.in_channels, m.height, m.width, server.url(), o.max_batch,
+             o.max_wait_ms, server.url())
+      << std::flush;
   int signal = 0;
   sigwait(&stop_signals, &signal);
   std::cout << "nabla serve: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT")

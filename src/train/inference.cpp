@@ -31,8 +31,8 @@ int image_read_channels(const RunConfig& config) { return static_cast<int>(confi
 
 Tensor preprocess_image(const Tensor& image_hwc, const RunConfig& c) {
   NABLA_CHECK(image_hwc.dim() == 3 && image_hwc.size(2) == c.model.in_channels, ShapeError,
-              "preprocess_image: expected a [H, W, {}] image for a {}-channel model, got {}", c.model.in_channels,
-              c.model.in_channels, image_hwc.toString());
+              "preprocess_image: expected a [H, W, {}] image for a {}-channel model, got {}",
+              c.model.in_channels, c.model.in_channels, image_hwc.toString());
   Tensor chw = data::ToTensor()(image_hwc);
   if (chw.size(1) != c.model.height || chw.size(2) != c.model.width)
     chw = data::Resize(c.model.height, c.model.width)(chw);

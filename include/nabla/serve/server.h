@@ -29,11 +29,11 @@ struct ServerOptions {
   int64_t http_threads = 64;       // connections served at once (more wait for a free thread)
   int64_t max_body_bytes = int64_t{8} << 20;     // per request (413 beyond)
   int64_t max_image_pixels = int64_t{16} << 20;  // per image, H x W as its header declares (413 beyond)
-  int64_t read_timeout_ms = 5000;      // silence while a request is being received
-  int64_t write_timeout_ms = 5000;     // a client not reading its response
-  int64_t request_timeout_ms = 30000;  // a whole request, from its first byte (slow clients)
-  int64_t keep_alive_timeout_ms = 5000;  // an idle connection between requests
-  int threads = 0;                     // threads of the forward pass (set_num_threads; 0: the default)
+  int64_t read_timeout_ms = 5000;                // silence while a request is being received
+  int64_t write_timeout_ms = 5000;               // a client not reading its response
+  int64_t request_timeout_ms = 30000;            // a whole request, from its first byte (slow clients)
+  int64_t keep_alive_timeout_ms = 5000;          // an idle connection between requests
+  int threads = 0;  // threads of the forward pass (set_num_threads; 0: the default)
 };
 
 // ValueError naming the first option out of range.
