@@ -7,6 +7,7 @@
 #include "nabla/io/io.h"          // nabla::io
 #include "nabla/nn/nn.h"          // nabla::nn
 #include "nabla/optim/optim.h"    // nabla::optim
+#include "nabla/serve/serve.h"    // nabla::serve
 #include "nabla/text/text.h"      // nabla::text
 #include "nabla/train/train.h"    // nabla::training
 #include "nabla/vision/vision.h"  // nabla::vision (torchvision's models)

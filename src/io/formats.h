@@ -64,6 +64,13 @@ struct DecodedImage {
   int height = 0, width = 0, channels = 0;
   Bytes pixels;  // H x W x C, row-major
 };
+// The format ("PNG", "JPEG", "BMP") and the size a header declares, without decoding the pixels. IOError
+// for an unknown signature, an unreadable header or (with `verify`) a damaged PNG.
+struct ImageHeader {
+  const char* format;
+  int height, width, channels;
+};
+ImageHeader read_image_header(ByteSpan bytes, const std::string& name, bool verify = true);
 // Images whose decoded size (H * W * C bytes) would exceed max_bytes are refused before decoding.
 inline constexpr size_t kMaxImageBytes = size_t{1} << 29;  // 512 MiB
 // PNG chunk CRCs and the zlib stream's Adler-32 are verified first (verify_png) unless `verify` is false

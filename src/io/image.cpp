@@ -41,6 +41,11 @@ Tensor decode_image(const uint8_t* data, size_t size, ImageReadMode mode, const 
   return to_tensor(detail::decode_image_bytes({data, size}, static_cast<int>(mode), name));
 }
 
+ImageInfo image_info(const uint8_t* data, size_t size, const std::string& name) {
+  const detail::ImageHeader h = detail::read_image_header({data, size}, name);
+  return {h.format, h.height, h.width, h.channels};
+}
+
 Tensor read_image(const std::string& path, ImageReadMode mode) {
   auto bytes = detail::read_file_bytes(path);
   return to_tensor(detail::decode_image_bytes(bytes, static_cast<int>(mode), path));

@@ -67,22 +67,32 @@ void check_bmp_size(ByteSpan b, int w, int h, const std::string& name) {
 }
 }  // namespace
 
-DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string& name, size_t max_bytes,
-                                bool verify) {
-  NABLA_CHECK(channels >= 0 && channels <= 4, ValueError, "decode_image: channels must be 0..4, got {}",
-              channels);
+ImageHeader read_image_header(ByteSpan bytes, const std::string& name, bool verify) {
   NABLA_CHECK(!bytes.empty(), IOError, "{}: byte 0: empty image file", name);
   const char* format = image_format(bytes);
   NABLA_CHECK(format != nullptr, IOError,
               "{}: byte 0: not a PNG, JPEG or BMP image (unrecognised signature 0x{:02x}{:02x})", name,
               bytes[0], bytes.size() > 1 ? bytes[1] : 0);
   NABLA_CHECK(bytes.size() <= static_cast<size_t>(INT_MAX), IOError, "{}: image file too large", name);
+  // stbi_info walks a JPEG's markers up to the frame header, DHT segments included (Note [stb JPEG
+  // Huffman tables]).
   if (format[0] == 'J') check_jpeg_huffman_tables(bytes, name);
   if (format[0] == 'P' && verify) verify_png(bytes, name);
+  ImageHeader h{format, 0, 0, 0};
+  NABLA_CHECK(
+      stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &h.width, &h.height, &h.channels),
+      IOError, "{}: byte 0: cannot read the {} header ({})", name, format, stbi_failure_reason());
+  return h;
+}
+
+DecodedImage decode_image_bytes(ByteSpan bytes, int channels, const std::string& name, size_t max_bytes,
+                                bool verify) {
+  NABLA_CHECK(channels >= 0 && channels <= 4, ValueError, "decode_image: channels must be 0..4, got {}",
+              channels);
+  const ImageHeader header = read_image_header(bytes, name, verify);
+  const char* format = header.format;
   int len = static_cast<int>(bytes.size());
-  int w = 0, h = 0, c = 0;
-  NABLA_CHECK(stbi_info_from_memory(bytes.data(), len, &w, &h, &c), IOError,
-              "{}: byte 0: cannot read the {} header ({})", name, format, stbi_failure_reason());
+  const int w = header.width, h = header.height, c = header.channels;
   int out_c = channels == 0 ? c : channels;
   NABLA_CHECK(w > 0 && h > 0 && static_cast<size_t>(w) * h * out_c <= max_bytes, IOError,
               "{}: byte 0: {} header declares an unsupported size {}x{}x{}", name, format, h, w, out_c);

@@ -1,5 +1,6 @@
 // commands.h — the subcommands of the `nabla` tool and their options.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,14 @@ struct ConvertArgs {
   std::string in, out;
 };
 int run_convert(const ConvertArgs& args);
+struct ServeArgs {
+  std::string model_fn, host = "127.0.0.1";
+  int port = 8080, threads = 0;
+  int64_t max_batch = 32, max_wait_ms = 5, max_queue = 1024, topk = 3, http_threads = 64;
+  int64_t max_body_bytes = int64_t{8} << 20, max_image_pixels = int64_t{16} << 20;
+  int64_t read_timeout_ms = 5000, write_timeout_ms = 5000, request_timeout_ms = 30000;
+};
+int run_serve(const ServeArgs& args);
 
 void check_device(int gpu_id);  // DeviceError unless -1 (CPU) in a CPU-only build
 

@@ -7,6 +7,7 @@
 #include "nabla/data/transforms.h"
 #include "nabla/io/image.h"
 #include "nabla/ops/ops.h"
+#include "nabla/train/inference.h"
 #include "util/check.h"
 
 namespace nabla::tool {
@@ -120,12 +121,8 @@ DataSplits load_data(const std::string& spec, const std::string& data_dir, doubl
 }
 
 Tensor preprocess_image(const std::string& path, const training::RunConfig& c) {
-  const bool gray = c.model.in_channels == 1;
-  Tensor img = io::read_image(path, gray ? io::ImageReadMode::Gray : io::ImageReadMode::RGB);  // HWC uint8
-  Tensor chw = data::ToTensor()(img);
-  if (chw.size(1) != c.model.height || chw.size(2) != c.model.width)
-    chw = data::Resize(c.model.height, c.model.width)(chw);
-  return data::Normalize(c.mean, c.std)(chw).unsqueeze(0);
+  const auto mode = static_cast<io::ImageReadMode>(training::image_read_channels(c));
+  return training::preprocess_image(io::read_image(path, mode), c).unsqueeze(0);  // HWC uint8 -> [1, C, H, W]
 }
 
 }  // namespace nabla::tool

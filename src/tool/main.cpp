@@ -1,4 +1,4 @@
-// main.cpp — `nabla train | eval | predict | samples | convert`. Wrong flags, missing data or unreadable
+// main.cpp — `nabla train | eval | predict | serve | samples | convert`. Wrong flags, missing data or unreadable
 // checkpoints end with one clear line on stderr and a non-zero exit, never a stack dump.
 #include <unistd.h>
 
@@ -26,7 +26,7 @@ bool unknown_command(const CLI::App& app, int argc, char** argv) {
     if (flag == "-h" || flag == "--help" || flag == "--version") return false;
     std::cerr << "nabla: unknown option '" << flag.substr(0, 80)
               << "' before the command (usage: nabla <command> [options]); commands: train, eval, predict, "
-              << "samples, convert (see nabla --help)\n";
+              << "serve, samples, convert (see nabla --help)\n";
     return true;
   }
   const auto names = command_names(app);
@@ -35,7 +35,7 @@ bool unknown_command(const CLI::App& app, int argc, char** argv) {
   std::cerr << "nabla: unknown command '" << argv[1] << "'"
             << (guess.empty() ? "" : " (did you mean '" + guess + "'?)")
             << "; commands: train, eval, predict, "
-            << "samples, convert (see nabla --help)\n";
+            << "serve, samples, convert (see nabla --help)\n";
   return true;
 }
 
@@ -126,6 +126,54 @@ void add_predict(CLI::App& app, PredictArgs& a) {
   c->callback([&a] { std::exit(run_predict(a)); });
 }
 
+void add_serve(CLI::App& app, ServeArgs& a) {
+  auto* c = app.add_subcommand("serve",
+                               "Serve a checkpoint over HTTP: POST /predict, GET /health /metadata /metrics");
+  c->add_option("--model_fn", a.model_fn, "Checkpoint written by nabla train")
+      ->required()
+      ->check(non_empty());
+  c->add_option("--host", a.host, "Address to listen on (0.0.0.0: every interface)")
+      ->capture_default_str()
+      ->check(non_empty());
+  c->add_option("--port", a.port, "Port (0: any free port, printed at start)")
+      ->capture_default_str()
+      ->check(int_in(0, 65535));
+  c->add_option("--max_batch", a.max_batch, "Inputs per forward pass (micro-batching)")
+      ->capture_default_str()
+      ->check(int_in(1, 4096));
+  c->add_option("--max_wait_ms", a.max_wait_ms, "How long an input waits for others to join its batch")
+      ->capture_default_str()
+      ->check(int_in(0, 60'000));
+  c->add_option("--max_queue", a.max_queue, "Inputs waiting beyond this get 503")
+      ->capture_default_str()
+      ->check(int_in(1, int64_t{1} << 20));
+  c->add_option("--topk", a.topk, "Classes per prediction (a request may ask ?topk=N)")
+      ->capture_default_str()
+      ->check(int_in(1, int64_t{1} << 20));
+  c->add_option("--http_threads", a.http_threads, "Connections served at once")
+      ->capture_default_str()
+      ->check(int_in(1, 4096));
+  c->add_option("--max_body_bytes", a.max_body_bytes, "Largest request body (413 beyond)")
+      ->capture_default_str()
+      ->check(int_in(1024, int64_t{1} << 32));
+  c->add_option("--max_image_pixels", a.max_image_pixels, "Largest image, H x W (413 beyond)")
+      ->capture_default_str()
+      ->check(int_in(1, int64_t{1} << 28));
+  c->add_option("--read_timeout_ms", a.read_timeout_ms, "Silence allowed while a request arrives")
+      ->capture_default_str()
+      ->check(int_in(1, 3'600'000));
+  c->add_option("--write_timeout_ms", a.write_timeout_ms, "Time allowed for a client to take its response")
+      ->capture_default_str()
+      ->check(int_in(1, 3'600'000));
+  c->add_option("--request_timeout_ms", a.request_timeout_ms, "Time allowed for a whole request to arrive")
+      ->capture_default_str()
+      ->check(int_in(1, 3'600'000));
+  c->add_option("--threads", a.threads, "Threads of the forward pass (0: all cores)")
+      ->capture_default_str()
+      ->check(int_in(0, kMaxThreads));
+  c->callback([&a] { std::exit(run_serve(a)); });
+}
+
 void add_samples(CLI::App& app, SamplesArgs& a) {
   auto* c = app.add_subcommand("samples", "Write a few images of a data set as PNG files (for predict)");
   c->add_option("--data", a.data, "mnist | fashion-mnist | cifar10")->capture_default_str();
@@ -167,11 +215,13 @@ int main(int argc, char** argv) {
   TrainArgs train;
   EvalArgs eval;
   PredictArgs predict;
+  ServeArgs serve;
   SamplesArgs samples;
   ConvertArgs convert;
   add_train(app, train);
   add_eval(app, eval);
   add_predict(app, predict);
+  add_serve(app, serve);
   add_samples(app, samples);
   add_convert(app, convert);
   if (unknown_command(app, argc, argv)) return 2;

@@ -8,7 +8,7 @@
 #include "nabla/data/utils.h"
 #include "nabla/io/image.h"
 #include "nabla/nabla.h"
-#include "nabla/train/run_state.h"
+#include "nabla/train/inference.h"
 #include "tool/commands.h"
 #include "tool/data_setup.h"
 #include "tool/reporting.h"
@@ -17,25 +17,10 @@
 namespace nabla::tool {
 
 namespace {
-// Rebuilds the architecture a checkpoint was trained with and loads its weights.
 std::shared_ptr<nn::Module> load_model(const std::string& path, training::RunConfig& cfg) {
-  training::LoadedRun run = training::load_run(path);
-  cfg = run.config;
-  auto model = training::build_model(cfg.model);
-  try {
-    model->load_state_dict(run.model);
-  } catch (const ValueError& e) {
-    throw IOError(fmt::format("{}: weights do not fit a {} model: {}", path, cfg.model.name, e.what()));
-  }
-  // NaN/inf weights (a run with --on_nan warn, or a forged file) made predict print "nan%" and eval
-  // "loss nan" with exit status 0. The file itself is fine (a resume still reads it).
-  for (const auto& [name, t] : model->state_dict())
-    NABLA_CHECK(!t.is_floating_point() || isfinite(t).all().item<bool>(), IOError,
-                "{}: tensor '{}' holds NaN or inf values, so the model's outputs would be meaningless (was "
-                "it trained with --on_nan warn?)",
-                path, name);
-  model->eval();
-  return model;
+  training::InferenceModel m = training::load_inference_model(path);
+  cfg = m.config;
+  return m.model;
 }
 }  // namespace
 
@@ -72,18 +57,18 @@ int run_predict(const PredictArgs& a) {
   nlohmann::json out = nlohmann::json::array();
   for (const std::string& path : a.inputs) {
     Tensor probs = softmax((*model)(preprocess_image(path, cfg)), 1).squeeze(0);
-    // Finite but huge weights can still overflow (inf - inf): never print "nan%".
-    NABLA_CHECK(isfinite(probs).all().item<bool>(), ValueError,
-                "{}: the model's output for {} is NaN or inf (weights too large?)", a.model_fn, path);
-    auto [p, idx] = probs.topk(std::min<int64_t>(a.topk, probs.numel()));
+    std::vector<training::ClassProbability> best;
+    try {
+      best = training::top_classes(probs, a.topk, cfg);
+    } catch (const ValueError&) {
+      throw ValueError(
+          fmt::format("{}: the model's output for {} is NaN or inf (weights too large?)", a.model_fn, path));
+    }
     nlohmann::json top = nlohmann::json::array();
     std::string line = path + ":";
-    for (int64_t i = 0; i < p.numel(); ++i) {
-      const int64_t c = idx.at({i}).to<int64_t>();
-      const std::string name =
-          c < static_cast<int64_t>(cfg.classes.size()) ? cfg.classes[c] : std::to_string(c);
-      top.push_back({{"class", name}, {"index", c}, {"probability", p.at({i}).to<double>()}});
-      line += fmt::format("  {} {:.1f}%", name, 100 * p.at({i}).to<double>());
+    for (const auto& b : best) {
+      top.push_back({{"class", b.name}, {"index", b.index}, {"probability", b.probability}});
+      line += fmt::format("  {} {:.1f}%", b.name, 100 * b.probability);
     }
     out.push_back({{"input", path}, {"top", top}});
     if (!a.json) std::cout << line << "\n";

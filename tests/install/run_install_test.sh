@@ -14,7 +14,7 @@ prefix=$tmp/prefix
 
 echo "== install into $prefix"
 cmake --install "$build_dir" --prefix "$prefix" >"$tmp/install.log" || { cat "$tmp/install.log"; exit 1; }
-for f in include/nabla/nabla.h lib/libnabla_core.so lib/libnabla_train.so lib/cmake/nabla/nablaConfig.cmake \
+for f in include/nabla/nabla.h lib/libnabla_core.so lib/libnabla_train.so lib/libnabla_serve.so lib/cmake/nabla/nablaConfig.cmake \
          lib/cmake/nabla/nablaConfigVersion.cmake lib/cmake/nabla/nablaTargets.cmake \
          lib/pkgconfig/nabla.pc; do
   [[ -e "$prefix/$f" ]] || { echo "missing in install tree: $f" >&2; exit 1; }
@@ -41,7 +41,7 @@ cmake -S "$here/consumer_core" -B "$tmp/core-build" -G Ninja -DCMAKE_BUILD_TYPE=
 cmake --build "$tmp/core-build"
 "$tmp/core-build/consumer_core"
 ldd "$tmp/core-build/consumer_core" >"$tmp/ldd-core.txt"
-if grep -E 'plplot|protobuf|libssl|libcrypto|nabla_(nn|io|data|text|train)' "$tmp/ldd-core.txt"; then
+if grep -E 'plplot|protobuf|libssl|libcrypto|nabla_(nn|io|data|text|train|serve)' "$tmp/ldd-core.txt"; then
   echo "core-only consumer loads libraries it does not need (above)" >&2
   exit 1
 fi

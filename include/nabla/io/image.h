@@ -20,6 +20,15 @@ Tensor decode_image(const uint8_t* data, size_t size, ImageReadMode mode = Image
                     const std::string& name = "<memory>");
 Tensor read_image(const std::string& path, ImageReadMode mode = ImageReadMode::Unchanged);
 
+// What an image's header declares, read without decoding the pixels (like PIL's lazy Image.open):
+// a server checks the size against its own limit before a small file decodes to gigabytes.
+struct ImageInfo {
+  std::string format;  // "PNG", "JPEG" or "BMP"
+  int64_t height = 0, width = 0, channels = 0;
+};
+// IOError for bytes that decode_image would refuse before decoding (signature, header, PNG checksums).
+ImageInfo image_info(const uint8_t* data, size_t size, const std::string& name = "<memory>");
+
 // Encoders take uint8 [H, W, C] (C in 1..4) or [H, W] (gray).
 std::vector<uint8_t> encode_png(const Tensor& image);
 void write_png(const std::string& path, const Tensor& image);

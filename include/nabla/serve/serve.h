@@ -1,0 +1,4 @@
+// serve.h — everything of the serving layer (namespace nabla::serve): the HTTP inference server.
+#pragma once
+
+#include "nabla/serve/server.h"
