@@ -8,7 +8,7 @@
 //
 // The trained weights go to runs/cnn/fashion_cnn.safetensors in `nabla train`'s checkpoint format (state_dict
 // under PyTorch's names plus the run config: model, data, normalisation, classes). Chapter 7 loads them to
-// judge its generated images; `nabla eval` and `nabla predict --model_fn` read the file too.
+// judge its generated images; `nabla predict --model_fn` reads the file too.
 //
 //   build/examples/cnn            # the full chapter on data/FashionMNIST/raw -> runs/cnn/
 //   build/examples/cnn --smoke    # generated images, 2 epochs, seconds -> runs/cnn-smoke/
@@ -128,8 +128,8 @@ History fit(FashionCNN& model, const Data& d, int epochs, io::SummaryWriter& tb)
     tb.add_scalar("test/loss", test.loss, epoch);
     tb.add_scalar("test/accuracy", test.accuracy, epoch);
     tb.add_scalar("train/lr", lr, epoch);
-    std::printf("  epoch %2d/%d  lr %.6f  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%\n", epoch, epochs,
-                lr, h.train_loss.back(), 100 * h.train_acc.back(), test.loss, 100 * test.accuracy);
+    std::printf("  epoch %2d/%d  lr %.6f  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%\n", epoch,
+                epochs, lr, h.train_loss.back(), 100 * h.train_acc.back(), test.loss, 100 * test.accuracy);
     std::fflush(stdout);
   }
   return h;
@@ -158,6 +158,7 @@ int main(int argc, char** argv) {
   if (epochs < 1) epochs = smoke ? 2 : 8;
   const std::string out = smoke ? "runs/cnn-smoke" : "runs/cnn";
   const std::string weights_path = out + "/fashion_cnn.safetensors";
+  std::filesystem::remove_all(out);  // a fresh run: no stale TensorBoard event files or pictures
   std::filesystem::create_directories(out);
   const auto t0 = std::chrono::steady_clock::now();
   manual_seed(0);
@@ -192,7 +193,7 @@ int main(int argc, char** argv) {
   const std::vector<double> class_acc = training::per_class_accuracy(cm);
 
   // ---- save the weights (chapter 7 loads them), then load them into a fresh model as a check ----
-  training::RunConfig run;  // what `nabla train` records; `nabla eval/predict` rebuild the model from it
+  training::RunConfig run;  // what `nabla train` records; `nabla predict` rebuilds the model from it
   run.model.name = "fashion_cnn";
   run.data = "fashion-mnist";
   run.classes = d.classes;

@@ -46,7 +46,9 @@ struct Corpus {
 // A fortune file's quotes. Old fortunes underline with backspaces ("_\bx"): keep the printed character.
 std::vector<std::string> read_fortunes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw IOError("cannot open " + path + " (install the `fortunes` package: tools/install-deps --with-data)");
+  if (!in)
+    throw IOError("cannot open " + path +
+                  " (install the `fortunes` package: tools/install-deps --with-data)");
   std::stringstream ss;
   ss << in.rdbuf();
   std::string all = ss.str(), clean;
@@ -145,7 +147,8 @@ struct GRUClassifier : nn::Module {
     register_modules({{"embed", embed}, {"gru", gru}, {"out", out}});
   }
   Tensor classify(const Tensor& tokens, const Tensor& lengths) {
-    rnn::PackedSequence packed = rnn::pack_padded_sequence(embed(tokens), lengths, true, /*enforce_sorted=*/false);
+    rnn::PackedSequence packed =
+        rnn::pack_padded_sequence(embed(tokens), lengths, true, /*enforce_sorted=*/false);
     Tensor h_n = std::get<1>(gru(packed));  // [1, B, 128]: each quote's state after its last word
     return out(h_n[0]);
   }
@@ -174,8 +177,8 @@ struct Encoded {
   std::vector<int64_t> labels;
 };
 
-Encoded encode(const std::vector<std::string>& texts, const std::vector<int64_t>& labels, const text::Vocab& vocab,
-               const text::Tokenizer& tokenizer) {
+Encoded encode(const std::vector<std::string>& texts, const std::vector<int64_t>& labels,
+               const text::Vocab& vocab, const text::Tokenizer& tokenizer) {
   Encoded e;
   for (size_t i = 0; i < texts.size(); ++i) {
     std::vector<std::string> toks = tokenizer(texts[i]);
@@ -200,10 +203,11 @@ std::vector<TextBatch> batches(const Encoded& e, int64_t pad, int64_t batch_size
   for (const std::vector<int64_t>& idx : sampler.batches(rng)) {
     TensorList seqs;
     std::vector<int64_t> lens, labs;
-    for (int64_t i : idx) seqs.push_back(e.tokens[i]), lens.push_back(lengths[i]), labs.push_back(e.labels[i]);
+    for (int64_t i : idx)
+      seqs.push_back(e.tokens[i]), lens.push_back(lengths[i]), labs.push_back(e.labels[i]);
     const int64_t b = static_cast<int64_t>(idx.size());
-    out.push_back({rnn::pad_sequence(seqs, true, static_cast<double>(pad)), from_buffer(lens.data(), {b}, kInt64),
-                   from_buffer(labs.data(), {b}, kInt64)});
+    out.push_back({rnn::pad_sequence(seqs, true, static_cast<double>(pad)),
+                   from_buffer(lens.data(), {b}, kInt64), from_buffer(labs.data(), {b}, kInt64)});
   }
   return out;
 }
@@ -222,8 +226,8 @@ double accuracy(Model& model, const std::vector<TextBatch>& data) {
 }
 
 template <typename Model>
-std::vector<double> fit(Model& model, const Encoded& train, const std::vector<TextBatch>& test, int64_t pad, int epochs,
-                        double lr, io::SummaryWriter& tb, const std::string& tag) {
+std::vector<double> fit(Model& model, const Encoded& train, const std::vector<TextBatch>& test, int64_t pad,
+                        int epochs, double lr, io::SummaryWriter& tb, const std::string& tag) {
   optim::Adam optimizer(model.parameters(), {.lr = lr});
   std::vector<double> test_acc;
   for (int epoch = 1; epoch <= epochs; ++epoch) {
@@ -266,7 +270,8 @@ int main(int argc, char** argv) {
     else if (a == "--data_dir" && i + 1 < argc)
       imdb_root = argv[++i];
     else {
-      std::cerr << "usage: " << argv[0] << " [--smoke] [--epochs N] [--fortunes DIR] [--data_dir DIR (aclImdb)]\n";
+      std::cerr << "usage: " << argv[0]
+                << " [--smoke] [--epochs N] [--fortunes DIR] [--data_dir DIR (aclImdb)]\n";
       return 2;
     }
   }
@@ -277,11 +282,13 @@ int main(int argc, char** argv) {
   manual_seed(0);
 
   // ---- data ----
-  Corpus corpus = smoke ? make_smoke_corpus() : (imdb_root.empty() ? load_fortunes(fortunes_dir) : load_imdb(imdb_root));
+  Corpus corpus =
+      smoke ? make_smoke_corpus() : (imdb_root.empty() ? load_fortunes(fortunes_dir) : load_imdb(imdb_root));
   text::Tokenizer tokenizer = text::get_tokenizer("basic_english");
   std::vector<std::vector<std::string>> train_tokens;
   for (const std::string& t : corpus.train_texts) train_tokens.push_back(tokenizer(t));
-  text::Vocab vocab = text::build_vocab_from_iterator(train_tokens, {.min_freq = 2, .specials = {"<unk>", "<pad>"}});
+  text::Vocab vocab =
+      text::build_vocab_from_iterator(train_tokens, {.min_freq = 2, .specials = {"<unk>", "<pad>"}});
   vocab.set_default_index(vocab["<unk>"]);
   const int64_t pad = vocab["<pad>"];
   Encoded train = encode(corpus.train_texts, corpus.train_labels, vocab, tokenizer);
@@ -291,10 +298,11 @@ int main(int argc, char** argv) {
   for (int64_t l : test_enc.labels) ++counts[l];
   const double majority = static_cast<double>(*std::max_element(counts.begin(), counts.end())) /
                           static_cast<double>(test_enc.labels.size());
-  std::printf("%s: %zu training and %zu test texts in %zu classes; vocabulary %lld words (min count 2); always "
-              "guessing the largest class: %.1f%%\n",
-              smoke ? "generated sentences" : (imdb_root.empty() ? "fortunes" : "IMDB"), train.tokens.size(),
-              test_enc.tokens.size(), corpus.classes.size(), static_cast<long long>(vocab.size()), 100 * majority);
+  std::printf(
+      "%s: %zu training and %zu test texts in %zu classes; vocabulary %lld words (min count 2); always "
+      "guessing the largest class: %.1f%%\n",
+      smoke ? "generated sentences" : (imdb_root.empty() ? "fortunes" : "IMDB"), train.tokens.size(),
+      test_enc.tokens.size(), corpus.classes.size(), static_cast<long long>(vocab.size()), 100 * majority);
 
   // ---- models ----
   io::SummaryWriter tb(out);
@@ -307,17 +315,21 @@ int main(int argc, char** argv) {
   std::vector<double> x(static_cast<size_t>(epochs));
   for (int e = 0; e < epochs; ++e) x[e] = e + 1;
   training::plot_lines(out + "/test_accuracy.png", "Test accuracy", x,
-                       {{"GRU", acc_gru}, {"bag of words", acc_bow}, {"largest class", std::vector<double>(x.size(), majority)}},
+                       {{"GRU", acc_gru},
+                        {"bag of words", acc_bow},
+                        {"largest class", std::vector<double>(x.size(), majority)}},
                        "epoch", "accuracy");
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("\nresults after %d epochs (test set, %zu texts): GRU %.1f%% (best epoch %.1f%%), bag of words %.1f%% "
-              "(best %.1f%%), largest class %.1f%%; %.1f s\npicture and TensorBoard run in %s/\n",
-              epochs, test_enc.tokens.size(), 100 * acc_gru.back(), 100 * *std::max_element(acc_gru.begin(), acc_gru.end()),
-              100 * acc_bow.back(), 100 * *std::max_element(acc_bow.begin(), acc_bow.end()), 100 * majority, seconds,
-              out.c_str());
+  std::printf(
+      "\nresults after %d epochs (test set, %zu texts): GRU %.1f%% (best epoch %.1f%%), bag of words %.1f%% "
+      "(best %.1f%%), largest class %.1f%%; %.1f s\npicture and TensorBoard run in %s/\n",
+      epochs, test_enc.tokens.size(), 100 * acc_gru.back(),
+      100 * *std::max_element(acc_gru.begin(), acc_gru.end()), 100 * acc_bow.back(),
+      100 * *std::max_element(acc_bow.begin(), acc_bow.end()), 100 * majority, seconds, out.c_str());
   if (!(acc_gru.back() > majority + 0.1)) {
-    std::fprintf(stderr, "FAILED: GRU test accuracy %.1f%% is not 10 points above the largest class's %.1f%%\n",
+    std::fprintf(stderr,
+                 "FAILED: GRU test accuracy %.1f%% is not 10 points above the largest class's %.1f%%\n",
                  100 * acc_gru.back(), 100 * majority);
     return 1;
   }

@@ -64,7 +64,8 @@ std::vector<Pair> load_freedict_pairs(const std::string& dir) {
     if (nl == std::string::npos) continue;
     std::string sense = e.definition.substr(nl + 1);
     sense = sense.substr(0, sense.find('\n'));
-    if (const size_t dot = sense.find(". "); dot != std::string::npos && dot <= 3) sense = sense.substr(dot + 2);
+    if (const size_t dot = sense.find(". "); dot != std::string::npos && dot <= 3)
+      sense = sense.substr(dot + 2);
     const std::string target = trim(sense.substr(0, sense.find(',')));
     const std::string source = e.headword;
     const int64_t ls = static_cast<int64_t>(text::character_tokenize(source).size()),
@@ -107,7 +108,8 @@ Batch make_batch(const std::vector<Pair>& pairs, size_t begin, size_t end, const
     lengths.push_back(sources.back().size(0));
   }
   const double pad = static_cast<double>(vocab["<pad>"]);
-  return {rnn::pad_sequence(sources, true, pad), from_buffer(lengths.data(), {static_cast<int64_t>(lengths.size())}, kInt64),
+  return {rnn::pad_sequence(sources, true, pad),
+          from_buffer(lengths.data(), {static_cast<int64_t>(lengths.size())}, kInt64),
           rnn::pad_sequence(targets, true, pad)};
 }
 
@@ -125,7 +127,8 @@ struct Seq2Seq : nn::Module {
         encoder(hidden, hidden, {.batch_first = true}),
         decoder(hidden, hidden, {.batch_first = true}),
         project(hidden, vocab_size) {
-    register_modules({{"embedding", embedding}, {"encoder", encoder}, {"decoder", decoder}, {"project", project}});
+    register_modules(
+        {{"embedding", embedding}, {"encoder", encoder}, {"decoder", decoder}, {"project", project}});
   }
 
   // The encoder's final state for each word: packed, so padding never enters the GRU and h_n is taken at
@@ -216,8 +219,9 @@ struct History {
   std::vector<double> loss, char_accuracy;
 };
 
-History fit(Seq2Seq& model, const std::vector<Pair>& train, const std::vector<Pair>& test, const text::Vocab& vocab,
-            int epochs, double ratio, uint64_t seed, io::SummaryWriter& tb, const std::string& tag) {
+History fit(Seq2Seq& model, const std::vector<Pair>& train, const std::vector<Pair>& test,
+            const text::Vocab& vocab, int epochs, double ratio, uint64_t seed, io::SummaryWriter& tb,
+            const std::string& tag) {
   optim::Adam optimizer(model.parameters(), {.lr = 3e-3});
   RandomGenerator rng(seed);
   std::vector<Pair> order = train;
@@ -230,7 +234,8 @@ History fit(Seq2Seq& model, const std::vector<Pair>& train, const std::vector<Pa
     for (size_t i = 0; i < order.size(); i += 64) {
       Batch b = make_batch(order, i, std::min(order.size(), i + 64), vocab);
       Tensor scores = model.forward_train(b, ratio, rng);
-      Tensor loss = F::cross_entropy(scores.reshape({-1, scores.size(2)}), b.target.reshape({-1}), {}, "mean", pad);
+      Tensor loss =
+          F::cross_entropy(scores.reshape({-1, scores.size(2)}), b.target.reshape({-1}), {}, "mean", pad);
       optimizer.zero_grad();
       loss.backward();
       optim::clip_grad_norm_(model.parameters(), 1.0);
@@ -245,8 +250,8 @@ History fit(Seq2Seq& model, const std::vector<Pair>& train, const std::vector<Pa
     tb.add_scalar(tag + "/test_char_accuracy", s.chars, epoch);
     tb.add_scalar(tag + "/test_exact_match", s.exact, epoch);
     if (epoch % std::max(5, epochs / 8) == 0 || epoch == epochs)
-      std::printf("  [%s] epoch %2d  loss %.3f  held-out: exact %.1f%%  characters %.1f%%\n", tag.c_str(), epoch,
-                  h.loss.back(), 100 * s.exact, 100 * s.chars);
+      std::printf("  [%s] epoch %2d  loss %.3f  held-out: exact %.1f%%  characters %.1f%%\n", tag.c_str(),
+                  epoch, h.loss.back(), 100 * s.exact, 100 * s.chars);
     std::fflush(stdout);
   }
   return h;
@@ -286,14 +291,15 @@ int main(int argc, char** argv) {
   {
     manual_seed(0);
     std::vector<Pair> toy = {{"hello", "hola"}};
-    std::vector<std::vector<std::string>> chars = {text::character_tokenize("hello"), text::character_tokenize("hola")};
+    std::vector<std::vector<std::string>> chars = {text::character_tokenize("hello"),
+                                                   text::character_tokenize("hola")};
     text::Vocab vocab = text::build_vocab_from_iterator(chars, {.specials = text::kSpecials});
     Seq2Seq model(vocab.size(), 16, vocab["<sos>"]);
     const std::string before = decode(model.greedy(make_batch(toy, 0, 1, vocab), 8)[0], vocab);
     History h = fit(model, toy, toy, vocab, 100, 1.0, 0, tb, "hello");
     const std::string after = decode(model.greedy(make_batch(toy, 0, 1, vocab), 8)[0], vocab);
-    std::printf("part 1: \"hello\" -> \"%s\" before training, \"%s\" after 100 steps (loss %.4f)\n", before.c_str(),
-                after.c_str(), h.loss.back());
+    std::printf("part 1: \"hello\" -> \"%s\" before training, \"%s\" after 100 steps (loss %.4f)\n",
+                before.c_str(), after.c_str(), h.loss.back());
     if (after != "hola") {
       std::fprintf(stderr, "FAILED: part 1 decodes \"%s\", not \"hola\"\n", after.c_str());
       ok = false;
@@ -314,9 +320,10 @@ int main(int argc, char** argv) {
   }
   text::Vocab vocab = text::build_vocab_from_iterator(all_chars, {.specials = text::kSpecials});
   vocab.set_default_index(vocab["<unk>"]);
-  std::printf("part 2: %zu word pairs (%s), %zu for training, %zu held out; %lld characters in the vocabulary\n",
-              pairs.size(), smoke ? "built-in --smoke list" : "FreeDict eng-spa", train.size(), test.size(),
-              static_cast<long long>(vocab.size()));
+  std::printf(
+      "part 2: %zu word pairs (%s), %zu for training, %zu held out; %lld characters in the vocabulary\n",
+      pairs.size(), smoke ? "built-in --smoke list" : "FreeDict eng-spa", train.size(), test.size(),
+      static_cast<long long>(vocab.size()));
   const int64_t hidden = smoke ? 64 : 256;
   manual_seed(1);
   Seq2Seq forced(vocab.size(), hidden, vocab["<sos>"]);
@@ -327,7 +334,8 @@ int main(int argc, char** argv) {
   History hf = fit(forced, train, test, vocab, epochs, ratio, 2, tb, "teacher_forcing");
   History hn = fit(free_running, train, test, vocab, epochs, 0.0, 2, tb, "no_teacher_forcing");
   std::vector<std::string> guesses_f, guesses_n;
-  const Scores sf = evaluate(forced, test, vocab, &guesses_f), sn = evaluate(free_running, test, vocab, &guesses_n);
+  const Scores sf = evaluate(forced, test, vocab, &guesses_f),
+               sn = evaluate(free_running, test, vocab, &guesses_n);
 
   std::vector<double> x(static_cast<size_t>(epochs));
   for (int e = 0; e < epochs; ++e) x[e] = e + 1;
@@ -336,8 +344,8 @@ int main(int argc, char** argv) {
   training::plot_lines(out + "/char_accuracy.png", "Held-out character accuracy (greedy decoding)", x,
                        {{name_f, hf.char_accuracy}, {"no teacher forcing", hn.char_accuracy}}, "epoch",
                        "character accuracy");
-  training::plot_lines(out + "/loss.png", "Training loss", x, {{name_f, hf.loss}, {"no teacher forcing", hn.loss}},
-                       "epoch", "cross-entropy");
+  training::plot_lines(out + "/loss.png", "Training loss", x,
+                       {{name_f, hf.loss}, {"no teacher forcing", hn.loss}}, "epoch", "cross-entropy");
   tb.close();
 
   std::printf("\nheld-out examples (English -> true Spanish | teacher forcing | no teacher forcing):\n");
@@ -345,13 +353,15 @@ int main(int argc, char** argv) {
     std::printf("  %-12s -> %-12s | %-12s | %s\n", test[i].source.c_str(), test[i].target.c_str(),
                 guesses_f[i].c_str(), guesses_n[i].c_str());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("\nresults on %zu held-out pairs after %d epochs:\n"
-              "  %-24s exact %5.1f%%  characters %5.1f%%\n  %-24s exact %5.1f%%  characters %5.1f%%\n"
-              "  %-24s exact %5.1f%%  characters %5.1f%%\n%.1f s; pictures and TensorBoard run in %s/\n",
-              test.size(), epochs, name_f, 100 * sf.exact, 100 * sf.chars, "no teacher forcing", 100 * sn.exact,
-              100 * sn.chars, "untrained", 100 * untrained.exact, 100 * untrained.chars, seconds, out.c_str());
+  std::printf(
+      "\nresults on %zu held-out pairs after %d epochs:\n"
+      "  %-24s exact %5.1f%%  characters %5.1f%%\n  %-24s exact %5.1f%%  characters %5.1f%%\n"
+      "  %-24s exact %5.1f%%  characters %5.1f%%\n%.1f s; pictures and TensorBoard run in %s/\n",
+      test.size(), epochs, name_f, 100 * sf.exact, 100 * sf.chars, "no teacher forcing", 100 * sn.exact,
+      100 * sn.chars, "untrained", 100 * untrained.exact, 100 * untrained.chars, seconds, out.c_str());
   if (!(sf.chars > untrained.chars + 0.05)) {
-    std::fprintf(stderr, "FAILED: character accuracy with teacher forcing %.1f%% is not above the untrained %.1f%%\n",
+    std::fprintf(stderr,
+                 "FAILED: character accuracy with teacher forcing %.1f%% is not above the untrained %.1f%%\n",
                  100 * sf.chars, 100 * untrained.chars);
     ok = false;
   }

@@ -48,12 +48,12 @@ nn::Sequential make_q_network() {
 // 2. The agent: memory, act(), replay() — the seed's DQNAgent, with a target network.
 // ---------------------------------------------------------------------------------------------------
 struct Hyper {
-  double gamma = 0.99;            // discount
-  double lr = 1e-3;               // Adam
-  int64_t memory = 50000;         // replay capacity (the deque's maxlen)
-  int64_t batch = 64;             // replay minibatch
-  int64_t learn_start = 1000;     // transitions collected before the first update
-  int64_t target_every = 500;     // steps between target-network refreshes
+  double gamma = 0.99;         // discount
+  double lr = 1e-3;            // Adam
+  int64_t memory = 50000;      // replay capacity (the deque's maxlen)
+  int64_t batch = 64;          // replay minibatch
+  int64_t learn_start = 1000;  // transitions collected before the first update
+  int64_t target_every = 500;  // steps between target-network refreshes
   rl::LinearEpsilon epsilon{.start = 1.0, .end = 0.02, .steps = 10000};
 };
 
@@ -151,8 +151,9 @@ RunResult train(DQNAgent& agent, rl::CartPole& env, int max_episodes, uint64_t s
     tb.add_scalar(tag + "/epsilon", agent.epsilon(), episode);
     if (losses) tb.add_scalar(tag + "/loss", loss_sum / losses, episode);
     if (episode % 25 == 0) {
-      std::printf("  episode %4d  reward %5.0f  mean(last %d) %6.1f  epsilon %.3f  steps %lld\n", episode, total,
-                  std::min(episode, kWindow), res.means.back(), agent.epsilon(), static_cast<long long>(agent.steps));
+      std::printf("  episode %4d  reward %5.0f  mean(last %d) %6.1f  epsilon %.3f  steps %lld\n", episode,
+                  total, std::min(episode, kWindow), res.means.back(), agent.epsilon(),
+                  static_cast<long long>(agent.steps));
       std::fflush(stdout);
     }
     if (res.rewards.size() >= kWindow && res.means.back() >= kSolved) {
@@ -196,8 +197,9 @@ void render_episode(DQNAgent& agent, uint64_t seed) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     if (r.done()) {
-      std::printf("episode over after %lld steps (%s)\n", static_cast<long long>(env.elapsed_steps()),
-                  r.terminated ? "the pole fell or the cart left the track" : "time limit: balanced to the end");
+      std::printf(
+          "episode over after %lld steps (%s)\n", static_cast<long long>(env.elapsed_steps()),
+          r.terminated ? "the pole fell or the cart left the track" : "time limit: balanced to the end");
       return;
     }
   }
@@ -235,11 +237,12 @@ int main(int argc, char** argv) {
     hyper.learn_start = 500;
     hyper.target_every = 200;
   }
-  std::printf("CartPole-v1 (episodes up to 500 steps); DQN 4-64-64-2, Adam %.0e, gamma %.2f, replay %lld, batch "
-              "%lld, target refresh every %lld steps, epsilon %.2f -> %.2f over %lld steps\n",
-              hyper.lr, hyper.gamma, static_cast<long long>(hyper.memory), static_cast<long long>(hyper.batch),
-              static_cast<long long>(hyper.target_every), hyper.epsilon.start, hyper.epsilon.end,
-              static_cast<long long>(hyper.epsilon.steps));
+  std::printf(
+      "CartPole-v1 (episodes up to 500 steps); DQN 4-64-64-2, Adam %.0e, gamma %.2f, replay %lld, batch "
+      "%lld, target refresh every %lld steps, epsilon %.2f -> %.2f over %lld steps\n",
+      hyper.lr, hyper.gamma, static_cast<long long>(hyper.memory), static_cast<long long>(hyper.batch),
+      static_cast<long long>(hyper.target_every), hyper.epsilon.start, hyper.epsilon.end,
+      static_cast<long long>(hyper.epsilon.steps));
 
   const double random_score = evaluate(nullptr, 100, 0);
   std::printf("a random policy scores %.1f per episode (mean of 100)\n", random_score);
@@ -259,13 +262,13 @@ int main(int argc, char** argv) {
       std::printf("seed %d: solved after %d episodes (%lld steps, %.1f s); greedy policy scores %.1f\n", s,
                   r.solved_at, static_cast<long long>(r.steps), r.seconds, greedy);
     else
-      std::printf("seed %d: not solved in %d episodes (last mean %.1f; %.1f s); greedy policy scores %.1f\n", s,
-                  max_episodes, r.means.back(), r.seconds, greedy);
+      std::printf("seed %d: not solved in %d episodes (last mean %.1f; %.1f s); greedy policy scores %.1f\n",
+                  s, max_episodes, r.means.back(), r.seconds, greedy);
     if (smoke) {
       // The smoke run's test: after a minute's worth of episodes the greedy policy must clearly beat chance.
       if (!(greedy > 2 * random_score)) {
-        std::fprintf(stderr, "FAILED: greedy policy %.1f is not above twice the random policy's %.1f\n", greedy,
-                     random_score);
+        std::fprintf(stderr, "FAILED: greedy policy %.1f is not above twice the random policy's %.1f\n",
+                     greedy, random_score);
         ok = false;
       }
     } else if (r.solved_at < 0) {
@@ -285,14 +288,14 @@ int main(int argc, char** argv) {
   std::vector<double> episodes(longest);
   std::iota(episodes.begin(), episodes.end(), 1.0);
   curves["solved (195)"] = std::vector<double>(longest, kSolved);
-  training::plot_lines(out + "/rewards.png", "DQN on CartPole-v1: reward per episode", episodes, curves, "episode",
-                       "reward");
+  training::plot_lines(out + "/rewards.png", "DQN on CartPole-v1: reward per episode", episodes, curves,
+                       "episode", "reward");
   tb.close();
 
   std::printf("\nresults (%d seeds):\n  seed  solved at episode  steps    seconds\n", seeds);
   for (size_t s = 0; s < results.size(); ++s)
-    std::printf("  %4zu  %17d  %6lld  %7.1f\n", s, results[s].solved_at, static_cast<long long>(results[s].steps),
-                results[s].seconds);
+    std::printf("  %4zu  %17d  %6lld  %7.1f\n", s, results[s].solved_at,
+                static_cast<long long>(results[s].steps), results[s].seconds);
   std::printf("picture and TensorBoard run in %s/ (rewards.png)\n", out.c_str());
   if (render && last) render_episode(*last, 12345);
   return ok ? 0 : 1;

@@ -100,10 +100,11 @@ int main(int argc, char** argv) {
   Tensor others = ones({n}, {.dtype = kBool});
   others.index_put_({train_idx}, false);
   const int64_t n_hi = (club.labels == 0).sum().item<int64_t>();
-  std::printf("karate club: %lld members, %lld friendships (A_hat has %lld non-zeros); sides: %lld Mr. Hi, "
-              "%lld Officer; labelled: members 0 and 33\n",
-              static_cast<long long>(n), static_cast<long long>(club.edge_index.size(1)),
-              static_cast<long long>(a_hat.nnz()), static_cast<long long>(n_hi), static_cast<long long>(n - n_hi));
+  std::printf(
+      "karate club: %lld members, %lld friendships (A_hat has %lld non-zeros); sides: %lld Mr. Hi, "
+      "%lld Officer; labelled: members 0 and 33\n",
+      static_cast<long long>(n), static_cast<long long>(club.edge_index.size(1)),
+      static_cast<long long>(a_hat.nnz()), static_cast<long long>(n_hi), static_cast<long long>(n - n_hi));
 
   io::SummaryWriter tb(out);
   std::vector<double> accuracies;
@@ -114,7 +115,8 @@ int main(int argc, char** argv) {
     Tensor embedding0 = model.forward(x, a_hat).second;
     for (int epoch = 1; epoch <= epochs; ++epoch) {
       auto [scores, embedding] = model.forward(x, a_hat);
-      Tensor loss = F::cross_entropy(scores.index_select(0, train_idx), club.labels.index_select(0, train_idx));
+      Tensor loss =
+          F::cross_entropy(scores.index_select(0, train_idx), club.labels.index_select(0, train_idx));
       optimizer.zero_grad();
       loss.backward();
       optimizer.step();
@@ -123,7 +125,11 @@ int main(int argc, char** argv) {
     NoGradGuard no_grad;
     auto [scores, embedding] = model.forward(x, a_hat);
     Tensor predicted = scores.argmax(1);
-    const double acc = predicted.masked_select(others).eq(club.labels.masked_select(others)).to(kFloat64).mean().item<double>();
+    const double acc = predicted.masked_select(others)
+                           .eq(club.labels.masked_select(others))
+                           .to(kFloat64)
+                           .mean()
+                           .item<double>();
     accuracies.push_back(acc);
     std::string wrong;
     for (int64_t i = 0; i < n; ++i)
@@ -132,10 +138,10 @@ int main(int argc, char** argv) {
                 wrong.empty() ? " none" : wrong.c_str());
     tb.add_scalar("unlabelled_accuracy", acc, s);
     if (s == 0) {
-      plot_embedding(out + "/embedding_before.png", "GCN embedding before training (seed 0)", embedding0, club.labels,
-                     Tensor(), labelled);
-      plot_embedding(out + "/embedding_after.png", "GCN embedding after training (seed 0)", embedding, club.labels,
-                     predicted, labelled);
+      plot_embedding(out + "/embedding_before.png", "GCN embedding before training (seed 0)", embedding0,
+                     club.labels, Tensor(), labelled);
+      plot_embedding(out + "/embedding_after.png", "GCN embedding after training (seed 0)", embedding,
+                     club.labels, predicted, labelled);
     }
   }
   tb.close();
@@ -143,11 +149,12 @@ int main(int argc, char** argv) {
   double mean = 0, lo = 1, hi = 0;
   for (double a : accuracies) mean += a / accuracies.size(), lo = std::min(lo, a), hi = std::max(hi, a);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("\nresult: accuracy on the unlabelled members over %d seeds: mean %.1f%%, min %.1f%%, max %.1f%% "
-              "(a constant guess of the bigger side: %.1f%%); %.1f s\npictures and TensorBoard run in %s/ "
-              "(embedding_before.png embedding_after.png)\n",
-              seeds, 100 * mean, 100 * lo, 100 * hi, 100.0 * std::max(n_hi - 1, n - n_hi - 1) / 32, seconds,
-              out.c_str());
+  std::printf(
+      "\nresult: accuracy on the unlabelled members over %d seeds: mean %.1f%%, min %.1f%%, max %.1f%% "
+      "(a constant guess of the bigger side: %.1f%%); %.1f s\npictures and TensorBoard run in %s/ "
+      "(embedding_before.png embedding_after.png)\n",
+      seeds, 100 * mean, 100 * lo, 100 * hi, 100.0 * std::max(n_hi - 1, n - n_hi - 1) / 32, seconds,
+      out.c_str());
   if (mean < 0.8) {
     std::fprintf(stderr, "FAILED: mean accuracy %.1f%% is below 80%%\n", 100 * mean);
     return 1;

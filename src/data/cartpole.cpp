@@ -10,8 +10,8 @@
 namespace nabla::rl {
 
 CartPole::CartPole(Options options) : options_(options) {
-  NABLA_CHECK(options.max_episode_steps > 0, ValueError, "CartPole: max_episode_steps must be positive, got {}",
-              options.max_episode_steps);
+  NABLA_CHECK(options.max_episode_steps > 0, ValueError,
+              "CartPole: max_episode_steps must be positive, got {}", options.max_episode_steps);
 }
 
 Box CartPole::observation_space() const {
@@ -24,8 +24,8 @@ Box CartPole::observation_space() const {
 
 Tensor CartPole::observation() const {
   // Gymnasium returns the float64 state as float32.
-  const float obs[4] = {static_cast<float>(state_[0]), static_cast<float>(state_[1]), static_cast<float>(state_[2]),
-                        static_cast<float>(state_[3])};
+  const float obs[4] = {static_cast<float>(state_[0]), static_cast<float>(state_[1]),
+                        static_cast<float>(state_[2]), static_cast<float>(state_[3])};
   return from_buffer(obs, {4}, kFloat32);
 }
 
@@ -50,10 +50,11 @@ void CartPole::set_state(const std::array<double, 4>& state) {
 
 StepResult CartPole::step(int64_t action) {
   NABLA_CHECK(started_, ValueError, "CartPole.step: call reset() before the first step");
-  NABLA_CHECK(!done_, ValueError,
-              "CartPole.step: the episode ended (terminated or truncated) at step {}; call reset() to start a "
-              "new one",
-              steps_);
+  NABLA_CHECK(
+      !done_, ValueError,
+      "CartPole.step: the episode ended (terminated or truncated) at step {}; call reset() to start a "
+      "new one",
+      steps_);
   NABLA_CHECK(action == 0 || action == 1, ValueError,
               "CartPole.step: action must be 0 (push left) or 1 (push right), got {}", action);
   auto& [x, x_dot, theta, theta_dot] = state_;
@@ -63,8 +64,8 @@ StepResult CartPole::step(int64_t action) {
   // The equations of motion of Barto, Sutton & Anderson (1983), as Gymnasium writes them (in its evaluation
   // order; with -march=native the compiler may fuse multiply-adds, so results agree to rounding, not bits).
   const double temp = (force + polemass_length * (theta_dot * theta_dot) * sin_t) / total_mass;
-  const double theta_acc =
-      (kGravity * sin_t - cos_t * temp) / (kHalfLength * (4.0 / 3.0 - kMassPole * (cos_t * cos_t) / total_mass));
+  const double theta_acc = (kGravity * sin_t - cos_t * temp) /
+                           (kHalfLength * (4.0 / 3.0 - kMassPole * (cos_t * cos_t) / total_mass));
   const double x_acc = temp - polemass_length * theta_acc * cos_t / total_mass;
   // Explicit Euler: positions move with the old velocities.
   x += kTau * x_dot;
@@ -93,8 +94,8 @@ std::string CartPole::render() const {
   pole[col] = theta > kThetaThreshold / 3 ? '/' : (theta < -kThetaThreshold / 3 ? '\\' : '|');
   track[col] = '#';
   char tail[96];
-  std::snprintf(tail, sizeof tail, "  x %+.2f  theta %+5.1f deg  step %lld", x, theta * 180 / 3.14159265358979323846,
-                static_cast<long long>(steps_));
+  std::snprintf(tail, sizeof tail, "  x %+.2f  theta %+5.1f deg  step %lld", x,
+                theta * 180 / 3.14159265358979323846, static_cast<long long>(steps_));
   return "|" + pole + "|\n|" + track + "|" + tail;
 }
 

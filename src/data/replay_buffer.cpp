@@ -13,8 +13,8 @@ ReplayBuffer::ReplayBuffer(int64_t capacity, uint64_t seed) : capacity_(capacity
   NABLA_CHECK(capacity > 0, ValueError, "ReplayBuffer: capacity must be positive, got {}", capacity);
 }
 
-void ReplayBuffer::push(const Tensor& observation, int64_t action, double reward, const Tensor& next_observation,
-                        bool done) {
+void ReplayBuffer::push(const Tensor& observation, int64_t action, double reward,
+                        const Tensor& next_observation, bool done) {
   NABLA_CHECK(observation.defined() && next_observation.defined(), ValueError,
               "ReplayBuffer.push: observation and next_observation must be defined tensors");
   NABLA_CHECK(observation.sizes() == next_observation.sizes(), ShapeError,
@@ -36,7 +36,8 @@ void ReplayBuffer::push(const Tensor& observation, int64_t action, double reward
 
 Transitions ReplayBuffer::sample(int64_t batch_size) {
   NABLA_CHECK(batch_size > 0 && batch_size <= size(), ValueError,
-              "ReplayBuffer.sample: batch_size {} must be in [1, {}] (the transitions stored)", batch_size, size());
+              "ReplayBuffer.sample: batch_size {} must be in [1, {}] (the transitions stored)", batch_size,
+              size());
   // Partial Fisher-Yates: the first batch_size entries of a random permutation, no repeats.
   std::vector<int64_t> idx(items_.size());
   std::iota(idx.begin(), idx.end(), 0);

@@ -16,12 +16,18 @@ bool decode_b64_number(std::string_view s, uint64_t& out) {
   out = 0;
   for (char c : s) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else return false;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
+    else
+      return false;
     out = out * 64 + static_cast<uint64_t>(v);
   }
   return true;
@@ -53,17 +59,18 @@ std::vector<DictEntry> read_dictd(const std::string& index_path, const std::stri
                 std::string(line.substr(0, 80)));
     const std::string_view headword = line.substr(0, t1), off_s = line.substr(t1 + 1, t2 - t1 - 1);
     std::string_view len_s = line.substr(t2 + 1);
-    if (const size_t t3 = len_s.find('\t'); t3 != std::string_view::npos) len_s = len_s.substr(0, t3);  // extra field
+    if (const size_t t3 = len_s.find('\t'); t3 != std::string_view::npos)
+      len_s = len_s.substr(0, t3);  // extra field
     uint64_t offset = 0, length = 0;
     NABLA_CHECK(decode_b64_number(off_s, offset) && decode_b64_number(len_s, length), IOError,
                 "{}: line {}: bad base64 number in '{}' / '{}'", index_path, line_no, std::string(off_s),
                 std::string(len_s));
     NABLA_CHECK(offset <= dict.size() && length <= dict.size() - offset, IOError,
-                "{}: line {}: entry '{}' at offset {} length {} runs past the end of {} ({} bytes)", index_path,
-                line_no, std::string(headword), offset, length, dict_path, dict.size());
+                "{}: line {}: entry '{}' at offset {} length {} runs past the end of {} ({} bytes)",
+                index_path, line_no, std::string(headword), offset, length, dict_path, dict.size());
     if (is_metadata(headword)) continue;
-    out.push_back({std::string(headword),
-                   std::string(reinterpret_cast<const char*>(dict.data()) + offset, length)});
+    out.push_back(
+        {std::string(headword), std::string(reinterpret_cast<const char*>(dict.data()) + offset, length)});
   }
   return out;
 }

@@ -32,7 +32,8 @@ CooTensor::CooTensor(Tensor indices, Tensor values, std::vector<int64_t> sizes)
               "sparse_coo_tensor: indices and values must be defined tensors");
   NABLA_CHECK(indices_.dtype() == kInt64, DTypeError, "sparse_coo_tensor: indices must be int64, got {}",
               dtype_name(indices_.dtype()));
-  NABLA_CHECK(indices_.dim() == 2, ShapeError, "sparse_coo_tensor: indices must be 2-D [ndim, nnz], got shape {}",
+  NABLA_CHECK(indices_.dim() == 2, ShapeError,
+              "sparse_coo_tensor: indices must be 2-D [ndim, nnz], got shape {}",
               shape_str(indices_.sizes()));
   NABLA_CHECK(values_.dim() == 1, NotImplementedError,
               "sparse_coo_tensor: values must be 1-D [nnz] (hybrid tensors with dense value dims are not "
@@ -47,7 +48,8 @@ CooTensor::CooTensor(Tensor indices, Tensor values, std::vector<int64_t> sizes)
               "sparse_coo_tensor: indices have {} rows but size {} has {} dims", indices_.size(0),
               shape_str(sizes_), sizes_.size());
   NABLA_CHECK(indices_.device() == values_.device(), DeviceError,
-              "sparse_coo_tensor: indices on {} but values on {}", indices_.device().str(), values_.device().str());
+              "sparse_coo_tensor: indices on {} but values on {}", indices_.device().str(),
+              values_.device().str());
   Tensor idx = indices_.contiguous();
   const int64_t* p = idx.data_ptr<int64_t>();
   const int64_t nnz = indices_.size(1);
@@ -55,15 +57,17 @@ CooTensor::CooTensor(Tensor indices, Tensor values, std::vector<int64_t> sizes)
     NABLA_CHECK(sizes_[d] >= 0, ValueError, "sparse_coo_tensor: negative size in {}", shape_str(sizes_));
     for (int64_t k = 0; k < nnz; ++k) {
       const int64_t i = p[d * nnz + k];
-      NABLA_CHECK(i >= 0 && i < sizes_[d], IndexError,
-                  "sparse_coo_tensor: index {} (non-zero {}) is out of bounds for dim {} of size {} (size {})", i,
-                  k, d, sizes_[d], shape_str(sizes_));
+      NABLA_CHECK(
+          i >= 0 && i < sizes_[d], IndexError,
+          "sparse_coo_tensor: index {} (non-zero {}) is out of bounds for dim {} of size {} (size {})", i, k,
+          d, sizes_[d], shape_str(sizes_));
     }
   }
 }
 
 int64_t CooTensor::size(int64_t d) const {
-  NABLA_CHECK(d >= -dim() && d < dim(), IndexError, "CooTensor.size: dim {} out of range for {} dims", d, dim());
+  NABLA_CHECK(d >= -dim() && d < dim(), IndexError, "CooTensor.size: dim {} out of range for {} dims", d,
+              dim());
   return sizes_[d < 0 ? d + dim() : d];
 }
 
@@ -94,7 +98,8 @@ CooTensor CooTensor::coalesce() const {
       rest /= sizes_[d];
     }
   }
-  Tensor values = zeros({n_out}, {.dtype = values_.dtype()}).scatter_add(0, int64_tensor(slot, {nnz}), values_);
+  Tensor values =
+      zeros({n_out}, {.dtype = values_.dtype()}).scatter_add(0, int64_tensor(slot, {nnz}), values_);
   return coalesced(CooTensor(int64_tensor(out_idx, {dim(), n_out}), values, sizes_));
 }
 
@@ -117,7 +122,8 @@ CooTensor sparse_coo_tensor(const Tensor& indices, const Tensor& values, IntArra
 }
 
 CooTensor to_sparse(const Tensor& dense) {
-  NABLA_CHECK(dense.defined() && dense.dim() >= 1, ShapeError, "to_sparse: expects a tensor with at least 1 dim");
+  NABLA_CHECK(dense.defined() && dense.dim() >= 1, ShapeError,
+              "to_sparse: expects a tensor with at least 1 dim");
   Tensor nz = dense.detach().ne(0).nonzero();  // [nnz, ndim], row-major order: already coalesced
   Tensor indices = nz.t().contiguous();
   Tensor values = dense.reshape({-1}).index_select(

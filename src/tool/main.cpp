@@ -1,5 +1,5 @@
-// main.cpp — `nabla train | eval | predict | serve | samples | convert`. Wrong flags, missing data or unreadable
-// checkpoints end with one clear line on stderr and a non-zero exit, never a stack dump.
+// main.cpp — `nabla train | eval | predict | serve | samples | convert`. Wrong flags, missing data or
+// unreadable checkpoints end with one clear line on stderr and a non-zero exit, never a stack dump.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>

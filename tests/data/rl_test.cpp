@@ -27,7 +27,8 @@ TEST(CartPole, TrajectoriesMatchGymnasiumsEquations) {
       rl::StepResult r = env.step(actions[i].get<int64_t>());
       const auto want = c["states"][i].get<std::array<double, 4>>();
       for (int k = 0; k < 4; ++k) {
-        EXPECT_NEAR(env.state()[k], want[k], 1e-12 * (1 + std::abs(want[k]))) << "step " << i << " element " << k;
+        EXPECT_NEAR(env.state()[k], want[k], 1e-12 * (1 + std::abs(want[k])))
+            << "step " << i << " element " << k;
         EXPECT_NEAR(r.observation[k].item<float>(), want[k], 1e-6 * (1 + std::abs(want[k])));  // float32
       }
       EXPECT_EQ(r.terminated, c["terminated"][i].get<bool>()) << "step " << i;

@@ -61,13 +61,17 @@ TEST(Dictd, MalformedInputIsAnIOErrorNamingFileAndLine) {
 }
 
 TEST(Dictd, DebiansFreedictEngSpaWhenInstalled) {
-  const std::string idx = "/usr/share/dictd/freedict-eng-spa.index", dict = "/usr/share/dictd/freedict-eng-spa.dict.dz";
+  const std::string idx = "/usr/share/dictd/freedict-eng-spa.index",
+                    dict = "/usr/share/dictd/freedict-eng-spa.dict.dz";
   if (!std::filesystem::exists(idx) || !std::filesystem::exists(dict))
     GTEST_SKIP() << "dict-freedict-eng-spa is not installed";
   auto entries = io::read_dictd(idx, dict);
   EXPECT_GT(entries.size(), 5000u);
   bool found = false;
   for (const auto& e : entries)
-    if (e.headword == "abbey") found = e.definition.find("abad\xc3\xad" "a") != std::string::npos;
+    if (e.headword == "abbey")
+      found = e.definition.find(
+                  "abad\xc3\xad"
+                  "a") != std::string::npos;
   EXPECT_TRUE(found) << "abbey -> abadía";
 }

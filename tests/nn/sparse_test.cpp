@@ -28,7 +28,8 @@ Tensor i64(const json& j) {
 }
 void expect_close(const Tensor& got, const Tensor& want, const std::string& what) {
   ASSERT_EQ(got.sizes().vec(), want.sizes().vec()) << what;
-  EXPECT_TRUE(allclose(got.to(kFloat64), want, 1e-12, 1e-12)) << what << "\n got " << got << "\n want " << want;
+  EXPECT_TRUE(allclose(got.to(kFloat64), want, 1e-12, 1e-12))
+      << what << "\n got " << got << "\n want " << want;
 }
 const json& golden() {
   static const json j = golden_io::load_json("sparse.json");
@@ -86,10 +87,17 @@ TEST(SparseCoo, VectorProductTransposeAndToSparse) {
 
 TEST(SparseCoo, BadInputIsATypedError) {
   Tensor idx = tensor({{0, 1}, {2, 3}}), vals = tensor({1.f, 2.f});
-  expect_error<IndexError>([&] { sparse::sparse_coo_tensor(idx, vals, {2, 3}); },
-                           {"index 3", "dim 1", "size 3"});
+  expect_error<IndexError>(
+      [&] {
+        sparse::sparse_coo_tensor(idx, vals, {2, 3});
+      },
+      {"index 3", "dim 1", "size 3"});
   expect_error<DTypeError>([&] { sparse::sparse_coo_tensor(idx.to(kInt32), vals, {4, 4}); }, "int64");
-  expect_error<ShapeError>([&] { sparse::sparse_coo_tensor(idx, tensor({1.f}), {4, 4}); }, "number of non-zeros");
+  expect_error<ShapeError>(
+      [&] {
+        sparse::sparse_coo_tensor(idx, tensor({1.f}), {4, 4});
+      },
+      "number of non-zeros");
   expect_error<ShapeError>([&] { sparse::sparse_coo_tensor(idx, vals, {4, 4, 4}); }, "[4, 4, 4]");
   expect_error<NotImplementedError>([&] { sparse::sparse_coo_tensor(idx, ones({2, 3}), {4, 4}); }, "hybrid");
   auto a = sparse::sparse_coo_tensor(idx, vals, {4, 4});
@@ -123,8 +131,11 @@ TEST(Gcn, AdjacencyNormalizationAndLayerMatchPyTorch) {
     conv.bias.copy_(f64(g["bias"]));
   }
   expect_close(conv.forward(f64(g["x"]), nn::normalized_adjacency(a64)), f64(g["out"]), "GCNConv");
-  expect_error<ShapeError>([&] { conv.forward(ones({n, 5}, {.dtype = kFloat64}), nn::normalized_adjacency(a64)); },
-                           "[6, 5]");
+  expect_error<ShapeError>(
+      [&] {
+        conv.forward(ones({n, 5}, {.dtype = kFloat64}), nn::normalized_adjacency(a64));
+      },
+      "[6, 5]");
 }
 
 TEST(KarateClub, MatchesNetworkx) {

@@ -80,8 +80,8 @@ class CartPole : public Env {
   void set_state(const std::array<double, 4>& state);
   int64_t elapsed_steps() const { return steps_; }
 
-  static constexpr double kGravity = 9.8, kMassCart = 1.0, kMassPole = 0.1, kHalfLength = 0.5,
-                          kForce = 10.0, kTau = 0.02, kXThreshold = 2.4,
+  static constexpr double kGravity = 9.8, kMassCart = 1.0, kMassPole = 0.1, kHalfLength = 0.5, kForce = 10.0,
+                          kTau = 0.02, kXThreshold = 2.4,
                           kThetaThreshold = 12 * 2 * 3.14159265358979323846 / 360;
 
  private:

@@ -14,13 +14,14 @@ sparse::CooTensor adjacency_from_edges(const Tensor& edge_index, int64_t num_nod
   NABLA_CHECK(edge_index.defined() && edge_index.dim() == 2 && edge_index.size(0) == 2, ShapeError,
               "adjacency_from_edges: edge_index must be [2, E], got {}",
               edge_index.defined() ? shape_str(edge_index.sizes()) : std::string("undefined"));
-  NABLA_CHECK(edge_index.dtype() == kInt64, DTypeError, "adjacency_from_edges: edge_index must be int64, got {}",
-              dtype_name(edge_index.dtype()));
+  NABLA_CHECK(edge_index.dtype() == kInt64, DTypeError,
+              "adjacency_from_edges: edge_index must be int64, got {}", dtype_name(edge_index.dtype()));
   Tensor idx = symmetric ? cat({edge_index, edge_index.flip({0})}, 1) : edge_index;
   // Duplicates (an edge listed twice, or both ways with symmetric) sum to 2: clamp back to 1.
   sparse::CooTensor a =
       sparse::sparse_coo_tensor(idx, ones({idx.size(1)}), {num_nodes, num_nodes}).coalesce();
-  return sparse::sparse_coo_tensor(a.indices(), a.values().clamp(0.0, 1.0), {num_nodes, num_nodes}).coalesce();
+  return sparse::sparse_coo_tensor(a.indices(), a.values().clamp(0.0, 1.0), {num_nodes, num_nodes})
+      .coalesce();
 }
 
 sparse::CooTensor normalized_adjacency(const sparse::CooTensor& adjacency, bool add_self_loops) {
@@ -44,8 +45,8 @@ sparse::CooTensor normalized_adjacency(const sparse::CooTensor& adjacency, bool 
 }
 
 GCNConv::GCNConv(int64_t in, int64_t out, bool with_bias) : in_features(in), out_features(out) {
-  NABLA_CHECK(in > 0 && out > 0, ValueError, "GCNConv: in_features and out_features must be positive, got {} and {}",
-              in, out);
+  NABLA_CHECK(in > 0 && out > 0, ValueError,
+              "GCNConv: in_features and out_features must be positive, got {} and {}", in, out);
   lin = register_module("lin", std::make_shared<Linear>(in, out, /*bias=*/false));
   {
     NoGradGuard no_grad;

@@ -9,7 +9,7 @@
 // at its own last step. Padded positions are never computed, so pad_packed_sequence fills them with
 // its padding_value (zeros by default), and gradients flow through the same differentiable ops.
 // Cost: about ten small ops (and autograd nodes) per step, layer and direction, against one fused
-// oneDNN primitive per layer for padded float32 input — oneDNN has no variable lengths.
+// kernel per layer for padded float32 input (which has no variable lengths).
 #include <algorithm>
 
 #include "nabla/nn/functional.h"
