@@ -40,7 +40,7 @@ using namespace nabla;
 // in pixel units (for the pictures); normalize_pixels() is applied batch by batch on the way in.
 // --smoke: no files; ten blobs in pixel space stand in for FashionMNIST.
 Data make_smoke_data() {
-  return make_blob_images({.n_train = 1000, .n_test = 500, .cluster_std = 0.5, .seed = 3});
+  return make_blob_images({.n_train = 600, .n_test = 200, .cluster_std = 0.5, .seed = 3});
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ using namespace nabla;
 // Split, Data, load_fashion_mnist and make_blob_images: examples/common/chapter_data.h.
 // --smoke: no files; ten blobs in pixel space (a fixed random picture per class plus noise) stand in.
 Data make_smoke_data() {
-  return make_blob_images({.n_train = 2000, .n_test = 500, .cluster_std = 0.2, .seed = 7});
+  return make_blob_images({.n_train = 2000, .n_test = 200, .cluster_std = 0.2, .seed = 7});
 }
 
 Tensor to_gan(const Tensor& pixels) { return pixels * 2.0 - 1.0; }
@@ -299,11 +299,11 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (epochs < 1) epochs = smoke ? 10 : 20;
+  if (epochs < 1) epochs = smoke ? 10 : 15;
   const std::string out = smoke ? "runs/cgan-smoke" : "runs/cgan";
   const int64_t width = smoke ? 32 : 256, batch_size = 64;
   const double lr = smoke ? 1e-3 : 2e-4;  // smoke: 320 steps only, so a faster start
-  const int64_t judged_per_class = smoke ? 100 : 1000, judged_per_epoch = smoke ? 20 : 100;
+  const int64_t judged_per_class = smoke ? 50 : 1000, judged_per_epoch = smoke ? 10 : 100;
   std::filesystem::remove_all(out);  // a fresh run: no stale TensorBoard event files or pictures
   std::filesystem::create_directories(out);
   const auto t0 = std::chrono::steady_clock::now();
