@@ -218,6 +218,26 @@ std::unique_ptr<FashionCNN> train_smoke_classifier(const Data& d, const std::str
 // ---------------------------------------------------------------------------------------------------
 // 4. Training.
 // ---------------------------------------------------------------------------------------------------
+// The generator the samples come from: an exponential moving average of G's weights over the training
+// steps, ema = decay * ema + (1 - decay) * w after every step (PyTorch: torch.optim.swa_utils.AveragedModel
+// with get_ema_multi_avg_fn(decay)). G's weights keep moving as G and D chase each other; their average
+// draws cleaner images with fewer speckles (Yazici et al., "The Unusual Effectiveness of Averaging in GAN
+// Training", ICLR 2019). Training itself is the seed's: D only ever sees the current G.
+struct GeneratorAverage {
+  Generator model;
+  double decay;
+  GeneratorAverage(Generator& source, int64_t width, double decay) : model(width), decay(decay) {
+    model.load_state_dict(source.state_dict());
+    model.freeze();
+  }
+  void update(const Generator& source) {
+    NoGradGuard no_grad;
+    const std::vector<Tensor> from = source.parameters();
+    std::vector<Tensor> to = model.parameters();
+    for (size_t i = 0; i < from.size(); ++i) to[i].lerp_(from[i], 1.0 - decay);  // += (1-decay)(w - ema)
+  }
+};
+
 struct EpochStats {
   double d_loss = 0, g_loss = 0;
   double d_real = 0, d_fake = 0;  // mean D(x, y) on real pairs and D(G(z, y'), y') on generated ones
@@ -225,8 +245,8 @@ struct EpochStats {
 
 // One epoch of the seed's loop over the training set. Returns the means over its batches.
 EpochStats train_epoch(Generator& generator, Discriminator& discriminator, optim::Adam& g_optimizer,
-                       optim::Adam& d_optimizer, data::DataLoader& loader, int64_t& step,
-                       io::SummaryWriter& tb) {
+                       optim::Adam& d_optimizer, data::DataLoader& loader, GeneratorAverage& average,
+                       int64_t& step, io::SummaryWriter& tb) {
   generator.train();
   discriminator.train();
   EpochStats s;
@@ -254,6 +274,7 @@ EpochStats train_epoch(Generator& generator, Discriminator& discriminator, optim
     Tensor g_loss = F::binary_cross_entropy(discriminator(fake_images, fake_classes), real_labels);
     g_loss.backward();
     g_optimizer.step();
+    average.update(generator);
 
     s.d_loss += d_loss.item<double>();
     s.g_loss += g_loss.item<double>();
@@ -284,6 +305,7 @@ int main(int argc, char** argv) {
   bool smoke = false;
   std::string root = "data", classifier_path = "runs/cnn/fashion_cnn.safetensors";
   int epochs = -1;
+  double ema_decay = -1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--smoke")
@@ -294,12 +316,16 @@ int main(int argc, char** argv) {
       epochs = std::stoi(argv[++i]);
     else if (a == "--classifier" && i + 1 < argc)
       classifier_path = argv[++i];
+    else if (a == "--ema" && i + 1 < argc)
+      ema_decay = std::stod(argv[++i]);
     else {
-      std::cerr << "usage: " << argv[0] << " [--smoke] [--data ROOT] [--epochs N] [--classifier PATH]\n";
+      std::cerr << "usage: " << argv[0]
+                << " [--smoke] [--data ROOT] [--epochs N] [--classifier PATH] [--ema DECAY]\n";
       return 2;
     }
   }
   if (epochs < 1) epochs = smoke ? 10 : 15;
+  if (ema_decay < 0 || ema_decay >= 1) ema_decay = smoke ? 0.9 : 0.999;  // smoke: 320 steps only
   const std::string out = smoke ? "runs/cgan-smoke" : "runs/cgan";
   const int64_t width = smoke ? 32 : 256, batch_size = 64;
   const double lr = smoke ? 1e-3 : 2e-4;  // smoke: 320 steps only, so a faster start
@@ -335,6 +361,7 @@ int main(int argc, char** argv) {
   std::cout << "discriminator, " << count(discriminator) << " parameters:\n" << discriminator << "\n";
 
   const double untrained_distance = smoke ? distance_to_data(generator, d.train, judged_per_class) : 0;
+  GeneratorAverage average(generator, width, ema_decay);
 
   // ---- train ----
   optim::Adam g_optimizer(generator.parameters(), {.lr = lr, .betas = {0.5, 0.999}});
@@ -352,41 +379,48 @@ int main(int argc, char** argv) {
               static_cast<long long>(batch_size));
   std::fflush(stdout);
   for (int epoch = 1; epoch <= epochs; ++epoch) {
-    const EpochStats s = train_epoch(generator, discriminator, g_optimizer, d_optimizer, loader, step, tb);
+    const EpochStats s =
+        train_epoch(generator, discriminator, g_optimizer, d_optimizer, loader, average, step, tb);
     finite = finite && std::isfinite(s.d_loss) && std::isfinite(s.g_loss);
     last = s;
-    const double agree =
+    const double agree_raw =
         agreement(classify_generated(generator, *classifier, judged_per_epoch), judged_per_epoch);
+    const double agree =
+        agreement(classify_generated(average.model, *classifier, judged_per_epoch), judged_per_epoch);
     losses["discriminator"].push_back(s.d_loss);
     losses["generator"].push_back(s.g_loss);
     d_outputs["D(x, y), real pairs"].push_back(s.d_real);
     d_outputs["D(G(z, y'), y'), generated pairs"].push_back(s.d_fake);
-    agreement_curve["classifier agrees with the requested class"].push_back(agree);
+    agreement_curve["averaged generator (the samples)"].push_back(agree);
+    agreement_curve["generator's current weights"].push_back(agree_raw);
     tb.add_scalar("epoch/d_loss", s.d_loss, epoch);
     tb.add_scalar("epoch/g_loss", s.g_loss, epoch);
     tb.add_scalar("epoch/d_real", s.d_real, epoch);
     tb.add_scalar("epoch/d_fake", s.d_fake, epoch);
     tb.add_scalar("epoch/agreement", agree, epoch);
+    tb.add_scalar("epoch/agreement_current_weights", agree_raw, epoch);
 
-    Tensor grid = sample_grid(generator, fixed_noise);
+    Tensor grid = sample_grid(average.model, fixed_noise);
     char name[64];
     std::snprintf(name, sizeof name, "/samples_epoch_%02d.png", epoch);
     data::save_image(grid, out + name, {.nrow = kClasses});
     tb.add_image("samples/rows_are_classes", data::make_grid(grid, {.nrow = kClasses}), epoch);
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf(
-        "  epoch %2d/%d  d_loss %.4f  g_loss %.4f  D(real) %.3f  D(fake) %.3f  agreement %.1f%% (%lld "
-        "per class)  %.0f s\n",
-        epoch, epochs, s.d_loss, s.g_loss, s.d_real, s.d_fake, 100 * agree,
+        "  epoch %2d/%d  d_loss %.4f  g_loss %.4f  D(real) %.3f  D(fake) %.3f  agreement %.1f%% (current "
+        "weights %.1f%%; %lld per class)  %.0f s\n",
+        epoch, epochs, s.d_loss, s.g_loss, s.d_real, s.d_fake, 100 * agree, 100 * agree_raw,
         static_cast<long long>(judged_per_epoch), elapsed);
     std::fflush(stdout);
   }
   const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  io::save_checkpoint(out + "/generator.safetensors", generator.state_dict());
+  io::save_checkpoint(out + "/generator.safetensors", average.model.state_dict());
 
   // ---- the objective check: judged_per_class fresh samples of every class ----
-  const Tensor predictions = classify_generated(generator, *classifier, judged_per_class);
+  const Tensor predictions = classify_generated(average.model, *classifier, judged_per_class);
   const double overall = agreement(predictions, judged_per_class);
+  const double overall_raw = agreement(classify_generated(generator, *classifier, judged_per_class),
+                                       judged_per_class);
   training::ConfusionMatrix confusion({.num_classes = kClasses});
   confusion.update(predictions, class_blocks(judged_per_class));
   const Tensor cm = confusion.compute();  // row = requested class, column = the classifier's verdict
@@ -404,7 +438,7 @@ int main(int argc, char** argv) {
   // The last grid again, with each row's class named above its first image.
   std::vector<std::string> captions(kClasses * kClasses);
   for (int64_t c = 0; c < kClasses; ++c) captions[c * kClasses] = d.classes[c];
-  training::plot_image_grid(out + "/samples_final.png", sample_grid(generator, fixed_noise), kClasses,
+  training::plot_image_grid(out + "/samples_final.png", sample_grid(average.model, fixed_noise), kClasses,
                             captions, {1000, 1100});
   tb.close();
 
@@ -414,7 +448,8 @@ int main(int argc, char** argv) {
               static_cast<long long>(judged_per_class));
   for (int64_t c = 0; c < kClasses; ++c)
     std::printf("  %-12s %6.1f%%\n", d.classes[c].c_str(), 100 * per_class[c]);
-  std::printf("  overall      %6.2f%%\n", 100 * overall);
+  std::printf("  overall      %6.2f%%  (the generator's current weights instead of their average: %.2f%%)\n",
+              100 * overall, 100 * overall_raw);
   std::printf(
       "pictures and TensorBoard run in %s/ (samples_epoch_NN.png samples_final.png losses.png "
       "discriminator.png agreement.png agreement_matrix.png), generator weights generator.safetensors; "

@@ -25,11 +25,15 @@
 //
 // Options: --data ROOT (default "data"), --pair A,B (the held-out class ids, default 0,6: T-shirt/top and
 // shirt), --picks N (random picks of the 100 images, default 5), --pretrain-epochs N (default 2), --epochs N
-// (transfer epochs, default 30). The program exits 1 if the results are implausible (the weights loaded
+// (transfer epochs, default 30), --resnet18 FILE (torchvision's ImageNet resnet18 weights, .pth or safetensors:
+// recipes (a) and (b) again with it, section 5; --resnet18-size N (default 224), --resnet18-epochs N (default
+// 10)). The program exits 1 if the results are implausible (the weights loaded
 // from the file differ from the saved ones; feature extraction changed a backbone parameter or buffer, did
 // not change the head, or trained more than the head; fine-tuning left the backbone unchanged; pretraining
-// below 85% on the 8 classes (smoke: 80%); a recipe's mean test accuracy not above 65% (chance is 50%)),
-// so its smoke run is a test.
+// below 85% on the 8 classes (smoke: 80%); a recipe's mean test accuracy not above 65% (chance is 50%);
+// with resnet18: its weights not loaded exactly, feature extraction training more than fc or changing the
+// backbone, fine-tuning leaving it unchanged), so its smoke run is a test. The smoke run does section 5 with
+// a randomly initialised resnet18 it saves as a .pt file.
 #include <nabla/nabla.h>
 
 #include <algorithm>
@@ -291,13 +295,107 @@ Stats stats(const std::vector<double>& v) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// 5. The chapter.
+// 5. The same with real pretrained weights: torchvision's resnet18 and its ImageNet weights, read from
+//    the .pth file torchvision downloads (or safetensors). --resnet18 FILE runs (a) and (b) on the same
+//    100 images; --smoke runs the path on a randomly initialised resnet18 that it saves with
+//    io::save_pt, so the loading, freezing and training code is tested without the 45 MB download.
+// ---------------------------------------------------------------------------------------------------
+constexpr double kImageNetMean[3] = {0.485, 0.456, 0.406}, kImageNetStd[3] = {0.229, 0.224, 0.225};
+
+// What ImageNet weights expect: 3 x size x size, normalised with ImageNet's mean and std per channel. The
+// grey 28x28 images are resized (bilinear) and repeated over the three channels.
+Tensor imagenet_input(const Tensor& grey, int64_t size) {
+  Tensor x = F::interpolate(grey, {.size = {size, size}, .mode = "bilinear", .align_corners = false});
+  Tensor rgb = cat({x, x, x}, 1);
+  Tensor mean = from_buffer(std::vector<float>(std::begin(kImageNetMean), std::end(kImageNetMean)).data(),
+                            {1, 3, 1, 1}, kFloat32),
+         std = from_buffer(std::vector<float>(std::begin(kImageNetStd), std::end(kImageNetStd)).data(),
+                           {1, 3, 1, 1}, kFloat32);
+  return (rgb - mean) / std;
+}
+
+// The pretrained network as a PyTorch user loads it: resnet18 with ImageNet's 1000-class head, the
+// file's weights (every name and shape must match), then `model.fc = nn.Linear(512, 2)`.
+std::shared_ptr<vision::models::ResNet> load_resnet18(const std::string& path, uint64_t head_seed) {
+  auto model = vision::models::resnet18();
+  model->load_state_dict(io::load_state_dict(path));
+  manual_seed(head_seed);
+  model->fc = nn::Linear(512, 2);
+  return model;
+}
+
+double resnet_accuracy(vision::models::ResNet& model, const Split& s, int64_t size) {
+  NoGradGuard no_grad;
+  model.eval();
+  int64_t correct = 0;
+  constexpr int64_t kBatch = 50;  // 224x224 activations: keep a batch's memory small
+  for (int64_t i = 0; i < s.images.size(0); i += kBatch) {
+    Tensor x = imagenet_input(s.images.index({Slice(i, i + kBatch)}), size);
+    correct += model(x).argmax(1).eq(s.labels.index({Slice(i, i + kBatch)})).sum().item<int64_t>();
+  }
+  return static_cast<double>(correct) / static_cast<double>(s.images.size(0));
+}
+
+struct ResNetRun {
+  double accuracy = 0;
+  int64_t trained_params = 0;
+  bool backbone_unchanged = false, head_changed = false;
+};
+
+// (a) feature extraction or (b) fine-tuning with resnet18: the recipes of section 4 with torchvision's
+// names (`fc` is the head, everything else the backbone).
+ResNetRun run_resnet_recipe(Recipe recipe, const std::string& path, const Split& train, const Split& test,
+                            int64_t size, int epochs, uint64_t seed) {
+  auto model = load_resnet18(path, seed);
+  const bool frozen = recipe == Recipe::FeatureExtraction;
+  if (frozen) {
+    model->freeze();     // PyTorch: for p in model.parameters(): p.requires_grad = False
+    model->fc.unfreeze();  // the new head trains
+  }
+  std::vector<Tensor> backbone;  // everything but fc
+  for (const auto& [name, p] : model->named_parameters())
+    if (name.rfind("fc.", 0) != 0) backbone.push_back(p);
+  std::unique_ptr<optim::Optimizer> optimizer;
+  if (frozen)
+    optimizer = std::make_unique<optim::Adam>(model->trainable_parameters(), optim::AdamConfig{.lr = kHeadLr});
+  else
+    optimizer = std::make_unique<optim::Adam>(std::vector<optim::Adam::Group>{
+        {backbone, {.lr = kBackboneFineTuneLr}}, {model->fc.parameters(), {.lr = kHeadLr}}});
+  ResNetRun run;
+  run.trained_params = count(model->trainable_parameters());
+  const io::NamedTensors before = snapshot(*model), head_before = snapshot(model->fc);
+
+  data::DataLoader loader(data::TensorDataset(train.images, train.labels),
+                          {.batch_size = kTransferBatch, .shuffle = true, .seed = seed});
+  for (int epoch = 1; epoch <= epochs; ++epoch) {
+    model->train();
+    if (frozen) model->eval();  // the whole backbone keeps ImageNet's batch-norm statistics; fc has none
+    for (data::Batch& batch : loader) {
+      optimizer->zero_grad();
+      F::cross_entropy((*model)(imagenet_input(batch.data, size)), batch.target).backward();
+      optimizer->step();
+    }
+  }
+  run.accuracy = resnet_accuracy(*model, test, size);
+  run.backbone_unchanged = true;  // every parameter and batch-norm buffer outside fc, bit for bit
+  for (const auto& [name, t] : model->state_dict())
+    if (name.rfind("fc.", 0) != 0) run.backbone_unchanged = run.backbone_unchanged && equal(t, *before.find(name));
+  run.head_changed = !unchanged(model->fc, head_before);
+  return run;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// 6. The chapter.
 // ---------------------------------------------------------------------------------------------------
 int main(int argc, char** argv) {
   bool smoke = false;
   std::string root = "data";
   std::vector<int64_t> held_out;
   int picks = -1, pretrain_epochs = -1, epochs = -1;
+  std::string resnet18_path;  // torchvision's resnet18 weights (section 5)
+  int64_t resnet18_size = -1;
+  int resnet18_epochs = -1;
+  bool check_resnet_load = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--smoke")
@@ -314,9 +412,16 @@ int main(int argc, char** argv) {
       pretrain_epochs = std::stoi(argv[++i]);
     else if (a == "--epochs" && i + 1 < argc)
       epochs = std::stoi(argv[++i]);
+    else if (a == "--resnet18" && i + 1 < argc)
+      resnet18_path = argv[++i];
+    else if (a == "--resnet18-size" && i + 1 < argc)
+      resnet18_size = std::stoi(argv[++i]);
+    else if (a == "--resnet18-epochs" && i + 1 < argc)
+      resnet18_epochs = std::stoi(argv[++i]);
     else {
       std::cerr << "usage: " << argv[0]
-                << " [--smoke] [--data ROOT] [--pair A,B] [--picks N] [--pretrain-epochs N] [--epochs N]\n";
+                << " [--smoke] [--data ROOT] [--pair A,B] [--picks N] [--pretrain-epochs N] [--epochs N]"
+                   " [--resnet18 FILE [--resnet18-size N] [--resnet18-epochs N]]\n";
       return 2;
     }
   }
@@ -329,6 +434,8 @@ int main(int argc, char** argv) {
   if (picks < 1) picks = smoke ? 2 : 5;
   if (pretrain_epochs < 1) pretrain_epochs = smoke ? 1 : 2;
   if (epochs < 1) epochs = smoke ? 20 : 30;
+  if (resnet18_size < 1) resnet18_size = smoke ? 32 : 224;
+  if (resnet18_epochs < 1) resnet18_epochs = smoke ? 2 : 10;
   const int64_t per_class = smoke ? 5 : 50;  // training images per held-out class
   const std::vector<int> scored = scored_epochs(epochs, smoke ? 10 : 3);
   const std::string out = smoke ? "runs/transfer-learning-smoke" : "runs/transfer-learning";
@@ -479,21 +586,47 @@ int main(int argc, char** argv) {
       "training_images.png); weights %s; %.1f s\n",
       out.c_str(), weights_path.c_str(), elapsed());
 
-  // The same recipes with real pretrained weights (torchvision's resnet18 and its ImageNet weights).
-  const char* real_weights_note[] = {
-      "with real pretrained weights: the same three recipes for an ImageNet resnet18 (torchvision's layout:",
-      "conv1, bn1, layer1..layer4, avgpool, then fc = Linear(512, 1000)):",
-      "  (a) feature extraction: model.freeze(); model.fc = nn::Linear(512, 2) (new, so trainable); an",
-      "      optimizer on model.trainable_parameters() (fc's weight and bias only); the model in eval mode",
-      "      while training too, so batch norm keeps ImageNet's statistics (fc has none);",
-      "  (b) fine-tuning: model.fc = nn::Linear(512, 2); everything trained, the backbone's parameters in a",
-      "      second optimizer group with a ~10x smaller learning rate than fc's;",
-      "  (c) from scratch: resnet18 with random weights and fc = Linear(512, 2), the same images and "
-      "schedule.",
-      "  Inputs as the weights expect them: 3x224x224 (the grey image resized and repeated over 3 channels),",
-      "  normalised with ImageNet's mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225)."};
-  std::printf("\n");
-  for (const char* line : real_weights_note) std::printf("%s\n", line);
+  // ---- the same with real pretrained weights: torchvision's resnet18 (section 5) ----
+  ResNetRun resnet_runs[2];
+  const bool run_resnet = smoke || !resnet18_path.empty();
+  if (!run_resnet) {
+    std::printf(
+        "\nwith real pretrained weights: --resnet18 FILE runs (a) and (b) with torchvision's ImageNet resnet18 "
+        "on pick 0's images\n(resized to %lldx%lld, 3 channels, ImageNet's normalisation). FILE is the "
+        "state_dict torchvision downloads, e.g.\n  torch.save(torchvision.models.resnet18(weights=\"IMAGENET1K_V1\")"
+        ".state_dict(), \"resnet18.pth\")\n(.pth or safetensors; nabla reads the pickle without running it).\n",
+        static_cast<long long>(resnet18_size), static_cast<long long>(resnet18_size));
+  } else {
+    Split test = new_test;
+    if (smoke) {  // a random resnet18 written as torch.save would, then read back like a downloaded file
+      resnet18_path = out + "/resnet18_random_init.pt";
+      manual_seed(18);
+      io::save_pt(resnet18_path, vision::models::resnet18()->state_dict());
+      test = {new_test.images.index({Slice(0, 100)}), new_test.labels.index({Slice(0, 100)})};
+    }
+    const bool loads_exactly = [&] {
+      auto reloaded = vision::models::resnet18();
+      const io::NamedTensors file = io::load_state_dict(resnet18_path);
+      reloaded->load_state_dict(file);
+      return unchanged(*reloaded, file);
+    }();
+    check_resnet_load = loads_exactly;
+    std::printf("\nresnet18 from %s (%s): loaded exactly: %s; (a) and (b) on pick 0's %lld images at %lldx%lld, "
+                "%d epochs\n",
+                resnet18_path.c_str(), smoke ? "random weights, --smoke" : "pretrained weights",
+                loads_exactly ? "yes" : "NO", static_cast<long long>(first_pick.images.size(0)),
+                static_cast<long long>(resnet18_size), static_cast<long long>(resnet18_size), resnet18_epochs);
+    for (Recipe r : {Recipe::FeatureExtraction, Recipe::FineTuning}) {
+      ResNetRun& run = resnet_runs[r == Recipe::FineTuning];
+      run = run_resnet_recipe(r, resnet18_path, first_pick, test, resnet18_size, resnet18_epochs, 0);
+      std::printf("  resnet18 %-19s trained params %8lld  test accuracy %.2f%% (%lld images)  backbone %s  "
+                  "(%.0f s)\n",
+                  recipe_name(r), static_cast<long long>(run.trained_params), 100 * run.accuracy,
+                  static_cast<long long>(test.images.size(0)),
+                  run.backbone_unchanged ? "unchanged" : "changed", elapsed());
+      std::fflush(stdout);
+    }
+  }
 
   // ---- plausibility: the smoke test's assertions ----
   bool ok = true;
@@ -510,5 +643,12 @@ int main(int argc, char** argv) {
   check(pretrain_acc >= (smoke ? 0.80 : 0.85), smoke ? "pretraining reached 80%" : "pretraining reached 85%");
   for (Recipe r : recipes)
     check(final_stats[r].mean > 0.65, std::string(recipe_name(r)) + ": mean test accuracy above 65%");
+  if (run_resnet) {
+    check(check_resnet_load, "resnet18's weights loaded from the .pt file equal the file's");
+    check(resnet_runs[0].backbone_unchanged && resnet_runs[0].head_changed &&
+              resnet_runs[0].trained_params == 512 * 2 + 2,
+          "resnet18 feature extraction trained fc (1026 parameters) and nothing else");
+    check(!resnet_runs[1].backbone_unchanged, "resnet18 fine-tuning changed the backbone");
+  }
   return ok ? 0 : 1;
 }

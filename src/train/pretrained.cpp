@@ -1,9 +1,7 @@
 // pretrained.cpp — see pretrained.h.
 #include "nabla/train/pretrained.h"
 
-#include <fstream>
-
-#include "nabla/io/safetensors.h"
+#include "nabla/io/pt.h"
 #include "train/run_metadata.h"
 #include "util/check.h"
 
@@ -18,15 +16,10 @@ std::string shape_text(const Tensor& t) { return fmt::format("[{}]", fmt::join(t
 }  // namespace
 
 nn::NamedTensors load_state_dict_file(const std::string& path) {
-  char magic[2] = {};
-  std::ifstream(path, std::ios::binary).read(magic, 2);
-  // torch.save writes a zip archive. Where io::load_pt (in progress) will be called.
-  NABLA_CHECK(!(magic[0] == 'P' && magic[1] == 'K'), NotImplementedError,
-              "{}: a PyTorch .pt file (torch.save); nabla reads state_dicts as safetensors for now — in "
-              "Python: safetensors.torch.save_file(model.state_dict(), \"model.safetensors\")",
-              path);
+  // io::load_state_dict tells the formats apart by content: a torch.save .pt (zip or legacy) or
+  // safetensors. A `nabla train` checkpoint's optimizer tensors are not part of the model.
   nn::NamedTensors out;
-  for (const auto& [name, t] : io::load_safetensors(path).tensors)
+  for (const auto& [name, t] : io::load_state_dict(path))
     if (name.rfind(detail::kOptimPrefix, 0) != 0) out.insert(name, t);
   return out;
 }

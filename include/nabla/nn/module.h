@@ -171,6 +171,8 @@ class Module {
   Module& requires_grad_(bool requires_grad = true);
   // Transfer learning: freeze() is requires_grad_(false) on this module's parameters, recursively (they
   // then get no gradient, and optimizers skip a parameter without one); unfreeze() is requires_grad_(true).
+  // As in PyTorch, buffers are not parameters: a frozen BatchNorm in train mode still updates its running
+  // statistics (and dropout still drops), so keep a frozen backbone in eval() to leave it exactly as loaded.
   Module& freeze() { return requires_grad_(false); }
   Module& unfreeze() { return requires_grad_(true); }
 

@@ -9,9 +9,9 @@
 
 namespace nabla::training {
 
-// The tensors of a state_dict file: safetensors (safetensors.torch.save_file, a `nabla train`
-// checkpoint: its "_optim." optimizer tensors are left out). A PyTorch .pt file (torch.save) is a
-// NotImplementedError saying so until io::load_pt exists, which plugs in here. IOError naming the file.
+// The tensors of a state_dict file, whichever format it holds (by content): a PyTorch .pt file
+// (torch.save(model.state_dict(), ...)), safetensors, or a `nabla train` checkpoint (its "_optim."
+// optimizer tensors are left out). IOError naming the file and what it holds otherwise.
 nn::NamedTensors load_state_dict_file(const std::string& path);
 
 struct PretrainedReport {
