@@ -14,6 +14,10 @@
 // D 794 -> 1024 -> 512 -> 256 -> 1 (sigmoid), LeakyReLU(0.2) and in D dropout 0.3; Adam(2e-4, betas 0.5,
 // 0.999) for both, batch 64, 15 epochs.
 //
+// The samples come from an exponential moving average of G's weights (decay 0.999, --ema), a standard GAN
+// practice: the current weights draw speckled images that the judge below accepts about 75% of the time
+// after 15 epochs, their average about 89%. Training is unchanged by it.
+//
 // After every epoch a 10x10 grid of samples (row = class, column = one of 10 fixed noise vectors) goes to
 // a PNG and TensorBoard. The objective check: chapter 3's trained FashionCNN
 // (runs/cnn/fashion_cnn.safetensors; run build/examples/cnn first) classifies 1000 generated images per
@@ -22,7 +26,7 @@
 //   build/examples/cgan            # the full chapter on data/FashionMNIST/raw -> runs/cgan/
 //   build/examples/cgan --smoke    # generated images, a smaller GAN, seconds -> runs/cgan-smoke/
 //
-// Options: --data ROOT (default "data"), --epochs N, --classifier PATH (default
+// Options: --data ROOT (default "data"), --epochs N, --ema DECAY (default 0.999), --classifier PATH (default
 // runs/cnn/fashion_cnn.safetensors; --smoke trains its own for a few steps on the generated data). The
 // program exits 2 if the classifier file is missing, 1 if the results are implausible: a loss not finite;
 // in the full run the agreement below 80%; in the smoke run (320 steps of a GAN with 8x narrower layers on

@@ -8,7 +8,7 @@ weights: nothing is downloaded). Two modes:
         and the logits' shape for an input [2, 3, 64, 64] (num_classes = 10).
 
     /usr/bin/python3 tests/golden/gen_vision_golden.py --weights DIR --model resnet18 [--input 2,3,64,64]
-        writes DIR/resnet18.safetensors (the state_dict of a torchvision model with random weights and
+        writes DIR/resnet18.pt (torch.save of the state_dict of a torchvision model with random weights and
         random BatchNorm statistics, num_classes = 10) and DIR/resnet18.io.safetensors ("input" and the
         eval-mode "logits"); run at test time by tests/vision/torchvision_test.cpp (the weights are too
         big to commit: resnet18 alone is 45 MB). Exits 77 when torch or torchvision is missing.
@@ -80,7 +80,9 @@ def write_weights(out_dir, name, input_shape):
     with torch.no_grad():
         logits = model(x)
     os.makedirs(out_dir, exist_ok=True)
-    save_file(model.state_dict(), os.path.join(out_dir, name + ".safetensors"), {"format": "pt"})
+    # The way a user has torchvision weights: torch.save of the state_dict (the .pth files torchvision
+    # downloads are the same format).
+    torch.save(model.state_dict(), os.path.join(out_dir, name + ".pt"))
     save_file({"input": x, "logits": logits}, os.path.join(out_dir, name + ".io.safetensors"))
 
 

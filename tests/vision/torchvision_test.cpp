@@ -1,10 +1,8 @@
 // torchvision_test.cpp — a torchvision state_dict loads into nabla::vision::models and gives
 // torchvision's logits. tests/golden/gen_vision_golden.py writes, at test time, a torchvision model
-// with random weights and random BatchNorm statistics (num_classes 10) as safetensors, with an input
-// and torchvision's eval-mode logits; the weights are too big to commit (vgg11_bn: 515 MB), so
-// without Debian's python3-torchvision the test is skipped. A .pt variant plugs in here once
-// io::load_pt exists: the generator saves torch.save(state_dict) beside the safetensors file, and the
-// test loads both.
+// with random weights and random BatchNorm statistics (num_classes 10) with torch.save(state_dict), as
+// a user's .pth weights are, with an input and torchvision's eval-mode logits (safetensors); the weights
+// are too big to commit (vgg11_bn: 515 MB), so without Debian's python3-torchvision the test is skipped.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -42,8 +40,8 @@ TEST_P(Torchvision, SameLogitsFromTheSameStateDict) {
   ASSERT_EQ(rc, 0) << "gen_vision_golden.py failed";
   auto model = get_model(c.model, 10);
   // Strict: every name and shape must match torchvision's file.
-  model->load_state_dict(io::load_safetensors(dir.file(c.model + ".safetensors")).tensors);
-  std::filesystem::remove(dir.file(c.model + ".safetensors"));  // up to 515 MB
+  model->load_state_dict(io::load_state_dict(dir.file(c.model + ".pt")));
+  std::filesystem::remove(dir.file(c.model + ".pt"));  // up to 515 MB
   model->eval();
   const io::SafetensorsFile io = io::load_safetensors(dir.file(c.model + ".io.safetensors"));
   Tensor logits;
