@@ -423,8 +423,8 @@ int main(int argc, char** argv) {
   // ---- the objective check: judged_per_class fresh samples of every class ----
   const Tensor predictions = classify_generated(average.model, *classifier, judged_per_class);
   const double overall = agreement(predictions, judged_per_class);
-  const double overall_raw = agreement(classify_generated(generator, *classifier, judged_per_class),
-                                       judged_per_class);
+  const double overall_raw =
+      agreement(classify_generated(generator, *classifier, judged_per_class), judged_per_class);
   training::ConfusionMatrix confusion({.num_classes = kClasses});
   confusion.update(predictions, class_blocks(judged_per_class));
   const Tensor cm = confusion.compute();  // row = requested class, column = the classifier's verdict

@@ -25,9 +25,9 @@
 //
 // Options: --data ROOT (default "data"), --pair A,B (the held-out class ids, default 0,6: T-shirt/top and
 // shirt), --picks N (random picks of the 100 images, default 5), --pretrain-epochs N (default 2), --epochs N
-// (transfer epochs, default 30), --resnet18 FILE (torchvision's ImageNet resnet18 weights, .pth or safetensors:
-// recipes (a) and (b) again with it, section 5; --resnet18-size N (default 224), --resnet18-epochs N (default
-// 10)). The program exits 1 if the results are implausible (the weights loaded
+// (transfer epochs, default 30), --resnet18 FILE (torchvision's ImageNet resnet18 weights, .pth or
+// safetensors: recipes (a) and (b) again with it, section 5; --resnet18-size N (default 224),
+// --resnet18-epochs N (default 10)). The program exits 1 if the results are implausible (the weights loaded
 // from the file differ from the saved ones; feature extraction changed a backbone parameter or buffer, did
 // not change the head, or trained more than the head; fine-tuning left the backbone unchanged; pretraining
 // below 85% on the 8 classes (smoke: 80%); a recipe's mean test accuracy not above 65% (chance is 50%);
@@ -349,7 +349,7 @@ ResNetRun run_resnet_recipe(Recipe recipe, const std::string& path, const Split&
   auto model = load_resnet18(path, seed);
   const bool frozen = recipe == Recipe::FeatureExtraction;
   if (frozen) {
-    model->freeze();     // PyTorch: for p in model.parameters(): p.requires_grad = False
+    model->freeze();       // PyTorch: for p in model.parameters(): p.requires_grad = False
     model->fc.unfreeze();  // the new head trains
   }
   std::vector<Tensor> backbone;  // everything but fc
@@ -357,7 +357,8 @@ ResNetRun run_resnet_recipe(Recipe recipe, const std::string& path, const Split&
     if (name.rfind("fc.", 0) != 0) backbone.push_back(p);
   std::unique_ptr<optim::Optimizer> optimizer;
   if (frozen)
-    optimizer = std::make_unique<optim::Adam>(model->trainable_parameters(), optim::AdamConfig{.lr = kHeadLr});
+    optimizer =
+        std::make_unique<optim::Adam>(model->trainable_parameters(), optim::AdamConfig{.lr = kHeadLr});
   else
     optimizer = std::make_unique<optim::Adam>(std::vector<optim::Adam::Group>{
         {backbone, {.lr = kBackboneFineTuneLr}}, {model->fc.parameters(), {.lr = kHeadLr}}});
@@ -379,7 +380,8 @@ ResNetRun run_resnet_recipe(Recipe recipe, const std::string& path, const Split&
   run.accuracy = resnet_accuracy(*model, test, size);
   run.backbone_unchanged = true;  // every parameter and batch-norm buffer outside fc, bit for bit
   for (const auto& [name, t] : model->state_dict())
-    if (name.rfind("fc.", 0) != 0) run.backbone_unchanged = run.backbone_unchanged && equal(t, *before.find(name));
+    if (name.rfind("fc.", 0) != 0)
+      run.backbone_unchanged = run.backbone_unchanged && equal(t, *before.find(name));
   run.head_changed = !unchanged(model->fc, head_before);
   return run;
 }
@@ -591,10 +593,13 @@ int main(int argc, char** argv) {
   const bool run_resnet = smoke || !resnet18_path.empty();
   if (!run_resnet) {
     std::printf(
-        "\nwith real pretrained weights: --resnet18 FILE runs (a) and (b) with torchvision's ImageNet resnet18 "
+        "\nwith real pretrained weights: --resnet18 FILE runs (a) and (b) with torchvision's ImageNet "
+        "resnet18 "
         "on pick 0's images\n(resized to %lldx%lld, 3 channels, ImageNet's normalisation). FILE is the "
-        "state_dict torchvision downloads, e.g.\n  torch.save(torchvision.models.resnet18(weights=\"IMAGENET1K_V1\")"
-        ".state_dict(), \"resnet18.pth\")\n(.pth or safetensors; nabla reads the pickle without running it).\n",
+        "state_dict torchvision downloads, e.g.\n  "
+        "torch.save(torchvision.models.resnet18(weights=\"IMAGENET1K_V1\")"
+        ".state_dict(), \"resnet18.pth\")\n(.pth or safetensors; nabla reads the pickle without running "
+        "it).\n",
         static_cast<long long>(resnet18_size), static_cast<long long>(resnet18_size));
   } else {
     Split test = new_test;
@@ -611,19 +616,21 @@ int main(int argc, char** argv) {
       return unchanged(*reloaded, file);
     }();
     check_resnet_load = loads_exactly;
-    std::printf("\nresnet18 from %s (%s): loaded exactly: %s; (a) and (b) on pick 0's %lld images at %lldx%lld, "
-                "%d epochs\n",
-                resnet18_path.c_str(), smoke ? "random weights, --smoke" : "pretrained weights",
-                loads_exactly ? "yes" : "NO", static_cast<long long>(first_pick.images.size(0)),
-                static_cast<long long>(resnet18_size), static_cast<long long>(resnet18_size), resnet18_epochs);
+    std::printf(
+        "\nresnet18 from %s (%s): loaded exactly: %s; (a) and (b) on pick 0's %lld images at %lldx%lld, "
+        "%d epochs\n",
+        resnet18_path.c_str(), smoke ? "random weights, --smoke" : "pretrained weights",
+        loads_exactly ? "yes" : "NO", static_cast<long long>(first_pick.images.size(0)),
+        static_cast<long long>(resnet18_size), static_cast<long long>(resnet18_size), resnet18_epochs);
     for (Recipe r : {Recipe::FeatureExtraction, Recipe::FineTuning}) {
       ResNetRun& run = resnet_runs[r == Recipe::FineTuning];
       run = run_resnet_recipe(r, resnet18_path, first_pick, test, resnet18_size, resnet18_epochs, 0);
-      std::printf("  resnet18 %-19s trained params %8lld  test accuracy %.2f%% (%lld images)  backbone %s  "
-                  "(%.0f s)\n",
-                  recipe_name(r), static_cast<long long>(run.trained_params), 100 * run.accuracy,
-                  static_cast<long long>(test.images.size(0)),
-                  run.backbone_unchanged ? "unchanged" : "changed", elapsed());
+      std::printf(
+          "  resnet18 %-19s trained params %8lld  test accuracy %.2f%% (%lld images)  backbone %s  "
+          "(%.0f s)\n",
+          recipe_name(r), static_cast<long long>(run.trained_params), 100 * run.accuracy,
+          static_cast<long long>(test.images.size(0)), run.backbone_unchanged ? "unchanged" : "changed",
+          elapsed());
       std::fflush(stdout);
     }
   }
