@@ -87,6 +87,7 @@ std::string export_to_string(nn::Module& module, const std::function<TensorList(
   const TensorList outputs = tracer.run(forward, example_inputs);
   NABLA_CHECK(!outputs.empty(), ValueError, "export_model: the forward returned no tensors");
   add_outputs(graph, tracer, outputs, value_names(options.output_names, outputs.size(), "output", "output_names"));
+  graph.prune();
   detail::Graph::ModelInfo info{.opset = options.opset_version,
                                 .producer_version = NABLA_VERSION,
                                 .doc_string = options.doc_string,

@@ -180,6 +180,25 @@ bool Graph::produced_by_node(const std::string& name) const {
   return false;
 }
 
+void Graph::prune() {
+  auto& g = impl_->graph;
+  std::unordered_set<std::string> needed;
+  for (const auto& o : g.output()) needed.insert(o.name());
+  std::vector<bool> keep(g.node_size(), false);
+  for (int i = g.node_size() - 1; i >= 0; --i) {
+    for (const auto& o : g.node(i).output()) keep[i] = keep[i] || needed.count(o);
+    if (keep[i])
+      for (const auto& in : g.node(i).input()) needed.insert(in);
+  }
+  ::onnx::GraphProto pruned;
+  for (int i = 0; i < g.node_size(); ++i)
+    if (keep[i]) *pruned.add_node() = g.node(i);
+  for (const auto& t : g.initializer())
+    if (needed.count(t.name())) *pruned.add_initializer() = t;
+  g.mutable_node()->Swap(pruned.mutable_node());
+  g.mutable_initializer()->Swap(pruned.mutable_initializer());
+}
+
 std::string Graph::serialize(const ModelInfo& info) const {
   ::onnx::ModelProto model;
   // IR version 7 is the one of opsets 13-14; 15 and later came with IR 8.

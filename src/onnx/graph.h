@@ -66,6 +66,10 @@ class Graph {
   void rename(const std::string& from, const std::string& to);
   bool produced_by_node(const std::string& name) const;
 
+  // Drops nodes none of whose outputs reach a graph output (e.g. an RNN's h_n the forward ignored)
+  // and initializers no remaining node reads.
+  void prune();
+
   struct ModelInfo {
     int64_t opset = 13;
     std::string producer_version, doc_string;
