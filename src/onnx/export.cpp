@@ -19,7 +19,8 @@ std::vector<std::string> value_names(const std::vector<std::string>& given, size
   std::vector<std::string> names = given;
   if (names.empty())
     for (size_t i = 0; i < n; ++i) names.push_back(n == 1 ? base : base + std::to_string(i));
-  NABLA_CHECK(names.size() == n, ValueError, "export_model: {} has {} names for {} {}s", field, names.size(), n, base);
+  NABLA_CHECK(names.size() == n, ValueError, "export_model: {} has {} names for {} {}s", field, names.size(),
+              n, base);
   std::set<std::string> seen;
   for (const auto& s : names)
     NABLA_CHECK(!s.empty() && seen.insert(s).second, ValueError,
@@ -42,7 +43,8 @@ void check_options(const ExportOptions& o, const TensorList& inputs) {
 class EvalModes {
  public:
   explicit EvalModes(nn::Module& root) {
-    for (const auto& item : root.named_modules()) modes_.emplace_back(item.value(), item.value()->is_training());
+    for (const auto& item : root.named_modules())
+      modes_.emplace_back(item.value(), item.value()->is_training());
     root.eval();
   }
   ~EvalModes() {
@@ -57,7 +59,8 @@ class EvalModes {
 
 // Names the traced outputs. A value the graph does not compute (an input, an initializer) or one
 // already named as an earlier output is passed through an Identity node.
-void add_outputs(detail::Graph& g, detail::Tracer& t, const TensorList& outputs, const std::vector<std::string>& names) {
+void add_outputs(detail::Graph& g, detail::Tracer& t, const TensorList& outputs,
+                 const std::vector<std::string>& names) {
   std::map<std::string, std::string> renamed;  // value -> the output name it took
   for (size_t i = 0; i < outputs.size(); ++i) {
     NABLA_CHECK(outputs[i].defined(), ValueError, "export_model: output {} of the forward is undefined", i);
@@ -70,7 +73,8 @@ void add_outputs(detail::Graph& g, detail::Tracer& t, const TensorList& outputs,
     } else {
       g.node("Identity", {v}, {names[i]});
     }
-    g.add_output(names[i], outputs[i].dtype(), outputs[i].sizes(), t.dynamic() ? t.batch_dim(outputs[i]) : -1);
+    g.add_output(names[i], outputs[i].dtype(), outputs[i].sizes(),
+                 t.dynamic() ? t.batch_dim(outputs[i]) : -1);
   }
 }
 
@@ -86,7 +90,8 @@ std::string export_to_string(nn::Module& module, const std::function<TensorList(
   for (size_t i = 0; i < example_inputs.size(); ++i) tracer.add_input(example_inputs[i], in_names[i]);
   const TensorList outputs = tracer.run(forward, example_inputs);
   NABLA_CHECK(!outputs.empty(), ValueError, "export_model: the forward returned no tensors");
-  add_outputs(graph, tracer, outputs, value_names(options.output_names, outputs.size(), "output", "output_names"));
+  add_outputs(graph, tracer, outputs,
+              value_names(options.output_names, outputs.size(), "output", "output_names"));
   graph.prune();
   detail::Graph::ModelInfo info{.opset = options.opset_version,
                                 .producer_version = NABLA_VERSION,
@@ -106,8 +111,8 @@ void export_model(nn::Module& module, const TensorList& example_inputs, const st
               "export_model: module(input) takes one example input, got {}; pass a forward function for "
               "several",
               example_inputs.size());
-  export_model(module, [&](const TensorList& in) { return TensorList{module(in[0])}; }, example_inputs, path,
-               options);
+  export_model(
+      module, [&](const TensorList& in) { return TensorList{module(in[0])}; }, example_inputs, path, options);
 }
 
 }  // namespace nabla::onnx

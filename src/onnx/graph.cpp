@@ -14,14 +14,22 @@ namespace nabla::onnx::detail {
 
 int32_t onnx_dtype(DType dtype) {
   switch (dtype) {
-    case DType::Bool: return ::onnx::TensorProto::BOOL;
-    case DType::UInt8: return ::onnx::TensorProto::UINT8;
-    case DType::Int32: return ::onnx::TensorProto::INT32;
-    case DType::Int64: return ::onnx::TensorProto::INT64;
-    case DType::Float16: return ::onnx::TensorProto::FLOAT16;
-    case DType::BFloat16: return ::onnx::TensorProto::BFLOAT16;
-    case DType::Float32: return ::onnx::TensorProto::FLOAT;
-    case DType::Float64: return ::onnx::TensorProto::DOUBLE;
+    case DType::Bool:
+      return ::onnx::TensorProto::BOOL;
+    case DType::UInt8:
+      return ::onnx::TensorProto::UINT8;
+    case DType::Int32:
+      return ::onnx::TensorProto::INT32;
+    case DType::Int64:
+      return ::onnx::TensorProto::INT64;
+    case DType::Float16:
+      return ::onnx::TensorProto::FLOAT16;
+    case DType::BFloat16:
+      return ::onnx::TensorProto::BFLOAT16;
+    case DType::Float32:
+      return ::onnx::TensorProto::FLOAT;
+    case DType::Float64:
+      return ::onnx::TensorProto::DOUBLE;
   }
   NABLA_ASSERT(false, "onnx_dtype: unknown dtype {}", static_cast<int>(dtype));
   return 0;

@@ -17,14 +17,18 @@ namespace nabla::onnx::detail {
 // One node attribute (AttributeProto): an int, a float, a string, or a list of ints, floats or strings.
 struct Attr {
   std::string name;
-  std::variant<int64_t, float, std::string, std::vector<int64_t>, std::vector<float>, std::vector<std::string>> value;
+  std::variant<int64_t, float, std::string, std::vector<int64_t>, std::vector<float>,
+               std::vector<std::string>>
+      value;
 };
 inline Attr attr_i(std::string name, int64_t v) { return {std::move(name), v}; }
 inline Attr attr_f(std::string name, double v) { return {std::move(name), static_cast<float>(v)}; }
 inline Attr attr_s(std::string name, std::string v) { return {std::move(name), std::move(v)}; }
 inline Attr attr_ints(std::string name, std::vector<int64_t> v) { return {std::move(name), std::move(v)}; }
 inline Attr attr_floats(std::string name, std::vector<float> v) { return {std::move(name), std::move(v)}; }
-inline Attr attr_strings(std::string name, std::vector<std::string> v) { return {std::move(name), std::move(v)}; }
+inline Attr attr_strings(std::string name, std::vector<std::string> v) {
+  return {std::move(name), std::move(v)};
+}
 
 // ONNX TensorProto.DataType of a nabla dtype.
 int32_t onnx_dtype(DType dtype);

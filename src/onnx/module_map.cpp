@@ -46,8 +46,8 @@ void conv2d(Tracer& t, nn::Module& mod, const TensorList& in, const TensorList& 
   std::vector<std::pair<int64_t, int64_t>> pads;
   for (int i = 0; i < 2; ++i) pads.push_back(conv_pad(o.padding, i, m.kernel_size.v[i], o.dilation.v[i]));
   conv(t, m, in[0], out[0], m.weight, m.bias,
-       {attr_ints("kernel_shape", {m.kernel_size.v[0], m.kernel_size.v[1]}), attr_ints("pads", onnx_pads(pads)),
-        attr_ints("strides", {o.stride.v[0], o.stride.v[1]}),
+       {attr_ints("kernel_shape", {m.kernel_size.v[0], m.kernel_size.v[1]}),
+        attr_ints("pads", onnx_pads(pads)), attr_ints("strides", {o.stride.v[0], o.stride.v[1]}),
         attr_ints("dilations", {o.dilation.v[0], o.dilation.v[1]}), attr_i("group", o.groups)});
 }
 
@@ -55,7 +55,8 @@ void conv1d(Tracer& t, nn::Module& mod, const TensorList& in, const TensorList& 
   auto& m = static_cast<nn::Conv1d&>(mod);
   const auto& o = m.options;
   conv(t, m, in[0], out[0], m.weight, m.bias,
-       {attr_ints("kernel_shape", {m.kernel_size}), attr_ints("pads", onnx_pads({conv_pad(o.padding, 0, m.kernel_size, o.dilation)})),
+       {attr_ints("kernel_shape", {m.kernel_size}),
+        attr_ints("pads", onnx_pads({conv_pad(o.padding, 0, m.kernel_size, o.dilation)})),
         attr_ints("strides", {o.stride}), attr_ints("dilations", {o.dilation}), attr_i("group", o.groups)});
 }
 
@@ -73,7 +74,8 @@ void conv_transpose2d(Tracer& t, nn::Module& mod, const TensorList& in, const Te
 
 // ONNX's ceil_mode has no PyTorch rule that drops a last window starting in the right padding: the
 // flag is written as whichever rounding gives nabla's output size.
-int64_t ceil_flag(const nn::Module& m, const nn::functional::PoolOptions& o, const Tensor& x, const Tensor& y) {
+int64_t ceil_flag(const nn::Module& m, const nn::functional::PoolOptions& o, const Tensor& x,
+                  const Tensor& y) {
   bool floor_fits = true, ceil_fits = true;
   for (int i = 0; i < 2; ++i) {
     const int64_t s = o.stride ? (*o.stride)[i] : o.kernel_size[i];
@@ -136,7 +138,8 @@ void batch_norm(Tracer& t, nn::Module& mod, const TensorList& in, const TensorLi
               "export_model: {} without running statistics (track_running_stats=false) normalises with batch "
               "statistics even in eval mode; it has no ONNX mapping",
               m.name());
-  emit_batch_norm(t, in[0], out[0], m.running_mean, m.running_var, m.weight, m.bias, m.options.eps, t.prefix(m));
+  emit_batch_norm(t, in[0], out[0], m.running_mean, m.running_var, m.weight, m.bias, m.options.eps,
+                  t.prefix(m));
 }
 
 void embedding(Tracer& t, nn::Module& mod, const TensorList& in, const TensorList& out) {
@@ -157,7 +160,8 @@ void layer_norm(Tracer& t, nn::Module& mod, const TensorList& in, const TensorLi
   const std::string x = t.value(in[0], "LayerNorm");
   std::string d = g.op("Sub", {x, g.op("ReduceMean", {x}, {attr_ints("axes", axes)})});
   std::string var = g.op("ReduceMean", {g.op("Mul", {d, d})}, {attr_ints("axes", axes)});
-  std::string y = g.op("Div", {d, g.op("Sqrt", {g.op("Add", {var, scalar_constant(g, m.eps, in[0].dtype())})})});
+  std::string y =
+      g.op("Div", {d, g.op("Sqrt", {g.op("Add", {var, scalar_constant(g, m.eps, in[0].dtype())})})});
   if (m.weight.defined()) y = g.op("Mul", {y, t.param(m.weight, p + ".weight")});
   if (m.bias.defined()) y = g.op("Add", {y, t.param(m.bias, p + ".bias")});
   t.bind(out[0], g.op("Identity", {y}, {}, p), t.batch_dim(in[0]));
@@ -168,7 +172,8 @@ void upsample(Tracer& t, nn::Module& mod, const TensorList& in, const TensorList
   const auto& o = m.options;
   std::vector<double> scales;
   if (!o.scale_factor.empty() && !o.recompute_scale_factor.value_or(false))
-    for (int64_t i = 0; i < in[0].dim() - 2; ++i) scales.push_back(o.scale_factor.size() == 1 ? o.scale_factor[0] : o.scale_factor[i]);
+    for (int64_t i = 0; i < in[0].dim() - 2; ++i)
+      scales.push_back(o.scale_factor.size() == 1 ? o.scale_factor[0] : o.scale_factor[i]);
   emit_resize(t, in[0], out[0], o.mode, o.align_corners.value_or(false), scales, t.prefix(m));
 }
 
@@ -190,7 +195,8 @@ template <typename M>
 Handler activation(std::string_view kind, std::function<std::pair<double, double>(const M&)> params = {}) {
   return [kind, params](Tracer& t, nn::Module& mod, const TensorList& in, const TensorList& out) {
     auto [a, b] = params ? params(static_cast<const M&>(mod)) : std::pair<double, double>{0, 0};
-    auto name = emit_activation(t.graph(), kind, t.value(in[0], mod.name()), in[0].dtype(), a, b, t.prefix(mod));
+    auto name =
+        emit_activation(t.graph(), kind, t.value(in[0], mod.name()), in[0].dtype(), a, b, t.prefix(mod));
     t.bind(out[0], *name, t.batch_dim(in[0]));
   };
 }
@@ -204,64 +210,90 @@ void reshape(Tracer& t, nn::Module& m, const TensorList& in, const TensorList& o
 
 const std::unordered_map<std::type_index, Handler>& handlers() {
   using P = std::pair<double, double>;
-  static const std::unordered_map<std::type_index, Handler> table = {
-      {typeid(nn::Conv2d), conv2d},
-      {typeid(nn::Conv1d), conv1d},
-      {typeid(nn::ConvTranspose2d), conv_transpose2d},
-      {typeid(nn::Linear), linear},
-      {typeid(nn::BatchNorm1d), batch_norm},
-      {typeid(nn::BatchNorm2d), batch_norm},
-      {typeid(nn::LayerNorm), layer_norm},
-      {typeid(nn::MaxPool2d), max_pool2d},
-      {typeid(nn::AvgPool2d), avg_pool2d},
-      {typeid(nn::AdaptiveAvgPool2d),
-       [](Tracer& t, nn::Module& m, const TensorList& in, const TensorList& out) {
-         emit_adaptive_avg_pool(t, in[0], out[0], m.name(), t.prefix(m));
-       }},
-      {typeid(nn::Embedding), embedding},
-      {typeid(nn::Upsample), upsample},
-      {typeid(nn::PReLU), prelu},
-      {typeid(nn::Dropout), identity},
-      {typeid(nn::Dropout2d), identity},
-      {typeid(nn::Identity), identity},
-      {typeid(nn::Flatten), reshape},
-      {typeid(nn::Unflatten), reshape},
-      {typeid(nn::PixelShuffle),
-       [](Tracer& t, nn::Module& m, const TensorList& in, const TensorList& out) {
-         const int64_t r = static_cast<nn::PixelShuffle&>(m).upscale_factor;
-         emit_unary(t, "DepthToSpace", in[0], out[0], {attr_i("blocksize", r), attr_s("mode", "CRD")}, m.name(),
-                    t.prefix(m));
-       }},
-      {typeid(nn::ReLU), activation<nn::ReLU>("relu")},
-      {typeid(nn::Sigmoid), activation<nn::Sigmoid>("sigmoid")},
-      {typeid(nn::Tanh), activation<nn::Tanh>("tanh")},
-      {typeid(nn::SiLU), activation<nn::SiLU>("silu")},
-      {typeid(nn::SELU), activation<nn::SELU>("selu")},
-      {typeid(nn::Mish), activation<nn::Mish>("mish")},
-      {typeid(nn::Hardswish), activation<nn::Hardswish>("hardswish")},
-      {typeid(nn::Hardsigmoid), activation<nn::Hardsigmoid>("hardsigmoid")},
-      {typeid(nn::LogSigmoid), activation<nn::LogSigmoid>("logsigmoid")},
-      {typeid(nn::Softsign), activation<nn::Softsign>("softsign")},
-      {typeid(nn::ReLU6), activation<nn::ReLU6>("hardtanh", [](const nn::ReLU6&) { return P{0, 6}; })},
-      {typeid(nn::Hardtanh),
-       activation<nn::Hardtanh>("hardtanh", [](const nn::Hardtanh& m) { return P{m.min_val, m.max_val}; })},
-      {typeid(nn::LeakyReLU),
-       activation<nn::LeakyReLU>("leaky_relu", [](const nn::LeakyReLU& m) { return P{m.negative_slope, 0}; })},
-      {typeid(nn::ELU), activation<nn::ELU>("elu", [](const nn::ELU& m) { return P{m.alpha, 0}; })},
-      {typeid(nn::CELU), activation<nn::CELU>("celu", [](const nn::CELU& m) { return P{m.alpha, 0}; })},
-      {typeid(nn::Softplus), activation<nn::Softplus>("softplus", [](const nn::Softplus& m) { return P{m.beta, 0}; })},
-      {typeid(nn::Softmax),
-       activation<nn::Softmax>("softmax", [](const nn::Softmax& m) { return P{static_cast<double>(m.dim), 0}; })},
-      {typeid(nn::LogSoftmax),
-       activation<nn::LogSoftmax>("log_softmax", [](const nn::LogSoftmax& m) { return P{static_cast<double>(m.dim), 0}; })},
-      {typeid(nn::GELU), [](Tracer& t, nn::Module& m, const TensorList& in, const TensorList& out) {
-         const bool tanh = static_cast<nn::GELU&>(m).approximate == "tanh";
-         activation<nn::GELU>(tanh ? "gelu_tanh" : "gelu")(t, m, in, out);
-       }},
-      {typeid(nn::GRU), map_recurrent},
-      {typeid(nn::LSTM), map_recurrent},
-      {typeid(nn::RNN), map_recurrent},
-  };
+  static const std::
+      unordered_map<std::type_index, Handler>
+          table =
+              {
+                  {typeid(nn::Conv2d), conv2d},
+                  {typeid(nn::Conv1d), conv1d},
+                  {typeid(nn::ConvTranspose2d), conv_transpose2d},
+                  {typeid(nn::Linear), linear},
+                  {typeid(nn::BatchNorm1d), batch_norm},
+                  {typeid(nn::BatchNorm2d), batch_norm},
+                  {typeid(nn::LayerNorm), layer_norm},
+                  {typeid(nn::MaxPool2d), max_pool2d},
+                  {typeid(nn::AvgPool2d), avg_pool2d},
+                  {typeid(nn::AdaptiveAvgPool2d),
+                   [](Tracer& t, nn::Module& m, const TensorList& in, const TensorList& out) {
+                     emit_adaptive_avg_pool(t, in[0], out[0], m.name(), t.prefix(m));
+                   }},
+                  {typeid(nn::Embedding), embedding},
+                  {typeid(nn::Upsample), upsample},
+                  {typeid(nn::PReLU), prelu},
+                  {typeid(nn::Dropout), identity},
+                  {typeid(nn::Dropout2d), identity},
+                  {typeid(nn::Identity), identity},
+                  {typeid(nn::Flatten), reshape},
+                  {typeid(nn::Unflatten), reshape},
+                  {typeid(nn::PixelShuffle),
+                   [](Tracer& t, nn::Module& m, const TensorList& in, const TensorList& out) {
+                     const int64_t r = static_cast<nn::PixelShuffle&>(m).upscale_factor;
+                     emit_unary(t, "DepthToSpace", in[0], out[0],
+                                {attr_i("blocksize", r), attr_s("mode", "CRD")}, m.name(), t.prefix(m));
+                   }},
+                  {typeid(nn::ReLU), activation<nn::ReLU>("relu")},
+                  {typeid(nn::Sigmoid), activation<nn::Sigmoid>("sigmoid")},
+                  {typeid(nn::Tanh), activation<nn::Tanh>("tanh")},
+                  {typeid(nn::SiLU), activation<nn::SiLU>("silu")},
+                  {typeid(nn::SELU), activation<nn::SELU>("selu")},
+                  {typeid(nn::Mish), activation<nn::Mish>("mish")},
+                  {typeid(nn::Hardswish), activation<nn::Hardswish>("hardswish")},
+                  {typeid(nn::Hardsigmoid), activation<nn::Hardsigmoid>("hardsigmoid")},
+                  {typeid(nn::LogSigmoid), activation<nn::LogSigmoid>("logsigmoid")},
+                  {typeid(nn::Softsign), activation<nn::Softsign>("softsign")},
+                  {typeid(nn::ReLU6), activation<nn::ReLU6>("hardtanh",
+                                                            [](const nn::ReLU6&) {
+                                                              return P{0, 6};
+                                                            })},
+                  {typeid(nn::Hardtanh), activation<nn::Hardtanh>("hardtanh",
+                                                                  [](const nn::Hardtanh& m) {
+                                                                    return P{m.min_val, m.max_val};
+                                                                  })},
+                  {typeid(nn::LeakyReLU), activation<nn::LeakyReLU>("leaky_relu",
+                                                                    [](const nn::LeakyReLU& m) {
+                                                                      return P{m.negative_slope, 0};
+                                                                    })},
+                  {typeid(nn::ELU), activation<nn::ELU>("elu",
+                                                        [](const nn::ELU& m) {
+                                                          return P{m.alpha, 0};
+                                                        })},
+                  {typeid(nn::CELU), activation<nn::CELU>("celu",
+                                                          [](const nn::CELU& m) {
+                                                            return P{m.alpha, 0};
+                                                          })},
+                  {typeid(nn::Softplus), activation<nn::Softplus>("softplus",
+                                                                  [](const nn::Softplus& m) {
+                                                                    return P{m.beta, 0};
+                                                                  })},
+                  {typeid(nn::Softmax), activation<
+                                            nn::Softmax>("softmax",
+                                                         [](const nn::Softmax& m) {
+                                                           return P{static_cast<double>(m.dim), 0};
+                                                         })},
+                  {typeid(nn::LogSoftmax), activation<nn::LogSoftmax>(
+                                               "log_softmax",
+                                               [](const nn::LogSoftmax& m) {
+                                                 return P{static_cast<double>(m.dim), 0};
+                                               })},
+                  {typeid(nn::GELU),
+                   [](Tracer& t, nn::Module& m, const TensorList& in, const TensorList& out) {
+                     const bool tanh = static_cast<nn::GELU&>(m).approximate == "tanh";
+                     activation<nn::GELU>(tanh ? "gelu_tanh" : "gelu")(t, m, in, out);
+                   }},
+                  {typeid(nn::GRU), map_recurrent},
+                  {typeid(nn::LSTM), map_recurrent},
+                  {typeid(nn::RNN), map_recurrent},
+              };
   return table;
 }
 

@@ -36,7 +36,8 @@ void add_sub(Tracer& t, OpId op, const TensorList& in, const Tensor& y) {
     Untraced u;
     plain = same_values(add ? in[0] + in[1] : in[0] - in[1], y);
   }
-  NABLA_CHECK(plain, NotImplementedError, "export_model: {} with alpha != 1 has no ONNX mapping (write a {} b * alpha)",
+  NABLA_CHECK(plain, NotImplementedError,
+              "export_model: {} with alpha != 1 has no ONNX mapping (write a {} b * alpha)",
               add ? "add" : "sub", add ? "+" : "-");
   binary(t, add ? "Add" : "Sub", in, y, add ? "add" : "sub");
 }
@@ -59,7 +60,8 @@ void activation_op(Tracer& t, OpId op, const Tensor& x, const Tensor& y) {
     std::vector<double> dims;
     for (int64_t d = 0; d < x.dim(); ++d) dims.push_back(static_cast<double>(d));
     a = first_matching(dims, y, [&](double d) {
-      return op == OpId::softmax ? softmax(x, static_cast<int64_t>(d)) : log_softmax(x, static_cast<int64_t>(d));
+      return op == OpId::softmax ? softmax(x, static_cast<int64_t>(d))
+                                 : log_softmax(x, static_cast<int64_t>(d));
     });
   } else if (op == OpId::leaky_relu) {
     Tensor neg;
@@ -72,9 +74,8 @@ void activation_op(Tracer& t, OpId op, const Tensor& x, const Tensor& y) {
     if (neg.defined()) slopes.insert(slopes.begin(), neg.item<double>());
     a = first_matching(slopes, y, [&](double s) { return leaky_relu(x, s); });
   } else if (op == OpId::gelu) {
-    std::optional<std::string> mode = first_matching<std::string>({"none", "tanh"}, y, [&](const std::string& m) {
-      return gelu(x, m);
-    });
+    std::optional<std::string> mode =
+        first_matching<std::string>({"none", "tanh"}, y, [&](const std::string& m) { return gelu(x, m); });
     if (mode && *mode == "tanh") kind = "gelu_tanh";
     a = mode ? std::optional<double>(0) : std::nullopt;
   } else if (op == OpId::softplus) {
@@ -100,10 +101,12 @@ void pow_scalar(Tracer& t, const Tensor& x, const Tensor& y) {
     Untraced u;
     Tensor ok = logical_and(logical_and(x > 0.0, x != 1.0), y > 0.0);
     if (ok.any().item<bool>())
-      candidates.insert(candidates.begin(), (log(y.masked_select(ok)) / log(x.masked_select(ok))).mean().item<double>());
+      candidates.insert(candidates.begin(),
+                        (log(y.masked_select(ok)) / log(x.masked_select(ok))).mean().item<double>());
   }
   auto e = first_matching(candidates, y, [&](double p) { return pow(x, p); });
-  NABLA_CHECK(e.has_value(), NotImplementedError, "export_model: the exponent of pow(x, scalar) could not be recovered");
+  NABLA_CHECK(e.has_value(), NotImplementedError,
+              "export_model: the exponent of pow(x, scalar) could not be recovered");
   std::string c = scalar_constant(t.graph(), *e, y.dtype());
   t.bind(y, t.graph().op("Pow", {t.value(x, "pow"), c}), t.batch_dim(x));
 }
@@ -112,30 +115,38 @@ void pow_scalar(Tracer& t, const Tensor& x, const Tensor& y) {
 
 void map_op(Tracer& t, OpId op, const TensorList& in, const TensorList& out) {
   static const std::pair<OpId, std::string_view> kUnary[] = {
-      {OpId::neg, "Neg"},   {OpId::exp, "Exp"},     {OpId::log, "Log"},         {OpId::sqrt, "Sqrt"},
-      {OpId::abs, "Abs"},   {OpId::sign, "Sign"},   {OpId::sin, "Sin"},         {OpId::cos, "Cos"},
-      {OpId::tanh, "Tanh"}, {OpId::sigmoid, "Sigmoid"}, {OpId::relu, "Relu"},   {OpId::floor, "Floor"},
-      {OpId::ceil, "Ceil"}, {OpId::round, "Round"}, {OpId::erf, "Erf"},         {OpId::selu, "Selu"},
+      {OpId::neg, "Neg"},          {OpId::exp, "Exp"},         {OpId::log, "Log"},   {OpId::sqrt, "Sqrt"},
+      {OpId::abs, "Abs"},          {OpId::sign, "Sign"},       {OpId::sin, "Sin"},   {OpId::cos, "Cos"},
+      {OpId::tanh, "Tanh"},        {OpId::sigmoid, "Sigmoid"}, {OpId::relu, "Relu"}, {OpId::floor, "Floor"},
+      {OpId::ceil, "Ceil"},        {OpId::round, "Round"},     {OpId::erf, "Erf"},   {OpId::selu, "Selu"},
       {OpId::softsign, "Softsign"}};
   for (auto [id, type] : kUnary)
     if (op == id) return emit_unary(t, type, in[0], out[0], {}, op_info(op).name);
-  static const std::pair<OpId, std::string_view> kBinary[] = {
-      {OpId::mul, "Mul"}, {OpId::div, "Div"}, {OpId::pow, "Pow"}, {OpId::maximum, "Max"}, {OpId::minimum, "Min"}};
+  static const std::pair<OpId, std::string_view> kBinary[] = {{OpId::mul, "Mul"},
+                                                              {OpId::div, "Div"},
+                                                              {OpId::pow, "Pow"},
+                                                              {OpId::maximum, "Max"},
+                                                              {OpId::minimum, "Min"}};
   for (auto [id, type] : kBinary)
     if (op == id) return binary(t, type, in, out[0], op_info(op).name);
   Graph& g = t.graph();
   switch (op) {
     case OpId::add:
-    case OpId::sub: return add_sub(t, op, in, out[0]);
-    case OpId::pow_scalar: return pow_scalar(t, in[0], out[0]);
+    case OpId::sub:
+      return add_sub(t, op, in, out[0]);
+    case OpId::pow_scalar:
+      return pow_scalar(t, in[0], out[0]);
     case OpId::rsqrt:
-      return t.bind(out[0], g.op("Reciprocal", {g.op("Sqrt", {t.value(in[0], "rsqrt")})}), t.batch_dim(in[0]));
+      return t.bind(out[0], g.op("Reciprocal", {g.op("Sqrt", {t.value(in[0], "rsqrt")})}),
+                    t.batch_dim(in[0]));
     case OpId::log1p:
-      return t.bind(out[0], g.op("Log", {g.op("Add", {t.value(in[0], "log1p"), scalar_constant(g, 1, in[0].dtype())})}),
-                    t.batch_dim(in[0]));
+      return t.bind(
+          out[0], g.op("Log", {g.op("Add", {t.value(in[0], "log1p"), scalar_constant(g, 1, in[0].dtype())})}),
+          t.batch_dim(in[0]));
     case OpId::expm1:
-      return t.bind(out[0], g.op("Sub", {g.op("Exp", {t.value(in[0], "expm1")}), scalar_constant(g, 1, in[0].dtype())}),
-                    t.batch_dim(in[0]));
+      return t.bind(
+          out[0], g.op("Sub", {g.op("Exp", {t.value(in[0], "expm1")}), scalar_constant(g, 1, in[0].dtype())}),
+          t.batch_dim(in[0]));
     case OpId::softmax:
     case OpId::log_softmax:
     case OpId::leaky_relu:
@@ -145,13 +156,16 @@ void map_op(Tracer& t, OpId op, const TensorList& in, const TensorList& out) {
     case OpId::mish:
     case OpId::hardswish:
     case OpId::hardsigmoid:
-    case OpId::logsigmoid: return activation_op(t, op, in[0], out[0]);
+    case OpId::logsigmoid:
+      return activation_op(t, op, in[0], out[0]);
     case OpId::to_dtype:
       if (in[0].dtype() == out[0].dtype()) return t.alias(out[0], in[0], "to");
       return emit_unary(t, "Cast", in[0], out[0], {attr_i("to", onnx_dtype(out[0].dtype()))}, "to");
     case OpId::clone:
-    case OpId::contiguous: return t.alias(out[0], in[0], op_info(op).name);  // layouts do not exist in ONNX
-    default: return map_shape_op(t, op, in, out);
+    case OpId::contiguous:
+      return t.alias(out[0], in[0], op_info(op).name);  // layouts do not exist in ONNX
+    default:
+      return map_shape_op(t, op, in, out);
   }
 }
 

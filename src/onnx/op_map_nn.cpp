@@ -20,7 +20,8 @@ void addmm_op(Tracer& t, const TensorList& in, const Tensor& y) {
     plain = same_values(addmm(in[0], in[1], in[2]), y);
   }
   NABLA_CHECK(plain, NotImplementedError, "export_model: addmm with beta or alpha != 1 has no ONNX mapping");
-  std::string name = t.graph().op("Gemm", {t.value(in[1], "addmm"), t.value(in[2], "addmm"), t.value(in[0], "addmm")});
+  std::string name =
+      t.graph().op("Gemm", {t.value(in[1], "addmm"), t.value(in[2], "addmm"), t.value(in[0], "addmm")});
   t.bind(y, name, t.batch_dim(in[1]) == 0 ? 0 : -1);
 }
 
@@ -57,9 +58,10 @@ void batch_norm_op(Tracer& t, const TensorList& in, const Tensor& y) {
         break;
       }
   }
-  NABLA_CHECK(eps.has_value(), NotImplementedError,
-              "export_model: batch_norm called as a function exports only in eval mode with running statistics "
-              "and eps 1e-5, 1e-4 or 1e-3; call it through nn::BatchNorm1d/2d");
+  NABLA_CHECK(
+      eps.has_value(), NotImplementedError,
+      "export_model: batch_norm called as a function exports only in eval mode with running statistics "
+      "and eps 1e-5, 1e-4 or 1e-3; call it through nn::BatchNorm1d/2d");
   emit_batch_norm(t, in[0], y, in[1], in[2], in[3], in[4], *eps, "batch_norm");
 }
 
@@ -68,8 +70,9 @@ void interpolate_op(Tracer& t, const Tensor& x, const Tensor& y) {
     std::string mode;
     bool align;
   };
-  const std::vector<Mode> modes = {{"nearest", false},  {"bilinear", false}, {"bilinear", true}, {"linear", false},
-                                   {"linear", true},    {"bicubic", false},  {"bicubic", true},  {"nearest-exact", false}};
+  const std::vector<Mode> modes = {{"nearest", false}, {"bilinear", false},     {"bilinear", true},
+                                   {"linear", false},  {"linear", true},        {"bicubic", false},
+                                   {"bicubic", true},  {"nearest-exact", false}};
   std::optional<Mode> found;
   {
     Untraced u;
@@ -102,12 +105,14 @@ void emit_batch_norm(Tracer& t, const Tensor& x, const Tensor& y, const Tensor& 
   Graph& g = t.graph();
   const int64_t C = mean.size(0);
   auto filled = [&](const Tensor& p, double v, const char* what) {
-    return p.defined() ? t.param(p, prefix + what) : g.constant(full({C}, v, {.dtype = x.dtype()}), prefix + what);
+    return p.defined() ? t.param(p, prefix + what)
+                       : g.constant(full({C}, v, {.dtype = x.dtype()}), prefix + what);
   };
-  std::string name = g.op("BatchNormalization",
-                          {t.value(x, "batch_norm"), filled(weight, 1, ".onnx_scale"), filled(bias, 0, ".onnx_bias"),
-                           t.param(mean, prefix + ".running_mean"), t.param(var, prefix + ".running_var")},
-                          {attr_f("epsilon", eps)}, prefix);
+  std::string name =
+      g.op("BatchNormalization",
+           {t.value(x, "batch_norm"), filled(weight, 1, ".onnx_scale"), filled(bias, 0, ".onnx_bias"),
+            t.param(mean, prefix + ".running_mean"), t.param(var, prefix + ".running_var")},
+           {attr_f("epsilon", eps)}, prefix);
   t.bind(y, name, t.batch_dim(x));
 }
 
@@ -120,11 +125,15 @@ void map_nn_op(Tracer& t, OpId op, const TensorList& in, const TensorList& out) 
     case OpId::matmul:
       return t.bind(out[0], g.op("MatMul", {t.value(in[0], name), t.value(in[1], name)}),
                     broadcast_batch_dim(t, {in[0], in[1]}, out[0].dim()));
-    case OpId::addmm: return addmm_op(t, in, out[0]);
+    case OpId::addmm:
+      return addmm_op(t, in, out[0]);
     case OpId::max_pool2d:
-    case OpId::avg_pool2d: return pool_op(t, op, in[0], out[0]);
-    case OpId::batch_norm: return batch_norm_op(t, in, out[0]);
-    case OpId::interpolate: return interpolate_op(t, in[0], out[0]);
+    case OpId::avg_pool2d:
+      return pool_op(t, op, in[0], out[0]);
+    case OpId::batch_norm:
+      return batch_norm_op(t, in, out[0]);
+    case OpId::interpolate:
+      return interpolate_op(t, in[0], out[0]);
     case OpId::pixel_shuffle:
       return emit_unary(t, "DepthToSpace", in[0], out[0],
                         {attr_i("blocksize", out[0].size(-1) / in[0].size(-1)), attr_s("mode", "CRD")}, name);
@@ -140,8 +149,10 @@ void map_nn_op(Tracer& t, OpId op, const TensorList& in, const TensorList& out) 
     case OpId::embedding:
       unmapped(fmt::format("{} called as a function (its indices are not recorded)", name),
                "call embeddings through nn::Embedding");
-    case OpId::dropout: unmapped("dropout in training mode");
-    default: unmapped(fmt::format("op '{}'", name));
+    case OpId::dropout:
+      unmapped("dropout in training mode");
+    default:
+      unmapped(fmt::format("op '{}'", name));
   }
 }
 

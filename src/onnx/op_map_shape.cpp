@@ -23,10 +23,11 @@ int64_t batch_after_removing(int64_t bd, int64_t removed) {
 }
 
 void check_not_batch(const Tracer& t, const Tensor& x, int64_t d, std::string_view op) {
-  NABLA_CHECK(!t.dynamic() || t.batch_dim(x) != d, NotImplementedError,
-              "export_model: {} along the batch dim (dim {} of {}) does not export with a symbolic batch; export "
-              "with dynamic_batch = false",
-              op, d, shape_str(x.sizes()));
+  NABLA_CHECK(
+      !t.dynamic() || t.batch_dim(x) != d, NotImplementedError,
+      "export_model: {} along the batch dim (dim {} of {}) does not export with a symbolic batch; export "
+      "with dynamic_batch = false",
+      op, d, shape_str(x.sizes()));
 }
 
 void select(Tracer& t, const Tensor& x, const Tensor& y) {
@@ -39,10 +40,12 @@ void select(Tracer& t, const Tensor& x, const Tensor& y) {
     if ((st == 0 && off != 0) || (st != 0 && off % st != 0) || index < 0 || index >= x.size(d)) continue;
     check_not_batch(t, x, d, "select");
     Graph& g = t.graph();
-    std::string name = g.op("Gather", {t.value(x, "select"), g.scalar_int(index, "index")}, {attr_i("axis", d)});
+    std::string name =
+        g.op("Gather", {t.value(x, "select"), g.scalar_int(index, "index")}, {attr_i("axis", d)});
     return t.bind(y, name, batch_after_removing(t.batch_dim(x), d));
   }
-  NABLA_ASSERT(false, "onnx export: select of {} to {} not understood", shape_str(x.sizes()), shape_str(y.sizes()));
+  NABLA_ASSERT(false, "onnx export: select of {} to {} not understood", shape_str(x.sizes()),
+               shape_str(y.sizes()));
 }
 
 void slice(Tracer& t, const Tensor& x, const Tensor& y) {
@@ -54,9 +57,9 @@ void slice(Tracer& t, const Tensor& x, const Tensor& y) {
     const int64_t start = (y.storage_offset() - x.storage_offset()) / st, step = y.stride(d) / st;
     const int64_t end = y.size(d) == 0 ? start : start + (y.size(d) - 1) * step + 1;
     Graph& g = t.graph();
-    std::string name = g.op("Slice", {t.value(x, "slice"), g.constant_ints({start}, "starts"),
-                                      g.constant_ints({end}, "ends"), g.constant_ints({d}, "axes"),
-                                      g.constant_ints({step}, "steps")});
+    std::string name = g.op(
+        "Slice", {t.value(x, "slice"), g.constant_ints({start}, "starts"), g.constant_ints({end}, "ends"),
+                  g.constant_ints({d}, "axes"), g.constant_ints({step}, "steps")});
     return t.bind(y, name, t.batch_dim(x));
   }
   t.alias(y, x, "slice");  // the whole dim
@@ -105,9 +108,11 @@ void cat(Tracer& t, const TensorList& in, const Tensor& y) {
   std::vector<std::string> names;
   for (const Tensor& x : in) {
     std::string v = t.value(x, "cat");
-    names.push_back(x.dtype() == y.dtype() ? v : t.graph().op("Cast", {v}, {attr_i("to", onnx_dtype(y.dtype()))}));
+    names.push_back(
+        x.dtype() == y.dtype() ? v : t.graph().op("Cast", {v}, {attr_i("to", onnx_dtype(y.dtype()))}));
   }
-  t.bind(y, t.graph().op("Concat", std::move(names), {attr_i("axis", axis)}), broadcast_batch_dim(t, in, y.dim()));
+  t.bind(y, t.graph().op("Concat", std::move(names), {attr_i("axis", axis)}),
+         broadcast_batch_dim(t, in, y.dim()));
 }
 
 // Every set of `k` dims of x whose removal leaves `target` (keepdim = false), smallest first.
@@ -144,26 +149,32 @@ void reduce(Tracer& t, OpId op, const Tensor& x, const Tensor& y) {
   {
     Untraced u;
     for (const auto& c : candidates) {
-      Tensor r = op == OpId::sum ? sum(x, c, keepdim) : op == OpId::amax ? amax(x, c, keepdim) : amin(x, c, keepdim);
+      Tensor r = op == OpId::sum    ? sum(x, c, keepdim)
+                 : op == OpId::amax ? amax(x, c, keepdim)
+                                    : amin(x, c, keepdim);
       if (same_values(r, y)) {
         dims = c;
         break;
       }
     }
   }
-  NABLA_CHECK(dims.has_value(), NotImplementedError, "export_model: the dims of {} over {} could not be recovered",
-              op_info(op).name, shape_str(x.sizes()));
+  NABLA_CHECK(dims.has_value(), NotImplementedError,
+              "export_model: the dims of {} over {} could not be recovered", op_info(op).name,
+              shape_str(x.sizes()));
   Graph& g = t.graph();
   std::string in = t.value(x, op_info(op).name);
   if (x.dtype() != y.dtype()) in = g.op("Cast", {in}, {attr_i("to", onnx_dtype(y.dtype()))});
   const int64_t keep = keepdim ? 1 : 0;
-  std::string name = op == OpId::sum ? g.op("ReduceSum", {in, g.constant_ints(*dims, "axes")}, {attr_i("keepdims", keep)})
-                                     : g.op(op == OpId::amax ? "ReduceMax" : "ReduceMin", {in},
-                                            {attr_ints("axes", *dims), attr_i("keepdims", keep)});
+  std::string name = op == OpId::sum
+                         ? g.op("ReduceSum", {in, g.constant_ints(*dims, "axes")}, {attr_i("keepdims", keep)})
+                         : g.op(op == OpId::amax ? "ReduceMax" : "ReduceMin", {in},
+                                {attr_ints("axes", *dims), attr_i("keepdims", keep)});
   int64_t bd = t.batch_dim(x);
   for (auto it = dims->rbegin(); it != dims->rend() && bd >= 0; ++it)
-    if (*it == bd) bd = -1;
-    else if (!keepdim && *it < bd) --bd;
+    if (*it == bd)
+      bd = -1;
+    else if (!keepdim && *it < bd)
+      --bd;
   t.bind(y, name, bd);
 }
 
@@ -176,17 +187,25 @@ void map_shape_op(Tracer& t, OpId op, const TensorList& in, const TensorList& ou
     case OpId::flatten:
     case OpId::unflatten:
     case OpId::squeeze:
-    case OpId::unsqueeze: return emit_reshape(t, in[0], out[0], op_info(op).name);
+    case OpId::unsqueeze:
+      return emit_reshape(t, in[0], out[0], op_info(op).name);
     case OpId::permute:
-    case OpId::transpose: return permute(t, in[0], out[0], op_info(op).name);
-    case OpId::select: return select(t, in[0], out[0]);
-    case OpId::slice: return slice(t, in[0], out[0]);
-    case OpId::expand: return expand(t, in[0], out[0]);
-    case OpId::cat: return cat(t, in, out[0]);
+    case OpId::transpose:
+      return permute(t, in[0], out[0], op_info(op).name);
+    case OpId::select:
+      return select(t, in[0], out[0]);
+    case OpId::slice:
+      return slice(t, in[0], out[0]);
+    case OpId::expand:
+      return expand(t, in[0], out[0]);
+    case OpId::cat:
+      return cat(t, in, out[0]);
     case OpId::sum:
     case OpId::amax:
-    case OpId::amin: return reduce(t, op, in[0], out[0]);
-    default: return map_nn_op(t, op, in, out);
+    case OpId::amin:
+      return reduce(t, op, in[0], out[0]);
+    default:
+      return map_nn_op(t, op, in, out);
   }
 }
 

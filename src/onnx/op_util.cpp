@@ -17,8 +17,8 @@ bool same_values(const Tensor& candidate, const Tensor& out) {
   return allclose(candidate.to(out.dtype()), out, 1e-5, 1e-6, /*equal_nan=*/true);
 }
 
-void emit_unary(Tracer& t, std::string_view op_type, const Tensor& x, const Tensor& y, std::vector<Attr> attrs,
-                std::string_view op, std::string_view hint) {
+void emit_unary(Tracer& t, std::string_view op_type, const Tensor& x, const Tensor& y,
+                std::vector<Attr> attrs, std::string_view op, std::string_view hint) {
   std::string name = t.graph().op(op_type, {t.value(x, op)}, std::move(attrs), hint);
   t.bind(y, name, t.batch_dim(x));
 }
@@ -68,8 +68,8 @@ void emit_reshape(Tracer& t, const Tensor& x, const Tensor& y, std::string_view 
 
 void emit_adaptive_avg_pool(Tracer& t, const Tensor& x, const Tensor& y, std::string_view op,
                             std::string_view hint) {
-  NABLA_CHECK(x.dim() == 4, NotImplementedError, "export_model: {}: only 4-D inputs [N, C, H, W] export, got {}",
-              op, shape_str(x.sizes()));
+  NABLA_CHECK(x.dim() == 4, NotImplementedError,
+              "export_model: {}: only 4-D inputs [N, C, H, W] export, got {}", op, shape_str(x.sizes()));
   const int64_t H = x.size(2), W = x.size(3), h = y.size(2), w = y.size(3);
   if (H == h && W == w) return t.alias(y, x, op);
   if (h == 1 && w == 1) return emit_unary(t, "GlobalAveragePool", x, y, {}, op, hint);
@@ -103,13 +103,14 @@ void emit_resize(Tracer& t, const Tensor& x, const Tensor& y, const std::string&
   } else {
     NABLA_CHECK(mode == "linear" || mode == "bilinear" || mode == "bicubic", NotImplementedError,
                 "export_model: interpolate mode '{}' has no ONNX mapping", mode);
-    attrs = {attr_s("mode", mode == "bicubic" ? "cubic" : "linear"),
-             attr_s("coordinate_transformation_mode", align_corners ? "align_corners" : "pytorch_half_pixel")};
+    attrs = {
+        attr_s("mode", mode == "bicubic" ? "cubic" : "linear"),
+        attr_s("coordinate_transformation_mode", align_corners ? "align_corners" : "pytorch_half_pixel")};
     if (mode == "bicubic") attrs.push_back(attr_f("cubic_coeff_a", -0.75));
   }
   Graph& g = t.graph();
-  std::string name = g.op("Resize", {t.value(x, "interpolate"), "", g.constant_floats(s, "scales")},
-                          std::move(attrs), hint);
+  std::string name =
+      g.op("Resize", {t.value(x, "interpolate"), "", g.constant_floats(s, "scales")}, std::move(attrs), hint);
   t.bind(y, name, t.batch_dim(x));
 }
 
@@ -152,7 +153,8 @@ std::optional<std::string> emit_activation(Graph& g, std::string_view kind, cons
   }
   if (kind == "gelu_tanh") {  // x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
     std::string cube = op("Mul", {op("Mul", {x, x}), x});
-    std::string inner = op("Mul", {op("Add", {x, op("Mul", {cube, c(0.044715)})}), c(std::sqrt(2 / std::numbers::pi))});
+    std::string inner =
+        op("Mul", {op("Add", {x, op("Mul", {cube, c(0.044715)})}), c(std::sqrt(2 / std::numbers::pi))});
     return last("Mul", {op("Mul", {x, c(0.5)}), op("Add", {op("Tanh", {inner}), c(1)})});
   }
   return std::nullopt;

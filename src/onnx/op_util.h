@@ -26,10 +26,11 @@ class Untraced {
 bool same_values(const Tensor& candidate, const Tensor& out);
 
 // y = op_type(x) with attrs; y keeps x's batch dim.
-void emit_unary(Tracer& t, std::string_view op_type, const Tensor& x, const Tensor& y, std::vector<Attr> attrs,
-                std::string_view op, std::string_view hint = {});
+void emit_unary(Tracer& t, std::string_view op_type, const Tensor& x, const Tensor& y,
+                std::vector<Attr> attrs, std::string_view op, std::string_view hint = {});
 // y = x reshaped to y's shape, the batch dim kept symbolic (Reshape, or Flatten for [N, ...] -> [N, M]).
-void emit_reshape(Tracer& t, const Tensor& x, const Tensor& y, std::string_view op, std::string_view hint = {});
+void emit_reshape(Tracer& t, const Tensor& x, const Tensor& y, std::string_view op,
+                  std::string_view hint = {});
 // Global/AveragePool for adaptive average pooling to y's size (NotImplementedError unless the sizes
 // divide).
 void emit_adaptive_avg_pool(Tracer& t, const Tensor& x, const Tensor& y, std::string_view op,

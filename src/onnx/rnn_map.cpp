@@ -46,7 +46,9 @@ TensorList layer_weights(nn::RNNBase& m, const Kind& k, int64_t l) {
     W.push_back(reorder(params["weight_ih" + sfx], k.gate_order));
     R.push_back(reorder(params["weight_hh" + sfx], k.gate_order));
     if (m.options.bias)
-      B.push_back(cat({reorder(params["bias_ih" + sfx], k.gate_order), reorder(params["bias_hh" + sfx], k.gate_order)}, 0));
+      B.push_back(cat(
+          {reorder(params["bias_ih" + sfx], k.gate_order), reorder(params["bias_hh" + sfx], k.gate_order)},
+          0));
   }
   return {stack(W, 0), stack(R, 0), m.options.bias ? stack(B, 0) : Tensor()};
 }
@@ -55,8 +57,8 @@ TensorList layer_weights(nn::RNNBase& m, const Kind& k, int64_t l) {
 std::string initial_state(Tracer& t, const Tensor& h0, int64_t l, int64_t dirs, std::string_view op) {
   if (!h0.defined()) return "";
   Graph& g = t.graph();
-  return g.op("Slice", {t.value(h0, op), g.constant_ints({l * dirs}, "starts"), g.constant_ints({(l + 1) * dirs}, "ends"),
-                        g.constant_ints({0}, "axes")});
+  return g.op("Slice", {t.value(h0, op), g.constant_ints({l * dirs}, "starts"),
+                        g.constant_ints({(l + 1) * dirs}, "ends"), g.constant_ints({0}, "axes")});
 }
 
 std::vector<Attr> node_attrs(const nn::RNNBase& m, const Kind& k) {
@@ -77,8 +79,8 @@ void map_recurrent(Tracer& t, nn::Module& mod, const TensorList& inputs, const T
   const bool lstm = std::string_view(k.op_type) == "LSTM";
   const std::string p = t.prefix(m), op = m.name();
   const int64_t dirs = m.options.bidirectional ? 2 : 1, H = m.hidden_size;
-  NABLA_CHECK(inputs[0].dim() == 3, NotImplementedError, "export_model: {} on unbatched (2-D) input has no mapping",
-              op);
+  NABLA_CHECK(inputs[0].dim() == 3, NotImplementedError,
+              "export_model: {} on unbatched (2-D) input has no mapping", op);
   NABLA_CHECK(std::string_view(k.op_type) != "RNN" || !m.options.bidirectional, NotImplementedError,
               "export_model: a bidirectional nn::RNN has no mapping here (GRU and LSTM have)");
   Graph& g = t.graph();
@@ -90,13 +92,17 @@ void map_recurrent(Tracer& t, nn::Module& mod, const TensorList& inputs, const T
   for (int64_t l = 0; l < m.options.num_layers; ++l) {
     TensorList w = layer_weights(m, k, l);
     const std::string tag = fmt::format("{}.onnx_{{}}_l{}", p, l);
-    std::vector<std::string> in = {seq, g.initializer(fmt::format(fmt::runtime(tag), "W"), w[0]),
-                                   g.initializer(fmt::format(fmt::runtime(tag), "R"), w[1]),
-                                   w[2].defined() ? g.initializer(fmt::format(fmt::runtime(tag), "B"), w[2]) : "",
-                                   "", initial_state(t, h0, l, dirs, op)};
+    std::vector<std::string> in = {
+        seq,
+        g.initializer(fmt::format(fmt::runtime(tag), "W"), w[0]),
+        g.initializer(fmt::format(fmt::runtime(tag), "R"), w[1]),
+        w[2].defined() ? g.initializer(fmt::format(fmt::runtime(tag), "B"), w[2]) : "",
+        "",
+        initial_state(t, h0, l, dirs, op)};
     if (lstm) in.push_back(initial_state(t, c0, l, dirs, op));
     while (!in.empty() && in.back().empty()) in.pop_back();  // trailing optional inputs left out
-    std::vector<std::string> outs = {g.fresh(fmt::format("{}.l{}.Y", p, l)), g.fresh(fmt::format("{}.l{}.Y_h", p, l))};
+    std::vector<std::string> outs = {g.fresh(fmt::format("{}.l{}.Y", p, l)),
+                                     g.fresh(fmt::format("{}.l{}.Y_h", p, l))};
     if (lstm) outs.push_back(g.fresh(fmt::format("{}.l{}.Y_c", p, l)));
     g.node(k.op_type, in, outs, node_attrs(m, k));
     h_n.push_back(outs[1]);

@@ -9,8 +9,9 @@
 namespace nabla::onnx::detail {
 
 void unmapped(std::string_view what, std::string_view hint) {
-  throw NotImplementedError(fmt::format("export_model: {} has no ONNX mapping{}{} (docs/onnx.md lists what exports)",
-                                        what, hint.empty() ? "" : "; ", hint));
+  throw NotImplementedError(
+      fmt::format("export_model: {} has no ONNX mapping{}{} (docs/onnx.md lists what exports)", what,
+                  hint.empty() ? "" : "; ", hint));
 }
 
 Tracer::Tracer(Graph& graph, nn::Module& root, const ExportOptions& options)
@@ -36,11 +37,12 @@ void Tracer::add_input(const Tensor& t, const std::string& name) {
   bind(t, name, bd);
 }
 
-TensorList Tracer::run(const std::function<TensorList(const TensorList&)>& forward, const TensorList& inputs) {
+TensorList Tracer::run(const std::function<TensorList(const TensorList&)>& forward,
+                       const TensorList& inputs) {
   for (const auto& item : root_.named_modules()) {
     nn::Module* m = item.value();
-    hooks_.push_back(m->register_forward_pre_hook(nn::Module::ForwardPreHookAll(
-        [this](nn::Module& mod, const TensorList& in) { pre_hook(mod, in); })));
+    hooks_.push_back(m->register_forward_pre_hook(
+        nn::Module::ForwardPreHookAll([this](nn::Module& mod, const TensorList& in) { pre_hook(mod, in); })));
     hooks_.push_back(m->register_forward_hook(nn::Module::ForwardHookAll(
         [this](nn::Module& mod, const TensorList& in, const TensorList& out) { post_hook(mod, in, out); })));
   }

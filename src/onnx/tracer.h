@@ -76,7 +76,7 @@ class Tracer final : public autograd::OpObserver {
   ExportOptions options_;
   int64_t batch_size_ = -1;  // the example's batch size (constants carrying it are refused)
   std::unordered_map<const TensorImpl*, Value> values_;
-  std::unordered_map<const TensorImpl*, std::string> params_;         // state_dict tensors
+  std::unordered_map<const TensorImpl*, std::string> params_;        // state_dict tensors
   std::unordered_map<const nn::Module*, std::string> module_names_;  // named_modules() paths
   std::vector<nn::RemovableHandle> hooks_;
   std::vector<const nn::Module*> mapped_stack_;  // mapped module calls in progress (inner ops ignored)

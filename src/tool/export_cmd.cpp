@@ -36,10 +36,10 @@ int run_export(const ExportArgs& a) {
                                            {"nabla.normalize.std", list(cfg.std)}},
                               .doc_string = "nabla " + m.name + " from " + a.model_fn};
   onnx::export_model(*model, {example}, out, options);
-  std::cout << "wrote " << out << " (ONNX opset " << a.opset << "): input 'input' [batch, " << m.in_channels << ", "
-            << m.height << ", " << m.width << "] float32, images scaled to [0, 1] then normalised with mean "
-            << list(cfg.mean) << " and std " << list(cfg.std) << "; output 'output' [batch, " << m.num_classes
-            << "] logits\n";
+  std::cout << "wrote " << out << " (ONNX opset " << a.opset << "): input 'input' [batch, " << m.in_channels
+            << ", " << m.height << ", " << m.width
+            << "] float32, images scaled to [0, 1] then normalised with mean " << list(cfg.mean)
+            << " and std " << list(cfg.std) << "; output 'output' [batch, " << m.num_classes << "] logits\n";
   return 0;
 }
 

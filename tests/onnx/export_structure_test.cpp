@@ -35,8 +35,8 @@ TEST(OnnxExport, MlpGraph) {
   ASSERT_EQ(m.opset_import_size(), 1);
   EXPECT_EQ(m.opset_import(0).domain(), "");
   EXPECT_EQ(m.opset_import(0).version(), 13);
-  EXPECT_EQ(op_types(m), (std::vector<std::string>{"Flatten", "Gemm", "LeakyRelu", "BatchNormalization", "Gemm",
-                                                    "LeakyRelu", "BatchNormalization", "Gemm"}));
+  EXPECT_EQ(op_types(m), (std::vector<std::string>{"Flatten", "Gemm", "LeakyRelu", "BatchNormalization",
+                                                   "Gemm", "LeakyRelu", "BatchNormalization", "Gemm"}));
   EXPECT_EQ(initializer_names(m), state_names(*model));
   ASSERT_EQ(m.graph().input_size(), 1);
   EXPECT_EQ(m.graph().input(0).name(), "input");
@@ -44,7 +44,8 @@ TEST(OnnxExport, MlpGraph) {
   EXPECT_EQ(dims(m.graph().output(0)), (std::vector<std::string>{"batch", "10"}));
   EXPECT_EQ(m.graph().output(0).name(), "output");
   for (const auto& item : model->state_dict())
-    if (item.key().find("num_batches_tracked") == std::string::npos) expect_same_values(m, item.key(), item.value());
+    if (item.key().find("num_batches_tracked") == std::string::npos)
+      expect_same_values(m, item.key(), item.value());
   // Linear is Gemm against the [out, in] weight.
   EXPECT_EQ(int_attr(first_of(m, "Gemm"), "transB"), 1);
   EXPECT_NEAR(first_of(m, "LeakyRelu").attribute(0).f(), 0.01, 1e-9);
@@ -55,8 +56,8 @@ TEST(OnnxExport, FashionCnnGraph) {
   auto m = export_parsed(*model, randn({2, 1, 28, 28}));
   // Dropout is gone (eval mode); layer2's flatten is a Flatten(axis 1).
   EXPECT_EQ(op_types(m), (std::vector<std::string>{"Conv", "BatchNormalization", "Relu", "MaxPool", "Conv",
-                                                    "BatchNormalization", "Relu", "MaxPool", "Flatten", "Gemm",
-                                                    "Gemm", "Gemm"}));
+                                                   "BatchNormalization", "Relu", "MaxPool", "Flatten", "Gemm",
+                                                   "Gemm", "Gemm"}));
   EXPECT_EQ(initializer_names(m), state_names(*model));
   const auto& c1 = node_named(m, "layer1.0");
   EXPECT_EQ(ints(c1, "pads"), (std::vector<int64_t>{1, 1, 1, 1}));
@@ -79,7 +80,7 @@ TEST(OnnxExport, ResnetGraph) {
   EXPECT_EQ(count(m, "Add"), 6);  // residual sums (functional glue, seen as ops)
   EXPECT_EQ(count(m, "Relu"), 13);
   EXPECT_EQ(count(m, "GlobalAveragePool"), 1);  // F::adaptive_avg_pool2d(out, {1, 1})
-  EXPECT_EQ(count(m, "Transpose"), 0);         // channels-last is a layout, not an op
+  EXPECT_EQ(count(m, "Transpose"), 0);          // channels-last is a layout, not an op
   EXPECT_EQ(initializer_names(m), state_names(*model));
   const auto& down = node_named(m, "layer2.0.conv1");
   EXPECT_EQ(ints(down, "strides"), (std::vector<int64_t>{2, 2}));
@@ -95,15 +96,16 @@ TEST(OnnxExport, GruClassifierGraph) {
   onnx_test::GRUClassifier model;
   auto m = export_parsed(model, randint(0, 500, {2, 12}));
   EXPECT_EQ(op_types(m), (std::vector<std::string>{"Gather", "Transpose", "GRU", "Reshape", "Transpose",
-                                                    "Identity", "Gather", "Gemm"}));
+                                                   "Identity", "Gather", "Gemm"}));
   EXPECT_EQ(m.graph().input(0).type().tensor_type().elem_type(), ::onnx::TensorProto::INT64);
   EXPECT_EQ(dims(m.graph().input(0)), (std::vector<std::string>{"batch", "12"}));
   const auto& gru = first_of(m, "GRU");
   EXPECT_EQ(int_attr(gru, "hidden_size"), 48);
   EXPECT_EQ(int_attr(gru, "linear_before_reset"), 1);  // PyTorch's GRU
   EXPECT_EQ(attr(gru, "direction")->s(), "forward");
-  EXPECT_EQ(initializer_names(m), (std::set<std::string>{"embed.weight", "gru.onnx_W_l0", "gru.onnx_R_l0",
-                                                          "gru.onnx_B_l0", "out.weight", "out.bias", "index", "shape"}));
+  EXPECT_EQ(initializer_names(m),
+            (std::set<std::string>{"embed.weight", "gru.onnx_W_l0", "gru.onnx_R_l0", "gru.onnx_B_l0",
+                                   "out.weight", "out.bias", "index", "shape"}));
   // ONNX's gate order is z, r, h; PyTorch's r, z, n.
   auto params = model.named_parameters();
   Tensor W = initializer_tensor(*initializer(m, "gru.onnx_W_l0"));
@@ -166,13 +168,13 @@ TEST(OnnxExport, FixedBatchAndBatchDim) {
   EXPECT_EQ(dims(fixed.graph().output(0)), (std::vector<std::string>{"2", "10"}));
   // A sequence-first GRU: the batch is dim 1 of the input and of both results.
   nn::GRU gru(4, 5, {.num_layers = 2});
-  auto m = parse(nabla::onnx::export_to_string(
-      gru,
-      [&](const TensorList& in) {
-        auto [y, h] = gru(in[0]);
-        return TensorList{y, h};
-      },
-      {randn({6, 2, 4})}, {.output_names = {"y", "h_n"}, .batch_dim = 1}));
+  auto m = parse(nabla::onnx::export_to_string(gru,
+                                               [&](const TensorList& in) {
+                                                 auto [y, h] = gru(in[0]);
+                                                 return TensorList{y, h};
+                                               },
+                                               {randn({6, 2, 4})},
+                                               {.output_names = {"y", "h_n"}, .batch_dim = 1}));
   EXPECT_EQ(dims(m.graph().input(0)), (std::vector<std::string>{"6", "batch", "4"}));
   EXPECT_EQ(dims(m.graph().output(0)), (std::vector<std::string>{"6", "batch", "5"}));
   EXPECT_EQ(dims(m.graph().output(1)), (std::vector<std::string>{"2", "batch", "5"}));

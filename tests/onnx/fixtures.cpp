@@ -19,22 +19,29 @@ struct Case {
   std::function<Tensor(int64_t batch, RandomGenerator&)> input;
 };
 
-Tensor images(int64_t n, int64_t c, int64_t h, int64_t w, RandomGenerator& g) { return randn({n, c, h, w}, {}, &g); }
+Tensor images(int64_t n, int64_t c, int64_t h, int64_t w, RandomGenerator& g) {
+  return randn({n, c, h, w}, {}, &g);
+}
 Tensor tokens(int64_t n, RandomGenerator& g) { return randint(0, 500, {n, 12}, {}, &g); }
 
 std::vector<Case> cases() {
   using training::ModelConfig;
   auto zoo = [](ModelConfig c) { return [c] { return training::build_model(c); }; };
   return {
-      {"mlp", zoo({.name = "mlp", .n_layers = 3}), [](int64_t n, RandomGenerator& g) { return images(n, 1, 28, 28, g); }},
+      {"mlp", zoo({.name = "mlp", .n_layers = 3}),
+       [](int64_t n, RandomGenerator& g) { return images(n, 1, 28, 28, g); }},
       {"fashion_cnn", zoo({.name = "fashion_cnn"}),
        [](int64_t n, RandomGenerator& g) { return images(n, 1, 28, 28, g); }},
       {"resnet", zoo({.name = "resnet", .in_channels = 3, .height = 32, .width = 32}),
        [](int64_t n, RandomGenerator& g) { return images(n, 3, 32, 32, g); }},
       {"autoencoder", [] { return std::make_shared<onnx_test::AE>(); },
-       [](int64_t n, RandomGenerator& g) { return rand({n, 784}, {}, &g); }},
+       [](int64_t n, RandomGenerator& g) {
+         return rand({n, 784}, {}, &g);
+       }},
       {"recurrent_head", [] { return std::make_shared<onnx_test::RecurrentHead>(); },
-       [](int64_t n, RandomGenerator& g) { return randn({n, 7, 16}, {}, &g); }},
+       [](int64_t n, RandomGenerator& g) {
+         return randn({n, 7, 16}, {}, &g);
+       }},
       {"gru_classifier", [] { return std::make_shared<onnx_test::GRUClassifier>(); }, tokens},
       {"lstm_classifier", [] { return std::make_shared<onnx_test::LSTMClassifier>(); }, tokens},
       {"kitchen_sink", [] { return std::make_shared<onnx_test::KitchenSink>(); },

@@ -22,7 +22,8 @@ inline ::onnx::ModelProto parse(const std::string& bytes) {
 }
 
 // Exports `model` called on `input` and parses the result.
-inline ::onnx::ModelProto export_parsed(nn::Module& model, const Tensor& input, const onnx::ExportOptions& o = {}) {
+inline ::onnx::ModelProto export_parsed(nn::Module& model, const Tensor& input,
+                                        const onnx::ExportOptions& o = {}) {
   return parse(onnx::export_to_string(
       model, [&](const TensorList& in) { return TensorList{model(in[0])}; }, {input}, o));
 }

@@ -29,7 +29,9 @@ struct LSTMClassifier : nn::Module {
   nn::LSTM lstm;
   nn::Linear out;
   explicit LSTMClassifier(int64_t vocab = 500)
-      : embed(vocab, 16), lstm(16, 24, {.num_layers = 2, .batch_first = true, .bidirectional = true}), out(48, 3) {
+      : embed(vocab, 16),
+        lstm(16, 24, {.num_layers = 2, .batch_first = true, .bidirectional = true}),
+        out(48, 3) {
     register_modules({{"embed", embed}, {"lstm", lstm}, {"out", out}});
   }
   Tensor forward(Tensor x) override {
@@ -53,10 +55,10 @@ struct RecurrentHead : nn::Module {
 };
 
 struct AE : nn::Module {
-  nn::Sequential enc{nn::Linear(784, 128), nn::ReLU(), nn::Linear(128, 64), nn::ReLU(), nn::Linear(64, 12),
-                     nn::ReLU(),           nn::Linear(12, 3)};
-  nn::Sequential dec{nn::Linear(3, 12),  nn::ReLU(),     nn::Linear(12, 64), nn::ReLU(), nn::Linear(64, 128),
-                     nn::ReLU(),         nn::Linear(128, 784), nn::Sigmoid()};
+  nn::Sequential enc{nn::Linear(784, 128), nn::ReLU(), nn::Linear(128, 64), nn::ReLU(),
+                     nn::Linear(64, 12),   nn::ReLU(), nn::Linear(12, 3)};
+  nn::Sequential dec{nn::Linear(3, 12),   nn::ReLU(), nn::Linear(12, 64),   nn::ReLU(),
+                     nn::Linear(64, 128), nn::ReLU(), nn::Linear(128, 784), nn::Sigmoid()};
   AE() { register_modules({{"enc", enc}, {"dec", dec}}); }
   Tensor forward(Tensor x) override { return dec(enc(x)); }
 };
@@ -76,16 +78,26 @@ struct KitchenSink : nn::Module {
   nn::Tanh tanh;
   nn::Softmax softmax{1};
   KitchenSink() {
-    register_modules({{"conv1", conv1}, {"bn", bn},   {"act", act},   {"pool", pool}, {"up", up},
-                      {"avg", avg},     {"conv2", conv2}, {"clip", clip}, {"fc1", fc1},   {"fc2", fc2},
-                      {"drop", drop},   {"tanh", tanh}, {"softmax", softmax}});
+    register_modules({{"conv1", conv1},
+                      {"bn", bn},
+                      {"act", act},
+                      {"pool", pool},
+                      {"up", up},
+                      {"avg", avg},
+                      {"conv2", conv2},
+                      {"clip", clip},
+                      {"fc1", fc1},
+                      {"fc2", fc2},
+                      {"drop", drop},
+                      {"tanh", tanh},
+                      {"softmax", softmax}});
   }
   Tensor forward(Tensor x) override {
-    Tensor a = act(bn(conv1(x)));                                       // [N, 8, 16, 16]
-    Tensor d = cat({a, up(pool(a))}, 1);                                // [N, 16, 16, 16]
-    Tensor f = clip(conv2(avg(d)));                                     // [N, 8, 4, 4]
+    Tensor a = act(bn(conv1(x)));                                          // [N, 8, 16, 16]
+    Tensor d = cat({a, up(pool(a))}, 1);                                   // [N, 16, 16, 16]
+    Tensor f = clip(conv2(avg(d)));                                        // [N, 8, 4, 4]
     Tensor g = nn::functional::adaptive_avg_pool2d(f, {2, 2}).flatten(1);  // [N, 32]
-    Tensor i = tanh(drop(fc1(g))) * 0.5 + 1.0;                          // [N, 16]
+    Tensor i = tanh(drop(fc1(g))) * 0.5 + 1.0;                             // [N, 16]
     return softmax(fc2(sigmoid(i)));
   }
 };

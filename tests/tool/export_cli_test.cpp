@@ -22,7 +22,9 @@ struct Result {
   std::string out, err;
 };
 
-fs::path scratch() { return fs::temp_directory_path() / ("nabla_export_cli_test_" + std::to_string(getpid())); }
+fs::path scratch() {
+  return fs::temp_directory_path() / ("nabla_export_cli_test_" + std::to_string(getpid()));
+}
 
 std::string slurp(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
@@ -33,7 +35,8 @@ std::string slurp(const fs::path& p) {
 
 Result run(const std::string& args) {
   const fs::path out = scratch() / "stdout", err = scratch() / "stderr";
-  int status = std::system((std::string(NABLA_TOOL) + " " + args + " >" + out.string() + " 2>" + err.string()).c_str());
+  int status = std::system(
+      (std::string(NABLA_TOOL) + " " + args + " >" + out.string() + " 2>" + err.string()).c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }
 

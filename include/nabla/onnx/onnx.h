@@ -41,9 +41,11 @@ void export_model(nn::Module& module, const TensorList& example_inputs, const st
                   const ExportOptions& options = {});
 // The same for forwards of other signatures (several inputs, tuple results, recurrent states):
 // `forward` is called once on the example inputs; `module` names the initializers and is the one
-// switched to eval mode. E.g. `[&](const TensorList& in) { auto [y, h] = gru(in[0]); return TensorList{y, h}; }`.
+// switched to eval mode. E.g. `[&](const TensorList& in) { auto [y, h] = gru(in[0]); return TensorList{y, h};
+// }`.
 void export_model(nn::Module& module, const std::function<TensorList(const TensorList&)>& forward,
-                  const TensorList& example_inputs, const std::string& path, const ExportOptions& options = {});
+                  const TensorList& example_inputs, const std::string& path,
+                  const ExportOptions& options = {});
 // The serialized ModelProto instead of a file.
 std::string export_to_string(nn::Module& module, const std::function<TensorList(const TensorList&)>& forward,
                              const TensorList& example_inputs, const ExportOptions& options = {});
