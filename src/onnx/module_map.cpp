@@ -156,10 +156,13 @@ void layer_norm(Tracer& t, nn::Module& mod, const TensorList& in, const TensorLi
   Graph& g = t.graph();
   std::vector<int64_t> axes;
   for (int64_t k = -static_cast<int64_t>(m.normalized_shape.size()); k < 0; ++k) axes.push_back(k);
-  // Opset 13 has no LayerNormalization: (x - mean) / sqrt(var + eps) * weight + bias.
+  // Opset 13 has no LayerNormalization: (x - mean) / sqrt(var + eps) * weight + bias, written as
+  // torch.onnx writes it (runtimes such as OpenCV fuse this pattern back into one layer).
   const std::string x = t.value(in[0], "LayerNorm");
+  const DType dt = in[0].dtype();
   std::string d = g.op("Sub", {x, g.op("ReduceMean", {x}, {attr_ints("axes", axes)})});
-  std::string var = g.op("ReduceMean", {g.op("Mul", {d, d})}, {attr_ints("axes", axes)});
+  std::string var =
+      g.op("ReduceMean", {g.op("Pow", {d, scalar_constant(g, 2, dt)})}, {attr_ints("axes", axes)});
   std::string y =
       g.op("Div", {d, g.op("Sqrt", {g.op("Add", {var, scalar_constant(g, m.eps, in[0].dtype())})})});
   if (m.weight.defined()) y = g.op("Mul", {y, t.param(m.weight, p + ".weight")});
@@ -181,12 +184,12 @@ void prelu(Tracer& t, nn::Module& mod, const TensorList& in, const TensorList& o
   auto& m = static_cast<nn::PReLU&>(mod);
   const std::string p = t.prefix(m);
   Graph& g = t.graph();
-  std::string slope = t.param(m.weight, p + ".weight");
-  if (m.num_parameters > 1 && in[0].dim() > 2) {  // [C] against [N, C, ...]: ONNX broadcasts from the right
-    std::vector<int64_t> shape(in[0].dim() - 1, 1);
-    shape[0] = m.num_parameters;
-    slope = g.op("Reshape", {slope, g.constant_ints(shape, "shape")});
-  }
+  // A per-channel slope [C] against [N, C, ...]: ONNX broadcasts from the right, so the initializer
+  // (still named after the parameter) holds it as [C, 1, ...].
+  std::vector<int64_t> shape(std::max<int64_t>(in[0].dim() - 1, 1), 1);
+  shape[0] = m.num_parameters;
+  Tensor slope_data = m.num_parameters > 1 ? m.weight.detach().reshape(shape) : m.weight;
+  std::string slope = t.param(m.weight, p + ".weight", slope_data);
   t.bind(out[0], g.op("PRelu", {t.value(in[0], "PReLU"), slope}, {}, p), t.batch_dim(in[0]));
 }
 

@@ -73,9 +73,19 @@ void emit_adaptive_avg_pool(Tracer& t, const Tensor& x, const Tensor& y, std::st
   const int64_t H = x.size(2), W = x.size(3), h = y.size(2), w = y.size(3);
   if (H == h && W == w) return t.alias(y, x, op);
   if (h == 1 && w == 1) return emit_unary(t, "GlobalAveragePool", x, y, {}, op, hint);
+  if (h % H == 0 && w % W == 0) {  // each output cell averages one input cell: nearest upsampling
+    Graph& g = t.graph();
+    const std::vector<float> s = {1.f, 1.f, static_cast<float>(h / H), static_cast<float>(w / W)};
+    std::string name =
+        g.op("Resize", {t.value(x, op), "", g.constant_floats(s, "scales")},
+             {attr_s("mode", "nearest"), attr_s("coordinate_transformation_mode", "asymmetric"),
+              attr_s("nearest_mode", "floor")},
+             hint);
+    return t.bind(y, name, t.batch_dim(x));
+  }
   NABLA_CHECK(H % h == 0 && W % w == 0, NotImplementedError,
               "export_model: {} from {}x{} to {}x{} has no ONNX mapping: ONNX pooling windows are all one "
-              "size, so the input sizes must be multiples of the output's",
+              "size, so one size must be a multiple of the other",
               op, H, W, h, w);
   emit_unary(t, "AveragePool", x, y,
              {attr_ints("kernel_shape", {H / h, W / w}), attr_ints("strides", {H / h, W / w})}, op, hint);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "nabla/autograd/grad_mode.h"
+#include "onnx/op_util.h"
 #include "util/check.h"
 
 namespace nabla::onnx::detail {
@@ -69,7 +70,10 @@ void Tracer::post_hook(nn::Module& m, const TensorList& inputs, const TensorList
   const nn::Module* owner = mapped_stack_.back();
   mapped_stack_.pop_back();
   const bool outer_is_same = !mapped_stack_.empty() && mapped_stack_.back() == owner;
-  if (owner == &m && !outer_is_same) map_module(*this, m, inputs, outputs);
+  if (owner == &m && !outer_is_same) {
+    Untraced untraced;  // tensors a mapping computes (reordered weights) are not part of the forward
+    map_module(*this, m, inputs, outputs);
+  }
 }
 
 void Tracer::on_op(OpId op, const TensorList& inputs, const TensorList& outputs) {
@@ -131,9 +135,10 @@ void Tracer::alias(const Tensor& out, const Tensor& in, std::string_view op) {
   bind(out, name, batch_dim(in));
 }
 
-std::string Tracer::param(const Tensor& t, std::string_view what) {
-  if (auto it = params_.find(t.impl()); it != params_.end()) return graph_.initializer(it->second, t);
-  return graph_.constant(t, what);  // a module outside the exported tree: its weights are constants
+std::string Tracer::param(const Tensor& t, std::string_view what, const Tensor& as) {
+  const Tensor& data = as.defined() ? as : t;
+  if (auto it = params_.find(t.impl()); it != params_.end()) return graph_.initializer(it->second, data);
+  return graph_.constant(data, what);  // a module outside the exported tree: its weights are constants
 }
 
 std::string Tracer::prefix(const nn::Module& m) const {

@@ -48,8 +48,9 @@ class Tracer final : public autograd::OpObserver {
   void bind(const Tensor& t, const std::string& name, int64_t batch_dim);
   // `out` is the value of `in` (identity ops: dropout in eval, contiguous, clone).
   void alias(const Tensor& out, const Tensor& in, std::string_view op);
-  // The initializer for a module's parameter or buffer, under its state_dict name.
-  std::string param(const Tensor& t, std::string_view what);
+  // The initializer for a module's parameter or buffer, under its state_dict name (`what` when it is
+  // not in the state_dict); `as` is written instead of t when given (the same values, reshaped).
+  std::string param(const Tensor& t, std::string_view what, const Tensor& as = {});
   // The state_dict prefix of a module ("layer1.0.conv1"), for naming derived initializers.
   std::string prefix(const nn::Module& m) const;
   bool dynamic() const { return options_.dynamic_batch; }

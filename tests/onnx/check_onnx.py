@@ -26,6 +26,8 @@ except ImportError as e:  # python3-onnx / python3-opencv are optional (tools/in
     sys.exit(77)
 
 TOLERANCE = 1e-4
+# Models OpenCV 4.6 runs wrongly or not at all: onnx.checker only (docs/onnx.md says why).
+OPENCV_UNSUPPORTED = {"reductions": "computes ReduceSum's shapes wrongly and fails at DepthToSpace"}
 
 
 # OpenCV 4.6's ONNX importer cannot take some valid ONNX as it is. Each adaptation below rewrites the
@@ -143,6 +145,10 @@ def main():
         onnx.checker.check_model(model, full_check=True)
         data = load_safetensors(os.path.join(out_dir, name + ".safetensors"))
         x, expected = data["input"], data["expected"]
+        if name in OPENCV_UNSUPPORTED:
+            print(f"{name:<18} {model.opset_import[0].version:>5} {len(model.graph.node):>5}  "
+                  f"checker only: OpenCV 4.6 {OPENCV_UNSUPPORTED[name]}")
+            continue
         got, notes = run_opencv(model, x)
         got = np.asarray(got).reshape(expected.shape)
         diff = float(np.max(np.abs(got.astype(np.float64) - expected)))

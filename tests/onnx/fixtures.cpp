@@ -44,6 +44,10 @@ std::vector<Case> cases() {
        }},
       {"gru_classifier", [] { return std::make_shared<onnx_test::GRUClassifier>(); }, tokens},
       {"lstm_classifier", [] { return std::make_shared<onnx_test::LSTMClassifier>(); }, tokens},
+      {"more_layers", [] { return std::make_shared<onnx_test::MoreLayers>(); },
+       [](int64_t n, RandomGenerator& g) { return images(n, 4, 8, 8, g); }},
+      {"reductions", [] { return std::make_shared<onnx_test::Reductions>(); },
+       [](int64_t n, RandomGenerator& g) { return images(n, 8, 4, 4, g); }},
       {"kitchen_sink", [] { return std::make_shared<onnx_test::KitchenSink>(); },
        [](int64_t n, RandomGenerator& g) { return images(n, 3, 16, 16, g); }},
   };

@@ -102,6 +102,59 @@ struct KitchenSink : nn::Module {
   }
 };
 
+// Input [N, 4, 8, 8]: the remaining modules (transposed and "same" convolutions, PReLU, bilinear
+// upsampling, the composed activations) and a Conv1d.
+struct MoreLayers : nn::Module {
+  nn::ConvTranspose2d up_conv{4, 6, 3, {.stride = 2, .padding = 1, .output_padding = 1}};
+  nn::PReLU prelu{6};
+  nn::MaxPool2d pool{2};
+  nn::Upsample up{{.scale_factor = {2}, .mode = "bilinear"}};
+  nn::GELU gelu;
+  nn::SiLU silu;
+  nn::Conv2d conv{6, 8, 3, {.padding = "same"}};
+  nn::Hardswish hardswish;
+  nn::ELU elu{0.5};
+  nn::Conv1d conv1d{8, 3, 5, {.stride = 2, .padding = 2}};
+  nn::Linear fc{96, 5};
+  nn::LogSoftmax log_softmax{1};
+  MoreLayers() {
+    register_modules({{"up_conv", up_conv},
+                      {"prelu", prelu},
+                      {"pool", pool},
+                      {"up", up},
+                      {"gelu", gelu},
+                      {"silu", silu},
+                      {"conv", conv},
+                      {"hardswish", hardswish},
+                      {"elu", elu},
+                      {"conv1d", conv1d},
+                      {"fc", fc},
+                      {"log_softmax", log_softmax}});
+  }
+  Tensor forward(Tensor x) override {
+    Tensor a = prelu(up_conv(x));                  // [N, 6, 16, 16]
+    Tensor c = gelu(up(pool(a))) + silu(a);        // [N, 6, 16, 16]
+    Tensor d = elu(hardswish(conv(c)));            // [N, 8, 16, 16]
+    Tensor e = d.flatten(2).narrow(2, 0, 64);      // [N, 8, 64]
+    return log_softmax(fc(conv1d(e).flatten(1)));  // [N, 3, 32] -> [N, 5]
+  }
+};
+
+// Input [N, 8, 4, 4]: what OpenCV 4.6 runs wrongly or not at all (reductions, so LayerNorm;
+// DepthToSpace), for onnx.checker and the structure tests.
+struct Reductions : nn::Module {
+  nn::PixelShuffle shuffle{2};
+  nn::LayerNorm norm{{4}};
+  nn::Linear fc{4, 3};
+  Reductions() { register_modules({{"shuffle", shuffle}, {"norm", norm}, {"fc", fc}}); }
+  Tensor forward(Tensor x) override {
+    Tensor s = shuffle(x);                                                // [N, 2, 8, 8]
+    Tensor centred = s - s.mean({2, 3}, /*keepdim=*/true);                // ReduceSum, Div, Sub
+    Tensor pooled = cat({centred.amax({2, 3}), centred.sum({2, 3})}, 1);  // [N, 4]
+    return softmax(fc(norm(pooled)), -1);
+  }
+};
+
 // Gives batch norms statistics and affine parameters that are not the identity, so a wrong mapping
 // shows in the outputs.
 inline void randomize_batch_norms(nn::Module& m, uint64_t seed = 7) {
