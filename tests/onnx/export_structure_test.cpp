@@ -192,3 +192,41 @@ TEST(OnnxExport, OpsetAndMetadata) {
   EXPECT_EQ(op_types(m), (std::vector<std::string>{"Gemm"}));
   EXPECT_EQ(initializer_names(m), (std::set<std::string>{"weight", "bias"}));
 }
+
+TEST(OnnxExport, MoreLayersAttributes) {
+  onnx_test::MoreLayers model;
+  auto m = export_parsed(model, randn({2, 4, 8, 8}));
+  const auto& up_conv = node_named(m, "up_conv");
+  EXPECT_EQ(up_conv.op_type(), "ConvTranspose");
+  EXPECT_EQ(ints(up_conv, "output_padding"), (std::vector<int64_t>{1, 1}));
+  EXPECT_EQ(ints(up_conv, "strides"), (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(ints(node_named(m, "conv"), "pads"), (std::vector<int64_t>{1, 1, 1, 1}));  // padding "same"
+  EXPECT_EQ(ints(node_named(m, "conv1d"), "pads"), (std::vector<int64_t>{2, 2}));
+  // PReLU's per-channel slope keeps its state_dict name, shaped to broadcast over [N, C, H, W].
+  const auto* slope = initializer(m, "prelu.weight");
+  ASSERT_NE(slope, nullptr);
+  EXPECT_EQ(std::vector<int64_t>(slope->dims().begin(), slope->dims().end()), (std::vector<int64_t>{6, 1, 1}));
+  const auto& up = node_named(m, "up");
+  EXPECT_EQ(attr(up, "mode")->s(), "linear");
+  EXPECT_EQ(attr(up, "coordinate_transformation_mode")->s(), "pytorch_half_pixel");
+  EXPECT_EQ(count(m, "Erf"), 1);  // GELU without approximation
+  EXPECT_NEAR(attr(node_named(m, "elu"), "alpha")->f(), 0.5, 1e-7);
+  EXPECT_EQ(initializer_names(m).count("up_conv.weight"), 1u);
+}
+
+TEST(OnnxExport, ReductionsGraph) {
+  onnx_test::Reductions model;
+  auto m = export_parsed(model, randn({2, 8, 4, 4}));
+  const auto& shuffle = node_named(m, "shuffle");
+  EXPECT_EQ(shuffle.op_type(), "DepthToSpace");
+  EXPECT_EQ(attr(shuffle, "mode")->s(), "CRD");
+  EXPECT_EQ(int_attr(shuffle, "blocksize"), 2);
+  // mean: ReduceSum over (2, 3) keeping dims, then a division; amax: ReduceMax without them.
+  const auto& sum = first_of(m, "ReduceSum");
+  EXPECT_EQ(initializer_ints(m, sum.input(1)), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(int_attr(sum, "keepdims"), 1);
+  EXPECT_EQ(ints(first_of(m, "ReduceMax"), "axes"), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(int_attr(first_of(m, "ReduceMax"), "keepdims"), 0);
+  EXPECT_EQ(count(m, "ReduceMean"), 2);  // LayerNorm: mean and variance
+  EXPECT_EQ(int_attr(first_of(m, "Softmax"), "axis"), 1);  // softmax(x, -1) recovered as dim 1
+}
