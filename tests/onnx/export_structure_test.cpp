@@ -205,7 +205,8 @@ TEST(OnnxExport, MoreLayersAttributes) {
   // PReLU's per-channel slope keeps its state_dict name, shaped to broadcast over [N, C, H, W].
   const auto* slope = initializer(m, "prelu.weight");
   ASSERT_NE(slope, nullptr);
-  EXPECT_EQ(std::vector<int64_t>(slope->dims().begin(), slope->dims().end()), (std::vector<int64_t>{6, 1, 1}));
+  EXPECT_EQ(std::vector<int64_t>(slope->dims().begin(), slope->dims().end()),
+            (std::vector<int64_t>{6, 1, 1}));
   const auto& up = node_named(m, "up");
   EXPECT_EQ(attr(up, "mode")->s(), "linear");
   EXPECT_EQ(attr(up, "coordinate_transformation_mode")->s(), "pytorch_half_pixel");
@@ -227,6 +228,6 @@ TEST(OnnxExport, ReductionsGraph) {
   EXPECT_EQ(int_attr(sum, "keepdims"), 1);
   EXPECT_EQ(ints(first_of(m, "ReduceMax"), "axes"), (std::vector<int64_t>{2, 3}));
   EXPECT_EQ(int_attr(first_of(m, "ReduceMax"), "keepdims"), 0);
-  EXPECT_EQ(count(m, "ReduceMean"), 2);  // LayerNorm: mean and variance
+  EXPECT_EQ(count(m, "ReduceMean"), 2);                    // LayerNorm: mean and variance
   EXPECT_EQ(int_attr(first_of(m, "Softmax"), "axis"), 1);  // softmax(x, -1) recovered as dim 1
 }
