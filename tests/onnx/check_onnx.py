@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""check_onnx.py FIXTURES_EXE OUT_DIR — the ONNX files nabla exports, checked by programs nabla did not write.
+"""check_onnx.py FIXTURES_EXE OUT_DIR [--vision] — the ONNX files nabla exports, checked by programs nabla
+did not write.
 
 FIXTURES_EXE (tests/onnx/fixtures.cpp) writes OUT_DIR/<model>.onnx (traced at batch 2) and
 OUT_DIR/<model>.safetensors ("input" at batch 3, nabla's "expected" output). For every model:
@@ -142,8 +143,8 @@ def max_diff(got, expected):
 
 
 def main():
-    exe, out_dir = sys.argv[1], sys.argv[2]
-    names = subprocess.run([exe, out_dir], check=True, capture_output=True, text=True).stdout.split()
+    exe, out_dir, extra = sys.argv[1], sys.argv[2], sys.argv[3:]  # extra: --vision
+    names = subprocess.run([exe, out_dir, *extra], check=True, capture_output=True, text=True).stdout.split()
     try:  # the second runtime, where python3-torch is installed
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import torch_runner

@@ -1,6 +1,8 @@
-// fixtures.cpp — `onnx_fixtures <dir>`: exports every model the runtime check covers to <dir>/<name>.onnx
-// (traced at batch 2) and writes <dir>/<name>.safetensors with an input at batch 3 and nabla's output
-// for it ("input", "expected"); tests/onnx/check_onnx.py runs the files in OpenCV and compares.
+// fixtures.cpp — `onnx_fixtures <dir> [--vision]`: exports every model the runtime check covers to
+// <dir>/<name>.onnx (traced at batch 2) and writes <dir>/<name>.safetensors with an input at batch 3
+// and nabla's output for it ("input", "expected"); tests/onnx/check_onnx.py runs the files in OpenCV
+// and compares. --vision: torchvision's resnet18, vgg11_bn, mobilenet_v2 and alexnet instead (large
+// files: CTest onnx_runtime_vision, label slow).
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -53,16 +55,27 @@ std::vector<Case> cases() {
   };
 }
 
+std::vector<Case> vision_cases() {
+  auto make = [](std::string name) { return [name] { return vision::models::get_model(name, 10); }; };
+  auto side = [](int64_t s) { return [s](int64_t n, RandomGenerator& g) { return images(n, 3, s, s, g); }; };
+  // Small images: vgg11_bn's 32x32 give 1x1 features, which AdaptiveAvgPool2d(7) spreads to 7x7.
+  return {{"resnet18", make("resnet18"), side(64)},
+          {"vgg11_bn", make("vgg11_bn"), side(32)},
+          {"mobilenet_v2", make("mobilenet_v2"), side(64)},
+          {"alexnet", make("alexnet"), side(64)}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::cerr << "usage: onnx_fixtures <output dir>\n";
+  const bool vision = argc == 3 && std::string(argv[2]) == "--vision";
+  if (argc != 2 && !vision) {
+    std::cerr << "usage: onnx_fixtures <output dir> [--vision]\n";
     return 2;
   }
   const std::filesystem::path dir = argv[1];
   std::filesystem::create_directories(dir);
-  for (const Case& c : cases()) {
+  for (const Case& c : vision ? vision_cases() : cases()) {
     manual_seed(1);
     auto model = c.make();
     onnx_test::randomize_batch_norms(*model);
