@@ -12,7 +12,7 @@
 // with real_labels = ones and fake_labels = zeros as the BCE targets, y' random classes (as in the seed).
 // The models are the classic MLP cGAN: G 110 -> 256 -> 512 -> 1024 -> 784 (tanh: pixels in [-1, 1]),
 // D 794 -> 1024 -> 512 -> 256 -> 1 (sigmoid), LeakyReLU(0.2) and in D dropout 0.3; Adam(2e-4, betas 0.5,
-// 0.999) for both, batch 64.
+// 0.999) for both, batch 64, 15 epochs.
 //
 // After every epoch a 10x10 grid of samples (row = class, column = one of 10 fixed noise vectors) goes to
 // a PNG and TensorBoard. The objective check: chapter 3's trained FashionCNN

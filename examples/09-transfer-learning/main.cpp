@@ -12,10 +12,11 @@
 // Each is scored on all the held-out classes' test images (2000) every 3 epochs, for several random picks
 // of the 100 images (100 images give noisy numbers): the table shows mean ± spread over the picks.
 //
-// The held-out pair is T-shirt/top vs shirt: the pair FashionMNIST classifiers confuse most, so 100 images
-// do not make it easy, while the 8 pretraining classes (pullover, coat and dress among them) teach the
-// features that tell tops apart: sleeves, collars, outlines. (Sandal vs ankle boot is too easy: 100 images
-// from scratch reach about 98%. Pullover vs coat came out about the same, 77-80%, for all three recipes.)
+// The held-out pair is T-shirt/top vs shirt: one of the pairs FashionMNIST classifiers confuse most often,
+// so 100 images do not make it easy, while the 8 pretraining classes (pullover, coat and dress among them)
+// teach the features that tell tops apart: sleeves, collars, outlines. (Sandal vs ankle boot is too easy: 100
+// images from scratch reach about 98%. Pullover vs coat came out about the same, 77-80%, for all three
+// recipes.)
 //
 //   build/examples/transfer-learning          # the full chapter on data/FashionMNIST/raw
 //                                             #   -> runs/transfer-learning/
@@ -410,18 +411,28 @@ int main(int argc, char** argv) {
   }
 
   // ---- pictures ----
-  std::vector<double> epoch_axis(scored.begin(), scored.end()), pick_axis;
-  for (int p = 0; p < picks; ++p) pick_axis.push_back(p);
-  std::map<std::string, std::vector<double>> mean_curves, final_by_pick;
+  // The mean test accuracy per scored epoch, one line per recipe; and each pick's final accuracy as a
+  // point above its recipe (x = recipe 0, 1, 2, the picks spread a little sideways): the spread at a glance.
+  std::vector<double> epoch_axis(scored.begin(), scored.end());
+  std::map<std::string, std::vector<double>> mean_curves;
   std::map<Recipe, Stats> final_stats;
+  std::vector<float> final_points;  // (x, accuracy) pairs
+  std::vector<int64_t> point_recipe;
+  std::vector<std::string> recipe_names;
   for (Recipe r : recipes) {
     std::vector<double> mean(scored.size(), 0.0), finals;
     for (const auto& c : curves[r]) {
       for (size_t i = 0; i < scored.size(); ++i) mean[i] += c[i] / picks;
       finals.push_back(c.back());
     }
+    const int64_t x = static_cast<int64_t>(recipe_names.size());
+    for (int p = 0; p < picks; ++p) {
+      final_points.push_back(static_cast<float>(x + 0.08 * (p - (picks - 1) / 2.0)));
+      final_points.push_back(static_cast<float>(finals[p]));
+      point_recipe.push_back(x);
+    }
+    recipe_names.push_back(recipe_name(r));
     mean_curves[recipe_name(r)] = mean;
-    final_by_pick[recipe_name(r)] = finals;
     final_stats[r] = stats(finals);
     for (size_t i = 0; i < scored.size(); ++i)
       tb.add_scalar(std::string(recipe_tag(r)) + "/mean_test_accuracy", mean[i], scored[i]);
@@ -430,10 +441,11 @@ int main(int argc, char** argv) {
                        "Transfer to " + pair_name + " from " + std::to_string(2 * per_class) +
                            " images: test accuracy (mean of " + std::to_string(picks) + " picks)",
                        epoch_axis, mean_curves, "epoch", "test accuracy", {900, 600});
-  training::plot_lines(
+  training::plot_scatter(
       out + "/final_accuracy_per_pick.png",
-      "Test accuracy after " + std::to_string(epochs) + " epochs, per pick of the training images", pick_axis,
-      final_by_pick, "pick", "test accuracy", {900, 600});
+      "Test accuracy after " + std::to_string(epochs) + " epochs, one point per pick (x: recipe)",
+      from_buffer(final_points.data(), {static_cast<int64_t>(point_recipe.size()), 2}, kFloat32),
+      int64_tensor(point_recipe), recipe_names, {900, 600});
   // The first pick's training images: what the three recipes learn the new classes from.
   const int64_t shown = std::min<int64_t>(per_class, 10);
   Tensor shown_images = cat({first_pick.images.index({Slice(0, shown)}),
