@@ -25,8 +25,8 @@ int run_export(const ExportArgs& a) {
   training::InferenceModel loaded = training::load_inference_model(a.model_fn);
   const training::RunConfig& cfg = loaded.config;
   auto& model = loaded.model;
-  const std::string out = a.output.empty() ? std::filesystem::path(a.model_fn).replace_extension(".onnx").string()
-                                           : a.output;
+  const std::string out =
+      a.output.empty() ? std::filesystem::path(a.model_fn).replace_extension(".onnx").string() : a.output;
   const auto& m = cfg.model;
   // Traced at batch 2 (a batch of one hides which dim is the batch); the file takes any batch size.
   Tensor example = randn({2, m.in_channels, m.height, m.width});
