@@ -6,6 +6,7 @@
 #include "nabla/data/data.h"      // nabla::data
 #include "nabla/io/io.h"          // nabla::io
 #include "nabla/nn/nn.h"          // nabla::nn
+#include "nabla/onnx/onnx.h"      // nabla::onnx (export_model)
 #include "nabla/optim/optim.h"    // nabla::optim
 #include "nabla/serve/serve.h"    // nabla::serve
 #include "nabla/text/text.h"      // nabla::text

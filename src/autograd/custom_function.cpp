@@ -1,4 +1,5 @@
 // custom_function.cpp — user-defined forward/backward (nabla::autograd::Function).
+#include "autograd/observer.h"
 #include "autograd/record.h"
 #include "nabla/autograd/autograd.h"
 #include "nabla/ops/ops.h"
@@ -44,7 +45,8 @@ TensorList apply_custom(const std::string& name, const TensorList& inputs,
     NoGradGuard ng;
     outs = forward(ctx.get());
   }
-  if (!should_record(inputs)) return outs;
+  if (OpObserver* observer = op_observer()) observer->on_custom(name, inputs, outs);  // Note [Observing ops]
+  if (!needs_grad(inputs)) return outs;
   auto node = std::make_shared<CustomNode>();
   node->fn_name = name;
   node->ctx = ctx;

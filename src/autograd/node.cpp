@@ -1,6 +1,8 @@
 // node.cpp — node lifetime, leaf accumulation, saved variables and recording (Note [Recording an op]).
 #include <atomic>
+#include <utility>
 
+#include "autograd/observer.h"
 #include "autograd/record.h"
 #include "autograd/view_inplace.h"
 #include "nabla/ops/ops.h"
@@ -14,6 +16,7 @@ std::atomic<uint64_t> g_sequence{0};
 // Iterative destruction: a chain of 100,000 nodes must not recurse 100,000 deep.
 thread_local std::vector<std::shared_ptr<Node>> t_pending_delete;
 thread_local bool t_draining = false;
+thread_local OpObserver* t_observer = nullptr;  // Note [Observing ops], observer.h
 }  // namespace
 
 Node::Node() : sequence_nr_(g_sequence.fetch_add(1, std::memory_order_relaxed)) {}
@@ -182,21 +185,32 @@ TensorList OpNode::apply(TensorList&& grads) {
 
 // ---- recording ----
 
-bool should_record(std::initializer_list<const Tensor*> inputs) {
-  if (!is_grad_enabled()) return false;
-  for (const Tensor* t : inputs)
-    if (t->defined() && t->requires_grad()) return true;
-  return false;
-}
-bool should_record(const TensorList& inputs) {
+OpObserver* set_op_observer(OpObserver* observer) { return std::exchange(t_observer, observer); }
+OpObserver* op_observer() { return t_observer; }
+
+bool needs_grad(const TensorList& inputs) {
   if (!is_grad_enabled()) return false;
   for (const Tensor& t : inputs)
     if (t.defined() && t.requires_grad()) return true;
   return false;
 }
 
+// An observed thread records every op (Note [Observing ops]); record() then decides about the node.
+bool should_record(std::initializer_list<const Tensor*> inputs) {
+  if (NABLA_UNLIKELY(t_observer != nullptr)) return true;
+  if (!is_grad_enabled()) return false;
+  for (const Tensor* t : inputs)
+    if (t->defined() && t->requires_grad()) return true;
+  return false;
+}
+bool should_record(const TensorList& inputs) { return t_observer != nullptr || needs_grad(inputs); }
+
 void record(OpId op, const TensorList& inputs, const TensorList& outputs, const Save& save,
             BackwardFn backward) {
+  if (NABLA_UNLIKELY(t_observer != nullptr)) {
+    t_observer->on_op(op, inputs, outputs);
+    if (!needs_grad(inputs)) return;  // recorded only for the observer
+  }
   NABLA_ASSERT(save.inputs.bits() >> std::min<size_t>(inputs.size(), 31) == 0 &&
                    save.outputs.bits() >> std::min<size_t>(outputs.size(), 31) == 0,
                "{}: Save names a position past the op's {} inputs / {} outputs", op_info(op).name,

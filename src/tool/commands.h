@@ -51,6 +51,12 @@ struct ServeArgs {
   int64_t read_timeout_ms = 5000, write_timeout_ms = 5000, request_timeout_ms = 30000;
 };
 int run_serve(const ServeArgs& args);
+// `nabla export --model_fn run.safetensors --format onnx -o model.onnx` (onnx::export_model).
+struct ExportArgs {
+  std::string model_fn, format = "onnx", output;  // output: model_fn with .onnx by default
+  int64_t opset = 13;
+};
+int run_export(const ExportArgs& args);
 
 void check_device(int gpu_id);  // DeviceError unless -1 (CPU) in a CPU-only build
 

@@ -1,5 +1,5 @@
-// main.cpp — `nabla train | eval | predict | serve | samples | convert`. Wrong flags, missing data or
-// unreadable checkpoints end with one clear line on stderr and a non-zero exit, never a stack dump.
+// main.cpp — `nabla train | eval | predict | export | serve | samples | convert`. Wrong flags, missing
+// data or unreadable checkpoints end with one clear line on stderr and a non-zero exit, never a stack dump.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -26,7 +26,7 @@ bool unknown_command(const CLI::App& app, int argc, char** argv) {
     if (flag == "-h" || flag == "--help" || flag == "--version") return false;
     std::cerr << "nabla: unknown option '" << flag.substr(0, 80)
               << "' before the command (usage: nabla <command> [options]); commands: train, eval, predict, "
-              << "serve, samples, convert (see nabla --help)\n";
+              << "export, serve, samples, convert (see nabla --help)\n";
     return true;
   }
   const auto names = command_names(app);
@@ -35,7 +35,7 @@ bool unknown_command(const CLI::App& app, int argc, char** argv) {
   std::cerr << "nabla: unknown command '" << argv[1] << "'"
             << (guess.empty() ? "" : " (did you mean '" + guess + "'?)")
             << "; commands: train, eval, predict, "
-            << "serve, samples, convert (see nabla --help)\n";
+            << "export, serve, samples, convert (see nabla --help)\n";
   return true;
 }
 
@@ -124,6 +124,18 @@ void add_predict(CLI::App& app, PredictArgs& a) {
       ->check(int_in(1, kMaxCount));
   c->add_flag("--json", a.json, "JSON output");
   c->callback([&a] { std::exit(run_predict(a)); });
+}
+
+void add_export(CLI::App& app, ExportArgs& a) {
+  auto* c = app.add_subcommand("export", "Write a checkpoint's model as an ONNX file (docs/onnx.md)");
+  c->add_option("--model_fn", a.model_fn, "Checkpoint written by nabla train")
+      ->required()
+      ->check(non_empty());
+  c->add_option("--format", a.format, "onnx")->capture_default_str()->check(CLI::IsMember({"onnx"}));
+  c->add_option("-o,--output", a.output, "Output file (default: the checkpoint's name with .onnx)")
+      ->check(non_empty());
+  c->add_option("--opset", a.opset, "ONNX opset version")->capture_default_str()->check(int_in(13, 17));
+  c->callback([&a] { std::exit(run_export(a)); });
 }
 
 void add_serve(CLI::App& app, ServeArgs& a) {
@@ -218,9 +230,11 @@ int main(int argc, char** argv) {
   ServeArgs serve;
   SamplesArgs samples;
   ConvertArgs convert;
+  ExportArgs export_args;
   add_train(app, train);
   add_eval(app, eval);
   add_predict(app, predict);
+  add_export(app, export_args);
   add_serve(app, serve);
   add_samples(app, samples);
   add_convert(app, convert);

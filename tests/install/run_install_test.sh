@@ -14,7 +14,7 @@ prefix=$tmp/prefix
 
 echo "== install into $prefix"
 cmake --install "$build_dir" --prefix "$prefix" >"$tmp/install.log" || { cat "$tmp/install.log"; exit 1; }
-for f in include/nabla/nabla.h lib/libnabla_core.so lib/libnabla_train.so lib/libnabla_serve.so lib/cmake/nabla/nablaConfig.cmake \
+for f in include/nabla/nabla.h lib/libnabla_core.so lib/libnabla_train.so lib/libnabla_serve.so lib/libnabla_onnx.so lib/cmake/nabla/nablaConfig.cmake \
          lib/cmake/nabla/nablaConfigVersion.cmake lib/cmake/nabla/nablaTargets.cmake \
          lib/pkgconfig/nabla.pc; do
   [[ -e "$prefix/$f" ]] || { echo "missing in install tree: $f" >&2; exit 1; }

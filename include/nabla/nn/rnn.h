@@ -3,6 +3,7 @@
 // A PackedSequence input (nn/utils/rnn.h) gives a PackedSequence output, as in PyTorch: `gru(packed)`
 // or LibTorch's `gru.forward_with_packed_input(packed)`; h_n is then each sequence's state after its
 // own last step (Note [Packed recurrent layers], src/nn/modules/rnn_packed.cpp).
+// Their operator() runs the all-tensor forward hooks (call_forward), as every module call does.
 #pragma once
 #include <string>
 #include <tuple>
@@ -57,7 +58,7 @@ class RNN : public RNNBase {
       : RNNBase(Mode::RNN, input_size, hidden_size, options) {}
   std::tuple<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
   std::tuple<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) {
-    return traced([&] { return forward(input, h0); });
+    return call_forward(detail::tensors_of(input, h0), [&] { return forward(input, h0); });
   }
   std::tuple<utils::rnn::PackedSequence, Tensor> forward_with_packed_input(
       const utils::rnn::PackedSequence& input, const Tensor& h0 = {});
@@ -73,7 +74,7 @@ class GRU : public RNNBase {
       : RNNBase(Mode::GRU, input_size, hidden_size, options) {}
   std::tuple<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
   std::tuple<Tensor, Tensor> operator()(const Tensor& input, const Tensor& h0 = {}) {
-    return traced([&] { return forward(input, h0); });
+    return call_forward(detail::tensors_of(input, h0), [&] { return forward(input, h0); });
   }
   std::tuple<utils::rnn::PackedSequence, Tensor> forward_with_packed_input(
       const utils::rnn::PackedSequence& input, const Tensor& h0 = {});
@@ -97,11 +98,11 @@ class LSTM : public RNNBase {
   }
   std::tuple<Tensor, std::tuple<Tensor, Tensor>> operator()(const Tensor& input, const Tensor& h0 = {},
                                                             const Tensor& c0 = {}) {
-    return traced([&] { return forward(input, h0, c0); });
+    return call_forward(detail::tensors_of(input, h0, c0), [&] { return forward(input, h0, c0); });
   }
   std::tuple<Tensor, std::tuple<Tensor, Tensor>> operator()(const Tensor& input,
                                                             const std::tuple<Tensor, Tensor>& hx) {
-    return traced([&] { return forward(input, hx); });
+    return call_forward(detail::tensors_of(input, hx), [&] { return forward(input, hx); });
   }
   using PackedResult = std::tuple<utils::rnn::PackedSequence, std::tuple<Tensor, Tensor>>;
   PackedResult forward_with_packed_input(const utils::rnn::PackedSequence& input, const Tensor& h0 = {},
