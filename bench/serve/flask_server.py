@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The baseline for bench/serve/run.sh: the same FashionCNN in PyTorch behind Flask, the way a
-PyTorch project usually serves a model (Flask's threaded server, one forward per request, PIL to
-decode). It loads the weights, classes and normalisation from the same `nabla train` checkpoint
+PyTorch project usually serves a model (Flask's threaded server, one forward per request under a
+lock, PIL to decode). It loads the weights, classes and normalisation from the same `nabla train` checkpoint
 (a safetensors file; PyTorch's state_dict names) and answers POST /predict with a PNG/JPEG body with
 the same JSON as `nabla serve`.
 
@@ -13,6 +13,7 @@ import argparse
 import io
 import json
 import struct
+import threading
 
 import numpy as np
 import torch
@@ -76,6 +77,9 @@ def main():
     mode = "L" if m["in_channels"] == 1 else "RGB"
 
     app = Flask(__name__)
+    # One forward at a time: with 200 request threads calling it at once, OpenBLAS aborts the process
+    # ("too many memory regions"); PyTorch's own intra-op threads keep the cores busy anyway.
+    forward_lock = threading.Lock()
 
     @app.get("/health")
     def health():
@@ -92,7 +96,7 @@ def main():
         x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0)
         x = x.reshape(size[1], size[0], -1).permute(2, 0, 1)
         x = ((x - mean) / std).unsqueeze(0)
-        with torch.no_grad():
+        with forward_lock, torch.no_grad():
             p = F.softmax(model(x), 1)[0]
         v, i = p.topk(min(args.topk, len(classes)))
         top = [{"class": classes[j], "index": int(j), "probability": float(q)} for q, j in zip(v, i)]
