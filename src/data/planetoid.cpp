@@ -74,9 +74,8 @@ std::vector<int64_t> read_test_index(const std::string& path) {
 // A one-hot label matrix [rows, C] from a pickled ndarray, as float64.
 Tensor read_labels(const std::string& path) {
   Tensor t = io::load_pickled_ndarray(path);
-  NABLA_CHECK(t.dim() == 2 && t.size(1) > 0 && t.dtype() != kBool, IOError,
-              "{}: labels should be a 2-D numeric array [nodes, classes], got {} dims of {}", path, t.dim(),
-              dtype_name(t.dtype()));
+  NABLA_CHECK(t.dim() == 2 && t.size(1) > 0, IOError,
+              "{}: labels should be a 2-D array [nodes, classes], got shape {}", path, shape_str(t.sizes()));
   return t.to(kFloat64).contiguous();
 }
 

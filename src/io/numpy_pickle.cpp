@@ -34,7 +34,7 @@ PyVal unpickle_file(const std::string& path) {
 std::string what_it_is(const PyVal& v) {
   switch (v.type) {
     case PyType::Array:
-      return "a numpy.ndarray";
+      return v.obj->array ? "a numpy.ndarray" : "a numpy.ndarray without its data (no BUILD)";
     case PyType::Object:
       return "a scipy.sparse.csr_matrix";
     default:
