@@ -1,5 +1,6 @@
 // fuzz_pickle — the restricted unpickler alone (the data.pkl of a .pt file): any storage it names
-// exists, with the element count it claims, so the fuzzer reaches the tensor checks quickly.
+// exists, with the element count it claims, so the fuzzer reaches the tensor checks quickly. Each input
+// also runs with the numpy allow-list (Note [Numpy pickles]).
 #include "io/pickle.h"
 #include "nabla/tensor/error.h"
 
@@ -10,6 +11,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   };
   try {
     unpickle({data, size}, "fuzz", 0, any);
+  } catch (const nabla::Error&) {
+  }
+  try {
+    unpickle_numpy({data, size}, "fuzz");
   } catch (const nabla::Error&) {
   }
   return 0;

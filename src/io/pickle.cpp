@@ -43,6 +43,8 @@ void Unpickler::set_item(PyObj& dict, PyVal key, PyVal value) {
   std::string id;
   if (key.type == PyType::String)
     id = "s" + key.obj->str;
+  else if (key.type == PyType::Bytes)
+    id = "b" + key.obj->str;
   else if (key.type == PyType::Int)
     id = "i" + std::to_string(key.i);
   else
@@ -51,7 +53,7 @@ void Unpickler::set_item(PyObj& dict, PyVal key, PyVal value) {
   if (!dict.keys) dict.keys = std::make_unique<std::unordered_set<std::string>>();
   if (!dict.keys->insert(id).second)
     fail(fmt::format("the dict key {} appears twice",
-                     key.type == PyType::String ? "'" + key.obj->str + "'" : std::to_string(key.i)));
+                     key.type == PyType::Int ? std::to_string(key.i) : "'" + key.obj->str + "'"));
   adopt(dict, key);
   adopt(dict, value);
   dict.entries.emplace_back(std::move(key), std::move(value));
@@ -182,16 +184,29 @@ bool Unpickler::scalar_op(uint8_t code) {
       stack_.push_back(scalar(PyType::Float, 0, v));
       return true;
     }
+    case 'B':
+    case 'C':
+    case 0x8e:  // BINBYTES, SHORT_BINBYTES, BINBYTES8: Bytes for numpy's data, refused by torch's list
+      if (!numpy()) return false;
+      [[fallthrough]];
     case 'X':
     case 0x8c:
     case 0x8d:
     case 'U':
     case 'T': {  // BINUNICODE(8), SHORT_BINUNICODE, (SHORT_)BINSTRING
-      const int width = code == 'X' || code == 'T' ? 4 : code == 0x8d ? 8 : 1;
+      const int width = code == 'X' || code == 'T' || code == 'B' ? 4 : code == 0x8d || code == 0x8e ? 8 : 1;
       const uint64_t n = le(width, "a string's length");
-      if (code == 'T' && static_cast<int32_t>(n) < 0) fail("a string has a negative length");
+      if ((code == 'T' || code == 'B') && static_cast<int32_t>(n) < 0) fail("a string has a negative length");
       const auto* p = take(n, "a string");
-      stack_.push_back(string(std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n))));
+      std::string s(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
+      // Python 2's str and Python 3's bytes: raw bytes in a numpy pickle (Note [Numpy pickles]).
+      const bool bytes = numpy() && code != 'X' && code != 0x8c && code != 0x8d;
+      if (!bytes) {
+        stack_.push_back(string(std::move(s)));
+        return true;
+      }
+      stack_.push_back(object(PyType::Bytes));
+      stack_.back().obj->str = std::move(s);
       return true;
     }
     default:
@@ -312,12 +327,23 @@ bool Unpickler::object_op(uint8_t code) {
     }
     case 'b': {  // BUILD: only a state_dict's attributes (`_metadata`) on an OrderedDict; dropped
       PyVal state = pop("BUILD");
+      if (numpy()) {
+        numpy_build(top("BUILD"), state);
+        return true;
+      }
       PyObj& inst = target(PyType::Dict, "BUILD");
       if (!inst.ordered || state.type != PyType::Dict)
         fail("BUILD is supported only for an OrderedDict's attributes");
       return true;
     }
+    case 0x81: {  // NEWOBJ: cls.__new__(cls, *args), for the numpy allow-list's classes only
+      if (!numpy()) return false;
+      PyVal args = pop("NEWOBJ"), cls = pop("NEWOBJ");
+      stack_.push_back(numpy_newobj(cls, args));
+      return true;
+    }
     case 'Q': {  // BINPERSID
+      if (numpy()) fail("persistent ids are not allowed in a pickle of numpy or scipy data");
       PyVal pid = pop("BINPERSID");
       stack_.push_back(persistent_load(pid));
       return true;
@@ -360,6 +386,12 @@ bool Unpickler::object_op(uint8_t code) {
 UnpickleResult unpickle(std::span<const uint8_t> bytes, const std::string& name, uint64_t base,
                         const StorageResolver& resolve_storage, bool partial) {
   return Unpickler(bytes, name, base, resolve_storage, partial).run();
+}
+
+UnpickleResult unpickle_numpy(std::span<const uint8_t> bytes, const std::string& name) {
+  static const StorageResolver none = [](const std::string&, const StorageType&, int64_t,
+                                         uint64_t) -> int64_t { return 0; };  // never called
+  return Unpickler(bytes, name, 0, none, false, PickleFlavor::Numpy).run();
 }
 
 }  // namespace nabla::io::detail

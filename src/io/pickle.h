@@ -20,6 +20,23 @@
 //    refused. Pickles Python writes never do either (they fill a container before using it);
 //  - duplicate dict keys (Python keeps the last, silently): refused, naming the key.
 // Errors: IOError "<name>: byte <offset>: <what>", the offset of the opcode at fault.
+//
+// Note [Numpy pickles]
+// unpickle_numpy runs the same machine with another allow-list, for the Python pickles of numpy arrays,
+// scipy CSR matrices and dicts of int lists that the Planetoid data sets ship (io::load_pickled_*,
+// numpy_pickle.h): numpy.core.multiarray._reconstruct, numpy.ndarray, numpy.dtype,
+// scipy.sparse.csr.csr_matrix, collections.defaultdict, list, copy_reg._reconstructor and object (the
+// Python 3 module names too), and nothing else. What each makes is data, never a call:
+//  - _reconstruct(ndarray, shape, typecode) is an empty Array; BUILD with (version, shape, dtype,
+//    is_fortran, raw bytes) fills it once, after checking that the raw bytes hold exactly
+//    prod(shape) elements of the dtype;
+//  - dtype(name, align, copy) is a DType of a numeric kind (b1, i1..i8, u1..u8, f2..f8; no object,
+//    string or structured dtypes); BUILD sets its byte order;
+//  - NEWOBJ(csr_matrix, ()) and _reconstructor(csr_matrix, object, None) are an empty Object; BUILD
+//    with a dict sets its attributes once (the reader then checks them: numpy_pickle.cpp);
+//  - defaultdict(list) is a dict (Python 2 str keys are Bytes too).
+// Python 2's str (BINSTRING, SHORT_BINSTRING) is Bytes here, unchecked, as are Python 3's bytes
+// (BINBYTES*); the torch allow-list keeps reading them as UTF-8 strings. Persistent ids are refused.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -51,7 +68,25 @@ const StorageType& storage_type_for(DType dtype);
 // Strict UTF-8 (no surrogates, no overlong forms): what Python's str holds and the unpickler accepts.
 bool valid_utf8(std::string_view s);
 
-enum class PyType : uint8_t { None, Bool, Int, Float, String, List, Tuple, Dict, Global, Storage, Tensor };
+enum class PyType : uint8_t {
+  None,
+  Bool,
+  Int,
+  Float,
+  String,
+  List,
+  Tuple,
+  Dict,
+  Global,
+  Storage,
+  Tensor,
+  Bytes,
+  Array,
+  DType,
+  Object  // unpickle_numpy only (Note [Numpy pickles])
+};
+// Which allow-list a pickle runs with: torch.save's (tensors, containers) or numpy's and scipy's.
+enum class PickleFlavor : uint8_t { Torch, Numpy };
 
 // A tensor as torch's _rebuild_tensor_v2 describes it, checked against its storage's element count.
 struct TensorRef {
@@ -65,20 +100,32 @@ struct PyObj;
 // One value on the unpickler's stack: scalars inline, everything else shared (the memo aliases).
 struct PyVal {
   PyType type = PyType::None;
-  int64_t i = 0;  // Bool, Int; Global: the allow-list index; Storage: its index
+  int64_t i = 0;  // Bool, Int; Global: the allow-list index; Storage: its index; Object: its class's
   double f = 0;   // Float
   std::shared_ptr<PyObj> obj;
 };
 
+// A numpy.ndarray once BUILD has filled it: the dtype as numpy spells it with its byte order ("<i4",
+// "|b1"), the shape, and the elements in C order (Fortran order when `fortran`), prod(shape) * itemsize
+// bytes, checked.
+struct NdArray {
+  std::string dtype;
+  std::vector<int64_t> shape;
+  bool fortran = false;
+  PyVal raw;  // the Bytes holding the elements
+};
+
 struct PyObj {
-  std::string str;                                        // String
+  std::string str;                                        // String, Bytes; DType: "<i4" (order, kind, size)
   std::vector<PyVal> items;                               // List, Tuple
   std::vector<std::pair<PyVal, PyVal>> entries;           // Dict (keys: String or Int)
   std::unique_ptr<std::unordered_set<std::string>> keys;  // Dict being filled: its keys, for duplicates
   TensorRef tensor;                                       // Tensor
+  std::unique_ptr<NdArray> array;                         // Array (set by BUILD)
   int64_t storage_numel = 0;                              // Storage
   bool ordered = false;                                   // Dict: a collections.OrderedDict
   bool frozen = false;                                    // inserted somewhere: no more changes
+  bool built = false;                                     // Array, DType, Object: BUILD has run
   uint32_t depth = 0;  // nesting depth (containers: 1 + their deepest item)
   uint64_t size = 1;   // values in the expanded tree
 };
@@ -99,6 +146,8 @@ struct NeedMoreBytes {};
 // a window of a longer file (NeedMoreBytes when the pickle runs past its end).
 UnpickleResult unpickle(std::span<const uint8_t> bytes, const std::string& name, uint64_t base,
                         const StorageResolver& resolve_storage, bool partial = false);
+// The same with the numpy/scipy allow-list (Note [Numpy pickles]); no persistent ids.
+UnpickleResult unpickle_numpy(std::span<const uint8_t> bytes, const std::string& name);
 
 // Pickle protocol 2 in the subset torch 1.13's weights_only unpickler reads (plus BINFLOAT, which it
 // lacks; floats cannot be written otherwise).

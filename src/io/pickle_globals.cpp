@@ -40,6 +40,7 @@ static_assert(std::size(kGlobals) == kFirstStorageGlobal, "one name per allowed 
 
 PyVal Unpickler::global(std::string_view module, std::string_view name) {
   const std::string full = fmt::format("{}.{}", module, name);
+  if (numpy()) return numpy_global(full);
   for (int64_t g = 0; g < kFirstStorageGlobal; ++g)
     if (full == kGlobals[g]) return scalar(PyType::Global, g);
   if (module == "torch")
@@ -119,6 +120,7 @@ PyVal Unpickler::reduce(const PyVal& callable, const PyVal& args) {
   if (callable.type != PyType::Global) fail(fmt::format("REDUCE calls a {}", type_name(callable.type)));
   if (args.type != PyType::Tuple) fail(fmt::format("REDUCE's arguments are a {}", type_name(args.type)));
   const auto& a = args.obj->items;
+  if (numpy()) return numpy_reduce(callable, a);
   const auto arity = [&](size_t lo, size_t hi) {
     if (a.size() < lo || a.size() > hi)
       fail(fmt::format("{} takes {} arguments, got {}", kGlobals[callable.i],

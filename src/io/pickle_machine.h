@@ -13,16 +13,17 @@
 namespace nabla::io::detail {
 
 inline const char* type_name(PyType t) {
-  static constexpr const char* names[] = {"None",  "bool", "int",    "float",   "str",   "list",
-                                          "tuple", "dict", "global", "storage", "tensor"};
+  static constexpr const char* names[] = {"None",   "bool",  "int",     "float",       "str",
+                                          "list",   "tuple", "dict",    "global",      "storage",
+                                          "tensor", "bytes", "ndarray", "numpy.dtype", "object"};
   return names[static_cast<int>(t)];
 }
 
 class Unpickler {
  public:
   Unpickler(std::span<const uint8_t> bytes, const std::string& name, uint64_t base, const StorageResolver& r,
-            bool partial)
-      : b_(bytes), name_(name), base_(base), resolve_(r), partial_(partial) {}
+            bool partial, PickleFlavor flavor = PickleFlavor::Torch)
+      : b_(bytes), name_(name), base_(base), resolve_(r), partial_(partial), flavor_(flavor) {}
   UnpickleResult run();
 
  private:
@@ -107,6 +108,16 @@ class Unpickler {
   PyVal persistent_load(const PyVal& pid);
   PyVal rebuild_tensor(const std::vector<PyVal>& a, size_t hooks_at);
   PyVal ordered_dict(const std::vector<PyVal>& a);
+  // ---- the numpy/scipy allow-list (pickle_numpy.cpp, Note [Numpy pickles]) ----
+  bool numpy() const { return flavor_ == PickleFlavor::Numpy; }
+  PyVal numpy_global(const std::string& full);
+  PyVal numpy_reduce(const PyVal& callable, const std::vector<PyVal>& a);
+  PyVal numpy_newobj(const PyVal& cls, const PyVal& args);
+  void numpy_build(PyVal& inst, const PyVal& state);
+  void build_array(PyObj& array, const PyVal& state);
+  void build_dtype(PyObj& dtype, const PyVal& state);
+  PyVal instance(const PyVal& cls, const char* how);
+  const std::string& text_arg(const PyVal& v, const char* what);
   int64_t int_arg(const PyVal& v, const char* what) {
     if (v.type != PyType::Int) fail(fmt::format("{} should be an int, got {}", what, type_name(v.type)));
     return v.i;
@@ -139,6 +150,7 @@ class Unpickler {
   uint64_t base_;
   const StorageResolver& resolve_;
   bool partial_;
+  PickleFlavor flavor_;
   size_t pos_ = 0, op_pos_ = 0;
   std::vector<PyVal> stack_;
   std::vector<size_t> marks_;

@@ -153,4 +153,30 @@ struct Graph {
 // club split ("Mr. Hi" = 0, "Officer" = 1) — networkx's karate_club_graph().
 Graph karate_club();
 
+// A Planetoid citation graph (Yang, Cohen & Salakhutdinov 2016: Cora, CiteSeer, PubMed) with its standard
+// semi-supervised split, as PyTorch Geometric's Planetoid(root, name) builds it (read_planetoid_data).
+// N nodes (papers), F features (words), E directed edges (citations, each listed both ways).
+struct PlanetoidGraph {
+  Tensor x;           // float32 [N, F], the features as stored (0/1 words; TF-IDF for PubMed). Not
+                      // row-normalised: PyG applies no transform by default either (Kipf's GCN divides each
+                      // row by its sum; examples/13-gcn does)
+  Tensor y;           // int64 [N], the class of each node: where its one-hot label row is largest (the first
+                      // place on ties, so 0 for an all-zero row)
+  Tensor edge_index;  // int64 [2, E]: the graph's edges as its file lists them (both directions), self loops
+                      // and repeats removed, sorted by target then source (PyG's coalesce(sort_by_row=False))
+  Tensor train_mask;  // bool [N]: the labelled nodes, 20 per class (the first len(ind.<name>.y) nodes)
+  Tensor val_mask;    // bool [N]: the 500 nodes after them (fewer in a graph too small to have them)
+  Tensor test_mask;   // bool [N]: the nodes of ind.<name>.test.index (1,000 for the three data sets)
+  int64_t num_classes = 0;  // the width of the one-hot label rows
+  int64_t num_nodes() const { return y.size(0); }
+  int64_t num_features() const { return x.size(1); }
+};
+// Reads root/ind.<name>.{x,tx,allx,y,ty,ally,graph,test.index} (or PyG's layout, root/<name>/raw/ind.*):
+// the files of Planetoid's repository (github.com/kimiyoung/planetoid, data/), also in Kipf's gcn
+// repository (gcn/data/) and in PyG's raw/ folder. `name` is any case: "Cora", "CiteSeer", "PubMed".
+// Test indices with gaps (CiteSeer's isolated nodes) get zero feature and label rows, as in PyG and Kipf's
+// code. The pickles run in the restricted unpickler (io::load_pickled_*, numpy_pickle.h). IOError naming
+// the file for a missing or malformed one, or files that do not fit together. docs/data.md, "Planetoid".
+PlanetoidGraph load_planetoid(const std::string& root, const std::string& name);
+
 }  // namespace nabla::data

@@ -6,6 +6,7 @@
 #include "nabla/io/dictd.h"
 #include "nabla/io/idx.h"
 #include "nabla/io/image.h"
+#include "nabla/io/numpy_pickle.h"
 #include "nabla/io/pt.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/io/tensorboard.h"
