@@ -206,14 +206,45 @@ void draw_series(const std::vector<double>& xs, const std::vector<double>& ys, i
   plwidth(1.0);
 }
 
-// Legend at the top right, or at the bottom right when the curves end in the upper half (accuracy).
-void draw_legend(const std::map<std::string, std::vector<double>>& series, Range y) {
-  int upper = 0, lower = 0;
-  for (const auto& [name, ys] : series)
-    for (size_t i = ys.size() * 2 / 3; i < ys.size(); ++i)
-      if (std::isfinite(ys[i])) (ys[i] > (y.lo + y.hi) / 2 ? upper : lower)++;
-  PLINT position =
-      PL_POSITION_RIGHT | PL_POSITION_INSIDE | (upper > lower ? PL_POSITION_BOTTOM : PL_POSITION_TOP);
+// The inside corner whose area the legend would cover holds the fewest curve points (sampled along each
+// segment too, so a line crossing the corner counts): top right when free, then bottom right, top left,
+// bottom left. The legend's size is estimated from its entries (PLplot reports it only after drawing).
+PLINT legend_position(const std::vector<double>& xs, const std::map<std::string, std::vector<double>>& series,
+                      Range x, Range y) {
+  size_t longest = 0;
+  for (const auto& [name, ys] : series) longest = std::max(longest, name.size());
+  const double w = std::min(0.9, 0.12 + 0.0135 * static_cast<double>(longest)),
+               h = std::min(0.9, 0.04 + 0.062 * static_cast<double>(series.size()));
+  const PLINT corners[] = {PL_POSITION_TOP | PL_POSITION_RIGHT, PL_POSITION_BOTTOM | PL_POSITION_RIGHT,
+                           PL_POSITION_TOP | PL_POSITION_LEFT, PL_POSITION_BOTTOM | PL_POSITION_LEFT};
+  int covered[4] = {0, 0, 0, 0};
+  auto count = [&](double px, double py) {  // px, py: the point's fraction of the plot's width and height
+    const bool right = px >= 1 - w, left = px <= w, top = py >= 1 - h, bottom = py <= h;
+    covered[0] += top && right, covered[1] += bottom && right, covered[2] += top && left,
+        covered[3] += bottom && left;
+  };
+  for (const auto& [name, ys] : series) {
+    for (size_t i = 0; i < ys.size() && i < xs.size(); ++i) {
+      const bool has_next =
+          i + 1 < ys.size() && i + 1 < xs.size() && std::isfinite(ys[i + 1]) && std::isfinite(xs[i + 1]);
+      if (!std::isfinite(ys[i]) || !std::isfinite(xs[i])) continue;
+      for (int k = 0; k < (has_next ? 8 : 1); ++k) {
+        const double t = k / 8.0;
+        const double px = xs[i] + (has_next ? t * (xs[i + 1] - xs[i]) : 0),
+                     py = ys[i] + (has_next ? t * (ys[i + 1] - ys[i]) : 0);
+        count((px - x.lo) / (x.hi - x.lo), (py - y.lo) / (y.hi - y.lo));
+      }
+    }
+  }
+  int best = 0;
+  for (int c = 1; c < 4; ++c)
+    if (covered[c] < covered[best]) best = c;
+  return PL_POSITION_INSIDE | corners[best];
+}
+
+void draw_legend(const std::vector<double>& xs, const std::map<std::string, std::vector<double>>& series,
+                 Range x, Range y) {
+  const PLINT position = legend_position(xs, series, x, y);
   size_t n = series.size();
   std::vector<std::string> names;
   std::vector<PLCHAR_VECTOR> text, symbols(n, "");
@@ -246,7 +277,7 @@ void draw_lines(const std::string& title, const std::vector<double>& xs,
   pllab(escape(xlabel).c_str(), escape(ylabel).c_str(), escape(title).c_str());
   int i = 0;
   for (const auto& [name, ys] : series) draw_series(xs, ys, kFirstSeries + (i++ % kNumSeriesColors));
-  draw_legend(series, y);
+  draw_legend(xs, series, x, y);
 }
 
 }  // namespace
