@@ -10,35 +10,20 @@
 #include <fstream>
 #include <sstream>
 
+#include "run_tool.h"
+
 using namespace nabla;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Result {
-  int code;
-  std::string out, err;
-};
 
 // CTest runs each test of this file as its own process, in parallel: every path is per process.
 fs::path scratch(const std::string& what) {
   return fs::temp_directory_path() / ("nabla_cli_test_" + std::to_string(getpid())) / what;
 }
 
-std::string slurp(const std::string& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-Result run(const std::string& args) {
-  const fs::path dir = scratch("io");
-  fs::create_directories(dir);
-  const std::string out = (dir / "out").string(), err = (dir / "err").string();
-  int status = std::system((std::string(NABLA_TOOL) + " " + args + " >" + out + " 2>" + err).c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
+using Result = test::ToolResult;
+Result run(const std::string& args) { return test::run_tool(args, scratch("io")); }
 
 // Three classes of 8x8 RGB images: a red, a green and a blue blob, with noise.
 class CliTest : public ::testing::Test {
@@ -107,14 +92,14 @@ TEST_F(CliTest, SameSeedSameWeightsAndResumeIsBitwiseIdentical) {
   EXPECT_NE(r.out.find("resumed from"), std::string::npos);
   EXPECT_TRUE(same_weights(path("a/last.safetensors"), path("c/last.safetensors")));
   // The resumed run appended to metrics.csv: the same rows as the uninterrupted run (issue #18).
-  const std::string full_csv = slurp(path("a/metrics.csv"));
-  EXPECT_EQ(slurp(path("c/metrics.csv")), full_csv);
+  const std::string full_csv = test::read_text_file(path("a/metrics.csv"));
+  EXPECT_EQ(test::read_text_file(path("c/metrics.csv")), full_csv);
   // Resumed with nothing left to run: the log stays whole.
   ASSERT_EQ(run(train_args("c", 4) + " --resume " + path("c/last.safetensors")).code, 0);
-  EXPECT_EQ(slurp(path("c/metrics.csv")), full_csv);
+  EXPECT_EQ(test::read_text_file(path("c/metrics.csv")), full_csv);
   // Resumed from an earlier checkpoint than the log's end: no epoch twice.
   ASSERT_EQ(run(train_args("c", 4) + " --resume " + path("c2.safetensors")).code, 0);
-  EXPECT_EQ(slurp(path("c/metrics.csv")), full_csv);
+  EXPECT_EQ(test::read_text_file(path("c/metrics.csv")), full_csv);
   // A different seed gives different weights (the comparison can fail).
   ASSERT_EQ(run(train_args("d", 4, 4)).code, 0);
   EXPECT_FALSE(same_weights(path("a/last.safetensors"), path("d/last.safetensors")));

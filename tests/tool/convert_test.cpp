@@ -9,15 +9,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "run_tool.h"
+
 namespace fs = std::filesystem;
 using namespace nabla;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
+using Result = test::ToolResult;
 
 class ConvertTest : public ::testing::Test {
  protected:
@@ -27,16 +26,7 @@ class ConvertTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string file(const std::string& name) const { return (dir_ / name).string(); }
-  Result run(const std::string& args) const {
-    const std::string out = file("stdout"), err = file("stderr");
-    const int status = std::system((std::string(NABLA_TOOL) + " " + args + " >" + out + " 2>" + err).c_str());
-    const auto slurp = [](const std::string& p) {
-      std::stringstream s;
-      s << std::ifstream(p).rdbuf();
-      return s.str();
-    };
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-  }
+  Result run(const std::string& args) const { return test::run_tool(args, dir_); }
   fs::path dir_;
 };
 

@@ -11,34 +11,19 @@
 #include "nabla/nabla.h"
 #include "nabla/train/run_state.h"
 #include "onnx/onnx.pb.h"
+#include "run_tool.h"
 
 using namespace nabla;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
 fs::path scratch() {
   return fs::temp_directory_path() / ("nabla_export_cli_test_" + std::to_string(getpid()));
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-Result run(const std::string& args) {
-  const fs::path out = scratch() / "stdout", err = scratch() / "stderr";
-  int status = std::system(
-      (std::string(NABLA_TOOL) + " " + args + " >" + out.string() + " 2>" + err.string()).c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
+using Result = test::ToolResult;
+Result run(const std::string& args) { return test::run_tool(args, scratch()); }
 
 // A fashion_cnn checkpoint as `nabla train` writes it.
 fs::path checkpoint() {
@@ -64,7 +49,7 @@ TEST(ExportCli, WritesOnnx) {
   EXPECT_NE(r.out.find("wrote " + out.string()), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("mean [0.286]"), std::string::npos) << r.out;
   ::onnx::ModelProto m;
-  ASSERT_TRUE(m.ParseFromString(slurp(out)));
+  ASSERT_TRUE(m.ParseFromString(test::read_text_file(out)));
   EXPECT_EQ(m.opset_import(0).version(), 13);
   EXPECT_EQ(m.graph().node_size(), 12);
   EXPECT_EQ(m.graph().input(0).type().tensor_type().shape().dim(0).dim_param(), "batch");
@@ -75,7 +60,7 @@ TEST(ExportCli, WritesOnnx) {
   // Without -o: beside the checkpoint, named after it.
   ASSERT_EQ(run("export --model_fn " + ckpt.string() + " --opset 17").code, 0);
   ::onnx::ModelProto m17;
-  ASSERT_TRUE(m17.ParseFromString(slurp(scratch() / "run.onnx")));
+  ASSERT_TRUE(m17.ParseFromString(test::read_text_file(scratch() / "run.onnx")));
   EXPECT_EQ(m17.opset_import(0).version(), 17);
   fs::remove_all(scratch());
 }

@@ -7,6 +7,7 @@
 #include <future>
 #include <regex>
 
+#include "run_tool.h"
 #include "serve/serve_test_util.h"
 
 using namespace serve_test;
@@ -74,16 +75,8 @@ class ServeProcess {
   std::string output_;
 };
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result run_tool(const std::string& args) {
-  const std::string out = scratch("out").string(), err = scratch("err").string();
-  const int status = std::system((std::string(NABLA_TOOL) + " " + args + " >" + out + " 2>" + err).c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
+using Result = test::ToolResult;
+Result run_tool(const std::string& args) { return test::run_tool(args, scratch("io")); }
 
 double queue_depth(int port) {
   httplib::Client c("127.0.0.1", port);
