@@ -16,14 +16,15 @@ set(allowed_nn tensor ops autograd util)
 set(allowed_optim tensor ops autograd util nn)
 set(allowed_io tensor ops autograd util)
 set(allowed_data tensor ops autograd util io)
+set(allowed_distributed tensor ops autograd util nn optim io data)
 set(allowed_text tensor ops autograd util nn io data)
 set(allowed_vision tensor ops autograd util nn)
-set(allowed_train tensor ops autograd util nn optim io data text vision)
+set(allowed_train tensor ops autograd util nn optim io data distributed text vision)
 set(allowed_onnx tensor ops autograd util nn optim io)
-set(allowed_serve tensor ops autograd util nn optim io data text vision train)
-set(allowed_tool tensor ops autograd util nn optim io data text vision train onnx serve umbrella)
+set(allowed_serve tensor ops autograd util nn optim io data distributed text vision train)
+set(allowed_tool tensor ops autograd util nn optim io data distributed text vision train onnx serve umbrella)
 set(allowed_torch tensor ops autograd util nn optim io data text vision umbrella)
-set(layers util tensor ops autograd nn optim io data text vision train onnx serve tool torch)
+set(layers util tensor ops autograd nn optim io data distributed text vision train onnx serve tool torch)
 
 # The documented exceptions (docs/ARCHITECTURE.md): TensorImpl owns the autograd metadata, printing
 # names the grad_fn, and the Tensor class declares its op methods from the op table (a list of rows,
@@ -32,7 +33,7 @@ set(exceptions "src/tensor/tensor_impl.cpp:autograd/meta.h" "src/tensor/print.cp
   "include/nabla/tensor/tensor.h:nabla/ops/op_table.h")
 # Above the core, nobody names a backend: op definitions and modules call the kernels:: entry points.
 set(backend_includes "ops/cpu/" "ops/dnnl/")
-set(backend_free autograd nn optim io data text vision train onnx serve tool)
+set(backend_free autograd nn optim io data distributed text vision train onnx serve tool)
 
 file(GLOB_RECURSE files RELATIVE ${NABLA_SOURCE_DIR}
   ${NABLA_SOURCE_DIR}/src/*.cpp ${NABLA_SOURCE_DIR}/src/*.h ${NABLA_SOURCE_DIR}/include/nabla/*.h)

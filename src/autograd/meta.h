@@ -23,6 +23,11 @@ struct AutogradMeta {
     TensorHook fn;
   };
   std::vector<Hook> leaf_hooks;  // hooks of a leaf, run by AccumulateGrad
+  struct PostAccumulateHook {
+    int id;
+    std::function<void(const Tensor&)> fn;
+  };
+  std::vector<PostAccumulateHook> post_accumulate_hooks;  // run by AccumulateGrad after it wrote .grad
   int next_hook_id = 0;
   // Views only (Note [Views and in-place ops], view_inplace.h): the root tensor whose storage the view
   // shares, and the storage version its grad_fn was made for.

@@ -80,6 +80,11 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
     NoGradGuard no_grad;
     meta.grad.add_(g);
   }
+  // By index: a hook may register or remove hooks (the vector may reallocate).
+  for (size_t i = 0; i < meta.post_accumulate_hooks.size(); ++i) {
+    auto fn = meta.post_accumulate_hooks[i].fn;
+    fn(variable);
+  }
   return {};
 }
 

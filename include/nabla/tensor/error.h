@@ -52,5 +52,9 @@ class OutOfMemoryError : public Error {
  public:
   using Error::Error;
 };  // an allocation the machine cannot serve
+class DistributedError : public Error {
+ public:
+  using Error::Error;
+};  // a collective or the process group failed (PyTorch's DistBackendError)
 
 }  // namespace nabla

@@ -269,6 +269,9 @@ class Tensor {
     }));
   }
   void remove_hook(int handle) const;
+  // PyTorch's register_post_accumulate_grad_hook: on a leaf that requires grad, runs after backward has
+  // accumulated a gradient into .grad (the hook sees the leaf; read its grad()). remove_hook removes it.
+  int register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook) const;
 
   // ---- operators ----
   Tensor operator-() const { return neg(); }

@@ -278,10 +278,24 @@ int Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) const {
     m.leaf_hooks.push_back({id, std::move(hook)});
   return id;
 }
+int Tensor::register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook) const {
+  NABLA_CHECK(requires_grad(), AutogradError,
+              "register_post_accumulate_grad_hook: cannot register a hook on a tensor that doesn't require "
+              "gradient");
+  NABLA_CHECK(
+      is_leaf(), AutogradError,
+      "register_post_accumulate_grad_hook: post accumulate grad hooks cannot be registered on non-leaf "
+      "tensors");
+  auto& m = impl_->ensure_autograd_meta();
+  int id = m.next_hook_id++;
+  m.post_accumulate_hooks.push_back({id, std::move(hook)});
+  return id;
+}
 void Tensor::remove_hook(int id) const {
   auto* m = autograd::fresh_meta(*this);
   if (!m) return;
   std::erase_if(m->leaf_hooks, [id](const auto& h) { return h.id == id; });
+  std::erase_if(m->post_accumulate_hooks, [id](const auto& h) { return h.id == id; });
   if (m->grad_fn)
     std::erase_if(m->grad_fn->pre_hooks,
                   [&](const auto& h) { return h.id == id && h.output_nr == m->output_nr; });
