@@ -217,11 +217,11 @@ using namespace detail;
 void init_process_group(InitOptions options) {
   std::lock_guard lk(g_init_mu);
   if (g_group) return;
+  auto timeout = resolve_timeout(options);
   NABLA_CHECK(
       !g_finalized, DistributedError,
       "init_process_group: MPI was finalized by destroy_process_group() and cannot be initialized again "
       "in this process");
-  auto timeout = resolve_timeout(options);
   int initialized = 0, provided = 0;
   MPI_Initialized(&initialized);
   if (!initialized) {
