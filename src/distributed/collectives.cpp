@@ -71,8 +71,9 @@ WorkPtr all_reduce_async(const Tensor& tensor, ReduceOp op) {
               "all_reduce: ReduceOp::AVG needs a floating tensor, got {} of shape {} (use SUM and divide)",
               dtype_name(tensor.dtype()), shape_str(tensor.sizes()));
   MPI_Comm comm = detail::communicator("all_reduce");
+  const int size = get_world_size();
   std::string what = describe("all_reduce", tensor);
-  return detail::enqueue("all_reduce", what, [t = tensor, op, comm, what]() -> std::string {
+  return detail::enqueue("all_reduce", what, [t = tensor, op, comm, size, what]() -> std::string {
     char* p = static_cast<char*>(t.data_ptr());
     const int64_t n = t.numel(), esize = static_cast<int64_t>(dtype_size(t.dtype()));
     for (int64_t done = 0; done < n;) {  // MPI counts are ints: large tensors go in chunks
@@ -82,8 +83,6 @@ WorkPtr all_reduce_async(const Tensor& tensor, ReduceOp op) {
       done += count;
     }
     if (op == ReduceOp::AVG) {
-      int size = 1;
-      MPI_Comm_size(comm, &size);
       if (t.dtype() == kFloat32)
         divide<float>(p, n, size);
       else
@@ -99,8 +98,7 @@ void all_reduce(const Tensor& tensor, ReduceOp op) { all_reduce_async(tensor, op
 void broadcast(const Tensor& tensor, int src) {
   check_tensor("broadcast", tensor);
   MPI_Comm comm = detail::communicator("broadcast");
-  int size = 1;
-  MPI_Comm_size(comm, &size);
+  const int size = get_world_size();  // cached: after init only the worker thread calls MPI
   NABLA_CHECK(src >= 0 && src < size, ValueError, "broadcast: src rank {} is out of range for world size {}",
               src, size);
   std::string what = describe("broadcast", tensor);
@@ -121,8 +119,7 @@ void broadcast(const Tensor& tensor, int src) {
 void all_gather(std::vector<Tensor>& tensor_list, const Tensor& tensor) {
   check_tensor("all_gather", tensor);
   MPI_Comm comm = detail::communicator("all_gather");
-  int size = 1;
-  MPI_Comm_size(comm, &size);
+  const int size = get_world_size();  // cached: after init only the worker thread calls MPI
   NABLA_CHECK(static_cast<int>(tensor_list.size()) == size, ValueError,
               "all_gather: tensor_list has {} tensors, expected one per rank ({})", tensor_list.size(), size);
   for (size_t i = 0; i < tensor_list.size(); ++i) {
