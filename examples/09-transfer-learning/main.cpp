@@ -41,6 +41,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -152,13 +153,16 @@ bool unchanged(const nn::Module& m, const io::NamedTensors& before) {
 // ---------------------------------------------------------------------------------------------------
 constexpr int64_t kEvalBatch = 500;
 
-double accuracy(TransferCNN& model, const Split& s) {
+// `prepare` turns a batch of the split's images into the model's input (section 5 resizes them); `batch`
+// bounds the memory one forward pass takes.
+double accuracy(nn::Module& model, const Split& s, const std::function<Tensor(const Tensor&)>& prepare = {},
+                int64_t batch = kEvalBatch) {
   NoGradGuard no_grad;
   model.eval();
   int64_t correct = 0;
-  for (int64_t i = 0; i < s.images.size(0); i += kEvalBatch) {
-    Tensor x = s.images.index({Slice(i, i + kEvalBatch)}), y = s.labels.index({Slice(i, i + kEvalBatch)});
-    correct += model(x).argmax(1).eq(y).sum().item<int64_t>();
+  for (int64_t i = 0; i < s.images.size(0); i += batch) {
+    Tensor x = s.images.index({Slice(i, i + batch)}), y = s.labels.index({Slice(i, i + batch)});
+    correct += model(prepare ? prepare(x) : x).argmax(1).eq(y).sum().item<int64_t>();
   }
   return static_cast<double>(correct) / static_cast<double>(s.images.size(0));
 }
@@ -300,18 +304,14 @@ Stats stats(const std::vector<double>& v) {
 //    100 images; --smoke runs the path on a randomly initialised resnet18 that it saves with
 //    io::save_pt, so the loading, freezing and training code is tested without the 45 MB download.
 // ---------------------------------------------------------------------------------------------------
-constexpr double kImageNetMean[3] = {0.485, 0.456, 0.406}, kImageNetStd[3] = {0.229, 0.224, 0.225};
+constexpr float kImageNetMean[3] = {0.485f, 0.456f, 0.406f}, kImageNetStd[3] = {0.229f, 0.224f, 0.225f};
 
 // What ImageNet weights expect: 3 x size x size, normalised with ImageNet's mean and std per channel. The
 // grey 28x28 images are resized (bilinear) and repeated over the three channels.
 Tensor imagenet_input(const Tensor& grey, int64_t size) {
   Tensor x = F::interpolate(grey, {.size = {size, size}, .mode = "bilinear", .align_corners = false});
-  Tensor rgb = cat({x, x, x}, 1);
-  Tensor mean = from_buffer(std::vector<float>(std::begin(kImageNetMean), std::end(kImageNetMean)).data(),
-                            {1, 3, 1, 1}, kFloat32),
-         std = from_buffer(std::vector<float>(std::begin(kImageNetStd), std::end(kImageNetStd)).data(),
-                           {1, 3, 1, 1}, kFloat32);
-  return (rgb - mean) / std;
+  return (cat({x, x, x}, 1) - from_buffer(kImageNetMean, {1, 3, 1, 1}, kFloat32)) /
+         from_buffer(kImageNetStd, {1, 3, 1, 1}, kFloat32);
 }
 
 // The pretrained network as a PyTorch user loads it: resnet18 with ImageNet's 1000-class head, the
@@ -322,18 +322,6 @@ std::shared_ptr<vision::models::ResNet> load_resnet18(const std::string& path, u
   manual_seed(head_seed);
   model->fc = nn::Linear(512, 2);
   return model;
-}
-
-double resnet_accuracy(vision::models::ResNet& model, const Split& s, int64_t size) {
-  NoGradGuard no_grad;
-  model.eval();
-  int64_t correct = 0;
-  constexpr int64_t kBatch = 50;  // 224x224 activations: keep a batch's memory small
-  for (int64_t i = 0; i < s.images.size(0); i += kBatch) {
-    Tensor x = imagenet_input(s.images.index({Slice(i, i + kBatch)}), size);
-    correct += model(x).argmax(1).eq(s.labels.index({Slice(i, i + kBatch)})).sum().item<int64_t>();
-  }
-  return static_cast<double>(correct) / static_cast<double>(s.images.size(0));
 }
 
 struct ResNetRun {
@@ -366,18 +354,21 @@ ResNetRun run_resnet_recipe(Recipe recipe, const std::string& path, const Split&
   run.trained_params = count(model->trainable_parameters());
   const io::NamedTensors before = snapshot(*model), head_before = snapshot(model->fc);
 
-  data::DataLoader loader(data::TensorDataset(train.images, train.labels),
+  // The 100 training images resized once (the 2000 test images at 224x224 would take 1.2 GB: per batch).
+  data::DataLoader loader(data::TensorDataset(imagenet_input(train.images, size), train.labels),
                           {.batch_size = kTransferBatch, .shuffle = true, .seed = seed});
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     model->train();
     if (frozen) model->eval();  // the whole backbone keeps ImageNet's batch-norm statistics; fc has none
     for (data::Batch& batch : loader) {
       optimizer->zero_grad();
-      F::cross_entropy((*model)(imagenet_input(batch.data, size)), batch.target).backward();
+      F::cross_entropy((*model)(batch.data), batch.target).backward();
       optimizer->step();
     }
   }
-  run.accuracy = resnet_accuracy(*model, test, size);
+  constexpr int64_t kResNetEvalBatch = 50;  // 224x224 activations: keep a batch's memory small
+  run.accuracy = accuracy(
+      *model, test, [size](const Tensor& x) { return imagenet_input(x, size); }, kResNetEvalBatch);
   run.backbone_unchanged = true;  // every parameter and batch-norm buffer outside fc, bit for bit
   for (const auto& [name, t] : model->state_dict())
     if (name.rfind("fc.", 0) != 0)
