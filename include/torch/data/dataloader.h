@@ -14,22 +14,18 @@
 // worker on its own copy of the dataset, as LibTorch does), parks the result and returns its ticket in
 // Batch::data; the iterator redeems the ticket. Batches arrive in sampler order whatever the timing; a
 // dataset error reaches the loop as the same nabla error type, prefixed with the batch number.
+// All of that is detail::LoaderCore, out of line in src/torch/dataloader.cpp, with the batches and the
+// sampler type-erased: what each program instantiates per dataset type is only the fetch function and
+// the sampler's wrapper (this header's templates once cost a program 0.3–0.5 s of compile time each).
 #pragma once
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
-#include <cstdint>
 #include <iterator>
-#include <limits>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include "nabla/data/dataloader.h"
 #include "nabla/tensor/error.h"
 #include "torch/arg.h"
 #include "torch/data/check.h"
@@ -69,85 +65,83 @@ struct FullDataLoaderOptions {
 
 namespace detail {
 
-// Batches made on worker threads, waiting for the iterating thread to take them.
+// A batch of any type, owned by the loader until the iterator has moved past it.
+class AnyBatch {
+ public:
+  virtual ~AnyBatch() = default;
+};
 template <typename Batch>
-class Parking {
+class BatchBox final : public AnyBatch {
  public:
-  int64_t park(Batch batch) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    const int64_t ticket = next_++;
-    batches_.emplace(ticket, std::move(batch));
-    return ticket;
-  }
-  Batch take(int64_t ticket) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = batches_.find(ticket);
-    torch::data::detail::check<nabla::Error>(it != batches_.end(),
-                                             "DataLoader: internal error: no batch for ticket ", ticket);
-    Batch batch = std::move(it->second);
-    batches_.erase(it);
-    return batch;
-  }
-  void clear() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    batches_.clear();
-  }
-
- private:
-  std::mutex mutex_;
-  std::unordered_map<int64_t, Batch> batches_;
-  int64_t next_ = 0;
+  explicit BatchBox(Batch b) : batch(std::move(b)) {}
+  Batch batch;
 };
 
-// Sample i is the index i itself (an int64 scalar), for the collate function to read back.
-class IndexDataset : public nabla::data::Dataset {
+// A LibTorch dataset (one copy per worker) and sampler behind a non-template interface: reset() starts
+// an epoch, next() is the sampler's, fetch(indices, worker id) is get_batch on that worker's copy.
+class LoaderSource {
  public:
-  explicit IndexDataset(int64_t n) : n_(n) {}
-  int64_t size() const override { return n_; }
-  nabla::data::Example get(int64_t index) const override {
-    return {nabla::scalar_tensor(index, {.dtype = nabla::kInt64}), Tensor()};
-  }
-
- private:
-  int64_t n_;
+  virtual ~LoaderSource() = default;
+  virtual void reset() = 0;
+  virtual optional<std::vector<size_t>> next(size_t batch_size) = 0;
+  virtual AnyBatch* fetch(std::vector<size_t> request, size_t worker) = 0;
 };
 
-// nabla's view of a LibTorch sampler: one epoch = reset(), then next(batch_size) until nullopt.
-template <typename S>
-class SamplerAdapter : public nabla::data::Sampler {
+template <typename Dataset, typename Sampler>
+class Source final : public LoaderSource {
  public:
-  SamplerAdapter(S sampler, size_t batch_size, int64_t size)
-      : sampler_(std::move(sampler)), batch_size_(batch_size), size_(size) {}
-  int64_t size() const override { return size_; }
-  std::vector<int64_t> indices(nabla::RandomGenerator&) const override {
-    sampler_.reset(nullopt);
-    std::vector<int64_t> out;
-    while (auto batch = sampler_.next(batch_size_)) {
-      if (batch->empty()) break;
-      for (auto i : *batch) out.push_back(static_cast<int64_t>(i));
-    }
-    return out;
+  // Each worker calls get_batch on its own copy (LibTorch copies the dataset into every worker).
+  Source(Dataset dataset, Sampler sampler, size_t workers) : sampler_(std::move(sampler)) {
+    datasets_.reserve(workers > 1 ? workers : 1);
+    for (size_t w = 1; w < workers; ++w) datasets_.push_back(dataset);
+    datasets_.push_back(std::move(dataset));
   }
-
- private:
-  mutable S sampler_;  // stateful; only the iterating thread touches it (in begin())
-  size_t batch_size_;
-  int64_t size_;
-};
-
-// One epoch's position: nabla's iterator and the current batch.
-template <typename Batch>
-struct IteratorState {
-  nabla::data::DataLoader::Iterator it;
-  std::shared_ptr<Parking<Batch>> parking;
-  std::optional<Batch> current;
-  void load() {
-    if (it == nabla::data::DataLoader::Iterator()) {
-      current.reset();
+  void reset() override { sampler_.reset(nullopt); }
+  optional<std::vector<size_t>> next(size_t batch_size) override {
+    if constexpr (std::is_same_v<typename Sampler::BatchRequestType, std::vector<size_t>>) {
+      return sampler_.next(batch_size);
     } else {
-      current.emplace(parking->take(it->data.template item<int64_t>()));
+      auto batch = sampler_.next(batch_size);
+      if (!batch) return nullopt;
+      return std::vector<size_t>(batch->begin(), batch->end());
     }
   }
+  AnyBatch* fetch(std::vector<size_t> request, size_t worker) override {
+    using Batch = typename Dataset::BatchType;
+    return new BatchBox<Batch>(
+        datasets_[worker].get_batch(typename Dataset::BatchRequestType(std::move(request))));
+  }
+
+ private:
+  std::vector<Dataset> datasets_;  // [worker id], [0] without workers
+  Sampler sampler_;                // stateful; only the iterating thread touches it (in begin())
+};
+
+// One epoch's position (src/torch/dataloader.cpp): `current` is the batch in view (a BatchType made by
+// the loader's fetch function), null past the end.
+class EpochState {
+ public:
+  virtual ~EpochState() = default;
+  virtual void advance() = 0;
+  AnyBatch* current = nullptr;
+};
+
+[[noreturn]] void throw_iterator_error(const char* what);
+
+// Everything of the loader that does not depend on the dataset's type, out of line (compile time): the
+// nabla loader, the sampler's order, the batches made on the worker threads.
+class LoaderCore {
+ public:
+  LoaderCore();
+  ~LoaderCore();
+  // Takes ownership of `source`.
+  void start(optional<size_t> size, DataLoaderOptions options, LoaderSource* source);
+  std::shared_ptr<EpochState> begin();
+  const FullDataLoaderOptions& options() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace detail
@@ -162,18 +156,15 @@ class Iterator {
   using iterator_category = std::input_iterator_tag;
 
   Iterator() = default;  // the end
-  explicit Iterator(std::shared_ptr<detail::IteratorState<Batch>> state) : state_(std::move(state)) {}
+  explicit Iterator(std::shared_ptr<detail::EpochState> state) : state_(std::move(state)) {}
   Iterator& operator++() {
-    torch::data::detail::check<nabla::IndexError>(
-        !done(), "DataLoader: attempted to increment the iterator past the end");
-    ++state_->it;
-    state_->load();
+    if (done()) detail::throw_iterator_error("attempted to increment the iterator past the end");
+    state_->advance();
     return *this;
   }
   Batch& operator*() {
-    torch::data::detail::check<nabla::IndexError>(
-        !done(), "DataLoader: attempted to dereference the past-the-end iterator");
-    return *state_->current;
+    if (done()) detail::throw_iterator_error("attempted to dereference the past-the-end iterator");
+    return static_cast<detail::BatchBox<Batch>*>(state_->current)->batch;
   }
   Batch* operator->() { return &**this; }
   bool operator==(const Iterator& other) const {
@@ -183,7 +174,7 @@ class Iterator {
 
  private:
   bool done() const { return !state_ || !state_->current; }
-  std::shared_ptr<detail::IteratorState<Batch>> state_;
+  std::shared_ptr<detail::EpochState> state_;
 };
 
 // LibTorch's loader for datasets answering get_batch(indices); each begin() is one epoch.
@@ -197,68 +188,24 @@ class StatelessDataLoader {
   using BatchType = typename Dataset::BatchType;
   using BatchRequestType = typename Sampler::BatchRequestType;
 
-  StatelessDataLoader(Dataset dataset, Sampler sampler, DataLoaderOptions options)
-      : options_(std::move(options)), shared_(std::make_shared<Shared>()) {
+  StatelessDataLoader(Dataset dataset, Sampler sampler, DataLoaderOptions options) {
     const optional<size_t> size = dataset.size();
-    // Each worker calls get_batch on its own copy (LibTorch copies the dataset into every worker).
-    for (size_t w = 1; w < options_.workers; ++w)
-      shared_->datasets.push_back(std::make_unique<Dataset>(dataset));
-    shared_->datasets.insert(shared_->datasets.begin(), std::make_unique<Dataset>(std::move(dataset)));
-
-    const int64_t n = size ? static_cast<int64_t>(*size) : std::numeric_limits<int64_t>::max();
-    nabla::data::DataLoaderOptions o;
-    o.batch_size = static_cast<int64_t>(options_.batch_size);
-    o.num_workers = static_cast<int>(options_.workers);
-    o.drop_last = options_.drop_last;
-    o.prefetch_factor =
-        options_.workers ? static_cast<int>(std::max<size_t>(1, options_.max_jobs / options_.workers)) : 2;
-    o.sampler = std::make_shared<detail::SamplerAdapter<Sampler>>(std::move(sampler), options_.batch_size, n);
-    o.seed = 0;  // the order comes from the LibTorch sampler, not from nabla's generator
-    o.collate = [shared = shared_](std::vector<nabla::data::Example>& samples) {
-      std::vector<size_t> request;
-      request.reserve(samples.size());
-      for (const auto& s : samples) request.push_back(static_cast<size_t>(s.data.item<int64_t>()));
-      const auto worker = nabla::data::get_worker_info();
-      Dataset& dataset = *shared->datasets[worker ? static_cast<size_t>(worker->id) : 0];
-      const int64_t ticket =
-          shared->parking->park(dataset.get_batch(typename Dataset::BatchRequestType(std::move(request))));
-      return nabla::data::Batch{nabla::scalar_tensor(ticket, {.dtype = nabla::kInt64}), Tensor()};
-    };
-    loader_.emplace(std::make_shared<detail::IndexDataset>(n), std::move(o));
+    const size_t workers = options.workers();
+    core_.start(size, std::move(options),
+                new detail::Source<Dataset, Sampler>(std::move(dataset), std::move(sampler), workers));
   }
   StatelessDataLoader(const StatelessDataLoader&) = delete;
   StatelessDataLoader& operator=(const StatelessDataLoader&) = delete;
 
   // Starts an epoch (resets the sampler). Like LibTorch, refuses while another iterator is mid-epoch.
-  Iterator<BatchType> begin() {
-    auto live = live_.lock();
-    torch::data::detail::check<nabla::ValueError>(
-        !live || !live->current,
-        "DataLoader: attempted to get a new DataLoader iterator while another "
-        "iterator is not yet exhausted");
-    live.reset();
-    shared_->parking->clear();  // batches prefetched by an epoch left early
-    auto state = std::make_shared<detail::IteratorState<BatchType>>();
-    state->parking = shared_->parking;
-    state->it = loader_->begin();
-    state->load();
-    live_ = state;
-    return Iterator<BatchType>(std::move(state));
-  }
+  Iterator<BatchType> begin() { return Iterator<BatchType>(core_.begin()); }
   Iterator<BatchType> end() { return Iterator<BatchType>(); }
   // Workers stop when the epoch's last iterator goes away; nothing is left to join.
   void join() {}
-  const FullDataLoaderOptions& options() const noexcept { return options_; }
+  const FullDataLoaderOptions& options() const noexcept { return core_.options(); }
 
  private:
-  struct Shared {
-    std::vector<std::unique_ptr<Dataset>> datasets;  // [worker id], [0] without workers
-    std::shared_ptr<detail::Parking<BatchType>> parking = std::make_shared<detail::Parking<BatchType>>();
-  };
-  FullDataLoaderOptions options_;
-  std::shared_ptr<Shared> shared_;
-  std::optional<nabla::data::DataLoader> loader_;
-  std::weak_ptr<detail::IteratorState<BatchType>> live_;
+  detail::LoaderCore core_;
 };
 
 template <typename Dataset, typename Sampler>
