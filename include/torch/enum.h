@@ -60,18 +60,26 @@ NABLA_TORCH_ENUM(Valid);
 NABLA_TORCH_ENUM(Same);
 
 namespace enumtype {
+namespace detail {
+// A table lookup by index, not std::visit (which costs every including program a dispatch table per
+// variant type); lower() and reduction() are the non-template rest, in src/torch/enum.cpp.
+template <typename... Tags>
+const char* name_of(const std::variant<Tags...>& variant_enum) {
+  static constexpr const char* kNames[] = {Tags::str()...};
+  return kNames[variant_enum.index()];
+}
+std::string lower(const char* name);
+}  // namespace detail
 // "kMean" for a tag held in a variant (LibTorch's torch::enumtype::get_enum_name).
 template <typename V>
 std::string get_enum_name(const V& variant_enum) {
-  return std::visit([](const auto& tag) -> std::string { return tag.str(); }, variant_enum);
+  return detail::name_of(variant_enum);
 }
 // The string nabla's functions take for a tag: kMean -> "mean", kBatchMean -> "batchmean", kRNN_TANH ->
 // "rnn_tanh" (the name without its "k", lower-cased).
 template <typename V>
 std::string lower_name(const V& variant_enum) {
-  std::string s = get_enum_name(variant_enum).substr(1);
-  for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return s;
+  return detail::lower(detail::name_of(variant_enum));
 }
 }  // namespace enumtype
 
@@ -85,11 +93,11 @@ namespace at {
 namespace Reduction = ::torch::Reduction;
 }  // namespace at
 namespace torch::enumtype {
+namespace detail {
+at::Reduction::Reduction reduction(const char* name);
+}  // namespace detail
 template <typename V>
 at::Reduction::Reduction reduction_get_enum(const V& variant_enum) {
-  const std::string s = lower_name(variant_enum);
-  if (s != "none" && s != "mean" && s != "sum")
-    throw nabla::ValueError(get_enum_name(variant_enum) + " is not a valid reduction");
-  return s == "none" ? at::Reduction::None : s == "sum" ? at::Reduction::Sum : at::Reduction::Mean;
+  return detail::reduction(detail::name_of(variant_enum));
 }
 }  // namespace torch::enumtype

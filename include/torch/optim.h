@@ -121,10 +121,11 @@ class OptimizerAdapter : public NablaOptimizer, public ::torch::optim::Optimizer
   const T& name() const noexcept { return Base::name(); } \
   T& name() noexcept { return const_cast<T&>(Base::name()); /* NOLINT: our own field */ }
 
-// clone() makes the torch type, so groups built from these options keep it (static_cast works).
+// clone() makes the torch type, so groups built from these options keep it (static_cast works). Out of
+// line (src/torch/optim.cpp), as the key function: the class's vtable is compiled once, in the library.
 #define NABLA_TORCH_OPTIM_CLONE(Self) \
  public:                              \
-  std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<Self>(*this); }
+  std::unique_ptr<OptimizerOptions> clone() const override;
 
 // ---- SGD ----
 class SGDOptions : public nabla::optim::SGDOptions {
@@ -146,12 +147,14 @@ class SGDOptions : public nabla::optim::SGDOptions {
   }
 };
 
+extern template class detail::OptimizerAdapter<nabla::optim::SGD, SGDOptions>;
 class SGD : public detail::OptimizerAdapter<nabla::optim::SGD, SGDOptions> {
  public:
   explicit SGD(std::vector<OptimizerParamGroup> param_groups, SGDOptions defaults)
       : OptimizerAdapter(std::move(param_groups), defaults) {}
   explicit SGD(std::vector<Tensor> params, SGDOptions defaults)
       : OptimizerAdapter(one_group(std::move(params)), defaults) {}
+  ~SGD() override;  // out of line: the vtable is compiled once, in the library
 };
 
 // ---- Adam / AdamW: betas is LibTorch's std::tuple (nabla stores a pair) ----
@@ -182,12 +185,14 @@ class AdamOptions : public nabla::optim::AdamOptions {
   }
 };
 
+extern template class detail::OptimizerAdapter<nabla::optim::Adam, AdamOptions>;
 class Adam : public detail::OptimizerAdapter<nabla::optim::Adam, AdamOptions> {
  public:
   explicit Adam(std::vector<OptimizerParamGroup> param_groups, AdamOptions defaults = {})
       : OptimizerAdapter(std::move(param_groups), defaults) {}
   explicit Adam(std::vector<Tensor> params, AdamOptions defaults = {})
       : OptimizerAdapter(one_group(std::move(params)), defaults) {}
+  ~Adam() override;  // out of line: the vtable is compiled once, in the library
 };
 
 class AdamWOptions : public nabla::optim::AdamWOptions {
@@ -208,12 +213,14 @@ class AdamWOptions : public nabla::optim::AdamWOptions {
   }
 };
 
+extern template class detail::OptimizerAdapter<nabla::optim::AdamW, AdamWOptions>;
 class AdamW : public detail::OptimizerAdapter<nabla::optim::AdamW, AdamWOptions> {
  public:
   explicit AdamW(std::vector<OptimizerParamGroup> param_groups, AdamWOptions defaults = {})
       : OptimizerAdapter(std::move(param_groups), defaults) {}
   explicit AdamW(std::vector<Tensor> params, AdamWOptions defaults = {})
       : OptimizerAdapter(one_group(std::move(params)), defaults) {}
+  ~AdamW() override;  // out of line: the vtable is compiled once, in the library
 };
 
 // ---- RMSprop ----
@@ -237,12 +244,14 @@ class RMSpropOptions : public nabla::optim::RMSpropOptions {
   }
 };
 
+extern template class detail::OptimizerAdapter<nabla::optim::RMSprop, RMSpropOptions>;
 class RMSprop : public detail::OptimizerAdapter<nabla::optim::RMSprop, RMSpropOptions> {
  public:
   explicit RMSprop(std::vector<OptimizerParamGroup> param_groups, RMSpropOptions defaults = {})
       : OptimizerAdapter(std::move(param_groups), defaults) {}
   explicit RMSprop(std::vector<Tensor> params, RMSpropOptions defaults = {})
       : OptimizerAdapter(one_group(std::move(params)), defaults) {}
+  ~RMSprop() override;  // out of line: the vtable is compiled once, in the library
 };
 
 // ---- Adagrad ----
@@ -265,12 +274,14 @@ class AdagradOptions : public nabla::optim::AdagradOptions {
   }
 };
 
+extern template class detail::OptimizerAdapter<nabla::optim::Adagrad, AdagradOptions>;
 class Adagrad : public detail::OptimizerAdapter<nabla::optim::Adagrad, AdagradOptions> {
  public:
   explicit Adagrad(std::vector<OptimizerParamGroup> param_groups, AdagradOptions defaults = {})
       : OptimizerAdapter(std::move(param_groups), defaults) {}
   explicit Adagrad(std::vector<Tensor> params, AdagradOptions defaults = {})
       : OptimizerAdapter(one_group(std::move(params)), defaults) {}
+  ~Adagrad() override;  // out of line: the vtable is compiled once, in the library
 };
 
 #undef NABLA_TORCH_OPTIM_ARG

@@ -74,4 +74,6 @@ void Adagrad::update() {
       });
 }
 
+template class OptimizerCloneableOptions<AdagradOptions>;
+
 }  // namespace nabla::optim

@@ -114,4 +114,7 @@ void AdamW::update() {
                                   const AdamWOptions& o) { adam_param(p, g, state, o, /*decoupled=*/true); });
 }
 
+template class OptimizerCloneableOptions<AdamOptions>;
+template class OptimizerCloneableOptions<AdamWOptions>;
+
 }  // namespace nabla::optim

@@ -72,4 +72,6 @@ void RMSprop::update() {
       });
 }
 
+template class OptimizerCloneableOptions<RMSpropOptions>;
+
 }  // namespace nabla::optim

@@ -82,4 +82,6 @@ void SGD::update() {
   });
 }
 
+template class OptimizerCloneableOptions<SGDOptions>;
+
 }  // namespace nabla::optim

@@ -9,4 +9,5 @@
 #include "nabla/io/numpy_pickle.h"
 #include "nabla/io/pt.h"
 #include "nabla/io/safetensors.h"
+#include "nabla/io/state_dict.h"
 #include "nabla/io/tensorboard.h"

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "nabla/io/safetensors.h"
+#include "nabla/io/state_dict.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla::io {
@@ -94,13 +95,7 @@ inline void save_pt(const std::string& path, const NamedTensors& state_dict) {
   save_pt(path, to_pt(state_dict));
 }
 
-enum class FileFormat { Safetensors, PtZip, PtLegacy, Unknown };
-// By content (the first bytes), not by name. IOError when the file cannot be read.
-FileFormat detect_format(const std::string& path);
-
-// A state_dict from a .pt file (a dict or OrderedDict of str -> tensor) or a safetensors file,
-// whichever `path` holds. IOError naming what the file holds when it is not a state_dict.
-NamedTensors load_state_dict(const std::string& path);
+// detect_format and load_state_dict (either format, by content): nabla/io/state_dict.h.
 
 // An optimizer's state in nabla's form (optim::OptimizerStateDict's two fields): tensors named
 // "state.<index>.<name>" and the hyper-parameters as JSON (docs/optim.md).

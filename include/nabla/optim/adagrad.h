@@ -31,6 +31,8 @@ class AdagradOptions : public OptimizerCloneableOptions<AdagradOptions> {
  public:
   void visit(FieldVisitor& v) override;
 };
+// Instantiated once, in the library (compile time of every including program).
+extern template class OptimizerCloneableOptions<AdagradOptions>;
 
 // State per parameter: "step" (0-d float32), "sum" (starts at initial_accumulator_value).
 class Adagrad : public Optimizer {

@@ -37,6 +37,8 @@ class AdamOptions : public OptimizerCloneableOptions<AdamOptions> {
   double get_momentum() const override { return betas_.first; }
   void set_momentum(double m) override { betas_.first = m; }
 };
+// Instantiated once, in the library (compile time of every including program).
+extern template class OptimizerCloneableOptions<AdamOptions>;
 
 // torch.optim.AdamW's arguments: Adam's, with decoupled weight decay defaulting to 1e-2.
 struct AdamWConfig {
@@ -66,6 +68,8 @@ class AdamWOptions : public OptimizerCloneableOptions<AdamWOptions> {
   double get_momentum() const override { return betas_.first; }
   void set_momentum(double m) override { betas_.first = m; }
 };
+// Instantiated once, in the library (compile time of every including program).
+extern template class OptimizerCloneableOptions<AdamWOptions>;
 
 // State per parameter: "step" (0-d float32), "exp_avg", "exp_avg_sq", "max_exp_avg_sq" (amsgrad).
 class Adam : public Optimizer {

@@ -36,6 +36,8 @@ class RMSpropOptions : public OptimizerCloneableOptions<RMSpropOptions> {
   double get_momentum() const override { return momentum_; }
   void set_momentum(double m) override { momentum_ = m; }
 };
+// Instantiated once, in the library (compile time of every including program).
+extern template class OptimizerCloneableOptions<RMSpropOptions>;
 
 // State per parameter: "step", "square_avg", "momentum_buffer" (momentum > 0), "grad_avg" (centered).
 class RMSprop : public Optimizer {

@@ -35,6 +35,8 @@ class SGDOptions : public OptimizerCloneableOptions<SGDOptions> {
   double get_momentum() const override { return momentum_; }
   void set_momentum(double m) override { momentum_ = m; }
 };
+// Instantiated once, in the library (compile time of every including program).
+extern template class OptimizerCloneableOptions<SGDOptions>;
 
 // State per parameter: "momentum_buffer" (when momentum != 0).
 class SGD : public Optimizer {
