@@ -110,10 +110,7 @@ class AnyModule {
   template <typename M>
   static Forward make_forward(std::shared_ptr<M> m) {
     if constexpr (detail::kTensorForward<M>) {
-      return [m](std::vector<AnyValue>& args) {
-        check_arity(*m, args.size(), 1);
-        return AnyValue(static_cast<Module&>(*m)(args[0].get<Tensor>()));
-      };
+      return tensor_forward(std::move(m));
     } else {
       using Traits = detail::ForwardTraits<decltype(&M::forward)>;
       return [m](std::vector<AnyValue>& args) {
@@ -129,6 +126,14 @@ class AnyModule {
         (std::make_index_sequence<n>());
       };
     }
+  }
+  // One closure type for every module with a one-Tensor forward, whatever its class (compile time:
+  // a container of N module types instantiates one std::function target, not N).
+  static Forward tensor_forward(std::shared_ptr<Module> m) {
+    return [m = std::move(m)](std::vector<AnyValue>& args) {
+      check_arity(*m, args.size(), 1);
+      return AnyValue((*m)(args[0].get<Tensor>()));
+    };
   }
   static void check_arity(const Module& m, size_t given, size_t expected) {
     if (given != expected)

@@ -23,15 +23,15 @@ class ModuleHolder {
   using ContainedType = Impl;
 
   // Default: a module built with no arguments (an error at compile time if Impl has no such constructor).
-  ModuleHolder() requires std::is_default_constructible_v<Impl> : impl_(std::make_shared<Impl>()) {
-    check_members();
-  }
+  // `new`, not std::make_shared: make_shared's allocator-aware control block is a few dozen functions
+  // more per module type for every including program to compile (docs/libtorch.md, "Compile time").
+  ModuleHolder() requires std::is_default_constructible_v<Impl> : impl_(new Impl()) { check_members(); }
   ModuleHolder(std::nullptr_t) {}                                           // NOLINT: empty
   ModuleHolder(std::shared_ptr<Impl> module) : impl_(std::move(module)) {}  // NOLINT
   template <typename Head, typename... Tail>
   requires(!(std::is_same_v<std::decay_t<Head>, ModuleHolder> && sizeof...(Tail) == 0) &&
            std::is_constructible_v<Impl, Head, Tail...>) explicit ModuleHolder(Head&& head, Tail&&... tail)
-      : impl_(std::make_shared<Impl>(std::forward<Head>(head), std::forward<Tail>(tail)...)) {
+      : impl_(new Impl(std::forward<Head>(head), std::forward<Tail>(tail)...)) {
     check_members();
   }
 

@@ -1,7 +1,6 @@
 // torch/nn/modules/common.h — what the LibTorch-style modules share: converting LibTorch's option
 // values to nabla's, re-initialising parameters, and refusing options nabla does not implement.
 #pragma once
-#include <cmath>
 #include <string>
 #include <tuple>
 #include <variant>
@@ -33,15 +32,7 @@ void require_zeros_padding(const Mode& padding_mode, const std::string& module) 
 
 // LibTorch's reset_parameters of Linear and the convolutions: weight ~ kaiming_uniform(a = sqrt(5)),
 // bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)). In place, so registrations and optimizers stay valid.
-inline void reset_affine(Tensor& weight, Tensor& bias) {
-  nabla::NoGradGuard no_grad;
-  nabla::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));
-  if (bias.defined()) {
-    const double fan_in =
-        static_cast<double>(std::get<0>(nabla::nn::init::calculate_fan_in_and_fan_out(weight)));
-    const double bound = fan_in > 0 ? 1.0 / std::sqrt(fan_in) : 0.0;
-    nabla::nn::init::uniform_(bias, -bound, bound);
-  }
-}
+// Out of line (src/torch/modules.cpp): <cmath> alone costs a program 0.2 s of compile time.
+void reset_affine(Tensor& weight, Tensor& bias);
 
 }  // namespace torch::nn::detail
