@@ -190,6 +190,26 @@ void random_uniform(const Tensor& target, double from, double to, RandomGenerato
   });
   s.finish();
 }
+void dropout_mask(const Tensor& out, double p, RandomGenerator& gen) {
+  check_device("dropout", out);
+  dispatch_floating(out.dtype(), "dropout", [&]<typename T>() {
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      T* o = out.data_ptr<T>();
+      // The draws, the comparison in T and the scale in T of rand(), `>= p`, convert and `* 1/(1-p)`.
+      const T threshold = static_cast<T>(p), keep = static_cast<T>(1.0 / (1.0 - p));
+      for (int64_t i = 0; i < out.numel(); ++i) {
+        T u;
+        if constexpr (std::is_same_v<T, float>)
+          u = gen.next_float();
+        else
+          u = static_cast<T>(gen.next_double());
+        o[i] = u >= threshold ? keep : T(0);
+      }
+    } else {
+      NABLA_CHECK(false, DTypeError, "dropout_mask: float32 or float64 expected, got {}", out.dtype());
+    }
+  });
+}
 void random_normal(const Tensor& target, double mean, double std, RandomGenerator& gen) {
   check_device("normal_", target);
   ReducedStaging s;

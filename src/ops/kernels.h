@@ -102,6 +102,9 @@ void matmul(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& b
 void linear(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias = {});
 
 void random_uniform(const Tensor& out, double from, double to, RandomGenerator& gen);
+// out (contiguous float32/float64) = 1/(1-p) where a uniform draw >= p, else 0: dropout's keep-mask in
+// one pass, the same draws and values as rand(), `>= p`, convert and scale (so seeded runs don't change).
+void dropout_mask(const Tensor& out, double p, RandomGenerator& gen);
 void random_normal(const Tensor& out, double mean, double std, RandomGenerator& gen);
 
 }  // namespace nabla::kernels

@@ -33,7 +33,13 @@ Tensor dropout(const Tensor& x, double p, bool training, RandomGenerator* gen) {
   if (!training || p == 0) return x;
   if (p == 1) return x * 0.0;
   // Keep-mask scaled by 1/(1-p), a constant for autograd.
-  Tensor mask = rand(x.sizes(), {.dtype = floating_of(x.dtype())}, gen);
+  const DType mask_dtype = floating_of(x.dtype());
+  if (mask_dtype == DType::Float32 || mask_dtype == DType::Float64) {
+    Tensor mask = raw::empty(x.sizes(), mask_dtype);
+    kernels::dropout_mask(mask, p, gen ? *gen : default_generator());
+    return x * mask;
+  }
+  Tensor mask = rand(x.sizes(), {.dtype = mask_dtype}, gen);  // reduced floats: round as rand() does
   {
     NoGradGuard ng;
     mask = convert(mask >= p, mask.dtype()) * (1.0 / (1.0 - p));
