@@ -180,12 +180,15 @@ void random_uniform(const Tensor& target, double from, double to, RandomGenerato
   const Tensor& out = s.out(target);
   dispatch_floating(out.dtype(), "uniform_", [&]<typename T>() {
     T* o = out.data_ptr<T>();
-    const T lo = static_cast<T>(from), span = static_cast<T>(to - from);
-    for (int64_t i = 0; i < out.numel(); ++i) {
-      if constexpr (std::is_same_v<T, float>)
-        o[i] = lo + span * gen.next_float();
-      else
-        o[i] = lo + span * static_cast<T>(gen.next_double());
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      gen.fill_uniform(o, out.numel());
+      if (from != 0 || to != 1) {  // lo + span * u, as the draws were scaled one by one before
+        const T lo = static_cast<T>(from), span = static_cast<T>(to - from);
+        for (int64_t i = 0; i < out.numel(); ++i) o[i] = lo + span * o[i];
+      }
+    } else {
+      const T lo = static_cast<T>(from), span = static_cast<T>(to - from);
+      for (int64_t i = 0; i < out.numel(); ++i) o[i] = lo + span * static_cast<T>(gen.next_double());
     }
   });
   s.finish();
@@ -195,15 +198,14 @@ void dropout_mask(const Tensor& out, double p, RandomGenerator& gen) {
   dispatch_floating(out.dtype(), "dropout", [&]<typename T>() {
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
       T* o = out.data_ptr<T>();
-      // The draws, the comparison in T and the scale in T of rand(), `>= p`, convert and `* 1/(1-p)`.
+      // The draws, the comparison in T and the scale in T of rand(), `>= p`, convert and `* 1/(1-p)`;
+      // a chunk at a time, so the draws are thresholded while in L1.
       const T threshold = static_cast<T>(p), keep = static_cast<T>(1.0 / (1.0 - p));
-      for (int64_t i = 0; i < out.numel(); ++i) {
-        T u;
-        if constexpr (std::is_same_v<T, float>)
-          u = gen.next_float();
-        else
-          u = static_cast<T>(gen.next_double());
-        o[i] = u >= threshold ? keep : T(0);
+      constexpr int64_t chunk = 1024;
+      for (int64_t start = 0; start < out.numel(); start += chunk) {
+        const int64_t n = std::min(chunk, out.numel() - start);
+        gen.fill_uniform(o + start, n);
+        for (int64_t i = start; i < start + n; ++i) o[i] = o[i] >= threshold ? keep : T(0);
       }
     } else {
       NABLA_CHECK(false, DTypeError, "dropout_mask: float32 or float64 expected, got {}", out.dtype());

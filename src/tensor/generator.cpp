@@ -37,6 +37,32 @@ uint64_t RandomGenerator::next_u64() {
 double RandomGenerator::next_double() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
 float RandomGenerator::next_float() { return static_cast<float>(next_u64() >> 40) * 0x1.0p-24f; }
 
+namespace {
+// xoshiro256++ over a local copy of the state (next_u64's steps), converting each draw with `convert`.
+template <typename T, typename Convert>
+void fill_xoshiro(uint64_t (&state)[4], T* out, int64_t n, Convert convert) {
+  uint64_t s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3];
+  for (int64_t i = 0; i < n; ++i) {
+    const uint64_t result = rotl(s0 + s3, 23) + s0, t = s1 << 17;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 45);
+    out[i] = convert(result);
+  }
+  state[0] = s0, state[1] = s1, state[2] = s2, state[3] = s3;
+}
+}  // namespace
+
+void RandomGenerator::fill_uniform(float* out, int64_t n) {
+  fill_xoshiro(s_, out, n, [](uint64_t r) { return static_cast<float>(r >> 40) * 0x1.0p-24f; });
+}
+void RandomGenerator::fill_uniform(double* out, int64_t n) {
+  fill_xoshiro(s_, out, n, [](uint64_t r) { return static_cast<double>(r >> 11) * 0x1.0p-53; });
+}
+
 double RandomGenerator::next_normal() {
   if (has_cached_normal_) {
     has_cached_normal_ = false;

@@ -31,9 +31,12 @@ class RandomGenerator {
   void manual_seed(uint64_t seed);
   uint64_t initial_seed() const { return seed_; }
   uint64_t next_u64();
-  double next_double();                   // uniform in [0, 1)
-  float next_float();                     // uniform in [0, 1)
-  double next_normal();                   // standard normal (Box-Muller, caches the second value)
+  double next_double();  // uniform in [0, 1)
+  float next_float();    // uniform in [0, 1)
+  double next_normal();  // standard normal (Box-Muller, caches the second value)
+  // The next n draws of next_float() / next_double(), in order, with the state kept in registers.
+  void fill_uniform(float* out, int64_t n);
+  void fill_uniform(double* out, int64_t n);
   using State = std::array<uint64_t, 6>;  // 4 words of state, seed, cached normal
   State state() const;
   void set_state(const State& s);

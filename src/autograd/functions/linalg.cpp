@@ -16,6 +16,14 @@ Tensor batched_product(const Tensor& a3, const Tensor& b3) {
   kernels::matmul(out, a3, b3);
   return out;
 }
+// The gradient of an mm operand, `lhs @ rhs`, laid out like the operand: for a column-major operand (the
+// w.t() of nn.Linear) it is computed as (rhs^T @ lhs^T)^T, so the transpose's backward hands the leaf a
+// contiguous gradient that AccumulateGrad can keep instead of copying (PyTorch's mm_mat1/mat2_backward).
+Tensor mm_operand_grad(const Tensor& lhs, const Tensor& rhs, const Tensor& operand) {
+  const bool column_major = operand.stride(0) == 1 && operand.stride(1) == operand.size(0) &&
+                            operand.size(0) > 1 && operand.size(1) > 1;
+  return column_major ? mm(rhs.t(), lhs.t()).t() : mm(lhs, rhs);
+}
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
@@ -32,8 +40,8 @@ Tensor mm(const Tensor& a, const Tensor& b) {
     record(OpId::mm, {a, b}, {out}, {.inputs = {0, 1}},
            [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
              const Tensor &a = ctx.input(0), &b = ctx.input(1);
-             return {ctx.needs_grad[0] ? mm(g[0], b.t()) : Tensor(),
-                     ctx.needs_grad[1] ? mm(a.t(), g[0]) : Tensor()};
+             return {ctx.needs_grad[0] ? mm_operand_grad(g[0], b.t(), a) : Tensor(),
+                     ctx.needs_grad[1] ? mm_operand_grad(a.t(), g[0], b) : Tensor()};
            });
   return out;
 }
