@@ -105,9 +105,10 @@ void add_eval(CLI::App& app, EvalArgs& a) {
       ->required()
       ->check(non_empty());
   c->add_option("--data", a.data, "Data set (default: the one the model was trained on)");
-  c->add_option("--split", a.split, "test | train")
+  c->add_option("--split", a.split,
+                "test | train | val (the validation part train held out: its --train_ratio and --seed)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"test", "train"}));
+      ->check(CLI::IsMember({"test", "train", "val"}));
   c->add_option("--data_dir", a.data_dir, "Where data sets live")->capture_default_str();
   c->add_option("--threads", a.threads, "Threads (0: all cores)")->check(int_in(0, kMaxThreads));
   c->callback([&a] { std::exit(run_eval(a)); });
