@@ -1,6 +1,8 @@
 // distributed_run.cpp — see distributed_run.h.
 #include "tool/distributed_run.h"
 
+#include <cstdlib>
+
 #include "nabla/distributed/ddp.h"
 #include "nabla/distributed/process_group.h"
 #include "nabla/ops/ops.h"
@@ -36,7 +38,16 @@ class SamplerEpoch : public training::Callback {
 }  // namespace
 
 Processes start_processes(const TrainArgs& a) {
-  if (!a.distributed) return {};
+  if (!a.distributed) {
+    // Under `mpirun -np 2` without the flag, each process would train alone and write the same files.
+    const char* launched = std::getenv("OMPI_COMM_WORLD_SIZE");  // OpenMPI's; MPICH's Hydra: PMI_SIZE
+    if (!launched) launched = std::getenv("PMI_SIZE");
+    NABLA_CHECK(!launched || std::string(launched) == "1", ValueError,
+                "nabla train runs as one of {} MPI processes but without --distributed: each would train "
+                "alone and write the same files (add --distributed)",
+                launched);
+    return {};
+  }
   // Each fold would train its own model on every process; not wired up (the folds run one by one).
   NABLA_CHECK(a.kfold == 0, ValueError,
               "--distributed cannot be combined with --kfold (run the folds without --distributed)");
@@ -65,10 +76,11 @@ std::shared_ptr<data::TensorDataset> evaluation_share(const std::shared_ptr<data
                                                       const char* name, const Processes& p) {
   if (!split || !p.distributed) return split;
   // A process without a sample would skip the forward in which DDP broadcasts rank 0's buffers.
-  NABLA_CHECK(split->size() >= p.world_size, ValueError,
-              "--distributed: the {} split has {} samples, fewer than the {} processes that evaluate a share "
-              "of it each (use fewer processes or a larger split)",
-              name, split->size(), p.world_size);
+  NABLA_CHECK(
+      split->size() >= p.world_size, ValueError,
+      "--distributed: the {} split has fewer samples ({}) than processes ({}), which evaluate a share "
+      "of it each (use fewer processes or a larger split)",
+      name, split->size(), p.world_size);
   std::vector<int64_t> mine;
   for (int64_t i = p.rank; i < split->size(); i += p.world_size) mine.push_back(i);
   return take(*split, mine);

@@ -20,8 +20,9 @@ struct Processes {
   bool writes() const { return rank == 0; }  // prints, writes checkpoints, logs and plots
 };
 
-// One process without --distributed. With it: refuses the flags it does not combine with (ValueError),
-// then joins the mpirun job (a program started without mpirun is a job of one process).
+// One process without --distributed (ValueError when mpirun started several: they would all write the
+// same files). With it: refuses the flags it does not combine with (ValueError), then joins the mpirun
+// job (a program started without mpirun is a job of one process).
 Processes start_processes(const TrainArgs& a);
 // After a successful run: ends the job (destroy_process_group). A process that fails exits without it,
 // non-zero, and mpirun then ends the others.

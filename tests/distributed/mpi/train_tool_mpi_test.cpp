@@ -159,6 +159,27 @@ TEST_F(DistributedTrainTool, WithoutMpirunIsAJobOfOneProcess) {
   EXPECT_TRUE(fs::exists(path("single/metrics.csv")));
 }
 
+// 103 of the 104 images train, 1 is held out: a process would have nothing to evaluate. Both refuse.
+TEST_F(DistributedTrainTool, RefusesASplitSmallerThanTheProcesses) {
+  std::string args = train_args("tiny_val", 1);
+  args.replace(args.find("--train_ratio 0.8"), 17, "--train_ratio 0.995");
+  test::ToolResult r = run(mpirun(2) + tool() + args);
+  EXPECT_NE(r.code, 0);
+  const std::string said = r.out + r.err;
+  EXPECT_NE(said.find("the validation split has fewer samples (1) than processes (2)"), std::string::npos)
+      << said;
+}
+
+TEST_F(DistributedTrainTool, MpirunWithoutTheFlagIsRefused) {
+  std::string args = train_args("no_flag", 1);
+  args.replace(args.find("--distributed "), 14, "");
+  test::ToolResult r = run(mpirun(2) + tool() + args);
+  EXPECT_NE(r.code, 0);
+  const std::string said = r.out + r.err;
+  EXPECT_NE(said.find("one of 2 MPI processes but without --distributed"), std::string::npos) << said;
+  EXPECT_FALSE(fs::exists(path("no_flag")));
+}
+
 TEST_F(DistributedTrainTool, RefusesKFold) {
   test::ToolResult r = run(tool() + train_args("kfold", 1) + " --kfold 3");
   EXPECT_EQ(r.code, 1);
