@@ -15,6 +15,7 @@ struct TrainArgs {
   double lr = 1e-3, train_ratio = 0.8;
   uint64_t seed = 0;
   bool verbose = false;
+  bool distributed = false;  // one of the processes of an mpirun job (docs/distributed.md, "The tool")
 };
 int run_train(const TrainArgs& args);
 

@@ -52,7 +52,10 @@ void add_train(CLI::App& app, TrainArgs& a) {
       ->capture_default_str()
       ->check(non_empty());
   c->add_option("--gpu_id", a.gpu_id, "-1 for CPU")->capture_default_str();
-  c->add_option("--batch_size", a.batch_size, "Mini-batch size")
+  c->add_option(
+       "--batch_size", a.batch_size,
+       "Mini-batch size (per process with --distributed, as PyTorch's DDP: N processes step on N times "
+       "as many samples)")
       ->capture_default_str()
       ->check(int_in(1, kMaxBatch));
   c->add_option("--n_epochs", a.n_epochs, "Epochs")->capture_default_str()->check(int_in(1, kMaxCount));
@@ -96,6 +99,10 @@ void add_train(CLI::App& app, TrainArgs& a) {
       ->check(CLI::IsMember({"stop", "warn"}));
   c->add_option("--data_dir", a.data_dir, "Where data sets live (tools/fetch-data)")->capture_default_str();
   c->add_flag("--verbose", a.verbose, "Per-epoch details");
+  c->add_flag(
+      "--distributed", a.distributed,
+      "Data-parallel training over the processes of `mpirun -np N nabla train ...` (MPI): each trains "
+      "on its share, rank 0 alone prints and writes (docs/distributed.md)");
   c->callback([&a] { std::exit(run_train(a)); });
 }
 
@@ -105,9 +112,10 @@ void add_eval(CLI::App& app, EvalArgs& a) {
       ->required()
       ->check(non_empty());
   c->add_option("--data", a.data, "Data set (default: the one the model was trained on)");
-  c->add_option("--split", a.split, "test | train")
+  c->add_option("--split", a.split,
+                "test | train | val (the validation part train held out: its --train_ratio and --seed)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"test", "train"}));
+      ->check(CLI::IsMember({"test", "train", "val"}));
   c->add_option("--data_dir", a.data_dir, "Where data sets live")->capture_default_str();
   c->add_option("--threads", a.threads, "Threads (0: all cores)")->check(int_in(0, kMaxThreads));
   c->callback([&a] { std::exit(run_eval(a)); });

@@ -10,6 +10,7 @@
 #include "nabla/train/run_state.h"
 #include "tool/commands.h"
 #include "tool/data_setup.h"
+#include "tool/distributed_run.h"
 #include "tool/reporting.h"
 #include "util/check.h"
 
@@ -159,19 +160,29 @@ void prepare_fine_tuning(const TrainArgs& a, const training::ModelConfig& config
   }
 }
 
-// One training run: the whole data set, or one fold. `primary` runs write model_fn and the plots.
+// One training run: the whole data set, or one fold. `primary` runs write model_fn and the plots (on
+// rank 0 alone with --distributed: the other processes train and evaluate, and write nothing).
 RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d, const std::string& logdir,
-                      bool primary, const nn::NamedTensors& pretrained) {
+                      bool primary, const nn::NamedTensors& pretrained, const Processes& procs = {}) {
+  const bool writes = primary && procs.writes();
   auto model = training::build_model(cfg.model);
-  prepare_fine_tuning(a, cfg.model, *model, pretrained, primary);
+  prepare_fine_tuning(a, cfg.model, *model, pretrained, writes);
   auto optimizer = make_optimizer(a.optimizer, model->parameters(), a.lr);
-  data::DataLoader train_loader(d.train, {.batch_size = a.batch_size, .shuffle = true, .seed = a.seed});
+  const TrainOrder order = train_order(a, *d.train, procs);
+  data::DataLoader train_loader(d.train, order.options);
   std::unique_ptr<data::DataLoader> val_loader;
   if (d.val)
-    val_loader = std::make_unique<data::DataLoader>(d.val, data::DataLoaderOptions{.batch_size = 512});
+    val_loader = std::make_unique<data::DataLoader>(evaluation_share(d.val, "validation", procs),
+                                                    data::DataLoaderOptions{.batch_size = 512});
   Scheduler sched = make_scheduler(a.scheduler, *optimizer, a.n_epochs, train_loader.size(), a.lr);
+  // With --distributed the trainer runs DDP's forward (gradients averaged in backward); checkpoints,
+  // the optimizer and the final model keep the model's own parameter names.
+  std::shared_ptr<distributed::DistributedDataParallel> ddp;
+  if (procs.distributed) ddp = std::make_shared<distributed::DistributedDataParallel>(model);
   training::Trainer trainer(
-      *model, [](const Tensor& o, const Tensor& t) { return F::cross_entropy(o, t); }, *optimizer);
+      ddp ? static_cast<nn::Module&>(*ddp) : *model,
+      [](const Tensor& o, const Tensor& t) { return F::cross_entropy(o, t); }, *optimizer);
+  make_data_parallel(trainer, order);
   trainer.num_classes = cfg.model.num_classes;
   trainer.on_nan = a.on_nan == "warn" ? training::OnNan::Warn : training::OnNan::Stop;
   trainer.on_warning = [](const std::string& w) { std::cerr << "nabla: " << w << "\n"; };
@@ -199,8 +210,10 @@ RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d
   // The CSV row of an epoch is written before its checkpoint: a run killed between the two resumes from
   // the previous checkpoint and drops the extra row. The other order lost the row for good (found by
   // tools/adversarial: metrics.csv held epochs 2-4 after a kill at epoch 1 and a resume).
-  add_reporting(trainer, logdir, a.verbose, d, primary);
-  trainer.add_callback(checkpoint);
+  if (procs.writes()) {  // the metrics they see are every process's (Trainer::sum_over_processes)
+    add_reporting(trainer, logdir, a.verbose, d, primary);
+    trainer.add_callback(checkpoint);
+  }
   if (primary && !a.resume.empty()) {
     training::LoadedRun r = load_resume(a);
     NABLA_CHECK(r.config.model.to_json() == cfg.model.to_json(), ValueError,
@@ -215,7 +228,7 @@ RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d
           (!checkpoint->best() || m.at(monitor) < *checkpoint->best()))
         checkpoint->set_best(m.at(monitor));
     default_generator().set_state(r.training->rng);
-    std::cout << "resumed from " << a.resume << " at epoch " << r.training->epoch << "\n";
+    if (writes) std::cout << "resumed from " << a.resume << " at epoch " << r.training->epoch << "\n";
   }
   trainer.fit(train_loader, val_loader.get(), a.n_epochs);
   RunOutcome out;
@@ -227,9 +240,10 @@ RunOutcome train_once(const TrainArgs& a, training::RunConfig cfg, DataSplits& d
     if (m.count("val_acc")) out.best_val_acc = std::max(out.best_val_acc, m.at("val_acc"));
   }
   if (primary && d.test) {
-    if (fs::exists(a.model_fn))
+    if (writes && fs::exists(a.model_fn))
       model->load_state_dict(training::load_run(a.model_fn).model);  // the best epoch
-    data::DataLoader test_loader(d.test, {.batch_size = 512});
+    share_rank0_state(*model, procs);
+    data::DataLoader test_loader(evaluation_share(d.test, "test", procs), {.batch_size = 512});
     out.test = trainer.evaluate(test_loader, cfg.model.num_classes);
   }
   return out;
@@ -284,8 +298,9 @@ int run_train(const TrainArgs& a) {
   NABLA_CHECK(a.freeze == "none" || !a.pretrained.empty() || !a.resume.empty(), ValueError,
               "--freeze backbone needs --pretrained FILE (a frozen random backbone would learn nothing)");
   check_model_for_data(a);
-  prepare_outputs(a);
-  if (!a.resume.empty()) load_resume(a);  // a bad checkpoint is refused before the data loads
+  const Processes procs = start_processes(a);
+  if (procs.writes()) prepare_outputs(a);  // the other processes write nothing
+  if (!a.resume.empty()) load_resume(a);   // a bad checkpoint is refused before the data loads
   nn::NamedTensors
       pretrained;  // read before the data loads too; with --resume the checkpoint has the weights
   if (!a.pretrained.empty() && a.resume.empty()) {
@@ -311,16 +326,22 @@ int run_train(const TrainArgs& a) {
   cfg.seed = a.seed;
   cfg.threads = a.threads;
   cfg.freeze = a.freeze;
-  std::cout << fmt::format("nabla train: {} on {} ({} train / {} val / {} test samples), {} threads\n",
-                           a.model, a.data, d.train->size(), d.val ? d.val->size() : 0,
-                           d.test ? d.test->size() : 0, get_num_threads());
+  if (procs.writes())
+    std::cout << fmt::format("nabla train: {} on {} ({} train / {} val / {} test samples), {} threads\n",
+                             a.model, a.data, d.train->size(), d.val ? d.val->size() : 0,
+                             d.test ? d.test->size() : 0, get_num_threads());
+  if (procs.distributed && procs.writes())
+    std::cout << fmt::format("distributed: {} process{}, batch size {} per process ({} per step)\n",
+                             procs.world_size, procs.world_size == 1 ? "" : "es", a.batch_size,
+                             a.batch_size * procs.world_size);
   if (a.kfold > 0)
     return run_kfold(a, cfg, d, [&](DataSplits& fold, int k) {
       manual_seed(a.seed + static_cast<uint64_t>(k));
       return train_once(a, cfg, fold, "", false, pretrained).best_val_acc;
     });
-  RunOutcome r = train_once(a, cfg, d, a.logdir, true, pretrained);
-  report_final(a, cfg, r.test, r.history);
+  RunOutcome r = train_once(a, cfg, d, a.logdir, true, pretrained, procs);
+  if (procs.writes()) report_final(a, cfg, r.test, r.history);
+  finish_processes(procs);
   return 0;
 }
 

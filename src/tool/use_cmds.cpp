@@ -29,8 +29,12 @@ int run_eval(const EvalArgs& a) {
   training::RunConfig cfg;
   auto model = load_model(a.model_fn, cfg);
   const std::string spec = a.data.empty() ? cfg.data : a.data;
-  DataSplits d = load_data(spec, a.data_dir, 1.0, cfg.seed);
-  auto ds = a.split == "train" ? d.train : d.test;
+  // val: the part of the training split that `nabla train` held out (its --train_ratio and --seed).
+  const bool val = a.split == "val";
+  NABLA_CHECK(!val || cfg.train_ratio < 1, ValueError,
+              "--split val: {} was trained without a validation split (--train_ratio 1)", a.model_fn);
+  DataSplits d = load_data(spec, a.data_dir, val ? cfg.train_ratio : 1.0, cfg.seed);
+  auto ds = val ? d.val : a.split == "train" ? d.train : d.test;
   NABLA_CHECK(ds != nullptr, ValueError, "--data {} has no {} split", spec, a.split);
   NABLA_CHECK(
       d.channels == cfg.model.in_channels && d.height == cfg.model.height && d.width == cfg.model.width,

@@ -12,7 +12,33 @@ namespace nabla::training {
 
 namespace {
 constexpr double kDivergingLoss = 1e12;  // a finite loss above this warns once
+
+int64_t whole(double v) { return std::llround(v); }  // a count summed as a double (exact below 2^53)
+
+// Note [Distributed evaluation]: each process evaluated its own share of the data; their sums are
+// added up by Trainer::sum_over_processes. The confusion matrix goes second: a process whose share
+// held no classification batch does not know its size (it counts 0 classes and 0 matrices), the
+// others agree on it.
+void sum_eval_over_processes(const std::function<void(std::vector<double>&)>& sum, double& loss_sum,
+                             int64_t& samples, int64_t& correct, std::vector<int64_t>& cm) {
+  const int64_t classes = whole(std::sqrt(static_cast<double>(cm.size())));
+  std::vector<double> s = {loss_sum, static_cast<double>(samples), static_cast<double>(correct),
+                           static_cast<double>(classes), cm.empty() ? 0.0 : 1.0};
+  sum(s);
+  loss_sum = s[0];
+  samples = whole(s[1]);
+  correct = whole(s[2]);
+  if (s[4] == 0) return;  // nobody classified anything (a regression model)
+  const int64_t total = whole(s[3] / s[4]);
+  NABLA_CHECK(cm.empty() || classes == total, ShapeError,
+              "Trainer::evaluate: this process's outputs have {} classes, other processes' {}", classes,
+              s[3] / s[4]);
+  if (cm.empty()) cm.assign(total * total, 0);
+  std::vector<double> cells(cm.begin(), cm.end());
+  sum(cells);
+  for (size_t i = 0; i < cm.size(); ++i) cm[i] = whole(cells[i]);
 }
+}  // namespace
 
 Trainer::Trainer(nn::Module& model, LossFn loss, optim::Optimizer& optimizer)
     : model_(model), loss_(std::move(loss)), optimizer_(optimizer) {}
@@ -90,6 +116,12 @@ double Trainer::train_one_epoch(data::DataLoader& loader) {
     for (auto& cb : callbacks_) cb->on_batch_end(*this, batch, m);
     ++batch;
   }
+  if (sum_over_processes) {  // the epoch's loss over every process's batches
+    std::vector<double> sums = {loss_sum, static_cast<double>(samples)};
+    sum_over_processes(sums);
+    loss_sum = sums[0];
+    samples = whole(sums[1]);
+  }
   return samples ? loss_sum / static_cast<double>(samples) : 0;
 }
 
@@ -99,7 +131,7 @@ EvalResult Trainer::evaluate(data::DataLoader& loader, int64_t classes) {
   EvalResult r;
   double loss_sum = 0;
   int64_t correct = 0;
-  std::vector<int64_t> cm;
+  std::vector<int64_t> cm;  // [C, C], rows = true class; empty until a classification batch
   for (auto& b : loader) {
     Tensor out = model_(b.data);
     const int64_t n = b.data.size(0);
@@ -116,6 +148,7 @@ EvalResult Trainer::evaluate(data::DataLoader& loader, int64_t classes) {
       }
     }
   }
+  if (sum_over_processes) sum_eval_over_processes(sum_over_processes, loss_sum, r.samples, correct, cm);
   if (r.samples) {
     r.loss = loss_sum / static_cast<double>(r.samples);
     r.accuracy = static_cast<double>(correct) / static_cast<double>(r.samples);

@@ -111,6 +111,14 @@ TEST_F(CliTest, EvalAndPredict) {
   ASSERT_EQ(e.code, 0) << e.err;
   EXPECT_NE(e.out.find("accuracy"), std::string::npos);
   EXPECT_NE(e.out.find("confusion matrix"), std::string::npos);
+  // --split val: the 15 images of the 72 that train held out (--train_ratio 0.8), none without one.
+  Result v = run("eval --model_fn " + path("m.safetensors") + " --split val");
+  ASSERT_EQ(v.code, 0) << v.err;
+  EXPECT_NE(v.out.find("(val split, 15 samples)"), std::string::npos) << v.out;
+  ASSERT_EQ(run(train_args("no_val", 1) + " --train_ratio 1").code, 0);
+  Result none = run("eval --model_fn " + path("no_val.safetensors") + " --split val");
+  EXPECT_EQ(none.code, 1);
+  EXPECT_NE(none.err.find("without a validation split (--train_ratio 1)"), std::string::npos) << none.err;
   Result p = run("predict --model_fn " + path("m.safetensors") + " --topk 2 --json --input " +
                  (root_ / "images" / "red" / "0.png").string());
   ASSERT_EQ(p.code, 0) << p.err;

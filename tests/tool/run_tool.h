@@ -23,12 +23,18 @@ inline std::string read_text_file(const std::filesystem::path& p) {
   return s.str();
 }
 
-// `nabla <args>`; the output files go to `dir` (created; per process, as CTest runs tests in parallel).
-inline ToolResult run_tool(const std::string& args, const std::filesystem::path& dir) {
+// A shell command line; the output files go to `dir` (created; per process, as CTest runs tests in
+// parallel).
+inline ToolResult run_command(const std::string& command_line, const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
   const std::string out = (dir / "stdout").string(), err = (dir / "stderr").string();
-  const int status = std::system((std::string(NABLA_TOOL) + " " + args + " >" + out + " 2>" + err).c_str());
+  const int status = std::system((command_line + " >" + out + " 2>" + err).c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_text_file(out), read_text_file(err)};
+}
+
+// `nabla <args>`.
+inline ToolResult run_tool(const std::string& args, const std::filesystem::path& dir) {
+  return run_command(std::string(NABLA_TOOL) + " " + args, dir);
 }
 
 }  // namespace nabla::test

@@ -75,6 +75,12 @@ class Trainer {
   // Warnings (a non-finite loss with OnNan::Warn; a finite loss above 1e12, once: diverging).
   // Default: one line on stderr.
   std::function<void(const std::string&)> on_warning;
+  // Data-parallel training, where each process trains and evaluates its own share of the data: sums
+  // these per-process sums (of losses, sample counts, correct predictions, confusion matrix cells) over
+  // all processes, in place, so train_loss, val_loss, val_acc and evaluate() are those of the whole data
+  // set, identical on every process (early stopping and schedulers then decide alike). Every process
+  // must call fit/evaluate alike. Unset: one process.
+  std::function<void(std::vector<double>& sums)> sum_over_processes;
 
  private:
   double train_one_epoch(data::DataLoader& loader);
