@@ -5,32 +5,15 @@
 //   nabla-bench-data [data_dir] [--epochs N]     (data_dir defaults to $NABLA_DATA_DIR or ./data)
 #include <nabla/nabla.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <limits>
 #include <string>
 
-namespace {
-using namespace nabla;
+#include "loader_throughput.h"
 
-// Samples per second over `epochs` full passes (the first epoch's worker start-up included).
-double measure(const data::DatasetPtr& ds, int workers, int epochs) {
-  data::DataLoader loader(ds, {.batch_size = 64, .shuffle = true, .num_workers = workers, .seed = 0});
-  int64_t samples = 0;
-  double checksum = 0;
-  auto start = std::chrono::steady_clock::now();
-  for (int e = 0; e < epochs; ++e) {
-    for (data::Batch& b : loader) {
-      samples += b.data.size(0);
-      checksum += b.target.data_ptr<int64_t>()[0];  // touch the batch
-    }
-  }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (checksum < 0) std::cerr << "impossible\n";
-  return static_cast<double>(samples) / seconds;
-}
-}  // namespace
+using namespace nabla;
 
 int main(int argc, char** argv) {
   std::string root = std::getenv("NABLA_DATA_DIR") ? std::getenv("NABLA_DATA_DIR") : "data";
@@ -46,7 +29,7 @@ int main(int argc, char** argv) {
     auto transform = data::Compose({data::ToTensor(), data::Normalize({0.1307}, {0.3081})});
     auto ds = data::share(data::MNIST(root, {.train = true, .transform = transform}));
     for (int workers : {0, 2}) {
-      double rate = measure(ds, workers, epochs);
+      double rate = bench::loader_samples_per_s(ds, workers, epochs, std::numeric_limits<double>::infinity());
       std::cout << "dataloader_mnist_b64_workers" << workers << "_samples_per_s\t"
                 << static_cast<int64_t>(rate) << "\tthreads=" << (workers == 0 ? 1 : workers) << "\n";
     }

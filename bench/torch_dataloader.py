@@ -23,28 +23,38 @@ def read_idx(path):
     return torch.frombuffer(bytearray(raw[4 + 4 * ndim:]), dtype=torch.uint8).reshape(dims)
 
 
-class MNIST(Dataset):
-    def __init__(self, root):
-        raw = os.path.join(root, "MNIST", "raw")
-        self.data = read_idx(os.path.join(raw, "train-images-idx3-ubyte"))
-        self.targets = read_idx(os.path.join(raw, "train-labels-idx1-ubyte")).long()
+class GrayImages(Dataset):
+    """uint8 [N, H, W] images and int64 [N] labels, decoded per sample by ToTensor + Normalize."""
+
+    def __init__(self, data, targets, mean, std):
+        self.data, self.targets, self.mean, self.std = data, targets, mean, std
 
     def __len__(self):
         return len(self.data)
 
     def __getitem__(self, i):
         x = self.data[i].unsqueeze(0).float().div(255)  # ToTensor
-        x = (x - 0.1307) / 0.3081                        # Normalize
+        x = (x - self.mean) / self.std                   # Normalize
         return x, int(self.targets[i])
 
 
-def measure(ds, workers, epochs):
+def mnist(root):
+    raw = os.path.join(root, "MNIST", "raw")
+    return GrayImages(read_idx(os.path.join(raw, "train-images-idx3-ubyte")),
+                      read_idx(os.path.join(raw, "train-labels-idx1-ubyte")).long(), 0.1307, 0.3081)
+
+
+def measure(ds, workers, epochs, seconds=float("inf")):
+    """Samples/s over `epochs` passes or `seconds`, whichever ends first (worker start-up included),
+    like bench/loader_throughput.h."""
     loader = DataLoader(ds, batch_size=64, shuffle=True, num_workers=workers,
                         generator=torch.Generator().manual_seed(0))
     samples, start = 0, time.perf_counter()
     for _ in range(epochs):
         for x, y in loader:
             samples += x.shape[0]
+            if time.perf_counter() - start >= seconds:
+                return samples / (time.perf_counter() - start)
     return samples / (time.perf_counter() - start)
 
 
@@ -54,7 +64,7 @@ def main():
     p.add_argument("--epochs", type=int, default=1)
     a = p.parse_args()
     torch.set_num_threads(1)
-    ds = MNIST(a.root)
+    ds = mnist(a.root)
     for workers in (0, 2):
         rate = measure(ds, workers, a.epochs)
         print(f"dataloader_mnist_b64_workers{workers}_samples_per_s\t{int(rate)}\tthreads={max(1, workers)}", flush=True)

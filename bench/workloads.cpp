@@ -1,23 +1,20 @@
 // nabla-bench — the workloads of ../shared/anchors/torch_workloads.py: same models, batch sizes,
 // optimizers and synthetic data shapes, same flags (--threads N --seconds S --only a,b) and output
-// (name<TAB>value<TAB>threads=N), so the two can be run back to back and divided.
-#include <nabla/nabla.h>
+// (name<TAB>value<TAB>threads=N), so the two can be run back to back and divided. The curriculum's
+// other chapters (workloads_curriculum.cpp) pair with bench/torch_workloads_more.py the same way.
+#include "workloads.h"
 
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <functional>
 #include <set>
 #include <sstream>
 #include <string>
 
-using namespace nabla;
-
-namespace {
+namespace nabla::bench {
 
 double g_seconds = 4;
 
-// Samples (or ops) per second of `step`, which processes `batch` items per call.
 double timed(const std::function<void()>& step, double batch) {
   for (int i = 0; i < 3; ++i) step();
   auto t0 = std::chrono::steady_clock::now();
@@ -30,6 +27,17 @@ double timed(const std::function<void()>& step, double batch) {
   }
   return static_cast<double>(n) * batch / elapsed;
 }
+
+std::function<void()> classify(nn::Module& m, const Tensor& x, const Tensor& y, optim::Optimizer& opt) {
+  m.train();
+  return [&m, x, y, &opt] {
+    opt.zero_grad();
+    F::cross_entropy(m(x), y).backward();
+    opt.step();
+  };
+}
+
+namespace {
 
 struct MLP : nn::Module {  // curriculum: DNN FashionMNIST
   nn::Linear fc1{784, 256}, fc2{256, 128}, fc3{128, 10};
@@ -60,14 +68,7 @@ struct AE : nn::Module {  // curriculum: Autoencoder
   Tensor forward(Tensor x) override { return dec(enc(x)); }
 };
 
-std::function<void()> classify(nn::Module& m, const Tensor& x, const Tensor& y, optim::Optimizer& opt) {
-  m.train();
-  return [&m, x, y, &opt] {
-    opt.zero_grad();
-    F::cross_entropy(m(x), y).backward();
-    opt.step();
-  };
-}
+}  // namespace
 
 double mlp() {
   MLP m;
@@ -125,9 +126,11 @@ double gemm() {
   return timed([&] { mm(x, y); }, 1) * 2 * 1024.0 * 1024 * 1024 / 1e9;
 }
 
-}  // namespace
+}  // namespace nabla::bench
 
 int main(int argc, char** argv) {
+  using namespace nabla;
+  using namespace nabla::bench;
   int threads = 2;
   std::string only;
   bool flush_denormal = false;
@@ -151,9 +154,7 @@ int main(int argc, char** argv) {
   // set_flush_denormal buys, e.g. gru_train on Intel (docs/PERFORMANCE.md, "GRU and denormals").
   if (flush_denormal) set_flush_denormal(true);
   manual_seed(0);
-  std::set<std::string> wanted;
-  std::stringstream ss(only);
-  for (std::string item; std::getline(ss, item, ',');) wanted.insert(item);
+  // The registry: the anchor's eight first, then the curriculum's other chapters.
   const std::pair<const char*, double (*)()> workloads[] = {{"mlp_train", mlp},
                                                             {"cnn_train", cnn},
                                                             {"resnet_train", resnet},
@@ -161,7 +162,23 @@ int main(int argc, char** argv) {
                                                             {"ae_train", ae},
                                                             {"mlp_infer_b1", mlp_infer},
                                                             {"op_add_1elem_per_s", op_overhead},
-                                                            {"gemm1024_gflops", gemm}};
+                                                            {"gemm1024_gflops", gemm},
+                                                            {"resnet_infer_b64", resnet_infer},
+                                                            {"seq2seq_train", seq2seq},
+                                                            {"cgan_train", cgan},
+                                                            {"dqn_step", dqn},
+                                                            {"gcn_train", gcn},
+                                                            {"dataloader_fashion", dataloader_fashion}};
+  std::set<std::string> wanted, known;
+  for (auto& [name, fn] : workloads) known.insert(name);
+  std::stringstream ss(only);
+  for (std::string item; std::getline(ss, item, ',');) {
+    if (!known.count(item)) {  // a typo would otherwise print nothing, and bench-compare a blank row
+      std::fprintf(stderr, "nabla-bench: unknown workload '%s'\n", item.c_str());
+      return 2;
+    }
+    wanted.insert(item);
+  }
   for (auto& [name, fn] : workloads) {
     if (!wanted.empty() && !wanted.count(name)) continue;
     std::printf("%s\t%.1f\tthreads=%d\n", name, fn(), threads);

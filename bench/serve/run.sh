@@ -2,15 +2,17 @@
 # bench/serve/run.sh — load test of `nabla serve` beside the same FashionCNN in PyTorch behind Flask
 # (flask_server.py), on loopback with wrk: C concurrent connections for D seconds each, after a short
 # warm-up. Prints requests/s, latency p50/p90/p99, errors and the server's RSS before and after the
-# timed run (growth would be a leak), then a Markdown row per server for docs/PERFORMANCE.md.
+# timed run (growth would be a leak), then a Markdown row per server for docs/PERFORMANCE.md. With
+# --tsv, stdout is only `serve_rps<TAB>requests/s<TAB>threads=<CPUs>` per server (the rest goes to
+# stderr), the format of nabla-bench: `tools/bench-compare --only serve_rps` runs it with 64 connections.
 #   bench/serve/run.sh [--model_fn runs/demo/model.safetensors] [--connections 200] [--seconds 60]
-#                      [--only nabla|flask] [--build build]
+#                      [--only nabla|flask] [--build build] [--tsv]
 # Needs wrk, python3-flask, python3-pil and python3-torch (tools/install-deps --with-bench) and a
 # FashionCNN checkpoint (`make demo` leaves runs/demo/model.safetensors).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-model=runs/demo/model.safetensors connections=200 seconds=60 only="" build=build warmup=5
+model=runs/demo/model.safetensors connections=200 seconds=60 only="" build=build warmup=5 tsv=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --model_fn) model=$2; shift 2 ;;
@@ -18,12 +20,15 @@ while [[ $# -gt 0 ]]; do
     --seconds) seconds=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --tsv) tsv=1; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
 command -v wrk >/dev/null || { echo "run.sh: wrk is missing (tools/install-deps --with-bench)" >&2; exit 1; }
 [[ -f "$model" ]] || { echo "run.sh: no checkpoint at $model (make demo, or --model_fn)" >&2; exit 1; }
+# --tsv: the human-readable report goes to stderr, stdout keeps the workload lines only.
+if ((tsv)); then exec 3>&1 1>&2; fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nabla-serve-bench.XXXXXX")
 server_pid=""
@@ -90,6 +95,15 @@ if [[ -z "$only" || "$only" == flask ]]; then
   kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if ((tsv)); then
+  /usr/bin/python3 - "$tmp/results" >&3 <<'PY'
+import json, os, sys
+for row in open(sys.argv[1]):
+    r = json.loads(row.split(" ", 3)[3])
+    print(f"serve_rps\t{r['requests'] / r['seconds']:.1f}\tthreads={os.cpu_count()}")
+PY
+  exit 0
+fi
 
 echo
 echo "| server | requests/s | p50 ms | p99 ms | errors | RSS before -> after (MB) |"
