@@ -14,14 +14,26 @@
 namespace nabla::bench {
 
 double g_seconds = 4;
+bool g_distributed = false;
+
+namespace {
+// Under --distributed, rank 0's clock decides when every rank stops (MPI collectives must match).
+bool keep_timing(double elapsed) {
+  if (!g_distributed) return elapsed < g_seconds;
+  Tensor more = full({1}, static_cast<int64_t>(elapsed < g_seconds));
+  distributed::broadcast(more, 0);
+  return more.item<int64_t>() != 0;
+}
+}  // namespace
 
 double timed(const std::function<void()>& step, double batch) {
   for (int i = 0; i < 3; ++i) step();
+  if (g_distributed) distributed::barrier();  // start together
   auto t0 = std::chrono::steady_clock::now();
   int64_t n = 0;
   double elapsed = 0;
-  while ((elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) <
-         g_seconds) {
+  while (
+      keep_timing(elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count())) {
     step();
     ++n;
   }
@@ -30,9 +42,26 @@ double timed(const std::function<void()>& step, double batch) {
 
 std::function<void()> classify(nn::Module& m, const Tensor& x, const Tensor& y, optim::Optimizer& opt) {
   m.train();
-  return [&m, x, y, &opt] {
+  if (!g_distributed)
+    return [&m, x, y, &opt] {
+      opt.zero_grad();
+      F::cross_entropy(m(x), y).backward();
+      opt.step();
+    };
+  // Data parallel: this rank's share of the same global batch, gradients averaged by DDP (the module
+  // outlives the returned step, so DDP may hold it without owning it).
+  const int rank = distributed::get_rank(), world = distributed::get_world_size();
+  if (x.size(0) % world != 0)
+    throw ValueError("nabla-bench: batch " + std::to_string(x.size(0)) + " does not split over " +
+                     std::to_string(world) + " processes");
+  const int64_t share = x.size(0) / world;
+  auto ddp = std::make_shared<distributed::DistributedDataParallel>(
+      std::shared_ptr<nn::Module>(&m, [](nn::Module*) {}));
+  Tensor xs = x.narrow(0, rank * share, share).contiguous(),
+         ys = y.narrow(0, rank * share, share).contiguous();
+  return [ddp, xs, ys, &opt] {
     opt.zero_grad();
-    F::cross_entropy(m(x), y).backward();
+    F::cross_entropy((*ddp)(xs), ys).backward();
     opt.step();
   };
 }
@@ -143,13 +172,21 @@ int main(int argc, char** argv) {
       only = argv[i + 1];
     else if (!std::strcmp(argv[i], "--flush-denormal"))
       flush_denormal = std::atoi(argv[i + 1]) != 0;
+    else if (!std::strcmp(argv[i], "--distributed"))
+      g_distributed = std::atoi(argv[i + 1]) != 0;
     else {
       std::fprintf(stderr,
-                   "usage: nabla-bench [--threads N] [--seconds S] [--only a,b] [--flush-denormal 0|1]\n");
+                   "usage: nabla-bench [--threads N] [--seconds S] [--only a,b] [--flush-denormal 0|1]\n"
+                   "                   [--distributed 0|1 (under mpirun: the classifier workloads, DDP)]\n");
       return 2;
     }
   }
   set_num_threads(threads);
+  bool prints = true;
+  if (g_distributed) {  // docs/distributed.md, "Scaling": each process trains its share of each batch
+    distributed::init_process_group();
+    prints = distributed::get_rank() == 0;
+  }
   // Not in the PyTorch script (which keeps IEEE denormals, as torch does by default): shows what
   // set_flush_denormal buys, e.g. gru_train on Intel (docs/PERFORMANCE.md, "GRU and denormals").
   if (flush_denormal) set_flush_denormal(true);
@@ -179,10 +216,18 @@ int main(int argc, char** argv) {
     }
     wanted.insert(item);
   }
+  const std::set<std::string> data_parallel = {"mlp_train", "cnn_train", "resnet_train", "gru_train"};
   for (auto& [name, fn] : workloads) {
     if (!wanted.empty() && !wanted.count(name)) continue;
-    std::printf("%s\t%.1f\tthreads=%d\n", name, fn(), threads);
+    if (g_distributed && !data_parallel.count(name)) {
+      if (!wanted.empty() && prints)
+        std::fprintf(stderr, "nabla-bench: %s has no --distributed form\n", name);
+      continue;
+    }
+    const double value = fn();
+    if (prints) std::printf("%s\t%.1f\tthreads=%d\n", name, value, threads);
     std::fflush(stdout);
   }
+  if (g_distributed) distributed::destroy_process_group();
   return 0;
 }

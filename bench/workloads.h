@@ -9,6 +9,9 @@ namespace nabla::bench {
 
 // How long each workload is timed (--seconds).
 extern double g_seconds;
+// --distributed 1 (under mpirun): classify() trains this process's share of each batch through
+// DistributedDataParallel, and timed() stops when rank 0's clock says so; items/s are the whole job's.
+extern bool g_distributed;
 
 // Items per second of `step`, which processes `batch` items per call: 3 warm-up calls, then as many
 // calls as fit in g_seconds.
