@@ -25,12 +25,12 @@ NETWORKS = [  # name, alpha (s), beta (bytes/s): typical MPI figures, stated as 
 ]
 
 
-def fit(path):
-    """Least squares t = alpha + bytes / beta over nabla-bench-allreduce's rows."""
+def fit(path, max_bytes):
+    """Least squares t = alpha + bytes / beta over nabla-bench-allreduce's rows up to max_bytes."""
     rows = []
     for line in open(path):
         parts = line.split()
-        if len(parts) >= 2 and parts[0].isdigit():
+        if len(parts) >= 2 and parts[0].isdigit() and float(parts[0]) <= max_bytes:
             rows.append((float(parts[0]), float(parts[1]) * 1e-6))
     n = len(rows)
     mx = sum(b for b, _ in rows) / n
@@ -48,8 +48,10 @@ def main():
     p.add_argument("--allreduce", required=True)
     p.add_argument("--model", action="append", required=True)
     p.add_argument("--nodes", default="2,4,8,16,64")
+    p.add_argument("--max-bytes", type=float, default=16e6,
+                   help="fit the loopback rows up to this size (the gradients' range)")
     a = p.parse_args()
-    alpha, beta, rows = fit(a.allreduce)
+    alpha, beta, rows = fit(a.allreduce, a.max_bytes)
     print(f"Loopback (2 ranks, shared memory) fit: alpha = {alpha * 1e6:.1f} us, beta = {beta / 1e9:.2f} GB/s "
           f"over {len(rows)} sizes\n")
     nodes = [int(x) for x in a.nodes.split(",")]
