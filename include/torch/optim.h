@@ -15,7 +15,6 @@
 // cannot derive from torch::optim::Optimizer (it has no param_groups_ / state_ members to fill).
 #pragma once
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -23,6 +22,7 @@
 #include <vector>
 
 #include "nabla/optim/optim.h"
+#include "nabla/tensor/std_function.h"
 #include "torch/types.h"
 
 namespace torch::optim {

@@ -9,7 +9,6 @@
 // Module::operator(), so hooks fire.
 #pragma once
 #include <any>
-#include <functional>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "nabla/nn/module.h"
+#include "nabla/tensor/std_function.h"
 
 namespace nabla::nn {
 

@@ -11,7 +11,6 @@
 // Submodules that are not members are registered by std::shared_ptr or by ModuleHolder (nn/holder.h,
 // LibTorch's style: `fc = register_module("fc", nn::ModuleHolder<nn::Linear>(4, 2))`).
 #pragma once
-#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "nabla/tensor/ordered_dict.h"
+#include "nabla/tensor/std_function.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla::nn {
