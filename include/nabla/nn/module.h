@@ -109,11 +109,11 @@ class Module {
   }
   template <typename H>  // a ModuleHolder (nn/holder.h): shares its module, returns the holder
   requires requires(const H& h) {
-    h.ptr();
+    h.module_ptr();
     typename H::ContainedType;
   }
   H register_module(const std::string& name, H holder) {
-    register_module(name, holder.ptr());
+    add_child(name, holder.module_ptr().get(), holder.module_ptr(), sizeof(typename H::ContainedType));
     return holder;
   }
   void register_modules(std::initializer_list<std::pair<std::string, Module&>> members);
@@ -126,11 +126,11 @@ class Module {
   }
   template <typename H>
   requires requires(const H& h) {
-    h.ptr();
+    h.module_ptr();
     typename H::ContainedType;
   }
   H replace_module(const std::string& name, H holder) {
-    replace_module(name, holder.ptr());
+    replace_child(name, holder.module_ptr().get(), holder.module_ptr());
     return holder;
   }
 
