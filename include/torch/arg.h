@@ -1,7 +1,6 @@
 // torch/arg.h — TORCH_ARG (an options field with LibTorch's chainable setter and getter) and
 // ExpandingArray (an int that stands for {int, int, ...}, or an explicit list), as in LibTorch.
 #pragma once
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <initializer_list>
@@ -42,7 +41,7 @@ class ExpandingArray {
     if (list.size() != D)
       throw nabla::ValueError("expected " + std::to_string(D) + " values, got " +
                               std::to_string(list.size()));
-    std::copy(list.begin(), list.end(), values_.begin());
+    for (size_t i = 0; i < D; ++i) values_[i] = list[i];
   }
   ExpandingArray(const std::array<T, D>& values) : values_(values) {}  // NOLINT
   std::array<T, D>& operator*() { return values_; }

@@ -15,7 +15,6 @@
 // cannot derive from torch::optim::Optimizer (it has no param_groups_ / state_ members to fill).
 #pragma once
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -23,6 +22,7 @@
 #include <vector>
 
 #include "nabla/optim/optim.h"
+#include "nabla/tensor/std_function.h"
 #include "torch/types.h"
 
 namespace torch::optim {
@@ -288,20 +288,12 @@ class Adagrad : public detail::OptimizerAdapter<nabla::optim::Adagrad, AdagradOp
 #undef NABLA_TORCH_OPTIM_CLONE
 #undef NABLA_TORCH_OPTIM_BETAS
 
-namespace detail {
-inline std::string count_mismatch(size_t lrs, size_t groups) {
-  return "Number of learning rates not equal to the number of param groups\nNumber of learning rates "
-         "given: " +
-         std::to_string(lrs) + "\nNumber of param groups: " + std::to_string(groups);
-}
-}  // namespace detail
-
 // ---- LR schedulers, LibTorch's (not PyTorch's): construction does not step; step() calls get_lrs() with
 // step_count_ = the number of earlier step() calls and writes the result into the param groups. ----
 class LRScheduler {
  public:
   LRScheduler(Optimizer& optimizer) : optimizer_(optimizer) {}  // NOLINT: as LibTorch
-  virtual ~LRScheduler() = default;
+  virtual ~LRScheduler();  // out of line (src/torch/optim.cpp), as the schedulers' other bodies
   void step() {
     set_optimizer_lrs(get_lrs());
     ++step_count_;
@@ -310,20 +302,11 @@ class LRScheduler {
  protected:
   // One lr per param group, for the step about to be taken.
   virtual std::vector<double> get_lrs() = 0;
-  std::vector<double> get_current_lrs() const {
-    std::vector<double> lrs;
-    for (const auto& group : optimizer_.param_groups()) lrs.push_back(group.options().get_lr());
-    return lrs;
-  }
+  std::vector<double> get_current_lrs() const;
   unsigned step_count_ = 0;  // NOLINT: LibTorch's protected field, read by subclasses
 
  private:
-  void set_optimizer_lrs(const std::vector<double>& lrs) {
-    auto& groups = optimizer_.param_groups();
-    if (lrs.size() != groups.size())
-      throw nabla::ValueError(detail::count_mismatch(lrs.size(), groups.size()));
-    for (size_t i = 0; i < groups.size(); ++i) groups[i].options().set_lr(lrs[i]);
-  }
+  void set_optimizer_lrs(const std::vector<double>& lrs);
   Optimizer& optimizer_;
 };
 
@@ -332,18 +315,10 @@ class LRScheduler {
 // construction, decays one call earlier: that is nabla::optim::StepLR.)
 class StepLR : public LRScheduler {
  public:
-  StepLR(Optimizer& optimizer, const unsigned step_size, const double gamma = 0.1)
-      : LRScheduler(optimizer), step_size_(step_size), gamma_(gamma) {
-    if (step_size == 0) throw nabla::ValueError("StepLR: step_size must be positive, got 0");
-  }
+  StepLR(Optimizer& optimizer, const unsigned step_size, const double gamma = 0.1);
 
  private:
-  std::vector<double> get_lrs() override {
-    std::vector<double> lrs = get_current_lrs();
-    if (step_count_ != 0 && step_count_ % step_size_ == 0)
-      for (double& lr : lrs) lr *= gamma_;
-    return lrs;
-  }
+  std::vector<double> get_lrs() override;
   const unsigned step_size_;
   const double gamma_;
 };
@@ -356,33 +331,12 @@ class ReduceLROnPlateauScheduler {
   ReduceLROnPlateauScheduler(Optimizer& optimizer, SchedulerMode mode = min, float factor = 0.1,
                              int patience = 10, double threshold = 1e-4, ThresholdMode threshold_mode = rel,
                              int cooldown = 0, const std::vector<float>& min_lr = std::vector<float>(),
-                             double eps = 1e-8, bool verbose = false)
-      : impl_(optimizer.nabla_optimizer(),
-              options(optimizer, mode, factor, patience, threshold, threshold_mode, cooldown, min_lr, eps)) {
-    (void)verbose;  // nabla's scheduler does not print
-  }
-  virtual ~ReduceLROnPlateauScheduler() = default;
+                             double eps = 1e-8, bool verbose = false);
+  virtual ~ReduceLROnPlateauScheduler();
   void step(float metric) { impl_.step(metric); }
   nabla::optim::ReduceLROnPlateau& nabla_scheduler() noexcept { return impl_; }
 
  private:
-  static nabla::optim::ReduceLROnPlateauOptions options(Optimizer& optimizer, SchedulerMode mode,
-                                                        float factor, int patience, double threshold,
-                                                        ThresholdMode threshold_mode, int cooldown,
-                                                        const std::vector<float>& min_lr, double eps) {
-    if (!min_lr.empty() && min_lr.size() != optimizer.param_groups().size())
-      throw nabla::ValueError(detail::count_mismatch(min_lr.size(), optimizer.param_groups().size()));
-    nabla::optim::ReduceLROnPlateauOptions o;
-    o.mode = mode == min ? "min" : "max";
-    o.factor = factor;
-    o.patience = patience;
-    o.threshold = threshold;
-    o.threshold_mode = threshold_mode == rel ? "rel" : "abs";
-    o.cooldown = cooldown;
-    if (!min_lr.empty()) o.min_lr.assign(min_lr.begin(), min_lr.end());
-    o.eps = eps;
-    return o;
-  }
   nabla::optim::ReduceLROnPlateau impl_;
 };
 

@@ -4,7 +4,6 @@
 #pragma once
 // What LibTorch's headers bring in transitively and its users' programs rely on.
 #include <cstdio>
-#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>

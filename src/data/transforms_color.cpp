@@ -1,5 +1,6 @@
 // transforms_color.cpp — rotate and the colour kernels (brightness, contrast, saturation, grayscale),
 // following torchvision 0.14's tensor implementations, in float32 like them.
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 

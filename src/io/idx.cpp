@@ -1,6 +1,7 @@
 // idx.cpp — nabla::io::read_idx / write_idx over the tensor-free IDX parser in formats.cpp.
 #include "nabla/io/idx.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 

@@ -2,6 +2,7 @@
 // pickle.h; the allow-list is pickle_globals.cpp).
 #include <bit>
 #include <charconv>
+#include <unordered_map>
 
 #include "io/pickle_machine.h"
 

@@ -3,6 +3,8 @@
 // makes data; nothing is called.
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 #include "io/pickle_machine.h"
 
 namespace nabla::io::detail {

@@ -3,6 +3,8 @@
 // dims it permutes, selects or slices (Note [Tracing a forward]).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "nabla/ops/ops.h"
 #include "onnx/op_util.h"
 #include "util/check.h"

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include "nabla/io/checkpoint.h"
 #include "nabla/text/vocab.h"

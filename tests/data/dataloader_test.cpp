@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nabla/nabla.h>
 
+#include <algorithm>
 #include <chrono>
 #include <numeric>
 #include <set>

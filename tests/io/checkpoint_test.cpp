@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "io/atomic_file.h"
 #include "io/io_test_util.h"
 #include "io/safetensors_golden.h"

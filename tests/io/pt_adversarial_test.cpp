@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <zip.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "io/io_test_util.h"

@@ -3,6 +3,7 @@
 // threads at once; bad arguments and unwritable paths are typed errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <thread>

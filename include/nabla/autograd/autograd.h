@@ -1,7 +1,6 @@
 // autograd.h — nabla::autograd::grad/backward, gradcheck, and custom Functions.
 #pragma once
 #include <any>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -12,6 +11,7 @@
 
 #include "nabla/autograd/grad_mode.h"
 #include "nabla/autograd/node.h"
+#include "nabla/tensor/std_function.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla::autograd {

@@ -1,11 +1,11 @@
 // node.h — a node of the backward graph (what Tensor::grad_fn() returns).
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "nabla/tensor/std_function.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla::autograd {

@@ -9,7 +9,6 @@
 // Module::operator(), so hooks fire.
 #pragma once
 #include <any>
-#include <functional>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "nabla/nn/module.h"
+#include "nabla/tensor/std_function.h"
 
 namespace nabla::nn {
 
@@ -66,13 +66,14 @@ class AnyModule {
   template <typename M>
   requires std::is_base_of_v<Module, M>
   explicit AnyModule(std::shared_ptr<M> module)
-      : module_(module), forward_(make_forward(std::move(module))) {}
+      : module_(module), forward_(make_forward<M>(std::move(module))) {}
   template <typename H>  // a ModuleHolder
   requires requires(const H& h) {
-    h.ptr();
+    h.module_ptr();
     typename H::ContainedType;
   }
-  explicit AnyModule(const H& holder) : AnyModule(holder.ptr()) {}
+  explicit AnyModule(const H& holder)
+      : module_(holder.module_ptr()), forward_(make_forward<typename H::ContainedType>(module_)) {}
   template <typename M>  // a module value, moved in
   requires(std::is_base_of_v<Module, std::decay_t<M>> &&
            !std::is_lvalue_reference_v<M>) explicit AnyModule(M&& module)
@@ -107,13 +108,15 @@ class AnyModule {
     if (!forward_) throw ValueError("AnyModule is empty: it holds no module");
     return forward_(values);
   }
+  // `module` is an M (held as a Module, like a ModuleHolder holds it).
   template <typename M>
-  static Forward make_forward(std::shared_ptr<M> m) {
+  static Forward make_forward(std::shared_ptr<Module> module) {
     if constexpr (detail::kTensorForward<M>) {
-      return tensor_forward(std::move(m));
+      return tensor_forward(std::move(module));
     } else {
       using Traits = detail::ForwardTraits<decltype(&M::forward)>;
-      return [m](std::vector<AnyValue>& args) {
+      return [module = std::move(module)](std::vector<AnyValue>& args) {
+        M* m = static_cast<M*>(module.get());
         constexpr size_t n = std::tuple_size_v<typename Traits::Args>;
         check_arity(*m, args.size(), n);
         return [&]<size_t... I>(std::index_sequence<I...>) {

@@ -18,10 +18,10 @@ class ModuleList : public Module {
   void push_back(std::shared_ptr<Module> m);  // named "0", "1", ... like PyTorch
   template <typename H>                       // a ModuleHolder: shares its module
   requires requires(const H& h) {
-    h.ptr();
+    h.module_ptr();
     typename H::ContainedType;
   }
-  void push_back(const H& holder) { push_back(std::shared_ptr<Module>(holder.ptr())); }
+  void push_back(const H& holder) { push_back(holder.module_ptr()); }
   Module& operator[](size_t i) const;
   size_t size() const { return items_.size(); }
   std::vector<Module*>::const_iterator begin() const { return items_.begin(); }

@@ -23,15 +23,19 @@ class ModuleHolder {
   using ContainedType = Impl;
 
   // Default: a module built with no arguments (an error at compile time if Impl has no such constructor).
+  // A template, so that the constraint is checked when it is used, not for every holder class defined.
   // `new`, not std::make_shared: make_shared's allocator-aware control block is a few dozen functions
   // more per module type for every including program to compile (docs/libtorch.md, "Compile time").
-  ModuleHolder() requires std::is_default_constructible_v<Impl> : impl_(new Impl()) { check_members(); }
+  template <typename I = Impl>
+  requires std::is_default_constructible_v<I> ModuleHolder() : impl_(as_module(new Impl())) {
+    check_members();
+  }
   ModuleHolder(std::nullptr_t) {}                                           // NOLINT: empty
   ModuleHolder(std::shared_ptr<Impl> module) : impl_(std::move(module)) {}  // NOLINT
   template <typename Head, typename... Tail>
   requires(!(std::is_same_v<std::decay_t<Head>, ModuleHolder> && sizeof...(Tail) == 0) &&
            std::is_constructible_v<Impl, Head, Tail...>) explicit ModuleHolder(Head&& head, Tail&&... tail)
-      : impl_(new Impl(std::forward<Head>(head), std::forward<Tail>(tail)...)) {
+      : impl_(as_module(new Impl(std::forward<Head>(head), std::forward<Tail>(tail)...))) {
     check_members();
   }
 
@@ -43,9 +47,11 @@ class ModuleHolder {
     if (!impl_)
       throw ValueError(std::string("ModuleHolder<") + typeid(Impl).name() +
                        "> is empty (built with nullptr): assign a module before using it");
-    return impl_.get();
+    return static_cast<Impl*>(impl_.get());
   }
-  const std::shared_ptr<Impl>& ptr() const { return impl_; }
+  std::shared_ptr<Impl> ptr() const { return std::static_pointer_cast<Impl>(impl_); }
+  // The module as a Module: what registration and containers take (no shared_ptr type per Impl).
+  const std::shared_ptr<Module>& module_ptr() const noexcept { return impl_; }
   template <typename Arg>  // containers: seq[0], dict["key"]
   decltype(auto) operator[](Arg&& arg) const {
     return (*get())[std::forward<Arg>(arg)];
@@ -68,7 +74,11 @@ class ModuleHolder {
 
  private:
   void check_members() const { detail::warn_unregistered_members(*impl_, sizeof(Impl)); }
-  std::shared_ptr<Impl> impl_;
+  static Module* as_module(Impl* module) { return module; }
+  // Held as a Module (Impl derives from it): std::shared_ptr<Module> and its control block are compiled
+  // once for all holder types, not once per layer class; get() casts back (docs/libtorch.md, "Compile
+  // time").
+  std::shared_ptr<Module> impl_;
 };
 
 template <typename Impl>

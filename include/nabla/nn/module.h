@@ -11,7 +11,6 @@
 // Submodules that are not members are registered by std::shared_ptr or by ModuleHolder (nn/holder.h,
 // LibTorch's style: `fc = register_module("fc", nn::ModuleHolder<nn::Linear>(4, 2))`).
 #pragma once
-#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "nabla/tensor/ordered_dict.h"
+#include "nabla/tensor/std_function.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla::nn {
@@ -109,11 +109,11 @@ class Module {
   }
   template <typename H>  // a ModuleHolder (nn/holder.h): shares its module, returns the holder
   requires requires(const H& h) {
-    h.ptr();
+    h.module_ptr();
     typename H::ContainedType;
   }
   H register_module(const std::string& name, H holder) {
-    register_module(name, holder.ptr());
+    add_child(name, holder.module_ptr().get(), holder.module_ptr(), sizeof(typename H::ContainedType));
     return holder;
   }
   void register_modules(std::initializer_list<std::pair<std::string, Module&>> members);
@@ -126,11 +126,11 @@ class Module {
   }
   template <typename H>
   requires requires(const H& h) {
-    h.ptr();
+    h.module_ptr();
     typename H::ContainedType;
   }
   H replace_module(const std::string& name, H holder) {
-    replace_module(name, holder.ptr());
+    replace_child(name, holder.module_ptr().get(), holder.module_ptr());
     return holder;
   }
 

@@ -9,13 +9,13 @@
 // optimizer and scheduler as before, then load both state dicts (the optimizer's restores the lrs).
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "nabla/optim/optimizer.h"
+#include "nabla/tensor/std_function.h"
 
 namespace nabla::optim {
 

@@ -7,7 +7,6 @@
 // ported from LibTorch. See docs/optim.md for the state_dict format and the few deviations from PyTorch.
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "nabla/tensor/std_function.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla::optim {

@@ -3,7 +3,6 @@
 #pragma once
 #include <concepts>
 #include <cstdint>
-#include <functional>
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
@@ -19,6 +18,7 @@
 #include "nabla/tensor/nested_list.h"
 #include "nabla/tensor/options.h"
 #include "nabla/tensor/scalar.h"
+#include "nabla/tensor/std_function.h"
 #include "nabla/tensor/tensor_impl.h"
 
 namespace nabla {

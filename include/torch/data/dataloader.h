@@ -18,13 +18,20 @@
 // sampler type-erased: what each program instantiates per dataset type is only the fetch function and
 // the sampler's wrapper (this header's templates once cost a program 0.3–0.5 s of compile time each).
 #pragma once
-#include <chrono>
 #include <cstddef>
 #include <iterator>
 #include <memory>
 #include <type_traits>
 #include <utility>
 #include <vector>
+// std::chrono::milliseconds (DataLoaderOptions::timeout). libstdc++'s <chrono> is, in C++20, mostly
+// the calendar, time zones and formatting, 8% of what <torch/torch.h> costs to compile; the durations
+// and clocks are in <bits/chrono.h> (Note [std::function without <functional>], the same idea).
+#if defined(__GLIBCXX__) && __has_include(<bits/chrono.h>)
+#include <bits/chrono.h>
+#else
+#include <chrono>
+#endif
 
 #include "nabla/tensor/error.h"
 #include "torch/arg.h"

@@ -101,12 +101,20 @@ MapDataset<DatasetType, TransformType> map(DatasetType dataset, TransformType tr
   return {std::move(dataset), std::move(transform)};
 }
 
+// The two datasets below are instantiated once, in the library (src/torch/datasets.cpp), with their
+// get() and size() (docs/libtorch.md, "Compile time").
+struct TensorDataset;
+class MNIST;
+extern template class Dataset<TensorDataset, TensorExample>;
+extern template class Dataset<MNIST>;
+extern template class BatchDataset<TensorDataset, std::vector<TensorExample>>;
+extern template class BatchDataset<MNIST, std::vector<Example<>>>;
 // Example i is row i of one tensor (data only: TensorExample).
 struct TensorDataset : public Dataset<TensorDataset, TensorExample> {
   explicit TensorDataset(const std::vector<Tensor>& tensors) : TensorDataset(nabla::stack(tensors)) {}
   explicit TensorDataset(Tensor tensor) : tensor(std::move(tensor)) {}
-  TensorExample get(size_t index) override { return tensor[static_cast<int64_t>(index)]; }
-  optional<size_t> size() const override { return static_cast<size_t>(tensor.size(0)); }
+  TensorExample get(size_t index) override;
+  optional<size_t> size() const override;
   Tensor tensor;
 };
 
@@ -116,11 +124,8 @@ class MNIST : public Dataset<MNIST> {
  public:
   enum class Mode { kTrain, kTest };
   explicit MNIST(const std::string& root, Mode mode = Mode::kTrain);
-  Example<> get(size_t index) override {
-    const auto i = static_cast<int64_t>(index);
-    return {images_[i], targets_[i]};
-  }
-  optional<size_t> size() const override { return static_cast<size_t>(images_.size(0)); }
+  Example<> get(size_t index) override;
+  optional<size_t> size() const override;
   bool is_train() const noexcept { return mode_ == Mode::kTrain; }
   const Tensor& images() const { return images_; }
   const Tensor& targets() const { return targets_; }

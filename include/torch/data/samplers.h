@@ -3,10 +3,8 @@
 // draws its permutation from nabla's default generator (torch::manual_seed makes it reproducible; the
 // sequence differs from LibTorch's). save()/load() throw NotImplementedError (see Sampler).
 #pragma once
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <numeric>
 #include <optional>
 #include <vector>
 
@@ -43,7 +41,7 @@ namespace detail {
 inline optional<std::vector<size_t>> take(const std::vector<size_t>& indices, size_t& index, size_t end,
                                           size_t batch_size) {
   if (index >= end) return nullopt;
-  const size_t stop = std::min(end, index + batch_size);
+  const size_t stop = index + batch_size < end ? index + batch_size : end;
   std::vector<size_t> batch(indices.begin() + static_cast<std::ptrdiff_t>(index),
                             indices.begin() + static_cast<std::ptrdiff_t>(stop));
   index = stop;
@@ -61,9 +59,9 @@ class SequentialSampler : public Sampler<> {
   }
   optional<std::vector<size_t>> next(size_t batch_size) override {
     if (index_ >= size_) return nullopt;
-    const size_t stop = std::min(size_, index_ + batch_size);
+    const size_t stop = index_ + batch_size < size_ ? index_ + batch_size : size_;
     std::vector<size_t> batch(stop - index_);
-    std::iota(batch.begin(), batch.end(), index_);
+    for (size_t i = 0; i < batch.size(); ++i) batch[i] = index_ + i;
     index_ = stop;
     return batch;
   }
@@ -149,7 +147,7 @@ class DistributedRandomSampler : public DistributedSampler<> {
     const size_t local = local_sample_count();
     const size_t count = num_replicas_ == 1 ? size_ : local * num_replicas_;
     all_indices_.resize(count);
-    std::iota(all_indices_.begin(), all_indices_.end(), size_t{0});
+    for (size_t i = 0; i < all_indices_.size(); ++i) all_indices_[i] = i;
     for (size_t i = size_; i < count; ++i) all_indices_[i] = i - size_;
     begin_index_ = rank_ * local;
     end_index_ = begin_index_ + local;
@@ -186,7 +184,7 @@ class DistributedSequentialSampler : public DistributedSampler<> {
     end_index_ = begin_index_ + local_sample_count();
     sample_index_ = begin_index_;
     all_indices_.resize(end_index_);
-    for (size_t i = 0; i < end_index_; ++i) all_indices_[i] = i % std::max<size_t>(size_, 1);
+    for (size_t i = 0; i < end_index_; ++i) all_indices_[i] = i % (size_ > 0 ? size_ : 1);
   }
   size_t begin_index_ = 0, end_index_ = 0, sample_index_ = 0;
   std::vector<size_t> all_indices_;

@@ -2,11 +2,11 @@
 // Transform maps each example of a std::vector batch, TensorTransform maps each example's data tensor,
 // and a Collation (Stack) turns std::vector<Example> into one stacked Example. Dataset::map applies them.
 #pragma once
-#include <functional>
 #include <initializer_list>
 #include <utility>
 #include <vector>
 
+#include "nabla/tensor/std_function.h"
 #include "torch/data/example.h"
 #include "torch/types.h"
 

@@ -3,7 +3,6 @@
 // seq->push_back(c)`. Elements are shared (holders and shared_ptrs) or moved in (module values), named "0",
 // "1", ...
 #pragma once
-#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "nabla/nn/any_module.h"
+#include "nabla/tensor/std_function.h"
 #include "torch/nn/pimpl.h"
 #include "torch/types.h"
 

@@ -1,5 +1,7 @@
 // promote.cpp — PyTorch's type promotion (three priority tiers: dimensioned tensors, 0-d tensors,
 // wrapped numbers), broadcasting, in-place checks, and dim helpers shared by the op definitions.
+#include <algorithm>
+
 #include "autograd/functions/common.h"
 
 namespace nabla {

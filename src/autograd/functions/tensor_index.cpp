@@ -1,6 +1,8 @@
 // tensor_index.cpp — x.index({...}) and x.index_put_({...}, v): Python-style indexing.
 // Basic entries (ints, slices, None, Ellipsis) become views; tensor entries (int64 or bool) become
 // an advanced index, built from permute + reshape + index_select so its derivative comes for free.
+#include <algorithm>
+
 #include "autograd/functions/inplace.h"
 
 namespace nabla {

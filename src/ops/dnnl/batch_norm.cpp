@@ -1,6 +1,7 @@
 // batch_norm.cpp — batch normalisation on oneDNN's primitive (float32): one pass for the statistics
 // and one for the output, instead of the ~10 elementwise passes of the composite formula.
 #include <cstring>
+#include <unordered_map>
 
 #include "ops/dnnl/dnnl_kernels.h"
 #include "ops/dnnl/engine.h"

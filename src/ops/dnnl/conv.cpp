@@ -6,6 +6,7 @@
 // gradient. (Describing a cropped input instead makes the strides non-dense, and oneDNN then falls
 // back to its reference kernel — 100x slower on ResNet's stride-2 1x1 shortcuts.)
 #include <optional>
+#include <unordered_map>
 
 #include "ops/dnnl/dnnl_kernels.h"
 #include "ops/dnnl/engine.h"

@@ -14,6 +14,7 @@
 // reordering to nChw16c or NHWC and back around the pooling.
 #include <atomic>
 #include <limits>
+#include <unordered_map>
 #include <vector>
 
 #include "ops/cpu/loops.h"

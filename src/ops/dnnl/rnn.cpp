@@ -13,6 +13,7 @@
 // inside r * (...)). A summed bias has one gradient, which is both b_ih's and b_hh's.
 #include <algorithm>
 #include <cstring>
+#include <unordered_map>
 
 #include "ops/dnnl/dnnl_kernels.h"
 #include "ops/dnnl/engine.h"

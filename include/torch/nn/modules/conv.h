@@ -86,29 +86,7 @@ class ConvTranspose2dImpl : public nabla::nn::ConvTranspose2d {
                                    detail::pair(options_.kernel_size()), detail::to_nabla(options_)),
         options(options_) {}
   using nabla::nn::ConvTranspose2d::forward;  // forward(input): the hooked single-tensor path
-  Tensor forward(const Tensor& input, const std::optional<nabla::IntArrayRef>& output_size) {
-    if (!output_size) return forward(Tensor(input));
-    const auto& o = nabla::nn::ConvTranspose2d::options;
-    const int64_t n = static_cast<int64_t>(output_size->size());
-    if (n != 2 && n != 4)
-      throw nabla::ValueError("ConvTranspose2d: output_size must have 2 or 4 elements, got " +
-                              std::to_string(n));
-    nabla::nn::functional::ConvTransposeOptions c{
-        .stride = o.stride.v, .padding = o.padding.v, .dilation = o.dilation.v, .groups = o.groups};
-    for (int d = 0; d < 2; ++d) {
-      const int64_t in = input.size(input.dim() - 2 + d);
-      const int64_t min_size =
-          (in - 1) * o.stride.v[d] - 2 * o.padding.v[d] + o.dilation.v[d] * (kernel_size.v[d] - 1) + 1;
-      const int64_t extra = (*output_size)[n - 2 + d] - min_size;
-      if (extra < 0 || extra >= std::max(o.stride.v[d], o.dilation.v[d]))
-        throw nabla::ValueError(
-            "ConvTranspose2d: requested output size " + std::to_string((*output_size)[n - 2 + d]) +
-            " is not reachable: it must be in [" + std::to_string(min_size) + ", " +
-            std::to_string(min_size + std::max(o.stride.v[d], o.dilation.v[d]) - 1) + "]");
-      c.output_padding[d] = extra;
-    }
-    return nabla::nn::functional::conv_transpose2d(input, weight, bias, c);
-  }
+  Tensor forward(const Tensor& input, const std::optional<nabla::IntArrayRef>& output_size);  // modules.cpp
   void reset_parameters() { detail::reset_affine(weight, bias); }
   ConvTranspose2dOptions options;
 };
