@@ -13,6 +13,8 @@
 #include <cstring>
 #include <vector>
 
+#include "rank0_decides.h"
+
 using namespace nabla;
 
 namespace {
@@ -23,17 +25,13 @@ double median_allreduce_seconds(int64_t numel, double seconds) {
   for (int i = 0; i < 3; ++i) distributed::all_reduce(t);  // warm-up: buffers, MPI connections
   std::vector<double> times;
   auto start = std::chrono::steady_clock::now();
-  int keep_going = 1;
-  while (keep_going) {
+  for (bool keep_going = true; keep_going;) {
     distributed::barrier();  // every rank starts together: time the collective, not rank skew
     auto t0 = std::chrono::steady_clock::now();
     distributed::all_reduce(t);
     times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    // Rank 0 decides when to stop, so every rank runs the same number of collectives.
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    Tensor more = full({1}, static_cast<int64_t>(times.size() < 5 || elapsed < seconds));
-    distributed::broadcast(more, 0);
-    keep_going = static_cast<int>(more.item<int64_t>());
+    keep_going = bench::rank0_decides(times.size() < 5 || elapsed < seconds);
   }
   std::sort(times.begin(), times.end());
   return times[times.size() / 2];

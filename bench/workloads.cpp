@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include "rank0_decides.h"
+
 namespace nabla::bench {
 
 double g_seconds = 4;
@@ -19,10 +21,7 @@ bool g_distributed = false;
 namespace {
 // Under --distributed, rank 0's clock decides when every rank stops (MPI collectives must match).
 bool keep_timing(double elapsed) {
-  if (!g_distributed) return elapsed < g_seconds;
-  Tensor more = full({1}, static_cast<int64_t>(elapsed < g_seconds));
-  distributed::broadcast(more, 0);
-  return more.item<int64_t>() != 0;
+  return g_distributed ? rank0_decides(elapsed < g_seconds) : elapsed < g_seconds;
 }
 }  // namespace
 
