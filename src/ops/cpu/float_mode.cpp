@@ -26,7 +26,7 @@ std::atomic<bool> g_flush{false};
 namespace cpu {
 void apply_float_mode() {
 #ifdef NABLA_HAS_MXCSR
-  constexpr unsigned kFtzDaz = 0x8040;  // MXCSR bit 15 (flush to zero) | bit 6 (denormals are zero)
+  constexpr unsigned kFtzDaz = 0x8040;  // as FlushSubnormalsScope's
   const unsigned csr = _mm_getcsr();
   const unsigned want = g_flush.load(std::memory_order_relaxed) ? csr | kFtzDaz : csr & ~kFtzDaz;
   if (want != csr) _mm_setcsr(want);

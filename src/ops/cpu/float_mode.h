@@ -1,10 +1,45 @@
-// float_mode.h — the flush-denormal mode of torch.set_flush_denormal, for every thread that runs kernels.
+// float_mode.h — the flush-denormal mode of torch.set_flush_denormal, for every thread that runs kernels,
+// and a scoped flush for the kernels that may use one by default (Note [Optimizer updates flush subnormals]).
 #pragma once
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <xmmintrin.h>
+#endif
 
 namespace nabla::cpu {
 
 // Sets this thread's floating-point control (x86 MXCSR FTZ+DAZ) to the mode last given to
 // nabla::set_flush_denormal. Threads nabla owns call it before work (the helper thread per job).
 void apply_float_mode();
+
+// While alive (and `active`), this thread reads and writes subnormal floats as zero (FTZ+DAZ); the
+// previous mode comes back at the end of the scope. A no-op off x86.
+class FlushSubnormalsScope {
+ public:
+  explicit FlushSubnormalsScope(bool active) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (!active) return;
+    saved_ = _mm_getcsr();
+    if ((saved_ | kFtzDaz) != saved_) {
+      _mm_setcsr(saved_ | kFtzDaz);
+      changed_ = true;
+    }
+#else
+    (void)active;
+#endif
+  }
+  ~FlushSubnormalsScope() {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (changed_) _mm_setcsr(saved_);
+#endif
+  }
+  FlushSubnormalsScope(const FlushSubnormalsScope&) = delete;
+  FlushSubnormalsScope& operator=(const FlushSubnormalsScope&) = delete;
+
+ private:
+  static constexpr unsigned kFtzDaz = 0x8040;  // MXCSR bit 15 (flush to zero) | bit 6 (denormals are zero)
+  unsigned saved_ = 0;
+  bool changed_ = false;
+};
 
 }  // namespace nabla::cpu
