@@ -62,6 +62,39 @@ TEST(KernelPaths, FewRowMatmulWithHelperThreadMatchesFloat64) {
   set_num_threads(threads);
 }
 
+// Products between 0.5M and 16M multiply-adds are cut in two along M or N, the second half on the
+// helper thread, halves that oneDNN cannot take as plain matrices staged through copies (Note [Matmuls
+// split over the helper thread]): operands in every layout, odd extents, the bias, at 1 and 2 threads.
+TEST(KernelPaths, SplitMatmulMatchesFloat64) {
+  manual_seed(6);
+  const int threads = get_num_threads();
+  for (int t : {1, 2}) {
+    set_num_threads(t);
+    for (auto [M, K, N] : {std::tuple<int64_t, int64_t, int64_t>{64, 784, 256},
+                           {256, 64, 784},
+                           {64, 128, 256},
+                           {100, 300, 70},
+                           {70, 200, 100},
+                           {33, 1000, 65}}) {
+      const std::string what = "threads=" + std::to_string(t) + " M=" + std::to_string(M) +
+                               " K=" + std::to_string(K) + " N=" + std::to_string(N);
+      for (bool a_t : {false, true})
+        for (bool b_t : {false, true}) {
+          Tensor a = a_t ? randn({K, M}).t() : randn({M, K});
+          Tensor b = b_t ? randn({N, K}).t() : randn({K, N});
+          for (int rep = 0; rep < 2; ++rep)
+            expect_close(mm(a, b), mm(a.to(kFloat64), b.to(kFloat64)), 1e-4,
+                         what + " a_t=" + std::to_string(a_t) + " b_t=" + std::to_string(b_t));
+        }
+      Tensor x = randn({M, K}), W = randn({N, K}), bias = randn({N});
+      NoGradGuard no_grad;
+      expect_close(F::linear(x, W, bias), F::linear(x.to(kFloat64), W.to(kFloat64), bias.to(kFloat64)), 1e-4,
+                   "linear " + what);
+    }
+  }
+  set_num_threads(threads);
+}
+
 // Several user threads running few-row products at once share one helper: whoever does not get it
 // runs both halves itself; every result must still be right.
 TEST(KernelPaths, FewRowMatmulFromSeveralThreadsAtOnce) {

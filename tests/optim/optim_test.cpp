@@ -495,3 +495,30 @@ TEST(OptimErrors, LoadStateDictRefusesBadStepsAndIndices) {
   bad.json = R"({"optimizer": 7, "param_groups": []})";
   expect_error<ValueError>([&] { other.load_state_dict(bad); }, "the state dict is for the ? optimizer");
 }
+
+// Updates of 16K+ elements are split with the helper thread, 2M+ over OpenMP's threads: each element's
+// arithmetic is the same, so 1 and 2 threads give the same bits.
+TEST(Optim, LargeUpdatesAreTheSameOnOneAndTwoThreads) {
+  const int threads = nabla::get_num_threads();
+  for (int64_t n : {int64_t{20000}, int64_t{300001}, int64_t{1} << 21}) {
+    std::vector<std::vector<double>> results;
+    for (int t : {1, 2}) {
+      nabla::set_num_threads(t);
+      nabla::manual_seed(7);
+      Tensor p = nabla::randn({n}).requires_grad_(), q = nabla::randn({n}).requires_grad_();
+      optim::SGD sgd({p}, {.lr = 0.1, .momentum = 0.9});
+      optim::Adam adam({q}, {.lr = 0.01});
+      for (int step = 0; step < 3; ++step) {
+        p.set_grad(p.detach() * 0.5 + 1);
+        q.set_grad(q.detach() * 0.5 - 1);
+        sgd.step();
+        adam.step();
+      }
+      std::vector<double> r = p.detach().to_vector(), rq = q.detach().to_vector();
+      r.insert(r.end(), rq.begin(), rq.end());
+      results.push_back(std::move(r));
+    }
+    EXPECT_EQ(results[0], results[1]) << n;
+  }
+  nabla::set_num_threads(threads);
+}

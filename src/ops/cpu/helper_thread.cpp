@@ -53,9 +53,19 @@ class Helper {
     uint64_t s = gen << 2 | kPosted;
     if (box_.state.compare_exchange_strong(s, gen << 2 | kStolen, std::memory_order_acq_rel)) {
       fn(job, 1);
+      steal_streak_.store(steal_streak_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
       return;
     }
+    steal_streak_.store(0, std::memory_order_relaxed);
     while (box_.state.load(std::memory_order_acquire) != (gen << 2 | kDone)) _mm_pause();
+  }
+
+  // False after the helper missed its part twice in a row (its core busy with another process, or
+  // itself asleep), except for one call in kProbeEvery, which tries again.
+  bool responsive() {
+    constexpr int kProbeEvery = 32;
+    if (steal_streak_.load(std::memory_order_relaxed) < 2) return true;
+    return probe_.fetch_add(1, std::memory_order_relaxed) % kProbeEvery == 0;
   }
 
  private:
@@ -109,15 +119,25 @@ class Helper {
   std::atomic<bool> sleeping_{false};
   std::atomic<uint32_t> wake_{0};
   uint64_t generation_ = 0;  // written by the owning caller only
-  std::thread thread_;       // last: started after every member above is initialised
+  std::atomic<int> steal_streak_{0}, probe_{0};
+  std::thread thread_;  // last: started after every member above is initialised
 };
 
 }  // namespace
 
+namespace {
+Helper& helper() {
+  static Helper h;  // started on first use, joined at exit
+  return h;
+}
+}  // namespace
+
+bool helper_responsive() { return omp_get_max_threads() >= 2 && !omp_in_parallel() && helper().responsive(); }
+
 namespace detail {
 void run_two_parts(JobFn fn, const void* job, size_t job_bytes) {
   if (omp_get_max_threads() >= 2 && !omp_in_parallel()) {
-    static Helper helper;  // started on first use, joined at exit
+    Helper& helper = cpu::helper();
     if (helper.try_acquire()) {
       helper.run(fn, job, job_bytes);
       helper.release();

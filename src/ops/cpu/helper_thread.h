@@ -28,6 +28,11 @@ constexpr size_t kJobBytes = 240;  // the job shares the helper's four cache lin
 void run_two_parts(void (*fn)(const void* job, int part), const void* job, size_t job_bytes);
 }  // namespace detail
 
+// Whether splitting work with the helper is likely to pay: there are 2+ threads and the helper took its
+// recent parts. Kernels whose halves cost more than the whole (staged copies) ask before splitting, so
+// on a busy machine they fall back to one thread after two missed parts, and try again now and then.
+bool helper_responsive();
+
 // Runs f(0) and f(1): f(1) on the helper thread when get_num_threads() >= 2, we are not inside an
 // OpenMP region and the helper is free, else both on the calling thread. The helper runs a copy of f,
 // so f captures by value (pointers and sizes) and must not throw (the helper may still be running

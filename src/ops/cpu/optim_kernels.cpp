@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <vector>
 
 #include "ops/cpu/float_mode.h"
+#include "ops/cpu/helper_thread.h"
 #include "ops/cpu/loops.h"
 #include "ops/dispatch_dtype.h"
 
@@ -36,11 +38,28 @@ void with_flags(F&& f, bool first, Rest... rest) {
 // fork/join costs — and on a busy machine a region can stall waiting for a descheduled thread.
 constexpr int64_t kParallelGrain = int64_t{1} << 17;
 
+// From this many elements an update below kParallelGrain is split with the spinning helper thread
+// (Note [Spinning helper thread]), halves at the middle: a Linear weight's second half of rows, whose
+// gradient the helper computed and whose rows it read in the forward pass (Note [Matmuls split over
+// the helper thread]), so each core updates what is already in its own cache.
+constexpr int64_t kHelperGrain = int64_t{1} << 14;
+constexpr int64_t kHelperMaxGrain = int64_t{1} << 21;
+
 // Calls chunk(begin, count) over [0, n), split across threads only for large n.
 template <typename F>
 void run(int64_t n, F&& chunk) {
-  if (n < kParallelGrain) return chunk(int64_t{0}, n);
-  parallel_for(n, 1, [&](int64_t begin, int64_t end) { chunk(begin, end - begin); });
+  static const bool ab = getenv("NABLA_AB") != nullptr;
+  if (ab) {
+    if (n >= kParallelGrain)
+      return parallel_for(n, 1, [&](int64_t begin, int64_t end) { chunk(begin, end - begin); });
+    return chunk(int64_t{0}, n);
+  }
+  if (n >= kHelperMaxGrain)
+    return parallel_for(n, 1, [&](int64_t begin, int64_t end) { chunk(begin, end - begin); });
+  if (n < kHelperGrain || !helper_responsive()) return chunk(int64_t{0}, n);
+  const int64_t half = (n / 2 + 15) / 16 * 16;
+  const F* f = &chunk;
+  run_two_parts([f, n, half](int part) { part == 0 ? (*f)(int64_t{0}, half) : (*f)(half, n - half); });
 }
 
 // Note [Optimizer updates flush subnormals]

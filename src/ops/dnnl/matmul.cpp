@@ -104,6 +104,13 @@ void copy3(const Operand& to, const Operand& from) {
   const int64_t B = to.stride(0) == 0 ? 1 : to.size(0);
   float* dst = static_cast<float*>(to.data_ptr());
   const float* src = static_cast<const float*>(from.data_ptr());
+  if (to.stride(2) == 1 && from.stride(2) == 1) {  // rows to rows: the split matmul's staged output
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t i = 0; i < to.size(1); ++i)
+        std::copy_n(src + b * from.stride(0) + i * from.stride(1), to.size(2),
+                    dst + b * to.stride(0) + i * to.stride(1));
+    return;
+  }
   for (int64_t b = 0; b < B; ++b)
     for (int64_t i = 0; i < to.size(1); ++i)
       for (int64_t j = 0; j < to.size(2); ++j)
@@ -254,10 +261,15 @@ void matmul_small_rows(const Operand& out, const Operand& a, const Operand& b, c
   cpu::run_two_parts([job, half, total](int part) { part == 0 ? job(0, half) : job(half, total); });
 }
 
-// Below this many multiply-adds a matmul runs on one thread (measured on the MLP/autoencoder steps).
+// Below this many multiply-adds a matmul does not use oneDNN's threads (measured on the MLP/autoencoder
+// steps); from the second it is split over the helper thread (Note [Matmuls split over the helper thread]).
 constexpr int64_t kMatmulParallelWork = int64_t{1} << 24;
+constexpr int64_t kMatmulSplitWork = int64_t{1} << 19;
 
 void matmul_f32(const Operand& out, const Operand& a, const Operand& b, const Tensor& bias);
+void run_matmul_primitive(const Operand& out, const Operand& a, const Operand& b, const float* bias_data,
+                          bool user_scratchpad);
+bool split_over_helper(const Operand& out, const Operand& a, const Operand& b, const float* bias_data);
 
 // The product through dense copies of the operands oneDNN cannot describe (rare views; the usual
 // contiguous and transposed layouts never come here, so they pay no copy).
@@ -290,8 +302,20 @@ void matmul_f32(const Operand& out, const Operand& a, const Operand& b, const Te
   if (small_rows_case(out, a, b)) return matmul_small_rows(out, a, b, bias_data);
   if (!describable(a, out.size(0)) || !describable(b, out.size(0)) || !describable(out, out.size(0)))
     return matmul_f32_staged(out, a, b, bias);
-  ThreadLimit limit(out.size(0) * out.size(1) * out.size(2) * a.size(2) < kMatmulParallelWork);
-  static PrimitiveCache<16, dnnl::matmul> cache;
+  const int64_t work = out.size(0) * out.size(1) * out.size(2) * a.size(2);
+  if (work >= kMatmulParallelWork) return run_matmul_primitive(out, a, b, bias_data, false);
+  static const bool ab = getenv("NABLA_AB") != nullptr;
+  if (!ab && work >= kMatmulSplitWork && split_over_helper(out, a, b, bias_data)) return;
+  ThreadLimit limit(true);
+  run_matmul_primitive(out, a, b, bias_data, false);
+}
+
+// One oneDNN matmul out = a @ b (+ bias row) on the thread count now set. With user_scratchpad, the
+// primitive takes its scratch memory (B's packed copy) from us, so two threads may run it at once
+// (library mode shares one scratchpad; oneDNN's "scratchpad_mode").
+void run_matmul_primitive(const Operand& out, const Operand& a, const Operand& b, const float* bias_data,
+                          bool user_scratchpad) {
+  static PrimitiveCache<16, WithPd<dnnl::matmul>> cache;
   const int64_t B = out.size(0);
   std::array<int64_t, 16> key = {B,
                                  a.size(1),
@@ -307,22 +331,134 @@ void matmul_f32(const Operand& out, const Operand& a, const Operand& b, const Te
                                  out.stride(1),
                                  out.stride(2),
                                  bias_data != nullptr,
-                                 0,
+                                 user_scratchpad,
                                  0};
   auto ad = desc3(a, B), bd = desc3(b, B), cd = desc3(out, B);
   memory::desc biasd;  // a [1, 1, N] row, only with a bias
   if (bias_data)
     biasd =
         memory::desc({1, 1, out.size(2)}, memory::data_type::f32, memory::dims{out.size(2), out.size(2), 1});
-  dnnl::matmul prim = cache.get(key, [&] {
-    return dnnl::matmul(dnnl::matmul::primitive_desc(
-        bias_data ? dnnl::matmul::desc(ad, bd, biasd, cd) : dnnl::matmul::desc(ad, bd, cd), engine()));
+  const WithPd<dnnl::matmul> prim = cache.get(key, [&] {
+    dnnl::primitive_attr attr;
+    if (user_scratchpad) attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    return WithPd<dnnl::matmul>(dnnl::matmul::primitive_desc(
+        bias_data ? dnnl::matmul::desc(ad, bd, biasd, cd) : dnnl::matmul::desc(ad, bd, cd), attr, engine()));
   });
   memory am(ad, engine(), a.data_ptr()), bm(bd, engine(), b.data_ptr()), cm(cd, engine(), out.data_ptr());
   std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
   if (bias_data) args.emplace(DNNL_ARG_BIAS, memory(biasd, engine(), const_cast<float*>(bias_data)));
-  prim.execute(stream(), args);
+  Tensor scratch;
+  if (user_scratchpad) {
+    const memory::desc sd = prim.pd.scratchpad_desc();
+    scratch = raw::empty({static_cast<int64_t>(sd.get_size()) + 1}, DType::UInt8);
+    args.emplace(DNNL_ARG_SCRATCHPAD, memory(sd, engine(), scratch.data_ptr()));
+  }
+  prim.prim.execute(stream(), args);
   stream().wait();
+}
+
+// Note [Matmuls split over the helper thread]
+// Between ~0.5M and 16M multiply-adds (a training MLP's layers at batch 64), oneDNN's own 2-thread
+// matmul ran the MLP step 1.3-1.6x slower than one thread, even with OpenMP spinning: its work split
+// for such shapes costs more than it gains. Here the product is cut in two along M or N instead and
+// the second half runs on the spinning helper thread (Note [Spinning helper thread]), each half a
+// 1-thread primitive. If the helper has not claimed its half by the time the caller finishes its own,
+// the caller runs it, so a busy core costs nothing. The K sums are not split, so each element is
+// computed as the whole product computes it.
+// oneDNN's fast kernel (brgemm) wants plain row- or column-major matrices; a half that is not (a
+// column block of a row-major output) goes to a slower gemm, so such a half is staged through a dense
+// copy. The cut is the one that moves fewer floats: the operand both halves read whole (B for a cut
+// along M, A along N) plus the staged copies.
+struct Half {
+  Operand out, a, b;
+  const float* bias;
+  bool stage_out, stage_a, stage_b;
+};
+
+// Plain row- or column-major (batch 1): what brgemm takes.
+bool plain(const Operand& o) {
+  return (o.stride(2) == 1 && o.stride(1) == o.size(2)) || (o.stride(1) == 1 && o.stride(2) == o.size(1));
+}
+
+// Part `part` (0 or 1) of the product cut at `cut` along N (by_cols) or M.
+Half make_half(const Operand& out, const Operand& a, const Operand& b, const float* bias, bool by_cols,
+               int64_t cut, int part) {
+  Half h{out, a, b, bias, false, false, false};
+  const int64_t extent = by_cols ? out.size(2) : out.size(1);
+  const int64_t begin = part == 0 ? 0 : cut, len = part == 0 ? cut : extent - cut;
+  if (by_cols) {
+    h.out.sz[2] = h.b.sz[2] = len;
+    h.out.data = static_cast<float*>(out.data) + begin * out.stride(2);
+    h.b.data = static_cast<float*>(b.data) + begin * b.stride(2);
+    if (bias) h.bias = bias + begin;
+  } else {
+    h.out.sz[1] = h.a.sz[1] = len;
+    h.out.data = static_cast<float*>(out.data) + begin * out.stride(1);
+    h.a.data = static_cast<float*>(a.data) + begin * a.stride(1);
+  }
+  // One batch: its stride is free, so give each half the one a dense matrix of its size has.
+  for (Operand* o : {&h.out, &h.a, &h.b}) o->st[0] = o->sz[1] * o->sz[2];
+  h.stage_out = !plain(h.out);
+  h.stage_a = !plain(h.a);
+  h.stage_b = !plain(h.b);
+  return h;
+}
+
+// Floats moved beyond the unsplit product's: the operand read by both halves, and the staged copies.
+int64_t split_cost(const Half (&h)[2], const Operand& shared) {
+  auto n = [](const Operand& o) { return o.size(1) * o.size(2); };
+  int64_t staged = 0;
+  for (const Half& x : h) staged += x.stage_out * n(x.out) + x.stage_a * n(x.a) + x.stage_b * n(x.b);
+  return n(shared) + 2 * staged;  // a staged float is read and written once more
+}
+
+void run_half(const Half& h) {
+  Tensor ka, kb, kc;
+  const Operand a = h.stage_a ? dense(h.a, ka, true) : h.a;
+  const Operand b = h.stage_b ? dense(h.b, kb, true) : h.b;
+  const Operand out = h.stage_out ? dense(h.out, kc, false) : h.out;
+  run_matmul_primitive(out, a, b, h.bias, true);
+  if (h.stage_out) copy3(h.out, out);
+}
+
+bool split_over_helper(const Operand& out, const Operand& a, const Operand& b, const float* bias_data) {
+  if (out.size(0) != 1 || !cpu::helper_responsive()) return false;
+  const int64_t M = out.size(1), N = out.size(2);
+  auto cut_of = [](int64_t extent) { return (extent / 2 + 15) / 16 * 16; };  // whole 16-float vectors
+  int64_t best = -1;
+  bool best_by_cols = false;
+  for (bool by_cols : {true, false}) {
+    if ((by_cols ? N : M) < 64) continue;
+    const int64_t cut = cut_of(by_cols ? N : M);
+    const Half h[2] = {make_half(out, a, b, bias_data, by_cols, cut, 0),
+                       make_half(out, a, b, bias_data, by_cols, cut, 1)};
+    const int64_t cost = split_cost(h, by_cols ? a : b);
+    if (best < 0 || cost < best) {
+      best = cost;
+      best_by_cols = by_cols;
+    }
+  }
+  if (best < 0) return false;
+  const int64_t cut = cut_of(best_by_cols ? N : M);
+  const Half halves[2] = {make_half(out, a, b, bias_data, best_by_cols, cut, 0),
+                          make_half(out, a, b, bias_data, best_by_cols, cut, 1)};
+  bool helper_failed = false;
+  bool* failed = &helper_failed;
+  const Half* h = halves;
+  cpu::run_two_parts([h, failed](int part) {
+    try {
+      ThreadLimit one(true);
+      run_half(h[part]);
+    } catch (...) {  // the helper must not throw; the caller redoes the product and reports the error
+      *failed = true;
+    }
+  });
+  if (helper_failed) {
+    ThreadLimit one(true);
+    run_half(halves[0]);
+    run_half(halves[1]);
+  }
+  return true;
 }
 
 template <typename T>
