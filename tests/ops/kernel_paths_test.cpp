@@ -62,7 +62,7 @@ TEST(KernelPaths, FewRowMatmulWithHelperThreadMatchesFloat64) {
   set_num_threads(threads);
 }
 
-// Products between 0.5M and 16M multiply-adds are cut in two along M or N, the second half on the
+// Products between 1M and 16M multiply-adds are cut in two along M or N, the second half on the
 // helper thread, halves that oneDNN cannot take as plain matrices staged through copies (Note [Matmuls
 // split over the helper thread]): operands in every layout, odd extents, the bias, at 1 and 2 threads.
 TEST(KernelPaths, SplitMatmulMatchesFloat64) {

@@ -3,6 +3,7 @@
 
 #include <immintrin.h>
 #include <omp.h>
+#include <sched.h>
 
 #include <atomic>
 #include <chrono>
@@ -83,7 +84,11 @@ class Helper {
       int spins = 0;
       while (((s = state.load(std::memory_order_acquire)) >> 2) == seen) {
         _mm_pause();
-        if (++spins % 256 == 0 && std::chrono::steady_clock::now() > deadline) {
+        if (++spins % 256 == 0) {
+          // An OpenMP worker woken on this core (a convolution after a split Linear) runs now rather
+          // than when the spin ends; with nothing else to run, this returns at once.
+          sched_yield();
+          if (std::chrono::steady_clock::now() <= deadline) continue;
           const uint32_t w = wake_.load(std::memory_order_seq_cst);
           sleeping_.store(true, std::memory_order_seq_cst);
           if ((state.load(std::memory_order_seq_cst) >> 2) == seen) wake_.wait(w);

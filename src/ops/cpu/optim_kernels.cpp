@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 #include <vector>
 
@@ -34,26 +33,21 @@ void with_flags(F&& f, bool first, Rest... rest) {
     with_flags<Done..., false>(f, rest...);
 }
 
-// Below this many elements an update runs on one thread: it takes microseconds, about what an OpenMP
+// Below this many elements a norm runs on one thread: it takes microseconds, about what an OpenMP
 // fork/join costs — and on a busy machine a region can stall waiting for a descheduled thread.
 constexpr int64_t kParallelGrain = int64_t{1} << 17;
 
-// From this many elements an update below kParallelGrain is split with the spinning helper thread
-// (Note [Spinning helper thread]), halves at the middle: a Linear weight's second half of rows, whose
-// gradient the helper computed and whose rows it read in the forward pass (Note [Matmuls split over
-// the helper thread]), so each core updates what is already in its own cache.
+// Updates of kHelperGrain to kHelperMaxGrain elements are split with the spinning helper thread
+// (Note [Spinning helper thread]) instead of OpenMP's, whose wake-up costs as much as the update,
+// halves at the middle: a Linear weight's second half of rows, whose gradient the helper computed and
+// whose rows it read in the forward pass (Note [Matmuls split over the helper thread]), so each core
+// updates what is already in its own cache. Larger ones go to OpenMP (more cores, if there are).
 constexpr int64_t kHelperGrain = int64_t{1} << 14;
 constexpr int64_t kHelperMaxGrain = int64_t{1} << 21;
 
-// Calls chunk(begin, count) over [0, n), split across threads only for large n.
+// Calls chunk(begin, count) over [0, n), split across threads from kHelperGrain elements.
 template <typename F>
 void run(int64_t n, F&& chunk) {
-  static const bool ab = getenv("NABLA_AB") != nullptr;
-  if (ab) {
-    if (n >= kParallelGrain)
-      return parallel_for(n, 1, [&](int64_t begin, int64_t end) { chunk(begin, end - begin); });
-    return chunk(int64_t{0}, n);
-  }
   if (n >= kHelperMaxGrain)
     return parallel_for(n, 1, [&](int64_t begin, int64_t end) { chunk(begin, end - begin); });
   if (n < kHelperGrain || !helper_responsive()) return chunk(int64_t{0}, n);

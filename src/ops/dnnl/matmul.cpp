@@ -264,7 +264,7 @@ void matmul_small_rows(const Operand& out, const Operand& a, const Operand& b, c
 // Below this many multiply-adds a matmul does not use oneDNN's threads (measured on the MLP/autoencoder
 // steps); from the second it is split over the helper thread (Note [Matmuls split over the helper thread]).
 constexpr int64_t kMatmulParallelWork = int64_t{1} << 24;
-constexpr int64_t kMatmulSplitWork = int64_t{1} << 19;
+constexpr int64_t kMatmulSplitWork = int64_t{1} << 20;
 
 void matmul_f32(const Operand& out, const Operand& a, const Operand& b, const Tensor& bias);
 void run_matmul_primitive(const Operand& out, const Operand& a, const Operand& b, const float* bias_data,
@@ -304,8 +304,7 @@ void matmul_f32(const Operand& out, const Operand& a, const Operand& b, const Te
     return matmul_f32_staged(out, a, b, bias);
   const int64_t work = out.size(0) * out.size(1) * out.size(2) * a.size(2);
   if (work >= kMatmulParallelWork) return run_matmul_primitive(out, a, b, bias_data, false);
-  static const bool ab = getenv("NABLA_AB") != nullptr;
-  if (!ab && work >= kMatmulSplitWork && split_over_helper(out, a, b, bias_data)) return;
+  if (work >= kMatmulSplitWork && split_over_helper(out, a, b, bias_data)) return;
   ThreadLimit limit(true);
   run_matmul_primitive(out, a, b, bias_data, false);
 }
@@ -358,7 +357,7 @@ void run_matmul_primitive(const Operand& out, const Operand& a, const Operand& b
 }
 
 // Note [Matmuls split over the helper thread]
-// Between ~0.5M and 16M multiply-adds (a training MLP's layers at batch 64), oneDNN's own 2-thread
+// Between 1M and 16M multiply-adds (a training MLP's layers at batch 64), oneDNN's own 2-thread
 // matmul ran the MLP step 1.3-1.6x slower than one thread, even with OpenMP spinning: its work split
 // for such shapes costs more than it gains. Here the product is cut in two along M or N instead and
 // the second half runs on the spinning helper thread (Note [Spinning helper thread]), each half a
