@@ -13,13 +13,11 @@
 #include "nabla/tensor/int_array.h"
 
 // In an options class: TORCH_ARG(int64_t, stride) = 1;  gives  o.stride(2) (returns *this) and o.stride().
+// One setter taking the value (LibTorch has a const T& and a T&& one): it accepts the same arguments, and
+// the ~185 option fields parse one member function fewer each (docs/libtorch.md, "Compile time").
 #define TORCH_ARG(T, name)                                        \
  public:                                                          \
-  inline auto name(const T& new_##name)->decltype(*this) {        \
-    this->name##_ = new_##name;                                   \
-    return *this;                                                 \
-  }                                                               \
-  inline auto name(T&& new_##name)->decltype(*this) {             \
+  inline auto name(T new_##name)->decltype(*this) {               \
     this->name##_ = std::move(new_##name);                        \
     return *this;                                                 \
   }                                                               \

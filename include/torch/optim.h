@@ -150,11 +150,9 @@ class SGDOptions : public nabla::optim::SGDOptions {
 extern template class detail::OptimizerAdapter<nabla::optim::SGD, SGDOptions>;
 class SGD : public detail::OptimizerAdapter<nabla::optim::SGD, SGDOptions> {
  public:
-  explicit SGD(std::vector<OptimizerParamGroup> param_groups, SGDOptions defaults)
-      : OptimizerAdapter(std::move(param_groups), defaults) {}
-  explicit SGD(std::vector<Tensor> params, SGDOptions defaults)
-      : OptimizerAdapter(one_group(std::move(params)), defaults) {}
-  ~SGD() override;  // out of line: the vtable is compiled once, in the library
+  explicit SGD(std::vector<OptimizerParamGroup> param_groups, SGDOptions defaults);
+  explicit SGD(std::vector<Tensor> params, SGDOptions defaults);
+  ~SGD() override;  // out of line, with the constructors: the vtable is compiled once, in the library
 };
 
 // ---- Adam / AdamW: betas is LibTorch's std::tuple (nabla stores a pair) ----
@@ -188,11 +186,9 @@ class AdamOptions : public nabla::optim::AdamOptions {
 extern template class detail::OptimizerAdapter<nabla::optim::Adam, AdamOptions>;
 class Adam : public detail::OptimizerAdapter<nabla::optim::Adam, AdamOptions> {
  public:
-  explicit Adam(std::vector<OptimizerParamGroup> param_groups, AdamOptions defaults = {})
-      : OptimizerAdapter(std::move(param_groups), defaults) {}
-  explicit Adam(std::vector<Tensor> params, AdamOptions defaults = {})
-      : OptimizerAdapter(one_group(std::move(params)), defaults) {}
-  ~Adam() override;  // out of line: the vtable is compiled once, in the library
+  explicit Adam(std::vector<OptimizerParamGroup> param_groups, AdamOptions defaults = {});
+  explicit Adam(std::vector<Tensor> params, AdamOptions defaults = {});
+  ~Adam() override;  // out of line, with the constructors: the vtable is compiled once, in the library
 };
 
 class AdamWOptions : public nabla::optim::AdamWOptions {
@@ -216,11 +212,9 @@ class AdamWOptions : public nabla::optim::AdamWOptions {
 extern template class detail::OptimizerAdapter<nabla::optim::AdamW, AdamWOptions>;
 class AdamW : public detail::OptimizerAdapter<nabla::optim::AdamW, AdamWOptions> {
  public:
-  explicit AdamW(std::vector<OptimizerParamGroup> param_groups, AdamWOptions defaults = {})
-      : OptimizerAdapter(std::move(param_groups), defaults) {}
-  explicit AdamW(std::vector<Tensor> params, AdamWOptions defaults = {})
-      : OptimizerAdapter(one_group(std::move(params)), defaults) {}
-  ~AdamW() override;  // out of line: the vtable is compiled once, in the library
+  explicit AdamW(std::vector<OptimizerParamGroup> param_groups, AdamWOptions defaults = {});
+  explicit AdamW(std::vector<Tensor> params, AdamWOptions defaults = {});
+  ~AdamW() override;  // out of line, with the constructors: the vtable is compiled once, in the library
 };
 
 // ---- RMSprop ----
@@ -247,11 +241,9 @@ class RMSpropOptions : public nabla::optim::RMSpropOptions {
 extern template class detail::OptimizerAdapter<nabla::optim::RMSprop, RMSpropOptions>;
 class RMSprop : public detail::OptimizerAdapter<nabla::optim::RMSprop, RMSpropOptions> {
  public:
-  explicit RMSprop(std::vector<OptimizerParamGroup> param_groups, RMSpropOptions defaults = {})
-      : OptimizerAdapter(std::move(param_groups), defaults) {}
-  explicit RMSprop(std::vector<Tensor> params, RMSpropOptions defaults = {})
-      : OptimizerAdapter(one_group(std::move(params)), defaults) {}
-  ~RMSprop() override;  // out of line: the vtable is compiled once, in the library
+  explicit RMSprop(std::vector<OptimizerParamGroup> param_groups, RMSpropOptions defaults = {});
+  explicit RMSprop(std::vector<Tensor> params, RMSpropOptions defaults = {});
+  ~RMSprop() override;  // out of line, with the constructors: the vtable is compiled once, in the library
 };
 
 // ---- Adagrad ----
@@ -277,11 +269,9 @@ class AdagradOptions : public nabla::optim::AdagradOptions {
 extern template class detail::OptimizerAdapter<nabla::optim::Adagrad, AdagradOptions>;
 class Adagrad : public detail::OptimizerAdapter<nabla::optim::Adagrad, AdagradOptions> {
  public:
-  explicit Adagrad(std::vector<OptimizerParamGroup> param_groups, AdagradOptions defaults = {})
-      : OptimizerAdapter(std::move(param_groups), defaults) {}
-  explicit Adagrad(std::vector<Tensor> params, AdagradOptions defaults = {})
-      : OptimizerAdapter(one_group(std::move(params)), defaults) {}
-  ~Adagrad() override;  // out of line: the vtable is compiled once, in the library
+  explicit Adagrad(std::vector<OptimizerParamGroup> param_groups, AdagradOptions defaults = {});
+  explicit Adagrad(std::vector<Tensor> params, AdagradOptions defaults = {});
+  ~Adagrad() override;  // out of line, with the constructors: the vtable is compiled once, in the library
 };
 
 #undef NABLA_TORCH_OPTIM_ARG

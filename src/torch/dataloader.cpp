@@ -104,6 +104,11 @@ class Epoch final : public EpochState {
 }  // namespace
 
 void throw_iterator_error(const char* what) { throw nabla::IndexError(std::string("DataLoader: ") + what); }
+void require_sized(bool sized) {
+  if (!sized)
+    throw nabla::ValueError(
+        "make_data_loader: expected the dataset to be sized in order to construct the Sampler");
+}
 
 struct LoaderCore::Impl {
   explicit Impl(DataLoaderOptions o) : options(std::move(o)) {}

@@ -1,6 +1,6 @@
 // optim.cpp — what torch/optim.h keeps out of line: each option class's clone() and each optimizer's
-// destructor (their key functions, so their vtables are compiled here once), the adapters' instantiations
-// and the LR schedulers' bodies.
+// constructors and destructor (their key functions, so their vtables are compiled here once), the
+// adapters' instantiations and the LR schedulers' bodies.
 #include "torch/optim.h"
 
 #include <string>
@@ -8,11 +8,15 @@
 
 namespace torch::optim {
 
-#define NABLA_TORCH_OPTIM_OUT_OF_LINE(Name)                                   \
-  template class detail::OptimizerAdapter<nabla::optim::Name, Name##Options>; \
-  std::unique_ptr<OptimizerOptions> Name##Options::clone() const {            \
-    return std::make_unique<Name##Options>(*this);                            \
-  }                                                                           \
+#define NABLA_TORCH_OPTIM_OUT_OF_LINE(Name)                                         \
+  template class detail::OptimizerAdapter<nabla::optim::Name, Name##Options>;       \
+  std::unique_ptr<OptimizerOptions> Name##Options::clone() const {                  \
+    return std::make_unique<Name##Options>(*this);                                  \
+  }                                                                                 \
+  Name::Name(std::vector<OptimizerParamGroup> param_groups, Name##Options defaults) \
+      : OptimizerAdapter(std::move(param_groups), defaults) {}                      \
+  Name::Name(std::vector<Tensor> params, Name##Options defaults)                    \
+      : OptimizerAdapter(one_group(std::move(params)), defaults) {}                 \
   Name::~Name() = default;
 
 NABLA_TORCH_OPTIM_OUT_OF_LINE(SGD)

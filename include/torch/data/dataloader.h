@@ -98,11 +98,19 @@ template <typename Dataset, typename Sampler>
 class Source final : public LoaderSource {
  public:
   // Each worker calls get_batch on its own copy (LibTorch copies the dataset into every worker).
-  Source(Dataset dataset, Sampler sampler, size_t workers) : sampler_(std::move(sampler)) {
-    datasets_.reserve(workers > 1 ? workers : 1);
-    for (size_t w = 1; w < workers; ++w) datasets_.push_back(dataset);
-    datasets_.push_back(std::move(dataset));
+  Source(Dataset dataset, Sampler sampler, size_t workers)
+      : dataset_(std::move(dataset)), sampler_(std::move(sampler)) {
+    copies_.reserve(workers > 1 ? workers - 1 : 0);
+    try {
+      for (size_t w = 1; w < workers; ++w) copies_.push_back(new Dataset(dataset_));
+    } catch (...) {
+      release();
+      throw;
+    }
   }
+  ~Source() override { release(); }
+  Source(const Source&) = delete;
+  Source& operator=(const Source&) = delete;
   void reset() override { sampler_.reset(nullopt); }
   optional<std::vector<size_t>> next(size_t batch_size) override {
     if constexpr (std::is_same_v<typename Sampler::BatchRequestType, std::vector<size_t>>) {
@@ -115,13 +123,19 @@ class Source final : public LoaderSource {
   }
   AnyBatch* fetch(std::vector<size_t> request, size_t worker) override {
     using Batch = typename Dataset::BatchType;
-    return new BatchBox<Batch>(
-        datasets_[worker].get_batch(typename Dataset::BatchRequestType(std::move(request))));
+    Dataset& dataset = worker == 0 ? dataset_ : *static_cast<Dataset*>(copies_[worker - 1]);
+    return new BatchBox<Batch>(dataset.get_batch(typename Dataset::BatchRequestType(std::move(request))));
   }
 
  private:
-  std::vector<Dataset> datasets_;  // [worker id], [0] without workers
-  Sampler sampler_;                // stateful; only the iterating thread touches it (in begin())
+  void release() noexcept {
+    for (void* copy : copies_) delete static_cast<Dataset*>(copy);
+  }
+  Dataset dataset_;  // worker 0's, and the loop's without workers
+  // Workers 1, 2, ...'s copies, owned. std::vector<void*> rather than std::vector<Dataset>: one vector
+  // type for all datasets, not a vector's worth of functions compiled per dataset type.
+  std::vector<void*> copies_;
+  Sampler sampler_;  // stateful; only the iterating thread touches it (in begin())
 };
 
 // One epoch's position (src/torch/dataloader.cpp): `current` is the batch in view (a BatchType made by
@@ -134,6 +148,8 @@ class EpochState {
 };
 
 [[noreturn]] void throw_iterator_error(const char* what);
+// make_data_loader(dataset, options) builds its sampler from the dataset's size: throws unless it has one.
+void require_sized(bool sized);
 
 // Everything of the loader that does not depend on the dataset's type, out of line (compile time): the
 // nabla loader, the sampler's order, the batches made on the worker threads.
@@ -228,9 +244,7 @@ std::enable_if_t<!Dataset::is_stateful && std::is_constructible_v<Sampler, size_
                  std::unique_ptr<StatelessDataLoader<Dataset, Sampler>>>
 make_data_loader(Dataset dataset, DataLoaderOptions options = DataLoaderOptions()) {
   const optional<size_t> size = dataset.size();
-  torch::data::detail::check<nabla::ValueError>(
-      size.has_value(),
-      "make_data_loader: expected the dataset to be sized in order to construct the Sampler");
+  detail::require_sized(size.has_value());
   return make_data_loader(std::move(dataset), Sampler(*size), std::move(options));
 }
 

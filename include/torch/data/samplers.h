@@ -2,6 +2,8 @@
 // next indices until std::nullopt. The DataLoader resets its sampler at every begin(). RandomSampler
 // draws its permutation from nabla's default generator (torch::manual_seed makes it reproducible; the
 // sequence differs from LibTorch's). save()/load() throw NotImplementedError (see Sampler).
+// The built-in samplers' bodies (and vtables: their destructors are the key functions) are in
+// src/torch/samplers.cpp, compiled once rather than in every program.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -36,35 +38,13 @@ class Sampler {
   }
 };
 
-namespace detail {
-// Up to batch_size entries of `indices` from `index` on (advancing it); nullopt when none are left.
-inline optional<std::vector<size_t>> take(const std::vector<size_t>& indices, size_t& index, size_t end,
-                                          size_t batch_size) {
-  if (index >= end) return nullopt;
-  const size_t stop = index + batch_size < end ? index + batch_size : end;
-  std::vector<size_t> batch(indices.begin() + static_cast<std::ptrdiff_t>(index),
-                            indices.begin() + static_cast<std::ptrdiff_t>(stop));
-  index = stop;
-  return batch;
-}
-}  // namespace detail
-
 // 0, 1, ..., size-1.
 class SequentialSampler : public Sampler<> {
  public:
   explicit SequentialSampler(size_t size) : size_(size) {}
-  void reset(optional<size_t> new_size = nullopt) override {
-    if (new_size) size_ = *new_size;
-    index_ = 0;
-  }
-  optional<std::vector<size_t>> next(size_t batch_size) override {
-    if (index_ >= size_) return nullopt;
-    const size_t stop = index_ + batch_size < size_ ? index_ + batch_size : size_;
-    std::vector<size_t> batch(stop - index_);
-    for (size_t i = 0; i < batch.size(); ++i) batch[i] = index_ + i;
-    index_ = stop;
-    return batch;
-  }
+  ~SequentialSampler() override;
+  void reset(optional<size_t> new_size = nullopt) override;
+  optional<std::vector<size_t>> next(size_t batch_size) override;
   size_t index() const noexcept { return index_; }
 
  private:
@@ -75,25 +55,14 @@ class SequentialSampler : public Sampler<> {
 // A fresh random permutation of [0, size) at construction and at every reset().
 class RandomSampler : public Sampler<> {
  public:
-  explicit RandomSampler(int64_t size, Dtype index_dtype = nabla::kInt64) : index_dtype_(index_dtype) {
-    torch::data::detail::check<nabla::ValueError>(size >= 0, "RandomSampler: size must be >= 0, got ", size);
-    draw(static_cast<size_t>(size));
-  }
-  void reset(optional<size_t> new_size = nullopt) override {
-    draw(new_size.value_or(indices_.size()));
-    index_ = 0;
-  }
-  optional<std::vector<size_t>> next(size_t batch_size) override {
-    return detail::take(indices_, index_, indices_.size(), batch_size);
-  }
+  explicit RandomSampler(int64_t size, Dtype index_dtype = nabla::kInt64);
+  ~RandomSampler() override;
+  void reset(optional<size_t> new_size = nullopt) override;
+  optional<std::vector<size_t>> next(size_t batch_size) override;
   size_t index() const noexcept { return index_; }
 
  private:
-  void draw(size_t n) {
-    Tensor perm = nabla::randperm(static_cast<int64_t>(n), {.dtype = nabla::kInt64});
-    const int64_t* p = perm.data_ptr<int64_t>();
-    indices_.assign(p, p + n);
-  }
+  void draw(size_t n);
   Dtype index_dtype_;  // accepted for LibTorch's signature; indices are size_t either way
   std::vector<size_t> indices_;
   size_t index_ = 0;
@@ -127,6 +96,10 @@ class DistributedSampler : public Sampler<BatchRequest> {
   bool allow_duplicates_;  // NOLINT
 };
 
+// Instantiated once, in the library (src/torch/samplers.cpp).
+extern template class Sampler<>;
+extern template class DistributedSampler<>;
+
 // Shuffles [0, size) (padded by wrapping round to a multiple of num_replicas when allow_duplicates) with
 // std::mt19937 seeded by the epoch, like LibTorch, then takes this rank's contiguous share.
 class DistributedRandomSampler : public DistributedSampler<> {
@@ -136,23 +109,13 @@ class DistributedRandomSampler : public DistributedSampler<> {
       : DistributedSampler(size, num_replicas, rank, allow_duplicates) {
     reset(size_);
   }
-  void reset(optional<size_t> new_size = nullopt) override;  // src/torch/samplers.cpp (<random>)
-  optional<std::vector<size_t>> next(size_t batch_size) override {
-    return detail::take(all_indices_, sample_index_, end_index_, batch_size);
-  }
+  ~DistributedRandomSampler() override;
+  void reset(optional<size_t> new_size = nullopt) override;
+  optional<std::vector<size_t>> next(size_t batch_size) override;
   size_t index() const noexcept { return sample_index_; }
 
  private:
-  void populate_indices() {
-    const size_t local = local_sample_count();
-    const size_t count = num_replicas_ == 1 ? size_ : local * num_replicas_;
-    all_indices_.resize(count);
-    for (size_t i = 0; i < all_indices_.size(); ++i) all_indices_[i] = i;
-    for (size_t i = size_; i < count; ++i) all_indices_[i] = i - size_;
-    begin_index_ = rank_ * local;
-    end_index_ = begin_index_ + local;
-    sample_index_ = begin_index_;
-  }
+  void populate_indices();
   size_t begin_index_ = 0, end_index_ = 0, sample_index_ = 0;
   std::vector<size_t> all_indices_;
 };
@@ -165,27 +128,13 @@ class DistributedSequentialSampler : public DistributedSampler<> {
       : DistributedSampler(size, num_replicas, rank, allow_duplicates) {
     populate_indices();
   }
-  void reset(optional<size_t> new_size = nullopt) override {
-    if (new_size && *new_size != size_) {
-      size_ = *new_size;
-      populate_indices();
-    } else {
-      sample_index_ = begin_index_;
-    }
-  }
-  optional<std::vector<size_t>> next(size_t batch_size) override {
-    return detail::take(all_indices_, sample_index_, end_index_, batch_size);
-  }
+  ~DistributedSequentialSampler() override;
+  void reset(optional<size_t> new_size = nullopt) override;
+  optional<std::vector<size_t>> next(size_t batch_size) override;
   size_t index() const noexcept { return sample_index_; }
 
  private:
-  void populate_indices() {
-    begin_index_ = rank_ * local_sample_count();
-    end_index_ = begin_index_ + local_sample_count();
-    sample_index_ = begin_index_;
-    all_indices_.resize(end_index_);
-    for (size_t i = 0; i < end_index_; ++i) all_indices_[i] = i % (size_ > 0 ? size_ : 1);
-  }
+  void populate_indices();
   size_t begin_index_ = 0, end_index_ = 0, sample_index_ = 0;
   std::vector<size_t> all_indices_;
 };

@@ -76,26 +76,14 @@ struct Stack;
 
 template <>
 struct Stack<Example<>> : public Collation<Example<>> {
-  Example<> apply_batch(std::vector<Example<>> examples) override {
-    std::vector<Tensor> data, targets;
-    data.reserve(examples.size());
-    targets.reserve(examples.size());
-    for (auto& example : examples) {
-      data.push_back(std::move(example.data));
-      targets.push_back(std::move(example.target));
-    }
-    return {nabla::stack(data), nabla::stack(targets)};
-  }
+  ~Stack() override;
+  Example<> apply_batch(std::vector<Example<>> examples) override;
 };
 
 template <>
 struct Stack<TensorExample> : public Collation<Example<Tensor, example::NoTarget>> {
-  TensorExample apply_batch(std::vector<TensorExample> examples) override {
-    std::vector<Tensor> data;
-    data.reserve(examples.size());
-    for (auto& example : examples) data.push_back(std::move(example.data));
-    return nabla::stack(data);
-  }
+  ~Stack() override;
+  TensorExample apply_batch(std::vector<TensorExample> examples) override;
 };
 
 // Maps each example's data tensor; the target passes through.
@@ -132,12 +120,7 @@ struct Doubles {
   std::vector<double> values;
 };
 // A float32 [C, 1, 1] tensor, broadcasting over a [C, H, W] image.
-inline Tensor channel_tensor(const Doubles& d) {
-  return nabla::from_buffer(d.values.data(), {static_cast<int64_t>(d.values.size())}, nabla::kFloat64)
-      .to(nabla::kFloat32)
-      .unsqueeze(1)
-      .unsqueeze(2);
-}
+Tensor channel_tensor(const Doubles& d);
 }  // namespace detail
 
 // (x - mean) / stddev per channel: Normalize<>(0.1307, 0.3081) or Normalize<>({0.5, 0.5, 0.5}, {...}).

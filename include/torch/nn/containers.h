@@ -28,11 +28,7 @@ AnyModule to_any(M&& m) {
     return AnyModule(std::forward<M>(m));
 }
 // The i-th of `size` elements, or an IndexError naming the container.
-inline void check_index(const char* container, size_t i, size_t size) {
-  if (i >= size)
-    throw nabla::IndexError(std::string(container) + ": index " + std::to_string(i) +
-                            " out of range for size " + std::to_string(size));
-}
+void check_index(const char* container, size_t i, size_t size);
 // `module` as T (a module class or holder type); a ValueError naming where it came from if it is not one.
 template <typename T>
 auto& checked_as(const std::shared_ptr<Module>& module, const std::string& where) {
@@ -64,9 +60,7 @@ class SequentialImpl : public Module {
   requires(sizeof...(Ms) > 0) explicit SequentialImpl(Ms&&... modules) {
     (push_back(std::forward<Ms>(modules)), ...);
   }
-  explicit SequentialImpl(std::initializer_list<NamedAnyModule> named) {
-    for (const auto& m : named) push_back(m.name(), m.module());
-  }
+  explicit SequentialImpl(std::initializer_list<NamedAnyModule> named);
   template <typename M>
   void push_back(M&& module) {
     push_back(std::to_string(modules_.size()), std::forward<M>(module));
@@ -82,7 +76,8 @@ class SequentialImpl : public Module {
     for (const auto& m : modules) push_back(m);
   }
 
-  Tensor forward(Tensor x) override { return forward<Tensor>(std::move(x)); }
+  // Out of line (src/torch/containers.cpp), the key function: the vtable is compiled once, there.
+  Tensor forward(Tensor x) override;
   template <typename R = Tensor, typename... Args>
   R forward(Args&&... args) {
     if (modules_.empty()) throw nabla::ValueError("Sequential::forward: the Sequential is empty");
@@ -158,12 +153,8 @@ TORCH_MODULE(ModuleList);
 class ModuleDictImpl : public Module {
  public:
   ModuleDictImpl() = default;
-  explicit ModuleDictImpl(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& modules) {
-    update(modules);
-  }
-  void update(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& modules) {
-    for (const auto& [k, m] : modules) insert(k, m);
-  }
+  explicit ModuleDictImpl(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& modules);
+  void update(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& modules);
   // A new key is appended; an existing key's module is replaced in place (PyTorch's ModuleDict.update).
   template <typename M>
   std::shared_ptr<Module> insert(const std::string& key, M&& module) {
@@ -178,10 +169,7 @@ class ModuleDictImpl : public Module {
     return m;
   }
   bool contains(const std::string& key) const { return modules_.contains(key); }
-  std::shared_ptr<Module> operator[](const std::string& key) const {
-    if (const auto* m = modules_.find(key)) return *m;
-    throw nabla::IndexError("ModuleDict: no key '" + key + "'");
-  }
+  std::shared_ptr<Module> operator[](const std::string& key) const;
   template <typename T>
   auto& at(const std::string& key) const {
     return detail::checked_as<T>((*this)[key], "ModuleDict::at<T>('" + key + "')");
@@ -204,11 +192,11 @@ TORCH_MODULE(ModuleDict);
 class FunctionalImpl : public Module {
  public:
   using Function = std::function<Tensor(Tensor)>;
-  explicit FunctionalImpl(Function f) : f_(std::move(f)) {}
+  explicit FunctionalImpl(Function f);
   template <typename F, typename... Bound>
   requires(sizeof...(Bound) > 0) FunctionalImpl(F f, Bound... bound)
       : f_([f, bound...](Tensor x) { return f(std::move(x), bound...); }) {}
-  Tensor forward(Tensor x) override { return f_(std::move(x)); }
+  Tensor forward(Tensor x) override;  // out of line: the key function
 
  private:
   Function f_;

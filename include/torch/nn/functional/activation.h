@@ -60,71 +60,33 @@ using SoftminFuncOptions = SoftmaxFuncOptions;
 using LogSoftmaxFuncOptions = SoftmaxFuncOptions;
 
 // ---- functions ----
-inline Tensor relu(Tensor input, const ReLUFuncOptions& options = {}) {
-  return options.inplace() ? input.relu_() : nabla::relu(input);
-}
-inline Tensor relu6(Tensor input, const ReLU6FuncOptions& options = {}) {
-  return impl::maybe_inplace(input, nabla::nn::functional::relu6(input), options.inplace());
-}
-inline Tensor selu(Tensor input, const SELUFuncOptions& options = {}) {
-  return impl::maybe_inplace(input, nabla::selu(input), options.inplace());
-}
-inline Tensor leaky_relu(Tensor input, const LeakyReLUFuncOptions& options = {}) {
-  return impl::maybe_inplace(input, nabla::leaky_relu(input, options.negative_slope()), options.inplace());
-}
-inline Tensor elu(Tensor input, const ELUFuncOptions& options = {}) {
-  return impl::maybe_inplace(input, nabla::nn::functional::elu(input, options.alpha()), options.inplace());
-}
-inline Tensor celu(Tensor input, const CELUFuncOptions& options = {}) {
-  return impl::maybe_inplace(input, nabla::celu(input, options.alpha()), options.inplace());
-}
-inline Tensor gelu(const Tensor& input, const GELUFuncOptions& options = {}) {
-  return nabla::gelu(input, options.approximate());
-}
-inline Tensor silu(const Tensor& input) { return nabla::nn::functional::silu(input); }
-inline Tensor mish(const Tensor& input) { return nabla::mish(input); }
-inline Tensor logsigmoid(const Tensor& input) { return nabla::logsigmoid(input); }
-inline Tensor softsign(const Tensor& input) { return nabla::softsign(input); }
-inline Tensor tanhshrink(const Tensor& input) { return input - nabla::tanh(input); }
-inline Tensor prelu(const Tensor& input, const Tensor& weight) { return nabla::prelu(input, weight); }
-inline Tensor hardtanh(Tensor input, const HardtanhFuncOptions& options = {}) {
-  return impl::maybe_inplace(input, nabla::hardtanh(input, options.min_val(), options.max_val()),
-                             options.inplace());
-}
-inline Tensor softplus(const Tensor& input, const SoftplusFuncOptions& options = {}) {
-  return nabla::softplus(input, options.beta(), options.threshold());
-}
+Tensor relu(Tensor input, const ReLUFuncOptions& options = {});
+Tensor relu6(Tensor input, const ReLU6FuncOptions& options = {});
+Tensor selu(Tensor input, const SELUFuncOptions& options = {});
+Tensor leaky_relu(Tensor input, const LeakyReLUFuncOptions& options = {});
+Tensor elu(Tensor input, const ELUFuncOptions& options = {});
+Tensor celu(Tensor input, const CELUFuncOptions& options = {});
+Tensor gelu(const Tensor& input, const GELUFuncOptions& options = {});
+Tensor silu(const Tensor& input);
+Tensor mish(const Tensor& input);
+Tensor logsigmoid(const Tensor& input);
+Tensor softsign(const Tensor& input);
+Tensor tanhshrink(const Tensor& input);
+Tensor prelu(const Tensor& input, const Tensor& weight);
+Tensor hardtanh(Tensor input, const HardtanhFuncOptions& options = {});
+Tensor softplus(const Tensor& input, const SoftplusFuncOptions& options = {});
 // y = x where x > threshold, else value.
-inline Tensor threshold(Tensor input, const ThresholdFuncOptions& options) {
-  Tensor out = nabla::where(input > options.threshold(), input, nabla::full_like(input, options.value()));
-  return impl::maybe_inplace(input, out, options.inplace());
-}
-inline Tensor hardshrink(const Tensor& input, const HardshrinkFuncOptions& options = {}) {
-  return nabla::where(input.abs() > options.lambda(), input, nabla::zeros_like(input));
-}
-inline Tensor softshrink(const Tensor& input, const SoftshrinkFuncOptions& options = {}) {
-  const double l = options.lambda();
-  return nabla::where(input > l, input - l, nabla::where(input < -l, input + l, nabla::zeros_like(input)));
-}
+Tensor threshold(Tensor input, const ThresholdFuncOptions& options);
+Tensor hardshrink(const Tensor& input, const HardshrinkFuncOptions& options = {});
+Tensor softshrink(const Tensor& input, const SoftshrinkFuncOptions& options = {});
 // glu: the first half of `dim` gated by the sigmoid of the second half.
-inline Tensor glu(const Tensor& input, const GLUFuncOptions& options = {}) {
-  TensorList halves = input.chunk(2, options.dim());
-  return halves[0] * nabla::sigmoid(halves[1]);
-}
+Tensor glu(const Tensor& input, const GLUFuncOptions& options = {});
 
 namespace impl {
-inline Tensor cast_for_softmax(const Tensor& input, const std::optional<torch::Dtype>& dtype) {
-  return dtype ? input.to(*dtype) : input;
-}
+Tensor cast_for_softmax(const Tensor& input, const std::optional<torch::Dtype>& dtype);
 }  // namespace impl
-inline Tensor softmax(const Tensor& input, const SoftmaxFuncOptions& options) {
-  return nabla::softmax(impl::cast_for_softmax(input, options.dtype()), options.dim());
-}
-inline Tensor softmin(const Tensor& input, const SoftminFuncOptions& options) {
-  return nabla::softmax(-impl::cast_for_softmax(input, options.dtype()), options.dim());
-}
-inline Tensor log_softmax(const Tensor& input, const LogSoftmaxFuncOptions& options) {
-  return nabla::log_softmax(impl::cast_for_softmax(input, options.dtype()), options.dim());
-}
+Tensor softmax(const Tensor& input, const SoftmaxFuncOptions& options);
+Tensor softmin(const Tensor& input, const SoftminFuncOptions& options);
+Tensor log_softmax(const Tensor& input, const LogSoftmaxFuncOptions& options);
 
 }  // namespace torch::nn::functional

@@ -12,14 +12,8 @@ struct DropoutFuncOptions {
 };
 using Dropout2dFuncOptions = DropoutFuncOptions;
 
-inline Tensor dropout(Tensor input, const DropoutFuncOptions& options = {}) {
-  Tensor out = nabla::nn::functional::dropout(input, options.p(), options.training());
-  return impl::maybe_inplace(input, out, options.inplace());
-}
+Tensor dropout(Tensor input, const DropoutFuncOptions& options = {});
 // Zeroes whole channels: input [N, C, H, W] or [C, H, W].
-inline Tensor dropout2d(Tensor input, const Dropout2dFuncOptions& options = {}) {
-  Tensor out = nabla::nn::functional::dropout2d(input, options.p(), options.training());
-  return impl::maybe_inplace(input, out, options.inplace());
-}
+Tensor dropout2d(Tensor input, const Dropout2dFuncOptions& options = {});
 
 }  // namespace torch::nn::functional

@@ -5,14 +5,9 @@
 namespace torch::nn::functional {
 
 // y = input @ weight^T + bias; an undefined bias is none.
-inline Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = {}) {
-  return nabla::nn::functional::linear(input, weight, bias);
-}
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = {});
 // y_k = input1 @ weight[k] @ input2^T + bias_k, for input1 [*, in1], input2 [*, in2], weight [out, in1, in2].
-inline Tensor bilinear(const Tensor& input1, const Tensor& input2, const Tensor& weight,
-                       const Tensor& bias = Tensor()) {
-  Tensor y = nabla::einsum("...i,kij,...j->...k", {input1, weight, input2});
-  return bias.defined() ? y + bias : y;
-}
+Tensor bilinear(const Tensor& input1, const Tensor& input2, const Tensor& weight,
+                const Tensor& bias = Tensor());
 
 }  // namespace torch::nn::functional

@@ -20,51 +20,22 @@ using BinaryCrossEntropyWithLogitsFuncOptions = torch::nn::BCEWithLogitsLossOpti
 using NLLLossFuncOptions = torch::nn::NLLLossOptions;
 using CrossEntropyFuncOptions = torch::nn::CrossEntropyLossOptions;
 
-inline Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOptions& options = {}) {
-  return nabla::nn::functional::mse_loss(input, target, impl::tag_name(options.reduction()));
-}
-inline Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOptions& options = {}) {
-  return nabla::nn::functional::l1_loss(input, target, impl::tag_name(options.reduction()));
-}
+Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOptions& options = {});
+Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOptions& options = {});
 // The trailing beta, when given, wins over options.beta() (LibTorch's signature; LibTorch 1.13 read
 // only the trailing one, later versions read it only when given, as here).
-inline Tensor smooth_l1_loss(const Tensor& input, const Tensor& target,
-                             const SmoothL1LossFuncOptions& options = {},
-                             std::optional<double> beta = std::nullopt) {
-  return nabla::nn::functional::smooth_l1_loss(input, target, impl::tag_name(options.reduction()),
-                                               beta.value_or(options.beta()));
-}
-inline Tensor huber_loss(const Tensor& input, const Tensor& target,
-                         const HuberLossFuncOptions& options = {}) {
-  return nabla::nn::functional::huber_loss(input, target, impl::tag_name(options.reduction()),
-                                           options.delta());
-}
-inline Tensor binary_cross_entropy(const Tensor& input, const Tensor& target,
-                                   const BinaryCrossEntropyFuncOptions& options = {}) {
-  return nabla::nn::functional::binary_cross_entropy(input, target, options.weight(),
-                                                     impl::tag_name(options.reduction()));
-}
-inline Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
-                                               const BinaryCrossEntropyWithLogitsFuncOptions& options = {}) {
-  return nabla::nn::functional::binary_cross_entropy_with_logits(
-      input, target, options.weight(), options.pos_weight(), impl::tag_name(options.reduction()));
-}
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1LossFuncOptions& options = {},
+                      std::optional<double> beta = std::nullopt);
+Tensor huber_loss(const Tensor& input, const Tensor& target, const HuberLossFuncOptions& options = {});
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target,
+                            const BinaryCrossEntropyFuncOptions& options = {});
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
+                                        const BinaryCrossEntropyWithLogitsFuncOptions& options = {});
 // input: log-probabilities [N, C] or [N, C, d1, ...]; target: class indices.
-inline Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossFuncOptions& options = {}) {
-  return nabla::nn::functional::nll_loss(input, target, options.weight(), impl::tag_name(options.reduction()),
-                                         options.ignore_index());
-}
+Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossFuncOptions& options = {});
 // input: logits; target: class indices or class probabilities.
-inline Tensor cross_entropy(const Tensor& input, const Tensor& target,
-                            const CrossEntropyFuncOptions& options = {}) {
-  return nabla::nn::functional::cross_entropy(input, target, options.weight(),
-                                              impl::tag_name(options.reduction()), options.ignore_index(),
-                                              options.label_smoothing());
-}
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyFuncOptions& options = {});
 // input: log-probabilities; target: probabilities (log-probabilities with .log_target(true)).
-inline Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivFuncOptions& options = {}) {
-  return nabla::nn::functional::kl_div(input, target, impl::tag_name(options.reduction()),
-                                       options.log_target());
-}
+Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivFuncOptions& options = {});
 
 }  // namespace torch::nn::functional

@@ -39,29 +39,11 @@ struct NormalizeFuncOptions {
 };
 
 // In training mode the running stats (if defined) are updated in place.
-inline Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
-                         const BatchNormFuncOptions& options = {}) {
-  impl::check(options.momentum().has_value(),
-              "batch_norm: momentum must be a number (None is not supported by the functional form)");
-  return nabla::nn::functional::batch_norm(input, running_mean, running_var, options.weight(), options.bias(),
-                                           options.training(), *options.momentum(), options.eps());
-}
-inline Tensor layer_norm(const Tensor& input, const LayerNormFuncOptions& options) {
-  return nabla::nn::functional::layer_norm(input, options.normalized_shape(), options.weight(),
-                                           options.bias(), options.eps());
-}
-inline Tensor group_norm(const Tensor& input, const GroupNormFuncOptions& options) {
-  return nabla::nn::functional::group_norm(input, options.num_groups(), options.weight(), options.bias(),
-                                           options.eps());
-}
+Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                  const BatchNormFuncOptions& options = {});
+Tensor layer_norm(const Tensor& input, const LayerNormFuncOptions& options);
+Tensor group_norm(const Tensor& input, const GroupNormFuncOptions& options);
 // input / max(||input||_p over dim, eps); with .out(t) the result is also written into t.
-inline Tensor normalize(const Tensor& input, NormalizeFuncOptions options = {}) {
-  Tensor denom = input.norm(options.p(), std::vector<int64_t>{options.dim()}, true)
-                     .clamp(nabla::Scalar(options.eps()))
-                     .expand_as(input);
-  Tensor y = input / denom;
-  if (options.out()) options.out()->copy_(y);
-  return options.out() ? *options.out() : y;
-}
+Tensor normalize(const Tensor& input, NormalizeFuncOptions options = {});
 
 }  // namespace torch::nn::functional

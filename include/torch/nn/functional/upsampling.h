@@ -21,16 +21,6 @@ struct InterpolateFuncOptions {
   TORCH_ARG(bool, antialias) = false;
 };
 
-inline Tensor interpolate(const Tensor& input, const InterpolateFuncOptions& options = {}) {
-  impl::check<nabla::NotImplementedError>(!options.antialias(),
-                                          "interpolate: antialias is not supported by nabla");
-  nabla::nn::functional::InterpolateOptions o;
-  if (options.size()) o.size = *options.size();
-  if (options.scale_factor()) o.scale_factor = *options.scale_factor();
-  o.mode = impl::tag_name(options.mode());
-  o.align_corners = options.align_corners();
-  o.recompute_scale_factor = options.recompute_scale_factor();
-  return nabla::nn::functional::interpolate(input, o);
-}
+Tensor interpolate(const Tensor& input, const InterpolateFuncOptions& options = {});
 
 }  // namespace torch::nn::functional

@@ -3,10 +3,10 @@
 // printed repr keeps the constructor's values).
 // inplace(true) overwrites the input and returns it: ReLU with nabla's relu_, the others by computing
 // the result and copying it into the input (the same values and aliasing, one temporary more).
+// Constructors and forwards are in src/torch/modules/activation.cpp (compiled once, not per program).
 #pragma once
 #include <cstdint>
 
-#include "nabla/nn/functional.h"
 #include "nabla/nn/layers.h"
 #include "torch/nn/modules/common.h"
 #include "torch/nn/options/activation.h"
@@ -15,31 +15,24 @@ namespace torch::nn {
 
 class ReLUImpl : public nabla::nn::ReLU {
  public:
-  explicit ReLUImpl(const ReLUOptions& options_ = {}) : options(options_) {}
-  Tensor forward(Tensor x) override { return options.inplace() ? x.relu_() : nabla::relu(x); }
+  explicit ReLUImpl(const ReLUOptions& options_ = {});
+  Tensor forward(Tensor x) override;
   ReLUOptions options;
 };
 TORCH_MODULE(ReLU);
 
 class LeakyReLUImpl : public nabla::nn::LeakyReLU {
  public:
-  explicit LeakyReLUImpl(const LeakyReLUOptions& options_ = {})
-      : nabla::nn::LeakyReLU(options_.negative_slope()), options(options_) {}
-  Tensor forward(Tensor x) override {
-    Tensor y = nabla::leaky_relu(x, options.negative_slope());
-    return options.inplace() ? x.copy_(y) : y;
-  }
+  explicit LeakyReLUImpl(const LeakyReLUOptions& options_ = {});
+  Tensor forward(Tensor x) override;
   LeakyReLUOptions options;
 };
 TORCH_MODULE(LeakyReLU);
 
 class ELUImpl : public nabla::nn::ELU {
  public:
-  explicit ELUImpl(const ELUOptions& options_ = {}) : nabla::nn::ELU(options_.alpha()), options(options_) {}
-  Tensor forward(Tensor x) override {
-    Tensor y = nabla::nn::functional::elu(x, options.alpha());
-    return options.inplace() ? x.copy_(y) : y;
-  }
+  explicit ELUImpl(const ELUOptions& options_ = {});
+  Tensor forward(Tensor x) override;
   ELUOptions options;
 };
 TORCH_MODULE(ELU);
@@ -47,8 +40,8 @@ TORCH_MODULE(ELU);
 // approximate: "none" (erf) or "tanh".
 class GELUImpl : public nabla::nn::GELU {
  public:
-  explicit GELUImpl(GELUOptions options_ = {}) : nabla::nn::GELU(options_.approximate()), options(options_) {}
-  Tensor forward(Tensor x) override { return nabla::gelu(x, options.approximate()); }
+  explicit GELUImpl(GELUOptions options_ = {});
+  Tensor forward(Tensor x) override;
   GELUOptions options;
 };
 TORCH_MODULE(GELU);
@@ -62,20 +55,18 @@ TORCH_MODULE(SiLU);
 
 class SoftmaxImpl : public nabla::nn::Softmax {
  public:
-  explicit SoftmaxImpl(int64_t dim) : SoftmaxImpl(SoftmaxOptions(dim)) {}
-  explicit SoftmaxImpl(const SoftmaxOptions& options_)
-      : nabla::nn::Softmax(options_.dim()), options(options_) {}
-  Tensor forward(Tensor x) override { return nabla::softmax(x, options.dim()); }
+  explicit SoftmaxImpl(int64_t dim);
+  explicit SoftmaxImpl(const SoftmaxOptions& options_);
+  Tensor forward(Tensor x) override;
   SoftmaxOptions options;
 };
 TORCH_MODULE(Softmax);
 
 class LogSoftmaxImpl : public nabla::nn::LogSoftmax {
  public:
-  explicit LogSoftmaxImpl(int64_t dim) : LogSoftmaxImpl(LogSoftmaxOptions(dim)) {}
-  explicit LogSoftmaxImpl(const LogSoftmaxOptions& options_)
-      : nabla::nn::LogSoftmax(options_.dim()), options(options_) {}
-  Tensor forward(Tensor x) override { return nabla::log_softmax(x, options.dim()); }
+  explicit LogSoftmaxImpl(int64_t dim);
+  explicit LogSoftmaxImpl(const LogSoftmaxOptions& options_);
+  Tensor forward(Tensor x) override;
   LogSoftmaxOptions options;
 };
 TORCH_MODULE(LogSoftmax);

@@ -23,13 +23,6 @@ inline void require(bool supported, const std::string& module, const std::string
   if (!supported) throw nabla::NotImplementedError(module + ": " + what + " is not supported by nabla");
 }
 
-// nabla convolutions pad with zeros only.
-template <typename Mode>
-void require_zeros_padding(const Mode& padding_mode, const std::string& module) {
-  require(std::holds_alternative<enumtype::kZeros>(padding_mode), module,
-          "padding_mode " + enumtype::get_enum_name(padding_mode));
-}
-
 // LibTorch's reset_parameters of Linear and the convolutions: weight ~ kaiming_uniform(a = sqrt(5)),
 // bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)). In place, so registrations and optimizers stay valid.
 // Out of line (src/torch/modules.cpp): <cmath> alone costs a program 0.2 s of compile time.

@@ -1,6 +1,7 @@
 // torch/nn/modules/loss.h — LibTorch's loss modules on nabla's: loss(input, target), options with
 // torch::kMean / kSum / kNone reductions. The options are read at construction (nabla's loss keeps its
-// own copy), so change a loss by building a new one. Class weights are buffers named "weight" and
+// own copy), so change a loss by building a new one. The constructors are in
+// src/torch/modules/loss.cpp (compiled once, not per program). Class weights are buffers named "weight" and
 // "pos_weight", as in LibTorch.
 #pragma once
 #include "nabla/nn/loss.h"
@@ -11,34 +12,28 @@ namespace torch::nn {
 
 class L1LossImpl : public nabla::nn::L1Loss {
  public:
-  explicit L1LossImpl(const L1LossOptions& options_ = {})
-      : nabla::nn::L1Loss(enumtype::lower_name(options_.reduction())), options(options_) {}
+  explicit L1LossImpl(const L1LossOptions& options_ = {});
   L1LossOptions options;
 };
 TORCH_MODULE(L1Loss);
 
 class MSELossImpl : public nabla::nn::MSELoss {
  public:
-  explicit MSELossImpl(const MSELossOptions& options_ = {})
-      : nabla::nn::MSELoss(enumtype::lower_name(options_.reduction())), options(options_) {}
+  explicit MSELossImpl(const MSELossOptions& options_ = {});
   MSELossOptions options;
 };
 TORCH_MODULE(MSELoss);
 
 class SmoothL1LossImpl : public nabla::nn::SmoothL1Loss {
  public:
-  explicit SmoothL1LossImpl(const SmoothL1LossOptions& options_ = {})
-      : nabla::nn::SmoothL1Loss(enumtype::lower_name(options_.reduction()), options_.beta()),
-        options(options_) {}
+  explicit SmoothL1LossImpl(const SmoothL1LossOptions& options_ = {});
   SmoothL1LossOptions options;
 };
 TORCH_MODULE(SmoothL1Loss);
 
 class HuberLossImpl : public nabla::nn::HuberLoss {
  public:
-  explicit HuberLossImpl(const HuberLossOptions& options_ = {})
-      : nabla::nn::HuberLoss(enumtype::lower_name(options_.reduction()), options_.delta()),
-        options(options_) {}
+  explicit HuberLossImpl(const HuberLossOptions& options_ = {});
   HuberLossOptions options;
 };
 TORCH_MODULE(HuberLoss);
@@ -46,9 +41,7 @@ TORCH_MODULE(HuberLoss);
 // Input: log-probabilities; target: probabilities (log-probabilities with log_target).
 class KLDivLossImpl : public nabla::nn::KLDivLoss {
  public:
-  explicit KLDivLossImpl(const KLDivLossOptions& options_ = {})
-      : nabla::nn::KLDivLoss(enumtype::lower_name(options_.reduction()), options_.log_target()),
-        options(options_) {}
+  explicit KLDivLossImpl(const KLDivLossOptions& options_ = {});
   KLDivLossOptions options;
 };
 TORCH_MODULE(KLDivLoss);
@@ -56,19 +49,14 @@ TORCH_MODULE(KLDivLoss);
 // Input: probabilities in [0, 1].
 class BCELossImpl : public nabla::nn::BCELoss {
  public:
-  explicit BCELossImpl(const BCELossOptions& options_ = {})
-      : nabla::nn::BCELoss(options_.weight(), enumtype::lower_name(options_.reduction())),
-        options(options_) {}
+  explicit BCELossImpl(const BCELossOptions& options_ = {});
   BCELossOptions options;
 };
 TORCH_MODULE(BCELoss);
 
 class BCEWithLogitsLossImpl : public nabla::nn::BCEWithLogitsLoss {
  public:
-  explicit BCEWithLogitsLossImpl(const BCEWithLogitsLossOptions& options_ = {})
-      : nabla::nn::BCEWithLogitsLoss(options_.weight(), enumtype::lower_name(options_.reduction()),
-                                     options_.pos_weight()),
-        options(options_) {}
+  explicit BCEWithLogitsLossImpl(const BCEWithLogitsLossOptions& options_ = {});
   BCEWithLogitsLossOptions options;
 };
 TORCH_MODULE(BCEWithLogitsLoss);
@@ -76,10 +64,7 @@ TORCH_MODULE(BCEWithLogitsLoss);
 // Input: log-probabilities [N, C] (or [N, C, d...]); target: class indices.
 class NLLLossImpl : public nabla::nn::NLLLoss {
  public:
-  explicit NLLLossImpl(const NLLLossOptions& options_ = {})
-      : nabla::nn::NLLLoss(options_.weight(), options_.ignore_index(),
-                           enumtype::lower_name(options_.reduction())),
-        options(options_) {}
+  explicit NLLLossImpl(const NLLLossOptions& options_ = {});
   NLLLossOptions options;
 };
 TORCH_MODULE(NLLLoss);
@@ -87,13 +72,7 @@ TORCH_MODULE(NLLLoss);
 // Input: logits [N, C] (or [N, C, d...]); target: class indices or class probabilities.
 class CrossEntropyLossImpl : public nabla::nn::CrossEntropyLoss {
  public:
-  explicit CrossEntropyLossImpl(const CrossEntropyLossOptions& options_ = {})
-      : nabla::nn::CrossEntropyLoss({.weight = options_.weight(),
-                                     .ignore_index = options_.ignore_index(),
-                                     .reduction = enumtype::lower_name(options_.reduction()),
-                                     .label_smoothing = options_.label_smoothing()}),
-        weight(nabla::nn::CrossEntropyLoss::options.weight),
-        options(options_) {}
+  explicit CrossEntropyLossImpl(const CrossEntropyLossOptions& options_ = {});
   Tensor weight;  // the "weight" buffer (undefined without class weights)
   CrossEntropyLossOptions options;
 };

@@ -3,10 +3,10 @@
 // weight_hh_l0, bias_ih_l0, bias_hh_l0, ..._reverse). Input [T, N, input_size], or [N, T, input_size]
 // with batch_first. Packed input through LibTorch's forward_with_packed_input (nabla's, inherited; LSTM's
 // takes the optional (h_0, c_0) tuple). Not supported by nabla: LSTM proj_size (NotImplementedError).
+// Constructors and forwards are in src/torch/modules/rnn.cpp (compiled once, not per program).
 #pragma once
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <tuple>
 #include <vector>
 
@@ -16,32 +16,13 @@
 #include "torch/nn/utils/rnn.h"
 
 namespace torch::nn {
-namespace detail {
-template <typename Options>
-nabla::nn::RNNOptions to_nabla_rnn(const Options& o, std::string nonlinearity = "tanh") {
-  return {.num_layers = o.num_layers(),
-          .bias = o.bias(),
-          .batch_first = o.batch_first(),
-          .dropout = o.dropout(),
-          .bidirectional = o.bidirectional(),
-          .nonlinearity = std::move(nonlinearity)};
-}
-}  // namespace detail
 
 // h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (or relu). forward returns (output, h_n).
 class RNNImpl : public nabla::nn::RNN {
  public:
-  RNNImpl(int64_t input_size, int64_t hidden_size) : RNNImpl(RNNOptions(input_size, hidden_size)) {}
-  explicit RNNImpl(const RNNOptions& options_)
-      : nabla::nn::RNN(options_.input_size(), options_.hidden_size(),
-                       detail::to_nabla_rnn(options_, enumtype::lower_name(options_.nonlinearity()))),
-        options(options_) {}
-  std::tuple<Tensor, Tensor> forward(const Tensor& input, Tensor hx = {}) {
-    return traced([&] {
-      auto [output, h_n] = nabla::nn::RNN::forward(input, hx);
-      return std::tuple<Tensor, Tensor>(output, h_n);
-    });
-  }
+  RNNImpl(int64_t input_size, int64_t hidden_size);
+  explicit RNNImpl(const RNNOptions& options_);
+  std::tuple<Tensor, Tensor> forward(const Tensor& input, Tensor hx = {});
   // nabla's RNN is also callable directly; keep that returning LibTorch's tuple.
   std::tuple<Tensor, Tensor> operator()(const Tensor& input, Tensor hx = {}) { return forward(input, hx); }
   std::vector<Tensor> all_weights() const { return parameters(); }
@@ -54,30 +35,14 @@ TORCH_MODULE(RNN);
 class LSTMImpl : public nabla::nn::LSTM {
  public:
   using State = std::tuple<Tensor, Tensor>;
-  LSTMImpl(int64_t input_size, int64_t hidden_size) : LSTMImpl(LSTMOptions(input_size, hidden_size)) {}
-  explicit LSTMImpl(const LSTMOptions& options_)
-      : nabla::nn::LSTM(options_.input_size(), options_.hidden_size(), detail::to_nabla_rnn(options_)),
-        options(options_) {
-    detail::require(options.proj_size() == 0, "LSTM", "proj_size > 0");
-  }
-  std::tuple<Tensor, State> forward(const Tensor& input, std::optional<State> hx_opt = {}) {
-    return traced([&] {
-      Tensor h0, c0;
-      if (hx_opt) std::tie(h0, c0) = *hx_opt;
-      return nabla::nn::LSTM::forward(input, h0, c0);
-    });
-  }
+  LSTMImpl(int64_t input_size, int64_t hidden_size);
+  explicit LSTMImpl(const LSTMOptions& options_);
+  std::tuple<Tensor, State> forward(const Tensor& input, std::optional<State> hx_opt = {});
   std::tuple<Tensor, State> operator()(const Tensor& input, std::optional<State> hx_opt = {}) {
     return forward(input, std::move(hx_opt));
   }
   PackedResult forward_with_packed_input(const nabla::nn::utils::rnn::PackedSequence& input,
-                                         std::optional<State> hx_opt = {}) {
-    return traced([&] {
-      Tensor h0, c0;
-      if (hx_opt) std::tie(h0, c0) = *hx_opt;
-      return nabla::nn::LSTM::forward_with_packed_input(input, h0, c0);
-    });
-  }
+                                         std::optional<State> hx_opt = {});
   std::vector<Tensor> all_weights() const { return parameters(); }
   void flatten_parameters() {}
   LSTMOptions options;
@@ -87,16 +52,9 @@ TORCH_MODULE(LSTM);
 // forward returns (output, h_n).
 class GRUImpl : public nabla::nn::GRU {
  public:
-  GRUImpl(int64_t input_size, int64_t hidden_size) : GRUImpl(GRUOptions(input_size, hidden_size)) {}
-  explicit GRUImpl(const GRUOptions& options_)
-      : nabla::nn::GRU(options_.input_size(), options_.hidden_size(), detail::to_nabla_rnn(options_)),
-        options(options_) {}
-  std::tuple<Tensor, Tensor> forward(const Tensor& input, Tensor hx = {}) {
-    return traced([&] {
-      auto [output, h_n] = nabla::nn::GRU::forward(input, hx);
-      return std::tuple<Tensor, Tensor>(output, h_n);
-    });
-  }
+  GRUImpl(int64_t input_size, int64_t hidden_size);
+  explicit GRUImpl(const GRUOptions& options_);
+  std::tuple<Tensor, Tensor> forward(const Tensor& input, Tensor hx = {});
   std::tuple<Tensor, Tensor> operator()(const Tensor& input, Tensor hx = {}) { return forward(input, hx); }
   std::vector<Tensor> all_weights() const { return parameters(); }
   void flatten_parameters() {}
