@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <nabla/nabla.h>
 
+#include "ops/cpu/float_mode.h"
+
 using namespace nabla;
 
 namespace {
@@ -55,3 +57,21 @@ TEST_F(FlushDenormal, OnFlushesInputsAndResultsOnEveryKernelThread) {
 }
 
 }  // namespace
+
+// The scoped flush of the recurrent layers' backward (Note [Recurrent layers flush subnormals]) reaches
+// the OpenMP workers while alive and gives every thread set_flush_denormal's mode back afterwards.
+TEST_F(FlushDenormal, ScopedFlushReachesTheWorkersAndIsUndone) {
+#if defined(__x86_64__)
+  Tensor big = full({1 << 20}, kSubnormal), one = ones({1 << 20});
+  set_num_threads(2);
+  EXPECT_EQ((big * one).min().item<float>(), kSubnormal);  // workers started, IEEE
+  {
+    const cpu::FlushSubnormalsEverywhere flush;
+    EXPECT_EQ((big * one).max().item<float>(), 0.0f);  // both threads' halves flushed
+  }
+  EXPECT_EQ((big * one).min().item<float>(), kSubnormal);
+  set_flush_denormal(true);
+  { const cpu::FlushSubnormalsEverywhere flush; }
+  EXPECT_EQ((big * one).max().item<float>(), 0.0f);  // the global mode survives the scope's end
+#endif
+}

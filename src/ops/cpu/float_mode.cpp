@@ -32,6 +32,23 @@ void apply_float_mode() {
   if (want != csr) _mm_setcsr(want);
 #endif
 }
+
+FlushSubnormalsEverywhere::FlushSubnormalsEverywhere() {
+#ifdef NABLA_HAS_MXCSR
+  const int threads = omp_get_max_threads();
+#pragma omp parallel num_threads(threads)
+  _mm_setcsr(_mm_getcsr() | 0x8040);
+#endif
+}
+
+FlushSubnormalsEverywhere::~FlushSubnormalsEverywhere() {
+#ifdef NABLA_HAS_MXCSR
+  const int threads = omp_get_max_threads();
+#pragma omp parallel num_threads(threads)
+  apply_float_mode();
+#endif
+}
+
 }  // namespace cpu
 
 bool set_flush_denormal(bool mode) {

@@ -42,4 +42,16 @@ class FlushSubnormalsScope {
   bool changed_ = false;
 };
 
+// While alive, the caller and every OpenMP worker of its team size flush subnormals (FTZ+DAZ); then
+// each goes back to the mode of set_flush_denormal. For a oneDNN primitive that runs on OpenMP's
+// threads (the recurrent layers, Note [Recurrent layers flush subnormals]). Two OpenMP regions: for
+// primitives that take milliseconds.
+class FlushSubnormalsEverywhere {
+ public:
+  FlushSubnormalsEverywhere();
+  ~FlushSubnormalsEverywhere();
+  FlushSubnormalsEverywhere(const FlushSubnormalsEverywhere&) = delete;
+  FlushSubnormalsEverywhere& operator=(const FlushSubnormalsEverywhere&) = delete;
+};
+
 }  // namespace nabla::cpu

@@ -3,6 +3,16 @@
 // (n = tanh(W_in x + b_in + r * (W_hn h + b_hn))): that is oneDNN's linear-before-reset GRU, not its
 // plain gru. Primitives are cached by shape; other dtypes are composed from ops by nn (rnn.cpp).
 //
+// Note [Recurrent layers flush subnormals]
+// Gradients vanishing back through a long sequence become subnormal floats, and on Intel cores each
+// operation on one takes a microcode assist: gru_train (200 steps) ran at 16 samples/s, against 325
+// with subnormals flushed, on a Xeon (docs/PERFORMANCE.md). PyTorch pays the same unless the user
+// calls torch.set_flush_denormal. The backward primitive of a sequence of 16+ steps therefore runs
+// with FTZ+DAZ on every thread it uses: an element differs from IEEE arithmetic's only where a value
+// below 2^-126 in magnitude (which becomes 0) took part, and then by less than those values' sum; no
+// normal gradient moves beyond float32 rounding. The forward keeps IEEE arithmetic (activations do
+// not vanish that way).
+//
 // Note [oneDNN RNN layouts]
 // PyTorch keeps, per direction, w_ih [G*H, C] and w_hh [G*H, H] with gate-major rows, and two
 // biases. oneDNN takes one tensor per kind for both directions: its forward reads weights as ldigo
@@ -12,9 +22,12 @@
 // lbr_gru's 4 gates u, r, o, u': b_ih + b_hh for u and r, b_ih_n for o and b_hh_n for u' (it sits
 // inside r * (...)). A summed bias has one gradient, which is both b_ih's and b_hh's.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
 
+#include "ops/cpu/float_mode.h"
 #include "ops/dnnl/dnnl_kernels.h"
 #include "ops/dnnl/engine.h"
 #include "tensor/raw.h"
@@ -101,6 +114,18 @@ dnnl_rnn_desc_t backward_op(const RnnShape& s) {
                                               d.y, d.state, d.x, d.state, dwl, dwi, d.bias, d.y, d.state)
           .data;
   }
+}
+
+// oneDNN's recurrent primitives meet their OpenMP team at every time step. With OMP_WAIT_POLICY=passive
+// (how nabla runs on shared machines, and what the `nabla` tool sets) each meeting is a futex round
+// trip: gru_train ran at 314 samples/s on 2 threads against 328 on one (575 with spinning threads), so
+// under that policy the primitives run on the calling thread.
+bool recurrent_on_one_thread() {
+  static const bool passive = [] {
+    const char* policy = std::getenv("OMP_WAIT_POLICY");
+    return policy && (std::strcmp(policy, "passive") == 0 || std::strcmp(policy, "PASSIVE") == 0);
+  }();
+  return passive;
 }
 
 std::array<int64_t, 8> cache_key(const RnnShape& s, int64_t kind) {
@@ -197,6 +222,7 @@ struct Prim {
 }  // namespace
 
 void rnn_layer_forward(const RnnShape& s, kernels::RnnTensors& t, bool training) {
+  ThreadLimit limit(recurrent_on_one_thread());
   static PrimitiveCache<8, Prim> cache;
   Prim f = cache.get(cache_key(s, training), [&] {
     const auto op =
@@ -229,8 +255,12 @@ void rnn_layer_forward(const RnnShape& s, kernels::RnnTensors& t, bool training)
   stream().wait();
 }
 
+// From this many time steps the backward flushes subnormals (Note [Recurrent layers flush subnormals]).
+constexpr int64_t kFlushFromSteps = 16;
+
 kernels::RnnGrads rnn_layer_backward(const RnnShape& s, const kernels::RnnTensors& t, const Tensor& gy,
                                      const Tensor& ghy, const Tensor& gcy) {
+  ThreadLimit limit(recurrent_on_one_thread());
   static PrimitiveCache<8, Prim> cache;
   Prim b = cache.get(cache_key(s, 2), [&] {
     const auto fop = forward_op(s, dnnl::prop_kind::forward_training);
@@ -269,8 +299,14 @@ kernels::RnnGrads rnn_layer_backward(const RnnShape& s, const kernels::RnnTensor
     args.insert({DNNL_ARG_DIFF_SRC_ITER_C, mem(d.state_c, g.gc0)});
     args.insert({DNNL_ARG_DIFF_DST_ITER_C, mem(d.state_c, gcy)});
   }
-  b.prim.execute(stream(), args);
-  stream().wait();
+  {
+    // Note [Recurrent layers flush subnormals]; a short sequence (a decoder's single step) neither
+    // vanishes nor pays for the two OpenMP regions.
+    std::optional<cpu::FlushSubnormalsEverywhere> flush;
+    if (s.T >= kFlushFromSteps) flush.emplace();
+    b.prim.execute(stream(), args);
+    stream().wait();
+  }
   for (int64_t dir = 0; dir < s.D; ++dir) {
     TensorList gw(t.weights.begin() + 4 * dir, t.weights.begin() + 4 * dir + 4);
     for (Tensor& w : gw)
