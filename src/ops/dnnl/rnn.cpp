@@ -28,6 +28,7 @@
 #include <unordered_map>
 
 #include "ops/cpu/float_mode.h"
+#include "ops/cpu/transpose.h"
 #include "ops/dnnl/dnnl_kernels.h"
 #include "ops/dnnl/engine.h"
 #include "tensor/raw.h"
@@ -134,14 +135,7 @@ std::array<int64_t, 8> cache_key(const RnnShape& s, int64_t kind) {
 
 // ---- weights between PyTorch's layout and oneDNN's (Note [oneDNN RNN layouts]) ----
 
-// dst[j * ldd + i] = src[i * lds + j] for a rows x cols block, in tiles that stay in cache.
-void transpose(float* dst, int64_t ldd, const float* src, int64_t lds, int64_t rows, int64_t cols) {
-  constexpr int64_t kTile = 32;
-  for (int64_t i0 = 0; i0 < rows; i0 += kTile)
-    for (int64_t j0 = 0; j0 < cols; j0 += kTile)
-      for (int64_t i = i0; i < std::min(rows, i0 + kTile); ++i)
-        for (int64_t j = j0; j < std::min(cols, j0 + kTile); ++j) dst[j * ldd + i] = src[i * lds + j];
-}
+using cpu::transpose;
 
 // PyTorch w [G*H, K] -> ldigo block [K, G, H].
 void to_ldigo(float* dst, const Tensor& w, RnnCell c, int64_t H) {
