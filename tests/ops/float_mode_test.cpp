@@ -1,10 +1,10 @@
 // float_mode_test.cpp — set_flush_denormal (torch.set_flush_denormal): subnormal inputs read as zero
 // and subnormal results become zero on the calling thread, in multi-threaded elementwise kernels and
 // in the few-row matmul whose second half runs on the helper thread; off again restores IEEE results.
+#include "ops/cpu/float_mode.h"
+
 #include <gtest/gtest.h>
 #include <nabla/nabla.h>
-
-#include "ops/cpu/float_mode.h"
 
 using namespace nabla;
 
