@@ -95,6 +95,28 @@ TEST(KernelPaths, SplitMatmulMatchesFloat64) {
   set_num_threads(threads);
 }
 
+// Several user threads running products at once: each has its own oneDNN primitives (Note [Primitives
+// stay on their thread]; shared ones computed garbage), and they share one helper thread: whoever does
+// not get it runs both halves itself.
+TEST(KernelPaths, SplitMatmulFromSeveralThreadsAtOnce) {
+  manual_seed(8);
+  Tensor W = randn({256, 784});
+  std::vector<Tensor> xs, want;
+  for (int i = 0; i < 4; ++i) {
+    xs.push_back(randn({64, 784}));
+    want.push_back(mm(xs.back().to(kFloat64), W.to(kFloat64).t()));
+  }
+  std::vector<Tensor> got(4);
+  std::vector<std::thread> workers;
+  for (int i = 0; i < 4; ++i)
+    workers.emplace_back([&, i] {
+      set_num_threads(i % 2 == 0 ? 2 : 1);  // split over the helper, and whole on one thread
+      for (int rep = 0; rep < 30; ++rep) got[i] = mm(xs[i], W.t());
+    });
+  for (auto& w : workers) w.join();
+  for (int i = 0; i < 4; ++i) expect_close(got[i], want[i], 1e-4, "thread " + std::to_string(i));
+}
+
 // Several user threads running few-row products at once share one helper: whoever does not get it
 // runs both halves itself; every result must still be right.
 TEST(KernelPaths, FewRowMatmulFromSeveralThreadsAtOnce) {

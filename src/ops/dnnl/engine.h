@@ -27,16 +27,25 @@ struct KeyHash {
   }
 };
 
-// oneDNN plans a primitive's work split for the thread count at creation and must run with that
-// count, so the current OpenMP thread count is part of every key.
+// A number for the calling thread, the same for its whole life (Note [Primitives stay on their thread]).
+int64_t thread_slot();
+
+// Note [Primitives stay on their thread]
+// oneDNN as Debian builds it (DNNL_ENABLE_CONCURRENT_EXEC off) gives a primitive the scratchpad of the
+// thread that created it: run from two threads at once, a shared primitive computes garbage (several
+// user threads doing the same matmul got wrong products, tests/ops/kernel_paths_test.cpp). So each
+// thread makes and keeps its own primitives: the calling thread is part of every key. oneDNN also
+// plans a primitive's work split for the thread count at creation and must run with that count, so
+// the current OpenMP thread count is part of the key too.
 template <size_t N, typename Prim>
 class PrimitiveCache {
  public:
   template <typename Make>
   Prim get(const std::array<int64_t, N>& key, Make&& make) {
-    std::array<int64_t, N + 1> full;
+    std::array<int64_t, N + 2> full;
     std::copy(key.begin(), key.end(), full.begin());
     full[N] = omp_get_max_threads();
+    full[N + 1] = thread_slot();
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(full);
     if (it != cache_.end()) return it->second;
@@ -46,7 +55,7 @@ class PrimitiveCache {
 
  private:
   std::mutex mu_;
-  std::unordered_map<std::array<int64_t, N + 1>, Prim, KeyHash<N + 1>> cache_;
+  std::unordered_map<std::array<int64_t, N + 2>, Prim, KeyHash<N + 2>> cache_;
 };
 
 // A primitive with the descriptor it was made from (which tells the layouts it wants); what the

@@ -1,5 +1,6 @@
 // staging.cpp — reorders between a tensor's layout and the layout a oneDNN primitive prefers
 // (e.g. NCHW activations into the NHWC the direct AVX-512 convolutions want), cached by descriptor.
+#include <atomic>
 #include <cstring>
 #include <map>
 #include <string>
@@ -28,6 +29,13 @@ void rethrow_as_nabla_error(const char* op) {
   }
 }
 
+int64_t thread_slot() {
+  static std::atomic<int64_t> next{0};
+  thread_local int64_t slot = -1;
+  if (slot < 0) slot = next.fetch_add(1, std::memory_order_relaxed);
+  return slot;
+}
+
 memory::desc strided_desc(const Tensor& t) {
   memory::dims dims(t.sizes().begin(), t.sizes().end()), strides(t.strides().begin(), t.strides().end());
   return memory::desc(dims, memory::data_type::f32, strides);
@@ -36,11 +44,13 @@ memory::desc strided_desc(const Tensor& t) {
 void reorder(const memory::desc& from, const void* from_ptr, const memory::desc& to, void* to_ptr) {
   static std::mutex mu;
   static std::map<std::string, dnnl::reorder> cache;
-  std::string key(sizeof(from.data) * 2 + sizeof(int), '\0');
+  std::string key(sizeof(from.data) * 2 + sizeof(int) + sizeof(int64_t), '\0');
   const int threads = omp_get_max_threads();
+  const int64_t slot = thread_slot();  // Note [Primitives stay on their thread]
   std::memcpy(key.data(), &from.data, sizeof(from.data));
   std::memcpy(key.data() + sizeof(from.data), &to.data, sizeof(to.data));
   std::memcpy(key.data() + 2 * sizeof(from.data), &threads, sizeof(int));
+  std::memcpy(key.data() + 2 * sizeof(from.data) + sizeof(int), &slot, sizeof(int64_t));
   dnnl::reorder prim;
   {
     std::lock_guard<std::mutex> lock(mu);
