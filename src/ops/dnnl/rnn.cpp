@@ -28,10 +28,12 @@
 #include <unordered_map>
 
 #include "ops/cpu/float_mode.h"
+#include "ops/cpu/helper_thread.h"
 #include "ops/cpu/transpose.h"
 #include "ops/dnnl/dnnl_kernels.h"
 #include "ops/dnnl/engine.h"
 #include "tensor/raw.h"
+#include "util/check.h"
 
 namespace nabla {
 namespace dnnl_backend {
@@ -58,11 +60,20 @@ struct Descs {
   memory::desc weights(int64_t in, tag t) const { return memory::desc({1, D, in, G, H}, dt::f32, t); }
 };
 
-Descs descs(const RnnShape& s) {
+// Descriptors of a layer's tensors; with full_n > s.N, of s.N samples inside tensors of full_n (the
+// halves of Note [Recurrent layers split over the helper thread]).
+Descs descs(const RnnShape& s, int64_t full_n = 0) {
   Descs d{s.C, s.H, s.D, gate_count(s.cell), {}, {}, {}, {}, {}};
-  d.x = memory::desc({s.T, s.N, s.C}, dt::f32, tag::tnc);
-  d.y = memory::desc({s.T, s.N, s.D * s.H}, dt::f32, tag::tnc);
-  d.state = memory::desc({1, s.D, s.N, s.H}, dt::f32, tag::ldnc);
+  if (full_n > s.N) {
+    const int64_t N = full_n, DH = s.D * s.H;
+    d.x = memory::desc({s.T, s.N, s.C}, dt::f32, memory::dims{N * s.C, s.C, 1});
+    d.y = memory::desc({s.T, s.N, DH}, dt::f32, memory::dims{N * DH, DH, 1});
+    d.state = memory::desc({1, s.D, s.N, s.H}, dt::f32, memory::dims{s.D * N * s.H, N * s.H, s.H, 1});
+  } else {
+    d.x = memory::desc({s.T, s.N, s.C}, dt::f32, tag::tnc);
+    d.y = memory::desc({s.T, s.N, s.D * s.H}, dt::f32, tag::tnc);
+    d.state = memory::desc({1, s.D, s.N, s.H}, dt::f32, tag::ldnc);
+  }
   if (s.cell == RnnCell::LSTM) d.state_c = d.state;
   // oneDNN 2.6 rejects a zero bias descriptor, so a layer without bias runs with zero bias.
   d.bias = memory::desc({1, s.D, bias_gates(s.cell), s.H}, dt::f32, tag::ldgo);
@@ -77,8 +88,8 @@ dnnl::algorithm activation(const RnnShape& s) {
   return s.cell == RnnCell::ReluRNN ? dnnl::algorithm::eltwise_relu : dnnl::algorithm::eltwise_tanh;
 }
 
-dnnl_rnn_desc_t forward_op(const RnnShape& s, dnnl::prop_kind pk) {
-  const Descs d = descs(s);
+dnnl_rnn_desc_t forward_op(const RnnShape& s, dnnl::prop_kind pk, int64_t full_n) {
+  const Descs d = descs(s, full_n);
   const auto wl = d.weights_layer(tag::ldigo), wi = d.weights_iter(tag::ldigo);
   switch (s.cell) {
     case RnnCell::LSTM:
@@ -95,8 +106,8 @@ dnnl_rnn_desc_t forward_op(const RnnShape& s, dnnl::prop_kind pk) {
 }
 
 // The backward's diff descriptors equal the forward ones, except diff weights (ldigo) vs weights (ldgoi).
-dnnl_rnn_desc_t backward_op(const RnnShape& s) {
-  const Descs d = descs(s);
+dnnl_rnn_desc_t backward_op(const RnnShape& s, int64_t full_n) {
+  const Descs d = descs(s, full_n);
   const auto pk = dnnl::prop_kind::backward;
   const auto wl = d.weights_layer(tag::ldgoi), wi = d.weights_iter(tag::ldgoi);
   const auto dwl = d.weights_layer(tag::ldigo), dwi = d.weights_iter(tag::ldigo);
@@ -129,8 +140,8 @@ bool recurrent_on_one_thread() {
   return passive;
 }
 
-std::array<int64_t, 8> cache_key(const RnnShape& s, int64_t kind) {
-  return {static_cast<int64_t>(s.cell), s.T, s.N, s.C, s.H, s.D, s.bias, kind};
+std::array<int64_t, 9> cache_key(const RnnShape& s, int64_t kind, int64_t full_n) {
+  return {static_cast<int64_t>(s.cell), s.T, s.N, s.C, s.H, s.D, s.bias, kind, full_n};
 }
 
 // ---- weights between PyTorch's layout and oneDNN's (Note [oneDNN RNN layouts]) ----
@@ -211,103 +222,261 @@ memory mem(const memory::desc& d, const Tensor& t) { return memory(d, engine(), 
 struct Prim {
   dnnl::primitive prim;
   memory::desc workspace;
+  memory::desc scratchpad;  // zero unless made with a user scratchpad (the split halves)
 };
 
 }  // namespace
 
-void rnn_layer_forward(const RnnShape& s, kernels::RnnTensors& t, bool training) {
-  ThreadLimit limit(recurrent_on_one_thread());
-  static PrimitiveCache<8, Prim> cache;
-  Prim f = cache.get(cache_key(s, training), [&] {
-    const auto op =
-        forward_op(s, training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference);
-    dnnl::primitive_desc pd(&op, nullptr, engine(), nullptr);
-    return Prim{dnnl::primitive(pd), pd.workspace_desc()};
-  });
-  const Descs d = descs(s);
-  Tensor wl = pack_weights(s, t.weights, 0, false), wi = pack_weights(s, t.weights, 1, false);
-  t.y = raw::empty({s.T, s.N, s.D * s.H}, DType::Float32);
-  t.hy = raw::empty({s.D, s.N, s.H}, DType::Float32);
-  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC_LAYER, mem(d.x, t.x)},
-                                          {DNNL_ARG_SRC_ITER, mem(d.state, t.h0)},
-                                          {DNNL_ARG_WEIGHTS_LAYER, mem(d.weights_layer(tag::ldigo), wl)},
-                                          {DNNL_ARG_WEIGHTS_ITER, mem(d.weights_iter(tag::ldigo), wi)},
-                                          {DNNL_ARG_DST_LAYER, mem(d.y, t.y)},
-                                          {DNNL_ARG_DST_ITER, mem(d.state, t.hy)}};
-  Tensor bias = pack_bias(s, t.weights);
-  args.insert({DNNL_ARG_BIAS, mem(d.bias, bias)});
-  if (s.cell == RnnCell::LSTM) {
-    t.cy = raw::empty({s.D, s.N, s.H}, DType::Float32);
-    args.insert({DNNL_ARG_SRC_ITER_C, mem(d.state_c, t.c0)});
-    args.insert({DNNL_ARG_DST_ITER_C, mem(d.state_c, t.cy)});
-  }
-  if (training) {
-    t.state = raw::empty({static_cast<int64_t>(f.workspace.get_size())}, DType::UInt8);
-    args.insert({DNNL_ARG_WORKSPACE, mem(f.workspace, t.state)});
-  }
-  f.prim.execute(stream(), args);
-  stream().wait();
-}
+namespace {
+
+// Note [Recurrent layers split over the helper thread]
+// Under passive waiting a recurrent primitive runs on one thread (recurrent_on_one_thread). With two
+// threads, a batch of kSplitFromBatch+ is cut in two and the spinning helper thread (Note [Spinning
+// helper thread]) runs the second half: two 1-thread primitives on strided descriptors of the same
+// tensors, with no OpenMP meeting per step. The samples are independent, so each output element is
+// computed as before; the weight gradients of the halves are added (a different order of the batch
+// sum than one primitive's, within float32 rounding). If the helper misses its part, the caller runs it.
+constexpr int64_t kSplitFromBatch = 16;
 
 // From this many time steps the backward flushes subnormals (Note [Recurrent layers flush subnormals]).
 constexpr int64_t kFlushFromSteps = 16;
 
-kernels::RnnGrads rnn_layer_backward(const RnnShape& s, const kernels::RnnTensors& t, const Tensor& gy,
-                                     const Tensor& ghy, const Tensor& gcy) {
-  ThreadLimit limit(recurrent_on_one_thread());
-  static PrimitiveCache<8, Prim> cache;
-  Prim b = cache.get(cache_key(s, 2), [&] {
-    const auto fop = forward_op(s, dnnl::prop_kind::forward_training);
-    const auto bop = backward_op(s);
-    dnnl::primitive_desc fpd(&fop, nullptr, engine(), nullptr);
-    dnnl::primitive_desc pd(&bop, nullptr, engine(), fpd.get());
-    return Prim{dnnl::primitive(pd), pd.workspace_desc()};
+// A slice's primitives (full_n > 0) take their scratchpad from the caller: made on one thread and run
+// on another, at the same time as their twin, they must not share their maker's (Note [Primitives
+// stay on their thread]).
+dnnl::primitive_attr attr_for(int64_t full_n) {
+  dnnl::primitive_attr attr;
+  if (full_n > 0) attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+Prim forward_prim(const RnnShape& s, bool training, int64_t full_n) {
+  static PrimitiveCache<9, Prim> cache;
+  return cache.get(cache_key(s, training, full_n), [&] {
+    const auto op = forward_op(
+        s, training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference, full_n);
+    const dnnl::primitive_attr attr = attr_for(full_n);
+    dnnl::primitive_desc pd(&op, &attr, engine(), nullptr);
+    return Prim{dnnl::primitive(pd), pd.workspace_desc(), full_n > 0 ? pd.scratchpad_desc() : memory::desc()};
   });
-  const Descs d = descs(s);
-  const int64_t GH = gate_count(s.cell) * s.H;
-  Tensor wl = pack_weights(s, t.weights, 0, true), wi = pack_weights(s, t.weights, 1, true);
-  // oneDNN accumulates into the weight gradients: start from zero.
-  Tensor dwl = zeros_f32({s.D, s.C, GH}), dwi = zeros_f32({s.D, s.H, GH});
-  kernels::RnnGrads g{raw::empty_like(t.x), raw::empty_like(t.h0), Tensor(), TensorList(t.weights.size())};
+}
+
+Prim backward_prim(const RnnShape& s, int64_t full_n) {
+  static PrimitiveCache<9, Prim> cache;
+  return cache.get(cache_key(s, 2, full_n), [&] {
+    const auto fop = forward_op(s, dnnl::prop_kind::forward_training, full_n);
+    const auto bop = backward_op(s, full_n);
+    const dnnl::primitive_attr attr = attr_for(full_n);
+    dnnl::primitive_desc fpd(&fop, &attr, engine(), nullptr);
+    dnnl::primitive_desc pd(&bop, &attr, engine(), fpd.get());
+    return Prim{dnnl::primitive(pd), pd.workspace_desc(), full_n > 0 ? pd.scratchpad_desc() : memory::desc()};
+  });
+}
+
+// Runs a primitive, with a scratchpad of its own when it was made for one.
+void execute(const Prim& p, std::unordered_map<int, memory>& args) {
+  Tensor scratch;
+  if (p.scratchpad.get_size() > 0) {
+    scratch = raw::empty({static_cast<int64_t>(p.scratchpad.get_size())}, DType::UInt8);
+    args.insert({DNNL_ARG_SCRATCHPAD, memory(p.scratchpad, engine(), scratch.data_ptr())});
+  }
+  p.prim.execute(stream(), args);
+  stream().wait();
+}
+
+// A batch slice [begin, begin + n) of every batch-major tensor of a layer (full batch full_n).
+struct Slice {
+  int64_t begin, n, full_n;
+};
+
+// The address of a slice's first sample in a [.., full_n, width] tensor whose batch stride is width.
+void* at(const Tensor& t, const Slice& sl, int64_t width) {
+  return t.defined() ? static_cast<void*>(t.data_ptr<float>() + sl.begin * width) : nullptr;
+}
+
+// Everything one forward (or backward) primitive call reads and writes, for one slice.
+struct Call {
+  RnnShape s;  // s.N is the slice's
+  Slice sl;
+  Prim prim;
+  void* workspace;
+};
+
+memory mem_at(const memory::desc& d, void* p) { return memory(d, engine(), p); }
+
+void run_forward(const Call& c, const kernels::RnnTensors& t, const Tensor& wl, const Tensor& wi,
+                 const Tensor& bias) {
+  const RnnShape& s = c.s;
+  const Descs d = descs(s, c.sl.full_n);
+  const int64_t DH = s.D * s.H;
+  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC_LAYER, mem_at(d.x, at(t.x, c.sl, s.C))},
+                                          {DNNL_ARG_SRC_ITER, mem_at(d.state, at(t.h0, c.sl, s.H))},
+                                          {DNNL_ARG_WEIGHTS_LAYER, mem(d.weights_layer(tag::ldigo), wl)},
+                                          {DNNL_ARG_WEIGHTS_ITER, mem(d.weights_iter(tag::ldigo), wi)},
+                                          {DNNL_ARG_BIAS, mem(d.bias, bias)},
+                                          {DNNL_ARG_DST_LAYER, mem_at(d.y, at(t.y, c.sl, DH))},
+                                          {DNNL_ARG_DST_ITER, mem_at(d.state, at(t.hy, c.sl, s.H))}};
+  if (s.cell == RnnCell::LSTM) {
+    args.insert({DNNL_ARG_SRC_ITER_C, mem_at(d.state_c, at(t.c0, c.sl, s.H))});
+    args.insert({DNNL_ARG_DST_ITER_C, mem_at(d.state_c, at(t.cy, c.sl, s.H))});
+  }
+  if (c.workspace) args.insert({DNNL_ARG_WORKSPACE, mem_at(c.prim.workspace, c.workspace)});
+  execute(c.prim, args);
+}
+
+// The weight gradients oneDNN accumulates into, for one slice (zeroed).
+struct WeightGrads {
+  Tensor dwl, dwi, db;
+  explicit WeightGrads(const RnnShape& s)
+      : dwl(zeros_f32({s.D, s.C, gate_count(s.cell) * s.H})),
+        dwi(zeros_f32({s.D, s.H, gate_count(s.cell) * s.H})),
+        db(zeros_f32({s.D, bias_gates(s.cell) * s.H})) {}
+};
+
+void run_backward(const Call& c, const kernels::RnnTensors& t, const Tensor& wl, const Tensor& wi,
+                  const Tensor& bias, const kernels::RnnGrads& g, const WeightGrads& w, const Tensor& gy,
+                  const Tensor& ghy, const Tensor& gcy, bool flush_here) {
+  const RnnShape& s = c.s;
+  const Descs d = descs(s, c.sl.full_n);
+  const int64_t DH = s.D * s.H;
   std::unordered_map<int, memory> args = {
-      {DNNL_ARG_SRC_LAYER, mem(d.x, t.x)},
-      {DNNL_ARG_SRC_ITER, mem(d.state, t.h0)},
+      {DNNL_ARG_SRC_LAYER, mem_at(d.x, at(t.x, c.sl, s.C))},
+      {DNNL_ARG_SRC_ITER, mem_at(d.state, at(t.h0, c.sl, s.H))},
       {DNNL_ARG_WEIGHTS_LAYER, mem(d.weights_layer(tag::ldgoi), wl)},
       {DNNL_ARG_WEIGHTS_ITER, mem(d.weights_iter(tag::ldgoi), wi)},
-      {DNNL_ARG_DST_LAYER, mem(d.y, t.y)},
-      {DNNL_ARG_DST_ITER, mem(d.state, t.hy)},
-      {DNNL_ARG_WORKSPACE, mem(b.workspace, t.state)},
-      {DNNL_ARG_DIFF_SRC_LAYER, mem(d.x, g.gx)},
-      {DNNL_ARG_DIFF_SRC_ITER, mem(d.state, g.gh0)},
-      {DNNL_ARG_DIFF_WEIGHTS_LAYER, mem(d.weights_layer(tag::ldigo), dwl)},
-      {DNNL_ARG_DIFF_WEIGHTS_ITER, mem(d.weights_iter(tag::ldigo), dwi)},
-      {DNNL_ARG_DIFF_DST_LAYER, mem(d.y, gy)},
-      {DNNL_ARG_DIFF_DST_ITER, mem(d.state, ghy)}};
-  Tensor bias = pack_bias(s, t.weights), db = zeros_f32({s.D, bias_gates(s.cell) * s.H});
-  args.insert({DNNL_ARG_BIAS, mem(d.bias, bias)});
-  args.insert({DNNL_ARG_DIFF_BIAS, mem(d.bias, db)});
+      {DNNL_ARG_BIAS, mem(d.bias, bias)},
+      {DNNL_ARG_DST_LAYER, mem_at(d.y, at(t.y, c.sl, DH))},
+      {DNNL_ARG_DST_ITER, mem_at(d.state, at(t.hy, c.sl, s.H))},
+      {DNNL_ARG_WORKSPACE, mem_at(c.prim.workspace, c.workspace)},
+      {DNNL_ARG_DIFF_SRC_LAYER, mem_at(d.x, at(g.gx, c.sl, s.C))},
+      {DNNL_ARG_DIFF_SRC_ITER, mem_at(d.state, at(g.gh0, c.sl, s.H))},
+      {DNNL_ARG_DIFF_WEIGHTS_LAYER, mem(d.weights_layer(tag::ldigo), w.dwl)},
+      {DNNL_ARG_DIFF_WEIGHTS_ITER, mem(d.weights_iter(tag::ldigo), w.dwi)},
+      {DNNL_ARG_DIFF_BIAS, mem(d.bias, w.db)},
+      {DNNL_ARG_DIFF_DST_LAYER, mem_at(d.y, at(gy, c.sl, DH))},
+      {DNNL_ARG_DIFF_DST_ITER, mem_at(d.state, at(ghy, c.sl, s.H))}};
   if (s.cell == RnnCell::LSTM) {
-    g.gc0 = raw::empty_like(t.c0);
-    args.insert({DNNL_ARG_SRC_ITER_C, mem(d.state_c, t.c0)});
-    args.insert({DNNL_ARG_DST_ITER_C, mem(d.state_c, t.cy)});
-    args.insert({DNNL_ARG_DIFF_SRC_ITER_C, mem(d.state_c, g.gc0)});
-    args.insert({DNNL_ARG_DIFF_DST_ITER_C, mem(d.state_c, gcy)});
+    args.insert({DNNL_ARG_SRC_ITER_C, mem_at(d.state_c, at(t.c0, c.sl, s.H))});
+    args.insert({DNNL_ARG_DST_ITER_C, mem_at(d.state_c, at(t.cy, c.sl, s.H))});
+    args.insert({DNNL_ARG_DIFF_SRC_ITER_C, mem_at(d.state_c, at(g.gc0, c.sl, s.H))});
+    args.insert({DNNL_ARG_DIFF_DST_ITER_C, mem_at(d.state_c, at(gcy, c.sl, s.H))});
   }
-  {
-    // Note [Recurrent layers flush subnormals]; a short sequence (a decoder's single step) neither
-    // vanishes nor pays for the two OpenMP regions.
-    std::optional<cpu::FlushSubnormalsEverywhere> flush;
-    if (s.T >= kFlushFromSteps) flush.emplace();
-    b.prim.execute(stream(), args);
-    stream().wait();
+  // Note [Recurrent layers flush subnormals]; a short sequence (a decoder's single step) neither
+  // vanishes nor pays for the two OpenMP regions. A half on one thread flushes that thread only.
+  const bool flush = s.T >= kFlushFromSteps;
+  std::optional<cpu::FlushSubnormalsEverywhere> everywhere;
+  if (flush && flush_here) everywhere.emplace();
+  const cpu::FlushSubnormalsScope scope(flush && !flush_here);
+  execute(c.prim, args);
+}
+
+// The two halves' calls; false when oneDNN refuses the strided descriptors.
+bool half_calls(const RnnShape& s, bool backward, bool training, Call (&calls)[2]) {
+  try {
+    ThreadLimit one(true);  // the halves' primitives are planned for, and run on, one thread
+    const int64_t n0 = s.N / 2;
+    for (int part = 0; part < 2; ++part) {
+      RnnShape h = s;
+      h.N = part == 0 ? n0 : s.N - n0;
+      const Slice sl{part == 0 ? 0 : n0, h.N, s.N};
+      calls[part] = Call{h, sl, backward ? backward_prim(h, s.N) : forward_prim(h, training, s.N), nullptr};
+    }
+  } catch (const dnnl::error&) {
+    return false;
+  }
+  return true;
+}
+
+// Bytes per row of a split layer's 2-D state: the larger half's workspace, rounded up to a cache line.
+int64_t half_workspace_bytes(const Call (&halves)[2]) {
+  const size_t most = std::max(halves[0].prim.workspace.get_size(), halves[1].prim.workspace.get_size());
+  return static_cast<int64_t>((most + 63) / 64 * 64);
+}
+
+// Runs part(0) and part(1), the second on the helper thread; a part that fails there is redone here.
+template <typename F>
+void run_halves(const F& part) {
+  bool failed = false;
+  bool* failed_ptr = &failed;
+  const F* f = &part;
+  cpu::run_two_parts([f, failed_ptr](int i) {
+    try {
+      ThreadLimit one(true);
+      (*f)(i);
+    } catch (...) {  // the helper must not throw
+      *failed_ptr = true;
+    }
+  });
+  if (failed) {
+    ThreadLimit one(true);
+    part(0);
+    part(1);
+  }
+}
+
+}  // namespace
+
+void rnn_layer_forward(const RnnShape& s, kernels::RnnTensors& t, bool training) {
+  Tensor wl = pack_weights(s, t.weights, 0, false), wi = pack_weights(s, t.weights, 1, false);
+  Tensor bias = pack_bias(s, t.weights);
+  t.y = raw::empty({s.T, s.N, s.D * s.H}, DType::Float32);
+  t.hy = raw::empty({s.D, s.N, s.H}, DType::Float32);
+  if (s.cell == RnnCell::LSTM) t.cy = raw::empty({s.D, s.N, s.H}, DType::Float32);
+  Call halves[2];
+  if (s.N >= kSplitFromBatch && cpu::helper_responsive() && half_calls(s, false, training, halves)) {
+    // The halves' workspaces as the two rows of a 2-D state: that is how the backward knows.
+    if (training) {
+      t.state = raw::empty({2, half_workspace_bytes(halves)}, DType::UInt8);
+      for (int i = 0; i < 2; ++i)
+        halves[i].workspace = static_cast<uint8_t*>(t.state.data_ptr()) + i * t.state.size(1);
+    }
+    run_halves([&](int i) { run_forward(halves[i], t, wl, wi, bias); });
+    return;
+  }
+  ThreadLimit limit(recurrent_on_one_thread());
+  Call whole{s, Slice{0, s.N, s.N}, forward_prim(s, training, 0), nullptr};
+  if (training) {
+    t.state = raw::empty({static_cast<int64_t>(whole.prim.workspace.get_size())}, DType::UInt8);
+    whole.workspace = t.state.data_ptr();
+  }
+  run_forward(whole, t, wl, wi, bias);
+}
+
+kernels::RnnGrads rnn_layer_backward(const RnnShape& s, const kernels::RnnTensors& t, const Tensor& gy,
+                                     const Tensor& ghy, const Tensor& gcy) {
+  const int64_t GH = gate_count(s.cell) * s.H;
+  Tensor wl = pack_weights(s, t.weights, 0, true), wi = pack_weights(s, t.weights, 1, true);
+  Tensor bias = pack_bias(s, t.weights);
+  kernels::RnnGrads g{raw::empty_like(t.x), raw::empty_like(t.h0), Tensor(), TensorList(t.weights.size())};
+  if (s.cell == RnnCell::LSTM) g.gc0 = raw::empty_like(t.c0);
+  WeightGrads w(s);
+  Call halves[2];
+  // The backward splits the batch exactly when the forward did (its state holds two workspaces).
+  if (t.state.dim() == 2) {
+    NABLA_ASSERT(half_calls(s, true, true, halves), "rnn_layer_backward: no primitive for the batch halves");
+    for (int i = 0; i < 2; ++i)
+      halves[i].workspace = static_cast<uint8_t*>(t.state.data_ptr()) + i * t.state.size(1);
+    WeightGrads w1(s);
+    const WeightGrads* ws[2] = {&w, &w1};
+    run_halves([&](int i) { run_backward(halves[i], t, wl, wi, bias, g, *ws[i], gy, ghy, gcy, false); });
+    for (Tensor* pair : {&w.dwl, &w.dwi, &w.db}) {
+      const Tensor& other = pair == &w.dwl ? w1.dwl : pair == &w.dwi ? w1.dwi : w1.db;
+      float* acc = pair->data_ptr<float>();
+      const float* add = other.data_ptr<float>();
+      for (int64_t i = 0; i < pair->numel(); ++i) acc[i] += add[i];
+    }
+  } else {
+    ThreadLimit limit(recurrent_on_one_thread());
+    Call whole{s, Slice{0, s.N, s.N}, backward_prim(s, 0), t.state.data_ptr()};
+    run_backward(whole, t, wl, wi, bias, g, w, gy, ghy, gcy, true);
   }
   for (int64_t dir = 0; dir < s.D; ++dir) {
     TensorList gw(t.weights.begin() + 4 * dir, t.weights.begin() + 4 * dir + 4);
-    for (Tensor& w : gw)
-      if (w.defined()) w = raw::empty_like(w);
-    from_ldigo(gw[0], dwl.data_ptr<float>() + dir * s.C * GH, s.cell, s.H);
-    from_ldigo(gw[1], dwi.data_ptr<float>() + dir * s.H * GH, s.cell, s.H);
-    if (s.bias) unpack_bias_grad(s, db.data_ptr<float>() + dir * bias_gates(s.cell) * s.H, gw[2], gw[3]);
+    for (Tensor& wt : gw)
+      if (wt.defined()) wt = raw::empty_like(wt);
+    from_ldigo(gw[0], w.dwl.data_ptr<float>() + dir * s.C * GH, s.cell, s.H);
+    from_ldigo(gw[1], w.dwi.data_ptr<float>() + dir * s.H * GH, s.cell, s.H);
+    if (s.bias) unpack_bias_grad(s, w.db.data_ptr<float>() + dir * bias_gates(s.cell) * s.H, gw[2], gw[3]);
     std::copy(gw.begin(), gw.end(), g.gweights.begin() + 4 * dir);
   }
   return g;
