@@ -95,47 +95,39 @@ TEST(KernelPaths, SplitMatmulMatchesFloat64) {
   set_num_threads(threads);
 }
 
-// Several user threads running products at once: each has its own oneDNN primitives (Note [Primitives
-// stay on their thread]; shared ones computed garbage), and they share one helper thread: whoever does
-// not get it runs both halves itself.
-TEST(KernelPaths, SplitMatmulFromSeveralThreadsAtOnce) {
-  manual_seed(8);
+namespace {
+// Four user threads each multiply their own [rows, 784] input by one shared W^T `reps` times at once,
+// threads 0 and 2 with 2 OpenMP threads and 1 and 3 with `odd_threads`; every product must be right.
+void products_from_four_threads(int64_t rows, int odd_threads, int reps) {
   Tensor W = randn({256, 784});
   std::vector<Tensor> xs, want;
   for (int i = 0; i < 4; ++i) {
-    xs.push_back(randn({64, 784}));
+    xs.push_back(randn({rows, 784}));
     want.push_back(mm(xs.back().to(kFloat64), W.to(kFloat64).t()));
   }
   std::vector<Tensor> got(4);
   std::vector<std::thread> workers;
   for (int i = 0; i < 4; ++i)
     workers.emplace_back([&, i] {
-      set_num_threads(i % 2 == 0 ? 2 : 1);  // split over the helper, and whole on one thread
-      for (int rep = 0; rep < 30; ++rep) got[i] = mm(xs[i], W.t());
+      set_num_threads(i % 2 == 0 ? 2 : odd_threads);
+      for (int rep = 0; rep < reps; ++rep) got[i] = mm(xs[i], W.t());
     });
   for (auto& w : workers) w.join();
   for (int i = 0; i < 4; ++i) expect_close(got[i], want[i], 1e-4, "thread " + std::to_string(i));
 }
+}  // namespace
 
-// Several user threads running few-row products at once share one helper: whoever does not get it
-// runs both halves itself; every result must still be right.
+// Several user threads running products at once: each has its own oneDNN primitives (Note [Primitives
+// stay on their thread]; shared ones computed garbage), and they share one helper thread: whoever does
+// not get it runs both halves itself. Split products (1 and 2 threads) and few-row ones.
+TEST(KernelPaths, SplitMatmulFromSeveralThreadsAtOnce) {
+  manual_seed(8);
+  products_from_four_threads(64, 1, 30);
+}
+
 TEST(KernelPaths, FewRowMatmulFromSeveralThreadsAtOnce) {
   manual_seed(4);
-  Tensor W = randn({256, 784});
-  std::vector<Tensor> xs, want;
-  for (int i = 0; i < 4; ++i) {
-    xs.push_back(randn({1, 784}));
-    want.push_back(mm(xs.back().to(kFloat64), W.to(kFloat64).t()));
-  }
-  std::vector<Tensor> got(4);
-  std::vector<std::thread> workers;
-  for (int i = 0; i < 4; ++i)
-    workers.emplace_back([&, i] {
-      set_num_threads(2);
-      for (int rep = 0; rep < 200; ++rep) got[i] = mm(xs[i], W.t());
-    });
-  for (auto& w : workers) w.join();
-  for (int i = 0; i < 4; ++i) expect_close(got[i], want[i], 1e-4, "thread " + std::to_string(i));
+  products_from_four_threads(1, 2, 200);
 }
 
 // nn.Linear without autograd adds the bias inside the product's kernel (few-row, oneDNN and the
