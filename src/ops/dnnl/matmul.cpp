@@ -362,8 +362,8 @@ void run_matmul_primitive(const Operand& out, const Operand& a, const Operand& b
 // for such shapes costs more than it gains. Here the product is cut in two along M or N instead and
 // the second half runs on the spinning helper thread (Note [Spinning helper thread]), each half a
 // 1-thread primitive. If the helper has not claimed its half by the time the caller finishes its own,
-// the caller runs it, so a busy core costs nothing. The K sums are not split, so each element is
-// computed as the whole product computes it.
+// the caller runs it, so a busy core costs nothing. The K sums are not split: each element is still
+// one dot product (a half's kernel may block K differently: float32 rounding).
 // oneDNN's fast kernel (brgemm) wants plain row- or column-major matrices; a half that is not (a
 // column block of a row-major output) goes to a slower gemm, so such a half is staged through a dense
 // copy. The cut is the one that moves fewer floats: the operand both halves read whole (B for a cut
