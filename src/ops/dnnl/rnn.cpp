@@ -233,8 +233,8 @@ namespace {
 // Under passive waiting a recurrent primitive runs on one thread (recurrent_on_one_thread). With two
 // threads, a batch of kSplitFromBatch+ is cut in two and the spinning helper thread (Note [Spinning
 // helper thread]) runs the second half: two 1-thread primitives on strided descriptors of the same
-// tensors, with no OpenMP meeting per step. The samples are independent, so each output element is
-// computed as before; the weight gradients of the halves are added (a different order of the batch
+// tensors, with no OpenMP meeting per step. The samples are independent, so each output element still comes
+// from its own sample alone; the weight gradients of the halves are added (a different order of the batch
 // sum than one primitive's, within float32 rounding). If the helper misses its part, the caller runs it.
 constexpr int64_t kSplitFromBatch = 16;
 
