@@ -26,9 +26,8 @@ std::atomic<bool> g_flush{false};
 namespace cpu {
 void apply_float_mode() {
 #ifdef NABLA_HAS_MXCSR
-  constexpr unsigned kFtzDaz = 0x8040;  // as FlushSubnormalsScope's
   const unsigned csr = _mm_getcsr();
-  const unsigned want = g_flush.load(std::memory_order_relaxed) ? csr | kFtzDaz : csr & ~kFtzDaz;
+  const unsigned want = g_flush.load(std::memory_order_relaxed) ? csr | kMxcsrFtzDaz : csr & ~kMxcsrFtzDaz;
   if (want != csr) _mm_setcsr(want);
 #endif
 }
@@ -37,7 +36,7 @@ FlushSubnormalsEverywhere::FlushSubnormalsEverywhere() {
 #ifdef NABLA_HAS_MXCSR
   const int threads = omp_get_max_threads();
 #pragma omp parallel num_threads(threads)
-  _mm_setcsr(_mm_getcsr() | 0x8040);
+  _mm_setcsr(_mm_getcsr() | kMxcsrFtzDaz);
 #endif
 }
 

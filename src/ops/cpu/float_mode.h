@@ -8,6 +8,8 @@
 
 namespace nabla::cpu {
 
+inline constexpr unsigned kMxcsrFtzDaz = 0x8040;  // MXCSR bit 15 (flush to zero) | bit 6 (denormals are zero)
+
 // Sets this thread's floating-point control (x86 MXCSR FTZ+DAZ) to the mode last given to
 // nabla::set_flush_denormal. Threads nabla owns call it before work (the helper thread per job).
 void apply_float_mode();
@@ -20,8 +22,8 @@ class FlushSubnormalsScope {
 #if defined(__x86_64__) || defined(_M_X64)
     if (!active) return;
     saved_ = _mm_getcsr();
-    if ((saved_ | kFtzDaz) != saved_) {
-      _mm_setcsr(saved_ | kFtzDaz);
+    if ((saved_ | kMxcsrFtzDaz) != saved_) {
+      _mm_setcsr(saved_ | kMxcsrFtzDaz);
       changed_ = true;
     }
 #else
@@ -37,7 +39,6 @@ class FlushSubnormalsScope {
   FlushSubnormalsScope& operator=(const FlushSubnormalsScope&) = delete;
 
  private:
-  static constexpr unsigned kFtzDaz = 0x8040;  // MXCSR bit 15 (flush to zero) | bit 6 (denormals are zero)
   unsigned saved_ = 0;
   bool changed_ = false;
 };

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "nabla/tensor/tensor.h"
+#include "ops/cpu/helper_thread.h"
 
 namespace nabla::dnnl_backend {
 
@@ -86,6 +87,34 @@ class ThreadLimit {
   int saved_;
   bool active_;
 };
+
+// Runs part(0) here and part(1) on the spinning helper thread (cpu::run_two_parts), each with oneDNN on
+// one thread: the split matmuls and recurrent layers. The helper must not throw, so a part that fails
+// there is redone here with the other, and this thread reports the error.
+template <typename F>
+void run_halves(const F& part) {
+  bool failed = false;
+  bool* failed_ptr = &failed;
+  const F* f = &part;
+  cpu::run_two_parts([f, failed_ptr](int i) {
+    try {
+      ThreadLimit one(true);
+      (*f)(i);
+    } catch (...) {
+      *failed_ptr = true;
+    }
+  });
+  if (failed) {
+    ThreadLimit one(true);
+    part(0);
+    part(1);
+  }
+}
+
+// For a primitive made with a user scratchpad (dnnl::scratchpad_mode::user, so that two threads may
+// run it at once): a scratchpad of size d in args; the returned tensor keeps it alive (undefined when
+// the primitive needs none).
+Tensor attach_scratchpad(std::unordered_map<int, dnnl::memory>& args, const dnnl::memory::desc& d);
 
 // Descriptor of a float32 tensor exactly as it lies in memory (its own strides).
 dnnl::memory::desc strided_desc(const Tensor& t);

@@ -346,12 +346,7 @@ void run_matmul_primitive(const Operand& out, const Operand& a, const Operand& b
   memory am(ad, engine(), a.data_ptr()), bm(bd, engine(), b.data_ptr()), cm(cd, engine(), out.data_ptr());
   std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
   if (bias_data) args.emplace(DNNL_ARG_BIAS, memory(biasd, engine(), const_cast<float*>(bias_data)));
-  Tensor scratch;
-  if (user_scratchpad) {
-    const memory::desc sd = prim.pd.scratchpad_desc();
-    scratch = raw::empty({static_cast<int64_t>(sd.get_size()) + 1}, DType::UInt8);
-    args.emplace(DNNL_ARG_SCRATCHPAD, memory(sd, engine(), scratch.data_ptr()));
-  }
+  const Tensor scratch = user_scratchpad ? attach_scratchpad(args, prim.pd.scratchpad_desc()) : Tensor();
   prim.prim.execute(stream(), args);
   stream().wait();
 }
@@ -441,22 +436,7 @@ bool split_over_helper(const Operand& out, const Operand& a, const Operand& b, c
   const int64_t cut = cut_of(best_by_cols ? N : M);
   const Half halves[2] = {make_half(out, a, b, bias_data, best_by_cols, cut, 0),
                           make_half(out, a, b, bias_data, best_by_cols, cut, 1)};
-  bool helper_failed = false;
-  bool* failed = &helper_failed;
-  const Half* h = halves;
-  cpu::run_two_parts([h, failed](int part) {
-    try {
-      ThreadLimit one(true);
-      run_half(h[part]);
-    } catch (...) {  // the helper must not throw; the caller redoes the product and reports the error
-      *failed = true;
-    }
-  });
-  if (helper_failed) {
-    ThreadLimit one(true);
-    run_half(halves[0]);
-    run_half(halves[1]);
-  }
+  run_halves([&halves](int part) { run_half(halves[part]); });
   return true;
 }
 

@@ -275,11 +275,7 @@ Prim backward_prim(const RnnShape& s, int64_t full_n) {
 
 // Runs a primitive, with a scratchpad of its own when it was made for one.
 void execute(const Prim& p, std::unordered_map<int, memory>& args) {
-  Tensor scratch;
-  if (p.scratchpad.get_size() > 0) {
-    scratch = raw::empty({static_cast<int64_t>(p.scratchpad.get_size())}, DType::UInt8);
-    args.insert({DNNL_ARG_SCRATCHPAD, memory(p.scratchpad, engine(), scratch.data_ptr())});
-  }
+  const Tensor scratch = attach_scratchpad(args, p.scratchpad);
   p.prim.execute(stream(), args);
   stream().wait();
 }
@@ -331,6 +327,14 @@ struct WeightGrads {
       : dwl(zeros_f32({s.D, s.C, gate_count(s.cell) * s.H})),
         dwi(zeros_f32({s.D, s.H, gate_count(s.cell) * s.H})),
         db(zeros_f32({s.D, bias_gates(s.cell) * s.H})) {}
+  // Adds the other half's gradients into these.
+  void add(const WeightGrads& other) const {
+    for (auto [acc, add] : {std::pair{&dwl, &other.dwl}, {&dwi, &other.dwi}, {&db, &other.db}}) {
+      float* a = acc->data_ptr<float>();
+      const float* b = add->data_ptr<float>();
+      for (int64_t i = 0; i < acc->numel(); ++i) a[i] += b[i];
+    }
+  }
 };
 
 void run_backward(const Call& c, const kernels::RnnTensors& t, const Tensor& wl, const Tensor& wi,
@@ -393,27 +397,6 @@ int64_t half_workspace_bytes(const Call (&halves)[2]) {
   return static_cast<int64_t>((most + 63) / 64 * 64);
 }
 
-// Runs part(0) and part(1), the second on the helper thread; a part that fails there is redone here.
-template <typename F>
-void run_halves(const F& part) {
-  bool failed = false;
-  bool* failed_ptr = &failed;
-  const F* f = &part;
-  cpu::run_two_parts([f, failed_ptr](int i) {
-    try {
-      ThreadLimit one(true);
-      (*f)(i);
-    } catch (...) {  // the helper must not throw
-      *failed_ptr = true;
-    }
-  });
-  if (failed) {
-    ThreadLimit one(true);
-    part(0);
-    part(1);
-  }
-}
-
 }  // namespace
 
 void rnn_layer_forward(const RnnShape& s, kernels::RnnTensors& t, bool training) {
@@ -459,12 +442,7 @@ kernels::RnnGrads rnn_layer_backward(const RnnShape& s, const kernels::RnnTensor
     WeightGrads w1(s);
     const WeightGrads* ws[2] = {&w, &w1};
     run_halves([&](int i) { run_backward(halves[i], t, wl, wi, bias, g, *ws[i], gy, ghy, gcy, false); });
-    for (Tensor* pair : {&w.dwl, &w.dwi, &w.db}) {
-      const Tensor& other = pair == &w.dwl ? w1.dwl : pair == &w.dwi ? w1.dwi : w1.db;
-      float* acc = pair->data_ptr<float>();
-      const float* add = other.data_ptr<float>();
-      for (int64_t i = 0; i < pair->numel(); ++i) acc[i] += add[i];
-    }
+    w.add(w1);
   } else {
     ThreadLimit limit(recurrent_on_one_thread());
     Call whole{s, Slice{0, s.N, s.N}, backward_prim(s, 0), t.state.data_ptr()};

@@ -36,6 +36,13 @@ int64_t thread_slot() {
   return slot;
 }
 
+Tensor attach_scratchpad(std::unordered_map<int, memory>& args, const memory::desc& d) {
+  if (d.get_size() == 0) return Tensor();
+  Tensor scratch = raw::empty({static_cast<int64_t>(d.get_size())}, DType::UInt8);
+  args.insert({DNNL_ARG_SCRATCHPAD, memory(d, engine(), scratch.data_ptr())});
+  return scratch;
+}
+
 memory::desc strided_desc(const Tensor& t) {
   memory::dims dims(t.sizes().begin(), t.sizes().end()), strides(t.strides().begin(), t.strides().end());
   return memory::desc(dims, memory::data_type::f32, strides);
