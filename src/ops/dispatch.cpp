@@ -44,6 +44,7 @@ bool unary_needs_floating(Unary op) { return kUnaryNeedsFloating[static_cast<int
 
 void binary(Binary op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
   check_device("binary", out, a, b);
+  if (cpu::binary_small_float(op, out, a, b, alpha)) return;
   ReducedStaging s;
   cpu::binary(op, s.out(out), s.in(a), s.in(b), alpha);
   s.finish();

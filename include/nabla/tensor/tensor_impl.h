@@ -18,6 +18,9 @@ class TensorImpl {
  public:
   // Takes over one reference of `storage`.
   TensorImpl(Storage* storage, DType dtype, IntArrayRef sizes, IntArrayRef strides, int64_t offset);
+  // Contiguous, offset 0, with the sizes and strides of `like`, which has_default_strides(): copies
+  // the geometry instead of recomputing it (the eager hot path, raw::empty_like_layout).
+  TensorImpl(Storage* storage, DType dtype, const TensorImpl& like);
   ~TensorImpl();
   TensorImpl(const TensorImpl&) = delete;
   TensorImpl& operator=(const TensorImpl&) = delete;
@@ -31,6 +34,8 @@ class TensorImpl {
   int64_t offset() const { return offset_; }
   int64_t numel() const { return numel_; }
   bool is_contiguous() const { return is_contiguous_; }
+  // Exactly the strides raw::empty gives these sizes (row-major, size-1 and size-0 dims included).
+  bool has_default_strides() const { return default_strides_; }
   void* data() const {
     return static_cast<char*>(storage_->data()) + offset_ * static_cast<int64_t>(dtype_size(dtype_));
   }
@@ -63,6 +68,7 @@ class TensorImpl {
   std::atomic<int32_t> refs_{1};
   DType dtype_;
   bool is_contiguous_ = true;
+  bool default_strides_ = true;
   bool wrapped_number_ = false;
   Storage* storage_;
   int64_t offset_;

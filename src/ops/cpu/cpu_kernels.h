@@ -13,6 +13,10 @@ namespace nabla::cpu {
 
 // Elementwise, reductions, indexing (cpu/elementwise.cpp, reduce.cpp, index.cpp).
 void binary(kernels::Binary op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha);
+// The same for float32 operands of at most 16 elements, all contiguous and of one shape, and alpha 1:
+// returns false (and does nothing) for anything else.
+bool binary_small_float(kernels::Binary op, const Tensor& out, const Tensor& a, const Tensor& b,
+                        double alpha);
 void unary(kernels::Unary op, const Tensor& out, const Tensor& x, const kernels::UnaryArgs& args);
 void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
 void copy(const Tensor& dst, const Tensor& src);
