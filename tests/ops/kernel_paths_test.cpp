@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 #include <nabla/nabla.h>
 
+#include <atomic>
 #include <thread>
 #include <tuple>
 #include <vector>
 
 #include "ops/cpu/helper_thread.h"
+#include "ops/cpu/loops.h"
 
 using namespace nabla;
 namespace F = nabla::nn::functional;
@@ -212,6 +214,37 @@ TEST(KernelPaths, RunTwoPartsRunsEachPartOnceWithItsCopy) {
     for (int64_t call = 0; call < 500; ++call)
       ASSERT_TRUE(per_thread[i][2 * call] == call + 1 && per_thread[i][2 * call + 1] == call + 1)
           << i << " " << call;
+}
+
+// Note [Two-part loops on the helper thread]: every index is visited once, on 1, 2 (the helper
+// thread, or OpenMP when the helper lags) and 3 threads (OpenMP), and an exception from any part
+// reaches the caller after all parts are done.
+TEST(KernelPaths, ParallelForCoversEachIndexOnceAndRethrows) {
+  const int threads = get_num_threads();
+  const int64_t n = 3 * cpu::kGrain + 5;  // two parts on 2 threads, three on 3
+  for (int t : {1, 2, 3}) {
+    set_num_threads(t);
+    std::vector<int> hits(n, 0);
+    for (int round = 0; round < 20; ++round)
+      cpu::parallel_for(n, 1, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) ++hits[i];
+      });
+    for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[i], 20) << "threads=" << t << " index " << i;
+    for (int64_t bad : {int64_t{0}, n - 1}) {  // the first part, then the second
+      std::atomic<int64_t> visited{0};
+      try {
+        cpu::parallel_for(n, 1, [&](int64_t b, int64_t e) {
+          visited += e - b;
+          if (b <= bad && bad < e) throw IndexError("index " + std::to_string(bad) + " is out of bounds");
+        });
+        ADD_FAILURE() << "no exception, threads=" << t;
+      } catch (const IndexError& e) {
+        EXPECT_NE(std::string(e.what()).find(std::to_string(bad)), std::string::npos) << e.what();
+      }
+      EXPECT_EQ(visited.load(), n) << "both parts ran to the end before the rethrow, threads=" << t;
+    }
+  }
+  set_num_threads(threads);
 }
 
 // Convolutions whose layouts oneDNN picks differently (1 and 3 input channels stay plain, 16+ go
