@@ -48,7 +48,15 @@ memory::desc strided_desc(const Tensor& t) {
   return memory::desc(dims, memory::data_type::f32, strides);
 }
 
+// Note [Small reorders on one thread]
+// A convolution's weights are reordered into oneDNN's blocked layout on every training step (they
+// change), 3-4 times per layer: ResNet's ~40 per step took ~80 us each whatever their size (2K-37K
+// floats), the cost of waking OpenMP's sleeping worker under OMP_WAIT_POLICY=passive. Up to this
+// many bytes a reorder runs on the calling thread (~5 us).
+constexpr size_t kSerialReorderBytes = size_t{512} << 10;
+
 void reorder(const memory::desc& from, const void* from_ptr, const memory::desc& to, void* to_ptr) {
+  const ThreadLimit limit(from.get_size() <= kSerialReorderBytes);
   static std::mutex mu;
   static std::map<std::string, dnnl::reorder> cache;
   std::string key(sizeof(from.data) * 2 + sizeof(int) + sizeof(int64_t), '\0');
