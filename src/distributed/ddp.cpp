@@ -207,13 +207,14 @@ namespace {
 
 // PyTorch's _verify_param_shape_across_processes: every rank must hold the same parameter shapes.
 void verify_same_shapes(const std::vector<Tensor>& params) {
-  int64_t count = static_cast<int64_t>(params.size()), numel = 0, shape_hash = 17;
+  int64_t count = static_cast<int64_t>(params.size()), numel = 0;
+  uint64_t shape_hash = 17;  // unsigned: the hash wraps (signed overflow is undefined; UBSan caught it)
   for (const Tensor& p : params) {
     numel += p.numel();
-    for (int64_t s : p.sizes()) shape_hash = shape_hash * 31 + s;
-    shape_hash = shape_hash * 31 + static_cast<int64_t>(p.dtype());
+    for (int64_t s : p.sizes()) shape_hash = shape_hash * 31 + static_cast<uint64_t>(s);
+    shape_hash = shape_hash * 31 + static_cast<uint64_t>(p.dtype());
   }
-  Tensor mine = tensor({count, numel, shape_hash}, {.dtype = kInt64});
+  Tensor mine = tensor({count, numel, static_cast<int64_t>(shape_hash)}, {.dtype = kInt64});
   std::vector<Tensor> all;
   for (int r = 0; r < get_world_size(); ++r) all.push_back(zeros({3}, {.dtype = kInt64}));
   all_gather(all, mine);
