@@ -13,7 +13,7 @@ namespace nabla::cpu {
 
 // Elementwise, reductions, indexing (cpu/elementwise.cpp, reduce.cpp, index.cpp).
 void binary(kernels::Binary op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha);
-// The same for float32 operands of at most 16 elements, all contiguous and of one shape, and alpha 1:
+// The same for float32 operands of at most 16 elements laid out alike (flat_walkable), and alpha 1:
 // returns false (and does nothing) for anything else.
 bool binary_small_float(kernels::Binary op, const Tensor& out, const Tensor& a, const Tensor& b,
                         double alpha);

@@ -271,22 +271,20 @@ void unary_typed(kernels::Unary op, const Tensor& out, const Tensor& x, const ke
 
 // Note [Small float ops skip the kernel machinery]
 // A one-element add spent a third of its 60 ns choosing a loop: the reduced-precision staging, the
-// dtype switch, flat_walkable and parallel_for's size test. Scalar-sized float32 operands of the four
-// arithmetic ops (the losses, metrics and RL updates of the curriculum) take a plain loop instead,
-// with the same expressions as binary_typed, so results are bit for bit the same.
+// dtype switch, and parallel_for's size test. Scalar-sized float32 operands of the four
+// arithmetic ops (the losses, metrics and RL updates of the curriculum) take run_binary's flat loop
+// directly, with binary_typed's expressions, so results are bit for bit the same.
 bool binary_small_float(kernels::Binary op, const Tensor& out, const Tensor& a, const Tensor& b,
                         double alpha) {
   using B = kernels::Binary;
   constexpr int64_t kMaxElements = 16;
-  const TensorImpl &o = *out.impl(), &x = *a.impl(), &y = *b.impl();
-  if (o.numel() > kMaxElements || alpha != 1 || o.dtype() != DType::Float32 || x.dtype() != DType::Float32 ||
-      y.dtype() != DType::Float32 || !o.is_contiguous() || !x.is_contiguous() || !y.is_contiguous() ||
-      x.sizes() != o.sizes() || y.sizes() != o.sizes())
+  const int64_t n = out.numel();
+  if (n > kMaxElements || alpha != 1 || out.dtype() != DType::Float32 || a.dtype() != DType::Float32 ||
+      b.dtype() != DType::Float32 || !flat_walkable(out, {&a, &b}))
     return false;
-  float* po = static_cast<float*>(o.data());
-  const float* px = static_cast<const float*>(x.data());
-  const float* py = static_cast<const float*>(y.data());
-  const int64_t n = o.numel();
+  float* po = static_cast<float*>(out.impl()->data());
+  const float* px = static_cast<const float*>(a.impl()->data());
+  const float* py = static_cast<const float*>(b.impl()->data());
   switch (op) {
     case B::Add:
       for (int64_t i = 0; i < n; ++i) po[i] = px[i] + py[i];
