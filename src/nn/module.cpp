@@ -223,6 +223,11 @@ Tensor Module::call_hooked(Tensor input) {
 void Module::run_pre_hooks_all(const TensorList& inputs) {
   for (auto& [id, hook] : hooks_->pre_all) hook(*this, inputs);
 }
+bool Module::has_hooks() const {
+  const Hooks& h = *hooks_;
+  return !h.pre.empty() || !h.post.empty() || !h.backward.empty() || !h.pre_all.empty() ||
+         !h.post_all.empty();
+}
 bool Module::has_hooks_all() const { return !hooks_->post_all.empty(); }
 void Module::run_hooks_all(const TensorList& inputs, const TensorList& outputs) {
   for (auto& [id, hook] : hooks_->post_all) hook(*this, inputs, outputs);

@@ -166,9 +166,12 @@ BatchNormResult batch_norm_training_forward(const Tensor& x_in, const BatchNormA
   BatchNormSaved s{in_layout(x_in, raw::memory_format_of(x_in)), raw::empty({C}, DType::Float32),
                    raw::empty({C}, DType::Float32), contiguous_or_undefined(a.weight),
                    contiguous_or_undefined(a.bias)};
+  const bool loops = cpu::batch_norm_loops_applies(s.x);  // Note [Batch norm off oneDNN's barriers]
+  if (a.relu && !loops) return {};
+  s.relu = a.relu;
   Tensor y = raw::empty_like_layout(s.x, s.x.dtype());
-  if (cpu::batch_norm_loops_applies(s.x))  // Note [Batch norm off oneDNN's barriers]
-    cpu::batch_norm_loops_forward(y, s.mean, s.var, s.x, s.weight, s.bias, a.eps);
+  if (loops)
+    cpu::batch_norm_loops_forward(y, s.mean, s.var, s.x, s.weight, s.bias, a.eps, a.relu);
   else
     dnnl_backend::guarded("batch_norm", [&] {
       return dnnl_backend::batch_norm_forward(y, s.mean, s.var, s.x, s.weight, s.bias, a.eps,
@@ -181,6 +184,13 @@ Tensor batch_norm_inference_forward(const Tensor& x_in, const BatchNormArgs& a) 
   if (!batch_norm_has_kernel(x_in, a) || !a.running_mean.defined() || !a.running_var.defined()) return {};
   Tensor x = in_layout(x_in, raw::memory_format_of(x_in));
   Tensor y = raw::empty_like_layout(x, x.dtype());
+  if (cpu::batch_norm_loops_applies(x)) {  // split across threads; oneDNN's runs on one (batch_norm.cpp)
+    cpu::batch_norm_loops_inference(y, x, contiguous_or_undefined(a.running_mean),
+                                    contiguous_or_undefined(a.running_var), contiguous_or_undefined(a.weight),
+                                    contiguous_or_undefined(a.bias), a.eps, a.relu);
+    return y;
+  }
+  if (a.relu) return {};
   dnnl_backend::guarded("batch_norm", [&] {
     return dnnl_backend::batch_norm_forward(
         y, contiguous_or_undefined(a.running_mean), contiguous_or_undefined(a.running_var), x,
@@ -199,7 +209,7 @@ BatchNormGrads batch_norm_backward(const Tensor& gy_in, const BatchNormSaved& s,
                    want.weight ? raw::empty({C}, DType::Float32) : Tensor(),
                    want.bias ? raw::empty({C}, DType::Float32) : Tensor()};
   if (cpu::batch_norm_loops_applies(s.x))
-    cpu::batch_norm_loops_backward(r.gx, r.gw, r.gb, gy, s.x, s.mean, s.var, s.weight, eps);
+    cpu::batch_norm_loops_backward(r.gx, r.gw, r.gb, gy, s.x, s.mean, s.var, s.weight, s.bias, eps, s.relu);
   else
     dnnl_backend::guarded("batch_norm_backward", [&] {
       return dnnl_backend::batch_norm_backward(r.gx, r.gw, r.gb, gy, s.x, s.mean, s.var, s.weight, s.bias,

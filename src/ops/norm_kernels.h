@@ -12,12 +12,14 @@ struct BatchNormArgs {
   Tensor weight, bias;               // may be undefined
   Tensor running_mean, running_var;  // only their dtypes matter here (the caller updates them)
   double eps = 1e-5;
+  bool relu = false;  // relu(batch_norm(x)) in the same passes; no kernel unless nabla's loops take x
 };
 
 // What the training backward reads: x as the kernel read it (a layout of its choosing, with x's
 // autograd history), the batch's mean and biased variance [C], and the affine parameters as read.
 struct BatchNormSaved {
   Tensor x, mean, var, weight, bias;
+  bool relu = false;  // the output went through relu: the backward masks gy (recomputing y from x)
 };
 struct BatchNormResult {
   Tensor y;  // undefined: no kernel for this case

@@ -28,7 +28,7 @@ BasicBlock::BasicBlock(int64_t inplanes, int64_t planes, int64_t stride, std::sh
 }
 
 Tensor BasicBlock::forward(Tensor x) {
-  Tensor out = relu(bn1(conv1(x)));
+  Tensor out = bn1.forward_relu(conv1(x), &relu);  // relu(bn1(...)), fused
   out = bn2(conv2(out));
   return relu(out + (downsample ? (*downsample)(x) : x));
 }
@@ -52,8 +52,8 @@ Bottleneck::Bottleneck(int64_t inplanes, int64_t planes, int64_t stride, std::sh
 }
 
 Tensor Bottleneck::forward(Tensor x) {
-  Tensor out = relu(bn1(conv1(x)));
-  out = relu(bn2(conv2(out)));
+  Tensor out = bn1.forward_relu(conv1(x), &relu);  // relu(bn1(...)), fused
+  out = bn2.forward_relu(conv2(out), &relu);
   out = bn3(conv3(out));
   return relu(out + (downsample ? (*downsample)(x) : x));
 }
@@ -107,7 +107,7 @@ ResNet::ResNet(ResNetBlock block, std::array<int64_t, 4> layers, ResNetOptions o
 }
 
 Tensor ResNet::forward(Tensor x) {
-  x = maxpool(relu(bn1(conv1(detail::channels_last(x)))));
+  x = maxpool(bn1.forward_relu(conv1(detail::channels_last(x)), &relu));
   x = layer4(layer3(layer2(layer1(detail::channels_last(x)))));
   return fc(avgpool(x).flatten(1));
 }

@@ -211,6 +211,12 @@ def batch_norm(x, a):
     return [y] + [t.clone() for t in (x[1], x[2]) if t is not None]
 
 
+def batch_norm_relu(x, a):
+    """nabla's fused relu(batch_norm(...)): the same outputs as batch_norm, through relu."""
+    out = batch_norm(x, a)
+    return [F.relu(out[0])] + out[1:]
+
+
 FNS = {
     "add": lambda x, a: torch.add(x[0], x[1], alpha=a.get("alpha", 1)),
     "sub": lambda x, a: torch.sub(x[0], x[1], alpha=a.get("alpha", 1)),
@@ -337,6 +343,7 @@ FNS = {
                                             count_include_pad=a.get("count_include_pad", True)),
     "adaptive_avg_pool2d": lambda x, a: F.adaptive_avg_pool2d(x[0], a["output_size"]),
     "batch_norm": lambda x, a: batch_norm(x, a),
+    "batch_norm_relu": lambda x, a: batch_norm_relu(x, a),
     "layer_norm": lambda x, a: F.layer_norm(x[0], a["normalized_shape"], x[1], x[2], a.get("eps", 1e-5)),
     "group_norm": lambda x, a: F.group_norm(x[0], a["num_groups"], x[1], x[2], a.get("eps", 1e-5)),
     "dropout": lambda x, a: F.dropout(x[0], a.get("p", 0.5), a.get("training", True)),
@@ -1131,6 +1138,17 @@ case("batch_norm", "train_3d_transposed", [T(randn(2, 3, 4)), randn(3), pos(3), 
      {"training": True}, nograd=(1, 2))
 case("batch_norm", "eval_float64", [randn(4, 2, dtype=f64), randn(2, dtype=f64), pos(2, dtype=f64),
                                     pos(2, dtype=f64), randn(2, dtype=f64)], {"training": False}, nograd=(1, 2))
+seed("batch_norm_relu")
+case("batch_norm_relu", "train_4d", [randn(2, 3, 2, 3), randn(3) * 0.1, pos(3), pos(3), randn(3)],
+     {"training": True}, nograd=(1, 2))
+case("batch_norm_relu", "train_4d_no_affine", [randn(3, 2, 3, 2), randn(2), pos(2), None, None],
+     {"training": True, "momentum": 0.3, "eps": 1e-3}, nograd=(1, 2))
+case("batch_norm_relu", "train_3d_transposed", [T(randn(2, 3, 4)), randn(3), pos(3), pos(3), randn(3)],
+     {"training": True}, nograd=(1, 2))
+case("batch_norm_relu", "train_2d", [randn(5, 3), randn(3), pos(3), pos(3), randn(3)], {"training": True},
+     nograd=(1, 2))
+case("batch_norm_relu", "eval_4d", [randn(2, 3, 2, 3), randn(3) * 0.1, pos(3), pos(3), randn(3)],
+     {"training": False}, nograd=(1, 2))
 seed("layer_norm")
 case("layer_norm", "last_dim", [randn(2, 3, 4), pos(4), randn(4)], {"normalized_shape": [4]})
 case("layer_norm", "two_dims", [randn(2, 3, 4), pos(3, 4), randn(3, 4)], {"normalized_shape": [3, 4]})

@@ -73,8 +73,8 @@ REDUCTIONS = {"sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "s
 # The golden test's accumulating ops (float32 tolerance 1e-4/1e-5; keep in sync with golden_tolerance.h).
 ACCUMULATING = {"sum", "mean", "prod", "var", "std", "norm", "logsumexp", "softmax", "log_softmax", "cumsum",
                 "cumprod", "einsum", "matmul", "mm", "bmm", "addmm", "dot", "outer", "linear", "conv1d", "conv2d",
-                "conv_transpose2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "layer_norm",
-                "group_norm", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+                "conv_transpose2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "batch_norm_relu",
+                "layer_norm", "group_norm", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
                 "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div", "interpolate"}
 # Bool masks: fresh random values of the template's shape, never another dtype.
 MASKS = {("where", 0), ("masked_fill", 1), ("masked_select", 1), ("masked_scatter", 1)}
@@ -579,7 +579,7 @@ def excluded(rec):
         return "excluded: non-finite conv with padding"  # zero padding times inf: NaN only in PyTorch
     if op in CONVS and ins[2] is not None and ins[2]["dtype"] != ins[0]["dtype"]:
         return "excluded: conv bias dtype"  # nabla raises a DTypeError; PyTorch casts the bias
-    if op in ("batch_norm", "group_norm", "layer_norm") and any(nonfinite(j) or huge(j) for j in ins if j):
+    if op in ("batch_norm", "batch_norm_relu", "group_norm", "layer_norm") and any(nonfinite(j) or huge(j) for j in ins if j):
         # nabla's float32 statistics (oneDNN, composites) overflow at |x| > 1.8e19 and give +-inf where
         # PyTorch's double accumulation gives NaN or finite values.
         return "excluded: norm of non-finite or huge input"

@@ -40,6 +40,7 @@ inline const std::set<std::string>& accumulating_ops() {
                                             "avg_pool2d",
                                             "adaptive_avg_pool2d",
                                             "batch_norm",
+                                            "batch_norm_relu",
                                             "layer_norm",
                                             "group_norm",
                                             "mse_loss",

@@ -389,8 +389,9 @@ TEST(KernelPaths, ChannelsLastFlowsThroughAResidualBlock) {
                  "channels-last block grad " + std::to_string(i));
 }
 
-// Batch norm in eval mode without autograd runs oneDNN's inference primitive: against float64, in
-// NCHW and channels-last, with and without affine parameters.
+// Batch norm in eval mode without autograd runs one kernel pass (nabla's loops on 3+ dims, oneDNN's
+// inference primitive on 2-D): against float64, in NCHW and channels-last, with and without affine
+// parameters, and on a 2-D input.
 TEST(KernelPaths, BatchNormInferenceMatchesFloat64) {
   manual_seed(5);
   const int64_t C = 16;
@@ -407,4 +408,9 @@ TEST(KernelPaths, BatchNormInferenceMatchesFloat64) {
                    std::string("eval batch_norm cl=") + (cl ? "1" : "0") + " affine=" + (affine ? "1" : "0"));
       EXPECT_EQ(got.is_contiguous(), !cl);
     }
+  Tensor x2 = randn({7, C}) * 2 + 1;
+  expect_close(F::batch_norm(x2, rm, rv, w, b, false, 0.1, 1e-5),
+               F::batch_norm(x2.to(kFloat64), rm.to(kFloat64), rv.to(kFloat64), w.to(kFloat64),
+                             b.to(kFloat64), false, 0.1, 1e-5),
+               1e-5, "eval batch_norm 2-D");
 }

@@ -442,6 +442,13 @@ NABLA_INVOKER(batch_norm) {
     if (in[k].defined()) out.push_back(in[k]);
   return out;
 }
+NABLA_INVOKER(batch_norm_relu) {
+  TensorList out{F::batch_norm_relu(in[0], in[1], in[2], in[3], in[4], a.b("training", false),
+                                    a.d("momentum", 0.1), a.d("eps", 1e-5))};
+  for (int k : {1, 2})
+    if (in[k].defined()) out.push_back(in[k]);
+  return out;
+}
 NABLA_INVOKER(layer_norm) {
   return {F::layer_norm(in[0], req_ints(a, "normalized_shape"), in[1], in[2], a.d("eps", 1e-5))};
 }

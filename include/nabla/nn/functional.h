@@ -55,6 +55,14 @@ Tensor adaptive_avg_pool2d(const Tensor& input, Pair output_size);
 Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
                   const Tensor& weight = {}, const Tensor& bias = {}, bool training = false,
                   double momentum = 0.1, double eps = 1e-5);
+// relu(batch_norm(...)), the same values and gradients, in one pass less each way where nabla's
+// batch norm loops take the input (float32, 3+ dims, contiguous or channels-last; the ReLU's backward
+// mask is recomputed from the input instead of saving the output). nabla's own: PyTorch fuses these
+// only in its quantization modules (torch.ao.nn.intrinsic.BNReLU2d). nn::Sequential calls it for a
+// BatchNorm followed by a ReLU when neither has hooks.
+Tensor batch_norm_relu(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                       const Tensor& weight = {}, const Tensor& bias = {}, bool training = false,
+                       double momentum = 0.1, double eps = 1e-5);
 Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight = {},
                   const Tensor& bias = {}, double eps = 1e-5);
 Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight = {}, const Tensor& bias = {},

@@ -147,6 +147,10 @@ class BatchNorm : public Module {
  public:
   BatchNorm(int64_t num_features, BatchNormOptions options, int dims, std::string kind);
   Tensor forward(Tensor x) override;
+  // relu((*this)(x)), or (*relu)((*this)(x)) given the ReLU module: when neither module has hooks,
+  // in one pass less each way (functional::batch_norm_relu). nn::Sequential runs it for a BatchNorm
+  // followed by a ReLU.
+  Tensor forward_relu(Tensor x, Module* relu = nullptr);
   std::string name() const override { return kind_; }
   std::string extra_repr() const override;
   int64_t num_features;
@@ -154,6 +158,7 @@ class BatchNorm : public Module {
   Tensor weight, bias, running_mean, running_var, num_batches_tracked;
 
  private:
+  Tensor run(Tensor x, bool relu);
   int dims_;  // accepted input ranks: 1d -> 2 or 3, 2d -> 4
   std::string kind_;
 };

@@ -191,6 +191,7 @@ class Module {
   RemovableHandle register_forward_pre_hook(ForwardPreHook hook);
   RemovableHandle register_forward_hook(ForwardHook hook);
   RemovableHandle register_full_backward_hook(BackwardHook hook);
+  bool has_hooks() const;  // any hook of any kind is registered on this module
   // Hooks for any forward signature: they see every Tensor argument and every Tensor of the result (a
   // Tensor, a tuple or a vector of them), in order, and observe only. They run on every call made
   // through operator(), a ModuleHolder or an AnyModule, whatever forward's signature.

@@ -222,6 +222,7 @@
   X(conv2d, 3, true, false, custom, none) X(conv_transpose2d, 3, true, false, custom, none)        \
   X(max_pool2d, 1, true, false, custom, none) X(avg_pool2d, 1, true, false, custom, none)          \
   X(adaptive_avg_pool2d, 1, true, false, custom, none) X(batch_norm, 5, true, false, custom, none) \
+  X(batch_norm_relu, 5, true, false, custom, none) /* relu(batch_norm): one pass less each way */  \
   X(layer_norm, 3, true, false, custom, none) X(group_norm, 3, true, false, custom, none)          \
   X(dropout, 1, true, false, custom, none) X(embedding, 2, true, false, custom, none)              \
   X(elu, 1, true, true, custom, none) X(silu, 1, true, true, custom, none)                         \

@@ -2,6 +2,7 @@
 // and double backward hold). Batch norm runs on the kernels of ops/norm_kernels.h instead where
 // they take the case (see batch_norm_kernel). Running statistics are updated in place without autograd.
 #include "autograd/functions/common.h"
+#include "autograd/observer.h"
 #include "nabla/nn/functional.h"
 #include "ops/norm_kernels.h"
 
@@ -32,91 +33,122 @@ void update_running_stats(const Tensor& running_mean, const Tensor& running_var,
 }
 
 // Training-mode batch norm on the kernels (Note [Kernel routing]): one statistics pass and one
-// output pass, and a fused backward. Under create_graph the backward is written with differentiable
-// ops (statistics recomputed from x), so double backward still holds. Undefined when no kernel takes
+// output pass, and a fused backward; with relu, relu(batch_norm(x)) in the same passes (Note [Batch
+// norm and ReLU in one pass]). Under create_graph the backward is written with differentiable ops
+// (statistics recomputed from x), so double backward still holds. Undefined when no kernel takes
 // this case.
 Tensor batch_norm_kernel(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
-                         const Tensor& weight, const Tensor& bias, double momentum, double eps) {
+                         const Tensor& weight, const Tensor& bias, double momentum, double eps, bool relu) {
   kernels::BatchNormResult r =
-      kernels::batch_norm_training_forward(x, {weight, bias, running_mean, running_var, eps});
+      kernels::batch_norm_training_forward(x, {weight, bias, running_mean, running_var, eps, relu});
   if (!r.y.defined()) return r.y;
   const kernels::BatchNormSaved& s = r.saved;
   update_running_stats(running_mean, running_var, s.mean, s.var, momentum, x.numel() / x.size(1));
   if (!should_record({&x, &weight, &bias})) return r.y;
-  record(OpId::batch_norm, {x, running_mean, running_var, weight, bias}, {r.y},
-         {.inputs = {0, 3}, .extra = {s.x, s.mean, s.var, s.weight, s.bias}},
-         [eps](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
+  record(relu ? OpId::batch_norm_relu : OpId::batch_norm, {x, running_mean, running_var, weight, bias}, {r.y},
+         {.inputs = relu ? autograd::Slots{0, 3, 4} : autograd::Slots{0, 3},
+          .extra = {s.x, s.mean, s.var, s.weight, s.bias}},
+         [eps, relu](const BackwardContext& ctx, const TensorList& gr) -> TensorList {
            const bool want_w = ctx.needs_grad[3], want_b = ctx.needs_grad[4];
            if (is_grad_enabled()) {  // create_graph: differentiable formula, on x and weight themselves
              const Tensor &x = ctx.input(0), &w = ctx.input(3);
              const auto dims = reduce_dims(x);
              Tensor mean = x.mean(dims, true), centered = x - mean;
              Tensor invstd = rsqrt((centered * centered).mean(dims, true) + eps), xhat = centered * invstd;
-             Tensor g = w.defined() ? gr[0] * w.reshape(channel_shape(x)) : gr[0];
+             Tensor gy = gr[0];
+             if (relu) {  // through relu's mask, the output recomputed (the mask is constant)
+               Tensor y = w.defined() ? xhat * w.reshape(channel_shape(x)) : xhat;
+               if (const Tensor& b = ctx.input(4); b.defined()) y = y + b.reshape(channel_shape(x));
+               gy = gy * convert(logical_not(y.detach() <= 0), gy.dtype());
+             }
+             Tensor g = w.defined() ? gy * w.reshape(channel_shape(x)) : gy;
              Tensor gx = invstd * (g - g.mean(dims, true) - xhat * (g * xhat).mean(dims, true));
-             return {gx, Tensor(), Tensor(), want_w ? (gr[0] * xhat).sum(dims) : Tensor(),
-                     want_b ? gr[0].sum(dims) : Tensor()};
+             return {gx, Tensor(), Tensor(), want_w ? (gy * xhat).sum(dims) : Tensor(),
+                     want_b ? gy.sum(dims) : Tensor()};
            }
-           const kernels::BatchNormSaved saved{ctx.extra(0), ctx.extra(1), ctx.extra(2), ctx.extra(3),
-                                               ctx.extra(4)};
+           const kernels::BatchNormSaved saved{ctx.extra(0), ctx.extra(1), ctx.extra(2),
+                                               ctx.extra(3), ctx.extra(4), relu};
            auto g = kernels::batch_norm_backward(gr[0], saved, eps, {.weight = want_w, .bias = want_b});
            return {ctx.needs_grad[0] ? g.gx : Tensor(), Tensor(), Tensor(), g.gw, g.gb};
          });
   return r.y;
 }
 
-}  // namespace
-
-Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
-                  const Tensor& weight, const Tensor& bias, bool training, double momentum, double eps) {
-  check_defined("batch_norm", x);
+// batch_norm, and relu(batch_norm) when relu. The fused kernels run when they take the case and no
+// tracer watches (an ONNX export sees batch_norm and then relu); otherwise relu is applied after.
+Tensor batch_norm_maybe_relu(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                             const Tensor& weight, const Tensor& bias, bool training, double momentum,
+                             double eps, bool relu) {
+  const char* op = relu ? "batch_norm_relu" : "batch_norm";
+  check_defined(op, x);
   // Note [float16 and bfloat16]: statistics in float32, as PyTorch's kernels keep them. The running
   // stats are updated in place in their own dtype.
   if (is_reduced_floating(x.dtype())) {
     Tensor rm = float32_if_reduced(running_mean), rv = float32_if_reduced(running_var);
-    Tensor y = batch_norm(float32_if_reduced(x), rm, rv, float32_if_reduced(weight), float32_if_reduced(bias),
-                          training, momentum, eps);
+    Tensor y = batch_norm_maybe_relu(float32_if_reduced(x), rm, rv, float32_if_reduced(weight),
+                                     float32_if_reduced(bias), training, momentum, eps, relu);
     if (training && running_mean.defined() && !rm.is_same(running_mean)) running_mean.detach().copy_(rm);
     if (training && running_var.defined() && !rv.is_same(running_var)) running_var.detach().copy_(rv);
     return y.to(x.dtype());
   }
-  NABLA_CHECK(x.dim() >= 2, ShapeError, "batch_norm: expected at least 2-D input [N, C, ...], got {}",
+  NABLA_CHECK(x.dim() >= 2, ShapeError, "{}: expected at least 2-D input [N, C, ...], got {}", op,
               shape_str(x.sizes()));
   const int64_t C = x.size(1);
   for (const Tensor* t : {&running_mean, &running_var, &weight, &bias})
     NABLA_CHECK(!t->defined() || (t->dim() == 1 && t->size(0) == C), ShapeError,
-                "batch_norm: expected per-channel tensors of shape [{}] for input {}, got {}", C,
+                "{}: expected per-channel tensors of shape [{}] for input {}, got {}", op, C,
                 shape_str(x.sizes()), shape_str(t->sizes()));
+  const bool fuse = relu && autograd::op_observer() == nullptr;
+  auto finish = [relu](const Tensor& y) { return relu ? nabla::relu(y) : y; };
   const auto dims = reduce_dims(x);
   const auto cs = channel_shape(x);
   if (training) {
     const int64_t n = x.numel() / C;
-    NABLA_CHECK(n > 1, ValueError,
-                "batch_norm: expected more than 1 value per channel when training, got input {}",
-                shape_str(x.sizes()));
-    Tensor fused = batch_norm_kernel(x, running_mean, running_var, weight, bias, momentum, eps);
-    if (fused.defined()) return fused;
+    NABLA_CHECK(n > 1, ValueError, "{}: expected more than 1 value per channel when training, got input {}",
+                op, shape_str(x.sizes()));
+    if (fuse) {
+      Tensor y = batch_norm_kernel(x, running_mean, running_var, weight, bias, momentum, eps, true);
+      if (y.defined()) return y;
+    }
+    Tensor y = batch_norm_kernel(x, running_mean, running_var, weight, bias, momentum, eps, false);
+    if (y.defined()) return finish(y);
     Tensor mean = x.mean(dims, true);
     Tensor centered = x - mean;
     Tensor var = (centered * centered).mean(dims, true);
     update_running_stats(running_mean, running_var, mean, var, momentum, n);
-    Tensor y = centered * rsqrt(var + eps);
+    y = centered * rsqrt(var + eps);
     if (weight.defined()) y = y * weight.reshape(cs);
-    return bias.defined() ? y + bias.reshape(cs) : y;
+    return finish(bias.defined() ? y + bias.reshape(cs) : y);
   }
   NABLA_CHECK(running_mean.defined() && running_var.defined(), ValueError,
-              "batch_norm: running_mean and running_var are required in eval mode");
+              "{}: running_mean and running_var are required in eval mode", op);
   // Inference without autograd: one kernel pass. With gradients wanted, the two-pass composite below
   // (x * scale + shift) is already cheap and differentiable in everything.
   if (!should_record({&x, &running_mean, &running_var, &weight, &bias})) {
+    if (fuse) {
+      Tensor y =
+          kernels::batch_norm_inference_forward(x, {weight, bias, running_mean, running_var, eps, true});
+      if (y.defined()) return y;
+    }
     Tensor y = kernels::batch_norm_inference_forward(x, {weight, bias, running_mean, running_var, eps});
-    if (y.defined()) return y;
+    if (y.defined()) return finish(y);
   }
   Tensor scale = rsqrt(running_var + eps);
   if (weight.defined()) scale = scale * weight;
   Tensor shift = -running_mean * scale;
   if (bias.defined()) shift = shift + bias;
-  return x * scale.reshape(cs) + shift.reshape(cs);
+  return finish(x * scale.reshape(cs) + shift.reshape(cs));
+}
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight, const Tensor& bias, bool training, double momentum, double eps) {
+  return batch_norm_maybe_relu(x, running_mean, running_var, weight, bias, training, momentum, eps, false);
+}
+Tensor batch_norm_relu(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                       const Tensor& weight, const Tensor& bias, bool training, double momentum, double eps) {
+  return batch_norm_maybe_relu(x, running_mean, running_var, weight, bias, training, momentum, eps, true);
 }
 
 Tensor layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias,

@@ -1,12 +1,37 @@
 // container.cpp — Sequential, ModuleList, ModuleDict.
 #include "nabla/nn/container.h"
 
+#include <typeinfo>
+
+#include "autograd/observer.h"
+#include "nabla/nn/layers.h"
 #include "util/check.h"
 
 namespace nabla::nn {
 
+namespace {
+// A BatchNorm1d or 2d (not a subclass: it might override forward) followed by a ReLU, while no
+// tracer watches (an ONNX export records the two ops): run as one by BatchNorm::forward_relu (Note
+// [Batch norm and ReLU in one pass]), which keeps them apart if either has hooks.
+BatchNorm* fusable_batch_norm(Module* m, Module* next) {
+  const std::type_info& t = typeid(*m);
+  if (t != typeid(BatchNorm1d) && t != typeid(BatchNorm2d)) return nullptr;
+  if (typeid(*next) != typeid(ReLU) || autograd::op_observer()) return nullptr;
+  return static_cast<BatchNorm*>(m);
+}
+}  // namespace
+
 Tensor Sequential::forward(Tensor x) {
-  for (Module* m : *this) x = (*m)(x);
+  const size_t n = size();
+  for (size_t i = 0; i < n; ++i) {
+    Module* m = &(*this)[i];
+    if (BatchNorm* bn = i + 1 < n ? fusable_batch_norm(m, &(*this)[i + 1]) : nullptr) {
+      x = bn->forward_relu(x, &(*this)[i + 1]);
+      ++i;
+      continue;
+    }
+    x = (*m)(x);
+  }
   return x;
 }
 

@@ -184,7 +184,15 @@ BatchNorm::BatchNorm(int64_t n, BatchNormOptions o, int dims, std::string kind)
   num_batches_tracked =
       register_buffer("num_batches_tracked", o.track_running_stats ? zeros({}, {.dtype = kInt64}) : Tensor());
 }
-Tensor BatchNorm::forward(Tensor x) {
+Tensor BatchNorm::forward(Tensor x) { return run(std::move(x), false); }
+Tensor BatchNorm::forward_relu(Tensor x, Module* relu) {
+  if (has_hooks() || (relu && relu->has_hooks())) {  // the hooks see batch norm's output
+    Tensor y = (*this)(std::move(x));
+    return relu ? (*relu)(y) : nabla::relu(y);
+  }
+  return traced([&] { return run(std::move(x), true); });
+}
+Tensor BatchNorm::run(Tensor x, bool relu) {
   const bool ok = dims_ == 1 ? (x.dim() == 2 || x.dim() == 3) : x.dim() == dims_ + 2;
   NABLA_CHECK(ok, ShapeError, "{}: expected {} input (got {}D input of shape {})", kind_,
               dims_ == 1 ? "2D or 3D" : "4D", x.dim(), shape_str(x.sizes()));
@@ -195,9 +203,10 @@ Tensor BatchNorm::forward(Tensor x) {
     if (!options.momentum) momentum = 1.0 / static_cast<double>(num_batches_tracked.item<int64_t>());
   }
   const bool use_batch_stats = is_training() || !options.track_running_stats;
-  return functional::batch_norm(x, use_batch_stats && !is_training() ? Tensor() : running_mean,
-                                use_batch_stats && !is_training() ? Tensor() : running_var, weight, bias,
-                                use_batch_stats, momentum, options.eps);
+  const Tensor rm = use_batch_stats && !is_training() ? Tensor() : running_mean;
+  const Tensor rv = use_batch_stats && !is_training() ? Tensor() : running_var;
+  return relu ? functional::batch_norm_relu(x, rm, rv, weight, bias, use_batch_stats, momentum, options.eps)
+              : functional::batch_norm(x, rm, rv, weight, bias, use_batch_stats, momentum, options.eps);
 }
 std::string BatchNorm::extra_repr() const {
   return fmt::format("{}, eps={}, momentum={}, affine={}, track_running_stats={}", num_features, options.eps,

@@ -1,7 +1,9 @@
 // batch_norm_loops.cpp — see Note [Batch norm off oneDNN's barriers] in batch_norm_loops.h.
 #include "ops/cpu/batch_norm_loops.h"
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "ops/cpu/loops.h"
@@ -93,6 +95,41 @@ const float* floats(const Tensor& t) {
   return t.defined() ? static_cast<const float*>(t.data_ptr()) : nullptr;
 }
 
+// y = (x - mean) * scale + shift per channel. The forward, the inference pass and the fused ReLU's
+// backward (which recomputes the mask from x instead of reading y) all go through these two, so the
+// mask the backward sees is the sign the forward wrote, bit for bit.
+struct ChannelAffine {
+  std::vector<float> scale, shift;
+};
+ChannelAffine channel_affine(int64_t C, const float* var, const float* W, const float* B, double eps) {
+  ChannelAffine a{std::vector<float>(C), std::vector<float>(C)};
+  for (int64_t c = 0; c < C; ++c) {
+    a.scale[c] = static_cast<float>((W ? W[c] : 1.0) / std::sqrt(static_cast<double>(var[c]) + eps));
+    a.shift[c] = B ? B[c] : 0.0f;
+  }
+  return a;
+}
+inline float normalized(float x, float mean, float scale, float shift) { return (x - mean) * scale + shift; }
+// As nabla's relu: !(v <= 0) keeps NaN.
+inline float relu_of(float v) { return !(v <= 0.0f) ? v : 0.0f; }
+
+// relu's backward at output relu_of(y): g where !(y <= 0), else +0 (threshold_backward). As a bit
+// mask: written as a ?: with a float compare, GCC left a branch in the loops and did not vectorise.
+inline float gradient_through_relu(float g, float y) {
+  const uint32_t keep = 0u - static_cast<uint32_t>(!(y <= 0.0f));
+  return std::bit_cast<float>(std::bit_cast<uint32_t>(g) & keep);
+}
+
+// Writes y = normalized(x), through relu_of when relu.
+void normalize_pass(const Layout& L, float* Y, const float* X, const float* M, const ChannelAffine& a,
+                    bool relu) {
+  const float *sc = a.scale.data(), *sh = a.shift.data();
+  if (relu)
+    for_each_element(L, [=](int64_t i, int64_t c) { Y[i] = relu_of(normalized(X[i], M[c], sc[c], sh[c])); });
+  else
+    for_each_element(L, [=](int64_t i, int64_t c) { Y[i] = normalized(X[i], M[c], sc[c], sh[c]); });
+}
+
 }  // namespace
 
 bool batch_norm_loops_applies(const Tensor& x) {
@@ -101,7 +138,7 @@ bool batch_norm_loops_applies(const Tensor& x) {
 }
 
 void batch_norm_loops_forward(const Tensor& y, const Tensor& mean, const Tensor& var, const Tensor& x,
-                              const Tensor& weight, const Tensor& bias, double eps) {
+                              const Tensor& weight, const Tensor& bias, double eps, bool relu) {
   const Layout L = layout_of(x);
   const int64_t C = L.C, count = L.N * L.S;
   const float* X = floats(x);
@@ -125,65 +162,88 @@ void batch_norm_loops_forward(const Tensor& y, const Tensor& mean, const Tensor&
         a += sa;
         q += sq;
       });
-  const float *W = floats(weight), *B = floats(bias);
   float* M = static_cast<float*>(mean.data_ptr());
   float* V = static_cast<float*>(var.data_ptr());
-  std::vector<float> scale(C), shift(C);  // y = (x - mean) scale + shift
   for (int64_t c = 0; c < C; ++c) {
     const double m = s[c] / count, v = std::max(0.0, s[C + c] / count - m * m);
     M[c] = static_cast<float>(m);
     V[c] = static_cast<float>(v);
-    scale[c] = static_cast<float>((W ? W[c] : 1.0) / std::sqrt(v + eps));
-    shift[c] = B ? B[c] : 0.0f;
   }
-  const float *sc = scale.data(), *sh = shift.data();
-  for_each_element(L, [=](int64_t i, int64_t c) { Y[i] = (X[i] - M[c]) * sc[c] + sh[c]; });
+  normalize_pass(L, Y, X, M, channel_affine(C, V, floats(weight), floats(bias), eps), relu);
 }
 
-void batch_norm_loops_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy,
-                               const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& weight,
-                               double eps) {
+void batch_norm_loops_inference(const Tensor& y, const Tensor& x, const Tensor& running_mean,
+                                const Tensor& running_var, const Tensor& weight, const Tensor& bias,
+                                double eps, bool relu) {
   const Layout L = layout_of(x);
+  normalize_pass(L, static_cast<float*>(y.data_ptr()), floats(x), floats(running_mean),
+                 channel_affine(L.C, floats(running_var), floats(weight), floats(bias), eps), relu);
+}
+
+namespace {
+// The two backward passes, on the gradient G(i, c) of element i (channel c) of the output: gy itself,
+// or gy through the fused ReLU's mask.
+template <typename G>
+void backward_passes(const Layout& L, const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& x,
+                     const Tensor& mean, const Tensor& var, const Tensor& weight, double eps, G grad) {
   const int64_t C = L.C, count = L.N * L.S;
-  const float *X = floats(x), *GY = floats(gy), *M = floats(mean), *V = floats(var), *W = floats(weight);
+  const float *X = floats(x), *M = floats(mean), *V = floats(var), *W = floats(weight);
   float* GX = static_cast<float*>(gx.data_ptr());
-  // sum(gy) and sum(gy * (x - mean)) per channel.
+  // sum(g) and sum(g * (x - mean)) per channel.
   std::vector<double> s = channel_sums(
       L,
       [=](int64_t i, int64_t c, double& a, double& q) {
-        const double g = GY[i];
+        const double g = grad(i, c);
         a += g;
         q += g * (static_cast<double>(X[i]) - M[c]);
       },
       [=](int64_t i, int64_t c, int64_t n, double& a, double& q) {
-        const float *x = X + i, *gy = GY + i;
         const double m = M[c];
         double sa = 0, sq = 0;
 #pragma omp simd reduction(+ : sa, sq)
         for (int64_t k = 0; k < n; ++k) {
-          const double g = gy[k];
+          const double g = grad(i + k, c);
           sa += g;
-          sq += g * (static_cast<double>(x[k]) - m);
+          sq += g * (static_cast<double>(X[i + k]) - m);
         }
         a += sa;
         q += sq;
       });
-  // gx = a (gy - sum(gy)/R - xhat sum(gy xhat)/R), a = w invstd, xhat = (x - mean) invstd:
-  // gx = k_gy gy + k_x (x - mean) + k_1 per channel.
-  std::vector<float> k_gy(C), k_x(C), k_1(C);
+  // gx = a (g - sum(g)/R - xhat sum(g xhat)/R), a = w invstd, xhat = (x - mean) invstd:
+  // gx = k_g g + k_x (x - mean) + k_1 per channel.
+  std::vector<float> k_g(C), k_x(C), k_1(C);
   float* GW = gw.defined() ? static_cast<float*>(gw.data_ptr()) : nullptr;
   float* GB = gb.defined() ? static_cast<float*>(gb.data_ptr()) : nullptr;
   for (int64_t c = 0; c < C; ++c) {
     const double invstd = 1.0 / std::sqrt(static_cast<double>(V[c]) + eps), a = (W ? W[c] : 1.0) * invstd;
-    const double dgamma = s[C + c] * invstd;  // sum(gy * xhat)
+    const double dgamma = s[C + c] * invstd;  // sum(g * xhat)
     if (GW) GW[c] = static_cast<float>(dgamma);
     if (GB) GB[c] = static_cast<float>(s[c]);
-    k_gy[c] = static_cast<float>(a);
+    k_g[c] = static_cast<float>(a);
     k_x[c] = static_cast<float>(-a * invstd * dgamma / count);
     k_1[c] = static_cast<float>(-a * s[c] / count);
   }
-  const float *kg = k_gy.data(), *kx = k_x.data(), *k1 = k_1.data();
-  for_each_element(L, [=](int64_t i, int64_t c) { GX[i] = kg[c] * GY[i] + kx[c] * (X[i] - M[c]) + k1[c]; });
+  const float *kg = k_g.data(), *kx = k_x.data(), *k1 = k_1.data();
+  for_each_element(L,
+                   [=](int64_t i, int64_t c) { GX[i] = kg[c] * grad(i, c) + kx[c] * (X[i] - M[c]) + k1[c]; });
+}
+}  // namespace
+
+void batch_norm_loops_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& gy,
+                               const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& weight,
+                               const Tensor& bias, double eps, bool relu) {
+  const Layout L = layout_of(x);
+  const float *X = floats(x), *GY = floats(gy), *M = floats(mean);
+  if (!relu)
+    return backward_passes(L, gx, gw, gb, x, mean, var, weight, eps,
+                           [=](int64_t i, int64_t) { return GY[i]; });
+  // The ReLU's backward folded in: gy where the output was not <= 0 (as threshold_backward), the
+  // output recomputed from x.
+  const ChannelAffine a = channel_affine(L.C, floats(var), floats(weight), floats(bias), eps);
+  const float *sc = a.scale.data(), *sh = a.shift.data();
+  backward_passes(L, gx, gw, gb, x, mean, var, weight, eps, [=](int64_t i, int64_t c) {
+    return gradient_through_relu(GY[i], normalized(X[i], M[c], sc[c], sh[c]));
+  });
 }
 
 }  // namespace nabla::cpu
