@@ -66,6 +66,38 @@ TEST(Creation, UnsetOptionsLetTheFactoryDecideLikePyTorch) {
   EXPECT_TRUE(o.requires_grad);
 }
 
+// torch.*_like default to memory_format=torch.preserve_format: a channels-last input gives
+// channels-last results (values as for a contiguous input); a contiguous or transposed one,
+// contiguous results here. requires_grad makes a leaf.
+TEST(Creation, LikeFactoriesKeepChannelsLast) {
+  Tensor cl = randn({2, 3, 4, 5}).contiguous(MemoryFormat::ChannelsLast);
+  const std::vector<int64_t> nhwc_strides{60, 1, 15, 3};
+  std::vector<Tensor> made{empty_like(cl),
+                           zeros_like(cl),
+                           ones_like(cl),
+                           full_like(cl, 2.5),
+                           rand_like(cl),
+                           randn_like(cl),
+                           zeros_like(cl, {.dtype = kFloat64, .requires_grad = true})};
+  for (const Tensor& t : made) {
+    EXPECT_EQ(t.sizes().vec(), cl.sizes().vec());
+    EXPECT_EQ(t.strides().vec(), nhwc_strides);
+    EXPECT_TRUE(t.is_contiguous(MemoryFormat::ChannelsLast));
+  }
+  EXPECT_TRUE(equal(made[1], zeros({2, 3, 4, 5})));
+  EXPECT_TRUE(equal(made[3], full({2, 3, 4, 5}, 2.5)));
+  EXPECT_GE(made[4].min().item<float>(), 0.0f);
+  EXPECT_LT(made[4].max().item<float>(), 1.0f);
+  EXPECT_GT(made[5].std().item<float>(), 0.5f);
+  EXPECT_TRUE(made[6].requires_grad());
+  EXPECT_TRUE(made[6].is_leaf());
+  EXPECT_EQ(made[6].dtype(), kFloat64);
+  (made[6] * 2).sum().backward();
+  EXPECT_TRUE(equal(made[6].grad(), full({2, 3, 4, 5}, 2.0, {.dtype = kFloat64})));
+  EXPECT_TRUE(zeros_like(randn({2, 3, 4, 5})).is_contiguous());
+  EXPECT_TRUE(ones_like(randn({3, 4}).t()).is_contiguous());
+}
+
 TEST(Creation, FromBufferCopiesAndFromBlobShares) {
   float data[4] = {1, 2, 3, 4};
   Tensor copy = from_buffer(data, {2, 2}, kFloat32);

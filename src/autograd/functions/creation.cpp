@@ -230,13 +230,40 @@ TensorOptions like(const Tensor& t, TensorOptions o) {
   o.device = o.device_or(t.device());
   return o;
 }
+// PyTorch's *_like keep the input's memory format (memory_format=preserve_format): a channels-last
+// input gives a channels-last result. make(sizes, options) builds a contiguous tensor; for a
+// channels-last t it is built as [N, H, W, C] (so random values fill memory in order, as PyTorch's
+// do) and viewed as [N, C, H, W] with NHWC strides. Other permuted layouts give contiguous results
+// (PyTorch keeps any dense input's strides; see docs/ARCHITECTURE.md).
+template <typename Make>
+Tensor make_like(const Tensor& t, TensorOptions o, Make make) {
+  o = like(t, o);
+  if (raw::memory_format_of(t) != MemoryFormat::ChannelsLast) return make(t.sizes(), o);
+  const bool grad = o.requires_grad;
+  o.requires_grad = false;
+  Tensor nhwc = make(std::vector<int64_t>{t.size(0), t.size(2), t.size(3), t.size(1)}, o);
+  Tensor r = raw::as_strided(nhwc, t.sizes(), raw::channels_last_strides(t.sizes()), 0);
+  return grad ? r.requires_grad_(true) : r;
+}
 }  // namespace
-Tensor empty_like(const Tensor& t, TensorOptions o) { return empty(t.sizes(), like(t, o)); }
-Tensor zeros_like(const Tensor& t, TensorOptions o) { return zeros(t.sizes(), like(t, o)); }
-Tensor ones_like(const Tensor& t, TensorOptions o) { return ones(t.sizes(), like(t, o)); }
-Tensor full_like(const Tensor& t, Scalar v, TensorOptions o) { return full(t.sizes(), v, like(t, o)); }
-Tensor rand_like(const Tensor& t, TensorOptions o) { return rand(t.sizes(), like(t, o)); }
-Tensor randn_like(const Tensor& t, TensorOptions o) { return randn(t.sizes(), like(t, o)); }
+Tensor empty_like(const Tensor& t, TensorOptions o) {
+  return make_like(t, o, [](IntArrayRef s, TensorOptions to) { return empty(s, to); });
+}
+Tensor zeros_like(const Tensor& t, TensorOptions o) {
+  return make_like(t, o, [](IntArrayRef s, TensorOptions to) { return zeros(s, to); });
+}
+Tensor ones_like(const Tensor& t, TensorOptions o) {
+  return make_like(t, o, [](IntArrayRef s, TensorOptions to) { return ones(s, to); });
+}
+Tensor full_like(const Tensor& t, Scalar v, TensorOptions o) {
+  return make_like(t, o, [v](IntArrayRef s, TensorOptions to) { return full(s, v, to); });
+}
+Tensor rand_like(const Tensor& t, TensorOptions o) {
+  return make_like(t, o, [](IntArrayRef s, TensorOptions to) { return rand(s, to); });
+}
+Tensor randn_like(const Tensor& t, TensorOptions o) {
+  return make_like(t, o, [](IntArrayRef s, TensorOptions to) { return randn(s, to); });
+}
 
 // ---- Tensor::new_*: self's dtype unless options say otherwise (like PyTorch's Tensor.new_zeros) ----
 Tensor Tensor::new_empty(IntArrayRef size, TensorOptions o) const {
