@@ -93,6 +93,59 @@ TEST(Autograd, InplaceOnNonLeafRebasesHistory) {
   expect_error<AutogradError>([&] { z.sum().backward(); }, "modified by an inplace operation");
 }
 
+// relu_ writes in place without the generic path's clone: the same values and gradients as relu,
+// through a view (CopySlices on the base) and a double backward; a tensor saved before it is caught;
+// a leaf requiring grad is refused; without grad mode it is a plain write that bumps the version.
+TEST(Autograd, ReluInPlaceMatchesRelu) {
+  manual_seed(31);
+  Tensor base = randn({4, 6}, {.dtype = kFloat64});
+  Tensor gy = randn({4, 6}, {.dtype = kFloat64});
+  Tensor x1 = base.detach().requires_grad_(), x2 = base.detach().requires_grad_();
+  Tensor y1 = relu(x1 * 2), y2 = (x2 * 2).relu_();
+  EXPECT_TRUE(equal(y1, y2));
+  EXPECT_EQ(y2.grad_fn()->name(), "ReluBackward0");
+  (y1 * gy).sum().backward();
+  (y2 * gy).sum().backward();
+  EXPECT_TRUE(equal(x1.grad(), x2.grad()));
+
+  // Into a view of a graph tensor: the base's history goes through CopySlices.
+  Tensor x3 = base.detach().requires_grad_();
+  Tensor t = x3 * 1.0;
+  t.narrow(1, 0, 3).relu_();
+  (t * gy).sum().backward();
+  Tensor want = gy.clone();
+  {
+    NoGradGuard ng;
+    want.narrow(1, 0, 3).mul_((base.narrow(1, 0, 3) > 0).to(kFloat64));
+  }
+  EXPECT_TRUE(allclose(x3.grad(), want));
+
+  // Double backward through relu_ (its derivative is differentiable in g).
+  Tensor x4 = base.detach().requires_grad_();
+  Tensor y4 = (x4 * x4).relu_();
+  auto g = autograd::grad({(y4 * gy).sum()}, {x4}, {}, true, true);
+  auto gg = autograd::grad({g[0].sum()}, {x4});
+  EXPECT_TRUE(allclose(gg[0], 2.0 * gy * (base * base > 0).to(kFloat64)));
+
+  // A tensor saved by an earlier node, then overwritten: backward refuses, as PyTorch does.
+  Tensor x5 = base.detach().requires_grad_();
+  Tensor h = x5 * 2, s = h * h;  // saves h
+  h.relu_();
+  expect_error<AutogradError>([&] { s.sum().backward(); }, "modified by an inplace operation");
+  expect_error<AutogradError>([&] { base.detach().requires_grad_().relu_(); },
+                              "leaf Variable that requires grad");
+
+  Tensor plain = base.clone();
+  const auto v0 = plain.version();
+  plain.relu_();
+  EXPECT_TRUE(equal(plain, relu(base)));
+  EXPECT_GT(plain.version(), v0);
+  Tensor cl = randn({2, 3, 4, 5}).contiguous(MemoryFormat::ChannelsLast), cl_copy = cl.clone();
+  EXPECT_TRUE(equal(cl.relu_(), relu(cl_copy)));
+  EXPECT_TRUE(cl.is_contiguous(MemoryFormat::ChannelsLast));
+  expect_error<DTypeError>([&] { ones({2}, {.dtype = kBool}).relu_(); }, "bool");
+}
+
 TEST(Autograd, NonScalarNeedsGradient) {
   Tensor x = leaf({1., 2.});
   expect_error<AutogradError>([&] { (x * 2).backward(); }, "implicitly created only for scalar outputs");

@@ -104,7 +104,7 @@
   X(cos, 1, true, true, FMI, UF(Cos))                                                              \
   X(tanh, 1, true, true, FMI, UF(Tanh))                                                            \
   X(sigmoid, 1, true, true, FMI, UF(Sigmoid))                                                      \
-  X(relu, 1, true, true, FMI, U(Relu))                                                             \
+  X(relu, 1, true, true, FM, U(Relu)) /* relu_: unary.cpp */                                       \
   X(leaky_relu, 1, true, true, FM, UF(LeakyRelu), (double, negative_slope, 0.01))                  \
   X(gelu, 1, true, true, FM, UF(Gelu), (const std::string&, approximate, "none"))                  \
   X(softplus, 1, true, true, FM, UF(Softplus), (double, beta, 1), (double, threshold, 20))         \

@@ -140,6 +140,7 @@ class Tensor {
   Tensor contiguous(MemoryFormat format) const;  // a copy in that layout unless already so
   Tensor& copy_(const Tensor& src);
   Tensor& fill_(Scalar v);
+  Tensor& relu_();  // in place without the generic path's clone (its backward reads only the output)
   Tensor& zero_();
   // Makes this tensor (and every handle to it) use other's data, dtype and shape; autograd state
   // (requires_grad, grad) is kept. Like PyTorch's `t.data = other`.

@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "autograd/functions/common.h"
+#include "autograd/functions/inplace.h"
+#include "autograd/observer.h"
 
 namespace nabla {
 
@@ -96,15 +98,42 @@ Tensor sigmoid(const Tensor& x) {
   return unary_op(OpId::sigmoid, Unary::Sigmoid, x, {}, Keep::Output,
                   [](const Tensor& y, const Tensor& g) { return g * y * (1.0 - y); });
 }
-Tensor relu(const Tensor& x) {
-  return unary_op(OpId::relu, Unary::Relu, x, {}, Keep::Output, [](const Tensor& y, const Tensor& g) {
-    if (!is_grad_enabled() && g.sizes() == y.sizes() && g.dtype() == y.dtype()) {  // one fused pass
-      Tensor out = raw::empty_like_layout(g, g.dtype());
-      kernels::binary(kernels::Binary::ThresholdGrad, out, g, y);
-      return out;
-    }
-    return g * convert(logical_not(y <= 0), g.dtype());  // differentiable form, for create_graph
-  });
+namespace {
+Tensor relu_backward(const Tensor& y, const Tensor& g) {
+  if (!is_grad_enabled() && g.sizes() == y.sizes() && g.dtype() == y.dtype()) {  // one fused pass
+    Tensor out = raw::empty_like_layout(g, g.dtype());
+    kernels::binary(kernels::Binary::ThresholdGrad, out, g, y);
+    return out;
+  }
+  return g * convert(logical_not(y <= 0), g.dtype());  // differentiable form, for create_graph
+}
+}  // namespace
+Tensor relu(const Tensor& x) { return unary_op(OpId::relu, Unary::Relu, x, {}, Keep::Output, relu_backward); }
+
+// relu_ writes into self's storage directly. The generic in-place path (Note [In-place ops and
+// autograd]) computes from a clone and copies back, so that the node's saved tensors are not the
+// storage being overwritten; relu's backward saves only its output, which is what self becomes. One
+// pass instead of three (clone, relu, copy): on a 128x16x32x32 activation 0.28 instead of 0.86 ms, as
+// torchvision-style ReLU(inplace=True) code expects. Under a tracer (the ONNX export) it takes the
+// generic path, which the tracer sees as a relu.
+Tensor& Tensor::relu_() {
+  if (autograd::op_observer()) return inplace("relu_", *this, {}, [](const Tensor& s) { return s.relu(); });
+  check_defined("relu_", *this);
+  NABLA_CHECK(dtype() != DType::Bool, DTypeError, "relu_: not supported on a bool tensor");
+  const bool tracked = is_grad_enabled() && requires_grad();
+  if (tracked) autograd::check_inplace_autograd("relu_", *this);
+  kernels::unary(Unary::Relu, *this, *this);
+  bump(*this);
+  if (tracked) {
+    // r: self's storage under a new handle, the relu node's output; self then takes over its history.
+    Tensor r = raw::as_strided(*this, sizes(), strides(), storage_offset());
+    record(OpId::relu, {*this}, {r}, {.outputs = {0}},
+           [](const BackwardContext& ctx, const TensorList& g) -> TensorList {
+             return {relu_backward(ctx.output(0), g[0])};
+           });
+    autograd::rebase_history(*this, r);
+  }
+  return *this;
 }
 Tensor leaky_relu(const Tensor& x, double slope) {
   UnaryArgs a;
