@@ -163,12 +163,15 @@ BatchNormResult batch_norm_training_forward(const Tensor& x_in, const BatchNormA
   if (!batch_norm_has_kernel(x_in, a)) return {};
   const int64_t C = x_in.size(1);
   // A channels-last input stays so (oneDNN's NHWC kernel is ~7x faster than its NCHW one).
-  BatchNormSaved s{in_layout(x_in, raw::memory_format_of(x_in)), raw::empty({C}, DType::Float32),
-                   raw::empty({C}, DType::Float32), contiguous_or_undefined(a.weight),
-                   contiguous_or_undefined(a.bias)};
-  const bool loops = cpu::batch_norm_loops_applies(s.x);  // Note [Batch norm off oneDNN's barriers]
-  if (a.relu && !loops) return {};
-  s.relu = a.relu;
+  Tensor x = in_layout(x_in, raw::memory_format_of(x_in));
+  const bool loops = cpu::batch_norm_loops_applies(x);  // Note [Batch norm off oneDNN's barriers]
+  if (a.relu && !loops) return {};                      // before allocating: the caller goes on unfused
+  BatchNormSaved s{x,
+                   raw::empty({C}, DType::Float32),
+                   raw::empty({C}, DType::Float32),
+                   contiguous_or_undefined(a.weight),
+                   contiguous_or_undefined(a.bias),
+                   a.relu};
   Tensor y = raw::empty_like_layout(s.x, s.x.dtype());
   if (loops)
     cpu::batch_norm_loops_forward(y, s.mean, s.var, s.x, s.weight, s.bias, a.eps, a.relu);
@@ -183,14 +186,15 @@ BatchNormResult batch_norm_training_forward(const Tensor& x_in, const BatchNormA
 Tensor batch_norm_inference_forward(const Tensor& x_in, const BatchNormArgs& a) {
   if (!batch_norm_has_kernel(x_in, a) || !a.running_mean.defined() || !a.running_var.defined()) return {};
   Tensor x = in_layout(x_in, raw::memory_format_of(x_in));
+  const bool loops = cpu::batch_norm_loops_applies(x);  // split over threads; oneDNN's runs on one
+  if (a.relu && !loops) return {};                      // before allocating: the caller goes on unfused
   Tensor y = raw::empty_like_layout(x, x.dtype());
-  if (cpu::batch_norm_loops_applies(x)) {  // split across threads; oneDNN's runs on one (batch_norm.cpp)
+  if (loops) {
     cpu::batch_norm_loops_inference(y, x, contiguous_or_undefined(a.running_mean),
                                     contiguous_or_undefined(a.running_var), contiguous_or_undefined(a.weight),
                                     contiguous_or_undefined(a.bias), a.eps, a.relu);
     return y;
   }
-  if (a.relu) return {};
   dnnl_backend::guarded("batch_norm", [&] {
     return dnnl_backend::batch_norm_forward(
         y, contiguous_or_undefined(a.running_mean), contiguous_or_undefined(a.running_var), x,

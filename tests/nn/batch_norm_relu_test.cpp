@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 #include <nabla/nabla.h>
 
+#include <string>
 #include <vector>
+
+#include "autograd/observer.h"
 
 using namespace nabla;
 namespace F = nabla::nn::functional;
@@ -166,4 +169,25 @@ TEST(BatchNormRelu, SequentialLeavesSubclassesAlone) {
   nn::Sequential seq{Shifted(), nn::ReLU()};
   Tensor y = seq(randn({3, 2, 4, 4}));
   EXPECT_GT(y.min().item<float>(), 90.0f);
+}
+
+// Under a tracer (the ONNX export) the modules run apart, through Sequential or forward_relu called
+// directly: the tracer sees batch_norm then relu, never the fused op.
+TEST(BatchNormRelu, TracerSeesTheOpsApart) {
+  struct Recorder : autograd::OpObserver {
+    std::vector<std::string> ops;
+    void on_op(OpId op, const TensorList&, const TensorList&) override {  // not the stats' updates
+      if (op == OpId::batch_norm || op == OpId::batch_norm_relu || op == OpId::relu)
+        ops.emplace_back(op_info(op).name);
+    }
+    void on_custom(const std::string&, const TensorList&, const TensorList&) override {}
+  } recorder;
+  nn::Sequential seq{nn::BatchNorm2d(3), nn::ReLU()};
+  nn::BatchNorm2d bn(3);
+  Tensor x = randn({2, 3, 4, 4});
+  autograd::OpObserver* previous = autograd::set_op_observer(&recorder);
+  seq(x);
+  bn.forward_relu(x);
+  autograd::set_op_observer(previous);
+  EXPECT_EQ(recorder.ops, (std::vector<std::string>{"batch_norm", "relu", "batch_norm", "relu"}));
 }

@@ -147,9 +147,9 @@ class BatchNorm : public Module {
  public:
   BatchNorm(int64_t num_features, BatchNormOptions options, int dims, std::string kind);
   Tensor forward(Tensor x) override;
-  // relu((*this)(x)), or (*relu)((*this)(x)) given the ReLU module: when neither module has hooks,
-  // in one pass less each way (functional::batch_norm_relu). nn::Sequential runs it for a BatchNorm
-  // followed by a ReLU.
+  // relu((*this)(x)), or (*relu)((*this)(x)) given the ReLU module: when neither module has hooks
+  // and no tracer watches, in one pass less each way (functional::batch_norm_relu); otherwise the two
+  // modules are called apart. nn::Sequential runs it for a BatchNorm followed by a ReLU.
   Tensor forward_relu(Tensor x, Module* relu = nullptr);
   std::string name() const override { return kind_; }
   std::string extra_repr() const override;

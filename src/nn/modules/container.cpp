@@ -3,21 +3,19 @@
 
 #include <typeinfo>
 
-#include "autograd/observer.h"
 #include "nabla/nn/layers.h"
 #include "util/check.h"
 
 namespace nabla::nn {
 
 namespace {
-// A BatchNorm1d or 2d (not a subclass: it might override forward) followed by a ReLU, while no
-// tracer watches (an ONNX export records the two ops): run as one by BatchNorm::forward_relu (Note
-// [Batch norm and ReLU in one pass]), which keeps them apart if either has hooks.
+// A BatchNorm1d or 2d (not a subclass: it might override forward) followed by a ReLU: run as one by
+// BatchNorm::forward_relu (Note [Batch norm and ReLU in one pass]), which keeps them apart when
+// either has hooks or a tracer watches.
 BatchNorm* fusable_batch_norm(Module* m, Module* next) {
   const std::type_info& t = typeid(*m);
   if (t != typeid(BatchNorm1d) && t != typeid(BatchNorm2d)) return nullptr;
-  if (typeid(*next) != typeid(ReLU) || autograd::op_observer()) return nullptr;
-  return static_cast<BatchNorm*>(m);
+  return typeid(*next) == typeid(ReLU) ? static_cast<BatchNorm*>(m) : nullptr;
 }
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "autograd/observer.h"
 #include "nabla/nn/init.h"
 #include "util/check.h"
 
@@ -186,7 +187,8 @@ BatchNorm::BatchNorm(int64_t n, BatchNormOptions o, int dims, std::string kind)
 }
 Tensor BatchNorm::forward(Tensor x) { return run(std::move(x), false); }
 Tensor BatchNorm::forward_relu(Tensor x, Module* relu) {
-  if (has_hooks() || (relu && relu->has_hooks())) {  // the hooks see batch norm's output
+  // Apart when hooks must see batch norm's output, or a tracer (the ONNX export) records both calls.
+  if (has_hooks() || (relu && relu->has_hooks()) || autograd::op_observer()) {
     Tensor y = (*this)(std::move(x));
     return relu ? (*relu)(y) : nabla::relu(y);
   }
